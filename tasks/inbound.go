@@ -1,0 +1,46 @@
+package tasks
+
+import (
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// TypeInboundEmail is one stored customer email waiting to be parsed,
+// threaded and routed.
+const TypeInboundEmail = "inbound:email"
+
+// InboundEmailPayload points at a raw message the poller stored. The key
+// (mailbox, uid_validity, uid) is the one the store is unique on.
+type InboundEmailPayload struct {
+	MessageID   int64  `json:"message_id"` // inbound_messages.id
+	Mailbox     string `json:"mailbox"`
+	UIDValidity uint32 `json:"uid_validity"`
+	UID         uint32 `json:"uid"`
+}
+
+// InboundEmailTaskID is the deterministic TaskID for a stored message, so a
+// poller that repeats an enqueue after a crash gets ErrTaskIDConflict.
+func InboundEmailTaskID(mailbox string, uidValidity, uid uint32) string {
+	return fmt.Sprintf("inbound:%s:%d:%d", mailbox, uidValidity, uid)
+}
+
+// NewInboundEmailTask builds the inbound:email task for a stored message.
+func NewInboundEmailTask(p InboundEmailPayload) (*asynq.Task, error) {
+	if p.MessageID <= 0 || p.Mailbox == "" || p.UID == 0 {
+		return nil, fmt.Errorf("inbound email payload: message_id, mailbox and uid are required")
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode inbound email payload: %w", err)
+	}
+	return asynq.NewTask(TypeInboundEmail, b,
+		asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10),
+		asynq.Timeout(2*time.Minute),
+		asynq.TaskID(InboundEmailTaskID(p.Mailbox, p.UIDValidity, p.UID)),
+		asynq.Retention(24*time.Hour),
+	), nil
+}
