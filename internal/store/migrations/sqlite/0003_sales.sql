@@ -1,0 +1,89 @@
+-- SQLite: timestamps are UTC text (2006-01-02T15:04:05.000000000Z), dates YYYY-MM-DD, booleans 0/1.
+-- Leads and their assignment history, meetings, alerts and the labelled
+-- examples the routing model learns from.
+
+CREATE TABLE leads (
+    id            INTEGER PRIMARY KEY AUTOINCREMENT,
+    external_id   TEXT UNIQUE,
+    inquiry_id    INTEGER UNIQUE REFERENCES inquiries(id) ON DELETE SET NULL,
+    customer_id   INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    contact_email TEXT NOT NULL DEFAULT '',
+    contact_name  TEXT NOT NULL DEFAULT '',
+    company       TEXT NOT NULL DEFAULT '',
+    domain        TEXT NOT NULL DEFAULT '',
+    country       TEXT NOT NULL DEFAULT '',
+    source        TEXT NOT NULL DEFAULT '',
+    summary       TEXT NOT NULL DEFAULT '',
+    status        TEXT NOT NULL DEFAULT 'unassigned',
+    rep_id        INTEGER REFERENCES reps(id) ON DELETE SET NULL,
+    value_cents   INTEGER NOT NULL DEFAULT 0,
+    lost_reason   TEXT NOT NULL DEFAULT '',
+    assigned_at   TEXT,
+    contacted_at  TEXT,
+    closed_at     TEXT,
+    created_at    TEXT NOT NULL,
+    updated_at    TEXT NOT NULL
+);
+CREATE INDEX leads_status_idx ON leads (status, created_at);
+CREATE INDEX leads_rep_idx ON leads (rep_id, status);
+CREATE INDEX leads_contact_idx ON leads (contact_email, created_at);
+CREATE INDEX leads_domain_idx ON leads (domain, created_at);
+
+CREATE TABLE lead_events (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    lead_id     INTEGER NOT NULL REFERENCES leads(id) ON DELETE CASCADE,
+    kind        TEXT NOT NULL,
+    rep_id      INTEGER REFERENCES reps(id) ON DELETE SET NULL,
+    from_rep_id INTEGER REFERENCES reps(id) ON DELETE SET NULL,
+    note        TEXT NOT NULL DEFAULT '',
+    created_at  TEXT NOT NULL
+);
+CREATE INDEX lead_events_lead_idx ON lead_events (lead_id, created_at);
+
+CREATE TABLE meetings (
+    id             INTEGER PRIMARY KEY AUTOINCREMENT,
+    uid            TEXT NOT NULL UNIQUE,
+    lead_id        INTEGER REFERENCES leads(id) ON DELETE SET NULL,
+    inquiry_id     INTEGER REFERENCES inquiries(id) ON DELETE SET NULL,
+    rep_id         INTEGER REFERENCES reps(id) ON DELETE SET NULL,
+    customer_email TEXT NOT NULL DEFAULT '',
+    title          TEXT NOT NULL DEFAULT '',
+    location       TEXT NOT NULL DEFAULT '',
+    status         TEXT NOT NULL DEFAULT 'requested',
+    starts_at      TEXT,
+    ends_at        TEXT,
+    timezone       TEXT NOT NULL DEFAULT '',
+    sequence       INTEGER NOT NULL DEFAULT 0,
+    created_at     TEXT NOT NULL,
+    updated_at     TEXT NOT NULL
+);
+CREATE INDEX meetings_rep_idx ON meetings (rep_id, starts_at);
+CREATE INDEX meetings_starts_idx ON meetings (starts_at);
+
+CREATE TABLE alerts (
+    id           INTEGER PRIMARY KEY AUTOINCREMENT,
+    dedupe_key   TEXT NOT NULL UNIQUE,
+    kind         TEXT NOT NULL,
+    severity     TEXT NOT NULL DEFAULT 'warning',
+    subject      TEXT NOT NULL DEFAULT '',
+    detail       TEXT NOT NULL DEFAULT '',
+    customer_id  INTEGER REFERENCES customers(id) ON DELETE SET NULL,
+    status       TEXT NOT NULL DEFAULT 'open',
+    occurrences  INTEGER NOT NULL DEFAULT 1,
+    created_at   TEXT NOT NULL,
+    last_seen_at TEXT NOT NULL,
+    closed_at    TEXT
+);
+CREATE INDEX alerts_status_idx ON alerts (status, created_at);
+
+CREATE TABLE routing_examples (
+    id         INTEGER PRIMARY KEY AUTOINCREMENT,
+    inquiry_id INTEGER UNIQUE REFERENCES inquiries(id) ON DELETE SET NULL,
+    subject    TEXT NOT NULL DEFAULT '',
+    text       TEXT NOT NULL,
+    category   TEXT NOT NULL,
+    source     TEXT NOT NULL DEFAULT '',
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE INDEX routing_examples_created_idx ON routing_examples (created_at);

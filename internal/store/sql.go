@@ -1,0 +1,157 @@
+package store
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. Queries in
+// this package never put a literal ? inside quotes.
+func (s *Store) rebind(query string) string {
+	if s.dialect != Postgres || !strings.Contains(query, "?") {
+		return query
+	}
+	var b strings.Builder
+	b.Grow(len(query) + 16)
+	n := 0
+	for i := 0; i < len(query); i++ {
+		if query[i] == '?' {
+			n++
+			b.WriteByte('$')
+			b.WriteString(strconv.Itoa(n))
+			continue
+		}
+		b.WriteByte(query[i])
+	}
+	return b.String()
+}
+
+// sqliteTimeFormat is fixed-width so that text order is time order.
+const sqliteTimeFormat = "2006-01-02T15:04:05.000000000Z"
+
+const dateFormat = "2006-01-02"
+
+// ts encodes a time for a NOT NULL timestamp column.
+func (s *Store) ts(t time.Time) any {
+	t = t.UTC()
+	if s.dialect == SQLite {
+		return t.Format(sqliteTimeFormat)
+	}
+	return t
+}
+
+// nullTS encodes a time for a nullable timestamp column: zero is NULL.
+func (s *Store) nullTS(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	return s.ts(t)
+}
+
+// nullDate encodes the calendar date of t (as given, not converted to UTC)
+// for a nullable DATE column: zero is NULL.
+func (s *Store) nullDate(t time.Time) any {
+	if t.IsZero() {
+		return nil
+	}
+	if s.dialect == SQLite {
+		return t.Format(dateFormat)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// timeCol scans any timestamp or date column into a UTC time.Time; NULL is
+// the zero time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.t = time.Time{}
+	case time.Time:
+		*c.t = v.UTC()
+	case string:
+		return c.parse(v)
+	case []byte:
+		return c.parse(string(v))
+	case int64:
+		*c.t = time.UnixMilli(v).UTC()
+	default:
+		return fmt.Errorf("store: cannot scan %T into a time", v)
+	}
+	return nil
+}
+
+func (c timeCol) parse(v string) error {
+	if v == "" {
+		*c.t = time.Time{}
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, dateFormat, "2006-01-02 15:04:05.999999999-07:00"} {
+		if t, err := time.Parse(layout, v); err == nil {
+			*c.t = t.UTC()
+			return nil
+		}
+	}
+	return fmt.Errorf("store: cannot parse time %q", v)
+}
+
+// tcol returns a scanner for a timestamp column.
+func tcol(t *time.Time) timeCol { return timeCol{t} }
+
+// nullID encodes an optional foreign key: 0 is NULL.
+func nullID(id int64) any {
+	if id == 0 {
+		return nil
+	}
+	return id
+}
+
+// idCol scans a nullable id column; NULL is 0.
+type idCol struct{ id *int64 }
+
+func (c idCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.id = 0
+	case int64:
+		*c.id = v
+	case int32:
+		*c.id = int64(v)
+	default:
+		return fmt.Errorf("store: cannot scan %T into an id", v)
+	}
+	return nil
+}
+
+func icol(id *int64) idCol { return idCol{id} }
+
+// nullString encodes an optional unique text column: "" is NULL, so that
+// any number of rows may leave it empty.
+func nullString(v string) any {
+	if v == "" {
+		return nil
+	}
+	return v
+}
+
+// strCol scans a nullable text column; NULL is "".
+type strCol struct{ s *string }
+
+func (c strCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.s = ""
+	case string:
+		*c.s = v
+	case []byte:
+		*c.s = string(v)
+	default:
+		return fmt.Errorf("store: cannot scan %T into a string", v)
+	}
+	return nil
+}
+
+func scol(s *string) strCol { return strCol{s} }

@@ -1,0 +1,215 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// Dialect names the SQL database behind a Store.
+type Dialect string
+
+// The supported dialects.
+const (
+	SQLite   Dialect = "sqlite"
+	Postgres Dialect = "postgres"
+)
+
+// ErrNotFound is returned (wrapped) when the requested row does not exist.
+var ErrNotFound = errors.New("store: not found")
+
+// ErrConflict is returned (wrapped) when an insert or update would break a
+// uniqueness constraint, such as a second contact with the same email.
+var ErrConflict = errors.New("store: conflict")
+
+// Store is the handle to the database. It is safe for concurrent use.
+type Store struct {
+	db      *sql.DB
+	dialect Dialect
+	now     func() time.Time
+}
+
+// Option configures Open.
+type Option func(*options)
+
+type options struct {
+	migrate bool
+	now     func() time.Time
+}
+
+// WithoutMigrations makes Open skip applying pending migrations; run
+// Migrate (or `salesdesk migrate`) instead.
+func WithoutMigrations() Option { return func(o *options) { o.migrate = false } }
+
+// WithClock sets the clock used for created_at, updated_at and similar
+// columns. The default is time.Now.
+func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
+
+// Open connects to the database named by dsn and, unless WithoutMigrations
+// is given, applies pending migrations.
+//
+// Accepted forms:
+//
+//	sqlite:PATH                 a SQLite file (created when missing)
+//	sqlite::memory:             a private in-memory SQLite database (tests)
+//	postgres://... postgresql://...  PostgreSQL; search_path in the query is honoured
+func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
+	o := options{migrate: true, now: time.Now}
+	for _, opt := range opts {
+		opt(&o)
+	}
+	var (
+		s   *Store
+		err error
+	)
+	switch {
+	case strings.HasPrefix(dsn, "sqlite:"):
+		s, err = openSQLite(strings.TrimPrefix(dsn, "sqlite:"))
+	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
+		s, err = openPostgres(dsn)
+	default:
+		return nil, fmt.Errorf("store: unsupported database %q: want sqlite:PATH or postgres://", redact(dsn))
+	}
+	if err != nil {
+		return nil, err
+	}
+	s.now = o.now
+	if err := s.Ping(ctx); err != nil {
+		s.db.Close()
+		return nil, err
+	}
+	if o.migrate {
+		if _, err := s.Migrate(ctx); err != nil {
+			s.db.Close()
+			return nil, err
+		}
+	}
+	return s, nil
+}
+
+// sqlitePragmas are applied to every SQLite connection. _txlock=immediate
+// makes every transaction take the write lock at BEGIN, so two writers wait
+// for each other (busy_timeout) instead of failing on a lock upgrade.
+var sqlitePragmas = url.Values{
+	"_pragma": {
+		"busy_timeout(5000)",
+		"journal_mode(WAL)",
+		"foreign_keys(ON)",
+		"synchronous(NORMAL)",
+	},
+	"_txlock": {"immediate"},
+}
+
+func openSQLite(path string) (*Store, error) {
+	if path == "" {
+		return nil, errors.New("store: sqlite: empty path")
+	}
+	memory := path == ":memory:"
+	name := path
+	if i := strings.IndexByte(path, '?'); i >= 0 {
+		return nil, fmt.Errorf("store: sqlite: parameters are set by salesdesk, remove %q", path[i:])
+	}
+	if !memory && !strings.HasPrefix(name, "file:") {
+		name = "file:" + name
+	}
+	name += "?" + sqlitePragmas.Encode()
+	db, err := sql.Open("sqlite", name)
+	if err != nil {
+		return nil, fmt.Errorf("store: open sqlite: %w", err)
+	}
+	if memory {
+		// Every connection to :memory: is its own database: keep exactly one,
+		// forever.
+		db.SetMaxOpenConns(1)
+		db.SetMaxIdleConns(1)
+		db.SetConnMaxLifetime(0)
+		db.SetConnMaxIdleTime(0)
+	} else {
+		// WAL gives concurrent readers and one writer; more connections
+		// than that only queue on the write lock.
+		db.SetMaxOpenConns(8)
+		db.SetMaxIdleConns(8)
+		db.SetConnMaxIdleTime(5 * time.Minute)
+	}
+	return &Store{db: db, dialect: SQLite}, nil
+}
+
+func openPostgres(dsn string) (*Store, error) {
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("store: open postgres: %w", err)
+	}
+	db.SetMaxOpenConns(20)
+	db.SetMaxIdleConns(10)
+	db.SetConnMaxIdleTime(5 * time.Minute)
+	db.SetConnMaxLifetime(30 * time.Minute)
+	return &Store{db: db, dialect: Postgres}, nil
+}
+
+// redact hides a password in a DSN for error messages.
+func redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.User == nil {
+		return dsn
+	}
+	if _, ok := u.User.Password(); ok {
+		u.User = url.UserPassword(u.User.Username(), "xxxxx")
+	}
+	return u.String()
+}
+
+// Close closes the database. Calling it twice is harmless.
+func (s *Store) Close() error {
+	if err := s.db.Close(); err != nil {
+		return fmt.Errorf("store: close: %w", err)
+	}
+	return nil
+}
+
+// Dialect reports which database the store talks to.
+func (s *Store) Dialect() Dialect { return s.dialect }
+
+// DB returns the underlying pool, for health checks and metrics. Callers
+// must not write through it.
+func (s *Store) DB() *sql.DB { return s.db }
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("store: ping %s: %w", s.dialect, err)
+	}
+	return nil
+}
+
+// querier is what *sql.DB and *sql.Tx have in common.
+type querier interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// inTx runs fn in a transaction and commits it when fn returns nil.
+func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
+
+// nowUTC returns the store clock's time in UTC.
+func (s *Store) nowUTC() time.Time { return s.now().UTC() }

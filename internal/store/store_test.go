@@ -1,0 +1,244 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"salesdesk/internal/testenv"
+)
+
+// dialectDSN returns a fresh, empty database of the dialect for this test.
+func dialectDSN(t testing.TB, d Dialect) string {
+	t.Helper()
+	switch d {
+	case SQLite:
+		return "sqlite:" + filepath.Join(t.TempDir(), "salesdesk.db")
+	case Postgres:
+		return testenv.PostgresDSN(t)
+	}
+	t.Fatalf("unknown dialect %q", d)
+	return ""
+}
+
+// openTest opens a migrated store on a fresh database of the dialect.
+func openTest(t testing.TB, d Dialect, opts ...Option) *Store {
+	t.Helper()
+	s, err := Open(context.Background(), dialectDSN(t, d), opts...)
+	if err != nil {
+		t.Fatalf("open %s: %v", d, err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// forEachDialect runs the same test body against SQLite and PostgreSQL,
+// each with a fresh database.
+func forEachDialect(t *testing.T, fn func(t *testing.T, s *Store)) {
+	t.Helper()
+	for _, d := range []Dialect{SQLite, Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			fn(t, openTest(t, d))
+		})
+	}
+}
+
+func testCtx(t testing.TB) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+func TestOpenRejectsUnknownScheme(t *testing.T) {
+	for _, dsn := range []string{"mysql://x", "", "sqlite", "file:x.db", "postgres:/x"} {
+		_, err := Open(context.Background(), dsn)
+		if err == nil || !strings.Contains(err.Error(), "unsupported database") {
+			t.Errorf("Open(%q) = %v, want unsupported database error", dsn, err)
+		}
+	}
+}
+
+func TestOpenSQLiteRejectsParams(t *testing.T) {
+	_, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "x.db")+"?_pragma=foreign_keys(off)")
+	if err == nil {
+		t.Fatal("Open with DSN parameters succeeded, want error")
+	}
+}
+
+func TestOpenSQLiteMemory(t *testing.T) {
+	ctx := testCtx(t)
+	s, err := Open(ctx, "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, _, _, err := s.SaveInboundMessage(ctx, &InboundMessage{Mailbox: "sales", UIDValidity: 1, UID: 1, Raw: []byte("x")}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.InboundMessage(ctx, 1); err != nil {
+		t.Fatalf("memory database lost its row: %v", err)
+	}
+}
+
+func TestSQLitePragmas(t *testing.T) {
+	ctx := testCtx(t)
+	s := openTest(t, SQLite)
+	for pragma, want := range map[string]string{
+		"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1",
+	} {
+		var got string
+		if err := s.db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != want {
+			t.Errorf("PRAGMA %s = %s, want %s", pragma, got, want)
+		}
+	}
+}
+
+func TestMigrationsIdempotent(t *testing.T) {
+	for _, d := range []Dialect{SQLite, Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := testCtx(t)
+			dsn := dialectDSN(t, d)
+			s1, err := Open(ctx, dsn, WithoutMigrations())
+			if err != nil {
+				t.Fatal(err)
+			}
+			applied, err := s1.Migrate(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			ms, _ := migrations(d)
+			if len(applied) != len(ms) || len(applied) == 0 {
+				t.Fatalf("first Migrate applied %v, want all %d", applied, len(ms))
+			}
+			s1.Close()
+
+			s2, err := Open(ctx, dsn)
+			if err != nil {
+				t.Fatalf("second Open: %v", err)
+			}
+			defer s2.Close()
+			again, err := s2.Migrate(ctx)
+			if err != nil || len(again) != 0 {
+				t.Fatalf("Migrate on a current schema = %v, %v; want nothing applied", again, err)
+			}
+			status, err := s2.MigrationStatus(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range status {
+				if !st.Applied || st.AppliedAt.IsZero() {
+					t.Errorf("migration %s not recorded as applied: %+v", st.Name, st)
+				}
+			}
+		})
+	}
+}
+
+func TestMigrateConcurrentStarts(t *testing.T) {
+	for _, d := range []Dialect{SQLite, Postgres} {
+		t.Run(string(d), func(t *testing.T) {
+			t.Parallel()
+			ctx := testCtx(t)
+			dsn := dialectDSN(t, d)
+			const n = 4
+			errs := make(chan error, n)
+			applied := make(chan int, n)
+			for range n {
+				go func() {
+					s, err := Open(ctx, dsn, WithoutMigrations())
+					if err != nil {
+						errs <- err
+						return
+					}
+					defer s.Close()
+					a, err := s.Migrate(ctx)
+					applied <- len(a)
+					errs <- err
+				}()
+			}
+			total := 0
+			for range n {
+				if err := <-errs; err != nil {
+					t.Error(err)
+				}
+			}
+			close(applied)
+			for a := range applied {
+				total += a
+			}
+			ms, _ := migrations(d)
+			if total != len(ms) {
+				t.Errorf("concurrent starts applied %d migrations in total, want %d (each exactly once)", total, len(ms))
+			}
+		})
+	}
+}
+
+func TestMigrationsMatchAcrossDialects(t *testing.T) {
+	lite, err := migrations(SQLite)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := migrations(Postgres)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("sqlite has %d migrations, postgres %d", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d: sqlite %s, postgres %s", i, lite[i].name, pg[i].name)
+		}
+	}
+}
+
+func TestPing(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		if err := s.Ping(testCtx(t)); err != nil {
+			t.Fatal(err)
+		}
+	})
+}
+
+func TestRebind(t *testing.T) {
+	pg := &Store{dialect: Postgres}
+	lite := &Store{dialect: SQLite}
+	q := "SELECT a FROM t WHERE b = ? AND c IN (?, ?)"
+	if got, want := pg.rebind(q), "SELECT a FROM t WHERE b = $1 AND c IN ($2, $3)"; got != want {
+		t.Errorf("postgres rebind = %q, want %q", got, want)
+	}
+	if got := lite.rebind(q); got != q {
+		t.Errorf("sqlite rebind changed the query: %q", got)
+	}
+}
+
+func TestIsRetryable(t *testing.T) {
+	tests := []struct {
+		name string
+		err  error
+		want bool
+	}{
+		{name: "nil", err: nil, want: false},
+		{name: "not found", err: ErrNotFound, want: false},
+		{name: "canceled", err: context.Canceled, want: false},
+		{name: "deadline", err: context.DeadlineExceeded, want: true},
+		{name: "plain", err: errors.New("syntax error"), want: false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got := IsRetryable(tt.err); got != tt.want {
+				t.Errorf("IsRetryable(%v) = %v, want %v", tt.err, got, tt.want)
+			}
+		})
+	}
+}
