@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"encoding/json"
 	"fmt"
 	"time"
 
@@ -29,18 +28,24 @@ func InboundEmailTaskID(mailbox string, uidValidity, uid uint32) string {
 
 // NewInboundEmailTask builds the inbound:email task for a stored message.
 func NewInboundEmailTask(p InboundEmailPayload) (*asynq.Task, error) {
-	if p.MessageID <= 0 || p.Mailbox == "" || p.UID == 0 {
-		return nil, fmt.Errorf("inbound email payload: message_id, mailbox and uid are required")
-	}
-	b, err := json.Marshal(p)
-	if err != nil {
-		return nil, fmt.Errorf("encode inbound email payload: %w", err)
-	}
-	return asynq.NewTask(TypeInboundEmail, b,
+	return newTask(TypeInboundEmail, p,
 		asynq.Queue(QueueDefault),
 		asynq.MaxRetry(10),
 		asynq.Timeout(2*time.Minute),
 		asynq.TaskID(InboundEmailTaskID(p.Mailbox, p.UIDValidity, p.UID)),
 		asynq.Retention(24*time.Hour),
-	), nil
+	)
+}
+
+// ParseInboundEmailPayload decodes an inbound:email payload; a payload that
+// does not decode or lacks message_id, mailbox or uid is a permanent error.
+func ParseInboundEmailPayload(b []byte) (InboundEmailPayload, error) {
+	return parse[InboundEmailPayload](TypeInboundEmail, b)
+}
+
+func (p InboundEmailPayload) validate() error {
+	if p.MessageID <= 0 || p.Mailbox == "" || p.UID == 0 {
+		return invalid(TypeInboundEmail, "message_id, mailbox and uid are required")
+	}
+	return nil
 }

@@ -1,0 +1,112 @@
+package tasks
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// Inquiry task types.
+const (
+	// TypeInquiryHandoff hands a support, billing, account or complaint
+	// inquiry to the customer's owner rep (or the team address).
+	TypeInquiryHandoff = "inquiry:handoff"
+	// TypeInquiryTriage sends a low-confidence (or oversize) inquiry to the
+	// triage address for a human to categorise.
+	TypeInquiryTriage = "inquiry:triage"
+	// TypeInquiryAck acknowledges a human customer mail with its reference
+	// token.
+	TypeInquiryAck = "inquiry:ack"
+)
+
+// Triage reasons.
+const (
+	TriageLowConfidence = "low_confidence"
+	TriageOversize      = "oversize"
+)
+
+// InquiryHandoffPayload names the inquiry to hand off.
+type InquiryHandoffPayload struct {
+	InquiryID int64 `json:"inquiry_id"`
+}
+
+func (p InquiryHandoffPayload) validate() error {
+	if p.InquiryID <= 0 {
+		return invalid(TypeInquiryHandoff, "inquiry_id is required")
+	}
+	return nil
+}
+
+// NewInquiryHandoffTask builds the inquiry:handoff task, one per inquiry.
+func NewInquiryHandoffTask(p InquiryHandoffPayload) (*asynq.Task, error) {
+	return newTask(TypeInquiryHandoff, p,
+		asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10),
+		asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryHandoff, p.InquiryID)),
+		asynq.Retention(retainEntity),
+	)
+}
+
+// ParseInquiryHandoffPayload decodes an inquiry:handoff payload.
+func ParseInquiryHandoffPayload(b []byte) (InquiryHandoffPayload, error) {
+	return parse[InquiryHandoffPayload](TypeInquiryHandoff, b)
+}
+
+// InquiryTriagePayload names the inquiry a human must categorise and why.
+type InquiryTriagePayload struct {
+	InquiryID int64  `json:"inquiry_id"`
+	Reason    string `json:"reason,omitempty"`
+}
+
+func (p InquiryTriagePayload) validate() error {
+	if p.InquiryID <= 0 {
+		return invalid(TypeInquiryTriage, "inquiry_id is required")
+	}
+	return nil
+}
+
+// NewInquiryTriageTask builds the inquiry:triage task, one per inquiry.
+func NewInquiryTriageTask(p InquiryTriagePayload) (*asynq.Task, error) {
+	return newTask(TypeInquiryTriage, p,
+		asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10),
+		asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryTriage, p.InquiryID)),
+		asynq.Retention(retainEntity),
+	)
+}
+
+// ParseInquiryTriagePayload decodes an inquiry:triage payload.
+func ParseInquiryTriagePayload(b []byte) (InquiryTriagePayload, error) {
+	return parse[InquiryTriagePayload](TypeInquiryTriage, b)
+}
+
+// InquiryAckPayload names the inquiry to acknowledge.
+type InquiryAckPayload struct {
+	InquiryID int64 `json:"inquiry_id"`
+}
+
+func (p InquiryAckPayload) validate() error {
+	if p.InquiryID <= 0 {
+		return invalid(TypeInquiryAck, "inquiry_id is required")
+	}
+	return nil
+}
+
+// NewInquiryAckTask builds the inquiry:ack task, one per inquiry.
+func NewInquiryAckTask(p InquiryAckPayload) (*asynq.Task, error) {
+	return newTask(TypeInquiryAck, p,
+		asynq.Queue(QueueDefault),
+		asynq.MaxRetry(10),
+		asynq.Timeout(time.Minute),
+		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryAck, p.InquiryID)),
+		asynq.Retention(retainEntity),
+	)
+}
+
+// ParseInquiryAckPayload decodes an inquiry:ack payload.
+func ParseInquiryAckPayload(b []byte) (InquiryAckPayload, error) {
+	return parse[InquiryAckPayload](TypeInquiryAck, b)
+}

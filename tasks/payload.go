@@ -1,0 +1,68 @@
+package tasks
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+)
+
+// ErrInvalidPayload is wrapped by every constructor and parser error caused
+// by a payload that misses a required field or holds a malformed one.
+var ErrInvalidPayload = errors.New("invalid payload")
+
+// Retention of finished tasks. While a finished task is retained, enqueueing
+// the same TaskID again returns asynq.ErrTaskIDConflict, which is what turns
+// a repeated enqueue into a no-op. The database stays the record of what
+// happened; retention only has to outlast the window in which a producer can
+// repeat itself (a crashed poller or handler, a second scheduler).
+const (
+	retainEntity = 24 * time.Hour     // per-entity work: mails, leads, inquiries
+	retainScan   = 2 * time.Hour      // frequent periodic scans
+	retainDaily  = 48 * time.Hour     // one task per day
+	retainWeekly = 8 * 24 * time.Hour // one task per ISO week
+)
+
+// payload is what every payload struct implements: a check of the fields a
+// handler cannot do without.
+type payload interface {
+	validate() error
+}
+
+func invalid(typ, format string, args ...any) error {
+	return fmt.Errorf("%s payload: %w: %s", typ, ErrInvalidPayload, fmt.Sprintf(format, args...))
+}
+
+// newTask validates and encodes p and builds the task with opts.
+func newTask(typ string, p payload, opts ...asynq.Option) (*asynq.Task, error) {
+	if err := p.validate(); err != nil {
+		return nil, err
+	}
+	b, err := json.Marshal(p)
+	if err != nil {
+		return nil, fmt.Errorf("encode %s payload: %w", typ, err)
+	}
+	return asynq.NewTask(typ, b, opts...), nil
+}
+
+// parse decodes and validates a payload. Both failures are permanent: a
+// payload that is bad now is bad on every retry, so the error wraps
+// asynq.SkipRetry and the task is archived at once.
+func parse[P payload](typ string, b []byte) (P, error) {
+	var p P
+	if err := json.Unmarshal(b, &p); err != nil {
+		return p, fmt.Errorf("decode %s payload: %w: %w", typ, err, asynq.SkipRetry)
+	}
+	if err := p.validate(); err != nil {
+		return p, fmt.Errorf("decode %s payload: %w: %w", typ, err, asynq.SkipRetry)
+	}
+	return p, nil
+}
+
+// timeBucket formats an instant for a TaskID: UTC, second precision, so
+// that every producer formats the same instant the same way.
+func timeBucket(t time.Time) string {
+	return t.UTC().Format("20060102T150405Z")
+}
