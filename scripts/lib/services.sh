@@ -335,9 +335,11 @@ start_dovecot() {
 			return 0
 		}
 	fi
+	_dovecot_sweep
 	local dir password port
 	dir=$(mktemp -d "${TMPDIR:-/tmp}/salesdesk-dovecot.XXXXXX")
 	_services_dovecot_dir=$dir
+	echo "$$" >"$dir/owner"
 	mkdir -p "$dir/run" "$dir/state" "$dir/home"
 	# Mail processes run as uid 65534: they must reach and write the homes.
 	chmod 755 "$dir"
@@ -384,6 +386,24 @@ _pid_running() {
 	local state
 	state=$(ps -o stat= -p "$1" 2>/dev/null) || return 1
 	[[ -n "$state" && "$state" != Z* ]]
+}
+
+# _dovecot_sweep stops and removes the Dovecots of earlier runs whose
+# script died without cleaning up (killed with SIGKILL, say).
+_dovecot_sweep() {
+	local d owner pid
+	for d in "${TMPDIR:-/tmp}"/salesdesk-dovecot.*; do
+		[[ -f "$d/owner" ]] || continue
+		owner=$(cat "$d/owner" 2>/dev/null || true)
+		[[ -n "$owner" ]] && _pid_running "$owner" && continue
+		pid=$(cat "$d/run/master.pid" 2>/dev/null || true)
+		if [[ -n "$pid" ]] && _pid_running "$pid" &&
+			grep -qF "$d/dovecot.conf" "/proc/$pid/cmdline" 2>/dev/null; then
+			kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
+		fi
+		svc_log "dovecot: removed the leftover $d"
+		rm -rf "$d"
+	done
 }
 
 stop_dovecot() {
