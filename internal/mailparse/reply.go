@@ -1,0 +1,184 @@
+package mailparse
+
+import (
+	"regexp"
+	"strings"
+)
+
+var (
+	attributionStart = regexp.MustCompile(`(?i)^(on|am|le|el|op|il|em|den|w dniu|dne|på|el día)\s`)
+	attributionEnd   = regexp.MustCompile(`(?i)(wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|escreveu|skrev|napisał|napsal|kirjoitti)\s*:?\s*$`)
+	separatorLine    = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|ursprüngliche nachricht|ursprungliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht|messaggio originale|mensagem original|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|reply message|original)\s*-{2,}\s*$`)
+	outlookFrom      = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|od|från|fra)\s*:\*?\s`)
+	outlookSent      = regexp.MustCompile(`(?i)^\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|enviada|fecha|verzonden|inviato|skickat|sendt|data|wysłano)\s*:`)
+	underscoreLine   = regexp.MustCompile(`^\s*_{10,}\s*$`)
+	mobileSignature  = regexp.MustCompile(`(?i)^(sent from my |sent from mail for|sent from outlook|get outlook for|sent from yahoo|sent via |sent with |von meinem .* gesendet|gesendet von meinem|envoyé de mon|envoyé depuis|enviado desde mi|enviado do meu|verzonden vanaf mijn|verstuurd vanaf mijn|inviato da)`)
+	signOff          = regexp.MustCompile(`(?i)^(best|best regards|best wishes|kind regards|kindest regards|warm regards|warmest regards|regards|many thanks|thanks|thanks again|thanks a lot|thank you|thank you very much|cheers|sincerely|yours|yours truly|yours sincerely|respectfully|all the best|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|schöne grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|salutations|bien à vous|merci|saludos|saludos cordiales|un saludo|atentamente|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|groet|distinti saluti|cordiali saluti|saluti|atenciosamente|abraços)[\s,.!]*$`)
+	contactHint      = regexp.MustCompile(`(?i)(\+?\d[\d ().-]{6,}\d|\b(tel|phone|mobile|mob|fax|cell|telefon|tél)\b\.?\s*:?|www\.|https?://|@[a-z0-9-]+\.[a-z]{2,})`)
+)
+
+// maxSplitLines bounds the lines SplitReply examines; the rest of a huge
+// text is taken as quoted history.
+const maxSplitLines = 20000
+
+// SplitReply separates what the sender wrote in a reply from the history it
+// quotes and from the sender's signature. It recognises "> " quoting,
+// attribution lines ("On <date>, <name> wrote:" and its German, French,
+// Spanish, Dutch, Italian and Portuguese forms), Outlook's "-----Original
+// Message-----" and "From:/Sent:" header blocks, the "-- " signature
+// delimiter, mobile signatures ("Sent from my iPhone"), sign-offs and short
+// trailing contact blocks. Nothing is dropped: the three parts together
+// hold every line of text.
+func SplitReply(text string) (newText, quoted, signature string) {
+	if text == "" {
+		return "", "", ""
+	}
+	lines := strings.Split(text, "\n")
+	limit := min(len(lines), maxSplitLines)
+	cut := limit
+	for i := 0; i < limit; i++ {
+		if quoteStart(lines, i) {
+			cut = i
+			break
+		}
+	}
+	var fresh, old []string
+	for _, l := range lines[:cut] {
+		if isQuoted(l) {
+			old = append(old, l)
+		} else {
+			fresh = append(fresh, l)
+		}
+	}
+	old = append(old, lines[cut:]...)
+	fresh, sig := splitSignature(fresh)
+	return trimLines(fresh), trimLines(old), trimLines(sig)
+}
+
+func isQuoted(l string) bool {
+	return strings.HasPrefix(strings.TrimLeft(l, " \t"), ">")
+}
+
+// quoteStart reports whether line i begins the quoted history.
+func quoteStart(lines []string, i int) bool {
+	l := strings.TrimSpace(lines[i])
+	if l == "" || l[0] == '>' || len(l) > 400 {
+		return false
+	}
+	// cheap checks first: this runs on every line of every mail
+	switch l[0] {
+	case '-':
+		return separatorLine.MatchString(l)
+	case '_':
+		if underscoreLine.MatchString(l) {
+			for k := i + 1; k < min(i+3, len(lines)); k++ {
+				if outlookFrom.MatchString(strings.TrimSpace(lines[k])) {
+					return true
+				}
+			}
+		}
+		return false
+	}
+	if c := strings.IndexByte(l, ':'); c > 0 && c < 12 && outlookFrom.MatchString(l) {
+		for k := i + 1; k < min(i+6, len(lines)); k++ {
+			if outlookSent.MatchString(strings.TrimSpace(lines[k])) {
+				return true
+			}
+		}
+		return false
+	}
+	if attributionStart.MatchString(l) {
+		// the attribution may wrap over up to three lines
+		joined := l
+		for k := i; k < min(i+3, len(lines)); k++ {
+			if k > i {
+				nl := strings.TrimSpace(lines[k])
+				if nl == "" || isQuoted(nl) {
+					break
+				}
+				joined += " " + nl
+			}
+			if len(joined) < 400 && attributionEnd.MatchString(joined) {
+				return true
+			}
+		}
+		return false
+	}
+	if strings.HasSuffix(l, ":") && len(l) < 200 && attributionEnd.MatchString(l) {
+		// "Jane Doe <jane@example.com> wrote:" right above a quote
+		for k := i + 1; k < min(i+3, len(lines)); k++ {
+			if nl := strings.TrimSpace(lines[k]); nl != "" {
+				return isQuoted(nl)
+			}
+		}
+	}
+	return false
+}
+
+// splitSignature takes the signature off the end of the new text.
+func splitSignature(lines []string) (body, sig []string) {
+	last := len(lines) - 1
+	for last >= 0 && strings.TrimSpace(lines[last]) == "" {
+		last--
+	}
+	if last < 0 {
+		return lines, nil
+	}
+	// "-- " delimiter: the last one wins
+	for i := last; i >= 0; i-- {
+		if l := strings.TrimRight(lines[i], " \t"); l == "--" {
+			return lines[:i], lines[i+1:]
+		}
+	}
+	firstText := 0
+	for firstText <= last && strings.TrimSpace(lines[firstText]) == "" {
+		firstText++
+	}
+	// mobile signatures near the end
+	for i := last; i >= max(firstText, last-3); i-- {
+		if mobileSignature.MatchString(strings.TrimSpace(lines[i])) {
+			if i == firstText {
+				return lines, nil
+			}
+			return lines[:i], lines[i:]
+		}
+	}
+	// a sign-off followed by a few short lines (name, title, phone)
+	for i := last; i >= max(firstText+1, last-8); i-- {
+		if signOff.MatchString(strings.TrimSpace(lines[i])) && shortBlock(lines[i+1:last+1], 8) {
+			return lines[:i], lines[i:]
+		}
+	}
+	// a trailing contact block: the last paragraph, short lines, with a
+	// phone number, web or mail address
+	start := last
+	for start > firstText && strings.TrimSpace(lines[start-1]) != "" {
+		start--
+	}
+	if start > firstText && last-start < 6 && shortBlock(lines[start:last+1], 6) {
+		for _, l := range lines[start : last+1] {
+			if contactHint.MatchString(l) {
+				return lines[:start], lines[start:]
+			}
+		}
+	}
+	return lines, nil
+}
+
+func shortBlock(lines []string, maxLines int) bool {
+	n := 0
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n++
+		if n > maxLines || len(l) > 80 {
+			return false
+		}
+	}
+	return true
+}
+
+func trimLines(lines []string) string {
+	return strings.Trim(strings.Join(lines, "\n"), "\n \t")
+}
