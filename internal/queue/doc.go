@@ -1,0 +1,6 @@
+// Package queue is salesdesk's thin layer over asynq: a worker server with
+// our defaults (queue weights, logging, capped retry backoff, graceful
+// shutdown), an idempotent Enqueue that treats a TaskID conflict as "already
+// done", and the one helper that decides whether a handler error is worth
+// retrying.
+package queue
