@@ -324,6 +324,14 @@ service imap-login {
 service imap {
   process_limit = 1000
 }
+# No auth penalty: one test's failed login must not delay every other
+# login from 127.0.0.1 by seconds (the auth process runs without it when
+# anvil offers no penalty socket; mode 0 disables the listener).
+service anvil {
+  unix_listener anvil-auth-penalty {
+    mode = 0
+  }
+}
 EOF
 }
 
