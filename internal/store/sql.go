@@ -155,3 +155,43 @@ func (c strCol) Scan(v any) error {
 }
 
 func scol(s *string) strCol { return strCol{s} }
+
+// row is what *sql.Row and *sql.Rows have in common.
+type row interface{ Scan(dest ...any) error }
+
+// normEmail is how email addresses are stored and looked up: trimmed and
+// lower-cased, so that lookups are case-insensitive.
+func normEmail(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
+
+// page clamps a list limit and offset: limit 0 means the default of 50,
+// and no list returns more than 1000 rows at once.
+func page(limit, offset int) (int, int) {
+	switch {
+	case limit <= 0:
+		limit = 50
+	case limit > 1000:
+		limit = 1000
+	}
+	if offset < 0 {
+		offset = 0
+	}
+	return limit, offset
+}
+
+// where accumulates AND-ed conditions and their arguments.
+type where struct {
+	conds []string
+	args  []any
+}
+
+func (w *where) add(cond string, args ...any) {
+	w.conds = append(w.conds, cond)
+	w.args = append(w.args, args...)
+}
+
+func (w *where) String() string {
+	if len(w.conds) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(w.conds, " AND ")
+}

@@ -1,0 +1,147 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Alert statuses.
+const (
+	AlertOpen   = "open"
+	AlertClosed = "closed"
+)
+
+// Alert is an unusual-activity alert for supervisors.
+type Alert struct {
+	ID          int64
+	DedupeKey   string // unique: the same finding raised again is one alert
+	Kind        string // e.g. "order_info_request_from_stranger"
+	Severity    string // "info", "warning" (default), "critical"
+	Subject     string
+	Detail      string
+	CustomerID  int64
+	Status      string
+	Occurrences int // how many times it was raised
+	CreatedAt   time.Time
+	LastSeenAt  time.Time
+	ClosedAt    time.Time
+}
+
+// CreateAlert raises an alert, unique on its dedupe key. When the key
+// exists it counts one more occurrence on that alert and returns its id
+// with created=false. On success a.ID is set.
+func (s *Store) CreateAlert(ctx context.Context, a *Alert) (id int64, created bool, err error) {
+	if a.DedupeKey == "" || a.Kind == "" {
+		return 0, false, errors.New("store: create alert: dedupe key and kind required")
+	}
+	severity, status := a.Severity, a.Status
+	if severity == "" {
+		severity = "warning"
+	}
+	if status == "" {
+		status = AlertOpen
+	}
+	now := s.ts(s.nowUTC())
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.rebind(`
+			INSERT INTO alerts (dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences,
+				created_at, last_seen_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+			ON CONFLICT (dedupe_key) DO NOTHING
+			RETURNING id`), a.DedupeKey, a.Kind, severity, a.Subject, a.Detail, nullID(a.CustomerID), status, now, now).
+			Scan(&id)
+		if err == nil {
+			created = true
+			return nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+		return tx.QueryRowContext(ctx, s.rebind(`
+			UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = ? WHERE dedupe_key = ? RETURNING id`),
+			now, a.DedupeKey).Scan(&id)
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store: create alert %q: %w", a.DedupeKey, err)
+	}
+	a.ID = id
+	return id, created, nil
+}
+
+const alertColumns = `id, dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences, created_at,
+	last_seen_at, closed_at`
+
+func scanAlert(r row) (*Alert, error) {
+	var a Alert
+	err := r.Scan(&a.ID, &a.DedupeKey, &a.Kind, &a.Severity, &a.Subject, &a.Detail, icol(&a.CustomerID), &a.Status,
+		&a.Occurrences, tcol(&a.CreatedAt), tcol(&a.LastSeenAt), tcol(&a.ClosedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
+// Alert returns the alert with the given id, or ErrNotFound.
+func (s *Store) Alert(ctx context.Context, id int64) (*Alert, error) {
+	a, err := scanAlert(s.db.QueryRowContext(ctx, s.rebind("SELECT "+alertColumns+" FROM alerts WHERE id = ?"), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: alert %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: alert %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// AlertFilter selects alerts; zero fields match everything.
+type AlertFilter struct {
+	Status string
+	Kind   string
+	Since  time.Time // created at or after
+	Limit  int       // default 50, at most 1000
+	Offset int
+}
+
+// ListAlerts returns alerts matching f, newest first.
+func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+	var w where
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.Kind != "" {
+		w.add("kind = ?", f.Kind)
+	}
+	if !f.Since.IsZero() {
+		w.add("created_at >= ?", s.ts(f.Since))
+	}
+	limit, offset := page(f.Limit, f.Offset)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+alertColumns+" FROM alerts"+w.String()+
+		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list alerts: %w", err)
+	}
+	defer rows.Close()
+	var out []Alert
+	for rows.Next() {
+		a, err := scanAlert(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list alerts: %w", err)
+		}
+		out = append(out, *a)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list alerts: %w", err)
+	}
+	return out, nil
+}
+
+// CloseAlert closes an alert, or returns ErrNotFound.
+func (s *Store) CloseAlert(ctx context.Context, id int64) error {
+	now := s.ts(s.nowUTC())
+	res, err := s.db.ExecContext(ctx, s.rebind("UPDATE alerts SET status = ?, closed_at = COALESCE(closed_at, ?) WHERE id = ?"),
+		AlertClosed, now, id)
+	return s.checkUpdated(res, err, "close alert", id)
+}

@@ -1,0 +1,285 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Inquiry statuses. Workers may use others; these are the common ones.
+const (
+	InquiryNew      = "new"      // saved, not yet routed
+	InquiryRouted   = "routed"   // handed to its follow-on task
+	InquiryTriage   = "triage"   // waiting for a human to pick the category
+	InquiryAnswered = "answered" // replied to
+	InquiryClosed   = "closed"
+)
+
+// ReferencePrefix starts every generated inquiry reference token, as in
+// "SD-1234"; a subject carrying "[SD-1234]" threads to that inquiry.
+const ReferencePrefix = "SD-"
+
+// Inquiry is one customer request, made from one inbound message (or, for
+// API-created ones, from none).
+type Inquiry struct {
+	ID               int64
+	InboundMessageID int64 // unique; 0 when not made from a mail
+	CustomerID       int64 // 0 when the sender is not a known customer
+	ContactEmail     string
+	Subject          string
+	Category         string
+	Confidence       float64
+	Status           string
+	Priority         string
+	Reference        string // unique token such as "SD-1234"; generated when empty
+	ThreadID         int64  // the thread's first inquiry; its own id when it starts a thread
+	ParentID         int64  // the inquiry this one replies to; 0 when none
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
+	ClosedAt         time.Time
+}
+
+// CreateInquiry stores an inquiry, unique per inbound message: when an
+// inquiry for q.InboundMessageID exists it returns its id with
+// created=false and changes nothing. An empty Reference becomes
+// ReferencePrefix plus the id; ThreadID defaults to the parent's thread, or
+// to the inquiry itself. On success q.ID, q.Reference and q.ThreadID are set.
+func (s *Store) CreateInquiry(ctx context.Context, q *Inquiry) (id int64, created bool, err error) {
+	status := q.Status
+	if status == "" {
+		status = InquiryNew
+	}
+	now := s.nowUTC()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		if q.InboundMessageID != 0 {
+			err := tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
+				q.InboundMessageID).Scan(&id)
+			if err == nil {
+				return nil
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+		}
+		thread := q.ThreadID
+		if thread == 0 && q.ParentID != 0 {
+			err := tx.QueryRowContext(ctx, s.rebind("SELECT COALESCE(thread_id, id) FROM inquiries WHERE id = ?"),
+				q.ParentID).Scan(&thread)
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("parent inquiry %d: %w", q.ParentID, ErrNotFound)
+			}
+			if err != nil {
+				return fmt.Errorf("parent inquiry %d: %w", q.ParentID, err)
+			}
+		}
+		err := tx.QueryRowContext(ctx, s.rebind(`
+			INSERT INTO inquiries
+				(inbound_message_id, customer_id, contact_email, subject, category, confidence, status, priority,
+				 reference, thread_id, parent_id, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ON CONFLICT (inbound_message_id) DO NOTHING
+			RETURNING id`),
+			nullID(q.InboundMessageID), nullID(q.CustomerID), normEmail(q.ContactEmail), q.Subject, q.Category,
+			q.Confidence, status, q.Priority, nullString(q.Reference), nullID(thread), nullID(q.ParentID),
+			s.ts(now), s.ts(now)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
+				q.InboundMessageID).Scan(&id)
+		}
+		if err != nil {
+			return conflict(err)
+		}
+		created = true
+		_, err = tx.ExecContext(ctx, s.rebind(`
+			UPDATE inquiries SET
+				reference = COALESCE(reference, ?),
+				thread_id = COALESCE(thread_id, id)
+			WHERE id = ?`), fmt.Sprintf("%s%d", ReferencePrefix, id), id)
+		return err
+	})
+	if err != nil {
+		return 0, false, fmt.Errorf("store: create inquiry: %w", err)
+	}
+	got, err := s.Inquiry(ctx, id)
+	if err != nil {
+		return 0, false, err
+	}
+	*q = *got
+	return id, created, nil
+}
+
+const inquiryColumns = `id, inbound_message_id, customer_id, contact_email, subject, category, confidence, status,
+	priority, reference, thread_id, parent_id, created_at, updated_at, closed_at`
+
+func scanInquiry(r row) (*Inquiry, error) {
+	var q Inquiry
+	err := r.Scan(&q.ID, icol(&q.InboundMessageID), icol(&q.CustomerID), &q.ContactEmail, &q.Subject, &q.Category,
+		&q.Confidence, &q.Status, &q.Priority, scol(&q.Reference), icol(&q.ThreadID), icol(&q.ParentID),
+		tcol(&q.CreatedAt), tcol(&q.UpdatedAt), tcol(&q.ClosedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+func (s *Store) inquiryWhere(ctx context.Context, what, cond string, arg any) (*Inquiry, error) {
+	q, err := scanInquiry(s.db.QueryRowContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries WHERE "+cond), arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: inquiry %s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry %s: %w", what, err)
+	}
+	return q, nil
+}
+
+// Inquiry returns the inquiry with the given id, or ErrNotFound.
+func (s *Store) Inquiry(ctx context.Context, id int64) (*Inquiry, error) {
+	return s.inquiryWhere(ctx, fmt.Sprint(id), "id = ?", id)
+}
+
+// InquiryByReference returns the inquiry with that reference token (such
+// as "SD-1234"), or ErrNotFound.
+func (s *Store) InquiryByReference(ctx context.Context, reference string) (*Inquiry, error) {
+	return s.inquiryWhere(ctx, "reference "+reference, "reference = ?", reference)
+}
+
+// InquiryByInboundMessage returns the inquiry made from a stored message,
+// or ErrNotFound.
+func (s *Store) InquiryByInboundMessage(ctx context.Context, inboundID int64) (*Inquiry, error) {
+	return s.inquiryWhere(ctx, fmt.Sprintf("for inbound %d", inboundID), "inbound_message_id = ?", inboundID)
+}
+
+// InquiryByMessageID finds the inquiry a Message-ID belongs to: one of our
+// outbound mails about an inquiry, or an inbound message an inquiry was
+// made from. It returns ErrNotFound when neither matches. Threading calls
+// it for In-Reply-To and each of References.
+func (s *Store) InquiryByMessageID(ctx context.Context, messageID string) (*Inquiry, error) {
+	messageID = trimAngles(messageID)
+	if messageID == "" {
+		return nil, fmt.Errorf("store: inquiry by message-id: %w", ErrNotFound)
+	}
+	q, err := scanInquiry(s.db.QueryRowContext(ctx, s.rebind("SELECT "+inquiryColumns+` FROM inquiries WHERE id = COALESCE(
+		(SELECT inquiry_id FROM outbound_emails WHERE message_id = ? AND inquiry_id IS NOT NULL),
+		(SELECT q.id FROM inquiries q JOIN inbound_messages m ON m.id = q.inbound_message_id
+		 WHERE m.message_id = ? ORDER BY q.id LIMIT 1))`), messageID, messageID))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: inquiry by message-id %s: %w", messageID, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry by message-id %s: %w", messageID, err)
+	}
+	return q, nil
+}
+
+// InquiryFilter selects inquiries; zero fields match everything.
+type InquiryFilter struct {
+	Category     string
+	Status       string
+	CustomerID   int64
+	ContactEmail string
+	ThreadID     int64
+	Since        time.Time // created at or after
+	Until        time.Time // created before
+	Limit        int       // default 50, at most 1000
+	Offset       int
+}
+
+// ListInquiries returns inquiries matching f, newest first.
+func (s *Store) ListInquiries(ctx context.Context, f InquiryFilter) ([]Inquiry, error) {
+	var w where
+	if f.Category != "" {
+		w.add("category = ?", f.Category)
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.CustomerID != 0 {
+		w.add("customer_id = ?", f.CustomerID)
+	}
+	if f.ContactEmail != "" {
+		w.add("contact_email = ?", normEmail(f.ContactEmail))
+	}
+	if f.ThreadID != 0 {
+		w.add("thread_id = ?", f.ThreadID)
+	}
+	if !f.Since.IsZero() {
+		w.add("created_at >= ?", s.ts(f.Since))
+	}
+	if !f.Until.IsZero() {
+		w.add("created_at < ?", s.ts(f.Until))
+	}
+	limit, offset := page(f.Limit, f.Offset)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries"+w.String()+
+		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list inquiries: %w", err)
+	}
+	defer rows.Close()
+	var out []Inquiry
+	for rows.Next() {
+		q, err := scanInquiry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list inquiries: %w", err)
+		}
+		out = append(out, *q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list inquiries: %w", err)
+	}
+	return out, nil
+}
+
+// InquiryThread returns every inquiry of a thread, oldest first.
+func (s *Store) InquiryThread(ctx context.Context, threadID int64) ([]Inquiry, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries WHERE thread_id = ? ORDER BY created_at, id"), threadID)
+	if err != nil {
+		return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
+	}
+	defer rows.Close()
+	var out []Inquiry
+	for rows.Next() {
+		q, err := scanInquiry(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
+		}
+		out = append(out, *q)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
+	}
+	return out, nil
+}
+
+// SetInquiryCategory records the category and confidence of an inquiry
+// (from the classifier or a human decision), or returns ErrNotFound.
+func (s *Store) SetInquiryCategory(ctx context.Context, id int64, category string, confidence float64) error {
+	res, err := s.db.ExecContext(ctx, s.rebind("UPDATE inquiries SET category = ?, confidence = ?, updated_at = ? WHERE id = ?"),
+		category, confidence, s.ts(s.nowUTC()), id)
+	return s.checkUpdated(res, err, "set inquiry category", id)
+}
+
+// SetInquiryStatus sets an inquiry's status, or returns ErrNotFound.
+// InquiryClosed also records when it was closed; any other status clears
+// that.
+func (s *Store) SetInquiryStatus(ctx context.Context, id int64, status string) error {
+	now := s.ts(s.nowUTC())
+	query := "UPDATE inquiries SET status = ?, closed_at = NULL, updated_at = ? WHERE id = ?"
+	args := []any{status, now, id}
+	if status == InquiryClosed {
+		query = "UPDATE inquiries SET status = ?, closed_at = COALESCE(closed_at, ?), updated_at = ? WHERE id = ?"
+		args = []any{status, now, now, id}
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(query), args...)
+	return s.checkUpdated(res, err, "set inquiry status", id)
+}
+
+// SetInquiryCustomer links an inquiry to a customer account (0 unlinks),
+// or returns ErrNotFound.
+func (s *Store) SetInquiryCustomer(ctx context.Context, id, customerID int64) error {
+	res, err := s.db.ExecContext(ctx, s.rebind("UPDATE inquiries SET customer_id = ?, updated_at = ? WHERE id = ?"),
+		nullID(customerID), s.ts(s.nowUTC()), id)
+	return s.checkUpdated(res, err, "set inquiry customer", id)
+}

@@ -1,0 +1,322 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Order statuses. Delivered and cancelled orders are closed; the rest are
+// open.
+const (
+	OrderPending    = "pending"
+	OrderConfirmed  = "confirmed"
+	OrderProcessing = "processing"
+	OrderShipped    = "shipped"
+	OrderDelivered  = "delivered"
+	OrderCancelled  = "cancelled"
+)
+
+// closedOrderStatuses is the SQL list of statuses that close an order.
+const closedOrderStatuses = "('delivered', 'cancelled')"
+
+// Order is a customer's order.
+type Order struct {
+	ID              int64
+	CustomerID      int64
+	Number          string // unique order number, e.g. "SO-10042"
+	Status          string
+	Currency        string // ISO 4217, e.g. "EUR"
+	AmountCents     int64
+	PromisedDate    time.Time // a calendar date (UTC midnight); zero when none
+	TrackingNumber  string
+	TrackingURL     string
+	Notes           string
+	StatusChangedAt time.Time
+	CreatedAt       time.Time
+	UpdatedAt       time.Time
+	Items           []OrderItem
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	SKU            string
+	Description    string
+	Quantity       int
+	UnitPriceCents int64
+}
+
+// OrderStatusChange is one entry of an order's status history.
+type OrderStatusChange struct {
+	Status    string
+	Note      string
+	Source    string // e.g. "api", "import", "create"
+	ChangedAt time.Time
+}
+
+// CreateOrder stores an order with its items and the first entry of its
+// status history; a duplicate Number is ErrConflict. On success o.ID is set.
+func (s *Store) CreateOrder(ctx context.Context, o *Order) (int64, error) {
+	if strings.TrimSpace(o.Number) == "" {
+		return 0, errors.New("store: create order: number required")
+	}
+	status := o.Status
+	if status == "" {
+		status = OrderPending
+	}
+	now := s.nowUTC()
+	var id int64
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		err := tx.QueryRowContext(ctx, s.rebind(`
+			INSERT INTO orders (customer_id, number, status, currency, amount_cents, promised_date, tracking_number,
+				tracking_url, notes, status_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			RETURNING id`),
+			o.CustomerID, strings.TrimSpace(o.Number), status, o.Currency, o.AmountCents, s.nullDate(o.PromisedDate),
+			o.TrackingNumber, o.TrackingURL, o.Notes, s.ts(now), s.ts(now), s.ts(now)).Scan(&id)
+		if err != nil {
+			return conflict(err)
+		}
+		if err := s.insertItems(ctx, tx, id, o.Items); err != nil {
+			return err
+		}
+		return s.insertStatusChange(ctx, tx, id, OrderStatusChange{Status: status, Source: "create", ChangedAt: now})
+	})
+	if err != nil {
+		return 0, fmt.Errorf("store: create order %s: %w", o.Number, err)
+	}
+	o.ID, o.Status = id, status
+	return id, nil
+}
+
+func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, orderID int64, items []OrderItem) error {
+	for i, it := range items {
+		qty := it.Quantity
+		if qty == 0 {
+			qty = 1
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`
+			INSERT INTO order_items (order_id, position, sku, description, quantity, unit_price_cents)
+			VALUES (?, ?, ?, ?, ?, ?)`), orderID, i, it.SKU, it.Description, qty, it.UnitPriceCents); err != nil {
+			return fmt.Errorf("item %d: %w", i, err)
+		}
+	}
+	return nil
+}
+
+func (s *Store) insertStatusChange(ctx context.Context, tx *sql.Tx, orderID int64, c OrderStatusChange) error {
+	_, err := tx.ExecContext(ctx, s.rebind(`
+		INSERT INTO order_status_history (order_id, status, note, source, changed_at) VALUES (?, ?, ?, ?, ?)`),
+		orderID, c.Status, c.Note, c.Source, s.ts(c.ChangedAt))
+	if err != nil {
+		return fmt.Errorf("status history: %w", err)
+	}
+	return nil
+}
+
+// UpdateOrder saves the fields of o (by o.ID) other than its status, and
+// replaces its items when o.Items is not nil. It returns ErrNotFound for a
+// missing order. Use SetOrderStatus to change the status.
+func (s *Store) UpdateOrder(ctx context.Context, o *Order) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`
+			UPDATE orders SET customer_id = ?, number = ?, currency = ?, amount_cents = ?, promised_date = ?,
+				tracking_number = ?, tracking_url = ?, notes = ?, updated_at = ?
+			WHERE id = ?`),
+			o.CustomerID, strings.TrimSpace(o.Number), o.Currency, o.AmountCents, s.nullDate(o.PromisedDate),
+			o.TrackingNumber, o.TrackingURL, o.Notes, s.ts(s.nowUTC()), o.ID)
+		if err := s.checkUpdated(res, err, "update order", o.ID); err != nil {
+			return err
+		}
+		if o.Items == nil {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind("DELETE FROM order_items WHERE order_id = ?"), o.ID); err != nil {
+			return fmt.Errorf("store: update order %d: items: %w", o.ID, err)
+		}
+		if err := s.insertItems(ctx, tx, o.ID, o.Items); err != nil {
+			return fmt.Errorf("store: update order %d: %w", o.ID, err)
+		}
+		return nil
+	})
+	return err
+}
+
+// SetOrderStatus changes an order's status and records the change in its
+// history. Setting the status it already has changes nothing and reports
+// changed=false. A missing order is ErrNotFound.
+func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, note, source string) (changed bool, err error) {
+	now := s.nowUTC()
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`
+			UPDATE orders SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND status <> ?`),
+			status, s.ts(now), s.ts(now), id, status)
+		if err != nil {
+			return err
+		}
+		n, err := res.RowsAffected()
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			var one int
+			err := tx.QueryRowContext(ctx, s.rebind("SELECT 1 FROM orders WHERE id = ?"), id).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return ErrNotFound
+			}
+			return err
+		}
+		changed = true
+		return s.insertStatusChange(ctx, tx, id, OrderStatusChange{Status: status, Note: note, Source: source, ChangedAt: now})
+	})
+	if err != nil {
+		return false, fmt.Errorf("store: set order %d status: %w", id, err)
+	}
+	return changed, nil
+}
+
+const orderColumns = `id, customer_id, number, status, currency, amount_cents, promised_date, tracking_number,
+	tracking_url, notes, status_changed_at, created_at, updated_at`
+
+func scanOrder(r row) (*Order, error) {
+	var o Order
+	err := r.Scan(&o.ID, &o.CustomerID, &o.Number, &o.Status, &o.Currency, &o.AmountCents, tcol(&o.PromisedDate),
+		&o.TrackingNumber, &o.TrackingURL, &o.Notes, tcol(&o.StatusChangedAt), tcol(&o.CreatedAt), tcol(&o.UpdatedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &o, nil
+}
+
+func (s *Store) orderWhere(ctx context.Context, what, cond string, arg any) (*Order, error) {
+	o, err := scanOrder(s.db.QueryRowContext(ctx, s.rebind("SELECT "+orderColumns+" FROM orders WHERE "+cond), arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("store: order %s: %w", what, ErrNotFound)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("store: order %s: %w", what, err)
+	}
+	if o.Items, err = s.orderItems(ctx, o.ID); err != nil {
+		return nil, fmt.Errorf("store: order %s: %w", what, err)
+	}
+	return o, nil
+}
+
+func (s *Store) orderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`
+		SELECT sku, description, quantity, unit_price_cents FROM order_items WHERE order_id = ? ORDER BY position, id`), orderID)
+	if err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	defer rows.Close()
+	items := []OrderItem{}
+	for rows.Next() {
+		var it OrderItem
+		if err := rows.Scan(&it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
+			return nil, fmt.Errorf("items: %w", err)
+		}
+		items = append(items, it)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("items: %w", err)
+	}
+	return items, nil
+}
+
+// Order returns the order with its items, or ErrNotFound.
+func (s *Store) Order(ctx context.Context, id int64) (*Order, error) {
+	return s.orderWhere(ctx, fmt.Sprint(id), "id = ?", id)
+}
+
+// OrderByNumber returns the order with that number (exact match, spaces
+// trimmed) with its items, or ErrNotFound.
+func (s *Store) OrderByNumber(ctx context.Context, number string) (*Order, error) {
+	return s.orderWhere(ctx, "number "+number, "number = ?", strings.TrimSpace(number))
+}
+
+// OrderHistory returns an order's status changes, oldest first.
+func (s *Store) OrderHistory(ctx context.Context, orderID int64) ([]OrderStatusChange, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(`
+		SELECT status, note, source, changed_at FROM order_status_history WHERE order_id = ? ORDER BY changed_at, id`), orderID)
+	if err != nil {
+		return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []OrderStatusChange
+	for rows.Next() {
+		var c OrderStatusChange
+		if err := rows.Scan(&c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)); err != nil {
+			return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
+		}
+		out = append(out, c)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
+	}
+	return out, nil
+}
+
+// OrderFilter selects orders; zero fields match everything.
+type OrderFilter struct {
+	CustomerID int64
+	Status     string
+	OpenOnly   bool // leave out delivered and cancelled orders
+	Limit      int  // default 50, at most 1000
+	Offset     int
+}
+
+// ListOrders returns orders matching f, newest first, without their items.
+func (s *Store) ListOrders(ctx context.Context, f OrderFilter) ([]Order, error) {
+	var w where
+	if f.CustomerID != 0 {
+		w.add("customer_id = ?", f.CustomerID)
+	}
+	if f.Status != "" {
+		w.add("status = ?", f.Status)
+	}
+	if f.OpenOnly {
+		w.add("status NOT IN " + closedOrderStatuses)
+	}
+	limit, offset := page(f.Limit, f.Offset)
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+orderColumns+" FROM orders"+w.String()+
+		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	defer rows.Close()
+	var out []Order
+	for rows.Next() {
+		o, err := scanOrder(rows)
+		if err != nil {
+			return nil, fmt.Errorf("store: list orders: %w", err)
+		}
+		out = append(out, *o)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list orders: %w", err)
+	}
+	return out, nil
+}
+
+// OpenOrdersForCustomer returns an account's orders that are neither
+// delivered nor cancelled, newest first, with their items.
+func (s *Store) OpenOrdersForCustomer(ctx context.Context, customerID int64) ([]Order, error) {
+	orders, err := s.ListOrders(ctx, OrderFilter{CustomerID: customerID, OpenOnly: true, Limit: 1000})
+	if err != nil {
+		return nil, err
+	}
+	for i := range orders {
+		if orders[i].Items, err = s.orderItems(ctx, orders[i].ID); err != nil {
+			return nil, fmt.Errorf("store: open orders of customer %d: %w", customerID, err)
+		}
+	}
+	return orders, nil
+}
+
+// IsOpenOrderStatus reports whether an order in that status is still open.
+func IsOpenOrderStatus(status string) bool {
+	return status != OrderDelivered && status != OrderCancelled
+}

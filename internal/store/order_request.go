@@ -1,0 +1,119 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Order request kinds and statuses.
+const (
+	OrderRequestChange = "change"
+	OrderRequestRush   = "rush"
+
+	OrderRequestPending  = "pending"
+	OrderRequestDone     = "done"
+	OrderRequestRejected = "rejected"
+)
+
+// OrderRequest is a customer's change or rush request on an order, in the
+// customer's own words.
+type OrderRequest struct {
+	ID         int64
+	OrderID    int64
+	InquiryID  int64  // the inquiry it came from; 0 when entered by hand
+	Kind       string // OrderRequestChange or OrderRequestRush
+	Words      string // what the customer wrote
+	Status     string
+	CreatedAt  time.Time
+	ResolvedAt time.Time
+}
+
+// CreateOrderRequest records a request, unique per order and inquiry: the
+// same inquiry on the same order again returns the existing id with
+// created=false. On success r.ID is set.
+func (s *Store) CreateOrderRequest(ctx context.Context, r *OrderRequest) (id int64, created bool, err error) {
+	status := r.Status
+	if status == "" {
+		status = OrderRequestPending
+	}
+	err = s.db.QueryRowContext(ctx, s.rebind(`
+		INSERT INTO order_requests (order_id, inquiry_id, kind, words, status, created_at)
+		VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (order_id, inquiry_id) DO NOTHING
+		RETURNING id`), r.OrderID, nullID(r.InquiryID), r.Kind, r.Words, status, s.ts(s.nowUTC())).Scan(&id)
+	switch {
+	case err == nil:
+		created = true
+	case errors.Is(err, sql.ErrNoRows):
+		err = s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM order_requests WHERE order_id = ? AND inquiry_id = ?"),
+			r.OrderID, r.InquiryID).Scan(&id)
+		if err != nil {
+			return 0, false, fmt.Errorf("store: create order request: %w", err)
+		}
+	default:
+		return 0, false, fmt.Errorf("store: create order request: %w", err)
+	}
+	r.ID = id
+	return id, created, nil
+}
+
+// OrderRequestFilter selects order requests; zero fields match everything.
+type OrderRequestFilter struct {
+	OrderID    int64
+	CustomerID int64
+	Status     string
+	Limit      int
+	Offset     int
+}
+
+// ListOrderRequests returns requests matching f, oldest first (the order
+// in which they should be worked).
+func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]OrderRequest, error) {
+	var w where
+	if f.OrderID != 0 {
+		w.add("r.order_id = ?", f.OrderID)
+	}
+	if f.CustomerID != 0 {
+		w.add("o.customer_id = ?", f.CustomerID)
+	}
+	if f.Status != "" {
+		w.add("r.status = ?", f.Status)
+	}
+	limit, offset := page(f.Limit, f.Offset)
+	rows, err := s.db.QueryContext(ctx, s.rebind(`
+		SELECT r.id, r.order_id, r.inquiry_id, r.kind, r.words, r.status, r.created_at, r.resolved_at
+		FROM order_requests r JOIN orders o ON o.id = r.order_id`+w.String()+`
+		ORDER BY r.created_at, r.id LIMIT ? OFFSET ?`), append(w.args, limit, offset)...)
+	if err != nil {
+		return nil, fmt.Errorf("store: list order requests: %w", err)
+	}
+	defer rows.Close()
+	var out []OrderRequest
+	for rows.Next() {
+		var r OrderRequest
+		if err := rows.Scan(&r.ID, &r.OrderID, icol(&r.InquiryID), &r.Kind, &r.Words, &r.Status, tcol(&r.CreatedAt),
+			tcol(&r.ResolvedAt)); err != nil {
+			return nil, fmt.Errorf("store: list order requests: %w", err)
+		}
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list order requests: %w", err)
+	}
+	return out, nil
+}
+
+// SetOrderRequestStatus resolves (or reopens) a request, or returns
+// ErrNotFound.
+func (s *Store) SetOrderRequestStatus(ctx context.Context, id int64, status string) error {
+	var resolved any
+	if status != OrderRequestPending {
+		resolved = s.ts(s.nowUTC())
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind("UPDATE order_requests SET status = ?, resolved_at = ? WHERE id = ?"),
+		status, resolved, id)
+	return s.checkUpdated(res, err, "set order request status", id)
+}

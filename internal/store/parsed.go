@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Inbound message kinds, as mailparse classifies them.
+const (
+	KindHuman     = "human"
+	KindAutoReply = "auto_reply"
+	KindBounce    = "bounce"
+	KindList      = "list"
+)
+
+// ParsedInbound is what the inbound:email handler learned from a stored
+// message: the decoded headers, the text and the kind of sender.
+type ParsedInbound struct {
+	From       string // address only, e.g. "ann@example.com"
+	FromName   string
+	To         []string
+	Subject    string
+	Date       time.Time // the Date header; zero when missing or invalid
+	Kind       string    // KindHuman, KindAutoReply, KindBounce or KindList
+	Text       string    // best text body
+	NewText    string    // the new part of a reply, without quoted history and signature
+	InReplyTo  string    // without angle brackets
+	References []string  // without angle brackets, oldest first
+	Warnings   []string
+	ParsedAt   time.Time
+}
+
+// SetInboundParsed stores the parsed form of a stored message, replacing
+// any earlier one, or returns ErrNotFound.
+func (s *Store) SetInboundParsed(ctx context.Context, id int64, p ParsedInbound) error {
+	now := s.nowUTC()
+	parsedAt := p.ParsedAt
+	if parsedAt.IsZero() {
+		parsedAt = now
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`
+		UPDATE inbound_messages SET
+			from_addr = ?, from_name = ?, to_addrs = ?, subject = ?, sent_at = ?, kind = ?,
+			body_text = ?, new_text = ?, in_reply_to = ?, refs = ?, warnings = ?, parsed_at = ?, updated_at = ?
+		WHERE id = ?`),
+		normEmail(p.From), p.FromName, strings.Join(p.To, "\n"), p.Subject, s.nullTS(p.Date), p.Kind,
+		p.Text, p.NewText, p.InReplyTo, strings.Join(p.References, " "), strings.Join(p.Warnings, "\n"),
+		s.ts(parsedAt), s.ts(now), id)
+	return s.checkUpdated(res, err, "set inbound parsed", id)
+}
+
+// InboundParsed returns the parsed form of a stored message; found is false
+// when it has not been parsed yet. A missing message is ErrNotFound.
+func (s *Store) InboundParsed(ctx context.Context, id int64) (p ParsedInbound, found bool, err error) {
+	var to, refs, warnings string
+	err = s.db.QueryRowContext(ctx, s.rebind(`
+		SELECT from_addr, from_name, to_addrs, subject, sent_at, kind, body_text, new_text, in_reply_to, refs,
+			warnings, parsed_at
+		FROM inbound_messages WHERE id = ?`), id).
+		Scan(&p.From, &p.FromName, &to, &p.Subject, tcol(&p.Date), &p.Kind, &p.Text, &p.NewText, &p.InReplyTo,
+			&refs, &warnings, tcol(&p.ParsedAt))
+	if errors.Is(err, sql.ErrNoRows) {
+		return ParsedInbound{}, false, fmt.Errorf("store: inbound parsed %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return ParsedInbound{}, false, fmt.Errorf("store: inbound parsed %d: %w", id, err)
+	}
+	p.To, p.References, p.Warnings = splitNonEmpty(to, "\n"), strings.Fields(refs), splitNonEmpty(warnings, "\n")
+	return p, !p.ParsedAt.IsZero(), nil
+}
+
+// InboundByMessageID returns the ids of stored messages with that
+// Message-ID (angle brackets optional), oldest first.
+func (s *Store) InboundByMessageID(ctx context.Context, messageID string) ([]int64, error) {
+	messageID = trimAngles(messageID)
+	if messageID == "" {
+		return nil, nil
+	}
+	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT id FROM inbound_messages WHERE message_id = ? ORDER BY id"), messageID)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbound by message-id: %w", err)
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, fmt.Errorf("store: inbound by message-id: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: inbound by message-id: %w", err)
+	}
+	return ids, nil
+}
+
+func splitNonEmpty(s, sep string) []string {
+	if s == "" {
+		return nil
+	}
+	return strings.Split(s, sep)
+}
+
+// trimAngles removes the angle brackets around a Message-ID.
+func trimAngles(id string) string {
+	id = strings.TrimSpace(id)
+	id = strings.TrimPrefix(id, "<")
+	return strings.TrimSuffix(id, ">")
+}
