@@ -83,7 +83,7 @@ func decodeCharset(b []byte, name string, warn func(string)) string {
 			return string(b)
 		}
 		if name != "" && !strings.EqualFold(name, "us-ascii") && !strings.EqualFold(name, "utf-8") {
-			warn("charset " + quoteShort(name) + " unknown, read as windows-1252")
+			warn("unknown charset " + quoteShort(name) + ", read as windows-1252")
 		} else if name != "" {
 			warn("text declared " + name + " is not, read as windows-1252")
 		}

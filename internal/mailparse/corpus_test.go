@@ -74,7 +74,7 @@ func isMbox(rel string) bool {
 	return strings.HasSuffix(base, ".mbox.txt") || strings.HasPrefix(base, "mbox-")
 }
 
-var mboxSeparator = regexp.MustCompile(`(?m)^(\x{FEFF})?From \S.*\n[A-Za-z-]+:`)
+var mboxSeparator = regexp.MustCompile(`(?m)^(\x{FEFF})?From (-|\S+ .*[0-9]).*\n[A-Za-z-]+:`)
 
 // splitMbox splits an mbox on "From " lines that start a message (a line
 // after a blank line, or the first line).
@@ -138,4 +138,82 @@ func TestCorpusParses(t *testing.T) {
 	}
 	sort.Strings(ks)
 	t.Logf("%d messages: %d errors, %d with warnings, kinds %s", len(msgs), failed, warned, strings.Join(ks, " "))
+}
+
+// notAutomated are the corpus messages from sisimai's bounce collection
+// that a person wrote: sisimai's own "is not a bounce" samples, and a
+// person forwarding a bounce to someone else ("Fwd: Returned mail"), which
+// must reach a human at the desk.
+var notAutomated = map[string]string{
+	"sisimai/is-not-bounce-01.eml": "sisimai's sample of a plain mail",
+	"sisimai/is-not-bounce-02.eml": "sisimai's sample of a mail with an attached message",
+	"sisimai/mbox-0#35":            "a person forwarding a bounce (Fwd:, quoted DSN)",
+}
+
+// automatedOutsideSisimai are the bounces, reports and read receipts in
+// the other collections (by their file names and contents).
+var automatedOutsideSisimai = []string{
+	"enmime/delayed_dsn.raw", "enmime/dsn_with_multipart_alternative.raw",
+	"enmime/multi_recipient_dsn.raw", "enmime/simple_dsn.raw",
+	"enmime/simple_dsn_with_html.raw", "enmime/multipart-wo-boundary.raw",
+	"mikel-mail/multi_address_bounce1.eml", "mikel-mail/multipart_report_multiple_status.eml",
+	"mikel-mail/report_422.eml", "mikel-mail/report_530.eml",
+	"mikel-mail/raw_email_with_mimepart_without_content_type.eml",
+	"mimekit/bounce.txt", "mimekit/delivery-status-multiple-blank-lines.txt",
+	"mimekit/delivery-status-no-blank-line.txt", "mimekit/delivery-status.anonymized.eml",
+	"mimekit/delivery-status2.txt", "mimekit/disposition-notification.anonymized.eml",
+	"mimekit/feedback-report.txt", "php-mime-mail-parser/failure.eml",
+	"postal-mime/arf.eml", "postal-mime/bounce.eml",
+}
+
+// TestCorpusAutomated checks that every bounce, report and auto-reply in
+// the corpus is classified as automated: all of sisimai's collection (a
+// corpus of bounces and RFC 3834 auto-replies) but the documented
+// exceptions, and the known reports in the other collections.
+func TestCorpusAutomated(t *testing.T) {
+	msgs := loadCorpus(t)
+	want := map[string]bool{}
+	for _, n := range automatedOutsideSisimai {
+		want[filepath.FromSlash(n)] = true
+	}
+	counts := map[Kind]int{}
+	var checked, bounceWithOriginal, bounces int
+	for _, cm := range msgs {
+		name := filepath.ToSlash(cm.name)
+		sisimai := strings.HasPrefix(name, "sisimai/")
+		if _, skip := notAutomated[name]; skip {
+			m, err := Parse(cm.raw, Options{})
+			if err == nil && m.Kind.Automated() {
+				t.Errorf("%s (%s): kind %s, want human", name, notAutomated[name], m.Kind)
+			}
+			continue
+		}
+		if !sisimai && !want[cm.name] {
+			continue
+		}
+		delete(want, cm.name)
+		checked++
+		m, err := Parse(cm.raw, Options{})
+		if err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		counts[m.Kind]++
+		if !m.Kind.Automated() {
+			t.Errorf("%s: kind %s, want automated (from %q, subject %q)", name, m.Kind, m.From.Address, m.Subject)
+		}
+		if m.Kind == KindBounce {
+			bounces++
+			if m.Bounce == nil {
+				t.Errorf("%s: bounce without BounceInfo", name)
+			} else if m.Bounce.OriginalMessageID != "" {
+				bounceWithOriginal++
+			}
+		}
+	}
+	for n := range want {
+		t.Errorf("%s: listed as automated but not in the corpus", n)
+	}
+	t.Logf("%d automated messages checked: %d bounce, %d auto_reply, %d list; %d of %d bounces name the original Message-ID",
+		checked, counts[KindBounce], counts[KindAutoReply], counts[KindList], bounceWithOriginal, bounces)
 }

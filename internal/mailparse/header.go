@@ -222,7 +222,7 @@ func (p *parser) addressList(v string) []Address {
 func (p *parser) lenientAddresses(v string) []Address {
 	var out []Address
 	var parts []string
-	depthAngle, inQuote, start := 0, false, 0
+	inAngle, inQuote, start := false, false, 0
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case c == '\\' && inQuote:
@@ -230,10 +230,10 @@ func (p *parser) lenientAddresses(v string) []Address {
 		case c == '"':
 			inQuote = !inQuote
 		case c == '<' && !inQuote:
-			depthAngle++
-		case c == '>' && !inQuote && depthAngle > 0:
-			depthAngle--
-		case (c == ',' || c == ';') && !inQuote && depthAngle == 0:
+			inAngle = true
+		case c == '>' && !inQuote:
+			inAngle = false
+		case (c == ',' || c == ';') && !inQuote && !inAngle:
 			parts = append(parts, v[start:i])
 			start = i + 1
 		}
@@ -251,7 +251,7 @@ func (p *parser) lenientAddresses(v string) []Address {
 				gt = len(part) - lt
 			}
 			a.Address = strings.TrimSpace(part[lt+1 : lt+gt])
-			a.Name = strings.Trim(strings.TrimSpace(part[:lt]), `"' `)
+			a.Name = strings.Trim(strings.TrimSpace(part[:lt]), `"' <`)
 		} else {
 			name := ""
 			if op := strings.IndexByte(part, '('); op >= 0 {

@@ -74,7 +74,7 @@ func HTMLToText(s string) string {
 					bullet = strconv.Itoa(lists[n-1]) + ". "
 				}
 				if n := len(lists); n > 1 {
-					w.raw(strings.Repeat("  ", n-1))
+					w.raw(strings.Repeat("  ", min(n-1, 8)))
 				}
 				w.raw(bullet)
 			case atom.Td, atom.Th:

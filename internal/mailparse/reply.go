@@ -98,7 +98,7 @@ func quoteStart(lines []string, i int) bool {
 				}
 				joined += " " + nl
 			}
-			if len(joined) < 400 && attributionEnd.MatchString(joined) {
+			if len(joined) < 400 && strings.HasSuffix(joined, ":") && attributionEnd.MatchString(joined) {
 				return true
 			}
 		}
