@@ -77,7 +77,7 @@ tcp_open() {
 
 # redis_ping sends PING with bash's /dev/tcp, so no redis-cli is needed.
 redis_ping() {
-	local host=$1 port=$2 reply=
+	local host=$1 port=$2 reply=''
 	{
 		exec 3<>"/dev/tcp/$host/$port" || return 1
 		printf 'PING\r\n' >&3
@@ -158,7 +158,7 @@ ensure_postgres() {
 		svc_log "postgres: using SALESDESK_TEST_POSTGRES_DSN as given"
 		return 0
 	fi
-	local host=$SERVICES_PG_HOST port=$SERVICES_PG_PORT installed= started=
+	local host=$SERVICES_PG_HOST port=$SERVICES_PG_PORT installed='' started=''
 	export SALESDESK_TEST_POSTGRES_DSN="postgres://postgres@$host:$port/test?sslmode=disable"
 	if ! tcp_open "$host" "$port"; then
 		if ! command -v pg_ctlcluster >/dev/null 2>&1; then
@@ -240,7 +240,7 @@ _pg_trust_loopback() {
 
 # imap_greeting waits for Dovecot's "* OK" greeting on 127.0.0.1:port.
 imap_greeting() {
-	local port=$1 line=
+	local port=$1 line=''
 	{
 		exec 3<>"/dev/tcp/127.0.0.1/$port" || return 1
 		IFS= read -r -t 3 line <&3 || true
@@ -481,7 +481,7 @@ services_go_path() {
 # services_pkg_args prints its arguments, one per line, adding ./... when
 # none of them names a package (./something or salesdesk/something).
 services_pkg_args() {
-	local a has_pkg=
+	local a has_pkg=''
 	for a in "$@"; do
 		case $a in
 		./* | . | salesdesk | salesdesk/*) has_pkg=1 ;;
