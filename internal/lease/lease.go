@@ -119,33 +119,31 @@ func (l *Lease) Release(ctx context.Context) error {
 // (with cause ErrLost) as soon as the lease is lost or can no longer be
 // proven held, and releases the lease when fn returns. It returns fn's
 // error, or an error wrapping ErrLost when fn stopped because the lease was lost.
-func (l *Lease) Keep(ctx context.Context, fn func(ctx context.Context) error) error {
+func (l *Lease) Keep(ctx context.Context, fn func(ctx context.Context) error) (err error) {
 	fnCtx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-
 	renewerDone := make(chan struct{})
 	go func() {
 		defer close(renewerDone)
 		l.renewUntilDone(fnCtx, cancel)
 	}()
-
-	err := fn(fnCtx)
-	cancel(nil)
-	<-renewerDone
-
-	lost := errors.Is(context.Cause(fnCtx), ErrLost)
-	if !lost {
-		// The lease is still ours: hand it over at once rather than after the TTL.
-		relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
-		if rerr := l.Release(relCtx); errors.Is(rerr, ErrLost) {
-			lost = true
+	// Deferred, so that a panicking fn still stops the renewer and hands the
+	// lease over at once.
+	defer func() {
+		cancel(nil)
+		<-renewerDone
+		lost := errors.Is(context.Cause(fnCtx), ErrLost)
+		if !lost {
+			relCtx, relCancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+			if rerr := l.Release(relCtx); errors.Is(rerr, ErrLost) {
+				lost = true
+			}
+			relCancel()
 		}
-		relCancel()
-	}
-	if lost && (err == nil || errors.Is(err, context.Canceled)) && ctx.Err() == nil {
-		return fmt.Errorf("lease %s: %w", l.key, ErrLost)
-	}
-	return err
+		if lost && (err == nil || errors.Is(err, context.Canceled)) && ctx.Err() == nil {
+			err = fmt.Errorf("lease %s: %w", l.key, ErrLost)
+		}
+	}()
+	return fn(fnCtx)
 }
 
 // renewUntilDone renews the lease until ctx is done. A renewal that fails
