@@ -81,6 +81,17 @@ func load(path string, environ []string) (Config, Problems, error) {
 
 type decoder struct {
 	problems Problems
+	// secrets holds the keys of the Secrets the file or the environment
+	// set, so that a default (database.dsn) gives way to <key>_file while
+	// an explicit value next to <key>_file is a conflict.
+	secrets map[string]bool
+}
+
+func (d *decoder) setSecret(key string) {
+	if d.secrets == nil {
+		d.secrets = map[string]bool{}
+	}
+	d.secrets[key] = true
 }
 
 func (d *decoder) add(key, format string, args ...any) {
@@ -174,6 +185,9 @@ func (d *decoder) decode(key string, n *yaml.Node, v reflect.Value) {
 		}
 		if err := setScalar(v, n.Value); err != nil {
 			d.add(key, "%v", err)
+		}
+		if t == secretType {
+			d.setSecret(key)
 		}
 	case t.Kind() == reflect.Struct:
 		if n.Kind != yaml.MappingNode {
@@ -415,6 +429,9 @@ func (d *decoder) setEnv(root reflect.Value, path []segment, name, value string)
 		if err := setScalar(v, value); err != nil {
 			d.add(key, "from %s: %v", name, err)
 		}
+		if t == secretType {
+			d.setSecret(key)
+		}
 	case t.Kind() == reflect.Slice && isLeaf(t.Elem()) && !strings.HasPrefix(strings.TrimSpace(value), "["):
 		var items []string
 		for item := range strings.SplitSeq(value, ",") {
@@ -467,7 +484,7 @@ func (d *decoder) files(key string, v reflect.Value) {
 				continue
 			}
 			fileKey := join(key, name+"_file")
-			if v.Field(i).String() != "" {
+			if d.secrets[join(key, name)] && v.Field(i).String() != "" {
 				d.add(fileKey, "set only one of %s and %s_file", name, name)
 				continue
 			}
