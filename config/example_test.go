@@ -192,4 +192,3 @@ func ExampleConfig_Validate() {
 	// smtp.addr: invalid host:port
 	// smtp.from: required
 }
-
