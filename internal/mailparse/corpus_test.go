@@ -1,11 +1,9 @@
 package mailparse
 
 import (
-	"bytes"
 	"errors"
 	"os"
 	"path/filepath"
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -72,32 +70,6 @@ func loadCorpus(tb testing.TB) []corpusMessage {
 func isMbox(rel string) bool {
 	base := filepath.Base(rel)
 	return strings.HasSuffix(base, ".mbox.txt") || strings.HasPrefix(base, "mbox-")
-}
-
-var mboxSeparator = regexp.MustCompile(`(?m)^(\x{FEFF})?From (-|\S+ .*[0-9]).*\n[A-Za-z-]+:`)
-
-// splitMbox splits an mbox on "From " lines that start a message (a line
-// after a blank line, or the first line).
-func splitMbox(raw []byte) [][]byte {
-	var starts []int
-	for _, loc := range mboxSeparator.FindAllIndex(raw, -1) {
-		at := loc[0]
-		if at == 0 || bytes.HasSuffix(raw[:at], []byte("\n\n")) || bytes.HasSuffix(raw[:at], []byte("\r\n\r\n")) {
-			starts = append(starts, at)
-		}
-	}
-	if len(starts) == 0 {
-		return [][]byte{raw}
-	}
-	var out [][]byte
-	for i, s := range starts {
-		end := len(raw)
-		if i+1 < len(starts) {
-			end = starts[i+1]
-		}
-		out = append(out, raw[s:end])
-	}
-	return out
 }
 
 func itoa(i int) string { return strconv.Itoa(i) }

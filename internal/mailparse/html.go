@@ -169,25 +169,32 @@ func showHref(href, text string) bool {
 
 // textWriter collapses whitespace and prefixes quoted lines.
 type textWriter struct {
-	b         strings.Builder
-	pre       int
-	quote     int
-	lineStart bool // at the start of a line, nothing written on it yet
-	pendSpace bool
-	started   bool
-	blank     bool // the last line written is an empty separator line
+	b          strings.Builder
+	pre        int
+	quote      int
+	lineStart  bool // at the start of a line, nothing written on it yet
+	pendSpace  bool
+	started    bool
+	pendBlank  bool // an empty line goes before the next text
+	blankQuote int  // quote depth where that empty line was asked for
 }
 
 func (w *textWriter) String() string { return w.b.String() }
 
 func (w *textWriter) startLine() {
 	if w.lineStart || !w.started {
+		if w.pendBlank && w.started {
+			if q := min(w.quote, w.blankQuote, 20); q > 0 {
+				w.b.WriteString(strings.TrimRight(strings.Repeat("> ", q), " "))
+			}
+			w.b.WriteByte('\n')
+		}
+		w.pendBlank = false
 		if w.quote > 0 {
 			w.b.WriteString(strings.Repeat("> ", min(w.quote, 20)))
 		}
 		w.lineStart = false
 		w.started = true
-		w.blank = false
 	}
 }
 
@@ -259,13 +266,10 @@ func (w *textWriter) paragraph() {
 	}
 	if !w.lineStart {
 		w.b.WriteByte('\n')
+		w.lineStart = true
 	}
-	if !w.blank {
-		if w.quote > 0 {
-			w.b.WriteString(strings.TrimRight(strings.Repeat("> ", min(w.quote, 20)), " "))
-		}
-		w.b.WriteByte('\n')
-		w.blank = true
+	if !w.pendBlank {
+		w.blankQuote = w.quote
 	}
-	w.lineStart = true
+	w.pendBlank = true
 }

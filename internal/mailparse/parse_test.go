@@ -232,28 +232,28 @@ func TestStructure(t *testing.T) {
 			wantText: "mismatch", wantWarn: "does not match",
 		},
 		{
-			name: "empty boundary, no delimiter",
-			raw: "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"\"\n\nJust text.\n",
+			name:     "empty boundary, no delimiter",
+			raw:      "From: a@example.com\nContent-Type: multipart/mixed; boundary=\"\"\n\nJust text.\n",
 			wantText: "Just text.", wantWarn: "without boundary",
 		},
 		{
-			name: "malformed header line",
-			raw:  "From: a@example.com\nSubject: one\nthis line is broken\nTo: b@example.com\n\nbody\n",
+			name:     "malformed header line",
+			raw:      "From: a@example.com\nSubject: one\nthis line is broken\nTo: b@example.com\n\nbody\n",
 			wantText: "body", wantWarn: "malformed header line",
 		},
 		{
-			name: "no blank line after header",
-			raw:  "From: a@example.com\nSubject: x\nthe body starts here\nand goes on\n",
+			name:     "no blank line after header",
+			raw:      "From: a@example.com\nSubject: x\nthe body starts here\nand goes on\n",
 			wantText: "the body starts here\nand goes on", wantWarn: "no blank line",
 		},
 		{
-			name: "base64 with garbage",
-			raw:  "From: a@example.com\nContent-Transfer-Encoding: base64\n\nSGVs!!bG8g*V29y\nbGQ=\n",
+			name:     "base64 with garbage",
+			raw:      "From: a@example.com\nContent-Transfer-Encoding: base64\n\nSGVs!!bG8g*V29y\nbGQ=\n",
 			wantText: "Hello World", wantWarn: "garbage",
 		},
 		{
-			name: "quoted-printable with bad escapes",
-			raw:  "From: a@example.com\nContent-Transfer-Encoding: quoted-printable\n\n100=% sure =ZZ soft=\nbreak =C3=A9\n",
+			name:     "quoted-printable with bad escapes",
+			raw:      "From: a@example.com\nContent-Transfer-Encoding: quoted-printable\n\n100=% sure =ZZ soft=\nbreak =C3=A9\n",
 			wantText: "100=% sure =ZZ softbreak é",
 		},
 		{
@@ -264,14 +264,14 @@ func TestStructure(t *testing.T) {
 			wantAtt:  []Attachment{{Name: "cat.txt", ContentType: "application/octet-stream", Size: 3}},
 		},
 		{
-			name: "uuencoded file inside plain text",
-			raw:  "From: a@example.com\n\nhere it is\nbegin 644 cat.txt\n#0V%T\n`\nend\nbye\n",
+			name:     "uuencoded file inside plain text",
+			raw:      "From: a@example.com\n\nhere it is\nbegin 644 cat.txt\n#0V%T\n`\nend\nbye\n",
 			wantText: "here it is\n\nbye",
 			wantAtt:  []Attachment{{Name: "cat.txt", ContentType: "text/plain; charset=utf-8", Size: 3}},
 		},
 		{
-			name: "CRLF and bare CR line endings",
-			raw:  "From: a@example.com\r\nSubject: x\r\n\r\nline one\rline two\r\n",
+			name:     "CRLF and bare CR line endings",
+			raw:      "From: a@example.com\r\nSubject: x\r\n\r\nline one\rline two\r\n",
 			wantText: "line one\nline two",
 		},
 		{

@@ -8,6 +8,7 @@ import (
 var (
 	attributionStart = regexp.MustCompile(`(?i)^(on|am|le|el|op|il|em|den|w dniu|dne|på|el día)\s`)
 	attributionEnd   = regexp.MustCompile(`(?i)(wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|escreveu|skrev|napisał|napsal|kirjoitti)\s*:?\s*$`)
+	attributionVerb  = regexp.MustCompile(`(?i)(wrote|writes|schrieb|a écrit|a ecrit|escribió|escribio|schreef|ha scritto|escreveu|skrev|napisał|napsal|kirjoitti).*:\s*$`)
 	separatorLine    = regexp.MustCompile(`(?i)^\s*-{2,}\s*(original message|ursprüngliche nachricht|ursprungliche nachricht|message d'origine|mensaje original|oorspronkelijk bericht|messaggio originale|mensagem original|forwarded message|weitergeleitete nachricht|message transféré|mensaje reenviado|reply message|original)\s*-{2,}\s*$`)
 	outlookFrom      = regexp.MustCompile(`(?i)^\*?(from|von|de|van|da|od|från|fra)\s*:\*?\s`)
 	outlookSent      = regexp.MustCompile(`(?i)^\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|enviada|fecha|verzonden|inviato|skickat|sendt|data|wysłano)\s*:`)
@@ -98,7 +99,7 @@ func quoteStart(lines []string, i int) bool {
 				}
 				joined += " " + nl
 			}
-			if len(joined) < 400 && strings.HasSuffix(joined, ":") && attributionEnd.MatchString(joined) {
+			if len(joined) < 400 && strings.HasSuffix(joined, ":") && attributionVerb.MatchString(joined) {
 				return true
 			}
 		}
