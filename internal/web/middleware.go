@@ -132,8 +132,7 @@ func (rec *statusRecorder) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the underlying writer.
 func (rec *statusRecorder) Unwrap() http.ResponseWriter { return rec.ResponseWriter }
 
-// observe logs each request and counts it by route. Probes are logged at
-// debug level so that they do not drown the log.
+// observe logs each request and counts it by route.
 func (s *Server) observe(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
@@ -148,7 +147,7 @@ func (s *Server) observe(next http.Handler) http.Handler {
 			s.requests.WithLabelValues(route, strings.ToLower(r.Method), strconv.Itoa(code)).Inc()
 			s.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 			level := slog.LevelInfo
-			if route == "healthz" || route == "readyz" {
+			if quietRequest(route, r.Method, code) {
 				level = slog.LevelDebug
 			}
 			s.logger.Log(r.Context(), level, "http request",
@@ -158,6 +157,19 @@ func (s *Server) observe(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(rec, r)
 	})
+}
+
+// quietRequest says whether a request is routine polling (probes,
+// scrapes, the dashboard refreshing itself every few seconds), logged at
+// debug level so that it does not drown what people did.
+func quietRequest(route, method string, code int) bool {
+	switch route {
+	case "healthz", "readyz", "metrics":
+		return code < 400
+	case "monitoring_api":
+		return (method == http.MethodGet || method == http.MethodHead) && code < 400
+	}
+	return false
 }
 
 // routeOf names the route of a path, for metric labels of bounded

@@ -77,6 +77,11 @@ type Options struct {
 	// over TLS always get a Secure cookie.
 	SecureCookie bool
 
+	// TrustedOrigins are other origins ("https://crm.example.com") whose
+	// pages may send unsafe (POST, DELETE…) requests here. Cross-origin
+	// browser requests from anywhere else are refused with 403.
+	TrustedOrigins []string
+
 	// ShutdownTimeout bounds how long Run waits for in-flight requests
 	// after its context ends; default DefaultShutdownTimeout.
 	ShutdownTimeout time.Duration
@@ -184,7 +189,14 @@ func New(o Options) (*Server, error) {
 		return nil, fmt.Errorf("web: register queue metrics: %w", err)
 	}
 
-	s.handler = s.routes(reg, o.API, o.Pages)
+	csrf := http.NewCrossOriginProtection()
+	for _, origin := range o.TrustedOrigins {
+		if err := csrf.AddTrustedOrigin(origin); err != nil {
+			s.Close()
+			return nil, fmt.Errorf("web: trusted origin: %w", err)
+		}
+	}
+	s.handler = s.routes(reg, csrf, o.API, o.Pages)
 	return s, nil
 }
 
@@ -212,7 +224,7 @@ func (s *Server) registerMetrics(reg *prometheus.Registry) error {
 	return nil
 }
 
-func (s *Server) routes(reg *prometheus.Registry, api, pages http.Handler) http.Handler {
+func (s *Server) routes(reg *prometheus.Registry, csrf *http.CrossOriginProtection, api, pages http.Handler) http.Handler {
 	people := access{roles: []Role{RoleAdmin, RoleViewer}, challenge: basicChallenge, toLogin: true}
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
@@ -248,7 +260,7 @@ func (s *Server) routes(reg *prometheus.Registry, api, pages http.Handler) http.
 	}
 	mux.Handle("/", s.guard(people, pages))
 
-	return s.observe(securityHeaders(http.NewCrossOriginProtection().Handler(mux)))
+	return s.observe(securityHeaders(csrf.Handler(mux)))
 }
 
 // serveDashboard gives admins asynqmon and viewers its read-only mode.

@@ -381,6 +381,33 @@ func TestCrossOriginChangesAreRefused(t *testing.T) {
 	}
 }
 
+func TestTrustedOrigin(t *testing.T) {
+	f := setup(t, func(o *Options) { o.TrustedOrigins = []string{"https://crm.example.com"} })
+	for _, tt := range []struct {
+		origin string
+		want   int
+	}{
+		{"https://crm.example.com", http.StatusOK},
+		{"https://evil.example.com", http.StatusForbidden},
+	} {
+		w := do(t, f.h, "POST", "/api/leads", nil, func(r *http.Request) {
+			r.Header.Set("Authorization", "Bearer "+tokenSecret)
+			r.Header.Set("Origin", tt.origin)
+			r.Header.Set("Sec-Fetch-Site", "cross-site")
+		})
+		if w.Code != tt.want {
+			t.Errorf("POST from %s = %d, want %d", tt.origin, w.Code, tt.want)
+		}
+	}
+	if _, err := New(Options{
+		Admins:         testOptions(t).Admins,
+		RedisConnOpt:   testOptions(t).RedisConnOpt,
+		TrustedOrigins: []string{"not an origin"},
+	}); err == nil || !strings.Contains(err.Error(), "web: trusted origin") {
+		t.Errorf("New with a bad origin = %v, want a trusted origin error", err)
+	}
+}
+
 func TestNoPagesRedirectsHomeToDashboard(t *testing.T) {
 	f := setup(t, func(o *Options) { o.Pages = nil; o.API = nil })
 	w := do(t, f.h, "GET", "/", nil, basic(viewerName, viewerPass))
