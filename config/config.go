@@ -3,6 +3,8 @@ package config
 import (
 	"time"
 
+	"salesdesk/tasks"
+
 	_ "time/tzdata" // timezones load in static images without /usr/share/zoneinfo
 )
 
@@ -82,7 +84,7 @@ type SchedulerConfig struct {
 }
 
 // Schedules are cron specs (5 fields, "@daily", "@every 15m") per periodic
-// task. An empty spec disables that task.
+// task, read in SchedulerConfig.Timezone. An empty spec disables that task.
 type Schedules struct {
 	LeadsDailyDigest   string `yaml:"leads_daily_digest"`
 	LeadsSLAScan       string `yaml:"leads_sla_scan"`
@@ -424,15 +426,16 @@ func (q QueueWeights) Map() map[string]int {
 }
 
 // ByTaskType returns the enabled schedules keyed by task type
-// ("leads:daily_digest" -> "0 8 * * 1-5").
+// (tasks.TypeLeadsDailyDigest -> "0 8 * * 1-5"); the specs are read in
+// SchedulerConfig.Timezone.
 func (s Schedules) ByTaskType() map[string]string {
 	all := map[string]string{
-		"leads:daily_digest":   s.LeadsDailyDigest,
-		"leads:sla_scan":       s.LeadsSLAScan,
-		"orders:followup_scan": s.OrdersFollowupScan,
-		"report:daily":         s.ReportDaily,
-		"report:weekly":        s.ReportWeekly,
-		"anomaly:scan":         s.AnomalyScan,
+		tasks.TypeLeadsDailyDigest:   s.LeadsDailyDigest,
+		tasks.TypeLeadsSLAScan:       s.LeadsSLAScan,
+		tasks.TypeOrdersFollowupScan: s.OrdersFollowupScan,
+		tasks.TypeReportDaily:        s.ReportDaily,
+		tasks.TypeReportWeekly:       s.ReportWeekly,
+		tasks.TypeAnomalyScan:        s.AnomalyScan,
 	}
 	for k, v := range all {
 		if v == "" {

@@ -192,3 +192,38 @@ func ExampleConfig_Validate() {
 	// smtp.addr: invalid host:port
 	// smtp.from: required
 }
+
+// Every key of the example carries a comment (on the line above or at the
+// end of its line). Repeated list elements (the second rep, rule, team)
+// are documented by the first.
+func TestExampleCommentsEveryKey(t *testing.T) {
+	text, err := os.ReadFile(examplePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(text, &doc); err != nil {
+		t.Fatal(err)
+	}
+	var walk func(n *yaml.Node, prefix string, first bool)
+	walk = func(n *yaml.Node, prefix string, first bool) {
+		switch n.Kind {
+		case yaml.MappingNode:
+			for i := 0; i+1 < len(n.Content); i += 2 {
+				k, v := n.Content[i], n.Content[i+1]
+				key := join(prefix, k.Value)
+				commented := k.HeadComment != "" || k.LineComment != "" || v.LineComment != "" ||
+					(i == 0 && n.HeadComment != "")
+				if first && !commented {
+					t.Errorf("%s (line %d) has no comment", key, k.Line)
+				}
+				walk(v, key, first)
+			}
+		case yaml.SequenceNode:
+			for i, el := range n.Content {
+				walk(el, index(prefix, i), first && i == 0)
+			}
+		}
+	}
+	walk(doc.Content[0], "", true)
+}

@@ -156,6 +156,10 @@ func (v *checker) cron(key, spec string) {
 	if spec == "" {
 		return // disabled
 	}
+	if t := strings.TrimSpace(spec); strings.HasPrefix(t, "TZ=") || strings.HasPrefix(t, "CRON_TZ=") {
+		v.add(key, "give the timezone in scheduler.timezone, not in the spec")
+		return
+	}
 	if _, err := cron.ParseStandard(spec); err != nil {
 		v.add(key, "invalid cron spec %q: %v", spec, err)
 	}

@@ -1,12 +1,15 @@
 package config
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"testing"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
+
+	"salesdesk/tasks"
 )
 
 // testHash is a bcrypt hash at the minimum cost, so tests stay fast.
@@ -119,6 +122,8 @@ func TestValidateNamesTheKey(t *testing.T) {
 			`scheduler.timezone: unknown timezone "Mars/Olympus" (use an IANA name such as Europe/Berlin)`},
 		{"cron", func(c *Config) { c.Scheduler.Schedules.ReportWeekly = "0 7 * *" },
 			`scheduler.schedules.report_weekly: invalid cron spec "0 7 * *": expected exactly 5 fields, found 4: [0 7 * *]`},
+		{"cron with tz", func(c *Config) { c.Scheduler.Schedules.ReportDaily = "CRON_TZ=America/New_York 0 7 * * *" },
+			"scheduler.schedules.report_daily: give the timezone in scheduler.timezone, not in the spec"},
 		{"web listen", func(c *Config) { c.Web.Listen = "8080" }, "web.listen: invalid host:port"},
 		{"web listen port", func(c *Config) { c.Web.Listen = "127.0.0.1:99999" }, "web.listen: invalid host:port"},
 		{"base url", func(c *Config) { c.Web.BaseURL = "salesdesk.acme.example" },
@@ -256,7 +261,6 @@ func TestValidAlternatives(t *testing.T) {
 		{"listen any port", func(c *Config) { c.Web.Listen = "127.0.0.1:0" }},
 		{"ipv6 listen", func(c *Config) { c.Web.Listen = "[::1]:8080" }},
 		{"cron descriptor", func(c *Config) { c.Scheduler.Schedules.AnomalyScan = "@every 10m" }},
-		{"cron with tz", func(c *Config) { c.Scheduler.Schedules.ReportDaily = "CRON_TZ=America/New_York 0 7 * * *" }},
 		{"disabled schedule", func(c *Config) { c.Scheduler.Schedules.ReportWeekly = "" }},
 		{"rep always available", func(c *Config) {
 			r := DefaultRep()
@@ -316,6 +320,10 @@ func TestQueueWeightsAndSchedules(t *testing.T) {
 	c := Default()
 	if got := c.Worker.Queues.Map(); got["critical"] != 6 || got["default"] != 3 || got["low"] != 1 || len(got) != 3 {
 		t.Fatalf("Map() = %v", got)
+	}
+	all := c.Scheduler.Schedules.ByTaskType()
+	if keys := slices.Sorted(maps.Keys(all)); !slices.Equal(keys, tasks.PeriodicTypes()) {
+		t.Fatalf("ByTaskType() covers %v, want tasks.PeriodicTypes() %v", keys, tasks.PeriodicTypes())
 	}
 	c.Scheduler.Schedules.ReportWeekly = ""
 	got := c.Scheduler.Schedules.ByTaskType()
