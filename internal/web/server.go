@@ -55,8 +55,9 @@ type Options struct {
 	Status func() map[string]any
 
 	// Registry receives the asynq queue metrics and the HTTP metrics and
-	// is served at /metrics. Nil means a new registry with the Go and
-	// process collectors.
+	// is served at /metrics; the caller registers the Go and process
+	// collectors and its own metrics there. Nil means a new registry with
+	// the Go and process collectors.
 	Registry *prometheus.Registry
 
 	// API serves /api/ (it sees the full path) for bearer-token callers.
@@ -293,8 +294,7 @@ func (s *Server) Handler() http.Handler { return s.handler }
 // Run listens on Options.Listen and serves until ctx ends, then shuts down
 // gracefully within ShutdownTimeout and closes the Server.
 func (s *Server) Run(ctx context.Context) error {
-	var lc net.ListenConfig
-	ln, err := lc.Listen(ctx, "tcp", s.listen)
+	ln, err := net.Listen("tcp", s.listen)
 	if err != nil {
 		s.Close()
 		return fmt.Errorf("web: listen on %q: %w", s.listen, err)

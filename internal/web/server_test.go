@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -483,5 +484,69 @@ func TestRunReportsListenError(t *testing.T) {
 	err = srv.Run(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "listen") {
 		t.Fatalf("Run on a busy port = %v, want a listen error", err)
+	}
+}
+
+func TestShutdownLetsRequestsFinish(t *testing.T) {
+	testenv.Redis(t, testenv.RedisDBWeb)
+	started, release := make(chan struct{}), make(chan struct{})
+	o := testOptions(t)
+	o.Pages = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		close(started)
+		<-release
+		io.WriteString(w, "finished")
+	})
+	srv, err := New(o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- srv.Serve(ctx, ln) }()
+
+	type result struct {
+		code int
+		body string
+		err  error
+	}
+	got := make(chan result, 1)
+	go func() {
+		req, _ := http.NewRequest("GET", "http://"+addr+"/slow", nil)
+		req.SetBasicAuth(adminName, adminPass)
+		tr := &http.Transport{}
+		defer tr.CloseIdleConnections()
+		resp, err := (&http.Client{Transport: tr}).Do(req)
+		if err != nil {
+			got <- result{err: err}
+			return
+		}
+		defer resp.Body.Close()
+		b, err := io.ReadAll(resp.Body)
+		got <- result{resp.StatusCode, string(b), err}
+	}()
+	<-started
+	cancel()
+	// Shutdown closes the listener first; wait for that, so the request
+	// is provably in flight during shutdown.
+	for {
+		c, err := net.DialTimeout("tcp", addr, time.Second)
+		if err != nil {
+			break
+		}
+		c.Close()
+		time.Sleep(5 * time.Millisecond)
+	}
+	close(release)
+	r := <-got
+	if r.err != nil || r.code != http.StatusOK || r.body != "finished" {
+		t.Errorf("in-flight request = %d %q %v, want 200 finished", r.code, r.body, r.err)
+	}
+	if err := <-done; err != nil {
+		t.Errorf("Serve = %v, want nil after a graceful shutdown", err)
 	}
 }
