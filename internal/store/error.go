@@ -90,20 +90,6 @@ func isUniqueViolation(err error) bool {
 	return false
 }
 
-// isConstraint reports whether err is any constraint violation (unique,
-// foreign key, not null, check).
-func isConstraint(err error) bool {
-	var se *sqlite.Error
-	if errors.As(err, &se) {
-		return se.Code()&0xff == sqliteConstraint
-	}
-	var pe *pgconn.PgError
-	if errors.As(err, &pe) {
-		return strings.HasPrefix(pe.Code, "23")
-	}
-	return false
-}
-
 // isUndefinedTable reports whether err says a table does not exist.
 func isUndefinedTable(err error) bool {
 	var pe *pgconn.PgError

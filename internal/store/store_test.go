@@ -2,11 +2,17 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"database/sql/driver"
 	"errors"
+	"fmt"
+	"net"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
 
 	"salesdesk/internal/testenv"
 )
@@ -233,6 +239,15 @@ func TestIsRetryable(t *testing.T) {
 		{name: "canceled", err: context.Canceled, want: false},
 		{name: "deadline", err: context.DeadlineExceeded, want: true},
 		{name: "plain", err: errors.New("syntax error"), want: false},
+		{name: "conflict", err: fmt.Errorf("x: %w", ErrConflict), want: false},
+		{name: "pg serialization", err: &pgconn.PgError{Code: "40001"}, want: true},
+		{name: "pg deadlock", err: fmt.Errorf("wrapped: %w", &pgconn.PgError{Code: "40P01"}), want: true},
+		{name: "pg admin shutdown", err: &pgconn.PgError{Code: "57P01"}, want: true},
+		{name: "pg too many connections", err: &pgconn.PgError{Code: "53300"}, want: true},
+		{name: "pg unique violation", err: &pgconn.PgError{Code: "23505"}, want: false},
+		{name: "pg syntax", err: &pgconn.PgError{Code: "42601"}, want: false},
+		{name: "network", err: &net.OpError{Op: "dial", Err: errors.New("connection refused")}, want: true},
+		{name: "bad conn", err: driver.ErrBadConn, want: true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -241,4 +256,44 @@ func TestIsRetryable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestIsRetryableRealErrors checks the classification of errors the
+// databases really return: a busy SQLite file and unique violations.
+func TestIsRetryableRealErrors(t *testing.T) {
+	ctx := testCtx(t)
+	path := filepath.Join(t.TempDir(), "busy.db")
+	lock, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	if _, err := lock.ExecContext(ctx, "CREATE TABLE t (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	tx, err := lock.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	other, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(0)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer other.Close()
+	_, busyErr := other.ExecContext(ctx, "INSERT INTO t VALUES (1)")
+	if busyErr == nil || !IsRetryable(busyErr) {
+		t.Errorf("IsRetryable(%v) = false, want true for a locked database", busyErr)
+	}
+
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		if _, err := s.CreateRep(ctx, &Rep{Email: "a@x"}); err != nil {
+			t.Fatal(err)
+		}
+		_, err := s.CreateRep(ctx, &Rep{Email: "a@x"})
+		if !errors.Is(err, ErrConflict) || IsRetryable(err) {
+			t.Errorf("unique violation %v: conflict=%v retryable=%v", err, errors.Is(err, ErrConflict), IsRetryable(err))
+		}
+	})
 }
