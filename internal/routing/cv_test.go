@@ -16,8 +16,8 @@ func TestCrossValidation(t *testing.T) {
 	train, _ := Split(DefaultExamples())
 	def := CrossValidate(train, TrainOptions{}, 5)
 	t.Logf("defaults: 5-fold accuracy %.3f", def)
-	if def < 0.85 {
-		t.Errorf("defaults cross-validate at %.3f < 0.85", def)
+	if def < 0.80 {
+		t.Errorf("defaults cross-validate at %.3f < 0.80", def)
 	}
 	if os.Getenv("ROUTING_CV_GRID") == "" {
 		return
