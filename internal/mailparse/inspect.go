@@ -102,11 +102,11 @@ const maxInspectInput = 2 * DefaultMaxBytes
 func Inspect(w io.Writer, file string, r io.Reader, o Options) error {
 	raw, err := io.ReadAll(io.LimitReader(r, maxInspectInput))
 	if err != nil {
-		_ = writeRecord(w, InspectRecord{File: file, Error: "read: " + err.Error()})
+		_ = WriteInspectRecord(w, InspectRecord{File: file, Error: "read: " + err.Error()})
 		return fmt.Errorf("read %s: %w", file, err)
 	}
 	for _, msg := range splitMbox(raw) {
-		if err := writeRecord(w, inspectOne(file, msg, o)); err != nil {
+		if err := WriteInspectRecord(w, inspectOne(file, msg, o)); err != nil {
 			return err
 		}
 	}
@@ -123,13 +123,15 @@ func inspectOne(file string, raw []byte, o Options) (rec InspectRecord) {
 	return NewInspectRecord(file, m, err)
 }
 
-func writeRecord(w io.Writer, r InspectRecord) error {
-	b, err := json.Marshal(r)
-	if err != nil {
+// WriteInspectRecord writes r to w as one JSON line.
+func WriteInspectRecord(w io.Writer, r InspectRecord) error {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // the output is read by people, not browsers
+	if err := enc.Encode(r); err != nil {
 		return fmt.Errorf("encode inspect record: %w", err)
 	}
-	b = append(b, '\n')
-	if _, err := w.Write(b); err != nil {
+	if _, err := w.Write(b.Bytes()); err != nil {
 		return fmt.Errorf("write inspect record: %w", err)
 	}
 	return nil

@@ -150,13 +150,13 @@ func splitSignature(lines []string) (body, sig []string) {
 			return lines[:i], lines[i:]
 		}
 	}
-	// a trailing contact block: the last paragraph, short lines, with a
-	// phone number, web or mail address
+	// a trailing contact block: the last paragraph, two to six short
+	// lines, with a phone number, web or mail address
 	start := last
 	for start > firstText && strings.TrimSpace(lines[start-1]) != "" {
 		start--
 	}
-	if start > firstText && last-start < 6 && shortBlock(lines[start:last+1], 6) {
+	if start > firstText && last-start >= 1 && last-start < 6 && shortBlock(lines[start:last+1], 6) {
 		for _, l := range lines[start : last+1] {
 			if contactHint.MatchString(l) {
 				return lines[:start], lines[start:]
