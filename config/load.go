@@ -57,14 +57,22 @@ func LoadEnv(path string, environ []string) (Config, error) {
 // load returns the best configuration it could build along with the
 // problems met on the way; err is set only when the file is unusable.
 func load(path string, environ []string) (Config, Problems, error) {
+	var data []byte
+	if path != "" {
+		var err error
+		if data, err = os.ReadFile(path); err != nil {
+			return Config{}, nil, fmt.Errorf("read config: %w", err)
+		}
+	}
+	return build(path, data, environ)
+}
+
+// build is load once the file is read; data is nil without a file.
+func build(path string, data []byte, environ []string) (Config, Problems, error) {
 	cfg := Default()
 	d := &decoder{}
 	root := reflect.ValueOf(&cfg).Elem()
-	if path != "" {
-		data, err := os.ReadFile(path)
-		if err != nil {
-			return Config{}, nil, fmt.Errorf("read config: %w", err)
-		}
+	if data != nil {
 		var doc yaml.Node
 		if err := yaml.Unmarshal(data, &doc); err != nil {
 			return Config{}, nil, fmt.Errorf("parse config %s: %w", path, err)
@@ -85,6 +93,29 @@ type decoder struct {
 	// set, so that a default (database.dsn) gives way to <key>_file while
 	// an explicit value next to <key>_file is a conflict.
 	secrets map[string]bool
+	// aliases counts alias expansions: the walk follows aliases itself,
+	// so a file of nested aliases ("billion laughs") must not make it
+	// expand without end.
+	aliases int
+}
+
+// maxAliases bounds alias expansions per load; real files use a handful.
+const maxAliases = 10000
+
+// follow resolves an alias node, or reports the expansion limit and
+// returns nil.
+func (d *decoder) follow(key string, n *yaml.Node) *yaml.Node {
+	if n.Kind != yaml.AliasNode {
+		return n
+	}
+	d.aliases++
+	if d.aliases == maxAliases+1 {
+		d.add(key, "too many alias expansions (more than %d)", maxAliases)
+	}
+	if d.aliases > maxAliases {
+		return nil
+	}
+	return n.Alias
 }
 
 func (d *decoder) setSecret(key string) {
@@ -170,8 +201,8 @@ func kindName(n *yaml.Node) string {
 // names a Go type and a line, not the key, and is not applied inside
 // custom unmarshalers (which list elements with defaults would need).
 func (d *decoder) decode(key string, n *yaml.Node, v reflect.Value) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	if n = d.follow(key, n); n == nil {
+		return
 	}
 	if n.Kind == yaml.ScalarNode && n.Tag == "!!null" {
 		return // an empty value keeps the default
@@ -232,8 +263,8 @@ func (d *decoder) decode(key string, n *yaml.Node, v reflect.Value) {
 
 // merge applies a YAML merge key ("<<: *defaults") to the struct v.
 func (d *decoder) merge(key string, n *yaml.Node, v reflect.Value) {
-	if n.Kind == yaml.AliasNode {
-		n = n.Alias
+	if n = d.follow(key, n); n == nil {
+		return
 	}
 	if n.Kind == yaml.SequenceNode {
 		for _, el := range n.Content {
