@@ -1,0 +1,70 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	"salesdesk/config"
+)
+
+// configFlag registers -c on fs and returns a function that yields the
+// chosen path: -c, else $SALESDESK_CONFIG, else "" (embedded defaults).
+func configFlag(fs *flag.FlagSet) func() string {
+	path := fs.String("c", "", "configuration file (default $SALESDESK_CONFIG; none: built-in defaults plus SALESDESK_* variables)")
+	return func() string {
+		if *path != "" {
+			return *path
+		}
+		return os.Getenv(config.EnvConfigPath)
+	}
+}
+
+// loadConfig loads the configuration and, when validate is set, validates
+// it, printing every problem with its key.
+func loadConfig(path string, validate bool, stderr io.Writer) (config.Config, bool) {
+	cfg, err := config.Load(path)
+	if err == nil && validate {
+		if ps := cfg.Validate(); len(ps) > 0 {
+			err = config.Problems(ps)
+		}
+	}
+	if err != nil {
+		var ps config.Problems
+		if errors.As(err, &ps) {
+			for _, p := range ps {
+				fmt.Fprintln(stderr, p.Error())
+			}
+		} else {
+			fmt.Fprintln(stderr, err)
+		}
+		return config.Config{}, false
+	}
+	return cfg, true
+}
+
+// runConfig implements `salesdesk config check -c FILE`.
+func runConfig(_ context.Context, args []string, io stdio) int {
+	if len(args) == 0 || args[0] != "check" {
+		fmt.Fprintln(io.err, "usage: salesdesk config check -c FILE")
+		return 2
+	}
+	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	path := configFlag(fs)
+	if err := fs.Parse(args[1:]); err != nil {
+		return 2
+	}
+	problems := config.Check(path())
+	if len(problems) == 0 {
+		fmt.Fprintln(io.out, "ok")
+		return 0
+	}
+	for _, p := range problems {
+		fmt.Fprintln(io.out, p)
+	}
+	return 1
+}

@@ -1,0 +1,36 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"strings"
+
+	"golang.org/x/crypto/bcrypt"
+)
+
+// runHashPassword reads one password line from stdin and prints its bcrypt
+// hash, for web.admin.password_hash and web.viewers[].password_hash.
+func runHashPassword(_ context.Context, args []string, io stdio) int {
+	if len(args) > 0 {
+		fmt.Fprintln(io.err, "usage: salesdesk hash-password < password.txt (the password is read from stdin, never from flags)")
+		return 2
+	}
+	line, err := bufio.NewReader(io.in).ReadString('\n')
+	password := strings.TrimRight(line, "\r\n")
+	if password == "" {
+		fmt.Fprintf(io.err, "hash-password: no password on stdin (%v)\n", err)
+		return 1
+	}
+	if len(password) < 8 {
+		fmt.Fprintln(io.err, "hash-password: use at least 8 characters")
+		return 1
+	}
+	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
+	if err != nil {
+		fmt.Fprintf(io.err, "hash-password: %v\n", err)
+		return 1
+	}
+	fmt.Fprintln(io.out, string(hash))
+	return 0
+}

@@ -1,0 +1,37 @@
+package main
+
+import (
+	"context"
+	"sort"
+
+	"salesdesk/internal/schedule"
+)
+
+// scheduledHandlers are the periodic task types whose handlers exist in
+// workers/. Schedules for the others are reported and skipped rather than
+// filling the queues with tasks nobody can run.
+var scheduledHandlers = map[string]bool{}
+
+// schedulerRole enqueues the periodic tasks of scheduler.schedules.
+func (a *app) schedulerRole() (func(context.Context) error, error) {
+	logger := a.log.With("role", roleScheduler)
+	specs := a.cfg.Scheduler.Schedules.ByTaskType()
+	types := make([]string, 0, len(specs))
+	for t := range specs {
+		types = append(types, t)
+	}
+	sort.Strings(types)
+	var entries []schedule.Entry
+	for _, t := range types {
+		if !scheduledHandlers[t] {
+			logger.Warn("periodic task has no handler in this build; not scheduled", "task_type", t)
+			continue
+		}
+		entries = append(entries, schedule.Entry{TaskType: t, Spec: specs[t], Timezone: a.cfg.Scheduler.Timezone})
+	}
+	s, err := schedule.New(a.client, schedule.Options{Entries: entries, Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	return s.Run, nil
+}

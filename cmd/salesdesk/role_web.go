@@ -1,0 +1,58 @@
+package main
+
+import (
+	"context"
+	"fmt"
+
+	"salesdesk/internal/web"
+)
+
+// webRole serves the dashboard, the API, health and metrics.
+func (a *app) webRole() (func(context.Context) error, error) {
+	w := a.cfg.Web
+	o := web.Options{
+		Listen:       w.Listen,
+		RedisConnOpt: a.redisOpt,
+		Registry:     a.registry,
+		Logger:       a.log.With("role", roleWeb),
+		Checks: map[string]func(context.Context) error{
+			"redis":    a.pingRedis,
+			"database": a.store.Ping,
+		},
+		Status: a.pollerStatus,
+	}
+	if w.Admin.Username != "" {
+		o.Admins = []web.User{{Username: w.Admin.Username, PasswordHash: w.Admin.PasswordHash.Reveal()}}
+	}
+	for _, v := range w.Viewers {
+		o.Viewers = append(o.Viewers, web.User{Username: v.Username, PasswordHash: v.PasswordHash.Reveal()})
+	}
+	for _, t := range w.APITokens {
+		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal()})
+	}
+	// Mailboxes are reported on /readyz (Status) but do not fail it: the
+	// web role serves the dashboard and API whether or not an IMAP server
+	// answers, and the poller's own metrics alert on a stalled mailbox.
+	srv, err := web.New(o)
+	if err != nil {
+		return nil, err
+	}
+	return func(ctx context.Context) error {
+		if err := srv.Run(ctx); err != nil {
+			return fmt.Errorf("listen %s: %w", w.Listen, err)
+		}
+		return nil
+	}, nil
+}
+
+// pollerStatus is the per-mailbox state shown on /readyz.
+func (a *app) pollerStatus() map[string]any {
+	if len(a.pollers) == 0 {
+		return nil
+	}
+	out := make(map[string]any, len(a.pollers))
+	for _, p := range a.pollers {
+		out[p.Mailbox().Name] = p.Status()
+	}
+	return map[string]any{"mailboxes": out}
+}
