@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"strings"
 	"sync"
-
 )
 
 // Role names, in start order; they stop in reverse.
