@@ -202,6 +202,16 @@ func (p *parser) fillBounce(h header) {
 			}
 		}
 	}
+	if b.OriginalMessageID == "" {
+		// the returned message may sit in a part not read as text
+		body := p.body[:min(len(p.body), 1<<20)]
+		for _, match := range messageIDLine.FindAllSubmatch(body, 5) {
+			if id := string(match[1]); id != m.MessageID {
+				b.OriginalMessageID = p.validText(id, "report")
+				break
+			}
+		}
+	}
 	if len(b.Recipients) == 0 {
 		for _, v := range h.values("x-failed-recipients") {
 			for _, a := range strings.Split(v, ",") {

@@ -36,6 +36,7 @@ type parser struct {
 	report       report
 	hasReport    bool
 	fromOriginal string // Message-ID found in a returned message
+	body         []byte // the raw body, for bounces that hide the original
 }
 
 // content is the readable text an entity contributes.
@@ -90,6 +91,7 @@ func (p *parser) parse(raw []byte) (*Message, error) {
 		p.warn(fmt.Sprintf("message larger than %d bytes, body truncated", p.o.MaxBytes))
 	}
 	m := p.m
+	p.body = body
 	p.readEnvelope(h)
 
 	c := p.entity(h, body, 0, "")

@@ -88,7 +88,7 @@ func quoteStart(lines []string, i int) bool {
 		}
 		return false
 	}
-	if attributionStart.MatchString(l) {
+	if maybeAttribution(l) && attributionStart.MatchString(l) {
 		// the attribution may wrap over up to three lines
 		joined := l
 		for k := i; k < min(i+3, len(lines)); k++ {
@@ -116,6 +116,19 @@ func quoteStart(lines []string, i int) bool {
 	return false
 }
 
+// maybeAttribution is a cheap filter for attributionStart: the first two
+// letters of the languages it knows.
+func maybeAttribution(l string) bool {
+	if len(l) < 3 {
+		return false
+	}
+	switch strings.ToLower(l[:2]) {
+	case "on", "am", "le", "el", "op", "il", "em", "de", "w ", "dn", "p\xc3":
+		return true
+	}
+	return false
+}
+
 // splitSignature takes the signature off the end of the new text.
 func splitSignature(lines []string) (body, sig []string) {
 	last := len(lines) - 1
@@ -137,7 +150,7 @@ func splitSignature(lines []string) (body, sig []string) {
 	}
 	// mobile signatures near the end
 	for i := last; i >= max(firstText, last-3); i-- {
-		if mobileSignature.MatchString(strings.TrimSpace(lines[i])) {
+		if l := strings.TrimSpace(lines[i]); len(l) < 100 && mobileSignature.MatchString(l) {
 			if i == firstText {
 				return lines, nil
 			}
@@ -146,7 +159,7 @@ func splitSignature(lines []string) (body, sig []string) {
 	}
 	// a sign-off followed by a few short lines (name, title, phone)
 	for i := last; i >= max(firstText+1, last-8); i-- {
-		if signOff.MatchString(strings.TrimSpace(lines[i])) && shortBlock(lines[i+1:last+1], 8) {
+		if l := strings.TrimSpace(lines[i]); len(l) < 40 && signOff.MatchString(l) && shortBlock(lines[i+1:last+1], 8) {
 			return lines[:i], lines[i:]
 		}
 	}
