@@ -227,3 +227,17 @@ func TestExampleCommentsEveryKey(t *testing.T) {
 	}
 	walk(doc.Content[0], "", true)
 }
+
+func BenchmarkLoadExample(b *testing.B) {
+	data, err := os.ReadFile(examplePath)
+	if err != nil {
+		b.Fatal(err)
+	}
+	env := []string{"SALESDESK_MAILBOXES_0_PASSWORD=pw", "SALESDESK_REDIS_DB=2"}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, ps, err := build(examplePath, data, env); err != nil || ps != nil {
+			b.Fatal(err, ps)
+		}
+	}
+}
