@@ -420,7 +420,7 @@ func (m *MailboxConfig) setDefaults() { *m = DefaultMailbox() }
 func (r *RepConfig) setDefaults()     { *r = DefaultRep() }
 func (r *RoutingRule) setDefaults()   { *r = RoutingRule{Priority: "normal"} }
 
-// QueueWeights returns the weights as asynq.Config.Queues wants them.
+// Map returns the weights keyed by queue name, as asynq.Config.Queues wants them.
 func (q QueueWeights) Map() map[string]int {
 	return map[string]int{"critical": q.Critical, "default": q.Default, "low": q.Low}
 }
