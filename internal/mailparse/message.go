@@ -72,8 +72,9 @@ type Options struct {
 	// as a stream, so it can be stored without holding it in memory. An
 	// error from it is recorded as a warning and parsing goes on.
 	AttachmentSink func(Attachment, io.Reader) error
-	// Now is used where a missing Date has to be filled in; defaults to
-	// time.Now.
+	// Now is the clock for time-dependent decisions. Parse itself reads no
+	// clock today (a missing Date stays zero); the field is kept so callers
+	// and tests can inject one. Defaults to time.Now.
 	Now func() time.Time
 }
 
