@@ -1,0 +1,115 @@
+package routing
+
+import (
+	"errors"
+	"strings"
+	"time"
+)
+
+// RouterOptions configure a [Router].
+type RouterOptions struct {
+	// Rules are tried in order before the model.
+	Rules []Rule
+	// Classifier answers when no rule matches. Required.
+	Classifier Predictor
+	// MinConfidence is the model confidence below which an inquiry goes to
+	// triage (default 0.5).
+	MinConfidence float64
+	// Entities configure entity extraction; its Now is ignored in favour of
+	// the mail's date, or Clock.
+	Entities EntityOptions
+	// Clock gives the time for mails without a date (default time.Now).
+	Clock func() time.Time
+}
+
+// Router decides where a mail goes: rules first, then the model, plus the
+// entities of the mail. It is safe for concurrent use.
+type Router struct {
+	rules   *RuleSet
+	clf     Predictor
+	minConf float64
+	ents    EntityOptions
+	clock   func() time.Time
+}
+
+// Input is a mail as the router sees it.
+type Input struct {
+	// From is the sender, "Name <addr>" or a bare address.
+	From    string
+	Subject string
+	// NewText is what the customer wrote this time, without quoted
+	// history; when empty it is derived from Text.
+	NewText string
+	// Text is the whole plain-text body.
+	Text string
+	// Date is when the mail was written; relative dates in it ("tomorrow")
+	// are read from here. Zero means now.
+	Date time.Time
+}
+
+// Decision is where a mail goes and why.
+type Decision struct {
+	Category Category `json:"category"`
+	// Confidence is the model's probability for Category, or 1 for a rule.
+	Confidence float64 `json:"confidence"`
+	// Rule is the name of the rule that decided, empty for the model.
+	Rule     string   `json:"rule,omitempty"`
+	Priority Priority `json:"priority"`
+	Assignee string   `json:"assignee,omitempty"`
+	// Triage is set when the model was not confident enough: a human
+	// should decide.
+	Triage   bool     `json:"triage"`
+	Scores   []Score  `json:"scores,omitempty"`
+	Entities Entities `json:"entities"`
+}
+
+// ErrNoClassifier means RouterOptions.Classifier was not set.
+var ErrNoClassifier = errors.New("routing: router needs a classifier")
+
+// NewRouter compiles the rules and returns a router.
+func NewRouter(o RouterOptions) (*Router, error) {
+	if o.Classifier == nil {
+		return nil, ErrNoClassifier
+	}
+	rs, err := CompileRules(o.Rules)
+	if err != nil {
+		return nil, err
+	}
+	if o.MinConfidence <= 0 {
+		o.MinConfidence = 0.5
+	}
+	if o.Clock == nil {
+		o.Clock = time.Now
+	}
+	return &Router{rules: rs, clf: o.Classifier, minConf: o.MinConfidence, ents: o.Entities, clock: o.Clock}, nil
+}
+
+// Route decides the category, priority and assignee of a mail.
+func (r *Router) Route(in Input) Decision {
+	text := in.NewText
+	if strings.TrimSpace(text) == "" {
+		text = in.Text
+	}
+	eo := r.ents
+	eo.Now = in.Date
+	if eo.Now.IsZero() {
+		eo.Now = r.clock()
+	}
+	d := Decision{Entities: ExtractEntities(in.Subject, text, eo)}
+
+	if rule, ok := r.rules.Match(in.From, in.Subject, NewText(text)); ok {
+		d.Category, d.Confidence, d.Rule = rule.Category, 1, rule.Name
+		d.Assignee, d.Priority = rule.Assignee, rule.Priority
+	} else {
+		p := r.clf.Classify(in.Subject, text)
+		d.Category, d.Confidence, d.Scores = p.Category, p.Confidence, p.Scores
+		d.Triage = p.Confidence < r.minConf
+	}
+	if d.Priority == "" {
+		d.Priority = d.Entities.Urgency
+		if d.Priority == PriorityLow && d.Category == Complaint {
+			d.Priority = PriorityNormal
+		}
+	}
+	return d
+}
