@@ -49,8 +49,8 @@ func setup(t *testing.T) bundle {
 	// testenv names no DB for this package; it takes the first spare
 	// index (internal/queue has RedisDBRuntime). Its tests share that DB,
 	// so none of them is parallel.
-	testenv.Redis(t, testenv.RedisDBSpare1)
-	opt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBSpare1}
+	testenv.Redis(t, testenv.RedisDBSchedule)
+	opt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBSchedule}
 	b := bundle{opt: opt, client: asynq.NewClient(opt), insp: asynq.NewInspector(opt)}
 	t.Cleanup(func() {
 		b.client.Close()

@@ -57,19 +57,19 @@ func RedisAddr() string {
 // Redis DB indexes, one per package, so that packages tested in parallel
 // never flush each other's keys (asynq's keys cannot be prefixed).
 const (
-	RedisDBTasks   = 1
-	RedisDBWorkers = 2
-	RedisDBWeb     = 3
-	RedisDBInbox   = 4
-	RedisDBRuntime = 5
-	RedisDBCmd     = 6
-	RedisDBMailer  = 7
-	RedisDBAssign  = 8
-	RedisDBDemo    = 9
-	RedisDBLease   = 10
-	RedisDBRouting = 11
-	RedisDBSpare1  = 12
-	RedisDBSpare2  = 13
+	RedisDBTasks    = 1
+	RedisDBWorkers  = 2
+	RedisDBWeb      = 3
+	RedisDBInbox    = 4
+	RedisDBRuntime  = 5
+	RedisDBCmd      = 6
+	RedisDBMailer   = 7
+	RedisDBAssign   = 8
+	RedisDBDemo     = 9
+	RedisDBLease    = 10
+	RedisDBRouting  = 11
+	RedisDBSchedule = 12
+	RedisDBSpare2   = 13
 )
 
 // Redis returns a client on the given DB index, flushed before the test
