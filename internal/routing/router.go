@@ -40,6 +40,10 @@ type Input struct {
 	// NewText is what the customer wrote this time, without quoted
 	// history; when empty it is derived from Text.
 	NewText string
+	// Signature is the signature block when the caller has split it off
+	// NewText (mailparse does); entities read the sender's name, company
+	// and phone from it.
+	Signature string
 	// Text is the whole plain-text body.
 	Text string
 	// Date is when the mail was written; relative dates in it ("tomorrow")
@@ -95,7 +99,11 @@ func (r *Router) Route(in Input) Decision {
 	if eo.Now.IsZero() {
 		eo.Now = r.clock()
 	}
-	d := Decision{Entities: ExtractEntities(in.Subject, text, eo)}
+	entityText := text
+	if strings.TrimSpace(in.Signature) != "" {
+		entityText = strings.TrimRight(text, "\n") + "\n-- \n" + in.Signature
+	}
+	d := Decision{Entities: ExtractEntities(in.Subject, entityText, eo)}
 
 	if rule, ok := r.rules.Match(in.From, in.Subject, NewText(text)); ok {
 		d.Category, d.Confidence, d.Rule = rule.Category, 1, rule.Name

@@ -1,0 +1,222 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	goio "io"
+	"os"
+	"strings"
+
+	"salesdesk/internal/mailparse"
+	"salesdesk/internal/routing"
+)
+
+// runClassify classifies mail with the routing model:
+//
+//	salesdesk classify [FILE...]          raw mails (stdin when no file), one JSON object each
+//	salesdesk classify --text [FILE...]   one plain-text message per line (\n escapes allowed)
+//	salesdesk classify --eval FILE.tsv    TSV text<TAB>category: confusion matrix, precision,
+//	                                      recall, and last "accuracy=0.NNN n=N"
+//
+// The model is the default one trained from the embedded examples unless
+// --model names a file written by --save-model. Configured routing rules
+// are not applied: this command shows what the model thinks.
+func runClassify(ctx context.Context, args []string, io stdio) int {
+	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	text := fs.Bool("text", false, "read one plain-text message per line instead of raw mails")
+	eval := fs.String("eval", "", "evaluate on a TSV file (text<TAB>category; - for stdin) and print the report")
+	modelPath := fs.String("model", "", "use a model saved with --save-model instead of training the default")
+	savePath := fs.String("save-model", "", "write the model to this file and exit")
+	minConf := fs.Float64("min-confidence", 0.5, "confidence below which a mail is marked for triage")
+	fs.Usage = func() {
+		fmt.Fprintln(io.err, "usage: salesdesk classify [--text] [--model FILE] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if *minConf < 0 || *minConf > 1 {
+		fmt.Fprintln(io.err, "salesdesk classify: --min-confidence must be between 0 and 1")
+		return 2
+	}
+
+	clf, err := loadClassifier(*modelPath)
+	if err != nil {
+		fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+		return 1
+	}
+	if *savePath != "" {
+		if err := saveModel(clf.Model(), *savePath); err != nil {
+			fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	if *eval != "" {
+		if err := evalFile(io, *eval, clf); err != nil {
+			fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+
+	router, err := routing.NewRouter(routing.RouterOptions{Classifier: clf, MinConfidence: *minConf})
+	if err != nil {
+		fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+		return 1
+	}
+	enc := json.NewEncoder(io.out)
+	enc.SetEscapeHTML(false)
+	run := classifyRaw
+	if *text {
+		run = classifyLines
+	}
+	if fs.NArg() == 0 {
+		if err := run(ctx, enc, router, "", io.in); err != nil {
+			fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+			return 1
+		}
+		return 0
+	}
+	code := 0
+	for _, name := range fs.Args() {
+		if ctx.Err() != nil {
+			return 1
+		}
+		if err := classifyFile(ctx, enc, router, name, run); err != nil {
+			fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+			code = 1
+		}
+	}
+	return code
+}
+
+// classifyResult is one line of output.
+type classifyResult struct {
+	File  string `json:"file,omitempty"`
+	Line  int    `json:"line,omitempty"`
+	Error string `json:"error,omitempty"`
+	*routing.Decision
+}
+
+type classifyFunc func(ctx context.Context, enc *json.Encoder, r *routing.Router, name string, in goio.Reader) error
+
+func loadClassifier(path string) (*routing.Classifier, error) {
+	if path == "" {
+		return routing.DefaultClassifier(nil), nil
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("open model: %w", err)
+	}
+	defer f.Close()
+	m, err := routing.Load(bufio.NewReader(f))
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return routing.NewClassifier(m, routing.DefaultTrainingExamples(), routing.DefaultTrainOptions()), nil
+}
+
+func saveModel(m *routing.Model, path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	w := bufio.NewWriter(f)
+	if err := m.Save(w); err != nil {
+		f.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		f.Close()
+		return fmt.Errorf("save model: %w", err)
+	}
+	if err := f.Close(); err != nil {
+		return fmt.Errorf("save model: %w", err)
+	}
+	return nil
+}
+
+func evalFile(io stdio, path string, p routing.Predictor) error {
+	in := io.in
+	if path != "-" {
+		f, err := os.Open(path)
+		if err != nil {
+			return fmt.Errorf("open eval file: %w", err)
+		}
+		defer f.Close()
+		in = f
+	}
+	_, err := routing.Eval(io.out, in, p)
+	return err
+}
+
+func classifyFile(ctx context.Context, enc *json.Encoder, r *routing.Router, name string, run classifyFunc) error {
+	f, err := os.Open(name)
+	if err != nil {
+		if werr := enc.Encode(classifyResult{File: name, Error: err.Error()}); werr != nil {
+			return werr
+		}
+		return err
+	}
+	defer f.Close()
+	return run(ctx, enc, r, name, f)
+}
+
+// maxRawMail bounds what is read of one raw mail.
+const maxRawMail = 32 << 20
+
+// classifyRaw classifies one raw RFC 5322 mail.
+func classifyRaw(_ context.Context, enc *json.Encoder, r *routing.Router, name string, in goio.Reader) error {
+	raw, err := goio.ReadAll(goio.LimitReader(in, maxRawMail))
+	if err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	m, err := mailparse.Parse(raw, mailparse.Options{})
+	if err != nil {
+		// A mail we cannot parse is reported, not fatal.
+		return enc.Encode(classifyResult{File: name, Error: err.Error()})
+	}
+	d := r.Route(routing.Input{
+		From:      m.From.Address,
+		Subject:   m.Subject,
+		NewText:   m.NewText,
+		Signature: m.Signature,
+		Text:      m.Text,
+		Date:      m.Date,
+	})
+	return enc.Encode(classifyResult{File: name, Decision: &d})
+}
+
+// classifyLines classifies each non-empty line as a plain-text message.
+func classifyLines(ctx context.Context, enc *json.Encoder, r *routing.Router, name string, in goio.Reader) error {
+	sc := bufio.NewScanner(in)
+	sc.Buffer(make([]byte, 64*1024), 16<<20)
+	n := 0
+	for sc.Scan() {
+		n++
+		if ctx.Err() != nil {
+			return ctx.Err()
+		}
+		line := strings.TrimRight(sc.Text(), "\r")
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		d := r.Route(routing.Input{Text: routing.Unescape(line)})
+		if err := enc.Encode(classifyResult{File: name, Line: n, Decision: &d}); err != nil {
+			return fmt.Errorf("write: %w", err)
+		}
+	}
+	if err := sc.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", name, err)
+	}
+	return nil
+}
