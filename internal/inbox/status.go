@@ -47,13 +47,15 @@ func (p *Poller) Status() Status {
 // Check reports whether the mailbox is being read: nil while a recent sync
 // succeeded (within 2 resync intervals plus a minute) or while another
 // process holds the mailbox's lease; an error in backoff, when syncs are
-// overdue, or before the first sync.
+// overdue, before the first sync and when the poller is not running.
 func (p *Poller) Check(ctx context.Context) error {
 	st := p.Status()
 	now := p.clock.Now()
 	switch {
 	case st.State == StateWaitingLease:
 		return nil
+	case st.State == StateStopped:
+		return fmt.Errorf("mailbox %s: poller not running", st.Mailbox)
 	case st.State == StateBackoff:
 		return fmt.Errorf("mailbox %s: reconnecting after error: %s", st.Mailbox, st.LastError)
 	case st.LastSync.IsZero():
