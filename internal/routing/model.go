@@ -418,9 +418,11 @@ func Load(r io.Reader) (*Model, error) {
 	if !(mf.Temperature > 0) {
 		return nil, fmt.Errorf("%w: temperature %v", ErrModelFormat, mf.Temperature)
 	}
-	for _, v := range append(mf.Weights[:len(mf.Weights):len(mf.Weights)], mf.Bias...) {
-		if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
-			return nil, fmt.Errorf("%w: weight is not finite", ErrModelFormat)
+	for _, ws := range [][]float32{mf.Weights, mf.Bias} {
+		for _, v := range ws {
+			if math.IsNaN(float64(v)) || math.IsInf(float64(v), 0) {
+				return nil, fmt.Errorf("%w: weight is not finite", ErrModelFormat)
+			}
 		}
 	}
 	m := &Model{features: fo, w: mf.Weights, temperature: mf.Temperature}
