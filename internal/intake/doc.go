@@ -1,0 +1,51 @@
+// Package intake takes each stored inbound mail the rest of the way in: it
+// parses it, records what kind of mail it is, threads it onto an existing
+// inquiry or opens a new one, links it to a customer, routes it and starts
+// exactly one follow-on task plus, where due, an acknowledgement.
+//
+// # Steps of Process
+//
+//  1. Load the stored raw message; one already processed or quarantined is
+//     left alone. A message mailparse cannot read at all is quarantined
+//     with the reason.
+//  2. Store the parsed form (SetInboundParsed).
+//  3. By kind: a bounce marks the outbound mail it returns as bounced
+//     (found by the report's original Message-ID, else by the bounce's
+//     In-Reply-To/References); auto-replies and list mail are recorded and
+//     never answered.
+//  4. A human mail is threaded: In-Reply-To and References are looked up
+//     among our outbound Message-IDs and earlier inbound messages, walking
+//     the References of earlier inbound messages that have no inquiry of
+//     their own, with a bound so that reference loops end. Failing that,
+//     a subject token "[SD-n]" threads the mail when the sender is on the
+//     same domain as the inquiry's contact (tokens are sequential, so a
+//     stranger must not be able to join someone else's thread by guessing
+//     one).
+//  5. The sender is linked to a customer by contact address, else by a
+//     company (non-free-mail) domain that exactly one account has.
+//  6. The router decides category and confidence; the inquiry is created,
+//     unique per inbound message, with its reference token.
+//  7. One follow-on task, with a deterministic TaskID:
+//     - low confidence or oversize: inquiry:triage;
+//     - unsubscribe: customer:unsubscribe;
+//     - a reply in an existing thread: inquiry:handoff to whoever owns the
+//     conversation (unsubscribe excepted);
+//     - otherwise the category's entry in [Followups], and inquiry:handoff
+//     for every category without one, so nothing is left without an owner.
+//  8. An inquiry:ack task (see [AckKey]) unless the mail is a reply in an
+//     existing thread, an unsubscribe request (its confirmation is the
+//     acknowledgement), has no sender address, or the sender already got an
+//     acknowledgement within the ack window.
+//  9. The inbound message is marked processed.
+//
+// Every step is idempotent, and the decisions are read back from the stored
+// inquiry on a re-run (a model reloaded in between cannot change them), so
+// running Process twice has the effect of running it once.
+//
+// # Complaints
+//
+// The inquiry:handoff handler counts complaints per account as alerts of
+// kind [AlertKindComplaint], one per inquiry (dedupe key
+// "complaint:inquiry:<id>", severity info, customer_id set when known);
+// the anomaly detector counts them per customer over its window.
+package intake

@@ -1,0 +1,387 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/mailparse"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// Store is the persistence intake needs; *store.Store implements it.
+type Store interface {
+	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
+	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
+	SetInboundParsed(ctx context.Context, id int64, p store.ParsedInbound) error
+	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
+	InboundByMessageID(ctx context.Context, messageID string) ([]int64, error)
+
+	OutboundByMessageID(ctx context.Context, messageID string) (*store.OutboundEmail, error)
+	MarkOutboundBounced(ctx context.Context, id int64, reason string) error
+	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
+
+	CreateInquiry(ctx context.Context, q *store.Inquiry) (int64, bool, error)
+	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
+	InquiryByInboundMessage(ctx context.Context, inboundID int64) (*store.Inquiry, error)
+	InquiryByMessageID(ctx context.Context, messageID string) (*store.Inquiry, error)
+	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
+	SetInquiryCategory(ctx context.Context, id int64, category string, confidence float64) error
+	SetInquiryStatus(ctx context.Context, id int64, status string) error
+
+	ContactByEmail(ctx context.Context, email string) (*store.Contact, error)
+	ListCustomers(ctx context.Context, f store.CustomerFilter) ([]store.Customer, error)
+
+	AddRoutingExample(ctx context.Context, e *store.RoutingExample) (int64, error)
+	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
+
+	LeadStore
+}
+
+// Router decides where a mail goes; *routing.Router implements it.
+type Router interface {
+	Route(in routing.Input) routing.Decision
+}
+
+// Enqueuer enqueues tasks; *asynq.Client implements it.
+type Enqueuer interface {
+	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
+}
+
+// Defaults of Options.
+const (
+	DefaultAckWindow        = 24 * time.Hour
+	DefaultMaxThreadLookups = 64
+)
+
+// Options tune a Processor. The zero value is ready to use.
+type Options struct {
+	// AckWindow is how long after one acknowledgement the same sender gets
+	// no other (default 24h; negative: every new inquiry is acknowledged).
+	AckWindow time.Duration
+	// MaxMessageBytes is the largest mail parsed in full; a larger one is
+	// read in part and goes to triage (default mailparse's 25 MiB).
+	MaxMessageBytes int64
+	// FreeMailDomains are domains that say nothing about the sender's
+	// company, so a customer is never linked by them. Nil means
+	// DefaultFreeMailDomains.
+	FreeMailDomains []string
+	// Followups maps categories to their follow-on task. Categories
+	// without an entry are handed off (inquiry:handoff). Nil means every
+	// category is handed off. See DefaultFollowups.
+	Followups Followups
+	// MaxThreadLookups bounds the Message-IDs looked up to thread one mail
+	// (default 64), so reference loops and huge References stay cheap.
+	MaxThreadLookups int
+}
+
+// Deps are a Processor's collaborators.
+type Deps struct {
+	Store    Store    // required
+	Router   Router   // required
+	Enqueuer Enqueuer // required
+	// Reload, when set, retrains the classifier after a triage decision
+	// stored a new routing example (see ReloadFromStore). Its failure is
+	// logged, not returned: the decision itself is already saved.
+	Reload func(ctx context.Context) error
+	Logger *slog.Logger     // nil discards
+	Now    func() time.Time // nil means time.Now
+}
+
+// Processor runs intake. It is safe for concurrent use.
+type Processor struct {
+	st      Store
+	router  Router
+	enq     Enqueuer
+	reload  func(ctx context.Context) error
+	log     *slog.Logger
+	now     func() time.Time
+	opts    Options
+	freeDom map[string]bool
+}
+
+// New returns a Processor.
+func New(d Deps, o Options) (*Processor, error) {
+	if d.Store == nil || d.Router == nil || d.Enqueuer == nil {
+		return nil, errors.New("intake: store, router and enqueuer are required")
+	}
+	if o.AckWindow == 0 {
+		o.AckWindow = DefaultAckWindow
+	}
+	if o.MaxThreadLookups <= 0 {
+		o.MaxThreadLookups = DefaultMaxThreadLookups
+	}
+	if o.FreeMailDomains == nil {
+		o.FreeMailDomains = DefaultFreeMailDomains()
+	}
+	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, log: d.Logger, now: d.Now, opts: o}
+	if p.log == nil {
+		p.log = slog.New(slog.DiscardHandler)
+	}
+	if p.now == nil {
+		p.now = time.Now
+	}
+	p.freeDom = make(map[string]bool, len(o.FreeMailDomains))
+	for _, dom := range o.FreeMailDomains {
+		p.freeDom[strings.ToLower(strings.TrimSpace(dom))] = true
+	}
+	return p, nil
+}
+
+// Process takes the stored inbound message inboundID in: see the package
+// documentation for the steps. A message that does not exist is a
+// permanent error (asynq.SkipRetry); store and queue failures are returned
+// as they are, to be retried.
+func (p *Processor) Process(ctx context.Context, inboundID int64) error {
+	in, err := p.st.InboundMessage(ctx, inboundID)
+	if errors.Is(err, store.ErrNotFound) {
+		return queue.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
+		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
+		return nil
+	}
+	m, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: p.opts.MaxMessageBytes, Now: p.now})
+	if err != nil {
+		p.log.WarnContext(ctx, "inbound message unreadable, quarantined", "inbound_id", in.ID, "error", err.Error())
+		return p.st.SetInboundStatus(ctx, in.ID, store.InboundQuarantined, "parse: "+err.Error())
+	}
+	if err := p.st.SetInboundParsed(ctx, in.ID, parsedInbound(m, p.now())); err != nil {
+		return err
+	}
+	log := p.log.With("inbound_id", in.ID, "kind", string(m.Kind))
+	switch m.Kind {
+	case mailparse.KindBounce:
+		if err := p.recordBounce(ctx, m, log); err != nil {
+			return err
+		}
+	case mailparse.KindHuman:
+		oversize := m.Oversize || in.Size > int64(len(in.Raw))
+		if err := p.takeHuman(ctx, in, m, oversize, log); err != nil {
+			return err
+		}
+	default:
+		log.InfoContext(ctx, "automated mail recorded, not answered")
+	}
+	return p.st.SetInboundStatus(ctx, in.ID, store.InboundProcessed, "")
+}
+
+// parsedInbound is what the store keeps of a parsed mail.
+func parsedInbound(m *mailparse.Message, now time.Time) store.ParsedInbound {
+	to := make([]string, 0, len(m.To))
+	for _, a := range m.To {
+		to = append(to, a.Address)
+	}
+	var inReplyTo string
+	if len(m.InReplyTo) > 0 {
+		inReplyTo = m.InReplyTo[0]
+	}
+	return store.ParsedInbound{
+		From:       m.From.Address,
+		FromName:   m.From.Name,
+		To:         to,
+		Subject:    m.Subject,
+		Date:       m.Date,
+		Kind:       string(m.Kind),
+		Text:       m.Text,
+		NewText:    m.NewText,
+		InReplyTo:  inReplyTo,
+		References: m.References,
+		Warnings:   m.Warnings,
+		ParsedAt:   now,
+	}
+}
+
+// recordBounce marks the outbound mail a bounce returns as bounced. A
+// delay notice, or a bounce of a mail that is not ours, changes nothing.
+func (p *Processor) recordBounce(ctx context.Context, m *mailparse.Message, log *slog.Logger) error {
+	b := m.Bounce
+	if b != nil && !b.Permanent() {
+		log.InfoContext(ctx, "delivery delay notice recorded", "action", b.Action, "status", b.Status)
+		return nil
+	}
+	var candidates []string
+	if b != nil && b.OriginalMessageID != "" {
+		candidates = append(candidates, b.OriginalMessageID)
+	}
+	candidates = append(candidates, mailparse.ThreadKeys(m)...)
+	for i, id := range candidates {
+		if i >= p.opts.MaxThreadLookups {
+			break
+		}
+		o, err := p.st.OutboundByMessageID(ctx, id)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return err
+		}
+		if err := p.st.MarkOutboundBounced(ctx, o.ID, bounceReason(b)); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "outbound mail bounced", "outbound_id", o.ID, "outbound_kind", o.Kind, "reason", bounceReason(b))
+		return nil
+	}
+	log.InfoContext(ctx, "bounce of no outbound mail of ours recorded")
+	return nil
+}
+
+func bounceReason(b *mailparse.BounceInfo) string {
+	if b == nil {
+		return "bounced"
+	}
+	parts := []string{}
+	for _, s := range []string{b.Status, b.Diagnostic} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	if len(b.Recipients) > 0 {
+		parts = append(parts, "recipient "+strings.Join(b.Recipients, ", "))
+	}
+	if len(parts) == 0 {
+		return "bounced"
+	}
+	r := strings.Join(parts, "; ")
+	if len(r) > 500 {
+		r = r[:500]
+	}
+	return r
+}
+
+// takeHuman threads, links, routes and follows up a mail written by a
+// person.
+func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) error {
+	sender := strings.ToLower(strings.TrimSpace(m.From.Address))
+	d := p.router.Route(routing.Input{From: m.From.Address, Subject: m.Subject, NewText: m.NewText, Text: m.Text, Date: m.Date})
+
+	q, err := p.st.InquiryByInboundMessage(ctx, in.ID)
+	switch {
+	case err == nil:
+		// A re-run: the decisions were made and stored the first time.
+	case errors.Is(err, store.ErrNotFound):
+		q, err = p.openInquiry(ctx, in, m, sender, d, oversize)
+		if err != nil {
+			return err
+		}
+	default:
+		return err
+	}
+	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
+
+	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize)
+	if err != nil {
+		return err
+	}
+	if err := p.enqueue(ctx, t); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
+		"customer_id", q.CustomerID)
+
+	ack, why, err := p.ackDue(ctx, q, sender)
+	if err != nil {
+		return err
+	}
+	if !ack {
+		log.InfoContext(ctx, "no acknowledgement", "why", why)
+		return nil
+	}
+	t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID})
+	if err != nil {
+		return err
+	}
+	return p.enqueue(ctx, t)
+}
+
+// openInquiry creates the inquiry of a new human mail.
+func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, sender string, d routing.Decision, oversize bool) (*store.Inquiry, error) {
+	parent, err := p.findThread(ctx, m, sender)
+	if err != nil {
+		return nil, err
+	}
+	customerID, err := p.linkCustomer(ctx, sender)
+	if err != nil {
+		return nil, err
+	}
+	q := &store.Inquiry{
+		InboundMessageID: in.ID,
+		CustomerID:       customerID,
+		ContactEmail:     sender,
+		Subject:          oneLine(m.Subject, 500),
+		Category:         string(d.Category),
+		Confidence:       d.Confidence,
+		Priority:         string(d.Priority),
+		Status:           store.InquiryRouted,
+	}
+	switch {
+	case parent != nil:
+		// A reply continues a conversation someone owns: it is never
+		// triaged, and when the model cannot tell what it is about it
+		// keeps the thread's category.
+		q.ParentID = parent.ID
+		if (d.Triage || d.Category == routing.Other) && parent.Category != "" {
+			q.Category = parent.Category
+		}
+	case oversize || d.Triage:
+		q.Status = store.InquiryTriage
+	}
+	if _, _, err := p.st.CreateInquiry(ctx, q); err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// followup builds the one follow-on task of an inquiry from what is stored
+// about it, so that a re-run builds the same task.
+func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents routing.Entities, sender string, oversize bool) (*asynq.Task, string, error) {
+	cat := routing.Category(q.Category)
+	switch {
+	case q.Status == store.InquiryTriage:
+		reason := tasks.TriageLowConfidence
+		if oversize {
+			reason = tasks.TriageOversize
+		}
+		t, err := tasks.NewInquiryTriageTask(tasks.InquiryTriagePayload{InquiryID: q.ID, Reason: reason})
+		return t, tasks.TypeInquiryTriage, err
+	case cat == routing.Unsubscribe && sender != "":
+		t, err := Unsubscribe(ctx, FollowupInput{Inquiry: q, Entities: ents, Sender: sender})
+		return t, tasks.TypeCustomerUnsubscribe, err
+	case q.ParentID != 0:
+		t, err := Handoff(ctx, FollowupInput{Inquiry: q, Entities: ents, Sender: sender})
+		return t, tasks.TypeInquiryHandoff, err
+	}
+	return p.opts.Followups.build(ctx, FollowupInput{Inquiry: q, Entities: ents, Sender: sender})
+}
+
+// enqueue enqueues t; a TaskID already taken means it was enqueued before.
+func (p *Processor) enqueue(ctx context.Context, t *asynq.Task) error {
+	if _, err := p.enq.EnqueueContext(ctx, t); err != nil && !queue.IsDuplicate(err) {
+		return fmt.Errorf("intake: enqueue %s: %w", t.Type(), err)
+	}
+	return nil
+}
+
+// oneLine reduces s to one line of at most n bytes.
+func oneLine(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if len(s) > n {
+		s = s[:n]
+		for len(s) > 0 && !utf8.ValidString(s) {
+			s = s[:len(s)-1]
+		}
+	}
+	return s
+}

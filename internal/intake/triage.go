@@ -1,0 +1,117 @@
+package intake
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"salesdesk/internal/queue"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
+)
+
+// ErrUnknownCategory is returned by ApplyTriageDecision for a category
+// that is not one of routing's.
+var ErrUnknownCategory = errors.New("intake: unknown category")
+
+// ApplyTriageDecision records a human's category for an inquiry: it
+// relabels the inquiry (confidence 1), stores the mail as a routing example
+// so the model learns from it, starts the category's follow-on and reloads
+// the classifier. by names who decided, for the log.
+//
+// A repeated decision for the same category changes nothing more; a
+// different one relabels again and starts that category's follow-on unless
+// it is the same task as before (two hand-offs of one inquiry are one).
+// An unknown inquiry is store.ErrNotFound and an unknown category
+// ErrUnknownCategory, both permanent.
+func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, category, by string) error {
+	cat, ok := routing.ParseCategory(category)
+	if !ok {
+		return queue.Permanent(fmt.Errorf("%w: %q", ErrUnknownCategory, category))
+	}
+	q, err := p.st.Inquiry(ctx, inquiryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return queue.Permanent(err)
+	}
+	if err != nil {
+		return err
+	}
+	var (
+		text, subject, sender = "", q.Subject, q.ContactEmail
+		ents                  routing.Entities
+	)
+	if q.InboundMessageID != 0 {
+		parsed, found, err := p.st.InboundParsed(ctx, q.InboundMessageID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		if found {
+			text, subject = parsed.NewText, parsed.Subject
+			if text == "" {
+				text = parsed.Text
+			}
+			ents = p.router.Route(routing.Input{From: parsed.From, Subject: parsed.Subject, NewText: parsed.NewText,
+				Text: parsed.Text, Date: parsed.Date}).Entities
+		}
+	}
+	if err := p.st.SetInquiryCategory(ctx, q.ID, string(cat), 1); err != nil {
+		return err
+	}
+	if text != "" {
+		ex := &store.RoutingExample{InquiryID: q.ID, Subject: subject, Text: text, Category: string(cat), Source: store.ExampleTriage}
+		if _, err := p.st.AddRoutingExample(ctx, ex); err != nil {
+			return err
+		}
+	}
+	q.Category, q.Confidence = string(cat), 1
+	// The decision replaces triage: the follow-on is the category's own.
+	q.Status = store.InquiryRouted
+	t, what, err := p.followup(ctx, q, ents, sender, false)
+	if err != nil {
+		return err
+	}
+	if err := p.enqueue(ctx, t); err != nil {
+		return err
+	}
+	if err := p.st.SetInquiryStatus(ctx, q.ID, store.InquiryRouted); err != nil {
+		return err
+	}
+	p.log.InfoContext(ctx, "triage decision applied", "inquiry_id", q.ID, "reference", q.Reference,
+		"category", string(cat), "by", by, "followup", what)
+	if p.reload != nil && text != "" {
+		if err := p.reload(ctx); err != nil {
+			p.log.ErrorContext(ctx, "classifier reload after triage failed", "error", err.Error())
+		}
+	}
+	return nil
+}
+
+// ExampleStore reads routing examples; *store.Store implements it.
+type ExampleStore interface {
+	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
+}
+
+// ReloadFromStore returns a reload hook for Deps.Reload: it retrains c on
+// its base examples plus every example stored from human decisions
+// (triage and relabelling). Stored seed examples are left out, because the
+// base already holds the shipped set.
+func ReloadFromStore(st ExampleStore, c *routing.Classifier) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		stored, err := st.RoutingExamples(ctx)
+		if err != nil {
+			return err
+		}
+		extra := make([]routing.Example, 0, len(stored))
+		for _, e := range stored {
+			cat, ok := routing.ParseCategory(e.Category)
+			if !ok || e.Source == store.ExampleSeed {
+				continue
+			}
+			extra = append(extra, routing.Example{Subject: e.Subject, Text: e.Text, Category: cat})
+		}
+		if len(extra) == 0 {
+			return nil
+		}
+		return c.Reload(extra)
+	}
+}
