@@ -105,9 +105,9 @@ type env struct {
 	now time.Time
 	uid uint32
 
-	acme  *store.Customer
-	rep   *store.Rep
-	ann   *store.Contact
+	acme    *store.Customer
+	rep     *store.Rep
+	ann     *store.Contact
 	reloads int
 }
 
