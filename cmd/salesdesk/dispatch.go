@@ -32,7 +32,7 @@ func commands() map[string]command {
 		"config":        {"config check -c FILE: validate a configuration file", runConfig},
 		"hash-password": {"print a bcrypt hash for web.admin.password_hash (password on stdin)", runHashPassword},
 		"inspect-mail":  {"print what salesdesk reads from raw mail files, as JSON lines", runInspectMail},
-		// "classify":      {"classify raw mails or text lines; --eval FILE.tsv scores the model", runClassify},
+		"classify":      {"classify raw mails or text lines; --eval FILE.tsv scores the model", runClassify},
 	}
 }
 
