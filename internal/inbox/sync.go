@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 
@@ -132,14 +133,14 @@ func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState
 	// batch size or the backlog.
 	for len(batch) > 0 {
 		var chunk []imap.UID
-		var bytes int64
+		var held int64
 		for len(batch) > 0 {
 			n := min(sizes[batch[0]], p.mbox.MaxMessageBytes)
-			if len(chunk) > 0 && bytes+n > chunkBytes {
+			if len(chunk) > 0 && held+n > chunkBytes {
 				break
 			}
 			chunk = append(chunk, batch[0])
-			bytes += n
+			held += n
 			batch = batch[1:]
 		}
 		if err := p.syncChunk(ctx, cn, st, chunk, sizes); err != nil {
@@ -154,7 +155,7 @@ func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState
 	if err != nil {
 		return err
 	}
-	var handedOff []imap.UID
+	var done []imap.UID // handed off or quarantined
 	for _, uid := range chunk {
 		if _, exists := sizes[uid]; !exists {
 			continue // expunged since the search: nothing to hand off
@@ -172,15 +173,15 @@ func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState
 		if err != nil {
 			return err
 		}
-		handedOff = append(handedOff, uid)
+		done = append(done, uid)
 	}
-	if len(handedOff) == 0 {
+	if len(done) == 0 {
 		return nil
 	}
-	if err := p.afterAction(ctx, cn, handedOff); err != nil {
+	if err := p.afterAction(ctx, cn, done); err != nil {
 		return err
 	}
-	for _, uid := range handedOff {
+	for _, uid := range done {
 		if err := p.hook(StepFlagged, uid); err != nil {
 			return err
 		}
@@ -207,11 +208,11 @@ func (p *Poller) fetchSizes(ctx context.Context, cn *conn, uids []imap.UID) (map
 func (p *Poller) fetchBodies(ctx context.Context, cn *conn, uids []imap.UID) (map[imap.UID]fetched, error) {
 	msgs, err := p.fetchBodiesOnce(ctx, cn, uids)
 	var ierr *imap.Error
-	if len(uids) == 1 || !errors.As(err, &ierr) {
-		if errors.As(err, &ierr) {
-			return msgs, nil // the missing body fails that one message
-		}
-		return msgs, err
+	if !errors.As(err, &ierr) {
+		return msgs, err // nil, or the connection failed
+	}
+	if len(uids) == 1 {
+		return msgs, nil // the server refused this message: it fails alone
 	}
 	msgs = make(map[imap.UID]fetched, len(uids))
 	for _, uid := range uids {
@@ -219,9 +220,7 @@ func (p *Poller) fetchBodies(ctx context.Context, cn *conn, uids []imap.UID) (ma
 		if err != nil && !errors.As(err, &ierr) {
 			return msgs, err
 		}
-		for k, v := range one {
-			msgs[k] = v
-		}
+		maps.Copy(msgs, one)
 	}
 	return msgs, nil
 }
@@ -377,10 +376,8 @@ func (p *Poller) hook(step string, uid imap.UID) error {
 // messageID returns the Message-ID header without angle brackets, or "".
 // Only the header is read; a malformed header yields "" rather than an error.
 func messageID(raw []byte) string {
-	h, err := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
-	if err != nil && h.Len() == 0 {
-		return ""
-	}
+	// ReadHeader returns the fields before a malformed line along with its error.
+	h, _ := textproto.ReadHeader(bufio.NewReader(bytes.NewReader(raw)))
 	mh := mail.Header{Header: message.Header{Header: h}}
 	if id, err := mh.MessageID(); err == nil && id != "" {
 		return id
