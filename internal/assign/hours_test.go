@@ -62,7 +62,7 @@ func TestWorkingHoursContains(t *testing.T) {
 		at   string // RFC 3339, UTC
 		want bool
 	}{
-		{"berlin morning in winter", "Europe/Berlin", "2024-01-15T08:30:00Z", true},  // 09:30 CET
+		{"berlin morning in winter", "Europe/Berlin", "2024-01-15T08:30:00Z", true},   // 09:30 CET
 		{"berlin before 9 in winter", "Europe/Berlin", "2024-01-15T07:59:00Z", false}, // 08:59 CET
 		{"berlin same UTC time in summer", "Europe/Berlin", "2024-07-15T07:30:00Z", true},
 		{"berlin end is exclusive", "Europe/Berlin", "2024-07-15T15:00:00Z", false}, // 17:00 CEST
