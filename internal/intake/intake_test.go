@@ -825,3 +825,49 @@ func TestCorpus(t *testing.T) {
 	}
 	t.Logf("corpus: %d messages, kinds %v, %d acks", len(files), kinds, len(e.q.of(t, tasks.TypeInquiryAck)))
 }
+
+func TestReloadFromStore(t *testing.T) {
+	t.Parallel()
+	e := setup(t, setupOpts{})
+	c := routing.DefaultClassifier(nil)
+	reload := intake.ReloadFromStore(e.st, c)
+	before := c.Model()
+	if err := reload(e.ctx); err != nil { // nothing learnt yet: the model stays
+		t.Fatal(err)
+	}
+	if c.Model() != before {
+		t.Error("reload without human examples replaced the model")
+	}
+	if _, err := e.st.AddRoutingExample(e.ctx, &store.RoutingExample{Text: "seeded", Category: "other", Source: store.ExampleSeed}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.Model() != before {
+		t.Error("reload trained on seed examples only")
+	}
+	if _, err := e.st.AddRoutingExample(e.ctx, &store.RoutingExample{Subject: "Zorblax", Text: "zorblax frobnication request",
+		Category: "billing", Source: store.ExampleTriage}); err != nil {
+		t.Fatal(err)
+	}
+	if err := reload(e.ctx); err != nil {
+		t.Fatal(err)
+	}
+	if c.Model() == before {
+		t.Error("reload with a triage example kept the old model")
+	}
+}
+
+// DefaultFollowups picks a category's own task only when its handler runs.
+func ExampleDefaultFollowups() {
+	registered := map[string]bool{tasks.TypeOrderStatusReply: true}
+	f := intake.DefaultFollowups(nil, func(typ string) bool { return registered[typ] })
+	for _, c := range []routing.Category{routing.OrderStatus, routing.OrderChange, routing.QuoteRequest} {
+		fmt.Println(c, f[c] != nil)
+	}
+	// Output:
+	// order_status true
+	// order_change false
+	// quote_request false
+}
