@@ -1,0 +1,362 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/store"
+)
+
+// leadStatuses are the statuses leads can be listed by.
+var leadStatuses = []string{store.LeadUnassigned, store.LeadAssigned, store.LeadContacted, store.LeadWon,
+	store.LeadLost, store.LeadMerged}
+
+// leadJSON is a lead as the API shows it.
+type leadJSON struct {
+	ID           int64            `json:"id"`
+	ExternalID   string           `json:"external_id"`
+	InquiryID    *int64           `json:"inquiry_id"`
+	CustomerID   *int64           `json:"customer_id"`
+	ContactEmail string           `json:"contact_email"`
+	ContactName  string           `json:"contact_name"`
+	Company      string           `json:"company"`
+	Domain       string           `json:"domain"`
+	Country      string           `json:"country"`
+	Source       string           `json:"source"`
+	Summary      string           `json:"summary"`
+	Status       string           `json:"status"`
+	RepID        *int64           `json:"rep_id"`
+	ValueCents   int64            `json:"value_cents"`
+	LostReason   string           `json:"lost_reason"`
+	AssignedAt   *time.Time       `json:"assigned_at"`
+	ContactedAt  *time.Time       `json:"contacted_at"`
+	ClosedAt     *time.Time       `json:"closed_at"`
+	CreatedAt    time.Time        `json:"created_at"`
+	UpdatedAt    time.Time        `json:"updated_at"`
+	Events       *[]leadEventJSON `json:"events,omitempty"`
+	Warnings     []string         `json:"warnings,omitempty"`
+}
+
+type leadEventJSON struct {
+	ID        int64     `json:"id"`
+	Kind      string    `json:"kind"`
+	RepID     *int64    `json:"rep_id"`
+	FromRepID *int64    `json:"from_rep_id"`
+	Note      string    `json:"note"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func leadOut(l *store.Lead) leadJSON {
+	return leadJSON{
+		ID: l.ID, ExternalID: l.ExternalID, InquiryID: idOrNull(l.InquiryID), CustomerID: idOrNull(l.CustomerID),
+		ContactEmail: l.ContactEmail, ContactName: l.ContactName, Company: l.Company, Domain: l.Domain,
+		Country: l.Country, Source: l.Source, Summary: l.Summary, Status: l.Status, RepID: idOrNull(l.RepID),
+		ValueCents: l.ValueCents, LostReason: l.LostReason, AssignedAt: timeOrNull(l.AssignedAt),
+		ContactedAt: timeOrNull(l.ContactedAt), ClosedAt: timeOrNull(l.ClosedAt), CreatedAt: l.CreatedAt,
+		UpdatedAt: l.UpdatedAt,
+	}
+}
+
+// leadIn is the body of POST /leads.
+type leadIn struct {
+	ContactEmail string `json:"contact_email"`
+	ContactName  string `json:"contact_name"`
+	Company      string `json:"company"`
+	Country      string `json:"country"`
+	Message      string `json:"message"`
+	Source       string `json:"source"`
+	ExternalID   string `json:"external_id"`
+}
+
+// leadEventNote is the kind of lead events that only record a remark.
+const leadEventNote = "note"
+
+// DefaultLeadSource is the source of leads posted without one.
+const DefaultLeadSource = "api"
+
+func (in *leadIn) lead() (*store.Lead, error) {
+	f := fieldErrors{}
+	f.email("contact_email", in.ContactEmail, true)
+	f.line("contact_name", in.ContactName, maxLine)
+	f.line("company", in.Company, maxLine)
+	f.line("country", in.Country, 64)
+	f.text("message", in.Message, maxText)
+	f.line("external_id", in.ExternalID, maxLine)
+	source := in.Source
+	if source == "" {
+		source = DefaultLeadSource
+	}
+	if !sourceRe.MatchString(source) {
+		f.add("source", "must be 1-40 lower-case letters, digits or . _ : -")
+	}
+	if err := f.err(); err != nil {
+		return nil, err
+	}
+	email := strings.ToLower(in.ContactEmail)
+	return &store.Lead{
+		ExternalID: in.ExternalID, ContactEmail: email, ContactName: strings.TrimSpace(in.ContactName),
+		Company: strings.TrimSpace(in.Company), Domain: email[strings.LastIndexByte(email, '@')+1:],
+		Country: strings.TrimSpace(in.Country), Source: source, Summary: in.Message,
+	}, nil
+}
+
+func (h *handler) createLead(w http.ResponseWriter, r *http.Request, q *query) error {
+	var in leadIn
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	l, err := in.lead()
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	// A contact we know links the lead to the account (for owner
+	// stickiness); matching by domain and merging duplicates is
+	// assignment's business.
+	if c, err := h.st.ContactByEmail(ctx, l.ContactEmail); err == nil {
+		l.CustomerID = c.CustomerID
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	_, created, err := h.st.CreateLead(ctx, l)
+	if err != nil {
+		return err
+	}
+	out := leadOut(l)
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		h.log.InfoContext(ctx, "lead received", "lead_id", l.ID, "source", l.Source, "by", caller(ctx))
+		if h.hooks.OnLeadCreated != nil {
+			if err := h.hooks.OnLeadCreated(ctx, l.ID); err != nil {
+				h.log.ErrorContext(ctx, "lead created hook failed", "lead_id", l.ID,
+					"request_id", w.Header().Get("X-Request-Id"), "err", err)
+				out.Warnings = append(out.Warnings, "the lead was saved, but its assignment could not be started; it waits in the unassigned pool")
+			}
+		}
+	}
+	w.Header().Set("Location", joinPath("leads", strconv.FormatInt(l.ID, 10)))
+	writeJSON(w, status, out)
+	return nil
+}
+
+func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, q *query) error {
+	f := store.LeadFilter{Status: q.str("status"), RepID: q.id("rep_id"), Source: q.str("source"),
+		Since: q.time("since"), Until: q.time("until")}
+	if f.Status != "" {
+		q.f.oneOf("status", f.Status, leadStatuses...)
+	}
+	q.window(f.Since, f.Until)
+	p := q.page()
+	if err := q.f.err(); err != nil {
+		return err
+	}
+	rows, next, err := collect(p, false, func(l *store.Lead) sortKey { return sortKey{l.CreatedAt, l.ID} },
+		func(limit, offset int) ([]store.Lead, error) {
+			f.Limit, f.Offset = limit, offset
+			return h.st.ListLeads(r.Context(), f)
+		})
+	if err != nil {
+		return err
+	}
+	out := list[leadJSON]{Items: make([]leadJSON, 0, len(rows)), Next: next}
+	for i := range rows {
+		out.Items = append(out.Items, leadOut(&rows[i]))
+	}
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+// respondLead answers a lead with its events.
+func (h *handler) respondLead(ctx context.Context, w http.ResponseWriter, id int64) error {
+	l, err := h.st.Lead(ctx, id)
+	if err != nil {
+		return orNotFound(err, "lead", id)
+	}
+	evs, err := h.st.LeadEvents(ctx, id)
+	if err != nil {
+		return err
+	}
+	out := leadOut(l)
+	events := make([]leadEventJSON, 0, len(evs))
+	for _, e := range evs {
+		events = append(events, leadEventJSON{ID: e.ID, Kind: e.Kind, RepID: idOrNull(e.RepID),
+			FromRepID: idOrNull(e.FromRepID), Note: e.Note, CreatedAt: e.CreatedAt})
+	}
+	out.Events = &events
+	writeJSON(w, http.StatusOK, out)
+	return nil
+}
+
+func (h *handler) getLead(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return err
+	}
+	return h.respondLead(r.Context(), w, id)
+}
+
+// openLead loads a lead that is not won, lost or merged.
+func (h *handler) openLead(ctx context.Context, id int64) (*store.Lead, error) {
+	l, err := h.st.Lead(ctx, id)
+	if err != nil {
+		return nil, orNotFound(err, "lead", id)
+	}
+	switch l.Status {
+	case store.LeadWon, store.LeadLost, store.LeadMerged:
+		return nil, conflictErr("lead %d is %s", id, l.Status)
+	}
+	return l, nil
+}
+
+func (h *handler) reassignLead(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		RepID int64  `json:"rep_id"`
+		Note  string `json:"note"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	f := fieldErrors{}
+	f.line("note", in.Note, 1000)
+	if in.RepID <= 0 {
+		f.add("rep_id", "required")
+	} else if rep, err := h.st.Rep(ctx, in.RepID); errors.Is(err, store.ErrNotFound) {
+		f.add("rep_id", "no rep with id %d", in.RepID)
+	} else if err != nil {
+		return err
+	} else if !rep.Active {
+		f.add("rep_id", "rep %d is inactive", in.RepID)
+	}
+	if err := f.err(); err != nil {
+		return err
+	}
+	l, err := h.openLead(ctx, id)
+	if err != nil {
+		return err
+	}
+	if l.RepID != in.RepID {
+		note := "reassigned by " + caller(ctx)
+		if in.Note != "" {
+			note += ": " + in.Note
+		}
+		// Compare-and-set from the owner just read: an assignment that
+		// happened in between wins and the client is told.
+		ok, err := h.st.AssignLead(ctx, id, l.RepID, in.RepID, note)
+		if err != nil {
+			return orNotFound(err, "lead", id)
+		}
+		if !ok {
+			return conflictErr("lead %d changed meanwhile (another assignment or it was closed); reload it and retry", id)
+		}
+		h.log.InfoContext(ctx, "lead reassigned", "lead_id", id, "from_rep_id", l.RepID, "rep_id", in.RepID,
+			"by", caller(ctx))
+	}
+	return h.respondLead(ctx, w, id)
+}
+
+func (h *handler) leadContacted(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return err
+	}
+	if err := noBody(w, r); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	l, err := h.openLead(ctx, id)
+	if err != nil {
+		return err
+	}
+	switch l.Status {
+	case store.LeadContacted:
+		return h.respondLead(ctx, w, id)
+	case store.LeadUnassigned:
+		return conflictErr("lead %d has no rep yet", id)
+	}
+	if err := h.st.SetLeadStatus(ctx, id, store.LeadContacted, 0, ""); err != nil {
+		return orNotFound(err, "lead", id)
+	}
+	h.log.InfoContext(ctx, "lead contacted", "lead_id", id, "by", caller(ctx))
+	return h.respondLead(ctx, w, id)
+}
+
+func (h *handler) leadWon(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		ValueCents *int64 `json:"value_cents"`
+		Currency   string `json:"currency"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	switch {
+	case in.ValueCents == nil:
+		f.add("value_cents", "required")
+	case *in.ValueCents < 0 || *in.ValueCents > 1<<53:
+		f.add("value_cents", "must be a non-negative number of cents")
+	}
+	f.currency("currency", in.Currency, true)
+	if err := f.err(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := h.openLead(ctx, id); err != nil {
+		return err
+	}
+	if err := h.st.SetLeadStatus(ctx, id, store.LeadWon, *in.ValueCents, ""); err != nil {
+		return orNotFound(err, "lead", id)
+	}
+	// Leads have no currency column: a note event keeps it with the value.
+	if err := h.st.AddLeadEvent(ctx, &store.LeadEvent{LeadID: id, Kind: leadEventNote,
+		Note: fmt.Sprintf("won: value %d cents %s, by %s", *in.ValueCents, in.Currency, caller(ctx))}); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "lead won", "lead_id", id, "value_cents", *in.ValueCents, "currency", in.Currency,
+		"by", caller(ctx))
+	return h.respondLead(ctx, w, id)
+}
+
+func (h *handler) leadLost(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return err
+	}
+	var in struct {
+		Reason string `json:"reason"`
+	}
+	if err := decode(w, r, &in); err != nil {
+		return err
+	}
+	f := fieldErrors{}
+	if strings.TrimSpace(in.Reason) == "" {
+		f.add("reason", "required")
+	}
+	f.text("reason", in.Reason, 1000)
+	if err := f.err(); err != nil {
+		return err
+	}
+	ctx := r.Context()
+	if _, err := h.openLead(ctx, id); err != nil {
+		return err
+	}
+	if err := h.st.SetLeadStatus(ctx, id, store.LeadLost, 0, in.Reason); err != nil {
+		return orNotFound(err, "lead", id)
+	}
+	h.log.InfoContext(ctx, "lead lost", "lead_id", id, "by", caller(ctx))
+	return h.respondLead(ctx, w, id)
+}
