@@ -291,7 +291,7 @@ var crudSteps = []crudStep{
 			want(t, m, "opted_out", true)
 		}},
 	{name: "remove owner", method: "PATCH", path: "/api/v1/customers/{cust}", wantStatus: 200,
-		body: `{"owner_rep_id":0}`,
+		body:  `{"owner_rep_id":0}`,
 		check: func(t testing.TB, m map[string]any) { want(t, m, "owner_rep_id", nil) }},
 	{name: "list customers by name", method: "GET", path: "/api/v1/customers?q=acme", wantStatus: 200,
 		check: func(t testing.TB, m map[string]any) { wantLen(t, m, 1) }},
