@@ -1,0 +1,348 @@
+package csvimport
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/store"
+)
+
+// Orders is the kind "orders": orders upserted by number. With item
+// columns (sku, description, quantity, unit_price) each row is one line of
+// its order and rows with the same number make one order; the order's own
+// columns may repeat on those rows but must not disagree. A status that
+// differs from the stored one is a status change, recorded in the order's
+// history (source "import") and reported in Report.StatusChanges. An
+// order number that belongs to another account is a bad row: an import
+// does not move orders between accounts.
+func Orders() Kind { return ordersKind{} }
+
+type ordersKind struct{}
+
+func (ordersKind) Name() string { return "orders" }
+
+// orderFields are the order's own columns, compared across the rows of
+// one order.
+var orderFields = []string{"customer_ref", "status", "currency", "amount", "promised_date", "tracking_number", "tracking_url", "notes"}
+
+// itemFields are the columns of an order line.
+var itemFields = []string{"sku", "description", "quantity", "unit_price"}
+
+func (ordersKind) Columns() []Column {
+	return []Column{
+		{Name: "number", Required: true, Aliases: []string{"order_number", "order_no", "order_nr", "order", "order_id", "so_number", "sales_order"}},
+		{Name: "customer_ref", Required: true, Aliases: customerRefAliases},
+		{Name: "status", Aliases: []string{"order_status", "state"}},
+		{Name: "currency", Aliases: []string{"currency_code", "ccy"}},
+		{Name: "amount", Aliases: []string{"total", "amount_total", "order_total", "value", "order_value", "net_amount"}},
+		{Name: "promised_date", Aliases: []string{"promised", "due_date", "delivery_date", "expected_date", "expected_delivery", "eta", "ship_date"}},
+		{Name: "tracking_number", Aliases: []string{"tracking", "tracking_no", "tracking_id"}},
+		{Name: "tracking_url", Aliases: []string{"tracking_link", "tracking_href"}},
+		{Name: "notes", Aliases: []string{"note", "comment", "comments"}},
+		{Name: "sku", Aliases: []string{"item_sku", "product_code", "article", "article_number", "part_number", "item_number"}},
+		{Name: "description", Aliases: []string{"item", "item_description", "product", "product_name"}},
+		{Name: "quantity", Aliases: []string{"qty", "item_quantity"}},
+		{Name: "unit_price", Aliases: []string{"price", "item_price", "unit_cost"}},
+	}
+}
+
+var orderStatuses = []string{store.OrderPending, store.OrderConfirmed, store.OrderProcessing, store.OrderShipped,
+	store.OrderDelivered, store.OrderCancelled}
+
+type orderRecord struct {
+	number, customer, status, currency string
+	amount                             int64
+	promised                           time.Time
+	trackingNumber, trackingURL, notes string
+	items                              []store.OrderItem
+	has                                map[string]bool // optional columns the file has
+	values                             map[string]string
+	rows                               map[string]int // the row each order field's value came from
+}
+
+func (r *orderRecord) Key() string { return "order " + r.number }
+
+func (ordersKind) Parse(row Row) (Record, error) {
+	r := &orderRecord{has: map[string]bool{}, values: map[string]string{}, rows: map[string]int{}}
+	for _, c := range append(slices.Clone(orderFields), itemFields...) {
+		r.has[c] = row.Has(c)
+	}
+	var err error
+	if r.number = row.Get("number"); r.number == "" {
+		return nil, errors.New("number: required")
+	}
+	if r.number, err = text("number", r.number, 100); err != nil {
+		return nil, err
+	}
+	// The customer may be left out on the further lines of an order;
+	// Apply checks that one of its rows names it.
+	r.customer = row.Get("customer_ref")
+	if v := strings.ToLower(row.Get("status")); v != "" {
+		if !slices.Contains(orderStatuses, v) {
+			return nil, fmt.Errorf("status: %q is not one of %s", row.Get("status"), strings.Join(orderStatuses, ", "))
+		}
+		r.status = v
+	}
+	if v := strings.ToUpper(row.Get("currency")); v != "" {
+		if len(v) != 3 || strings.ContainsFunc(v, func(c rune) bool { return c < 'A' || c > 'Z' }) {
+			return nil, fmt.Errorf("currency: %q is not a three-letter code such as EUR", row.Get("currency"))
+		}
+		r.currency = v
+	}
+	if r.amount, err = parseCents("amount", row.Get("amount")); err != nil {
+		return nil, err
+	}
+	if r.promised, err = parseDate("promised_date", row.Get("promised_date")); err != nil {
+		return nil, err
+	}
+	if r.trackingNumber, err = text("tracking_number", row.Get("tracking_number"), 200); err != nil {
+		return nil, err
+	}
+	if v := row.Get("tracking_url"); v != "" {
+		if !strings.HasPrefix(strings.ToLower(v), "https://") && !strings.HasPrefix(strings.ToLower(v), "http://") {
+			return nil, fmt.Errorf("tracking_url: %q is not an http(s) link", v)
+		}
+		if r.trackingURL, err = text("tracking_url", v, 2000); err != nil {
+			return nil, err
+		}
+	}
+	if r.notes, err = text("notes", row.Get("notes"), maxNotes); err != nil {
+		return nil, err
+	}
+	for _, c := range orderFields {
+		if v := row.Get(c); v != "" {
+			r.values[c], r.rows[c] = v, row.Num
+		}
+	}
+	if r.has["sku"] || r.has["description"] || r.has["quantity"] || r.has["unit_price"] {
+		it := store.OrderItem{SKU: row.Get("sku"), Description: row.Get("description"), Quantity: 1}
+		if it.SKU, err = text("sku", it.SKU, 200); err != nil {
+			return nil, err
+		}
+		if it.Description, err = text("description", it.Description, maxText); err != nil {
+			return nil, err
+		}
+		if v := row.Get("quantity"); v != "" {
+			q, err := strconv.Atoi(v)
+			if err != nil || q < 1 || q > 1_000_000 {
+				return nil, fmt.Errorf("quantity: %q is not a whole number from 1", v)
+			}
+			it.Quantity = q
+		}
+		if it.UnitPriceCents, err = parseCents("unit_price", row.Get("unit_price")); err != nil {
+			return nil, err
+		}
+		if it.SKU != "" || it.Description != "" {
+			r.items = append(r.items, it)
+		} else if row.Get("quantity") != "" || row.Get("unit_price") != "" {
+			return nil, errors.New("sku or description: required for an order line")
+		}
+	}
+	return r, nil
+}
+
+// Merge adds a further line of the same order. Its order columns must be
+// empty or agree with the earlier rows.
+func (ordersKind) Merge(prev, next Record) (Record, error) {
+	p, n := prev.(*orderRecord), next.(*orderRecord)
+	for _, c := range orderFields {
+		nv, ok := n.values[c]
+		if !ok {
+			continue
+		}
+		pv, had := p.values[c]
+		if had && !strings.EqualFold(pv, nv) {
+			return nil, fmt.Errorf("%s: %q disagrees with %q on row %d for order %s", c, nv, pv, p.rows[c], p.number)
+		}
+		if !had {
+			p.values[c], p.rows[c] = nv, n.rows[c]
+			switch c {
+			case "customer_ref":
+				p.customer = n.customer
+			case "status":
+				p.status = n.status
+			case "currency":
+				p.currency = n.currency
+			case "amount":
+				p.amount = n.amount
+			case "promised_date":
+				p.promised = n.promised
+			case "tracking_number":
+				p.trackingNumber = n.trackingNumber
+			case "tracking_url":
+				p.trackingURL = n.trackingURL
+			case "notes":
+				p.notes = n.notes
+			}
+		}
+	}
+	p.items = append(p.items, n.items...)
+	return p, nil
+}
+
+type storedOrder struct {
+	id, customerID                               int64
+	status, currency                             string
+	amount                                       int64
+	promised, trackingNumber, trackingURL, notes string
+}
+
+func (ordersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
+	r := rec.(*orderRecord)
+	if r.customer == "" {
+		return 0, rowErr("customer: required")
+	}
+	customerID, err := tx.customerRef(ctx, r.customer)
+	if err != nil {
+		return 0, err
+	}
+	promised := ""
+	if !r.promised.IsZero() {
+		promised = r.promised.Format("2006-01-02")
+	}
+	var s storedOrder
+	err = tx.queryRow(ctx, `SELECT id, customer_id, status, currency, amount_cents, promised_date, tracking_number,
+		tracking_url, notes FROM orders WHERE number = ?`, r.number).
+		Scan(&s.id, &s.customerID, &s.status, &s.currency, &s.amount, dateCol{&s.promised}, &s.trackingNumber,
+			&s.trackingURL, &s.notes)
+	if errors.Is(err, sql.ErrNoRows) {
+		return createOrder(ctx, tx, r, customerID)
+	}
+	if err != nil {
+		return 0, err
+	}
+	if s.customerID != customerID {
+		return 0, rowErr("number: order %s belongs to another account", r.number)
+	}
+	want := s
+	set := func(col string, dst *string, v string) {
+		if r.has[col] {
+			*dst = v
+		}
+	}
+	if r.status != "" {
+		want.status = r.status
+	}
+	set("currency", &want.currency, r.currency)
+	if r.has["amount"] {
+		want.amount = r.amount
+	}
+	set("promised_date", &want.promised, promised)
+	set("tracking_number", &want.trackingNumber, r.trackingNumber)
+	set("tracking_url", &want.trackingURL, r.trackingURL)
+	set("notes", &want.notes, r.notes)
+
+	itemsChanged := false
+	if r.items != nil {
+		stored, err := orderItems(ctx, tx, s.id)
+		if err != nil {
+			return 0, err
+		}
+		itemsChanged = !slices.Equal(stored, r.items)
+	}
+	if want == s && !itemsChanged {
+		return Unchanged, nil
+	}
+	if want != s {
+		var promisedArg any
+		if want.promised != "" {
+			d, _ := time.Parse("2006-01-02", want.promised)
+			promisedArg = tx.date(d)
+		}
+		_, err = tx.exec(ctx, `UPDATE orders SET currency = ?, amount_cents = ?, promised_date = ?, tracking_number = ?,
+			tracking_url = ?, notes = ?, updated_at = ? WHERE id = ?`,
+			want.currency, want.amount, promisedArg, want.trackingNumber, want.trackingURL, want.notes, tx.ts(), s.id)
+		if err != nil {
+			return 0, fmt.Errorf("update order %s: %w", r.number, err)
+		}
+	}
+	if want.status != s.status {
+		if _, err := tx.exec(ctx, "UPDATE orders SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ?",
+			want.status, tx.ts(), tx.ts(), s.id); err != nil {
+			return 0, fmt.Errorf("update order %s status: %w", r.number, err)
+		}
+		if err := statusHistory(ctx, tx, s.id, want.status); err != nil {
+			return 0, err
+		}
+		tx.changes = append(tx.changes, StatusChange{OrderID: s.id, Number: r.number, From: s.status, To: want.status})
+	}
+	if itemsChanged {
+		if _, err := tx.exec(ctx, "DELETE FROM order_items WHERE order_id = ?", s.id); err != nil {
+			return 0, fmt.Errorf("order %s items: %w", r.number, err)
+		}
+		if err := insertItems(ctx, tx, s.id, r.items); err != nil {
+			return 0, err
+		}
+		if want == s {
+			if _, err := tx.exec(ctx, "UPDATE orders SET updated_at = ? WHERE id = ?", tx.ts(), s.id); err != nil {
+				return 0, fmt.Errorf("update order %s: %w", r.number, err)
+			}
+		}
+	}
+	return Updated, nil
+}
+
+func createOrder(ctx context.Context, tx *Tx, r *orderRecord, customerID int64) (Change, error) {
+	status := r.status
+	if status == "" {
+		status = store.OrderPending
+	}
+	id, err := tx.insertID(ctx, `INSERT INTO orders (customer_id, number, status, currency, amount_cents, promised_date,
+		tracking_number, tracking_url, notes, status_changed_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		customerID, r.number, status, r.currency, r.amount, tx.date(r.promised), r.trackingNumber, r.trackingURL,
+		r.notes, tx.ts(), tx.ts(), tx.ts())
+	if err != nil {
+		return 0, fmt.Errorf("insert order %s: %w", r.number, err)
+	}
+	if err := insertItems(ctx, tx, id, r.items); err != nil {
+		return 0, err
+	}
+	if err := statusHistory(ctx, tx, id, status); err != nil {
+		return 0, err
+	}
+	return Created, nil
+}
+
+func statusHistory(ctx context.Context, tx *Tx, orderID int64, status string) error {
+	_, err := tx.exec(ctx, `INSERT INTO order_status_history (order_id, status, note, source, changed_at)
+		VALUES (?, ?, ?, ?, ?)`, orderID, status, "", "import", tx.ts())
+	if err != nil {
+		return fmt.Errorf("order %d status history: %w", orderID, err)
+	}
+	return nil
+}
+
+func insertItems(ctx context.Context, tx *Tx, orderID int64, items []store.OrderItem) error {
+	for i, it := range items {
+		if _, err := tx.exec(ctx, `INSERT INTO order_items (order_id, position, sku, description, quantity, unit_price_cents)
+			VALUES (?, ?, ?, ?, ?, ?)`, orderID, i, it.SKU, it.Description, it.Quantity, it.UnitPriceCents); err != nil {
+			return fmt.Errorf("order %d item %d: %w", orderID, i, err)
+		}
+	}
+	return nil
+}
+
+func orderItems(ctx context.Context, tx *Tx, orderID int64) ([]store.OrderItem, error) {
+	rows, err := tx.query(ctx, `SELECT sku, description, quantity, unit_price_cents FROM order_items
+		WHERE order_id = ? ORDER BY position, id`, orderID)
+	if err != nil {
+		return nil, fmt.Errorf("order %d items: %w", orderID, err)
+	}
+	defer rows.Close()
+	var out []store.OrderItem
+	for rows.Next() {
+		var it store.OrderItem
+		if err := rows.Scan(&it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
+			return nil, fmt.Errorf("order %d items: %w", orderID, err)
+		}
+		out = append(out, it)
+	}
+	return out, rows.Err()
+}
