@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net/http"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
@@ -29,6 +30,9 @@ type app struct {
 	client   *asynq.Client
 	registry *prometheus.Registry
 	pollers  []*inbox.Poller // built by the poller role, checked by the web role
+	// pages, when set, replaces the admin pages the web role serves (the
+	// demo adds its outbox).
+	pages http.Handler
 }
 
 // newApp opens the store (applying migrations) and the Redis clients.

@@ -24,6 +24,7 @@ type command struct {
 func commands() map[string]command {
 	return map[string]command{
 		"run":           {"run every role in one process (poller, worker, scheduler, web)", runAll},
+		"demo":          {"run everything against embedded stand-ins and simulated customer mail", runDemoCommand},
 		"worker":        {"run the asynq workers only", runWorker},
 		"scheduler":     {"run the periodic-task scheduler only", runScheduler},
 		"web":           {"run the dashboard, API and health endpoints only", runWeb},

@@ -30,6 +30,11 @@ func (a *app) webRole() (func(context.Context) error, error) {
 	for _, t := range w.APITokens {
 		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal()})
 	}
+	pages, err := a.adminPages()
+	if err != nil {
+		return nil, err
+	}
+	o.Pages = pages
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
 	// web role serves the dashboard and API whether or not an IMAP server
 	// answers, and the poller's own metrics alert on a stalled mailbox.
