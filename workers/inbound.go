@@ -1,0 +1,37 @@
+package workers
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/intake"
+	"salesdesk/tasks"
+)
+
+// InboundHandler answers inbound:email: it takes one stored customer mail
+// in through intake (parse, thread, link, route, follow-on and ack).
+type InboundHandler struct {
+	intake *intake.Processor
+	logger *slog.Logger
+}
+
+// NewInboundHandler returns the inbound:email handler.
+func NewInboundHandler(p *intake.Processor, logger *slog.Logger) *InboundHandler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &InboundHandler{intake: p, logger: logger}
+}
+
+// ProcessTask handles one inbound:email task. A bad payload or a message
+// that is not in the store is permanent; everything else is retried, and
+// a retry repeats nothing that already happened.
+func (h *InboundHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseInboundEmailPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	return h.intake.Process(ctx, p.MessageID)
+}

@@ -1,0 +1,585 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/intake"
+	"salesdesk/internal/link"
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// InquiryStore is what the inquiry handlers read and write;
+// *store.Store implements it.
+type InquiryStore interface {
+	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
+	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
+	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
+	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
+	Customer(ctx context.Context, id int64) (*store.Customer, error)
+	Rep(ctx context.Context, id int64) (*store.Rep, error)
+	ContactByEmail(ctx context.Context, email string) (*store.Contact, error)
+	OpenOrdersForCustomer(ctx context.Context, customerID int64) ([]store.Order, error)
+	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
+	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
+	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
+	SetCustomerOptOut(ctx context.Context, id int64, optedOut bool) error
+}
+
+// MailQueue stores an outbound mail as a row (unique on its idempotency
+// key) and enqueues its mail:send; the mail helper of this package
+// implements it.
+type MailQueue interface {
+	QueueMail(ctx context.Context, o *store.OutboundEmail) error
+}
+
+// Defaults of InquiryOptions.
+const (
+	DefaultTriageLinkTTL = 7 * 24 * time.Hour
+	// TriageLinkAction is the action triage links are signed for.
+	TriageLinkAction = "triage"
+)
+
+// InquiryOptions configure the inquiry handlers.
+type InquiryOptions struct {
+	// From is the sender of every mail these handlers write, e.g.
+	// "Acme Sales <sales@acme.example>". Required.
+	From string
+	// TeamAddress gets hand-offs for senders without an owner rep.
+	// Required.
+	TeamAddress string
+	// TriageAddress gets the mails the classifier was unsure about.
+	// Required.
+	TriageAddress string
+	// BaseURL is where salesdesk's web role answers, e.g.
+	// "https://desk.acme.example"; inquiry and triage links start with it.
+	BaseURL string
+	// Links signs the one-click triage links. Required.
+	Links *link.Signer
+	// TriageLinkTTL is how long triage links work (default 7 days).
+	TriageLinkTTL time.Duration
+	// AckWindow is the acknowledgement rate limit per sender, the same
+	// value intake uses (default 24h; negative disables it).
+	AckWindow time.Duration
+}
+
+func (o InquiryOptions) validate() error {
+	switch {
+	case o.From == "":
+		return errors.New("workers: inquiry handlers need a From address")
+	case o.TeamAddress == "":
+		return errors.New("workers: inquiry handlers need a team address")
+	case o.TriageAddress == "":
+		return errors.New("workers: inquiry handlers need a triage address")
+	case o.Links == nil:
+		return errors.New("workers: inquiry handlers need a link signer")
+	}
+	return nil
+}
+
+// InquiryDeps are the inquiry handlers' collaborators.
+type InquiryDeps struct {
+	Store    InquiryStore     // required
+	Renderer *mailer.Renderer // required
+	Mail     MailQueue        // required
+	Logger   *slog.Logger     // nil discards
+	Clock    Clock            // nil means the wall clock
+}
+
+// inquiryMail is what every inquiry handler shares: it loads an inquiry
+// with its mail and queues the answer.
+type inquiryMail struct {
+	st    InquiryStore
+	r     *mailer.Renderer
+	mail  MailQueue
+	log   *slog.Logger
+	clock Clock
+	opts  InquiryOptions
+}
+
+func newInquiryMail(d InquiryDeps, o InquiryOptions) (inquiryMail, error) {
+	if err := o.validate(); err != nil {
+		return inquiryMail{}, err
+	}
+	if d.Store == nil || d.Renderer == nil || d.Mail == nil {
+		return inquiryMail{}, errors.New("workers: inquiry handlers need a store, a renderer and a mail queue")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = ClockFunc(time.Now)
+	}
+	if o.TriageLinkTTL <= 0 {
+		o.TriageLinkTTL = DefaultTriageLinkTTL
+	}
+	if o.AckWindow == 0 {
+		o.AckWindow = intake.DefaultAckWindow
+	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	return inquiryMail{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
+}
+
+// customerMail is an inquiry with the mail it was made from.
+type customerMail struct {
+	inquiry   *store.Inquiry
+	parsed    store.ParsedInbound
+	messageID string // the customer's Message-ID, without angle brackets
+}
+
+// load reads an inquiry and its inbound mail. A missing inquiry is
+// permanent.
+func (h inquiryMail) load(ctx context.Context, inquiryID int64) (*customerMail, error) {
+	q, err := h.st.Inquiry(ctx, inquiryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, queue.Permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
+	if q.InboundMessageID == 0 {
+		return cm, nil
+	}
+	in, err := h.st.InboundMessage(ctx, q.InboundMessageID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if in != nil {
+		cm.messageID = in.MessageID
+	}
+	p, found, err := h.st.InboundParsed(ctx, q.InboundMessageID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if found {
+		cm.parsed = p
+	}
+	return cm, nil
+}
+
+// body is the customer's words: the new part of the mail, else all of it.
+func (cm *customerMail) body() string {
+	if strings.TrimSpace(cm.parsed.NewText) != "" {
+		return cm.parsed.NewText
+	}
+	return cm.parsed.Text
+}
+
+// receivedAt is when the customer wrote, else when the inquiry was made.
+func (cm *customerMail) receivedAt() time.Time {
+	if !cm.parsed.Date.IsZero() {
+		return cm.parsed.Date
+	}
+	return cm.inquiry.CreatedAt
+}
+
+// reply fills the threading fields of an answer to the customer's mail, so
+// their mail client shows it in the conversation.
+func (cm *customerMail) reply(o *store.OutboundEmail) {
+	if cm.messageID == "" {
+		return
+	}
+	o.InReplyTo = cm.messageID
+	o.References = append(append([]string{}, cm.parsed.References...), cm.messageID)
+}
+
+// queue renders template name with data into o and queues it.
+func (h inquiryMail) queue(ctx context.Context, name string, data any, o *store.OutboundEmail) error {
+	r, err := h.r.Render(name, data)
+	if err != nil {
+		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
+	}
+	o.From = h.opts.From
+	o.Subject, o.BodyText, o.BodyHTML = r.Subject, r.Text, r.HTML
+	return h.mail.QueueMail(ctx, o)
+}
+
+func (h inquiryMail) inquiryURL(id int64) string {
+	if h.opts.BaseURL == "" {
+		return ""
+	}
+	return fmt.Sprintf("%s/api/v1/inquiries/%d", h.opts.BaseURL, id)
+}
+
+// AckHandler answers inquiry:ack: it acknowledges a customer's mail with
+// the inquiry's reference token and what happens next, threaded onto the
+// customer's mail.
+//
+// Intake decides whether a mail is acknowledged; this handler checks the
+// per-sender window once more, right before writing the row, which
+// narrows the race between two mails of one sender taken in at once.
+type AckHandler struct{ inquiryMail }
+
+// NewAckHandler returns the inquiry:ack handler.
+func NewAckHandler(d InquiryDeps, o InquiryOptions) (*AckHandler, error) {
+	m, err := newInquiryMail(d, o)
+	return &AckHandler{m}, err
+}
+
+// ProcessTask handles one inquiry:ack task.
+func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseInquiryAckPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	cm, err := h.load(ctx, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	q := cm.inquiry
+	to := q.ContactEmail
+	if to == "" {
+		return queue.Permanent(fmt.Errorf("ack inquiry %d: no sender address", q.ID))
+	}
+	if h.opts.AckWindow > 0 {
+		recent, err := intake.RecentAck(ctx, h.st, to, q.ID, h.clock.Now().Add(-h.opts.AckWindow))
+		if err != nil {
+			return err
+		}
+		if recent {
+			h.log.InfoContext(ctx, "ack skipped, sender acknowledged within the window", "inquiry_id", q.ID)
+			return nil
+		}
+	}
+	category := q.Category
+	if q.Status == store.InquiryTriage {
+		category = "" // not decided yet: the generic next step
+	}
+	o := &store.OutboundEmail{IdempotencyKey: intake.AckKey(q.ID), Kind: intake.KindAck, InquiryID: q.ID, To: []string{to}}
+	cm.reply(o)
+	data := mailer.AckData{CustomerName: cm.parsed.FromName, Reference: q.Reference, Category: category, Subject: cm.parsed.Subject}
+	return h.queue(ctx, "ack", data, o)
+}
+
+// HandoffHandler answers inquiry:handoff: it mails the inquiry to the
+// customer's owner rep, or to the team address when the sender matches no
+// account, the account has no owner or the owner is away, with the mail
+// quoted, the account summary and a link to the inquiry. Replies go to the
+// customer (Reply-To).
+//
+// Complaints are counted for unusual-activity detection: each complaint
+// that starts a conversation raises one alert of kind "complaint"
+// (intake.AlertKindComplaint, severity info, dedupe key
+// "complaint:inquiry:<id>", customer_id set when known).
+type HandoffHandler struct{ inquiryMail }
+
+// NewHandoffHandler returns the inquiry:handoff handler.
+func NewHandoffHandler(d InquiryDeps, o InquiryOptions) (*HandoffHandler, error) {
+	m, err := newInquiryMail(d, o)
+	return &HandoffHandler{m}, err
+}
+
+// ProcessTask handles one inquiry:handoff task.
+func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseInquiryHandoffPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	cm, err := h.load(ctx, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	q := cm.inquiry
+	data := mailer.HandoffData{
+		Reference:     q.Reference,
+		Category:      q.Category,
+		CustomerName:  cm.parsed.FromName,
+		CustomerEmail: q.ContactEmail,
+		Subject:       cm.parsed.Subject,
+		Body:          cm.body(),
+		ReceivedAt:    cm.receivedAt(),
+		InquiryURL:    h.inquiryURL(q.ID),
+	}
+	to := h.opts.TeamAddress
+	var customer *store.Customer
+	if q.CustomerID != 0 {
+		customer, err = h.st.Customer(ctx, q.CustomerID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+	}
+	if customer != nil {
+		data.KnownCustomer = true
+		data.Account.Company = customer.Name
+		if rep := h.owner(ctx, customer); rep != nil {
+			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
+		}
+	}
+	if data.Account, err = h.summary(ctx, q, customer, data.Account); err != nil {
+		return err
+	}
+	if routing.Category(q.Category) == routing.Complaint && q.ParentID == 0 {
+		if err := h.countComplaint(ctx, q); err != nil {
+			return err
+		}
+	}
+	o := &store.OutboundEmail{IdempotencyKey: intake.HandoffKey(q.ID), Kind: intake.KindHandoff, InquiryID: q.ID,
+		To: []string{to}, ReplyTo: q.ContactEmail}
+	if err := h.queue(ctx, "handoff", data, o); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "inquiry handed off", "inquiry_id", q.ID, "to", to, "category", q.Category)
+	return nil
+}
+
+// owner returns the account's owner rep when they can take the inquiry
+// now, or nil.
+func (h *HandoffHandler) owner(ctx context.Context, c *store.Customer) *store.Rep {
+	if c.OwnerRepID == 0 {
+		return nil
+	}
+	rep, err := h.st.Rep(ctx, c.OwnerRepID)
+	if err != nil {
+		h.log.WarnContext(ctx, "owner rep not readable, handing off to the team", "rep_id", c.OwnerRepID, "error", err.Error())
+		return nil
+	}
+	if !rep.Active || rep.Email == "" || rep.OutOfOfficeUntil.After(h.clock.Now()) {
+		return nil
+	}
+	return rep
+}
+
+// summary fills the account summary: open orders, open leads and earlier
+// inquiries of the account, or of the sender when there is no account.
+func (h *HandoffHandler) summary(ctx context.Context, q *store.Inquiry, c *store.Customer, a mailer.AccountSummary) (mailer.AccountSummary, error) {
+	const maxRows = 10
+	if c != nil {
+		orders, err := h.st.OpenOrdersForCustomer(ctx, c.ID)
+		if err != nil {
+			return a, err
+		}
+		for i, o := range orders {
+			if i == maxRows {
+				break
+			}
+			a.OpenOrders = append(a.OpenOrders, mailer.OrderSummary{Number: o.Number, Status: o.Status,
+				Total: money(o.Currency, o.AmountCents), ExpectedAt: o.PromisedDate})
+		}
+	}
+	lf := store.LeadFilter{ContactEmail: q.ContactEmail, Limit: 100}
+	if c != nil && c.Domain != "" {
+		lf = store.LeadFilter{Domain: c.Domain, Limit: 100}
+	}
+	if lf.ContactEmail != "" || lf.Domain != "" {
+		leads, err := h.st.ListLeads(ctx, lf)
+		if err != nil {
+			return a, err
+		}
+		reps := map[int64]string{}
+		for _, l := range leads {
+			if len(a.OpenLeads) == maxRows {
+				break
+			}
+			if l.Status != store.LeadUnassigned && l.Status != store.LeadAssigned && l.Status != store.LeadContacted {
+				continue
+			}
+			if c != nil && l.CustomerID != 0 && l.CustomerID != c.ID {
+				continue
+			}
+			a.OpenLeads = append(a.OpenLeads, mailer.LeadSummary{Reference: fmt.Sprintf("L-%d", l.ID), Title: l.Summary,
+				Status: l.Status, Rep: h.repName(ctx, reps, l.RepID), CreatedAt: l.CreatedAt})
+		}
+	}
+	f := store.InquiryFilter{ContactEmail: q.ContactEmail, Limit: maxRows + 1}
+	if c != nil {
+		f = store.InquiryFilter{CustomerID: c.ID, Limit: maxRows + 1}
+	}
+	if f.ContactEmail != "" || f.CustomerID != 0 {
+		past, err := h.st.ListInquiries(ctx, f)
+		if err != nil {
+			return a, err
+		}
+		for _, p := range past {
+			if p.ID == q.ID || len(a.PastInquiries) == maxRows {
+				continue
+			}
+			a.PastInquiries = append(a.PastInquiries, mailer.InquirySummary{Reference: p.Reference, Category: p.Category,
+				Subject: p.Subject, Status: p.Status, ReceivedAt: p.CreatedAt})
+		}
+	}
+	return a, nil
+}
+
+func (h *HandoffHandler) repName(ctx context.Context, cache map[int64]string, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	if name, ok := cache[id]; ok {
+		return name
+	}
+	var name string
+	if rep, err := h.st.Rep(ctx, id); err == nil {
+		name = rep.Name
+	}
+	cache[id] = name
+	return name
+}
+
+// countComplaint raises the complaint's alert; a repeat of the task finds
+// the same alert.
+func (h *HandoffHandler) countComplaint(ctx context.Context, q *store.Inquiry) error {
+	a := &store.Alert{
+		DedupeKey:  fmt.Sprintf("complaint:inquiry:%d", q.ID),
+		Kind:       intake.AlertKindComplaint,
+		Severity:   "info",
+		Subject:    "Complaint " + q.Reference + ": " + q.Subject,
+		Detail:     "from " + q.ContactEmail,
+		CustomerID: q.CustomerID,
+	}
+	_, _, err := h.st.CreateAlert(ctx, a)
+	return err
+}
+
+// money formats an amount such as "EUR 1,240.00".
+func money(currency string, cents int64) string {
+	if cents == 0 && currency == "" {
+		return ""
+	}
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s%s.%02d", currency, sign, b.String(), cents%100))
+}
+
+// TriageHandler answers inquiry:triage: it mails the inquiry to the
+// triage address with one signed, expiring link per category
+// (BaseURL/triage/{inquiry_id}/{category}?sig=...&exp=...). The web role
+// verifies the link (link.Signer.VerifyValues with TriageLinkAction, the
+// inquiry id and the category) and calls intake's ApplyTriageDecision.
+type TriageHandler struct{ inquiryMail }
+
+// NewTriageHandler returns the inquiry:triage handler.
+func NewTriageHandler(d InquiryDeps, o InquiryOptions) (*TriageHandler, error) {
+	m, err := newInquiryMail(d, o)
+	return &TriageHandler{m}, err
+}
+
+// ProcessTask handles one inquiry:triage task.
+func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseInquiryTriagePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	cm, err := h.load(ctx, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	q := cm.inquiry
+	// The expiry is fixed by the inquiry, not by when the task runs, so a
+	// retried task renders the same links.
+	expires := q.CreatedAt.Add(h.opts.TriageLinkTTL).Truncate(time.Second)
+	from := q.ContactEmail
+	if cm.parsed.FromName != "" {
+		from = cm.parsed.FromName + " <" + q.ContactEmail + ">"
+	}
+	data := mailer.TriageData{
+		Reference:   q.Reference,
+		From:        from,
+		Subject:     cm.parsed.Subject,
+		Body:        cm.body(),
+		ReceivedAt:  cm.receivedAt(),
+		Suggested:   q.Category,
+		Confidence:  q.Confidence,
+		InquiryURL:  h.inquiryURL(q.ID),
+		LinksExpire: expires,
+	}
+	for _, c := range routing.Categories() {
+		data.Links = append(data.Links, mailer.CategoryLink{Category: string(c), URL: TriageLink(h.opts.BaseURL, h.opts.Links, q.ID, string(c), expires)})
+	}
+	o := &store.OutboundEmail{IdempotencyKey: intake.TriageKey(q.ID), Kind: intake.KindTriage, InquiryID: q.ID,
+		To: []string{h.opts.TriageAddress}}
+	if err := h.queue(ctx, "triage", data, o); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "inquiry sent to triage", "inquiry_id", q.ID, "reason", p.Reason, "suggested", q.Category,
+		"confidence", q.Confidence)
+	return nil
+}
+
+// TriageLink returns the one-click link that files inquiryID under
+// category: baseURL/triage/{id}/{category}?exp=...&sig=...
+func TriageLink(baseURL string, s *link.Signer, inquiryID int64, category string, expires time.Time) string {
+	return fmt.Sprintf("%s/triage/%d/%s?%s", strings.TrimRight(baseURL, "/"), inquiryID, url.PathEscape(category),
+		s.Values(TriageLinkAction, inquiryID, category, expires).Encode())
+}
+
+// UnsubscribeHandler answers customer:unsubscribe: it opts the sender's
+// account out of follow-ups and digests and sends one confirmation.
+//
+// The store keeps opt-outs per account. An address that is not a contact
+// of any account cannot be opted out there; it gets an alert of kind
+// "unsubscribe_unknown_contact" (dedupe key "unsubscribe:<address>") for a
+// person to act on, and the confirmation all the same.
+type UnsubscribeHandler struct{ inquiryMail }
+
+// AlertKindUnsubscribeUnknown is raised for an unsubscribe request from an
+// address that is no account's contact.
+const AlertKindUnsubscribeUnknown = "unsubscribe_unknown_contact"
+
+// NewUnsubscribeHandler returns the customer:unsubscribe handler.
+func NewUnsubscribeHandler(d InquiryDeps, o InquiryOptions) (*UnsubscribeHandler, error) {
+	m, err := newInquiryMail(d, o)
+	return &UnsubscribeHandler{m}, err
+}
+
+// ProcessTask handles one customer:unsubscribe task.
+func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseCustomerUnsubscribePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	email := strings.ToLower(p.Email)
+	contact, err := h.st.ContactByEmail(ctx, email)
+	switch {
+	case err == nil:
+		if err := h.st.SetCustomerOptOut(ctx, contact.CustomerID, true); err != nil {
+			return err
+		}
+		h.log.InfoContext(ctx, "customer opted out", "customer_id", contact.CustomerID, "inquiry_id", p.InquiryID)
+	case errors.Is(err, store.ErrNotFound):
+		a := &store.Alert{DedupeKey: "unsubscribe:" + email, Kind: AlertKindUnsubscribeUnknown, Severity: "info",
+			Subject: "Unsubscribe request from " + email + ", who is no account's contact",
+			Detail:  "The store keeps opt-outs per account; add this address to the suppression list of every mailing it gets."}
+		if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
+			return err
+		}
+		h.log.InfoContext(ctx, "unsubscribe from an unknown address recorded as an alert", "inquiry_id", p.InquiryID)
+	default:
+		return err
+	}
+
+	o := &store.OutboundEmail{IdempotencyKey: intake.UnsubscribeKey(p.InquiryID, email), Kind: intake.KindUnsubscribeConfirm,
+		InquiryID: p.InquiryID, To: []string{email}}
+	data := mailer.UnsubscribeConfirmData{Email: email}
+	if p.InquiryID > 0 {
+		cm, err := h.load(ctx, p.InquiryID)
+		if err != nil {
+			return err
+		}
+		cm.reply(o)
+		data.CustomerName, data.Reference, data.Subject = cm.parsed.FromName, cm.inquiry.Reference, cm.parsed.Subject
+	}
+	return h.queue(ctx, "unsubscribe_confirm", data, o)
+}
