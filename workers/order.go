@@ -1,0 +1,664 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/order"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// Outbound mail kinds the order handlers write.
+const (
+	KindOrderStatus         = "order_status"
+	KindOrderStatusNeutral  = "order_status_neutral"
+	KindOrderUnknown        = "order_unknown"
+	KindOrderRequestConfirm = "order_request_confirm"
+	KindOrderRequestNotify  = "order_request_notify"
+	KindOrderFollowup       = "order_followup"
+)
+
+// Alert kinds the order handlers raise when someone asks about, or asks
+// to change, an order that is not on their account.
+const (
+	AlertKindForeignOrderLookup  = "foreign_order_lookup"
+	AlertKindForeignOrderRequest = "foreign_order_request"
+)
+
+// Idempotency keys of the order mails about one inquiry. A status answer
+// about several open orders sends one mail per order: the first under
+// OrderStatusKey(id), the others under OrderStatusKey(id)+":"+order id.
+func OrderStatusKey(inquiryID int64) string { return fmt.Sprintf("order_status:%d", inquiryID) }
+
+// OrderRequestConfirmKey is the idempotency key of the confirmation of an
+// order request to the customer.
+func OrderRequestConfirmKey(inquiryID int64) string {
+	return fmt.Sprintf("order_request_confirm:%d", inquiryID)
+}
+
+// OrderRequestNotifyKey is the idempotency key of the notification of an
+// order request to one recipient ("owner" or "operations").
+func OrderRequestNotifyKey(inquiryID int64, who string) string {
+	return fmt.Sprintf("order_request_notify:%d:%s", inquiryID, who)
+}
+
+// ForeignOrderAlertKey is the dedupe key of the alert raised when sender
+// asks about an order not on their account: one alert per order, sender
+// and day, counting repeats.
+func ForeignOrderAlertKey(kind string, orderID int64, sender string, day time.Time) string {
+	return fmt.Sprintf("%s:%d:%s:%s", kind, orderID, strings.ToLower(sender), day.UTC().Format("2006-01-02"))
+}
+
+// maxRequestWords caps the customer's words stored on an order request.
+const maxRequestWords = 4000
+
+// OrderStore is what the order handlers read and write; *store.Store
+// implements it.
+type OrderStore interface {
+	order.LookupStore
+	order.FollowupStore
+	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
+	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
+	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
+	Rep(ctx context.Context, id int64) (*store.Rep, error)
+	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
+	CreateOrderRequest(ctx context.Context, r *store.OrderRequest) (int64, bool, error)
+	SetInquiryStatus(ctx context.Context, id int64, status string) error
+}
+
+// OrderOptions configure the order handlers.
+type OrderOptions struct {
+	// From is the sender of every order mail. Required.
+	From string
+	// OperationsAddress is told about every change and rush request.
+	// Required.
+	OperationsAddress string
+	// TeamAddress gets the request notification instead of the owner rep
+	// when the account has no owner or the owner is away; "" leaves it to
+	// operations alone.
+	TeamAddress string
+	// BaseURL is where salesdesk's web role answers; inquiry links in the
+	// notifications start with it.
+	BaseURL string
+	// FormatHint shows customers what an order number looks like, e.g.
+	// "SO-123456", when we could not find theirs.
+	FormatHint string
+	// Followup are the thresholds of orders:followup_scan.
+	Followup order.FollowupOptions
+}
+
+// OrderDeps are the order handlers' collaborators.
+type OrderDeps struct {
+	Store    OrderStore       // required
+	Renderer *mailer.Renderer // required
+	Mail     MailQueue        // required
+	Logger   *slog.Logger     // nil discards
+	Clock    Clock            // nil means the wall clock
+}
+
+// orderDesk is what every order handler shares.
+type orderDesk struct {
+	st    OrderStore
+	r     *mailer.Renderer
+	mail  MailQueue
+	log   *slog.Logger
+	clock Clock
+	opts  OrderOptions
+}
+
+func newOrderDesk(d OrderDeps, o OrderOptions) (orderDesk, error) {
+	switch {
+	case d.Store == nil || d.Renderer == nil || d.Mail == nil:
+		return orderDesk{}, errors.New("workers: order handlers need a store, a renderer and a mail queue")
+	case o.From == "":
+		return orderDesk{}, errors.New("workers: order handlers need a From address")
+	case o.OperationsAddress == "":
+		return orderDesk{}, errors.New("workers: order handlers need an operations address")
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Clock == nil {
+		d.Clock = ClockFunc(time.Now)
+	}
+	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
+	return orderDesk{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
+}
+
+// orderInquiry is an order inquiry with the mail it was made from.
+type orderInquiry struct {
+	q         *store.Inquiry
+	parsed    store.ParsedInbound
+	messageID string // the customer's Message-ID, without angle brackets
+}
+
+// sender is the address the question came from.
+func (oi *orderInquiry) sender() string {
+	if oi.q.ContactEmail != "" {
+		return oi.q.ContactEmail
+	}
+	return strings.ToLower(strings.TrimSpace(oi.parsed.From))
+}
+
+// words is the customer's own text: the new part of the mail, else all
+// of it.
+func (oi *orderInquiry) words() string {
+	w := oi.parsed.NewText
+	if strings.TrimSpace(w) == "" {
+		w = oi.parsed.Text
+	}
+	return strings.TrimSpace(w)
+}
+
+// thread makes o an answer to the customer's mail.
+func (oi *orderInquiry) thread(o *store.OutboundEmail) {
+	o.InquiryID = oi.q.ID
+	if oi.messageID == "" {
+		return
+	}
+	o.InReplyTo = oi.messageID
+	o.References = append(append([]string{}, oi.parsed.References...), oi.messageID)
+}
+
+// load reads an inquiry and its mail. A missing inquiry is permanent.
+func (h orderDesk) load(ctx context.Context, inquiryID int64) (*orderInquiry, error) {
+	q, err := h.st.Inquiry(ctx, inquiryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, queue.Permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	oi := &orderInquiry{q: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
+	if q.InboundMessageID == 0 {
+		return oi, nil
+	}
+	in, err := h.st.InboundMessage(ctx, q.InboundMessageID)
+	switch {
+	case err == nil:
+		oi.messageID = in.MessageID
+	case !errors.Is(err, store.ErrNotFound):
+		return nil, err
+	}
+	p, found, err := h.st.InboundParsed(ctx, q.InboundMessageID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if found {
+		oi.parsed = p
+	}
+	return oi, nil
+}
+
+// queue renders template name with data into o and queues it. subject,
+// when set, replaces the template's subject.
+func (h orderDesk) queue(ctx context.Context, name string, data any, o *store.OutboundEmail, subject string) error {
+	r, err := h.r.Render(name, data)
+	if err != nil {
+		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
+	}
+	o.From = h.opts.From
+	o.Subject, o.BodyText, o.BodyHTML = r.Subject, r.Text, r.HTML
+	if subject != "" {
+		o.Subject = subject
+	}
+	return h.mail.QueueMail(ctx, o)
+}
+
+// alertForeign records that sender asked about (or to change) an order of
+// another account.
+func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *orderInquiry, o *store.Order) error {
+	sender := oi.sender()
+	what := "asked about"
+	if kind == AlertKindForeignOrderRequest {
+		what = "asked to change"
+	}
+	a := &store.Alert{
+		DedupeKey:  ForeignOrderAlertKey(kind, o.ID, sender, h.clock.Now()),
+		Kind:       kind,
+		Severity:   "warning",
+		Subject:    fmt.Sprintf("%s %s order %s of another account", sender, what, o.Number),
+		Detail:     fmt.Sprintf("Inquiry %s from %s named order %s, which belongs to customer %d. The sender got a neutral answer.", oi.q.Reference, sender, o.Number, o.CustomerID),
+		CustomerID: o.CustomerID,
+	}
+	if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
+		return err
+	}
+	h.log.WarnContext(ctx, "order asked about by an address not on its account", "inquiry_id", oi.q.ID,
+		"order_id", o.ID, "alert_id", a.ID, "alert_kind", kind)
+	return nil
+}
+
+// neutral answers sender without any order detail.
+func (h orderDesk) neutral(ctx context.Context, oi *orderInquiry, number string) error {
+	to := oi.sender()
+	if to == "" {
+		return nil
+	}
+	o := &store.OutboundEmail{IdempotencyKey: OrderStatusKey(oi.q.ID), Kind: KindOrderStatusNeutral, To: []string{to}}
+	oi.thread(o)
+	data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+		Subject: oi.parsed.Subject, OrderNumber: number}
+	return h.queue(ctx, "order_status_neutral", data, o, "")
+}
+
+// unknown asks the customer for the order number.
+func (h orderDesk) unknown(ctx context.Context, oi *orderInquiry, key, number string) error {
+	to := oi.sender()
+	if to == "" {
+		return nil
+	}
+	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderUnknown, To: []string{to}}
+	oi.thread(o)
+	data := mailer.OrderUnknownData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+		Subject: oi.parsed.Subject, OrderNumber: number, FormatHint: h.opts.FormatHint}
+	return h.queue(ctx, "order_unknown", data, o, "")
+}
+
+// contactName is how we greet the contact.
+func contactName(c *store.Contact, fallback string) string {
+	if c != nil && strings.TrimSpace(c.Name) != "" {
+		return c.Name
+	}
+	return fallback
+}
+
+// statusData is an order's status as the order_status template shows it.
+func statusData(o store.Order) mailer.OrderStatusData {
+	d := mailer.OrderStatusData{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL}
+	if store.IsOpenOrderStatus(o.Status) {
+		d.ExpectedAt = o.PromisedDate
+	}
+	for _, it := range o.Items {
+		d.Items = append(d.Items, mailer.OrderItem{SKU: it.SKU, Description: it.Description, Quantity: it.Quantity})
+	}
+	return d
+}
+
+// OrderStatusHandler answers order:status_reply. A contact of the order's
+// account gets the status of the order the mail named, or of their
+// account's most recent open orders (one mail each, at most
+// order.MaxStatusOrders): status, items, expected date and tracking link,
+// threaded onto their mail. Anyone else asking about an existing order
+// gets the neutral answer and raises an alert of kind
+// AlertKindForeignOrderLookup; an unknown number gets a request for the
+// right one.
+type OrderStatusHandler struct{ orderDesk }
+
+// NewOrderStatusHandler returns the order:status_reply handler.
+func NewOrderStatusHandler(d OrderDeps, o OrderOptions) (*OrderStatusHandler, error) {
+	h, err := newOrderDesk(d, o)
+	return &OrderStatusHandler{h}, err
+}
+
+// ProcessTask handles one order:status_reply task.
+func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseOrderStatusReplyPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	oi, err := h.load(ctx, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	a, err := order.Resolve(ctx, h.st, oi.sender(), p.OrderNumber)
+	if err != nil {
+		return err
+	}
+	log := h.log.With("inquiry_id", oi.q.ID, "outcome", a.Outcome.String())
+	switch a.Outcome {
+	case order.OutcomeNeutral:
+		if err := h.alertForeign(ctx, AlertKindForeignOrderLookup, oi, a.Foreign); err != nil {
+			return err
+		}
+		if err := h.neutral(ctx, oi, a.Number); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "order status: neutral answer")
+		return nil
+	case order.OutcomeUnknown:
+		if err := h.unknown(ctx, oi, OrderStatusKey(oi.q.ID), a.Number); err != nil {
+			return err
+		}
+	default:
+		for i, o := range a.Orders {
+			key := OrderStatusKey(oi.q.ID)
+			if i > 0 {
+				key = fmt.Sprintf("%s:%d", key, o.ID)
+			}
+			// To the contact's own address, never one taken from the mail.
+			out := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{a.Contact.Email}}
+			oi.thread(out)
+			data := statusData(o)
+			data.CustomerName = contactName(a.Contact, oi.parsed.FromName)
+			data.Reference, data.Subject = oi.q.Reference, oi.parsed.Subject
+			if err := h.queue(ctx, "order_status", data, out, ""); err != nil {
+				return err
+			}
+			log.InfoContext(ctx, "order status answered", "order_id", o.ID, "status", o.Status)
+		}
+	}
+	if err := h.st.SetInquiryStatus(ctx, oi.q.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// OrderRequestHandler answers order:request: a change or rush request
+// from a contact of the order's account is recorded on the order with the
+// customer's words (one request per order and inquiry), the account's
+// owner rep (or the team address) and operations are notified, and the
+// customer gets a confirmation. A request about another account's order
+// gets the neutral answer and raises an alert of kind
+// AlertKindForeignOrderRequest; a request that names no order we can
+// match asks the customer for the number.
+type OrderRequestHandler struct{ orderDesk }
+
+// NewOrderRequestHandler returns the order:request handler.
+func NewOrderRequestHandler(d OrderDeps, o OrderOptions) (*OrderRequestHandler, error) {
+	h, err := newOrderDesk(d, o)
+	return &OrderRequestHandler{h}, err
+}
+
+// ProcessTask handles one order:request task.
+func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseOrderRequestPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	oi, err := h.load(ctx, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	a, err := order.Resolve(ctx, h.st, oi.sender(), p.OrderNumber)
+	if err != nil {
+		return err
+	}
+	log := h.log.With("inquiry_id", oi.q.ID, "outcome", a.Outcome.String(), "rush", p.Rush)
+	switch {
+	case a.Outcome == order.OutcomeNeutral:
+		if err := h.alertForeign(ctx, AlertKindForeignOrderRequest, oi, a.Foreign); err != nil {
+			return err
+		}
+		o := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.q.ID), Kind: KindOrderStatusNeutral,
+			To: []string{oi.sender()}}
+		if o.To[0] == "" {
+			return nil
+		}
+		oi.thread(o)
+		data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+			Subject: oi.parsed.Subject, OrderNumber: a.Number}
+		return h.queue(ctx, "order_status_neutral", data, o, "")
+	case a.Outcome == order.OutcomeUnknown || len(a.Orders) != 1:
+		// No order, or several open ones and the mail does not say which:
+		// recording it on a guess could change the wrong order.
+		log.InfoContext(ctx, "order request without a matching order", "open_orders", len(a.Orders))
+		return h.unknown(ctx, oi, OrderRequestConfirmKey(oi.q.ID), a.Number)
+	}
+	o := a.Orders[0]
+	kind := store.OrderRequestChange
+	if p.Rush {
+		kind = store.OrderRequestRush
+	}
+	words := oi.words()
+	if words == "" {
+		words = oi.parsed.Subject
+	}
+	req := &store.OrderRequest{OrderID: o.ID, InquiryID: oi.q.ID, Kind: kind, Words: truncateRunes(words, maxRequestWords)}
+	if _, _, err := h.st.CreateOrderRequest(ctx, req); err != nil {
+		return err
+	}
+	summary := requestSummary(oi.parsed.Subject, words)
+	ents := routing.ExtractEntities(oi.parsed.Subject, words, routing.EntityOptions{Now: oi.receivedAt(), Location: time.UTC})
+	var requested time.Time
+	if len(ents.RequestedTimes) > 0 {
+		requested = ents.RequestedTimes[0].Start
+	}
+	customer, err := h.st.Customer(ctx, o.CustomerID)
+	if err != nil {
+		return err
+	}
+	notify := mailer.OrderRequestNotifyData{
+		Reference: oi.q.Reference, CustomerName: contactName(a.Contact, oi.parsed.FromName), CustomerEmail: a.Contact.Email,
+		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
+		Rush: p.Rush, RequestedDate: requested, Body: words,
+	}
+	if h.opts.BaseURL != "" {
+		notify.InquiryURL = fmt.Sprintf("%s/api/v1/inquiries/%d", h.opts.BaseURL, oi.q.ID)
+	}
+	for _, r := range h.requestRecipients(ctx, customer) {
+		out := &store.OutboundEmail{IdempotencyKey: OrderRequestNotifyKey(oi.q.ID, r.who), Kind: KindOrderRequestNotify,
+			InquiryID: oi.q.ID, To: []string{r.addr}, ReplyTo: a.Contact.Email}
+		d := notify
+		d.RecipientName = r.name
+		if err := h.queue(ctx, "order_request_notify", d, out, ""); err != nil {
+			return err
+		}
+	}
+	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.q.ID), Kind: KindOrderRequestConfirm,
+		To: []string{a.Contact.Email}}
+	oi.thread(confirm)
+	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.q.Reference,
+		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: summary, Rush: p.Rush, RequestedDate: requested}
+	if err := h.queue(ctx, "order_request_confirm", data, confirm, ""); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "order request recorded", "order_id", o.ID, "request_id", req.ID, "kind", kind)
+	return nil
+}
+
+// receivedAt is when the customer wrote, else when the inquiry was made.
+func (oi *orderInquiry) receivedAt() time.Time {
+	if !oi.parsed.Date.IsZero() {
+		return oi.parsed.Date
+	}
+	return oi.q.CreatedAt
+}
+
+type recipient struct{ who, addr, name string }
+
+// requestRecipients are the owner rep (or the team address when there is
+// no owner who can take it now) and operations, each address once.
+func (h orderDesk) requestRecipients(ctx context.Context, c *store.Customer) []recipient {
+	var out []recipient
+	if rep := h.ownerRep(ctx, c); rep != nil {
+		out = append(out, recipient{who: "owner", addr: rep.Email, name: rep.Name})
+	} else if h.opts.TeamAddress != "" {
+		out = append(out, recipient{who: "owner", addr: h.opts.TeamAddress})
+	}
+	if len(out) == 0 || !strings.EqualFold(out[0].addr, h.opts.OperationsAddress) {
+		out = append(out, recipient{who: "operations", addr: h.opts.OperationsAddress})
+	}
+	return out
+}
+
+func (h orderDesk) ownerRep(ctx context.Context, c *store.Customer) *store.Rep {
+	if c.OwnerRepID == 0 {
+		return nil
+	}
+	rep, err := h.st.Rep(ctx, c.OwnerRepID)
+	if err != nil {
+		h.log.WarnContext(ctx, "owner rep not readable", "rep_id", c.OwnerRepID, "error", err.Error())
+		return nil
+	}
+	if !rep.Active || rep.Email == "" || rep.OutOfOfficeUntil.After(h.clock.Now()) {
+		return nil
+	}
+	return rep
+}
+
+// requestSummary is one line saying what the customer asked: the first
+// line of their words, else the subject.
+func requestSummary(subject, words string) string {
+	for line := range strings.SplitSeq(words, "\n") {
+		line = strings.TrimSpace(line)
+		if line == "" || isGreeting(line) {
+			continue
+		}
+		return truncateRunes(line, 200)
+	}
+	return truncateRunes(strings.TrimSpace(subject), 200)
+}
+
+// isGreeting reports a salutation line such as "Hi Tom," that says
+// nothing about the request.
+func isGreeting(line string) bool {
+	l := strings.ToLower(line)
+	if !strings.HasSuffix(l, ",") || len(l) > 40 {
+		return false
+	}
+	for _, g := range []string{"hi", "hello", "dear", "hey", "good morning", "good afternoon", "guten tag", "hallo"} {
+		if strings.HasPrefix(l, g) {
+			return true
+		}
+	}
+	return false
+}
+
+func truncateRunes(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// orderFollowups sends proactive order mails; the scan and the status
+// notifier share it.
+type orderFollowups struct{ orderDesk }
+
+// send queues the mail for one follow-up under its key.
+func (h orderFollowups) send(ctx context.Context, f order.Followup) error {
+	data := statusData(f.Order)
+	data.CustomerName = contactName(&f.Contact, "")
+	data.Reference = f.Order.Number
+	var subject string
+	switch f.Reason {
+	case order.ReasonLate:
+		// The promised date is past: say so, and do not show it as the
+		// expected date.
+		data.ExpectedAt = time.Time{}
+		data.Status = fmt.Sprintf("%s, later than the %s we promised; we are on it and will let you know the new date",
+			order.StatusWords(f.Order.Status), f.Order.PromisedDate.Format("2 January 2006"))
+		subject = fmt.Sprintf("Your order %s is running late", f.Order.Number)
+	case order.ReasonPending:
+		data.Status = "received and still being checked; we will confirm it shortly"
+		subject = fmt.Sprintf("Your order %s: still being checked", f.Order.Number)
+	default:
+		subject = fmt.Sprintf("Your order %s: %s", f.Order.Number, order.StatusWords(f.Order.Status))
+	}
+	data.Subject = subject
+	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email}}
+	if err := h.queue(ctx, "order_status", data, o, mailer.SubjectWithReference(subject, f.Order.Number)); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "order follow-up queued", "order_id", f.Order.ID, "reason", string(f.Reason), "key", f.Key)
+	return nil
+}
+
+// OrdersFollowupScanHandler answers orders:followup_scan: customers whose
+// open orders are late against the promised date (plus grace) or pending
+// longer than allowed get one mail per order, status and promised date
+// (order.FollowupKey, backed by the outbound idempotency key). Opted-out
+// accounts get nothing. The time comes from the injected clock.
+type OrdersFollowupScanHandler struct{ orderFollowups }
+
+// NewOrdersFollowupScanHandler returns the orders:followup_scan handler.
+func NewOrdersFollowupScanHandler(d OrderDeps, o OrderOptions) (*OrdersFollowupScanHandler, error) {
+	h, err := newOrderDesk(d, o)
+	return &OrdersFollowupScanHandler{orderFollowups{h}}, err
+}
+
+// ProcessTask handles one orders:followup_scan task.
+func (h *OrdersFollowupScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	if _, err := tasks.ParseOrdersFollowupScanPayload(t.Payload()); err != nil {
+		return err
+	}
+	res, err := order.Scan(ctx, h.st, h.clock.Now(), h.opts.Followup, h.send)
+	if err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "order follow-up scan", "checked", res.Checked, "due", res.Due, "sent", res.Sent,
+		"opted_out", res.OptedOut, "no_contact", res.NoContact, "already_sent", res.AlreadySent)
+	return nil
+}
+
+// OrderStatusNotifier tells a customer that their order's status changed
+// (through the API or an import), once per order, status and promised
+// date, unless the account opted out. Its OnOrderStatusChanged method is
+// the API's hook of the same name.
+type OrderStatusNotifier struct{ orderFollowups }
+
+// NewOrderStatusNotifier returns the status-change notifier.
+func NewOrderStatusNotifier(d OrderDeps, o OrderOptions) (*OrderStatusNotifier, error) {
+	h, err := newOrderDesk(d, o)
+	return &OrderStatusNotifier{orderFollowups{h}}, err
+}
+
+// OnOrderStatusChanged queues the status mail for the order's new status.
+// Opted-out accounts, accounts without a contact and states already
+// mailed are not errors.
+func (n *OrderStatusNotifier) OnOrderStatusChanged(ctx context.Context, orderID int64, from, to string) error {
+	f, err := order.StatusFollowup(ctx, n.st, orderID)
+	switch {
+	case errors.Is(err, order.ErrOptedOut), errors.Is(err, order.ErrNoContact), errors.Is(err, order.ErrAlreadySent):
+		n.log.InfoContext(ctx, "order status change not mailed", "order_id", orderID, "from", from, "to", to, "why", err.Error())
+		return nil
+	case err != nil:
+		return fmt.Errorf("order status mail for order %d: %w", orderID, err)
+	}
+	return n.send(ctx, f)
+}
+
+// OrderAccountSummary turns an account context into the account block of
+// the hand-off mail. The template has no field for an order's history, so
+// each order's status line carries it ("shipped (confirmed 3 Mar, shipped
+// 5 Mar)"), and its pending requests follow.
+func OrderAccountSummary(s order.Summary) mailer.AccountSummary {
+	a := mailer.AccountSummary{Company: s.Customer.Name}
+	if s.Owner != nil {
+		a.OwnerRep = s.Owner.Name
+	}
+	for _, oc := range s.Orders {
+		o := oc.Order
+		status := order.StatusWords(o.Status)
+		var steps []string
+		for _, h := range oc.History {
+			step := fmt.Sprintf("%s %s", h.Status, h.ChangedAt.Format("2 Jan"))
+			if h.Note != "" {
+				step += ": " + h.Note
+			}
+			steps = append(steps, step)
+		}
+		if len(steps) > 0 {
+			status += " (" + strings.Join(steps, ", ") + ")"
+		}
+		for _, r := range oc.Requests {
+			if r.Status == store.OrderRequestPending {
+				status += fmt.Sprintf("; pending %s request: %q", r.Kind, truncateRunes(requestSummary("", r.Words), 80))
+			}
+		}
+		expected := o.PromisedDate
+		if !store.IsOpenOrderStatus(o.Status) {
+			expected = time.Time{}
+		}
+		a.OpenOrders = append(a.OpenOrders, mailer.OrderSummary{Number: o.Number, Status: status,
+			Total: money(o.Currency, o.AmountCents), ExpectedAt: expected})
+	}
+	for _, q := range s.Inquiries {
+		a.PastInquiries = append(a.PastInquiries, mailer.InquirySummary{Reference: q.Reference, Category: q.Category,
+			Subject: q.Subject, Status: q.Status, ReceivedAt: q.CreatedAt})
+	}
+	return a
+}
