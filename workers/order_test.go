@@ -89,7 +89,7 @@ func newOrderFixture(t *testing.T, dsn string) *orderFixture {
 	}
 	f.deps = OrderDeps{Store: st, Renderer: r, Mail: orderRows{st}, Clock: ClockFunc(func() time.Time { return f.now })}
 	f.opts = OrderOptions{From: orderFrom, OperationsAddress: orderOps, TeamAddress: orderTeam, FormatHint: "SO-12345",
-		BaseURL: "https://desk.ourco.example",
+		BaseURL:  "https://desk.ourco.example",
 		Followup: order.FollowupOptions{LateGrace: 24 * time.Hour, PendingAfter: 72 * time.Hour}}
 	return f
 }
@@ -391,7 +391,7 @@ func TestOrdersFollowupScanHandler(t *testing.T) {
 		t.Fatal(err)
 	}
 	day := func(d int) time.Time { return time.Date(2026, 3, d, 0, 0, 0, 0, time.UTC) }
-	f.order(t, f.acme, "SO-1", store.OrderProcessing, day(12))   // late from 14 Mar 00:00 (grace 24h)
+	f.order(t, f.acme, "SO-1", store.OrderProcessing, day(12))    // late from 14 Mar 00:00 (grace 24h)
 	f.order(t, f.globex, "SO-2", store.OrderPending, time.Time{}) // pending too long from 13 Mar 09:00
 	f.order(t, opted, "SO-3", store.OrderProcessing, day(11))     // late, but opted out
 	f.order(t, f.acme, "SO-4", store.OrderShipped, day(20))       // on time
