@@ -233,7 +233,8 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 			capacity = reps[i].Capacity
 		}
 		note := strings.TrimSpace(d.Why + " " + reason)
-		newRound, err := s.db.assign(ctx, l.ID, true, l.RepID, d.RepID, capacity, note, s.now())
+		at := s.now().UTC().Truncate(time.Microsecond) // what both databases keep
+		newRound, err := s.db.assign(ctx, l.ID, true, l.RepID, d.RepID, capacity, note, at)
 		if errors.Is(err, errCASLost) {
 			cur, err := s.st.Lead(ctx, l.ID)
 			if err != nil {
@@ -250,12 +251,10 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 		if err != nil {
 			return Outcome{}, err
 		}
-		cur, err := s.st.Lead(ctx, l.ID)
-		if err != nil {
-			return Outcome{}, err
-		}
+		cur := *l // as the compare-and-set left it, without reading it back
+		cur.RepID, cur.Status, cur.AssignedAt, cur.ContactedAt, cur.UpdatedAt = d.RepID, store.LeadAssigned, at, time.Time{}, at
 		s.log.InfoContext(ctx, "lead assigned", "lead_id", l.ID, "rep_id", d.RepID, "scope", d.Scope, "why", d.Why, "round", newRound)
-		return Outcome{Lead: cur, Round: newRound, Assigned: true, Decision: d}, nil
+		return Outcome{Lead: &cur, Round: newRound, Assigned: true, Decision: d}, nil
 	}
 	return Outcome{}, fmt.Errorf("lead: lead %d: every chosen rep filled up meanwhile, %d tries", l.ID, s.opts.MaxPlaceTries)
 }

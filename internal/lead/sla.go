@@ -169,8 +169,8 @@ func (s *Service) roundEvents(ctx context.Context, leadID int64) ([]store.LeadEv
 
 // ScanResult counts what Scan did.
 type ScanResult struct {
-	FromPool   int // pool leads placed
-	Rechecked  int // overdue SLA checks enqueued again (lost, or never scheduled)
+	FromPool    int // pool leads placed
+	Rechecked   int // overdue SLA checks enqueued again (lost, or never scheduled)
 	Unavailable int // leads taken from reps who became unavailable
 }
 

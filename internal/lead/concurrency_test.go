@@ -1,0 +1,243 @@
+package lead
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sync"
+	"testing"
+	"time"
+
+	"salesdesk/internal/assign"
+	"salesdesk/internal/store"
+	"salesdesk/internal/testenv"
+)
+
+// insertLeads bulk-creates n unassigned leads and returns their ids.
+func insertLeads(t testing.TB, st *store.Store, n int) []int64 {
+	t.Helper()
+	ctx := context.Background()
+	d := db{sql: st.DB(), dialect: st.Dialect()}
+	tx, err := st.DB().BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stmt, err := tx.PrepareContext(ctx, d.rebind(`
+		INSERT INTO leads (contact_email, source, status, created_at, updated_at) VALUES (?, 'bench', 'unassigned', ?, ?) RETURNING id`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := d.ts(time.Now())
+	ids := make([]int64, n)
+	for i := range n {
+		if err := stmt.QueryRowContext(ctx, fmt.Sprintf("c%d@load.test", i), now, now).Scan(&ids[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stmt.Close()
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	return ids
+}
+
+type loadCase struct {
+	name       string
+	strategy   assign.Strategy
+	weights    []int
+	capacities []int
+	leads      int
+}
+
+// runLoad has workers services (one per simulated worker process, sharing
+// the database and the Redis rotation) route every lead, each lead handed
+// out twice as a duplicated task would be. It returns the services' store.
+func runLoad(t testing.TB, d store.Dialect, c loadCase, workers int) (*store.Store, []*store.Rep, []int64, time.Duration) {
+	t.Helper()
+	ctx := context.Background()
+	st := openStore(t, d)
+	rdb := testenv.Redis(t, testenv.RedisDBAssign)
+	var reps []*store.Rep
+	for i, w := range c.weights {
+		r := &store.Rep{Email: fmt.Sprintf("rep%d@desk.test", i), Name: fmt.Sprint(i), Active: true, Weight: w}
+		if c.capacities != nil {
+			r.Capacity = c.capacities[i]
+		}
+		if _, err := st.CreateRep(ctx, r); err != nil {
+			t.Fatal(err)
+		}
+		reps = append(reps, r)
+	}
+	ids := insertLeads(t, st, c.leads)
+	rot := NewRedisRotation(rdb, "", 0)
+	work := make(chan int64, 2*len(ids))
+	for _, id := range ids {
+		work <- id
+		work <- id // a duplicate delivery of the same lead:assign
+	}
+	close(work)
+	var wg sync.WaitGroup
+	errs := make(chan error, workers)
+	start := time.Now()
+	for w := range workers {
+		svc, err := New(Deps{Store: st, Enqueuer: &taskSink{}, Rotation: rot, Seed: uint64(w + 1)},
+			Options{Assign: assign.Config{Strategy: c.strategy}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		wg.Go(func() {
+			for id := range work {
+				if _, err := svc.Route(ctx, id, 1, "load"); err != nil {
+					errs <- err
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	close(errs)
+	for err := range errs {
+		t.Fatal(err)
+	}
+	return st, reps, ids, elapsed
+}
+
+// checkExactlyOnce returns assignments per rep after checking that every
+// lead was assigned at most once (exactly once unless it is in the pool)
+// and its row agrees with its history.
+func checkExactlyOnce(t *testing.T, st *store.Store, ids []int64) (perRep map[int64]int, pooled int) {
+	t.Helper()
+	ctx := context.Background()
+	perRep = map[int64]int{}
+	rows, err := st.DB().QueryContext(ctx, `
+		SELECT l.id, l.status, COALESCE(l.rep_id, 0),
+			(SELECT COUNT(*) FROM lead_events e WHERE e.lead_id = l.id AND e.kind = 'assigned'),
+			(SELECT COALESCE(MAX(e.rep_id), 0) FROM lead_events e WHERE e.lead_id = l.id AND e.kind = 'assigned')
+		FROM leads l`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	seen := 0
+	for rows.Next() {
+		var id, rep, evRep int64
+		var status string
+		var n int
+		if err := rows.Scan(&id, &status, &rep, &n, &evRep); err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		switch {
+		case status == store.LeadAssigned && n == 1 && rep == evRep:
+			perRep[rep]++
+		case status == store.LeadUnassigned && n == 0 && rep == 0:
+			pooled++
+		default:
+			t.Fatalf("lead %d: status %s rep %d with %d assigned events (rep %d)", id, status, rep, n, evRep)
+		}
+	}
+	if seen != len(ids) {
+		t.Fatalf("saw %d leads, want %d", seen, len(ids))
+	}
+	return perRep, pooled
+}
+
+// TestConcurrentAssignment is item 4: 8 workers assign 10,000 leads at
+// once against real Redis and each database. Every lead is assigned exactly
+// once, round robin counts differ by at most one, weighted shares are
+// within 1% of the weights, and capacity is never exceeded.
+func TestConcurrentAssignment(t *testing.T) {
+	n := 10_000
+	if testing.Short() {
+		n = 2_000
+	}
+	cases := []loadCase{
+		{name: "round_robin", strategy: assign.RoundRobin, weights: []int{1, 1, 1, 1, 1, 1, 1}, leads: n},
+		{name: "weighted", strategy: assign.Weighted, weights: []int{5, 3, 2}, leads: n},
+		{name: "capacity", strategy: assign.LeastLoaded, weights: []int{1, 1, 1, 1}, capacities: []int{40, 80, 120, 160}, leads: n / 10},
+	}
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		for _, c := range cases {
+			t.Run(c.name, func(t *testing.T) {
+				st, reps, ids, elapsed := runLoad(t, d, c, 8)
+				t.Logf("%s %s: %d leads (each delivered twice) in %s", d, c.name, len(ids), elapsed.Round(time.Millisecond))
+				perRep, pooled := checkExactlyOnce(t, st, ids)
+				switch c.name {
+				case "round_robin":
+					lo, hi := math.MaxInt, 0
+					for _, r := range reps {
+						lo, hi = min(lo, perRep[r.ID]), max(hi, perRep[r.ID])
+					}
+					if hi-lo > 1 || pooled != 0 {
+						t.Errorf("round robin counts %v differ by %d (pooled %d)", perRep, hi-lo, pooled)
+					}
+				case "weighted":
+					total := 0
+					for _, w := range c.weights {
+						total += w
+					}
+					for i, r := range reps {
+						share, want := float64(perRep[r.ID])/float64(len(ids)), float64(c.weights[i])/float64(total)
+						if math.Abs(share-want) > 0.01 {
+							t.Errorf("rep weight %d: share %.4f, want %.4f ± 0.01", c.weights[i], share, want)
+						}
+					}
+				case "capacity":
+					assigned := 0
+					for i, r := range reps {
+						if perRep[r.ID] > c.capacities[i] {
+							t.Errorf("rep capacity %d holds %d", c.capacities[i], perRep[r.ID])
+						}
+						assigned += perRep[r.ID]
+					}
+					if capTotal := 400; assigned != min(capTotal, len(ids)) || pooled != len(ids)-assigned {
+						t.Errorf("assigned %d pooled %d of %d; want every slot filled and the rest pooled", assigned, pooled, len(ids))
+					}
+				}
+			})
+		}
+	})
+}
+
+// BenchmarkAssign measures assignments per second with the database and
+// the Redis rotation: 8 workers, round robin over 5 reps with a capacity.
+func BenchmarkAssign(b *testing.B) {
+	for _, d := range dialects {
+		b.Run(string(d), func(b *testing.B) {
+			ctx := context.Background()
+			st := openStore(b, d)
+			rdb := testenv.Redis(b, testenv.RedisDBAssign)
+			for i := range 5 {
+				if _, err := st.CreateRep(ctx, &store.Rep{Email: fmt.Sprintf("r%d@desk.test", i), Active: true, Weight: 1, Capacity: 1_000_000}); err != nil {
+					b.Fatal(err)
+				}
+			}
+			ids := insertLeads(b, st, b.N)
+			rot := NewRedisRotation(rdb, "", 0)
+			work := make(chan int64, len(ids))
+			for _, id := range ids {
+				work <- id
+			}
+			close(work)
+			b.ResetTimer()
+			var wg sync.WaitGroup
+			for w := range 8 {
+				svc, err := New(Deps{Store: st, Enqueuer: &taskSink{}, Rotation: rot, Seed: uint64(w + 1)}, Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				wg.Go(func() {
+					for id := range work {
+						if _, err := svc.Route(ctx, id, 1, "bench"); err != nil {
+							b.Error(err)
+							return
+						}
+					}
+				})
+			}
+			wg.Wait()
+			b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "assignments/s")
+		})
+	}
+}
