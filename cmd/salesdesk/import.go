@@ -1,0 +1,269 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/config"
+	"salesdesk/internal/csvimport"
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+	"salesdesk/workers"
+)
+
+// importKinds are the files `salesdesk import` reads, by name.
+func importKinds() map[string]csvimport.Kind {
+	kinds := map[string]csvimport.Kind{}
+	for _, k := range []csvimport.Kind{csvimport.Customers(), csvimport.Contacts(), csvimport.Orders()} {
+		kinds[k.Name()] = k
+	}
+	return kinds
+}
+
+// statusNotify tells a customer that an import changed their order's
+// status (workers.OrderStatusNotifier.OnOrderStatusChanged).
+type statusNotify func(ctx context.Context, orderID int64, from, to string) error
+
+// notifierFactory builds the status notifier after an import committed;
+// the returned close releases what it opened.
+type notifierFactory func(ctx context.Context, cfg config.Config, st *store.Store) (statusNotify, func(), error)
+
+// runImport implements `salesdesk import customers|contacts|orders FILE.csv`.
+func runImport(ctx context.Context, args []string, io stdio) int {
+	return importCommand(ctx, args, io, orderStatusNotifier)
+}
+
+func importCommand(ctx context.Context, args []string, io stdio, newNotifier notifierFactory) int {
+	kinds := importKinds()
+	names := slices.Sorted(func(yield func(string) bool) {
+		for n := range kinds {
+			if !yield(n) {
+				return
+			}
+		}
+	})
+	fs := flag.NewFlagSet("import", flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	path := configFlag(fs)
+	skipBad := fs.Bool("skip-bad", false, "import the good rows and list the bad ones (default: import nothing when any row is bad)")
+	noNotify := fs.Bool("no-notify", false, "do not mail customers about order status changes")
+	fs.Usage = func() {
+		fmt.Fprintf(io.err, "usage: salesdesk import [-c FILE] [--skip-bad] [--no-notify] %s FILE.csv\n", strings.Join(names, "|"))
+		fs.PrintDefaults()
+	}
+	// Flags may come before or after the two arguments.
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return 2
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+	if len(pos) != 2 {
+		fs.Usage()
+		return 2
+	}
+	kind, ok := kinds[pos[0]]
+	if !ok {
+		fmt.Fprintf(io.err, "import: unknown kind %q: want %s\n", pos[0], strings.Join(names, ", "))
+		return 2
+	}
+	file, err := os.Open(pos[1])
+	if err != nil {
+		fmt.Fprintf(io.err, "import: %v\n", err)
+		return 1
+	}
+	defer file.Close()
+
+	cfg, ok := loadConfig(path(), false, io.err)
+	if !ok {
+		return 1
+	}
+	st, err := store.Open(ctx, cfg.Database.DSN.Reveal())
+	if err != nil {
+		fmt.Fprintf(io.err, "import: %v\n", err)
+		return 1
+	}
+	defer st.Close()
+
+	opts := csvimport.Options{SkipBad: *skipBad}
+	var bar *progressBar
+	if isTerminal(io.err) {
+		bar = &progressBar{w: io.err, label: kind.Name()}
+		opts.Progress = bar.update
+	}
+	rep, err := csvimport.Import(ctx, st.DB(), st.Dialect(), kind, file, opts)
+	bar.done()
+	printImportReport(io.out, rep, *skipBad)
+	switch {
+	case errors.Is(err, csvimport.ErrBadRows):
+		fmt.Fprintf(io.err, "import: %d bad rows, nothing imported; fix them or use --skip-bad\n", len(rep.Bad))
+		return 1
+	case err != nil:
+		fmt.Fprintf(io.err, "import: %s: %v\n", pos[1], err)
+		return 1
+	}
+	if len(rep.StatusChanges) > 0 && !*noNotify && cfg.Orders.NotifyStatusChanges {
+		return notifyStatusChanges(ctx, cfg, st, rep.StatusChanges, newNotifier, io)
+	}
+	return 0
+}
+
+// printImportReport writes what the import did, its ignored columns and
+// its bad rows.
+func printImportReport(w io.Writer, rep csvimport.Report, skipBad bool) {
+	if len(rep.UnknownColumns) > 0 {
+		fmt.Fprintf(w, "ignored columns: %s\n", strings.Join(rep.UnknownColumns, ", "))
+	}
+	if rep.Committed {
+		fmt.Fprintf(w, "%s: %d rows, %d created, %d updated, %d unchanged", rep.Kind, rep.Rows, rep.Created, rep.Updated, rep.Unchanged)
+		if len(rep.Bad) > 0 {
+			fmt.Fprintf(w, ", %d bad rows skipped", len(rep.Bad))
+		}
+		fmt.Fprintln(w)
+	}
+	for _, b := range rep.Bad {
+		fmt.Fprintf(w, "row %d: %s\n", b.Row, b.Reason)
+	}
+	for _, c := range rep.StatusChanges {
+		fmt.Fprintf(w, "order %s: %s -> %s\n", c.Number, c.From, c.To)
+	}
+}
+
+// notifyStatusChanges mails customers about the status changes an import
+// committed. A failure cannot undo the import: it is reported, exit 1.
+func notifyStatusChanges(ctx context.Context, cfg config.Config, st *store.Store, changes []csvimport.StatusChange, newNotifier notifierFactory, io stdio) int {
+	notify, closeFn, err := newNotifier(ctx, cfg, st)
+	if err != nil {
+		fmt.Fprintf(io.err, "import: imported, but no status mails sent: %v\n", err)
+		return 1
+	}
+	defer closeFn()
+	failed := 0
+	for _, c := range changes {
+		if err := notify(ctx, c.OrderID, c.From, c.To); err != nil {
+			fmt.Fprintf(io.err, "import: status mail for order %s: %v\n", c.Number, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return 1
+	}
+	fmt.Fprintf(io.out, "status mails queued for %d orders (opted-out accounts and states already mailed are skipped)\n", len(changes))
+	return 0
+}
+
+// orderStatusNotifier is the real notifierFactory: the workers' status
+// notifier over this store, queueing through Redis.
+func orderStatusNotifier(ctx context.Context, cfg config.Config, st *store.Store) (statusNotify, func(), error) {
+	r, err := mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir})
+	if err != nil {
+		return nil, nil, err
+	}
+	client := asynq.NewClient(cfg.Redis.ConnOpt())
+	if err := client.Ping(); err != nil {
+		client.Close()
+		return nil, nil, fmt.Errorf("redis: %w", err)
+	}
+	n, err := workers.NewOrderStatusNotifier(
+		workers.OrderDeps{Store: st, Renderer: r, Mail: importMailQueue{st: st, client: client}},
+		workers.OrderOptions{From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress})
+	if err != nil {
+		client.Close()
+		return nil, nil, err
+	}
+	return n.OnOrderStatusChanged, func() { client.Close() }, nil
+}
+
+// importMailQueue stores each mail as an outbound row and enqueues its
+// mail:send: a row before it is a task.
+type importMailQueue struct {
+	st     *store.Store
+	client *asynq.Client
+}
+
+func (q importMailQueue) QueueMail(ctx context.Context, o *store.OutboundEmail) error {
+	if o.MessageID == "" {
+		id, err := mailer.NewMessageID(o.From)
+		if err != nil {
+			return err
+		}
+		o.MessageID = id
+	}
+	if _, _, err := q.st.CreateOutbound(ctx, o); err != nil {
+		return err
+	}
+	t, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: o.ID})
+	if err != nil {
+		return err
+	}
+	_, _, err = queue.Enqueue(ctx, q.client, t)
+	return err
+}
+
+// isTerminal reports whether w is a terminal, where a progress bar helps
+// rather than fills a log with carriage returns.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	if !ok {
+		return false
+	}
+	fi, err := f.Stat()
+	return err == nil && fi.Mode()&os.ModeCharDevice != 0
+}
+
+// progressBar draws "label [=====>    ] done/total" on one terminal line,
+// at most ten times a second.
+type progressBar struct {
+	w     io.Writer
+	label string
+	now   func() time.Time // nil: time.Now
+	last  time.Time
+	drawn bool
+}
+
+const progressWidth = 30
+
+func (b *progressBar) update(done, total int) {
+	now := time.Now
+	if b.now != nil {
+		now = b.now
+	}
+	t := now()
+	if done < total && b.drawn && t.Sub(b.last) < 100*time.Millisecond {
+		return
+	}
+	b.last = t
+	filled := progressWidth
+	if total > 0 {
+		filled = done * progressWidth / total
+	}
+	bar := strings.Repeat("=", filled)
+	if filled < progressWidth {
+		bar += ">" + strings.Repeat(" ", progressWidth-filled-1)
+	}
+	fmt.Fprintf(b.w, "\r%s [%s] %d/%d", b.label, bar, done, total)
+	b.drawn = true
+}
+
+// done ends the bar's line; a nil bar or one never drawn does nothing.
+func (b *progressBar) done() {
+	if b != nil && b.drawn {
+		fmt.Fprintln(b.w)
+	}
+}
