@@ -30,6 +30,7 @@ func commands() map[string]command {
 		"web":           {"run the dashboard, API and health endpoints only", runWeb},
 		"poller":        {"run the IMAP pollers only", runPoller},
 		"migrate":       {"apply the database migrations and exit", runMigrate},
+		"import":        {"import customers|contacts|orders FILE.csv (one transaction; --skip-bad)", runImport},
 		"config":        {"config check -c FILE: validate a configuration file", runConfig},
 		"hash-password": {"print a bcrypt hash for web.admin.password_hash (password on stdin)", runHashPassword},
 		"inspect-mail":  {"print what salesdesk reads from raw mail files, as JSON lines", runInspectMail},
