@@ -59,7 +59,7 @@ func (h *handler) applyCustomer(ctx context.Context, in *customerIn, c *store.Cu
 	set := func(field string, dst *string, v *string, check func(string, string)) {
 		if v != nil {
 			check(field, *v)
-			*dst = *v
+			*dst = strings.TrimSpace(*v)
 		}
 	}
 	line := func(max int) func(string, string) { return func(k, v string) { f.line(k, v, max) } }
@@ -68,7 +68,10 @@ func (h *handler) applyCustomer(ctx context.Context, in *customerIn, c *store.Cu
 	set("country", &c.Country, in.Country, line(64))
 	set("region", &c.Region, in.Region, line(maxLine))
 	set("phone", &c.Phone, in.Phone, line(64))
-	set("notes", &c.Notes, in.Notes, func(k, v string) { f.text(k, v, maxNotes) })
+	if in.Notes != nil {
+		f.text("notes", *in.Notes, maxNotes)
+		c.Notes = *in.Notes
+	}
 	if in.Domain != nil {
 		d := strings.ToLower(*in.Domain)
 		if d != "" && !validDomain(d) {
@@ -255,7 +258,7 @@ func (h *handler) applyContact(ctx context.Context, in *contactIn, c *store.Cont
 	}
 	if in.Name != nil {
 		f.line("name", *in.Name, maxLine)
-		c.Name = *in.Name
+		c.Name = strings.TrimSpace(*in.Name)
 	}
 	if in.Phone != nil {
 		f.line("phone", *in.Phone, 64)

@@ -61,3 +61,11 @@ func TestIndexAndDocsListEveryEndpoint(t *testing.T) {
 		}
 	}
 }
+
+func TestDocsWithoutAHandler(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	if got := string(f.do("GET", "/api/v1/docs", nil).mustStatus(t, 200).Body); got != Docs() {
+		t.Error("Docs() differs from GET /api/v1/docs")
+	}
+}

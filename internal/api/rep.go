@@ -73,7 +73,7 @@ func applyRep(in *repIn, r *store.Rep, create bool) error {
 	switch {
 	case in.Name != nil:
 		f.required("name", *in.Name, maxLine)
-		r.Name = *in.Name
+		r.Name = strings.TrimSpace(*in.Name)
 	case create:
 		f.add("name", "required")
 	}

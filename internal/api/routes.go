@@ -184,10 +184,17 @@ PATCH bodies change only the fields they contain.
 ## Endpoints
 `
 
-func (h *handler) docs(w http.ResponseWriter, r *http.Request, q *query) error {
+// Docs returns the plain-text description of the API that GET
+// /api/v1/docs serves, for pages that show it under their own
+// authentication (the API itself needs a bearer token).
+func Docs() string {
+	return docsText((&handler{}).table())
+}
+
+func docsText(routes []route) string {
 	var b strings.Builder
 	b.WriteString(docsIntro)
-	for _, rt := range h.routes {
+	for _, rt := range routes {
 		fmt.Fprintf(&b, "\n### %s %s%s\n\n%s\n", rt.method, Prefix, rt.path, rt.summary)
 		if len(rt.query) > 0 {
 			fmt.Fprintf(&b, "\nQuery: %s\n", strings.Join(rt.query, ", "))
@@ -196,9 +203,13 @@ func (h *handler) docs(w http.ResponseWriter, r *http.Request, q *query) error {
 			fmt.Fprintf(&b, "\nBody: %s\n", rt.body)
 		}
 	}
+	return b.String()
+}
+
+func (h *handler) docs(w http.ResponseWriter, r *http.Request, q *query) error {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	w.Header().Set("Cache-Control", "no-store")
-	_, err := w.Write([]byte(b.String()))
+	_, err := w.Write([]byte(docsText(h.routes)))
 	if err != nil {
 		h.log.DebugContext(r.Context(), "api docs write failed", "err", err)
 	}
