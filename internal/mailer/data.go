@@ -1,0 +1,223 @@
+package mailer
+
+import "time"
+
+// The data structs below are what each default template expects. Fields a
+// template shows are all optional unless noted: an empty one is left out.
+// Every string may come from a customer and is treated as hostile: HTML
+// bodies escape it and subjects are reduced to one line.
+
+// AckData feeds "ack": the acknowledgement of a customer's mail.
+type AckData struct {
+	CustomerName string // the customer's name; "Hello," when empty
+	Reference    string // required: the inquiry's token, e.g. "SD-1234"
+	Category     string // routing category; chooses the default next step
+	NextStep     string // overrides the category's default next step
+	Subject      string // the customer's subject, answered with "Re: "
+}
+
+// AccountSummary is what salesdesk knows about a customer account, shown
+// to the rep who takes over an inquiry or a lead.
+type AccountSummary struct {
+	Company       string
+	OwnerRep      string // the account's owner rep, by name
+	OpenOrders    []OrderSummary
+	OpenLeads     []LeadSummary
+	PastInquiries []InquirySummary
+}
+
+// OrderSummary is one order in an account summary.
+type OrderSummary struct {
+	Number     string
+	Status     string
+	Total      string // preformatted, e.g. "EUR 1,240.00"
+	ExpectedAt time.Time
+}
+
+// LeadSummary is one lead in an account summary.
+type LeadSummary struct {
+	Reference string
+	Title     string
+	Status    string
+	Rep       string
+	CreatedAt time.Time
+}
+
+// InquirySummary is one earlier inquiry in an account summary.
+type InquirySummary struct {
+	Reference  string
+	Category   string
+	Subject    string
+	Status     string
+	ReceivedAt time.Time
+}
+
+// HandoffData feeds "handoff": an inquiry handed to the owner rep (or the
+// team address for unknown senders).
+type HandoffData struct {
+	RepName       string // greeting; "Hello," when empty
+	Reference     string // required
+	Category      string // support, billing, account, complaint
+	CustomerName  string
+	CustomerEmail string
+	Subject       string
+	Body          string // the customer's mail (new part), quoted in the text body
+	ReceivedAt    time.Time
+	InquiryURL    string // link to the inquiry in salesdesk
+	Account       AccountSummary
+	KnownCustomer bool // false: the sender matched no account
+}
+
+// CategoryLink is one category a triager can pick with a single click.
+type CategoryLink struct {
+	Category string // e.g. "quote_request"
+	URL      string // signed, expiring decision link
+}
+
+// TriageData feeds "triage": a mail the classifier was unsure about, sent
+// to the triage address.
+type TriageData struct {
+	Reference   string // required
+	From        string // the sender as received
+	Subject     string
+	Body        string
+	ReceivedAt  time.Time
+	Suggested   string  // the model's best guess
+	Confidence  float64 // 0..1
+	Links       []CategoryLink
+	InquiryURL  string
+	LinksExpire time.Time
+}
+
+// UnsubscribeConfirmData feeds "unsubscribe_confirm".
+type UnsubscribeConfirmData struct {
+	CustomerName string
+	Email        string // the address that was opted out
+	Reference    string
+	Subject      string // the customer's subject
+}
+
+// OrderItem is one line of an order.
+type OrderItem struct {
+	SKU         string
+	Description string
+	Quantity    int
+	Status      string // per-line status when it differs from the order's
+}
+
+// OrderStatusData feeds "order_status": the status of an order, sent only
+// to an address on that order's account.
+type OrderStatusData struct {
+	CustomerName string
+	Reference    string
+	Subject      string // the customer's subject
+	OrderNumber  string // required
+	Status       string // required, human words: "shipped", "in production"
+	Items        []OrderItem
+	ExpectedAt   time.Time // expected delivery; zero when unknown
+	Carrier      string
+	TrackingURL  string
+}
+
+// OrderStatusNeutralData feeds "order_status_neutral": the answer to an
+// order question from an address not on the order's account.
+type OrderStatusNeutralData struct {
+	CustomerName string
+	Reference    string
+	Subject      string
+	OrderNumber  string
+}
+
+// OrderUnknownData feeds "order_unknown": no order with that number.
+type OrderUnknownData struct {
+	CustomerName string
+	Reference    string
+	Subject      string
+	OrderNumber  string // what the customer wrote; empty when none was found
+	FormatHint   string // what our order numbers look like, e.g. "SO-123456"
+}
+
+// OrderRequestConfirmData feeds "order_request_confirm": we received a
+// change or rush request for an order.
+type OrderRequestConfirmData struct {
+	CustomerName  string
+	Reference     string
+	Subject       string
+	OrderNumber   string
+	Request       string // one-line summary of what was asked
+	Rush          bool
+	RequestedDate time.Time
+}
+
+// OrderRequestNotifyData feeds "order_request_notify": an order request
+// for the owner rep and operations.
+type OrderRequestNotifyData struct {
+	RecipientName string
+	Reference     string
+	CustomerName  string
+	CustomerEmail string
+	Company       string
+	OrderNumber   string
+	OrderStatus   string
+	Request       string
+	Rush          bool
+	RequestedDate time.Time
+	Body          string // the customer's mail, quoted
+	InquiryURL    string
+}
+
+// LeadAssignedData feeds "lead_assigned": a new lead for a rep.
+type LeadAssignedData struct {
+	RepName       string
+	Reference     string // required: the lead's or inquiry's token
+	CustomerName  string
+	CustomerEmail string
+	Company       string
+	Phone         string
+	Subject       string
+	Body          string // the original message
+	ReceivedAt    time.Time
+	RespondBy     time.Time // the SLA deadline; zero when none
+	Account       AccountSummary
+	AcceptURL     string
+	ContactedURL  string
+	NotMineURL    string
+	LeadURL       string
+}
+
+// LeadReminderData feeds "lead_reminder": a lead still waiting for its rep.
+type LeadReminderData struct {
+	RepName      string
+	Reference    string
+	CustomerName string
+	Company      string
+	Subject      string
+	AssignedAt   time.Time
+	RespondBy    time.Time
+	Overdue      bool
+	AcceptURL    string
+	ContactedURL string
+	NotMineURL   string
+	LeadURL      string
+}
+
+// DailyLead is one row of the daily lead list.
+type DailyLead struct {
+	Reference    string
+	CustomerName string
+	Company      string
+	Subject      string
+	Status       string
+	AssignedAt   time.Time
+	RespondBy    time.Time
+	Overdue      bool
+	URL          string
+}
+
+// DailyLeadsData feeds "daily_leads": a rep's open leads for the day.
+type DailyLeadsData struct {
+	RepName string
+	Date    time.Time // the day the list is for
+	Leads   []DailyLead
+	ListURL string
+}

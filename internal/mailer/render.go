@@ -1,0 +1,398 @@
+package mailer
+
+import (
+	"bytes"
+	"embed"
+	"errors"
+	"fmt"
+	htemplate "html/template"
+	"io/fs"
+	"net/url"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strings"
+	ttemplate "text/template"
+	"time"
+	"unicode"
+)
+
+//go:embed templates/*.txt templates/*.html
+var defaultTemplates embed.FS
+
+// Shared template files: the HTML frame every NAME.html is rendered in,
+// and the blocks (account summary, ...) that several templates use.
+const (
+	layoutFile       = "layout.html"
+	partialsText     = "partials.txt"
+	partialsHTML     = "partials.html"
+	partialsBaseName = "partials"
+)
+
+// RenderOptions configures a Renderer.
+type RenderOptions struct {
+	// TemplatesDir, when set, is searched first: a file there replaces the
+	// embedded default of the same name (ack.txt, ack.html, layout.html,
+	// ...), and a new NAME.txt adds a template.
+	TemplatesDir string
+	// Team signs every mail, e.g. "Acme Sales Support". Default
+	// "Sales Support".
+	Team string
+	// Location is the time zone dates are shown in. Default UTC.
+	Location *time.Location
+}
+
+// Rendered is one rendered mail: the pieces Outgoing needs.
+type Rendered struct {
+	Subject string // one line, no control characters
+	Text    string
+	HTML    string // empty when the template has no NAME.html
+}
+
+// Renderer renders named mail templates. It is safe for concurrent use.
+type Renderer struct {
+	opts RenderOptions
+	text map[string]*ttemplate.Template
+	html map[string]*htemplate.Template
+}
+
+// NewRenderer parses every template once, so that a broken override fails
+// at start rather than at the first mail.
+func NewRenderer(o RenderOptions) (*Renderer, error) {
+	if o.Team == "" {
+		o.Team = "Sales Support"
+	}
+	if o.Location == nil {
+		o.Location = time.UTC
+	}
+	r := &Renderer{opts: o, text: map[string]*ttemplate.Template{}, html: map[string]*htemplate.Template{}}
+	names, err := r.names()
+	if err != nil {
+		return nil, err
+	}
+	funcs := r.funcs()
+	layout, err := r.read(layoutFile)
+	if err != nil {
+		return nil, err
+	}
+	base, err := htemplate.New(layoutFile).Funcs(funcs).Option("missingkey=error").Parse(layout)
+	if err != nil {
+		return nil, fmt.Errorf("mailer: template %s: %w", layoutFile, err)
+	}
+	shared, err := r.read(partialsHTML)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := base.New(partialsHTML).Parse(shared); err != nil {
+		return nil, fmt.Errorf("mailer: template %s: %w", partialsHTML, err)
+	}
+	sharedText, err := r.read(partialsText)
+	if err != nil {
+		return nil, err
+	}
+	for _, name := range names {
+		src, err := r.read(name + ".txt")
+		if err != nil {
+			return nil, err
+		}
+		// Partials first, so that a template's own {{define}} of the same
+		// name replaces the shared one.
+		tt := ttemplate.New(name).Funcs(funcs).Option("missingkey=error")
+		if _, err := tt.New(partialsText).Parse(sharedText); err != nil {
+			return nil, fmt.Errorf("mailer: template %s: %w", partialsText, err)
+		}
+		if _, err := tt.Parse(src); err != nil {
+			return nil, fmt.Errorf("mailer: template %s.txt: %w", name, err)
+		}
+		if tt.Lookup("subject") == nil {
+			return nil, fmt.Errorf("mailer: template %s.txt: no {{define \"subject\"}}", name)
+		}
+		r.text[name] = tt
+
+		src, err = r.read(name + ".html")
+		if errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		ht, err := base.Clone()
+		if err != nil {
+			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
+		}
+		if _, err := ht.New(name + ".html").Parse(src); err != nil {
+			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
+		}
+		if ht.Lookup("content") == nil {
+			return nil, fmt.Errorf("mailer: template %s.html: no {{define \"content\"}}", name)
+		}
+		r.html[name] = ht
+	}
+	return r, nil
+}
+
+// Names lists the templates the renderer knows, sorted.
+func (r *Renderer) Names() []string {
+	names := make([]string, 0, len(r.text))
+	for n := range r.text {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// Render executes template name with data.
+func (r *Renderer) Render(name string, data any) (Rendered, error) {
+	tt, ok := r.text[name]
+	if !ok {
+		return Rendered{}, fmt.Errorf("mailer: no template %q", name)
+	}
+	var buf bytes.Buffer
+	if err := tt.ExecuteTemplate(&buf, "subject", data); err != nil {
+		return Rendered{}, fmt.Errorf("mailer: render %s subject: %w", name, err)
+	}
+	out := Rendered{Subject: HeaderText(buf.String())}
+	buf.Reset()
+	if err := tt.Execute(&buf, data); err != nil {
+		return Rendered{}, fmt.Errorf("mailer: render %s text: %w", name, err)
+	}
+	out.Text = tidyBody(buf.String())
+	if ht, ok := r.html[name]; ok {
+		buf.Reset()
+		if err := ht.ExecuteTemplate(&buf, "layout", data); err != nil {
+			return Rendered{}, fmt.Errorf("mailer: render %s html: %w", name, err)
+		}
+		out.HTML = tidyBody(buf.String())
+	}
+	if out.Subject == "" {
+		return Rendered{}, fmt.Errorf("mailer: render %s: empty subject", name)
+	}
+	return out, nil
+}
+
+// names lists NAME for every NAME.txt, embedded or in TemplatesDir.
+func (r *Renderer) names() ([]string, error) {
+	set := map[string]bool{}
+	add := func(entries []fs.DirEntry) {
+		for _, e := range entries {
+			if n, ok := strings.CutSuffix(e.Name(), ".txt"); ok && !e.IsDir() && n != partialsBaseName {
+				set[n] = true
+			}
+		}
+	}
+	entries, err := defaultTemplates.ReadDir("templates")
+	if err != nil {
+		return nil, fmt.Errorf("mailer: embedded templates: %w", err)
+	}
+	add(entries)
+	if r.opts.TemplatesDir != "" {
+		entries, err := os.ReadDir(r.opts.TemplatesDir)
+		if err != nil {
+			return nil, fmt.Errorf("mailer: templates dir: %w", err)
+		}
+		add(entries)
+	}
+	names := make([]string, 0, len(set))
+	for n := range set {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	return names, nil
+}
+
+// read returns a template file's text: TemplatesDir's copy when there is
+// one, else the embedded default.
+func (r *Renderer) read(file string) (string, error) {
+	if r.opts.TemplatesDir != "" {
+		b, err := os.ReadFile(filepath.Join(r.opts.TemplatesDir, file))
+		if err == nil {
+			return string(b), nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return "", fmt.Errorf("mailer: template %s: %w", file, err)
+		}
+	}
+	b, err := defaultTemplates.ReadFile("templates/" + file)
+	if err != nil {
+		return "", fmt.Errorf("mailer: template %s: %w", file, err)
+	}
+	return string(b), nil
+}
+
+// funcs are the helpers every template may use.
+func (r *Renderer) funcs() map[string]any {
+	loc := r.opts.Location
+	return map[string]any{
+		"team":     func() string { return r.opts.Team },
+		"reply":    ReplySubject,
+		"withref":  SubjectWithReference,
+		"quote":    quote,
+		"label":    categoryLabel,
+		"nextstep": NextStep,
+		"date": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("Mon 2 Jan 2006")
+		},
+		"datetime": func(t time.Time) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
+		},
+		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
+		"plural": func(n int, one, many string) string {
+			if n == 1 {
+				return one
+			}
+			return many
+		},
+		"oneline": HeaderText,
+		"safeurl": safeURL,
+		"button": func(url, label string, primary bool) button {
+			return button{URL: url, Label: label, Primary: primary}
+		},
+	}
+}
+
+var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|vs|ref|r)\s*(\[\d+\])?\s*:\s*`)
+
+// button is one link drawn as a button by the "button" HTML block.
+type button struct {
+	URL     string
+	Label   string
+	Primary bool
+}
+
+// ReplySubject returns subject as a reply: "Re: " in front, unless it
+// already starts with a reply prefix (Re:, AW:, SV:, ...). An empty subject
+// gives "Re: your message".
+func ReplySubject(subject string) string {
+	subject = HeaderText(subject)
+	switch {
+	case subject == "":
+		return "Re: your message"
+	case replyPrefix.MatchString(subject):
+		return subject
+	default:
+		return "Re: " + subject
+	}
+}
+
+// quote prefixes every line of s with "> ", for quoting a mail in a text
+// body.
+func quote(s string) string {
+	s = strings.TrimRight(strings.ReplaceAll(s, "\r\n", "\n"), "\n ")
+	if s == "" {
+		return ""
+	}
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		if l == "" || strings.HasPrefix(l, ">") {
+			lines[i] = ">" + l
+		} else {
+			lines[i] = "> " + l
+		}
+	}
+	return strings.Join(lines, "\n")
+}
+
+var categoryLabels = map[string]string{
+	"order_status":    "Order status",
+	"order_change":    "Order change",
+	"quote_request":   "Quote request",
+	"meeting_request": "Meeting request",
+	"support":         "Support",
+	"billing":         "Billing",
+	"account":         "Account",
+	"complaint":       "Complaint",
+	"unsubscribe":     "Unsubscribe",
+	"other":           "Other",
+}
+
+// categoryLabel names a routing category for people: "quote_request" ->
+// "Quote request".
+func categoryLabel(c string) string {
+	if l, ok := categoryLabels[c]; ok {
+		return l
+	}
+	c = strings.ReplaceAll(HeaderText(c), "_", " ")
+	if c == "" {
+		return ""
+	}
+	rs := []rune(c)
+	rs[0] = unicode.ToUpper(rs[0])
+	return string(rs)
+}
+
+// safeURL returns u when it is an absolute http, https or mailto URL on
+// one line, else "": text bodies show links as they are, and a mail
+// client may make any of them clickable.
+func safeURL(u string) string {
+	if strings.ContainsFunc(u, func(r rune) bool { return r == ' ' || isControl(r) }) {
+		return ""
+	}
+	p, err := url.Parse(u)
+	if err != nil {
+		return ""
+	}
+	switch strings.ToLower(p.Scheme) {
+	case "http", "https":
+		if p.Host == "" {
+			return ""
+		}
+		return u
+	case "mailto":
+		return u
+	}
+	return ""
+}
+
+// NextStep is the acknowledgement's default "what happens next" for a
+// routing category.
+func NextStep(category string) string {
+	switch category {
+	case "order_status":
+		return "We are looking up your order now. You will receive its status in a separate email shortly."
+	case "order_change":
+		return "Our order team will review the change you asked for and confirm it with you, usually within one business day. Rush requests are handled first."
+	case "quote_request":
+		return "A member of our sales team will prepare your quote and contact you, usually within one business day."
+	case "meeting_request":
+		return "Your account manager will confirm a time with you and send you a calendar invitation."
+	case "complaint":
+		return "We are sorry to hear about your experience. Your account manager has been informed and will contact you personally."
+	case "unsubscribe":
+		return "We will confirm your unsubscribe request in a separate email."
+	case "support", "billing", "account":
+		return "Your account manager has your message and will get back to you, usually within one business day."
+	default:
+		return "A member of our team will read your message and reply to you."
+	}
+}
+
+var blankRuns = regexp.MustCompile(`\n{3,}`)
+
+// tidyBody drops control characters other than tab and newline, trims
+// trailing space on lines, collapses runs of blank lines left by template
+// actions and ends the body with one newline.
+func tidyBody(s string) string {
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.Map(func(r rune) rune {
+		if r == '\n' || r == '\t' {
+			return r
+		}
+		if isControl(r) {
+			return -1
+		}
+		return r
+	}, s)
+	lines := strings.Split(s, "\n")
+	for i, l := range lines {
+		lines[i] = strings.TrimRight(l, " \t")
+	}
+	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
+	return strings.Trim(s, "\n") + "\n"
+}
