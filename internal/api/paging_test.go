@@ -76,7 +76,7 @@ func walk(t *testing.T, f *fixture, path string, between func(page int)) []int64
 	}
 }
 
-func newInquiries(t *testing.T, st *store.Store, n int, category string) []int64 {
+func newInquiries(t testing.TB, st *store.Store, n int, category string) []int64 {
 	t.Helper()
 	var ids []int64
 	for i := 0; i < n; i++ {
