@@ -127,31 +127,43 @@ var errCASLost = errors.New("lead: assignment lost the compare-and-set")
 // update are one transaction serialized per rep: SQLite takes the write
 // lock at BEGIN, PostgreSQL locks the rep's row.
 func (d db) assign(ctx context.Context, leadID int64, fromPool bool, fromRep, toRep int64, capacity int, note string, now time.Time) (round int, err error) {
+	args := []any{toRep, d.ts(now), d.ts(now), leadID}
+	var cond string
+	switch {
+	case fromPool && fromRep == 0:
+		cond = "status = 'unassigned' AND rep_id IS NULL"
+	case fromPool:
+		cond = "status = 'unassigned' AND rep_id = ?"
+		args = append(args, fromRep)
+	default:
+		cond = "rep_id = ? AND status IN ('assigned', 'contacted')"
+		args = append(args, fromRep)
+	}
+	args = append(args, capacity, toRep, capacity)
+	update := `
+		UPDATE leads SET rep_id = ?, status = 'assigned', assigned_at = ?, contacted_at = NULL, updated_at = ?
+		WHERE id = ? AND ` + cond + `
+		  AND (? = 0 OR (SELECT COUNT(*) FROM leads o WHERE o.rep_id = ? AND o.status IN ('assigned', 'contacted')) < ?)`
+	kind := store.LeadEventAssigned
+	if !fromPool {
+		kind = store.LeadEventReassigned
+	}
+	if d.dialect == store.Postgres {
+		round, err = d.assignPostgres(ctx, update, args, leadID, kind, fromRep, toRep, capacity, note, now)
+	} else {
+		round, err = d.assignSQLite(ctx, update, args, leadID, kind, fromRep, toRep, note, now)
+	}
+	if err != nil && !errors.Is(err, errCASLost) {
+		err = fmt.Errorf("lead: assign lead %d to rep %d: %w", leadID, toRep, err)
+	}
+	return round, err
+}
+
+// assignSQLite runs the update, the event and the round count in one
+// transaction, which SQLite serializes (the write lock is taken at BEGIN).
+func (d db) assignSQLite(ctx context.Context, update string, args []any, leadID int64, kind string, fromRep, toRep int64, note string, now time.Time) (round int, err error) {
 	err = d.inTx(ctx, func(tx *sql.Tx) error {
-		if d.dialect == store.Postgres && capacity > 0 {
-			var one int
-			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM reps WHERE id = $1 FOR UPDATE", toRep).Scan(&one); err != nil {
-				return fmt.Errorf("lock rep %d: %w", toRep, err)
-			}
-		}
-		args := []any{toRep, d.ts(now), d.ts(now), leadID}
-		var cond string
-		switch {
-		case fromPool && fromRep == 0:
-			cond = "status = 'unassigned' AND rep_id IS NULL"
-		case fromPool:
-			cond = "status = 'unassigned' AND rep_id = ?"
-			args = append(args, fromRep)
-		default:
-			cond = "rep_id = ? AND status IN ('assigned', 'contacted')"
-			args = append(args, fromRep)
-		}
-		args = append(args, capacity, toRep, capacity)
-		res, err := tx.ExecContext(ctx, d.rebind(`
-			UPDATE leads SET rep_id = ?, status = 'assigned', assigned_at = ?, contacted_at = NULL, updated_at = ?
-			WHERE id = ? AND `+cond+`
-			  AND (? = 0 OR (SELECT COUNT(*) FROM leads o WHERE o.rep_id = ? AND o.status IN ('assigned', 'contacted')) < ?)`),
-			args...)
+		res, err := tx.ExecContext(ctx, update, args...)
 		if err != nil {
 			return err
 		}
@@ -160,20 +172,52 @@ func (d db) assign(ctx context.Context, leadID int64, fromPool bool, fromRep, to
 		} else if n == 0 {
 			return errCASLost
 		}
-		kind := store.LeadEventAssigned
-		if !fromPool {
-			kind = store.LeadEventReassigned
-		}
 		if err := d.addEvent(ctx, tx, leadID, kind, toRep, fromRep, note, now); err != nil {
 			return err
 		}
 		round, err = d.roundIn(ctx, tx, leadID)
 		return err
 	})
-	if err != nil && !errors.Is(err, errCASLost) {
-		err = fmt.Errorf("lead: assign lead %d to rep %d: %w", leadID, toRep, err)
-	}
 	return round, err
+}
+
+// assignPostgres does the same in one statement (data-modifying CTEs see
+// one snapshot, so the round counts the new event separately). With a
+// capacity it runs in a transaction holding the rep's row lock, so that
+// two assignments to one rep cannot both see room for one more.
+func (d db) assignPostgres(ctx context.Context, update string, args []any, leadID int64, kind string, fromRep, toRep int64, capacity int, note string, now time.Time) (int, error) {
+	q := `WITH u AS (` + update + ` RETURNING id),
+		e AS (INSERT INTO lead_events (lead_id, kind, rep_id, from_rep_id, note, created_at)
+			SELECT id, ?, ?, ?, ?, ? FROM u RETURNING lead_id)
+		SELECT (SELECT COUNT(*) FROM e),
+			(SELECT COUNT(*) FROM lead_events WHERE lead_id = ? AND kind IN (?, ?, ?))`
+	args = append(args, kind, toRep, nullID(fromRep), note, d.ts(now), leadID, roundKinds[0], roundKinds[1], roundKinds[2])
+	q = d.rebind(q)
+	var inserted, before int
+	run := func(qr interface {
+		QueryRowContext(context.Context, string, ...any) *sql.Row
+	}) error {
+		if err := qr.QueryRowContext(ctx, q, args...).Scan(&inserted, &before); err != nil {
+			return err
+		}
+		if inserted == 0 {
+			return errCASLost
+		}
+		return nil
+	}
+	var err error
+	if capacity > 0 {
+		err = d.inTx(ctx, func(tx *sql.Tx) error {
+			var one int
+			if err := tx.QueryRowContext(ctx, "SELECT 1 FROM reps WHERE id = $1 FOR UPDATE", toRep).Scan(&one); err != nil {
+				return fmt.Errorf("lock rep %d: %w", toRep, err)
+			}
+			return run(tx)
+		})
+	} else {
+		err = run(d.sql)
+	}
+	return before + inserted, err
 }
 
 // unassign puts a lead back in the pool if it is still with fromRep and
