@@ -1,0 +1,237 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// MailStore is what mail:send needs from the store.
+type MailStore interface {
+	Outbound(ctx context.Context, id int64) (*store.OutboundEmail, error)
+	MarkOutboundSent(ctx context.Context, id int64, sentAt time.Time) error
+	RecordOutboundAttempt(ctx context.Context, id int64, reason string) error
+	MarkOutboundFailed(ctx context.Context, id int64, reason string) error
+}
+
+// MailSender delivers one message; *mailer.Sender is the real one. Its
+// errors wrap mailer.ErrPermanent when sending again cannot help.
+type MailSender interface {
+	Send(ctx context.Context, o mailer.Outgoing) error
+}
+
+// MailSendHandler answers mail:send: it sends one outbound_emails row over
+// SMTP, unless the row is no longer queued. Running it twice for a row
+// sends the mail once.
+type MailSendHandler struct {
+	store  MailStore
+	sender MailSender
+	logger *slog.Logger
+	clock  Clock
+}
+
+// NewMailSendHandler returns the mail:send handler. A nil logger discards,
+// a nil clock is the wall clock.
+func NewMailSendHandler(st MailStore, sender MailSender, logger *slog.Logger, clock Clock) *MailSendHandler {
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	if clock == nil {
+		clock = ClockFunc(time.Now)
+	}
+	return &MailSendHandler{store: st, sender: sender, logger: logger, clock: clock}
+}
+
+// markTries bounds the attempts to record a delivery that already
+// happened; see markSent.
+const markTries = 3
+
+// ProcessTask sends the row named by the payload.
+//
+//   - a row that is sent, failed or bounced: nothing to do;
+//   - accepted by the server: the row is marked sent;
+//   - a permanent refusal (5xx, a message that cannot be composed): the
+//     row is marked failed with the server's answer and the task is not
+//     retried (asynq.SkipRetry);
+//   - a temporary failure (4xx, network, timeout): the attempt is recorded
+//     on the row, which stays queued, and the plain error makes asynq
+//     retry with backoff. On the task's last retry the row is marked
+//     failed instead, so that it does not stay queued for ever.
+func (h *MailSendHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMailSendPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	o, err := h.store.Outbound(ctx, p.OutboundID)
+	if errors.Is(err, store.ErrNotFound) {
+		return queue.Permanent(fmt.Errorf("mail:send: %w", err))
+	}
+	if err != nil {
+		return fmt.Errorf("mail:send: %w", err)
+	}
+	log := h.logger.With("outbound_id", o.ID, "kind", o.Kind, "message_id", o.MessageID)
+	if o.Status != store.OutboundQueued {
+		log.DebugContext(ctx, "mail already handled", "status", o.Status)
+		return nil
+	}
+
+	err = h.sender.Send(ctx, OutgoingFromRow(o, h.clock.Now()))
+	switch {
+	case err == nil:
+		if err := h.markSent(ctx, o.ID); err != nil {
+			// The server has the mail; a retry will send it again, with
+			// the same Message-ID. Rare (the database failed three times
+			// in a row) and loud.
+			log.ErrorContext(ctx, "mail sent but not recorded", "error", err)
+			return fmt.Errorf("mail:send %d: record sent: %w", o.ID, err)
+		}
+		log.InfoContext(ctx, "mail sent", "recipients", len(o.To)+len(o.Cc), "attempt", o.Attempts+1)
+		return nil
+
+	case !mailer.IsTemporary(err):
+		if merr := h.store.MarkOutboundFailed(ctx, o.ID, err.Error()); merr != nil {
+			return fmt.Errorf("mail:send %d: %w (and record failure: %w)", o.ID, err, merr)
+		}
+		log.WarnContext(ctx, "mail refused", "error", err)
+		return fmt.Errorf("mail:send %d: %w: %w", o.ID, err, asynq.SkipRetry)
+
+	default:
+		retried, _ := asynq.GetRetryCount(ctx)
+		maxRetry, ok := asynq.GetMaxRetry(ctx)
+		if ok && retried >= maxRetry {
+			reason := fmt.Sprintf("gave up after %d attempts: %v", o.Attempts+1, err)
+			if merr := h.store.MarkOutboundFailed(ctx, o.ID, reason); merr != nil {
+				return fmt.Errorf("mail:send %d: %w (and record failure: %w)", o.ID, err, merr)
+			}
+			log.ErrorContext(ctx, "mail given up", "error", err, "attempts", o.Attempts+1)
+			return fmt.Errorf("mail:send %d: %w: %w", o.ID, err, asynq.SkipRetry)
+		}
+		if merr := h.store.RecordOutboundAttempt(ctx, o.ID, err.Error()); merr != nil {
+			log.WarnContext(ctx, "record mail attempt", "error", merr)
+		}
+		log.WarnContext(ctx, "mail deferred", "error", err, "retry", retried, "max_retry", maxRetry)
+		return fmt.Errorf("mail:send %d: %w", o.ID, err)
+	}
+}
+
+// markSent records the delivery, trying a few times: once the server has
+// the mail, failing here means sending it twice. It outlives ctx's
+// cancellation for the same reason.
+func (h *MailSendHandler) markSent(ctx context.Context, id int64) error {
+	ctx = context.WithoutCancel(ctx)
+	var err error
+	for try := range markTries {
+		if try > 0 {
+			time.Sleep(time.Duration(try) * 200 * time.Millisecond)
+		}
+		tctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		err = h.store.MarkOutboundSent(tctx, id, h.clock.Now())
+		cancel()
+		if err == nil {
+			return nil
+		}
+	}
+	return err
+}
+
+// OutgoingFromRow builds the message an outbound row describes. The row's
+// subject is final (producers add the reference token with
+// mailer.SubjectWithReference before storing it). Every mail salesdesk
+// sends is automated: an answer to a message (In-Reply-To set) is
+// Auto-Submitted: auto-replied, anything else auto-generated.
+func OutgoingFromRow(o *store.OutboundEmail, now time.Time) mailer.Outgoing {
+	auto := mailer.AutoGenerated
+	if o.InReplyTo != "" {
+		auto = mailer.AutoReplied
+	}
+	out := mailer.Outgoing{
+		From:          o.From,
+		ReplyTo:       o.ReplyTo,
+		To:            o.To,
+		Cc:            o.Cc,
+		Subject:       o.Subject,
+		Text:          o.BodyText,
+		HTML:          o.BodyHTML,
+		MessageID:     o.MessageID,
+		InReplyTo:     o.InReplyTo,
+		References:    o.References,
+		AutoSubmitted: auto,
+		Date:          now,
+	}
+	for _, a := range o.Attachments {
+		out.Attachments = append(out.Attachments, mailer.Attachment{Name: a.Name, ContentType: a.ContentType, Data: a.Data})
+	}
+	return out
+}
+
+// OutboxStore is what the Outbox needs from the store.
+type OutboxStore interface {
+	CreateOutbound(ctx context.Context, o *store.OutboundEmail) (id int64, created bool, err error)
+}
+
+// Outbox queues outbound mail: every mail is a row before it is a task.
+// It implements MailQueue.
+type Outbox struct {
+	store  OutboxStore
+	client *asynq.Client
+}
+
+// NewOutbox returns an Outbox that stores rows in st and enqueues
+// mail:send with client.
+func NewOutbox(st OutboxStore, client *asynq.Client) *Outbox {
+	return &Outbox{store: st, client: client}
+}
+
+// QueueMail is Queue without the row id, for MailQueue.
+func (b *Outbox) QueueMail(ctx context.Context, o *store.OutboundEmail) error {
+	_, err := b.Queue(ctx, o)
+	return err
+}
+
+// Queue stores o as a queued row unless a row with its idempotency key
+// exists, then enqueues mail:send for that row. A Message-ID is generated
+// in the domain of o.From when o has none, so the row holds it before any
+// attempt to send. Calling Queue again with the same key is harmless: the
+// row is not duplicated, and the task's deterministic TaskID makes a
+// second enqueue "already done". Enqueueing again also heals a crash
+// between storing the row and enqueueing it. o.ID is set; when the row
+// already existed, o's other fields are not read back from it.
+//
+// A message that cannot be built (see mailer.Outgoing) is not stored and
+// the error wraps asynq.SkipRetry and mailer.ErrPermanent.
+func (b *Outbox) Queue(ctx context.Context, o *store.OutboundEmail) (int64, error) {
+	if o.MessageID == "" {
+		id, err := mailer.NewMessageID(o.From)
+		if err != nil {
+			return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+		}
+		o.MessageID = id
+	}
+	// A row that can never become a message (a recipient net/mail cannot
+	// parse, a line break in an address) is refused here, before it is
+	// stored, rather than failed later by mail:send.
+	if _, err := OutgoingFromRow(o, time.Time{}).Msg(); err != nil {
+		return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+	}
+	id, _, err := b.store.CreateOutbound(ctx, o)
+	if err != nil {
+		return 0, fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err)
+	}
+	t, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: id})
+	if err != nil {
+		return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+	}
+	if _, _, err := queue.Enqueue(ctx, b.client, t); err != nil {
+		return 0, fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err)
+	}
+	return id, nil
+}
