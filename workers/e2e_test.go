@@ -436,3 +436,14 @@ func textOf(t *testing.T, c captured) string {
 	}
 	return m.Text
 }
+
+// e2eMailWiring is the real outbound path: the Outbox (row, then
+// mail:send) and the mail:send handler sending to the capture server.
+func e2eMailWiring(t *testing.T, st *store.Store, client *asynq.Client, srv *smtptest.Server) (MailQueue, asynq.Handler) {
+	t.Helper()
+	sender, err := mailer.NewSender(mailer.Options{Addr: srv.Addr(), TLS: mailer.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return NewOutbox(st, client), NewMailSendHandler(st, sender, nil, nil)
+}
