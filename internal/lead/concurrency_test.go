@@ -149,13 +149,14 @@ func checkExactlyOnce(t *testing.T, st *store.Store, ids []int64) (perRep map[in
 // within 1% of the weights, and capacity is never exceeded.
 func TestConcurrentAssignment(t *testing.T) {
 	n := 10_000
-	if testing.Short() {
-		n = 2_000
+	if testing.Short() || raceEnabled {
+		n = 1_000 // the full run is the default `go test`; see BenchmarkAssign for speed
 	}
+	k := n / 1000
 	cases := []loadCase{
 		{name: "round_robin", strategy: assign.RoundRobin, weights: []int{1, 1, 1, 1, 1, 1, 1}, leads: n},
 		{name: "weighted", strategy: assign.Weighted, weights: []int{5, 3, 2}, leads: n},
-		{name: "capacity", strategy: assign.LeastLoaded, weights: []int{1, 1, 1, 1}, capacities: []int{40, 80, 120, 160}, leads: n / 10},
+		{name: "capacity", strategy: assign.LeastLoaded, weights: []int{1, 1, 1, 1}, capacities: []int{4 * k, 8 * k, 12 * k, 16 * k}, leads: n / 10},
 	}
 	forEachDialect(t, func(t *testing.T, d store.Dialect) {
 		for _, c := range cases {
@@ -191,7 +192,7 @@ func TestConcurrentAssignment(t *testing.T) {
 						}
 						assigned += perRep[r.ID]
 					}
-					if capTotal := 400; assigned != min(capTotal, len(ids)) || pooled != len(ids)-assigned {
+					if capTotal := 40 * k; assigned != min(capTotal, len(ids)) || pooled != len(ids)-assigned {
 						t.Errorf("assigned %d pooled %d of %d; want every slot filled and the rest pooled", assigned, pooled, len(ids))
 					}
 				}

@@ -1,0 +1,5 @@
+//go:build !race
+
+package lead
+
+const raceEnabled = false
