@@ -188,13 +188,13 @@ func TestEndToEnd(t *testing.T) {
 	}
 
 	appendAll(t, imapSrv, user, mails)
-	got, err := smtpSrv.WaitFor(wantOut, 20*time.Second)
+	got, err := smtpSrv.WaitFor(wantOut, 60*time.Second)
 	if err != nil {
 		t.Fatalf("%v; got %s", err, describe(got))
 	}
 	// Every inbound mail, the auto-reply included, has been taken in and
 	// no task is left: nothing more can come.
-	waitFor(t, 10*time.Second, func() (bool, string) {
+	waitFor(t, 30*time.Second, func() (bool, string) {
 		var unprocessed []int64
 		for id := int64(1); id <= int64(len(mails)); id++ {
 			in, err := st.InboundMessage(ctx, id)
@@ -300,7 +300,7 @@ func TestEndToEnd(t *testing.T) {
 		headers: fmt.Sprintf("In-Reply-To: <%s>\nReferences: <%s> <%s>\n", ackRow.MessageID, mails[1].messageID(), ackRow.MessageID),
 		body:    "Thanks, but which menu has the calibration?\n\nOn Monday Ourco Sales wrote:\n> Thank you for your message.\n"}
 	appendAll(t, imapSrv, user, []e2eMail{reply})
-	got, err = smtpSrv.WaitFor(wantOut+1, 10*time.Second)
+	got, err = smtpSrv.WaitFor(wantOut+1, 30*time.Second)
 	if err != nil {
 		t.Fatalf("%v; got %s", err, describe(got))
 	}
@@ -383,7 +383,7 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
 // for a retry, and fails on an archived (permanently failed) one.
 func waitIdle(t *testing.T, in *asynq.Inspector) {
 	t.Helper()
-	waitFor(t, 10*time.Second, func() (bool, string) {
+	waitFor(t, 30*time.Second, func() (bool, string) {
 		queues, err := in.Queues()
 		if err != nil {
 			t.Fatal(err)
