@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"time"
 
 	"salesdesk/internal/mailparse"
 )
@@ -173,7 +172,7 @@ func show(m CapturedMail, n int, kindOf func(string) string) shownMail {
 		s.From = pm.From.String()
 	}
 	if !pm.Date.IsZero() {
-		s.Date = pm.Date.Local().Format(time.DateTime)
+		s.Date = pm.Date.Local().Format("2 Jan 15:04:05")
 	}
 	s.MessageID = pm.MessageID
 	if len(pm.InReplyTo) > 0 {
@@ -217,7 +216,7 @@ var outboxTemplate = template.Must(template.New("outbox").Parse(headerTemplate +
 .tabs input{padding:.35rem .6rem;border:1px solid #c8d0da;border-radius:6px;font:inherit;width:16rem}
 .tabs button{padding:.35rem .8rem;border:0;border-radius:6px;background:#2457c5;color:#fff;font:inherit}
 details.mail{background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.07);margin-bottom:.6rem}
-details.mail>summary{list-style:none;cursor:pointer;padding:.7rem 1rem;display:grid;grid-template-columns:3.5rem 16rem 1fr 9.5rem;gap:.8rem;align-items:center}
+details.mail>summary{list-style:none;cursor:pointer;padding:.7rem 1rem;display:grid;grid-template-columns:3.5rem 17rem 1fr 8rem;gap:.8rem;align-items:center}
 details.mail>summary::-webkit-details-marker{display:none}
 details.mail[open]>summary{border-bottom:1px solid #edf0f4}
 .to{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
@@ -255,7 +254,7 @@ details.mail[open]>summary{border-bottom:1px solid #edf0f4}
 {{range .Warnings}}<div class="warn">{{.}}</div>{{end}}
 </div>
 <div class="body">{{if .HTML}}{{.HTML}}{{else}}<pre>{{.Text}}</pre>{{end}}</div>
-{{if .Attachments}}<div class="files"><b>Attachments</b>{{range .Attachments}} · {{if .Calendar}}📅 {{end}}{{.Name}} <span class="muted">({{.Type}}{{with .Size}}, {{.}}{{end}})</span>{{end}}</div>{{end}}
+{{if .Attachments}}<div class="files"><b>Attachments</b>{{range .Attachments}} · {{if .Calendar}}<span class="tag">invite</span> {{end}}{{.Name}} <span class="muted">({{.Type}}{{with .Size}}, {{.}}{{end}})</span>{{end}}</div>{{end}}
 {{if .HTML}}<details class="text"><summary>Plain-text part</summary><pre>{{.Text}}</pre></details>{{end}}
 </details>
 {{end}}

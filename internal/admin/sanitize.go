@@ -34,7 +34,12 @@ var droppedWithContent = map[atom.Atom]bool{
 	atom.Noembed: true, atom.Noframes: true, atom.Xmp: true, atom.Plaintext: true,
 }
 
-var voidElements = map[atom.Atom]bool{atom.Br: true, atom.Hr: true, atom.Img: true, atom.Col: true}
+// voidElements have no end tag, so they never open a level to skip.
+var voidElements = map[atom.Atom]bool{
+	atom.Area: true, atom.Base: true, atom.Br: true, atom.Col: true, atom.Embed: true, atom.Hr: true,
+	atom.Img: true, atom.Input: true, atom.Keygen: true, atom.Link: true, atom.Meta: true, atom.Param: true,
+	atom.Source: true, atom.Track: true, atom.Wbr: true,
+}
 
 // SanitizeHTML returns html reduced to an allowlist of formatting
 // elements and attributes, safe to put into one of our pages: no scripts,

@@ -41,6 +41,8 @@ func TestSanitizeHTML(t *testing.T) {
 		{"attribute values escaped", `<a href="https://e.example/&quot;onmouseover=x" title='a"b'>l</a>`,
 			`<a href="https://e.example/%22onmouseover=x" title="a&#34;b" rel="noopener noreferrer nofollow" target="_blank">l</a>`},
 		{"svg with script removed", `<svg><script>alert(1)</script><circle/></svg>after`, `after`},
+		{"head with void elements dropped, body kept", `<html><head><meta charset="utf-8"><link rel="stylesheet" href="x.css"><title>T</title><style>p{}</style></head><body><p>kept</p></body></html>`, `<p>kept</p>`},
+		{"void elements inside a dropped element", `<object><param name="a"><embed src="x"></object><p>after</p>`, `<p>after</p>`},
 		{"comments removed", `<!-- <script>x</script> -->ok`, `ok`},
 	}
 	for _, tt := range tests {
