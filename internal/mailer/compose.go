@@ -254,17 +254,23 @@ const maxHeaderText = 500
 // and bidirectional-override characters are dropped, runs of space are
 // collapsed, and the result is trimmed and capped at 500 runes.
 func HeaderText(s string) string {
-	s = strings.ToValidUTF8(s, "\uFFFD")
+	s = flatten(s)
 	if strings.Contains(s, "=?") {
 		// Text that still holds RFC 2047 encoded words would reach the
 		// reader decoded, line breaks included: decode it here so that
-		// the checks below see what the reader will see, and break what
-		// is left so that no client decodes it again.
+		// flatten sees what the reader will see, and break what is left
+		// so that no client decodes it again.
 		if d, err := wordDecoder.DecodeHeader(s); err == nil {
-			s = strings.ToValidUTF8(d, "\uFFFD")
+			s = flatten(d)
 		}
 		s = strings.ReplaceAll(s, "=?", "= ?")
 	}
+	return s
+}
+
+// flatten is HeaderText without the encoded-word step.
+func flatten(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false

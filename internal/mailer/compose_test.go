@@ -361,3 +361,69 @@ func TestNewMessageID(t *testing.T) {
 		t.Errorf("NewMessageID(nobody) error = %v", err)
 	}
 }
+
+// FuzzCompose feeds arbitrary customer values into every header they can
+// reach. Whatever they are, Compose either refuses with ErrPermanent or
+// writes a message with exactly our header fields and recipients.
+func FuzzCompose(f *testing.F) {
+	f.Add("Bob", "Where is my order?", "SD-1", "CAF1@x.example", "r1@x.example")
+	f.Add("Bob\r\nBcc: evil@x.example", "a\r\nBcc: b@c", "SD\r\n1", "x@y>\r\nBcc: z", "<a@b>\r\nX-Evil: 1")
+	f.Add("=?UTF-8?Q?Bob=0D=0ABcc:_e@x?=", "=?UTF-8?B?QQ0KQmNjOiBl?=", "", "", "")
+	f.Add("\"Ann, Bob\" <x@y>", "\x00\x1b[2J\u2028\u202e", "[SD-1]", "<>", "<<a@b>>")
+	allowed := map[string]bool{"From": true, "To": true, "Subject": true, "Message-Id": true, "In-Reply-To": true,
+		"References": true, "Auto-Submitted": true, "X-Auto-Response-Suppress": true, "Date": true,
+		"Mime-Version": true, "Content-Type": true, "Content-Transfer-Encoding": true}
+	f.Fuzz(func(t *testing.T, name, subject, ref, inReplyTo, refs string) {
+		o := Outgoing{
+			From:          "sales@acme.example",
+			To:            []string{(&mail.Address{Name: name, Address: "bob@customer.example"}).String()},
+			Subject:       subject,
+			Text:          "hello\n",
+			MessageID:     "fixed1@acme.example",
+			InReplyTo:     inReplyTo,
+			References:    []string{refs},
+			Reference:     ref,
+			AutoSubmitted: AutoReplied,
+		}
+		raw, err := Compose(o)
+		if err != nil {
+			if !errors.Is(err, ErrPermanent) {
+				t.Fatalf("error %v is not permanent", err)
+			}
+			return
+		}
+		m, err := mail.ReadMessage(bytes.NewReader(raw))
+		if err != nil {
+			t.Fatalf("output does not parse: %v\n%q", err, raw)
+		}
+		for k, v := range m.Header {
+			if !allowed[k] {
+				t.Fatalf("extra header %s: %q\n%q", k, v, raw)
+			}
+			if len(v) != 1 {
+				t.Fatalf("header %s appears %d times", k, len(v))
+			}
+		}
+		to, err := m.Header.AddressList("To")
+		if err != nil || len(to) != 1 || to[0].Address != "bob@customer.example" {
+			t.Fatalf("To = %v (%v) from name %q", to, err, name)
+		}
+		var dec mime.WordDecoder
+		if s, err := dec.DecodeHeader(m.Header.Get("Subject")); err == nil && strings.ContainsAny(s, "\r\n") {
+			t.Fatalf("decoded subject %q has a line break", s)
+		}
+		if m.Header.Get("Message-Id") != "<fixed1@acme.example>" {
+			t.Fatalf("Message-Id = %q", m.Header.Get("Message-Id"))
+		}
+	})
+}
+
+func BenchmarkCompose(b *testing.B) {
+	o := baseOutgoing()
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := Compose(o); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

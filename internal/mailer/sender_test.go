@@ -262,3 +262,31 @@ func TestNewSenderOptions(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkSend measures one message over a fresh loopback SMTP session,
+// plain and with STARTTLS, as mail:send does it.
+func BenchmarkSend(b *testing.B) {
+	for _, mode := range []struct {
+		name   string
+		server smtptest.TLSMode
+		tls    string
+	}{
+		{"plain", smtptest.NoTLS, TLSNone},
+		{"starttls", smtptest.StartTLS, TLSStartTLS},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			srv := smtptest.New(b, smtptest.Options{TLS: mode.server})
+			s, err := NewSender(Options{Addr: srv.Addr(), TLS: mode.tls, TLSConfig: srv.ClientTLSConfig(), HELO: "bench.test"})
+			if err != nil {
+				b.Fatal(err)
+			}
+			o := baseOutgoing()
+			b.ReportAllocs()
+			for b.Loop() {
+				if err := s.Send(context.Background(), o); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
+}
