@@ -15,9 +15,10 @@
 //     add header lines: header text is reduced to one line and addresses
 //     must parse with net/mail, or composing fails with [ErrPermanent].
 //   - [Sender] delivers a message over SMTP (plain, STARTTLS or implicit
-//     TLS, with AUTH) and classifies failures: a 5xx reply to the message is
-//     permanent ([ErrPermanent]); 4xx replies, network errors and timeouts
-//     are temporary ([IsTemporary]).
+//     TLS, with AUTH) and classifies failures: a 5xx reply to the message
+//     (RCPT, DATA) is permanent ([ErrPermanent]); 4xx replies, network
+//     errors, timeouts and failures of our own setup (TLS, AUTH, a refused
+//     MAIL FROM) are temporary ([IsTemporary]).
 //
 // Storing the outbound row and queueing mail:send are the job of the
 // workers package: every outbound mail is a row before it is a task.
