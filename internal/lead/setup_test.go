@@ -3,7 +3,6 @@ package lead
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"path/filepath"
 	"sync"
 	"testing"
@@ -11,7 +10,6 @@ import (
 
 	"github.com/hibiken/asynq"
 
-	"salesdesk/internal/assign"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
@@ -178,5 +176,3 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
 	}
 }
 
-var _ = assign.RoundRobin
-var _ = fmt.Sprint
