@@ -175,4 +175,3 @@ func forEachDialect(t *testing.T, fn func(t *testing.T, d store.Dialect)) {
 		t.Run(string(d), func(t *testing.T) { fn(t, d) })
 	}
 }
-
