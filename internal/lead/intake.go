@@ -123,3 +123,21 @@ func (s *Service) Followup() intake.Followup {
 		return tasks.NewLeadAssignTask(tasks.LeadAssignPayload{LeadID: c.Lead.ID, Attempt: 1, Reason: "inquiry " + q.Reference})
 	}
 }
+
+// OnLeadClosed is the hook for code that closed a lead through the store
+// (won, lost): the capacity it freed goes to the pool at once.
+func (s *Service) OnLeadClosed(ctx context.Context, leadID int64) error {
+	_, err := s.DrainPool(ctx, false)
+	return err
+}
+
+// OnLeadReassigned is the hook for code that moved a lead to another rep
+// through the store (the API's reassign): the new rep is told, and the new
+// round's SLA checks are scheduled, by lead:assign for the current round.
+func (s *Service) OnLeadReassigned(ctx context.Context, leadID int64) error {
+	round, err := s.db.round(ctx, leadID)
+	if err != nil {
+		return err
+	}
+	return s.enqueueAssign(ctx, leadID, max(round, 1), "reassigned")
+}

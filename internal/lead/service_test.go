@@ -434,3 +434,44 @@ func TestSeedReps(t *testing.T) {
 		t.Error("bad hours: want error")
 	}
 }
+
+func TestHooksForStoreWriters(t *testing.T) {
+	b := setup(t, store.SQLite, Options{})
+	ann := b.rep(t, "ann@desk.test", func(r *store.Rep) { r.Capacity = 1 })
+	bob := b.rep(t, "bob@desk.test", func(r *store.Rep) { r.Capacity = 1 })
+	l1, l2, l3 := b.lead(t, "a@x.test"), b.lead(t, "b@y.test"), b.lead(t, "c@z.test")
+	for _, l := range []*store.Lead{l1, l2, l3} {
+		if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The API closes l1 through the store, then calls the hook.
+	if err := b.st.SetLeadStatus(b.ctx, l1.ID, store.LeadLost, 0, "no budget"); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.svc.OnLeadClosed(b.ctx, l1.ID); err != nil {
+		t.Fatal(err)
+	}
+	if got := b.reload(t, l3.ID); got.Status != store.LeadAssigned {
+		t.Fatalf("pool lead after a close: %s", got.Status)
+	}
+	// The API reassigns l2 through the store, then calls the hook.
+	cur := b.reload(t, l2.ID)
+	to := ann.ID
+	if cur.RepID == ann.ID {
+		to = bob.ID
+	}
+	if ok, err := b.st.AssignLead(b.ctx, l2.ID, cur.RepID, to, "manager"); err != nil || !ok {
+		t.Fatal(ok, err)
+	}
+	if err := b.svc.OnLeadReassigned(b.ctx, l2.ID); err != nil {
+		t.Fatal(err)
+	}
+	as := b.sink.assigns(t)
+	if last := as[len(as)-1]; last.LeadID != l2.ID || last.Attempt != 2 {
+		t.Errorf("last lead:assign %+v, want lead %d round 2", last, l2.ID)
+	}
+	if o, err := b.svc.Route(b.ctx, l2.ID, 2, "reassigned"); err != nil || !o.Assigned || o.Lead.RepID != to {
+		t.Errorf("route round 2: %+v, %v", o, err)
+	}
+}
