@@ -50,6 +50,19 @@ func TestNewRefusesUnsafeOptions(t *testing.T) {
 		}, `web: api token "crm" configured twice`},
 		{"no redis", func(o *Options) { o.RedisConnOpt = nil }, "web: no Redis connection configured"},
 		{"short session key", func(o *Options) { o.SessionKey = []byte("0123456789") }, "web: session key is 10 bytes; at least 32 are needed"},
+		{"public root", publicAt("/"), `web: public pattern "/" must start with a literal path segment`},
+		{"public wildcard first segment", publicAt("GET /{x}/"), "must start with a literal path segment"},
+		{"public dashboard", publicAt("/monitoring/"), "collides with the built-in route /monitoring/"},
+		{"public under dashboard", publicAt("GET /monitoring/api/queues"), "collides with the built-in route /monitoring/"},
+		{"public api", publicAt("POST /api/leads"), "collides with the built-in route /api/"},
+		{"public api root", publicAt("/api"), "collides with the built-in route /api/"},
+		{"public metrics", publicAt("/metrics"), "collides with the built-in route /metrics"},
+		{"public healthz subtree", publicAt("/healthz/"), "collides with the built-in route /healthz"},
+		{"public login on a host", publicAt("desk.example.com/login"), "collides with the built-in route /login"},
+		{"public logout", publicAt("POST /logout"), "collides with the built-in route /logout"},
+		{"public readyz", publicAt("/readyz"), "collides with the built-in route /readyz"},
+		{"public malformed", publicAt("/triage/{id"), `web: public pattern "/triage/{id"`},
+		{"public nil handler", func(o *Options) { o.Public = map[string]http.Handler{"/triage/": nil} }, "nil handler"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -68,6 +81,10 @@ func TestNewRefusesUnsafeOptions(t *testing.T) {
 			}
 		})
 	}
+}
+
+func publicAt(pattern string) func(*Options) {
+	return func(o *Options) { o.Public = map[string]http.Handler{pattern: http.NotFoundHandler()} }
 }
 
 // fakeClock is a settable clock for cache and session expiry.

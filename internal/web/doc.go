@@ -2,7 +2,8 @@
 // Prometheus metrics, the asynq dashboard (asynqmon) at /monitoring/, the
 // REST API at /api/ and the admin pages at /.
 //
-// Everything except /healthz and /readyz requires authentication; there is
+// Everything except /healthz, /readyz, /login, /logout and the
+// Options.Public routes requires authentication; there is
 // no anonymous access and no default password:
 //
 //   - admins and viewers log in with HTTP basic auth (bcrypt-checked
@@ -24,4 +25,6 @@
 //	/api/            API token
 //	/login /logout   anyone
 //	/                admin, viewer (Options.Pages)
+//	Options.Public   anyone: handlers that check each request themselves
+//	                 (signed one-click links such as /triage/ and /leads/)
 package web

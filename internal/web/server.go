@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -66,6 +67,15 @@ type Options struct {
 	// Pages serves every other path (the admin pages) for admins and
 	// viewers. Nil redirects / to the dashboard and answers 404 elsewhere.
 	Pages http.Handler
+	// Public maps ServeMux patterns ("/triage/", "GET /leads/{id}") to
+	// handlers served WITHOUT authentication, still behind the security
+	// headers, CSRF protection and request log. It is only for handlers
+	// that authenticate each request themselves, such as signed one-click
+	// links from mails. A pattern must start with a literal path segment
+	// and may not overlap the built-in routes (/, /monitoring/, /api/,
+	// /metrics, /healthz, /readyz, /login, /logout); New refuses one that
+	// does.
+	Public map[string]http.Handler
 
 	// SessionKey signs login session cookies; at least 32 bytes. Empty
 	// means a random key per process: sessions then end on restart and are
@@ -197,8 +207,59 @@ func New(o Options) (*Server, error) {
 			return nil, fmt.Errorf("web: trusted origin: %w", err)
 		}
 	}
-	s.handler = s.routes(reg, csrf, o.API, o.Pages)
+	mux := http.NewServeMux()
+	s.handler = s.routes(mux, reg, csrf, o.API, o.Pages)
+	// After the built-in routes, so ServeMux reports any conflict with them.
+	if err := mountPublic(mux, o.Public); err != nil {
+		s.Close()
+		return nil, err
+	}
 	return s, nil
+}
+
+// builtinPaths are the paths of the built-in routes, which a public
+// pattern may not take over; the ones ending in "/" own their subtree.
+var builtinPaths = []string{"/monitoring/", "/api/", "/metrics", "/healthz", "/readyz", "/login", "/logout"}
+
+// mountPublic registers the unauthenticated handlers on mux, refusing
+// patterns that would serve a built-in route, the admin pages' root or a
+// wildcard first segment (which could shadow any of them).
+func mountPublic(mux *http.ServeMux, public map[string]http.Handler) (err error) {
+	for pattern, h := range public {
+		if h == nil {
+			return fmt.Errorf("web: public pattern %q: nil handler", pattern)
+		}
+		path := pattern
+		if _, rest, ok := strings.Cut(strings.TrimSpace(path), " "); ok {
+			path = strings.TrimLeft(rest, " \t") // drop the method
+		}
+		if i := strings.IndexByte(path, '/'); i > 0 {
+			path = path[i:] // drop the host
+		}
+		first, _, _ := strings.Cut(strings.TrimPrefix(path, "/"), "/")
+		if !strings.HasPrefix(path, "/") || first == "" || strings.Contains(first, "{") {
+			return fmt.Errorf("web: public pattern %q must start with a literal path segment", pattern)
+		}
+		for _, b := range builtinPaths {
+			if strings.TrimSuffix(path, "/") == strings.TrimSuffix(b, "/") ||
+				strings.HasSuffix(b, "/") && strings.HasPrefix(path, b) {
+				return fmt.Errorf("web: public pattern %q collides with the built-in route %s", pattern, b)
+			}
+		}
+		// ServeMux panics on a malformed or conflicting pattern.
+		if err := func() (err error) {
+			defer func() {
+				if v := recover(); v != nil {
+					err = fmt.Errorf("web: public pattern %q: %v", pattern, v)
+				}
+			}()
+			mux.Handle(pattern, h)
+			return nil
+		}(); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 func (s *Server) registerMetrics(reg *prometheus.Registry) error {
@@ -225,9 +286,9 @@ func (s *Server) registerMetrics(reg *prometheus.Registry) error {
 	return nil
 }
 
-func (s *Server) routes(reg *prometheus.Registry, csrf *http.CrossOriginProtection, api, pages http.Handler) http.Handler {
+// routes adds the built-in routes to mux and wraps it in the middleware.
+func (s *Server) routes(mux *http.ServeMux, reg *prometheus.Registry, csrf *http.CrossOriginProtection, api, pages http.Handler) http.Handler {
 	people := access{roles: []Role{RoleAdmin, RoleViewer}, challenge: basicChallenge, toLogin: true}
-	mux := http.NewServeMux()
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
 	mux.HandleFunc("/login", s.handleLogin)

@@ -179,6 +179,45 @@ func TestEverythingElseNeedsAuth(t *testing.T) {
 	}
 }
 
+// Public routes answer without credentials, behind the same middleware;
+// every other route still wants them.
+func TestPublicRoutesNeedNoAuth(t *testing.T) {
+	f := setup(t, func(o *Options) {
+		o.Public = map[string]http.Handler{
+			"/triage/": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				_, authed := PrincipalFrom(r.Context())
+				fmt.Fprintf(w, "public %s %s authed=%t", r.Method, r.URL.Path, authed)
+			}),
+		}
+	})
+	w := do(t, f.h, "GET", "/triage/12/billing?exp=1&sig=x", nil, nil)
+	if w.Code != http.StatusOK || w.Body.String() != "public GET /triage/12/billing authed=false" {
+		t.Fatalf("GET /triage/12/billing = %d %q, want 200 from the public handler", w.Code, w.Body.String())
+	}
+	if got := w.Header().Get("X-Content-Type-Options"); got != "nosniff" {
+		t.Errorf("public route lacks security headers: X-Content-Type-Options = %q", got)
+	}
+	r := httptest.NewRequest("POST", "/triage/12/billing", nil)
+	r.Header.Set("Sec-Fetch-Site", "same-origin")
+	w = httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != http.StatusOK {
+		t.Errorf("same-origin POST /triage/12/billing = %d, want 200", w.Code)
+	}
+	r = httptest.NewRequest("POST", "/triage/12/billing", nil)
+	r.Header.Set("Sec-Fetch-Site", "cross-site")
+	w = httptest.NewRecorder()
+	f.h.ServeHTTP(w, r)
+	if w.Code != http.StatusForbidden {
+		t.Errorf("cross-site POST /triage/12/billing = %d, want 403 (CSRF protection)", w.Code)
+	}
+	for _, path := range []string{"/", "/leads/1/accept", "/triagex", "/monitoring/", "/api/leads", "/metrics"} {
+		if w := do(t, f.h, "GET", path, nil, nil); w.Code != http.StatusUnauthorized {
+			t.Errorf("GET %s without credentials = %d, want 401", path, w.Code)
+		}
+	}
+}
+
 func TestBrowserIsSentToLogin(t *testing.T) {
 	f := setup(t)
 	r := httptest.NewRequest("GET", "/monitoring/queues?x=1", nil)
