@@ -33,6 +33,7 @@ type app struct {
 	// pages, when set, replaces the admin pages the web role serves (the
 	// demo adds its outbox).
 	pages http.Handler
+	deskCache
 }
 
 // newApp opens the store (applying migrations) and the Redis clients.

@@ -15,17 +15,16 @@ import (
 
 	"salesdesk/config"
 	"salesdesk/internal/csvimport"
+	"salesdesk/internal/lead"
 	"salesdesk/internal/mailer"
-	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
-	"salesdesk/tasks"
 	"salesdesk/workers"
 )
 
 // importKinds are the files `salesdesk import` reads, by name.
 func importKinds() map[string]csvimport.Kind {
 	kinds := map[string]csvimport.Kind{}
-	for _, k := range []csvimport.Kind{csvimport.Customers(), csvimport.Contacts(), csvimport.Orders()} {
+	for _, k := range []csvimport.Kind{csvimport.Customers(), csvimport.Contacts(), csvimport.Orders(), csvimport.Leads()} {
 		kinds[k.Name()] = k
 	}
 	return kinds
@@ -118,6 +117,11 @@ func importCommand(ctx context.Context, args []string, io stdio, newNotifier not
 		fmt.Fprintf(io.err, "import: %s: %v\n", pos[1], err)
 		return 1
 	}
+	if lk, ok := kind.(*csvimport.LeadsKind); ok && rep.Committed && len(lk.Created()) > 0 {
+		if code := assignImportedLeads(ctx, cfg, st, lk.Created(), io); code != 0 {
+			return code
+		}
+	}
 	if len(rep.StatusChanges) > 0 && !*noNotify && cfg.Orders.NotifyStatusChanges {
 		return notifyStatusChanges(ctx, cfg, st, rep.StatusChanges, newNotifier, io)
 	}
@@ -181,7 +185,7 @@ func orderStatusNotifier(ctx context.Context, cfg config.Config, st *store.Store
 		return nil, nil, fmt.Errorf("redis: %w", err)
 	}
 	n, err := workers.NewOrderStatusNotifier(
-		workers.OrderDeps{Store: st, Renderer: r, Mail: importMailQueue{st: st, client: client}},
+		workers.OrderDeps{Store: st, Renderer: r, Mail: workers.NewOutbox(st, client)},
 		workers.OrderOptions{From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress})
 	if err != nil {
 		client.Close()
@@ -190,30 +194,32 @@ func orderStatusNotifier(ctx context.Context, cfg config.Config, st *store.Store
 	return n.OnOrderStatusChanged, func() { client.Close() }, nil
 }
 
-// importMailQueue stores each mail as an outbound row and enqueues its
-// mail:send: a row before it is a task.
-type importMailQueue struct {
-	st     *store.Store
-	client *asynq.Client
-}
-
-func (q importMailQueue) QueueMail(ctx context.Context, o *store.OutboundEmail) error {
-	if o.MessageID == "" {
-		id, err := mailer.NewMessageID(o.From)
-		if err != nil {
-			return err
-		}
-		o.MessageID = id
-	}
-	if _, _, err := q.st.CreateOutbound(ctx, o); err != nil {
-		return err
-	}
-	t, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: o.ID})
+// assignImportedLeads dedupes each new lead and queues its assignment, as
+// POST /api/v1/leads does. A failure cannot undo the import: the leads wait
+// in the unassigned pool, which every leads:sla_scan drains.
+func assignImportedLeads(ctx context.Context, cfg config.Config, st *store.Store, ids []int64, io stdio) int {
+	client := asynq.NewClient(cfg.Redis.ConnOpt())
+	defer client.Close()
+	svc, err := lead.New(lead.Deps{Store: st, Enqueuer: client}, lead.Options{
+		DedupeWindow:    cfg.Leads.DedupeWindow,
+		FreeMailDomains: cfg.Leads.FreeMailDomains,
+	})
 	if err != nil {
-		return err
+		fmt.Fprintf(io.err, "import: imported, but leads not queued for assignment: %v\n", err)
+		return 1
 	}
-	_, _, err = queue.Enqueue(ctx, q.client, t)
-	return err
+	failed := 0
+	for _, id := range ids {
+		if err := svc.OnLeadCreated(ctx, id); err != nil {
+			fmt.Fprintf(io.err, "import: lead %d imported but not queued for assignment (the next SLA scan picks it up): %v\n", id, err)
+			failed++
+		}
+	}
+	if failed > 0 {
+		return 1
+	}
+	fmt.Fprintf(io.out, "%d new leads queued for assignment\n", len(ids))
+	return 0
 }
 
 // isTerminal reports whether w is a terminal, where a progress bar helps

@@ -9,7 +9,7 @@ import (
 
 // pollerRole runs one IMAP poller per configured mailbox, each restarted
 // by inbox.RunAll when it panics.
-func (a *app) pollerRole() (func(context.Context) error, error) {
+func (a *app) pollerRole(ctx context.Context) (func(context.Context) error, error) {
 	for i, m := range a.cfg.Mailboxes {
 		p, err := inbox.New(inbox.Mailbox{
 			Name:            m.Name,

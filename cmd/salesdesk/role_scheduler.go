@@ -7,14 +7,13 @@ import (
 	"salesdesk/internal/schedule"
 )
 
-// scheduledHandlers are the periodic task types whose handlers exist in
-// workers/. Schedules for the others are reported and skipped rather than
-// filling the queues with tasks nobody can run.
-var scheduledHandlers = map[string]bool{}
-
 // schedulerRole enqueues the periodic tasks of scheduler.schedules.
-func (a *app) schedulerRole() (func(context.Context) error, error) {
+func (a *app) schedulerRole(ctx context.Context) (func(context.Context) error, error) {
 	logger := a.log.With("role", roleScheduler)
+	d, err := a.desk(ctx)
+	if err != nil {
+		return nil, err
+	}
 	specs := a.cfg.Scheduler.Schedules.ByTaskType()
 	types := make([]string, 0, len(specs))
 	for t := range specs {
@@ -23,7 +22,9 @@ func (a *app) schedulerRole() (func(context.Context) error, error) {
 	sort.Strings(types)
 	var entries []schedule.Entry
 	for _, t := range types {
-		if !scheduledHandlers[t] {
+		// Periodic tasks without a handler in this build are reported and
+		// skipped rather than filling the queues with tasks nobody runs.
+		if d.handlers[t] == nil {
 			logger.Warn("periodic task has no handler in this build; not scheduled", "task_type", t)
 			continue
 		}

@@ -4,11 +4,12 @@ import (
 	"context"
 	"fmt"
 
+	"salesdesk/internal/api"
 	"salesdesk/internal/web"
 )
 
 // webRole serves the dashboard, the API, health and metrics.
-func (a *app) webRole() (func(context.Context) error, error) {
+func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) {
 	w := a.cfg.Web
 	o := web.Options{
 		Listen:       w.Listen,
@@ -30,6 +31,18 @@ func (a *app) webRole() (func(context.Context) error, error) {
 	for _, t := range w.APITokens {
 		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal()})
 	}
+	d, err := a.desk(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hooks := api.Hooks{
+		OnLabel:       d.intake.ApplyTriageDecision,
+		OnLeadCreated: d.leads.OnLeadCreated,
+	}
+	if d.notifier != nil {
+		hooks.OnOrderStatusChanged = d.notifier.OnOrderStatusChanged
+	}
+	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks})
 	pages, err := a.adminPages()
 	if err != nil {
 		return nil, err

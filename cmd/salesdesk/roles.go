@@ -76,7 +76,7 @@ func (a *app) run(ctx context.Context, roles ...string) error {
 		}
 	}
 	for _, i := range order {
-		fn, err := a.role(roles[i])
+		fn, err := a.role(ctx, roles[i])
 		if err != nil {
 			return fmt.Errorf("%s: %w", roles[i], err)
 		}
@@ -109,16 +109,16 @@ func (a *app) run(ctx context.Context, roles ...string) error {
 }
 
 // role returns the run function of one role.
-func (a *app) role(name string) (func(context.Context) error, error) {
+func (a *app) role(ctx context.Context, name string) (func(context.Context) error, error) {
 	switch name {
 	case roleWorker:
-		return a.workerRole()
+		return a.workerRole(ctx)
 	case roleScheduler:
-		return a.schedulerRole()
+		return a.schedulerRole(ctx)
 	case roleWeb:
-		return a.webRole()
+		return a.webRole(ctx)
 	case rolePoller:
-		return a.pollerRole()
+		return a.pollerRole(ctx)
 	}
 	return nil, fmt.Errorf("unknown role %q", name)
 }

@@ -1,0 +1,286 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"regexp"
+	"sync"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/config"
+	"salesdesk/internal/assign"
+	"salesdesk/internal/intake"
+	"salesdesk/internal/lead"
+	"salesdesk/internal/link"
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/routing"
+	"salesdesk/tasks"
+	"salesdesk/workers"
+)
+
+// desk is the sales desk's domain wiring shared by the worker and web
+// roles: the classifier, the mail renderer and outbox, the lead service,
+// the intake processor and every task handler, built once from config.
+type desk struct {
+	classifier *routing.Classifier
+	renderer   *mailer.Renderer
+	outbox     *workers.Outbox
+	links      *link.Signer
+	leads      *lead.Service
+	intake     *intake.Processor
+	notifier   *workers.OrderStatusNotifier
+	handlers   map[string]asynq.Handler
+}
+
+// desk builds the domain wiring on first use.
+func (a *app) desk(ctx context.Context) (*desk, error) {
+	a.deskOnce.Do(func() { a.deskVal, a.deskErr = a.buildDesk(ctx) })
+	return a.deskVal, a.deskErr
+}
+
+type deskCache struct {
+	deskOnce sync.Once
+	deskVal  *desk
+	deskErr  error
+}
+
+func (a *app) buildDesk(ctx context.Context) (*desk, error) {
+	cfg := a.cfg
+	logger := a.log.With("role", roleWorker)
+	clock := workers.ClockFunc(time.Now)
+	d := &desk{handlers: map[string]asynq.Handler{}}
+
+	// The model trains on the embedded examples, then on the decisions
+	// people made (triage links, the label API), which the store keeps.
+	d.classifier = routing.DefaultClassifier(nil)
+	reload := intake.ReloadFromStore(a.store, d.classifier)
+	if err := reload(ctx); err != nil {
+		return nil, fmt.Errorf("train classifier on stored routing examples: %w", err)
+	}
+	router, err := newRouter(cfg.Routing, d.classifier)
+	if err != nil {
+		return nil, err
+	}
+
+	loc, err := time.LoadLocation(cfg.Scheduler.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("scheduler.timezone: %w", err)
+	}
+	d.renderer, err = mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir, Location: loc})
+	if err != nil {
+		return nil, fmt.Errorf("mail templates: %w", err)
+	}
+	sender, err := mailer.NewSender(mailer.Options{
+		Addr: cfg.SMTP.Addr, TLS: cfg.SMTP.TLS, Auth: cfg.SMTP.Auth,
+		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password.Reveal(),
+		HELO: cfg.SMTP.HeloName, Timeout: cfg.SMTP.Timeout,
+		From: cfg.SMTP.From, ReplyTo: cfg.SMTP.ReplyTo,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.outbox = workers.NewOutbox(a.store, a.client)
+	d.links, err = link.New([]byte(cfg.Web.LinkSecret.Reveal()))
+	if err != nil {
+		return nil, fmt.Errorf("web.link_secret: %w", err)
+	}
+
+	if err := seedReps(ctx, a, cfg.Leads.Reps); err != nil {
+		return nil, err
+	}
+	d.leads, err = lead.New(lead.Deps{
+		Store:    a.store,
+		Rotation: lead.NewRedisRotation(a.rdb, "salesdesk:assign:", time.Hour),
+		Enqueuer: a.client,
+		Logger:   logger,
+	}, lead.Options{
+		DedupeWindow:    cfg.Leads.DedupeWindow,
+		FreeMailDomains: cfg.Leads.FreeMailDomains,
+		SLAContact:      cfg.Leads.SLAContact,
+		SLAReassign:     cfg.Leads.SLAReassign,
+		Assign:          assignConfig(cfg.Leads),
+	})
+	if err != nil {
+		return nil, err
+	}
+
+	base := cfg.Web.PublicURL()
+	inqDeps := workers.InquiryDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
+	inqOpts := workers.InquiryOptions{
+		From: cfg.SMTP.From, TeamAddress: cfg.Routing.TeamAddress, TriageAddress: cfg.Routing.TriageAddress,
+		BaseURL: base, Links: d.links, TriageLinkTTL: cfg.Web.LinkTTL, AckWindow: cfg.Routing.AckWindow,
+	}
+	orderDeps := workers.OrderDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
+	orderOpts := workers.OrderOptions{
+		From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress,
+		BaseURL: base, FormatHint: "SO-123456",
+	}
+	orderOpts.Followup.LateGrace = cfg.Orders.FollowupLateGrace
+	orderOpts.Followup.PendingAfter = cfg.Orders.FollowupPendingAfter
+	leadDeps := workers.LeadDeps{Leads: d.leads, Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
+	leadOpts := workers.LeadOptions{
+		From: cfg.SMTP.From, ManagerAddress: cfg.Leads.ManagerAddress, BaseURL: base,
+		Links: d.links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
+	}
+
+	var errs []error
+	add := func(typ string, h asynq.Handler, err error) {
+		if err != nil {
+			errs = append(errs, fmt.Errorf("%s handler: %w", typ, err))
+			return
+		}
+		d.handlers[typ] = h
+	}
+	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock)
+	ack, err := workers.NewAckHandler(inqDeps, inqOpts)
+	add(tasks.TypeInquiryAck, ack, err)
+	handoff, err := workers.NewHandoffHandler(inqDeps, inqOpts)
+	add(tasks.TypeInquiryHandoff, handoff, err)
+	triage, err := workers.NewTriageHandler(inqDeps, inqOpts)
+	add(tasks.TypeInquiryTriage, triage, err)
+	unsub, err := workers.NewUnsubscribeHandler(inqDeps, inqOpts)
+	add(tasks.TypeCustomerUnsubscribe, unsub, err)
+	status, err := workers.NewOrderStatusHandler(orderDeps, orderOpts)
+	add(tasks.TypeOrderStatusReply, status, err)
+	request, err := workers.NewOrderRequestHandler(orderDeps, orderOpts)
+	add(tasks.TypeOrderRequest, request, err)
+	followup, err := workers.NewOrdersFollowupScanHandler(orderDeps, orderOpts)
+	add(tasks.TypeOrdersFollowupScan, followup, err)
+	assignH, err := workers.NewLeadAssignHandler(leadDeps, leadOpts)
+	add(tasks.TypeLeadAssign, assignH, err)
+	slaCheck, err := workers.NewLeadSLACheckHandler(leadDeps, leadOpts)
+	add(tasks.TypeLeadSLACheck, slaCheck, err)
+	slaScan, err := workers.NewLeadsSLAScanHandler(leadDeps, leadOpts)
+	add(tasks.TypeLeadsSLAScan, slaScan, err)
+	digest, err := workers.NewLeadsDailyDigestHandler(leadDeps, leadOpts)
+	add(tasks.TypeLeadsDailyDigest, digest, err)
+	if cfg.Orders.NotifyStatusChanges {
+		d.notifier, err = workers.NewOrderStatusNotifier(orderDeps, orderOpts)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("order status notifier: %w", err))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+
+	registered := func(typ string) bool { _, ok := d.handlers[typ]; return ok }
+	followups := intake.DefaultFollowups(a.store, registered)
+	followups[routing.QuoteRequest] = d.leads.Followup()
+	followups[routing.MeetingRequest] = d.leads.Followup()
+	d.intake, err = intake.New(intake.Deps{
+		Store:    a.store,
+		Router:   router,
+		Enqueuer: a.client,
+		Reload:   reload,
+		Logger:   logger,
+	}, intake.Options{
+		AckWindow:       cfg.Routing.AckWindow,
+		FreeMailDomains: cfg.Leads.FreeMailDomains,
+		Followups:       followups,
+	})
+	if err != nil {
+		return nil, err
+	}
+	d.handlers[tasks.TypeInboundEmail] = workers.NewInboundHandler(d.intake, logger)
+	return d, nil
+}
+
+// newRouter turns routing config into rules in front of the classifier.
+func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router, error) {
+	var rules []routing.Rule
+	for _, r := range rc.Rules {
+		base := routing.Rule{
+			Name:     r.Name,
+			Subject:  append([]string(nil), r.Subject...),
+			Body:     append([]string(nil), r.Body...),
+			Category: routing.Category(r.Category),
+			Priority: routing.Priority(r.Priority),
+			Assignee: r.Assignee,
+		}
+		if r.SubjectRegex != "" {
+			base.Subject = append(base.Subject, "re:"+r.SubjectRegex)
+		}
+		if r.BodyRegex != "" {
+			base.Body = append(base.Body, "re:"+r.BodyRegex)
+		}
+		// A rule with several senders or domains matches any of them: one
+		// routing rule each, in order.
+		expanded := []routing.Rule{base}
+		if len(r.Sender) > 0 || len(r.SenderDomain) > 0 {
+			expanded = nil
+			for _, s := range r.Sender {
+				x := base
+				x.Sender = s
+				expanded = append(expanded, x)
+			}
+			for _, dom := range r.SenderDomain {
+				x := base
+				x.SenderDomain = dom
+				expanded = append(expanded, x)
+			}
+		}
+		rules = append(rules, expanded...)
+	}
+	var patterns []*regexp.Regexp
+	for i, p := range rc.OrderNumberPatterns {
+		re, err := regexp.Compile(p)
+		if err != nil {
+			return nil, fmt.Errorf("routing.order_number_patterns[%d]: %w", i, err)
+		}
+		patterns = append(patterns, re)
+	}
+	if len(patterns) > 0 {
+		patterns = append(patterns, routing.DefaultOrderPatterns()...)
+	}
+	return routing.NewRouter(routing.RouterOptions{
+		Rules:         rules,
+		Classifier:    c,
+		MinConfidence: rc.MinConfidence,
+		Entities:      routing.EntityOptions{OrderPatterns: patterns},
+	})
+}
+
+func assignConfig(lc config.LeadsConfig) assign.Config {
+	c := assign.Config{
+		Strategy:            assign.Strategy(lc.Strategy),
+		OwnerSticky:         lc.OwnerSticky,
+		RespectWorkingHours: lc.RespectWorkingHours,
+	}
+	for _, t := range lc.Teams {
+		c.Teams = append(c.Teams, assign.Team{
+			Name: t.Name, Strategy: assign.Strategy(t.Strategy),
+			Territories: t.Territories, Skills: t.Skills, Members: t.Members,
+		})
+	}
+	return c
+}
+
+// seedReps creates or updates the reps listed in leads.reps.
+func seedReps(ctx context.Context, a *app, reps []config.RepConfig) error {
+	if len(reps) == 0 {
+		return nil
+	}
+	seeds := make([]lead.RepSeed, 0, len(reps))
+	for i, r := range reps {
+		ooo, err := r.OutOfOffice()
+		if err != nil {
+			return fmt.Errorf("leads.reps[%d].out_of_office_until: %w", i, err)
+		}
+		seeds = append(seeds, lead.RepSeed{
+			Name: r.Name, Email: r.Email, Active: r.Active, Weight: r.Weight, Capacity: r.Capacity,
+			Territories: r.Territories, Skills: r.Skills, Timezone: r.Timezone,
+			Days: r.WorkingHours.Days, Start: r.WorkingHours.Start, End: r.WorkingHours.End,
+			OutOfOfficeUntil: ooo,
+		})
+	}
+	created, updated, err := lead.SeedReps(ctx, a.store, seeds)
+	if err != nil {
+		return fmt.Errorf("seed reps: %w", err)
+	}
+	a.log.Info("reps seeded from config", "created", created, "updated", updated)
+	return nil
+}

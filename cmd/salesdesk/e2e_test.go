@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"mime"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+
+	"salesdesk/config"
+	"salesdesk/internal/smtptest"
+	"salesdesk/internal/store"
+	"salesdesk/internal/testenv"
+)
+
+// desk is a running `salesdesk run` against Dovecot and a capturing SMTP
+// server, with one account (Acme, contact ann@acme.example, order
+// SO-424242 shipped) and one rep.
+type e2eDesk struct {
+	imap testenv.IMAP
+	user string
+	smtp *smtptest.Server
+	st   *store.Store
+}
+
+func setupDesk(t *testing.T) e2eDesk {
+	t.Helper()
+	testenv.Redis(t, testenv.RedisDBCmd)
+	imap := testenv.Dovecot(t)
+	smtp := smtptest.New(t, smtptest.Options{})
+	user := "desk-" + testenv.RandomName(6)
+
+	cfg := testConfig(t, testenv.RedisAddr())
+	cfg.SMTP.Addr = smtp.Addr()
+	cfg.SMTP.TLS = config.TLSNone
+	cfg.Mailboxes = []config.MailboxConfig{config.DefaultMailbox()}
+	mb := &cfg.Mailboxes[0]
+	mb.Name, mb.Addr, mb.TLS, mb.Username, mb.Password = "sales", imap.Addr, config.TLSNone, user, config.Secret(imap.Password)
+	rep := config.DefaultRep()
+	rep.Name, rep.Email = "Rita Rep", "rita@desk.example"
+	rep.WorkingHours.Days = nil // always working, whatever the hour of the test
+	cfg.Leads.Reps = []config.RepConfig{rep}
+	cfg.Leads.RespectWorkingHours = false
+
+	// The account the customer mails from, written before the roles start.
+	dsn := cfg.Database.DSN.Reveal()
+	st, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ctx := context.Background()
+	custID, err := st.CreateCustomer(ctx, &store.Customer{Name: "Acme", Domain: "acme.example"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateContact(ctx, &store.Contact{CustomerID: custID, Email: "ann@acme.example", Name: "Ann"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateOrder(ctx, &store.Order{CustomerID: custID, Number: "SO-424242", Status: "shipped",
+		Currency: "EUR", AmountCents: 129900, TrackingNumber: "1Z999", TrackingURL: "https://track.example/1Z999"}); err != nil {
+		t.Fatal(err)
+	}
+	startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
+	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st}
+}
+
+func (d e2eDesk) deliver(t *testing.T, from, subject, body string) string {
+	t.Helper()
+	id := testenv.RandomName(8) + "@customer.example"
+	raw := fmt.Sprintf("From: %s\r\nTo: sales@desk.example\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
+		from, subject, id, time.Now().Format(time.RFC1123Z), body)
+	c, err := imapclient.DialInsecure(d.imap.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(d.user, d.imap.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	cmd := c.Append("INBOX", int64(len(raw)), nil)
+	if _, err := cmd.Write([]byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cmd.Wait(); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// mailTo waits for a captured mail to addr whose subject or raw message
+// contains want.
+func (d e2eDesk) mailTo(t *testing.T, addr, want string) (mail.Header, string) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		for _, m := range d.smtp.Messages() {
+			if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
+				continue
+			}
+			msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+			if err != nil {
+				continue
+			}
+			subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+			if strings.Contains(subj, want) || strings.Contains(string(m.Data), want) {
+				return msg.Header, string(m.Data)
+			}
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	var got []string
+	for _, m := range d.smtp.Messages() {
+		h, _ := mail.ReadMessage(strings.NewReader(string(m.Data)))
+		if h != nil {
+			got = append(got, fmt.Sprintf("%v %q", m.To, h.Header.Get("Subject")))
+		}
+	}
+	t.Fatalf("no mail to %s with %q in its subject within 30s; captured: %v", addr, want, got)
+	return nil, ""
+}
+
+// waitProcessed waits until the worker has processed the stored message
+// with this Message-ID.
+func (d e2eDesk) waitProcessed(t *testing.T, messageID string) {
+	t.Helper()
+	ctx := context.Background()
+	waitFor(t, 30*time.Second, func() bool {
+		ids, err := d.st.InboundByMessageID(ctx, messageID)
+		if err != nil || len(ids) == 0 {
+			return false
+		}
+		m, err := d.st.InboundMessage(ctx, ids[0])
+		return err == nil && m.Status == "processed"
+	})
+}
+
+// TestRunEndToEnd drives the whole process: customer mail appended to
+// Dovecot comes back out of the capturing SMTP server as the right mails.
+func TestRunEndToEnd(t *testing.T) {
+	d := setupDesk(t)
+
+	t.Run("order status from the account's contact", func(t *testing.T) {
+		id := d.deliver(t, "Ann <ann@acme.example>", "Where is my order SO-424242?",
+			"Hi, could you tell me where order SO-424242 is? It was due last week.\n\nThanks, Ann")
+		h, body := d.mailTo(t, "ann@acme.example", "1Z999") // the tracking number: the status reply
+		if !strings.Contains(body, "shipped") && !strings.Contains(body, "Shipped") {
+			t.Errorf("status reply does not give the status:\n%s", body)
+		}
+		if got := h.Get("In-Reply-To"); got != "<"+id+">" {
+			t.Errorf("In-Reply-To = %q, want <%s>", got, id)
+		}
+	})
+
+	t.Run("quote request reaches the rep", func(t *testing.T) {
+		d.deliver(t, "Bob Buyer <bob@newprospect.example>", "Quote for 500 pallets",
+			"Hello, we would like a quote for 500 euro pallets delivered to Rotterdam next month. What would the price per unit be?\n\nBob Buyer\nPurchasing, New Prospect BV")
+		h, _ := d.mailTo(t, "rita@desk.example", "")
+		if got := h.Get("Reply-To"); !strings.Contains(got, "bob@newprospect.example") {
+			t.Errorf("rep mail Reply-To = %q, want the customer", got)
+		}
+	})
+
+	t.Run("auto-reply gets no answer", func(t *testing.T) {
+		before := len(d.smtp.Messages())
+		id := d.deliver(t, "Out Of Office <carl@acme.example>", "Automatic reply: Where is my order",
+			"I am out of the office until Monday.")
+		d.waitProcessed(t, id)
+		for _, m := range d.smtp.Messages()[before:] {
+			for _, to := range m.To {
+				if strings.EqualFold(to, "carl@acme.example") {
+					t.Errorf("answered an auto-reply")
+				}
+			}
+		}
+	})
+}
