@@ -36,8 +36,10 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		return nil, err
 	}
 	hooks := api.Hooks{
-		OnLabel:       d.intake.ApplyTriageDecision,
-		OnLeadCreated: d.leads.OnLeadCreated,
+		OnLabel:          d.intake.ApplyTriageDecision,
+		OnLeadCreated:    d.leads.OnLeadCreated,
+		OnLeadClosed:     d.leads.OnLeadClosed,
+		OnLeadReassigned: d.leads.OnLeadReassigned,
 	}
 	if d.notifier != nil {
 		hooks.OnOrderStatusChanged = d.notifier.OnOrderStatusChanged

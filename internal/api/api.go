@@ -31,6 +31,14 @@ type Hooks struct {
 	// lead:assign). Its failure leaves the lead unassigned in the pool: the
 	// answer then carries a warning.
 	OnLeadCreated func(ctx context.Context, leadID int64) error
+	// OnLeadClosed runs after a lead is won or lost through the API, so
+	// the freed capacity goes to a lead waiting in the pool. Its failure
+	// is a warning: the next leads:sla_scan drains the pool anyway.
+	OnLeadClosed func(ctx context.Context, leadID int64) error
+	// OnLeadReassigned runs after the API moved a lead to another rep, so
+	// that rep is mailed and the SLA starts again. Its failure is a
+	// warning.
+	OnLeadReassigned func(ctx context.Context, leadID int64) error
 	// OnInquiryClosed runs after an inquiry is closed; a failure is
 	// answered as an error, and closing again is harmless.
 	OnInquiryClosed func(ctx context.Context, inquiryID int64) error

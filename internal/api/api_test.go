@@ -33,6 +33,8 @@ type hookRecorder struct {
 	statusChanges []statusCall
 	leads         []int64
 	closed        []int64
+	closedLeads   []int64
+	movedLeads    []int64
 
 	labelErr, statusErr, leadErr, closeErr error
 	// onLabel runs inside the label hook (to relabel like intake does).
@@ -73,6 +75,18 @@ func (r *hookRecorder) hooks() Hooks {
 			defer r.mu.Unlock()
 			r.leads = append(r.leads, id)
 			return r.leadErr
+		},
+		OnLeadClosed: func(ctx context.Context, id int64) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.closedLeads = append(r.closedLeads, id)
+			return nil
+		},
+		OnLeadReassigned: func(ctx context.Context, id int64) error {
+			r.mu.Lock()
+			defer r.mu.Unlock()
+			r.movedLeads = append(r.movedLeads, id)
+			return nil
 		},
 		OnInquiryClosed: func(ctx context.Context, id int64) error {
 			r.mu.Lock()

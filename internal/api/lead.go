@@ -173,7 +173,27 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, q *query) er
 }
 
 // respondLead answers a lead with its events.
+const closedHookWarning = "the lead was closed, but its freed capacity was not handed on yet; the next SLA scan does it"
+
+// respondLeadAfter runs hook (when set) after a committed lead change and
+// answers with the lead; a hook failure becomes a warning, since the
+// change itself stands.
+func (h *handler) respondLeadAfter(ctx context.Context, w http.ResponseWriter, id int64, hook func(context.Context, int64) error, warning string) error {
+	var warnings []string
+	if hook != nil {
+		if err := hook(ctx, id); err != nil {
+			h.log.ErrorContext(ctx, "lead hook failed", "lead_id", id, "request_id", w.Header().Get("X-Request-Id"), "err", err)
+			warnings = append(warnings, warning)
+		}
+	}
+	return h.writeLead(ctx, w, id, warnings)
+}
+
 func (h *handler) respondLead(ctx context.Context, w http.ResponseWriter, id int64) error {
+	return h.writeLead(ctx, w, id, nil)
+}
+
+func (h *handler) writeLead(ctx context.Context, w http.ResponseWriter, id int64, warnings []string) error {
 	l, err := h.st.Lead(ctx, id)
 	if err != nil {
 		return orNotFound(err, "lead", id)
@@ -189,6 +209,7 @@ func (h *handler) respondLead(ctx context.Context, w http.ResponseWriter, id int
 			FromRepID: idOrNull(e.FromRepID), Note: e.Note, CreatedAt: e.CreatedAt})
 	}
 	out.Events = &events
+	out.Warnings = append(out.Warnings, warnings...)
 	writeJSON(w, http.StatusOK, out)
 	return nil
 }
@@ -261,6 +282,7 @@ func (h *handler) reassignLead(w http.ResponseWriter, r *http.Request, q *query)
 		}
 		h.log.InfoContext(ctx, "lead reassigned", "lead_id", id, "from_rep_id", l.RepID, "rep_id", in.RepID,
 			"by", caller(ctx))
+		return h.respondLeadAfter(ctx, w, id, h.hooks.OnLeadReassigned, "the lead moved, but the new rep could not be notified yet")
 	}
 	return h.respondLead(ctx, w, id)
 }
@@ -328,7 +350,7 @@ func (h *handler) leadWon(w http.ResponseWriter, r *http.Request, q *query) erro
 	}
 	h.log.InfoContext(ctx, "lead won", "lead_id", id, "value_cents", *in.ValueCents, "currency", in.Currency,
 		"by", caller(ctx))
-	return h.respondLead(ctx, w, id)
+	return h.respondLeadAfter(ctx, w, id, h.hooks.OnLeadClosed, closedHookWarning)
 }
 
 func (h *handler) leadLost(w http.ResponseWriter, r *http.Request, q *query) error {
@@ -358,5 +380,5 @@ func (h *handler) leadLost(w http.ResponseWriter, r *http.Request, q *query) err
 		return orNotFound(err, "lead", id)
 	}
 	h.log.InfoContext(ctx, "lead lost", "lead_id", id, "by", caller(ctx))
-	return h.respondLead(ctx, w, id)
+	return h.respondLeadAfter(ctx, w, id, h.hooks.OnLeadClosed, closedHookWarning)
 }

@@ -143,6 +143,18 @@ func TestLeadLifecycle(t *testing.T) {
 		})
 	}
 
+	// Each committed reassignment and closing ran its hook once; refused
+	// and repeated ones did not.
+	f.hooks.mu.Lock()
+	moved, closed := f.hooks.movedLeads, f.hooks.closedLeads
+	f.hooks.mu.Unlock()
+	if want := []int64{l1, l1}; fmt.Sprint(moved) != fmt.Sprint(want) {
+		t.Errorf("OnLeadReassigned calls = %v, want %v (assign, reassign with a note)", moved, want)
+	}
+	if want := []int64{l1, l2}; fmt.Sprint(closed) != fmt.Sprint(want) {
+		t.Errorf("OnLeadClosed calls = %v, want %v (won, lost)", closed, want)
+	}
+
 	// Inactive reps get no leads by hand either.
 	lea.Active = false
 	if err := f.st.UpdateRep(ctx, lea); err != nil {
