@@ -3,8 +3,9 @@
 // REST API at /api/ and the admin pages at /.
 //
 // Everything except /healthz, /readyz, /login, /logout and the
-// Options.Public routes requires authentication; there is
-// no anonymous access and no default password:
+// Options.Public routes (which check each request themselves) requires
+// authentication; there is no anonymous access to the dashboard, API or
+// pages, and no default password:
 //
 //   - admins and viewers log in with HTTP basic auth (bcrypt-checked
 //     passwords) or through the form at /login, which sets a signed,

@@ -1,0 +1,243 @@
+// Package oneclick serves the signed one-click links in salesdesk's mails:
+// a triage decision (/triage/{inquiry_id}/{category}) and a rep's answer to
+// a lead (/leads/{lead_id}/{action}?rep={rep_id}).
+//
+// The signature is the credential, so these routes are mounted without a
+// dashboard login (web.Options.Public). Following a link (GET) only checks
+// it and shows a confirmation page with one button; the decision is
+// applied by the POST that button sends, which checks the link again. Mail
+// scanners and link previews that fetch every URL in a mail therefore
+// never decide anything.
+package oneclick
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/intake"
+	"salesdesk/internal/lead"
+	"salesdesk/internal/link"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
+)
+
+// TriageLinkAction is the action triage links are signed for; it matches
+// workers.TriageLinkAction.
+const TriageLinkAction = "triage"
+
+// TriageBy is who a triage decision made through a link is recorded as.
+const TriageBy = "link"
+
+// maxFormBytes bounds a POST body: the form holds three short fields.
+const maxFormBytes = 8 << 10
+
+// Options configure the one-click handler.
+type Options struct {
+	// Signer checks the links' signatures. Required.
+	Signer *link.Signer
+	// Triage files an inquiry under a category, e.g.
+	// (*intake.Processor).ApplyTriageDecision. Nil answers 404 on /triage/.
+	Triage func(ctx context.Context, inquiryID int64, category, by string) error
+	// Lead applies a rep's action to a lead, e.g. an adapter around
+	// (*lead.Service).ApplyLinkAction. Nil answers 404 on /leads/.
+	Lead func(ctx context.Context, leadID int64, action string, repID int64) error
+	// Now is the clock links expire by; nil means time.Now.
+	Now func() time.Time
+	// Logger receives applied decisions and failures; nil discards.
+	Logger *slog.Logger
+}
+
+// handler serves the one-click routes.
+type handler struct {
+	signer *link.Signer
+	triage func(ctx context.Context, inquiryID int64, category, by string) error
+	lead   func(ctx context.Context, leadID int64, action string, repID int64) error
+	now    func() time.Time
+	log    *slog.Logger
+}
+
+// New returns the handler for GET and POST on /triage/{id}/{category} and
+// /leads/{id}/{action}. It panics without a Signer, a wiring mistake.
+func New(o Options) http.Handler {
+	if o.Signer == nil {
+		panic("oneclick: Options.Signer is required")
+	}
+	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, now: o.Now, log: o.Logger}
+	if h.now == nil {
+		h.now = time.Now
+	}
+	if h.log == nil {
+		h.log = slog.New(slog.DiscardHandler)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("/triage/{id}/{category}", methods(h.serveTriage))
+	mux.Handle("/leads/{id}/{action}", methods(h.serveLead))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { render(w, notFoundPage()) })
+	return mux
+}
+
+// methods lets through GET and HEAD (which only confirm) and POST (which
+// applies).
+func methods(next http.HandlerFunc) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodPost:
+			next(w, r)
+		default:
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			render(w, page{Status: http.StatusMethodNotAllowed, Title: "Method not allowed",
+				Lines: []string{"Open the link from the mail in a browser."}})
+		}
+	})
+}
+
+// serveTriage confirms (GET) or applies (POST) a triage link.
+func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r.PathValue("id"))
+	raw := r.PathValue("category")
+	cat, known := routing.ParseCategory(raw)
+	if !ok || !known || h.triage == nil {
+		render(w, notFoundPage())
+		return
+	}
+	q, ok := h.query(w, r)
+	if !ok {
+		return
+	}
+	// The signature covers the category exactly as the link spelled it.
+	if err := h.signer.VerifyValues(TriageLinkAction, id, raw, q, h.now()); err != nil {
+		h.refuse(w, r, err, "inquiry_id", id)
+		return
+	}
+	label := strings.ReplaceAll(string(cat), "_", " ")
+	what := fmt.Sprintf("inquiry #%d", id)
+	if r.Method != http.MethodPost {
+		render(w, confirmPage(r, q, "File "+what,
+			fmt.Sprintf("File %s as %s? The inquiry then gets that category's follow-up, and the classifier learns from your decision.", what, label),
+			"File as "+label, nil))
+		return
+	}
+	err := h.triage(r.Context(), id, string(cat), TriageBy)
+	if err != nil {
+		h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
+		return
+	}
+	h.log.InfoContext(r.Context(), "triage link applied", "inquiry_id", id, "category", string(cat))
+	render(w, donePage(fmt.Sprintf("Done: %s filed as %s.", what, label)))
+}
+
+// leadActions are the confirmation and result wording per lead action.
+var leadActions = map[string]struct{ question, button, done string }{
+	lead.ActionAccept: {
+		question: "Take lead #%d? You will not be reminded about it again.",
+		button:   "Accept lead",
+		done:     "Done: lead #%d is yours.",
+	},
+	lead.ActionContacted: {
+		question: "Mark lead #%d as contacted? That meets its response deadline.",
+		button:   "Mark contacted",
+		done:     "Done: lead #%d marked contacted.",
+	},
+	lead.ActionNotMine: {
+		question: "Pass lead #%d on? It goes to the next eligible rep, or to the pool.",
+		button:   "Not mine, pass it on",
+		done:     "Done: lead #%d passed on.",
+	},
+}
+
+// serveLead confirms (GET) or applies (POST) a lead link.
+func (h *handler) serveLead(w http.ResponseWriter, r *http.Request) {
+	id, ok := parseID(r.PathValue("id"))
+	action := r.PathValue("action")
+	words, known := leadActions[action]
+	if !ok || !known || !slices.Contains(lead.Actions, action) || h.lead == nil {
+		render(w, notFoundPage())
+		return
+	}
+	q, ok := h.query(w, r)
+	if !ok {
+		return
+	}
+	repID, err := lead.VerifyLink(h.signer, action, id, q, h.now())
+	if err != nil {
+		h.refuse(w, r, err, "lead_id", id)
+		return
+	}
+	if r.Method != http.MethodPost {
+		fields := []field{{Name: "rep", Value: strconv.FormatInt(repID, 10)}}
+		render(w, confirmPage(r, q, fmt.Sprintf("Lead #%d", id), fmt.Sprintf(words.question, id), words.button, fields))
+		return
+	}
+	if err := h.lead(r.Context(), id, action, repID); err != nil {
+		h.failed(w, r, err, "lead_id", id, "action", action, "rep_id", repID)
+		return
+	}
+	h.log.InfoContext(r.Context(), "lead link applied", "lead_id", id, "action", action, "rep_id", repID)
+	render(w, donePage(fmt.Sprintf(words.done, id)))
+}
+
+// query returns the link's parameters: the URL's query for GET, the
+// submitted form (falling back to the query) for POST.
+func (h *handler) query(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	if r.Method != http.MethodPost {
+		return r.URL.Query(), true
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+	if err := r.ParseForm(); err != nil {
+		render(w, page{Status: http.StatusBadRequest, Title: "Bad request",
+			Lines: []string{"The form could not be read. Open the link from the mail again."}})
+		return nil, false
+	}
+	return r.Form, true
+}
+
+// refuse answers a link that failed verification.
+func (h *handler) refuse(w http.ResponseWriter, r *http.Request, err error, args ...any) {
+	args = append(args, "path", r.URL.Path, "method", r.Method, "remote", r.RemoteAddr)
+	if errors.Is(err, link.ErrExpired) {
+		h.log.InfoContext(r.Context(), "one-click link expired", args...)
+		render(w, expiredPage(r.URL.Path))
+		return
+	}
+	h.log.WarnContext(r.Context(), "one-click link refused: bad signature", args...)
+	render(w, page{Status: http.StatusForbidden, Title: "Link not valid",
+		Lines: []string{
+			"This link is not valid: it may have been cut short or changed on its way to you.",
+			"Open it again from the original mail, copying the whole address.",
+		}})
+}
+
+// failed answers an error from applying a verified link.
+func (h *handler) failed(w http.ResponseWriter, r *http.Request, err error, args ...any) {
+	switch {
+	case errors.Is(err, store.ErrNotFound), errors.Is(err, lead.ErrUnknownAction), errors.Is(err, intake.ErrUnknownCategory):
+		render(w, notFoundPage())
+	case errors.Is(err, lead.ErrNotYours):
+		render(w, page{Status: http.StatusConflict, Title: "No longer yours",
+			Lines: []string{
+				"This lead is no longer yours: it was passed to another rep or closed, so nothing was changed.",
+				"Your current leads are in your latest lead mail and daily lead list.",
+			}})
+	default:
+		h.log.ErrorContext(r.Context(), "one-click link failed", append(args, "error", err.Error())...)
+		render(w, page{Status: http.StatusInternalServerError, Title: "Something went wrong",
+			Lines: []string{
+				"Your decision could not be saved because of a problem on our side.",
+				"Please try again in a few minutes; if it keeps failing, tell your salesdesk administrator.",
+			}})
+	}
+}
+
+// parseID reads a positive decimal id.
+func parseID(s string) (int64, bool) {
+	id, err := strconv.ParseInt(s, 10, 64)
+	return id, err == nil && id > 0 && strconv.FormatInt(id, 10) == s
+}

@@ -1,0 +1,127 @@
+package oneclick
+
+import (
+	"bytes"
+	"html/template"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/link"
+)
+
+// page is what every answer of this package shows: a title, a few
+// sentences and, on a confirmation, one form with one button.
+type page struct {
+	Status int
+	Title  string
+	Lines  []string
+	Form   *form
+	Done   bool
+}
+
+// form posts the link back to itself; Fields carry its signature.
+type form struct {
+	Action string
+	Fields []field
+	Button string
+}
+
+type field struct{ Name, Value string }
+
+// pageTemplate is deliberately plain: no scripts, no external resources,
+// one inline style sheet (the Content-Security-Policy allows nothing else).
+var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex, nofollow">
+<title>{{.Title}} · salesdesk</title>
+<style>
+body { font: 16px/1.5 system-ui, sans-serif; color: #1f2328; background: #f6f8fa; margin: 0; }
+main { max-width: 32rem; margin: 4rem auto; padding: 2rem; background: #fff; border: 1px solid #d0d7de; border-radius: 8px; }
+h1 { font-size: 1.35rem; margin: 0 0 1rem; }
+h1.done { color: #1a7f37; }
+button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: 6px; background: #0969da; color: #fff; cursor: pointer; }
+button:hover { background: #0550ae; }
+footer { margin-top: 2rem; font-size: .85rem; color: #656d76; }
+</style>
+</head>
+<body>
+<main>
+<h1{{if .Done}} class="done"{{end}}>{{.Title}}</h1>
+{{range .Lines}}<p>{{.}}</p>
+{{end}}{{with .Form}}<form method="post" action="{{.Action}}">
+{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{end}}<button type="submit">{{.Button}}</button>
+</form>
+{{end}}<footer>salesdesk</footer>
+</main>
+</body>
+</html>
+`))
+
+// render writes p with headers that keep the page, and the signed URL it
+// came from, out of caches, referrers and frames.
+func render(w http.ResponseWriter, p page) {
+	var buf bytes.Buffer
+	if err := pageTemplate.Execute(&buf, p); err != nil {
+		http.Error(w, "internal error", http.StatusInternalServerError)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("Referrer-Policy", "no-referrer")
+	h.Set("X-Robots-Tag", "noindex, nofollow")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	status := p.Status
+	if status == 0 {
+		status = http.StatusOK
+	}
+	w.WriteHeader(status)
+	w.Write(buf.Bytes())
+}
+
+// confirmPage asks before applying a verified link. The form posts to the
+// same path with the signature fields (exp, sig and extra, such as rep).
+func confirmPage(r *http.Request, q url.Values, title, question, button string, extra []field) page {
+	fields := append(slices.Clip(extra), field{Name: link.ParamExp, Value: q.Get(link.ParamExp)}, field{Name: link.ParamSig, Value: q.Get(link.ParamSig)})
+	lines := []string{question}
+	if exp, ok := expiry(q); ok {
+		lines = append(lines, "This link works until "+exp.UTC().Format("Mon 2 Jan 2006 15:04 MST")+".")
+	}
+	return page{Title: title, Lines: lines, Form: &form{Action: r.URL.EscapedPath(), Fields: fields, Button: button}}
+}
+
+func donePage(message string) page {
+	return page{Title: message, Done: true, Lines: []string{"You can close this page."}}
+}
+
+func notFoundPage() page {
+	return page{Status: http.StatusNotFound, Title: "Not found",
+		Lines: []string{"There is nothing here: the link is incomplete, or what it points to no longer exists."}}
+}
+
+// expiredPage says the link expired and what to do instead.
+func expiredPage(path string) page {
+	todo := "Ask your salesdesk administrator for help."
+	switch {
+	case strings.HasPrefix(path, "/triage/"):
+		todo = "If the inquiry still needs a category, ask your salesdesk administrator to set it (the API can relabel it)."
+	case strings.HasPrefix(path, "/leads/"):
+		todo = "If the lead is still yours, use the links in your latest lead mail or daily lead list, or ask your sales manager to update it."
+	}
+	return page{Status: http.StatusGone, Title: "This link has expired",
+		Lines: []string{"Links in salesdesk mails work for a limited time, and this one has run out. Nothing was changed.", todo}}
+}
+
+// expiry reads a link's exp parameter.
+func expiry(q url.Values) (time.Time, bool) {
+	exp, err := strconv.ParseInt(q.Get(link.ParamExp), 10, 64)
+	return time.Unix(exp, 0), err == nil && exp > 0
+}
