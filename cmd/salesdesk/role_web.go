@@ -3,8 +3,10 @@ package main
 import (
 	"context"
 	"fmt"
+	"net/http"
 
 	"salesdesk/internal/api"
+	"salesdesk/internal/oneclick"
 	"salesdesk/internal/web"
 )
 
@@ -50,6 +52,18 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		return nil, err
 	}
 	o.Pages = pages
+	// One-click links in mail (triage decisions, lead actions) carry their
+	// own signature instead of a login.
+	oneClick := oneclick.New(oneclick.Options{
+		Signer: d.links,
+		Triage: d.intake.ApplyTriageDecision,
+		Lead: func(ctx context.Context, leadID int64, action string, repID int64) error {
+			_, err := d.leads.ApplyLinkAction(ctx, leadID, action, repID)
+			return err
+		},
+		Logger: a.log.With("role", roleWeb),
+	})
+	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick}
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
 	// web role serves the dashboard and API whether or not an IMAP server
 	// answers, and the poller's own metrics alert on a stalled mailbox.
