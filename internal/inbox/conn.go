@@ -234,18 +234,20 @@ func (cn *conn) move(ctx context.Context, uids imap.UIDSet, folder string) error
 	})
 }
 
-// idle runs IDLE until a new message is reported, wait elapses, the
-// connection drops or ctx is done.
-func (cn *conn) idle(ctx context.Context, wait time.Duration) error {
+// startIdle starts IDLE and returns once the server acknowledged it.
+func (cn *conn) startIdle(ctx context.Context) (*imapclient.IdleCommand, error) {
 	var cmd *imapclient.IdleCommand
 	err := cn.do(ctx, "idle", func() error {
 		var err error
 		cmd, err = cn.c.Idle()
 		return err
 	})
-	if err != nil {
-		return err
-	}
+	return cmd, err
+}
+
+// waitIdle lets IDLE run until a new message is reported, wait elapses,
+// the connection drops or ctx is done, then ends it.
+func (cn *conn) waitIdle(ctx context.Context, cmd *imapclient.IdleCommand, wait time.Duration) error {
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {

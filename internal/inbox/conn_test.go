@@ -66,7 +66,7 @@ func tlsServer(t *testing.T, mode inbox.TLSMode, serverTLS *tls.Config) string {
 	mem.AddUser(user)
 	opts := &imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return idleFlushingSession{mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:   imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		Logger: quietLogger{},
@@ -228,7 +228,7 @@ func TestReconnectsAfterNetworkFailure(t *testing.T) {
 
 		px.cut()
 		waitFor(t, 30*time.Second, "error noticed", func() bool { return p.Status().LastError != "" })
-		srv.appendAll(t, "INBOX", messages(2))
+		srv.appendAll(t, "INBOX", messages(2)) // while reconnecting, or just after
 		synced(t, p, 2)
 		if !p.Status().LastSync.After(first) {
 			t.Fatal("no new sync after reconnecting")

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"os"
 	"path/filepath"
@@ -59,7 +60,7 @@ func memoryServer(t testing.TB) imapServer {
 	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return mem.NewSession(), nil, nil
+			return idleFlushingSession{mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		InsecureAuth: true,
@@ -79,6 +80,21 @@ func memoryServer(t testing.TB) imapServer {
 		<-done
 	})
 	return imapServer{kind: "memory", addr: ln.Addr().String(), username: "sales", password: "secret"}
+}
+
+// idleFlushingSession starts IDLE by sending the updates queued since the
+// last command, as Dovecot does. go-imap's in-memory server sends only
+// updates that arrive after IDLE began, so a message appended between the
+// poller's last command and its IDLE would wait for the next safety sync.
+type idleFlushingSession struct {
+	imapserver.SessionIMAP4rev2
+}
+
+func (s idleFlushingSession) Idle(w *imapserver.UpdateWriter, stop <-chan struct{}) error {
+	if err := s.Poll(w, true); err != nil {
+		return err
+	}
+	return s.SessionIMAP4rev2.Idle(w, stop)
 }
 
 type quietLogger struct{}
@@ -174,6 +190,7 @@ type env struct {
 	client    *asynq.Client
 	inspector *asynq.Inspector
 	metrics   *prometheus.Registry
+	logger    *slog.Logger // warnings and errors go to the test's output
 }
 
 func sqliteStore(t testing.TB) *store.Store {
@@ -206,11 +223,12 @@ func setup(t testing.TB, st *store.Store) env {
 		client.Close()
 		inspector.Close()
 	})
-	return env{store: st, redis: rdb, client: client, inspector: inspector, metrics: prometheus.NewRegistry()}
+	logger := slog.New(slog.NewTextHandler(t.Output(), &slog.HandlerOptions{Level: slog.LevelWarn}))
+	return env{store: st, redis: rdb, client: client, inspector: inspector, metrics: prometheus.NewRegistry(), logger: logger}
 }
 
 func (e env) deps() inbox.Deps {
-	return inbox.Deps{Store: e.store, Enqueuer: e.client, Redis: e.redis, Metrics: e.metrics}
+	return inbox.Deps{Store: e.store, Enqueuer: e.client, Redis: e.redis, Metrics: e.metrics, Logger: e.logger}
 }
 
 // mailbox returns fast-reacting options for srv with a unique name.
@@ -225,7 +243,7 @@ func mailbox(srv imapServer) inbox.Mailbox {
 		PollInterval:   time.Hour,
 		CommandTimeout: 10 * time.Second,
 		BatchSize:      4,
-		LeaseTTL:       2 * time.Second,
+		LeaseTTL:       5 * time.Second,
 		BackoffMin:     10 * time.Millisecond,
 		BackoffMax:     100 * time.Millisecond,
 		MaxAttempts:    3,

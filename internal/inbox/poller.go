@@ -209,8 +209,7 @@ func (p *Poller) session(ctx context.Context, bo *backoff) error {
 		bo.reset()
 
 		if useIdle {
-			p.setState(StateIdle)
-			err = cn.idle(ctx, p.mbox.resyncInterval())
+			err = p.idle(ctx, cn)
 		} else {
 			p.setState(StatePolling)
 			err = p.poll(ctx, cn)
@@ -222,6 +221,16 @@ func (p *Poller) session(ctx context.Context, bo *backoff) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// idle waits in IDLE for news, at most the resync interval.
+func (p *Poller) idle(ctx context.Context, cn *conn) error {
+	cmd, err := cn.startIdle(ctx)
+	if err != nil {
+		return err
+	}
+	p.setState(StateIdle)
+	return cn.waitIdle(ctx, cmd, p.mbox.resyncInterval())
 }
 
 // poll waits PollInterval, or less when the server reported a new message

@@ -159,7 +159,8 @@ func testKillAt(t *testing.T, srv imapServer, after inbox.AfterAction, step stri
 		m.ProcessedFolder = "Processed"
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
+	// The timeout only keeps a broken poller from hanging the test.
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	d := e.deps()
 	crashed := make(chan struct{})
@@ -358,7 +359,7 @@ func TestLeaseTakeover(t *testing.T) {
 	srv := dovecotServer(t)
 	e := setup(t, sqliteStore(t))
 	m := mailbox(srv)
-	m.LeaseTTL = time.Second
+	m.LeaseTTL = 2 * time.Second
 
 	doomed := newRedis(t)
 	d1 := e.deps()

@@ -120,7 +120,15 @@ func (p *Poller) finishAfterActions(ctx context.Context, cn *conn, lastUID uint3
 		}
 	}
 	p.log.InfoContext(ctx, "finishing after action interrupted earlier", "mailbox", p.mbox.Name, "messages", len(uids))
-	return p.afterAction(ctx, cn, uids)
+	if err := p.afterAction(ctx, cn, uids); err != nil {
+		return err
+	}
+	for _, uid := range uids {
+		if err := p.hook(StepFlagged, uid); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // syncBatch fetches and hands off one batch of UIDs, ascending.
