@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,12 +16,14 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/admin"
+	"salesdesk/internal/demo"
+	"salesdesk/internal/mailparse"
 	"salesdesk/internal/testenv"
 )
 
 // Screenshots of the browser test go to artifactsDir (gitignored). With
-// SALESDESK_UPDATE_SCREENSHOTS=1 the two the README shows are also copied
-// to docs/screenshots.
+// SALESDESK_UPDATE_SCREENSHOTS=1 the demo runs a little longer first and
+// the two screenshots the README shows are copied to screenshotsDir.
 const (
 	artifactsDir   = "../../artifacts/browser"
 	screenshotsDir = "../../docs/screenshots"
@@ -36,9 +39,28 @@ func findChromium() (string, error) {
 	return "", errors.New("no chromium on PATH (apt-get install chromium)")
 }
 
-type queueRow struct {
-	Queue     string
-	Processed int
+// sentKinds finds, among the captured mail, a lead assigned to a rep and
+// an order-status reply to a customer, and returns their recipients.
+func sentKinds(run demoRun) (leadRep, statusCustomer string, acks int) {
+	for _, m := range capturedMail(run.SMTP) {
+		if len(m.To) == 0 {
+			continue
+		}
+		p, err := mailparse.Parse(m.Data, mailparse.Options{})
+		if err != nil {
+			continue
+		}
+		to := m.To[0]
+		switch kind := demo.NewWorld(0, time.Time{}).RecipientKind(to); {
+		case kind == admin.KindRep && strings.HasPrefix(p.Subject, "New lead:"):
+			leadRep = to
+		case kind == admin.KindCustomer && strings.Contains(p.Text, "Here is the current status of order"):
+			statusCustomer = to
+		case kind == admin.KindCustomer && strings.Contains(p.Text, "We have received it"):
+			acks++
+		}
+	}
+	return leadRep, statusCustomer, acks
 }
 
 func TestDemoInBrowser(t *testing.T) {
@@ -47,21 +69,24 @@ func TestDemoInBrowser(t *testing.T) {
 		testenv.Unavailable(t, "chromium", err)
 	}
 	run := startDemo(t, demoOptions{Rate: 20, Seed: 7})
+	update := os.Getenv("SALESDESK_UPDATE_SCREENSHOTS") == "1"
 
-	// Let the system work for a while: mail in, tasks done, mail out.
+	// Let the desk work: mail in, tasks done, acknowledgements, an
+	// order-status reply and a lead mail out.
 	insp := asynq.NewInspector(run.RedisOpt)
 	t.Cleanup(func() { insp.Close() })
 	waitUntil(t, 40*time.Second, "no task ran successfully", func() bool { return succeeded(t, insp) >= 10 })
-	waitUntil(t, 40*time.Second, "no mail to a customer was sent", func() bool {
-		for _, m := range capturedMail(run.SMTP) {
-			if len(m.To) > 0 && kindOfTestRecipient(m.To[0]) == admin.KindCustomer {
-				return true
-			}
-		}
-		return false
+	var leadRep, statusCustomer string
+	waitUntil(t, 40*time.Second, "no acknowledgement, order-status reply and lead mail were all sent", func() bool {
+		var acks int
+		leadRep, statusCustomer, acks = sentKinds(run)
+		return leadRep != "" && statusCustomer != "" && acks > 0
 	})
+	if update { // fuller pages for the README
+		waitUntil(t, 40*time.Second, "fewer than 250 tasks ran", func() bool { return succeeded(t, insp) >= 250 })
+	}
 
-	seen := browse(t, chromium, run)
+	seen := browse(t, chromium, run, leadRep, statusCustomer)
 
 	if n, err := strconv.Atoi(seen.Counts["inquiries-today"]); err != nil || n == 0 {
 		t.Errorf("home page shows %q inquiries today, want some", seen.Counts["inquiries-today"])
@@ -78,14 +103,20 @@ func TestDemoInBrowser(t *testing.T) {
 	if len(seen.Queues) == 0 || total == 0 {
 		t.Errorf("dashboard lists queues %+v; want queues with processed tasks", seen.Queues)
 	}
-	if !anyContains(seen.CustomerSubjects, "[SD-") {
-		t.Errorf("outbox to customers holds %q; want an acknowledgement with a reference token", first(seen.CustomerSubjects, 5))
+	if !anyContains(seen.CustomerBodies, "We have received it") {
+		t.Errorf("outbox to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
+	}
+	if !anyContains(seen.StatusBodies, "Here is the current status of order") {
+		t.Errorf("outbox to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
+	}
+	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {
+		t.Errorf("outbox to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
 	}
 	if n, _ := strconv.Atoi(seen.Tabs[admin.KindRep]); n == 0 {
-		t.Errorf("outbox has no mail to reps (tabs %v); want hand-offs", seen.Tabs)
+		t.Errorf("outbox has no mail to reps (tabs %v)", seen.Tabs)
 	}
 
-	if os.Getenv("SALESDESK_UPDATE_SCREENSHOTS") == "1" {
+	if update {
 		if err := os.MkdirAll(screenshotsDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
@@ -101,19 +132,26 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 }
 
+type queueRow struct {
+	Queue     string
+	Processed int
+}
+
 // browserView is what the browser saw on the demo's pages.
 type browserView struct {
-	Counts           map[string]string // home page counts by element id
-	Links            []string          // home page links
-	Queues           []queueRow        // dashboard
-	CustomerSubjects []string          // outbox, mails to customers
-	Tabs             map[string]string // outbox tab counts by kind
+	Counts         map[string]string // home page counts by element id
+	Links          []string          // home page links
+	Queues         []queueRow        // dashboard
+	Tabs           map[string]string // outbox tab counts by kind
+	CustomerBodies []string          // outbox, mails to customers
+	StatusBodies   []string          // outbox, mails to the customer who got an order status
+	LeadSubjects   []string          // outbox, mails to the rep who got a lead
 }
 
 // browse logs in to the running demo with chromium, opens the home page,
 // the dashboard and the outbox, saves screenshots to artifactsDir and
 // returns what the pages showed.
-func browse(t *testing.T, chromium string, run demoRun) browserView {
+func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer string) browserView {
 	t.Helper()
 	var seen browserView
 	if err := os.MkdirAll(artifactsDir, 0o755); err != nil {
@@ -154,6 +192,20 @@ func browse(t *testing.T, chromium string, run demoRun) browserView {
 			t.Fatal(err)
 		}
 	}
+	eval := func(what, js string) []string {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[[]string](js))
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+		return v
+	}
+	open := func(path, selector string) {
+		t.Helper()
+		if err := chromedp.Do(ctx, chromedp.Navigate(run.BaseURL+path), chromedp.WaitVisible(chromedp.CSS(selector))); err != nil {
+			t.Fatalf("open %s: %v", path, err)
+		}
+	}
 
 	// Log in through the form, as a person would.
 	if err := chromedp.Do(ctx,
@@ -174,19 +226,11 @@ func browse(t *testing.T, chromium string, run demoRun) browserView {
 	if err != nil {
 		t.Fatal(err)
 	}
-	seen.Links, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("section.links a")).map(a => a.getAttribute("href"))`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	seen.Links = eval("home links", `Array.from(document.querySelectorAll("section.links a")).map(a => a.getAttribute("href"))`)
 	shot("home.png", true)
 
 	// Dashboard: every queue with its processed count.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(run.BaseURL+"/monitoring/"),
-		chromedp.WaitVisible(chromedp.CSS(`table[aria-label="queues overview table"] tbody tr`)),
-	); err != nil {
-		t.Fatalf("dashboard: %v", err)
-	}
+	open("/monitoring/", `table[aria-label="queues overview table"] tbody tr`)
 	seen.Queues, err = chromedp.Run(ctx, chromedp.Evaluate[[]queueRow](`(() => {
 		const table = document.querySelector('table[aria-label="queues overview table"]');
 		const heads = Array.from(table.querySelectorAll("thead th")).map(th => th.innerText.trim());
@@ -202,41 +246,39 @@ func browse(t *testing.T, chromium string, run demoRun) browserView {
 	t.Logf("dashboard queues: %+v", seen.Queues)
 	shot("dashboard.png", false)
 
-	// Outbox: acknowledgements to customers, hand-offs to reps.
-	if err := chromedp.Do(ctx,
-		chromedp.Navigate(run.BaseURL+admin.OutboxPath+"?kind=customer"),
-		chromedp.WaitVisible(chromedp.CSS(`.tabs`)),
-	); err != nil {
-		t.Fatalf("outbox: %v", err)
-	}
-	seen.CustomerSubjects, err = chromedp.Run(ctx, chromedp.Evaluate[[]string](`Array.from(document.querySelectorAll("details.mail .subj")).map(e => e.innerText)`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	shot("outbox.png", false)
-
+	// Outbox: everything, newest first; then by recipient.
+	const bodies = `Array.from(document.querySelectorAll("details.mail .body")).map(e => e.textContent)`
+	const subjects = `Array.from(document.querySelectorAll("details.mail .subj")).map(e => e.textContent)`
+	open(admin.OutboxPath, `.tabs`)
 	seen.Tabs, err = chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
-		Array.from(document.querySelectorAll(".tabs a")).map(a => [a.dataset.kind, a.querySelector(".count").innerText]))`))
+		Array.from(document.querySelectorAll(".tabs a")).map(a => [a.dataset.kind, a.querySelector(".count").textContent]))`))
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("outbox tabs: %v", seen.Tabs)
-
+	shot("outbox.png", false)
+	open(admin.OutboxPath+"?kind=customer", `.tabs`)
+	seen.CustomerBodies = eval("customer mail", bodies)
+	open(admin.OutboxPath+"?kind=customer&to="+url.QueryEscape(statusCustomer), `.tabs`)
+	seen.StatusBodies = eval("order-status mail", bodies)
+	open(admin.OutboxPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
+	seen.LeadSubjects = eval("lead mail", subjects)
+	shot("outbox-rep.png", false)
 	return seen
-}
-
-// kindOfTestRecipient mirrors the demo world: our domain is staff, the
-// rest are customers.
-func kindOfTestRecipient(addr string) string {
-	if strings.HasSuffix(strings.ToLower(addr), "@northwind.example") {
-		return admin.KindRep
-	}
-	return admin.KindCustomer
 }
 
 func anyContains(list []string, s string) bool {
 	for _, v := range list {
 		if strings.Contains(v, s) {
+			return true
+		}
+	}
+	return false
+}
+
+func anyHasPrefix(list []string, s string) bool {
+	for _, v := range list {
+		if strings.HasPrefix(strings.TrimSpace(v), s) {
 			return true
 		}
 	}

@@ -148,16 +148,17 @@ main{max-width:1200px;margin:0 auto;padding:1.5rem}
 h1{font-size:1.4rem;margin:0 0 1rem}h2{font-size:1.05rem;margin:0 0 .8rem}
 .muted{color:#6b7686;font-size:.9rem}
 .card{background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(0,0,0,.07);padding:1.1rem 1.25rem}
-.grid{display:grid;gap:1rem}
+.grid{display:grid;gap:1rem}.grid>*{min-width:0}
 .stats{grid-template-columns:repeat(4,1fr);margin-bottom:1rem}
 .stat .n{font-size:2.1rem;font-weight:700;line-height:1.1}
 .stat .l{color:#4a5565;font-size:.9rem}
 .stat.warn .n{color:#b45309}.stat.bad .n{color:#b91c1c}
-.cols{grid-template-columns:1fr 1.6fr;margin-bottom:1rem}
+.cols{grid-template-columns:minmax(21rem,1fr) 2fr;margin-bottom:1rem}
 table{border-collapse:collapse;width:100%}
 th,td{text-align:left;padding:.4rem .5rem;border-bottom:1px solid #edf0f4;vertical-align:top}
+td.nw{white-space:nowrap}
 th{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#6b7686;font-weight:600}
-.bar-row{display:grid;grid-template-columns:9rem 1fr 2.5rem;align-items:center;gap:.6rem;margin:.3rem 0}
+.bar-row{display:grid;grid-template-columns:8.5rem 1fr 2.5rem;align-items:center;gap:.6rem;margin:.3rem 0}
 .bar-track{background:#edf0f4;border-radius:4px;height:.7rem}
 .bar-fill{background:#2457c5;border-radius:4px;height:.7rem}
 .num{text-align:right;font-variant-numeric:tabular-nums}
@@ -167,7 +168,8 @@ th{font-size:.8rem;text-transform:uppercase;letter-spacing:.04em;color:#6b7686;f
 .links{grid-template-columns:repeat(4,1fr)}
 .links a{display:block;padding:.9rem 1rem;border:1px solid #dbe2ea;border-radius:8px;background:#fff}
 .links a b{display:block;color:#1d2530}.links a span{color:#6b7686;font-size:.85rem}
-.subject{max-width:28rem;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+.subject{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+table.latest{table-layout:fixed}
 @media (max-width:900px){.stats,.links{grid-template-columns:repeat(2,1fr)}.cols{grid-template-columns:1fr}}
 `
 

@@ -199,9 +199,10 @@ var homeTemplate = template.Must(template.New("home").Funcs(template.FuncMap{
 {{end}}</div>
 <div class="card">
 <h2>Latest inquiries</h2>
-{{if .Latest}}<table>
+{{if .Latest}}<table class="latest">
+<colgroup><col style="width:4.5rem"><col style="width:24%"><col><col style="width:9.5rem"><col style="width:5.5rem"><col style="width:3.5rem"></colgroup>
 <tr><th>Ref</th><th>From</th><th>Subject</th><th>Category</th><th>Status</th><th class="num">Age</th></tr>
-{{range .Latest}}<tr><td>{{.Reference}}</td><td>{{.ContactEmail}}</td><td class="subject" title="{{.Subject}}">{{.Subject}}</td><td><span class="tag">{{label .Category}}</span></td><td>{{.Status}}</td><td class="num">{{ago .CreatedAt}}</td></tr>
+{{range .Latest}}<tr><td class="nw">{{.Reference}}</td><td class="subject" title="{{.ContactEmail}}">{{.ContactEmail}}</td><td class="subject" title="{{.Subject}}">{{.Subject}}</td><td class="nw"><span class="tag">{{label .Category}}</span></td><td class="nw">{{.Status}}</td><td class="num nw">{{ago .CreatedAt}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">No inquiries yet. New mail in the sales inbox shows up here.</p>{{end}}
 </div>
 </section>
