@@ -63,7 +63,7 @@ func TestRedisConnOpt(t *testing.T) {
 // asynq and through our own client.
 func TestRedisConnects(t *testing.T) {
 	cfg := Default().Redis
-	cfg.Addr, cfg.DB = testenv.RedisAddr(), testenv.RedisDBSpare2
+	cfg.Addr, cfg.DB = testenv.RedisAddr(), testenv.RedisDBConfig
 	own := cfg.UniversalClient()
 	t.Cleanup(func() { own.Close() })
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)

@@ -557,8 +557,8 @@ func orderMailSend(t *testing.T, st *store.Store, srv *smtptest.Server) asynq.Ha
 // asynq server against Redis, with intake's follow-on builders making the
 // tasks and a capturing SMTP server receiving what is sent.
 func TestOrdersEndToEnd(t *testing.T) {
-	testenv.Redis(t, testenv.RedisDBSpare2)
-	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBSpare2}
+	testenv.Redis(t, testenv.RedisDBOrders)
+	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBOrders}
 	smtpSrv := smtptest.New(t)
 	f := newOrderFixture(t, "")
 	ctx := context.Background()

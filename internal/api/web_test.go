@@ -34,7 +34,7 @@ func TestMountedInWebNeedsTheToken(t *testing.T) {
 		Admins:    []web.User{{Username: "ada", PasswordHash: string(hash)}},
 		APITokens: []web.Token{{Name: "crm", Secret: secret}},
 		// The dashboard is not used here; it connects lazily.
-		RedisConnOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBSpare2},
+		RedisConnOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBAPI},
 		API:          f.h,
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 	})

@@ -54,7 +54,8 @@ func RedisAddr() string {
 	return defaultRedisAddr
 }
 
-// Redis DB indexes, one per package, so that packages tested in parallel
+// Redis DB indexes, one per package (a package may own several, no two
+// packages share one), so that packages tested in parallel
 // never flush each other's keys (asynq's keys cannot be prefixed).
 const (
 	RedisDBTasks    = 1
@@ -69,7 +70,9 @@ const (
 	RedisDBLease    = 10
 	RedisDBRouting  = 11
 	RedisDBSchedule = 12
-	RedisDBSpare2   = 13
+	RedisDBOrders   = 13
+	RedisDBConfig   = 14
+	RedisDBAPI      = 15
 )
 
 // Redis returns a client on the given DB index, flushed before the test
