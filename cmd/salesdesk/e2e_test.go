@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,7 +28,7 @@ type e2eDesk struct {
 	st   *store.Store
 }
 
-func setupDesk(t *testing.T) e2eDesk {
+func setupDesk(t testing.TB) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -69,7 +70,7 @@ func setupDesk(t *testing.T) e2eDesk {
 	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st}
 }
 
-func (d e2eDesk) deliver(t *testing.T, from, subject, body string) string {
+func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
 	t.Helper()
 	id := testenv.RandomName(8) + "@customer.example"
 	raw := fmt.Sprintf("From: %s\r\nTo: sales@desk.example\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
@@ -97,7 +98,7 @@ func (d e2eDesk) deliver(t *testing.T, from, subject, body string) string {
 
 // mailTo waits for a captured mail to addr whose subject or raw message
 // contains want.
-func (d e2eDesk) mailTo(t *testing.T, addr, want string) (mail.Header, string) {
+func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for time.Now().Before(deadline) {
@@ -129,7 +130,7 @@ func (d e2eDesk) mailTo(t *testing.T, addr, want string) (mail.Header, string) {
 
 // waitProcessed waits until the worker has processed the stored message
 // with this Message-ID.
-func (d e2eDesk) waitProcessed(t *testing.T, messageID string) {
+func (d e2eDesk) waitProcessed(t testing.TB, messageID string) {
 	t.Helper()
 	ctx := context.Background()
 	waitFor(t, 30*time.Second, func() bool {
@@ -181,4 +182,25 @@ func TestRunEndToEnd(t *testing.T) {
 			}
 		}
 	})
+}
+
+// BenchmarkMailToRepLatency measures, through the whole running process,
+// the time from APPENDing a quote request to Dovecot to the assigned rep's
+// lead mail arriving at the SMTP server. Reported: p50 and p95 in seconds.
+func BenchmarkMailToRepLatency(b *testing.B) {
+	d := setupDesk(b)
+	latencies := make([]time.Duration, 0, b.N)
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		sender := fmt.Sprintf("buyer%d-%s@prospect%d.example", i, testenv.RandomName(3), i)
+		start := time.Now()
+		d.deliver(b, sender, "Quote for 200 units",
+			"Hello, could you send us a quote for 200 units of your standard pallet, delivered next month?\n\nRegards")
+		d.mailTo(b, "rita@desk.example", sender)
+		latencies = append(latencies, time.Since(start))
+	}
+	b.StopTimer()
+	slices.Sort(latencies)
+	b.ReportMetric(latencies[len(latencies)/2].Seconds(), "p50_s")
+	b.ReportMetric(latencies[(len(latencies)*95+99)/100-1].Seconds(), "p95_s")
 }

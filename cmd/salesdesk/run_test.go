@@ -24,7 +24,7 @@ import (
 
 // testConfig is a valid configuration on the test Redis DB and a SQLite
 // file, with an admin whose password is "admin-password".
-func testConfig(t *testing.T, redisAddr string) config.Config {
+func testConfig(t testing.TB, redisAddr string) config.Config {
 	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte("admin-password"), bcrypt.MinCost)
 	if err != nil {
@@ -47,7 +47,7 @@ func testConfig(t *testing.T, redisAddr string) config.Config {
 	return cfg
 }
 
-func freeAddr(t *testing.T) string {
+func freeAddr(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -59,7 +59,7 @@ func freeAddr(t *testing.T) string {
 }
 
 // startApp runs the roles until the test ends and returns the web base URL.
-func startApp(t *testing.T, cfg config.Config, roles ...string) string {
+func startApp(t testing.TB, cfg config.Config, roles ...string) string {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	var logs bytes.Buffer
@@ -99,7 +99,7 @@ func startApp(t *testing.T, cfg config.Config, roles ...string) string {
 	return base
 }
 
-func waitFor(t *testing.T, limit time.Duration, ok func() bool) {
+func waitFor(t testing.TB, limit time.Duration, ok func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(limit)
 	for !ok() {
