@@ -32,6 +32,8 @@ type desk struct {
 	leads      *lead.Service
 	intake     *intake.Processor
 	notifier   *workers.OrderStatusNotifier
+	// reloadModel retrains the classifier on the stored routing examples.
+	reloadModel func(context.Context) error
 	handlers   map[string]asynq.Handler
 }
 
@@ -57,6 +59,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	// people made (triage links, the label API), which the store keeps.
 	d.classifier = routing.DefaultClassifier(nil)
 	reload := intake.ReloadFromStore(a.store, d.classifier)
+	d.reloadModel = reload
 	if err := reload(ctx); err != nil {
 		return nil, fmt.Errorf("train classifier on stored routing examples: %w", err)
 	}

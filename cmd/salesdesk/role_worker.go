@@ -30,10 +30,48 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 		if err := srv.Start(mux); err != nil {
 			return err
 		}
-		<-ctx.Done()
+		a.followExamples(ctx, d.reloadModel, modelCheckInterval)
 		srv.Shutdown()
 		return nil
 	}, nil
+}
+
+// modelCheckInterval is how often a worker looks for routing examples
+// that people added in another process (the label API, triage links).
+const modelCheckInterval = 30 * time.Second
+
+// followExamples retrains the classifier whenever the stored routing
+// examples change, until ctx ends: a label given through the web role of
+// another process reaches this worker's model without a restart.
+func (a *app) followExamples(ctx context.Context, reload func(context.Context) error, every time.Duration) {
+	logger := a.log.With("role", roleWorker)
+	last, err := a.store.RoutingExamplesUpdatedAt(ctx)
+	if err != nil {
+		logger.Warn("read routing examples", "error", err)
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		changed, err := a.store.RoutingExamplesUpdatedAt(ctx)
+		if err != nil {
+			logger.Warn("read routing examples", "error", err)
+			continue
+		}
+		if !changed.After(last) {
+			continue
+		}
+		if err := reload(ctx); err != nil {
+			logger.Warn("retrain classifier", "error", err)
+			continue
+		}
+		last = changed
+		logger.Info("classifier retrained on new routing examples", "changed_at", changed)
+	}
 }
 
 func (a *app) workerDeps() workers.Deps {
