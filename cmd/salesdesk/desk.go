@@ -34,7 +34,7 @@ type desk struct {
 	notifier   *workers.OrderStatusNotifier
 	// reloadModel retrains the classifier on the stored routing examples.
 	reloadModel func(context.Context) error
-	handlers   map[string]asynq.Handler
+	handlers    map[string]asynq.Handler
 }
 
 // desk builds the domain wiring on first use.
