@@ -185,7 +185,7 @@ var Categories = []string{
 }
 
 // Rule priorities.
-var Priorities = []string{"low", "normal", "high", "urgent"}
+var Priorities = []string{"low", "normal", "high"}
 
 // RoutingConfig drives classification, acknowledgements and hand-offs.
 type RoutingConfig struct {

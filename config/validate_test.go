@@ -184,7 +184,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"rule category", rule(func(r *RoutingRule) { r.Category = "sales" }),
 			"routing.rules[0].category: must be one of order_status, order_change, quote_request, meeting_request, support, billing, account, complaint, unsubscribe, other"},
 		{"rule category required", rule(func(r *RoutingRule) { r.Category = "" }), "routing.rules[0].category: required"},
-		{"rule priority", rule(func(r *RoutingRule) { r.Priority = "p1" }), "routing.rules[0].priority: must be one of low, normal, high, urgent"},
+		{"rule priority", rule(func(r *RoutingRule) { r.Priority = "p1" }), "routing.rules[0].priority: must be one of low, normal, high"},
 		{"rule regex", rule(func(r *RoutingRule) { r.BodyRegex = "[a-" }),
 			"routing.rules[0].body_regex: invalid regular expression: error parsing regexp: missing closing ]: `[a-`"},
 		{"rule sender", rule(func(r *RoutingRule) { r.Sender = []string{"ap@x.example", "nobody"} }),

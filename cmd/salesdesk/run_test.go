@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -254,4 +255,43 @@ func (s *syncWriter) Write(p []byte) (int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.w.Write(p)
+}
+
+// TestExampleConfigBuildsEveryRole loads salesdesk.example.yaml with the
+// secrets its header lists and builds every role from it, so the example
+// can never drift into something `salesdesk run` refuses.
+func TestExampleConfigBuildsEveryRole(t *testing.T) {
+	testenv.Redis(t, testenv.RedisDBCmd)
+	hash, err := bcrypt.GenerateFromPassword([]byte("admin-password"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	env := []string{
+		"SALESDESK_WEB_ADMIN_PASSWORD_HASH=" + string(hash),
+		"SALESDESK_WEB_VIEWERS_0_PASSWORD_HASH=" + string(hash),
+		"SALESDESK_WEB_API_TOKENS_0_TOKEN=" + strings.Repeat("t", 32),
+		"SALESDESK_WEB_LINK_SECRET=" + strings.Repeat("s", 40),
+		"SALESDESK_MAILBOXES_0_PASSWORD=imap-password",
+		"SALESDESK_DATABASE_DSN=sqlite:" + filepath.Join(t.TempDir(), "example.db"),
+		"SALESDESK_REDIS_ADDR=" + testenv.RedisAddr(),
+		"SALESDESK_REDIS_DB=" + strconv.Itoa(testenv.RedisDBCmd),
+	}
+	cfg, err := config.LoadEnv(filepath.Join("..", "..", "salesdesk.example.yaml"), env)
+	if err != nil {
+		t.Fatalf("load example: %v", err)
+	}
+	if ps := cfg.Validate(); len(ps) > 0 {
+		t.Fatalf("example does not validate: %v", ps)
+	}
+	ctx := context.Background()
+	a, err := newApp(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	for _, r := range []string{rolePoller, roleWeb, roleWorker, roleScheduler} {
+		if _, err := a.role(ctx, r); err != nil {
+			t.Errorf("role %s: %v", r, err)
+		}
+	}
 }
