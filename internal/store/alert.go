@@ -117,22 +117,9 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) 
 	if !f.Since.IsZero() {
 		w.add("created_at >= ?", s.ts(f.Since))
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+alertColumns+" FROM alerts"+w.String()+
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanAlert, "SELECT "+alertColumns+" FROM alerts"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list alerts: %w", err)
-	}
-	defer rows.Close()
-	var out []Alert
-	for rows.Next() {
-		a, err := scanAlert(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list alerts: %w", err)
-		}
-		out = append(out, *a)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list alerts: %w", err)
 	}
 	return out, nil

@@ -87,20 +87,8 @@ func (s *Store) ContactByEmail(ctx context.Context, email string) (*Contact, err
 
 // ContactsForCustomer returns an account's contacts ordered by id.
 func (s *Store) ContactsForCustomer(ctx context.Context, customerID int64) ([]Contact, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+contactColumns+" FROM contacts WHERE customer_id = ? ORDER BY id"), customerID)
+	out, err := queryAll(ctx, s, scanContact, "SELECT "+contactColumns+" FROM contacts WHERE customer_id = ? ORDER BY id", customerID)
 	if err != nil {
-		return nil, fmt.Errorf("store: contacts of customer %d: %w", customerID, err)
-	}
-	defer rows.Close()
-	var out []Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: contacts of customer %d: %w", customerID, err)
-		}
-		out = append(out, *c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: contacts of customer %d: %w", customerID, err)
 	}
 	return out, nil

@@ -145,22 +145,9 @@ func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer
 	if f.Name != "" {
 		w.add(`LOWER(name) LIKE ? ESCAPE '\'`, "%"+likeEscape(strings.ToLower(f.Name))+"%")
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+customerColumns+" FROM customers"+w.String()+
-		" ORDER BY name, id LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("name, id", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanCustomer, "SELECT "+customerColumns+" FROM customers"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list customers: %w", err)
-	}
-	defer rows.Close()
-	var out []Customer
-	for rows.Next() {
-		c, err := scanCustomer(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list customers: %w", err)
-		}
-		out = append(out, *c)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list customers: %w", err)
 	}
 	return out, nil

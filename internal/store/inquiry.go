@@ -211,22 +211,9 @@ func (s *Store) ListInquiries(ctx context.Context, f InquiryFilter) ([]Inquiry, 
 	if !f.Until.IsZero() {
 		w.add("created_at < ?", s.ts(f.Until))
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries"+w.String()+
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanInquiry, "SELECT "+inquiryColumns+" FROM inquiries"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list inquiries: %w", err)
-	}
-	defer rows.Close()
-	var out []Inquiry
-	for rows.Next() {
-		q, err := scanInquiry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list inquiries: %w", err)
-		}
-		out = append(out, *q)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list inquiries: %w", err)
 	}
 	return out, nil
@@ -234,20 +221,8 @@ func (s *Store) ListInquiries(ctx context.Context, f InquiryFilter) ([]Inquiry, 
 
 // InquiryThread returns every inquiry of a thread, oldest first.
 func (s *Store) InquiryThread(ctx context.Context, threadID int64) ([]Inquiry, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries WHERE thread_id = ? ORDER BY created_at, id"), threadID)
+	out, err := queryAll(ctx, s, scanInquiry, "SELECT "+inquiryColumns+" FROM inquiries WHERE thread_id = ? ORDER BY created_at, id", threadID)
 	if err != nil {
-		return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
-	}
-	defer rows.Close()
-	var out []Inquiry
-	for rows.Next() {
-		q, err := scanInquiry(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
-		}
-		out = append(out, *q)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: inquiry thread %d: %w", threadID, err)
 	}
 	return out, nil

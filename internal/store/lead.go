@@ -179,22 +179,9 @@ func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 	if !f.Until.IsZero() {
 		w.add("created_at < ?", s.ts(f.Until))
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+leadColumns+" FROM leads"+w.String()+
-		" ORDER BY created_at, id LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("created_at, id", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list leads: %w", err)
-	}
-	defer rows.Close()
-	var out []Lead
-	for rows.Next() {
-		l, err := scanLead(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list leads: %w", err)
-		}
-		out = append(out, *l)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list leads: %w", err)
 	}
 	return out, nil
@@ -307,24 +294,20 @@ func (s *Store) addLeadEvent(ctx context.Context, q querier, e *LeadEvent) error
 
 // LeadEvents returns a lead's history, oldest first.
 func (s *Store) LeadEvents(ctx context.Context, leadID int64) ([]LeadEvent, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`
-		SELECT id, lead_id, kind, rep_id, from_rep_id, note, created_at FROM lead_events WHERE lead_id = ? ORDER BY id`), leadID)
+	out, err := queryAll(ctx, s, scanLeadEvent, `
+		SELECT id, lead_id, kind, rep_id, from_rep_id, note, created_at FROM lead_events WHERE lead_id = ? ORDER BY id`, leadID)
 	if err != nil {
 		return nil, fmt.Errorf("store: lead %d events: %w", leadID, err)
 	}
-	defer rows.Close()
-	var out []LeadEvent
-	for rows.Next() {
-		var e LeadEvent
-		if err := rows.Scan(&e.ID, &e.LeadID, &e.Kind, icol(&e.RepID), icol(&e.FromRepID), &e.Note, tcol(&e.CreatedAt)); err != nil {
-			return nil, fmt.Errorf("store: lead %d events: %w", leadID, err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: lead %d events: %w", leadID, err)
-	}
 	return out, nil
+}
+
+func scanLeadEvent(r row) (*LeadEvent, error) {
+	var e LeadEvent
+	if err := r.Scan(&e.ID, &e.LeadID, &e.Kind, icol(&e.RepID), icol(&e.FromRepID), &e.Note, tcol(&e.CreatedAt)); err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
 // OpenLeadCount returns how many leads a rep holds that are assigned or

@@ -131,22 +131,9 @@ func (s *Store) ListMeetings(ctx context.Context, f MeetingFilter) ([]Meeting, e
 	if !f.To.IsZero() {
 		w.add("starts_at < ?", s.ts(f.To))
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+meetingColumns+" FROM meetings"+w.String()+
-		" ORDER BY starts_at, id LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("starts_at, id", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanMeeting, "SELECT "+meetingColumns+" FROM meetings"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list meetings: %w", err)
-	}
-	defer rows.Close()
-	var out []Meeting
-	for rows.Next() {
-		m, err := scanMeeting(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list meetings: %w", err)
-		}
-		out = append(out, *m)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list meetings: %w", err)
 	}
 	return out, nil

@@ -206,24 +206,23 @@ func (s *Store) orderWhere(ctx context.Context, what, cond string, arg any) (*Or
 }
 
 func (s *Store) orderItems(ctx context.Context, orderID int64) ([]OrderItem, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`
-		SELECT sku, description, quantity, unit_price_cents FROM order_items WHERE order_id = ? ORDER BY position, id`), orderID)
+	items, err := queryAll(ctx, s, scanOrderItem, `
+		SELECT sku, description, quantity, unit_price_cents FROM order_items WHERE order_id = ? ORDER BY position, id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("items: %w", err)
 	}
-	defer rows.Close()
-	items := []OrderItem{}
-	for rows.Next() {
-		var it OrderItem
-		if err := rows.Scan(&it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
-			return nil, fmt.Errorf("items: %w", err)
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("items: %w", err)
+	if items == nil {
+		items = []OrderItem{} // an order without items still has an item list
 	}
 	return items, nil
+}
+
+func scanOrderItem(r row) (*OrderItem, error) {
+	var it OrderItem
+	if err := r.Scan(&it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
+		return nil, err
+	}
+	return &it, nil
 }
 
 // Order returns the order with its items, or ErrNotFound.
@@ -239,24 +238,20 @@ func (s *Store) OrderByNumber(ctx context.Context, number string) (*Order, error
 
 // OrderHistory returns an order's status changes, oldest first.
 func (s *Store) OrderHistory(ctx context.Context, orderID int64) ([]OrderStatusChange, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(`
-		SELECT status, note, source, changed_at FROM order_status_history WHERE order_id = ? ORDER BY changed_at, id`), orderID)
+	out, err := queryAll(ctx, s, scanOrderStatusChange, `
+		SELECT status, note, source, changed_at FROM order_status_history WHERE order_id = ? ORDER BY changed_at, id`, orderID)
 	if err != nil {
 		return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
 	}
-	defer rows.Close()
-	var out []OrderStatusChange
-	for rows.Next() {
-		var c OrderStatusChange
-		if err := rows.Scan(&c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)); err != nil {
-			return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
-		}
-		out = append(out, c)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: order %d history: %w", orderID, err)
-	}
 	return out, nil
+}
+
+func scanOrderStatusChange(r row) (*OrderStatusChange, error) {
+	var c OrderStatusChange
+	if err := r.Scan(&c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)); err != nil {
+		return nil, err
+	}
+	return &c, nil
 }
 
 // OrderFilter selects orders; zero fields match everything.
@@ -280,22 +275,9 @@ func (s *Store) ListOrders(ctx context.Context, f OrderFilter) ([]Order, error) 
 	if f.OpenOnly {
 		w.add("status NOT IN " + closedOrderStatuses)
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+orderColumns+" FROM orders"+w.String()+
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanOrder, "SELECT "+orderColumns+" FROM orders"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list orders: %w", err)
-	}
-	defer rows.Close()
-	var out []Order
-	for rows.Next() {
-		o, err := scanOrder(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list orders: %w", err)
-		}
-		out = append(out, *o)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list orders: %w", err)
 	}
 	return out, nil

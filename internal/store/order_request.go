@@ -82,28 +82,23 @@ func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]
 	if f.Status != "" {
 		w.add("r.status = ?", f.Status)
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind(`
+	clause, args := w.paged("r.created_at, r.id", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanOrderRequest, `
 		SELECT r.id, r.order_id, r.inquiry_id, r.kind, r.words, r.status, r.created_at, r.resolved_at
-		FROM order_requests r JOIN orders o ON o.id = r.order_id`+w.String()+`
-		ORDER BY r.created_at, r.id LIMIT ? OFFSET ?`), append(w.args, limit, offset)...)
+		FROM order_requests r JOIN orders o ON o.id = r.order_id`+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list order requests: %w", err)
 	}
-	defer rows.Close()
-	var out []OrderRequest
-	for rows.Next() {
-		var r OrderRequest
-		if err := rows.Scan(&r.ID, &r.OrderID, icol(&r.InquiryID), &r.Kind, &r.Words, &r.Status, tcol(&r.CreatedAt),
-			tcol(&r.ResolvedAt)); err != nil {
-			return nil, fmt.Errorf("store: list order requests: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: list order requests: %w", err)
-	}
 	return out, nil
+}
+
+func scanOrderRequest(r row) (*OrderRequest, error) {
+	var q OrderRequest
+	if err := r.Scan(&q.ID, &q.OrderID, icol(&q.InquiryID), &q.Kind, &q.Words, &q.Status, tcol(&q.CreatedAt),
+		tcol(&q.ResolvedAt)); err != nil {
+		return nil, err
+	}
+	return &q, nil
 }
 
 // SetOrderRequestStatus resolves (or reopens) a request, or returns

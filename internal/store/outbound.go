@@ -262,22 +262,9 @@ func (s *Store) ListOutbound(ctx context.Context, f OutboundFilter) ([]OutboundE
 	if !f.Since.IsZero() {
 		w.add("created_at >= ?", s.ts(f.Since))
 	}
-	limit, offset := page(f.Limit, f.Offset)
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT "+outboundColumns+" FROM outbound_emails"+w.String()+
-		" ORDER BY created_at DESC, id DESC LIMIT ? OFFSET ?"), append(w.args, limit, offset)...)
+	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
+	out, err := queryAll(ctx, s, scanOutbound, "SELECT "+outboundColumns+" FROM outbound_emails"+clause, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list outbound: %w", err)
-	}
-	defer rows.Close()
-	var out []OutboundEmail
-	for rows.Next() {
-		o, err := scanOutbound(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list outbound: %w", err)
-		}
-		out = append(out, *o)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list outbound: %w", err)
 	}
 	return out, nil

@@ -80,20 +80,8 @@ func (s *Store) InboundByMessageID(ctx context.Context, messageID string) ([]int
 	if messageID == "" {
 		return nil, nil
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind("SELECT id FROM inbound_messages WHERE message_id = ? ORDER BY id"), messageID)
+	ids, err := queryAll(ctx, s, scanID, "SELECT id FROM inbound_messages WHERE message_id = ? ORDER BY id", messageID)
 	if err != nil {
-		return nil, fmt.Errorf("store: inbound by message-id: %w", err)
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, fmt.Errorf("store: inbound by message-id: %w", err)
-		}
-		ids = append(ids, id)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: inbound by message-id: %w", err)
 	}
 	return ids, nil

@@ -153,20 +153,8 @@ func (s *Store) ListReps(ctx context.Context, activeOnly bool) ([]Rep, error) {
 		query += " WHERE active = ?"
 		args = append(args, true)
 	}
-	rows, err := s.db.QueryContext(ctx, s.rebind(query+" ORDER BY id"), args...)
+	out, err := queryAll(ctx, s, scanRep, query+" ORDER BY id", args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: list reps: %w", err)
-	}
-	defer rows.Close()
-	var out []Rep
-	for rows.Next() {
-		r, err := scanRep(rows)
-		if err != nil {
-			return nil, fmt.Errorf("store: list reps: %w", err)
-		}
-		out = append(out, *r)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: list reps: %w", err)
 	}
 	return out, nil

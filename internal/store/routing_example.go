@@ -52,26 +52,22 @@ func (s *Store) AddRoutingExample(ctx context.Context, e *RoutingExample) (int64
 // RoutingExamples returns every stored example, oldest first, for
 // training.
 func (s *Store) RoutingExamples(ctx context.Context) ([]RoutingExample, error) {
-	rows, err := s.db.QueryContext(ctx, `
+	out, err := queryAll(ctx, s, scanRoutingExample, `
 		SELECT id, inquiry_id, subject, text, category, source, created_at, updated_at
 		FROM routing_examples ORDER BY id`)
 	if err != nil {
 		return nil, fmt.Errorf("store: routing examples: %w", err)
 	}
-	defer rows.Close()
-	var out []RoutingExample
-	for rows.Next() {
-		var e RoutingExample
-		if err := rows.Scan(&e.ID, icol(&e.InquiryID), &e.Subject, &e.Text, &e.Category, &e.Source,
-			tcol(&e.CreatedAt), tcol(&e.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("store: routing examples: %w", err)
-		}
-		out = append(out, e)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: routing examples: %w", err)
-	}
 	return out, nil
+}
+
+func scanRoutingExample(r row) (*RoutingExample, error) {
+	var e RoutingExample
+	if err := r.Scan(&e.ID, icol(&e.InquiryID), &e.Subject, &e.Text, &e.Category, &e.Source,
+		tcol(&e.CreatedAt), tcol(&e.UpdatedAt)); err != nil {
+		return nil, err
+	}
+	return &e, nil
 }
 
 // RoutingExamplesUpdatedAt reports the latest change time of the

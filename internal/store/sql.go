@@ -1,6 +1,9 @@
 package store
 
 import (
+	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -159,6 +162,15 @@ func scol(s *string) strCol { return strCol{s} }
 // row is what *sql.Row and *sql.Rows have in common.
 type row interface{ Scan(dest ...any) error }
 
+// scanID scans a row of one id column.
+func scanID(r row) (*int64, error) {
+	var id int64
+	if err := r.Scan(&id); err != nil {
+		return nil, err
+	}
+	return &id, nil
+}
+
 // normEmail is how email addresses are stored and looked up: trimmed and
 // lower-cased, so that lookups are case-insensitive.
 func normEmail(addr string) string { return strings.ToLower(strings.TrimSpace(addr)) }
@@ -194,4 +206,43 @@ func (w *where) String() string {
 		return ""
 	}
 	return " WHERE " + strings.Join(w.conds, " AND ")
+}
+
+// paged returns the WHERE clause, ORDER BY order and one page of rows
+// (limit and offset clamped by page), with the arguments they take.
+func (w *where) paged(order string, limit, offset int) (string, []any) {
+	limit, offset = page(limit, offset)
+	return w.String() + " ORDER BY " + order + " LIMIT ? OFFSET ?", append(w.args, limit, offset)
+}
+
+// queryAll runs a query and scans every row it returns; no rows is a nil
+// slice.
+func queryAll[T any](ctx context.Context, s *Store, scan func(row) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// queryOne runs a query for a single row and scans it; no row is
+// ErrNotFound.
+func queryOne[T any](ctx context.Context, s *Store, scan func(row) (*T, error), query string, args ...any) (*T, error) {
+	v, err := scan(s.db.QueryRowContext(ctx, s.rebind(query), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	return v, err
 }
