@@ -86,10 +86,7 @@ func scanAlert(r row) (*Alert, error) {
 
 // Alert returns the alert with the given id, or ErrNotFound.
 func (s *Store) Alert(ctx context.Context, id int64) (*Alert, error) {
-	a, err := scanAlert(s.db.QueryRowContext(ctx, s.rebind("SELECT "+alertColumns+" FROM alerts WHERE id = ?"), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: alert %d: %w", id, ErrNotFound)
-	}
+	a, err := queryOne(ctx, s, scanAlert, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: alert %d: %w", id, err)
 	}

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"time"
@@ -64,10 +63,7 @@ func scanContact(r row) (*Contact, error) {
 }
 
 func (s *Store) contactWhere(ctx context.Context, what, cond string, arg any) (*Contact, error) {
-	c, err := scanContact(s.db.QueryRowContext(ctx, s.rebind("SELECT "+contactColumns+" FROM contacts WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: contact %s: %w", what, ErrNotFound)
-	}
+	c, err := queryOne(ctx, s, scanContact, "SELECT "+contactColumns+" FROM contacts WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: contact %s: %w", what, err)
 	}

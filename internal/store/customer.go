@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
@@ -103,10 +102,7 @@ func scanCustomer(r row) (*Customer, error) {
 }
 
 func (s *Store) customerWhere(ctx context.Context, what, cond string, arg any) (*Customer, error) {
-	c, err := scanCustomer(s.db.QueryRowContext(ctx, s.rebind("SELECT "+customerColumns+" FROM customers WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: customer %s: %w", what, ErrNotFound)
-	}
+	c, err := queryOne(ctx, s, scanCustomer, "SELECT "+customerColumns+" FROM customers WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: customer %s: %w", what, err)
 	}

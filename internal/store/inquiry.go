@@ -125,10 +125,7 @@ func scanInquiry(r row) (*Inquiry, error) {
 }
 
 func (s *Store) inquiryWhere(ctx context.Context, what, cond string, arg any) (*Inquiry, error) {
-	q, err := scanInquiry(s.db.QueryRowContext(ctx, s.rebind("SELECT "+inquiryColumns+" FROM inquiries WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: inquiry %s: %w", what, ErrNotFound)
-	}
+	q, err := queryOne(ctx, s, scanInquiry, "SELECT "+inquiryColumns+" FROM inquiries WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: inquiry %s: %w", what, err)
 	}
@@ -161,13 +158,10 @@ func (s *Store) InquiryByMessageID(ctx context.Context, messageID string) (*Inqu
 	if messageID == "" {
 		return nil, fmt.Errorf("store: inquiry by message-id: %w", ErrNotFound)
 	}
-	q, err := scanInquiry(s.db.QueryRowContext(ctx, s.rebind("SELECT "+inquiryColumns+` FROM inquiries WHERE id = COALESCE(
+	q, err := queryOne(ctx, s, scanInquiry, "SELECT "+inquiryColumns+` FROM inquiries WHERE id = COALESCE(
 		(SELECT inquiry_id FROM outbound_emails WHERE message_id = ? AND inquiry_id IS NOT NULL),
 		(SELECT q.id FROM inquiries q JOIN inbound_messages m ON m.id = q.inbound_message_id
-		 WHERE m.message_id = ? ORDER BY q.id LIMIT 1))`), messageID, messageID))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: inquiry by message-id %s: %w", messageID, ErrNotFound)
-	}
+		 WHERE m.message_id = ? ORDER BY q.id LIMIT 1))`, messageID, messageID)
 	if err != nil {
 		return nil, fmt.Errorf("store: inquiry by message-id %s: %w", messageID, err)
 	}

@@ -131,10 +131,7 @@ func scanLead(r row) (*Lead, error) {
 
 // Lead returns the lead with the given id, or ErrNotFound.
 func (s *Store) Lead(ctx context.Context, id int64) (*Lead, error) {
-	l, err := scanLead(s.db.QueryRowContext(ctx, s.rebind("SELECT "+leadColumns+" FROM leads WHERE id = ?"), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: lead %d: %w", id, ErrNotFound)
-	}
+	l, err := queryOne(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads WHERE id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: lead %d: %w", id, err)
 	}

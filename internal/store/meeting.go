@@ -96,10 +96,7 @@ func scanMeeting(r row) (*Meeting, error) {
 
 // Meeting returns the meeting with the given id, or ErrNotFound.
 func (s *Store) Meeting(ctx context.Context, id int64) (*Meeting, error) {
-	m, err := scanMeeting(s.db.QueryRowContext(ctx, s.rebind("SELECT "+meetingColumns+" FROM meetings WHERE id = ?"), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: meeting %d: %w", id, ErrNotFound)
-	}
+	m, err := queryOne(ctx, s, scanMeeting, "SELECT "+meetingColumns+" FROM meetings WHERE id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: meeting %d: %w", id, err)
 	}

@@ -192,10 +192,7 @@ func scanOrder(r row) (*Order, error) {
 }
 
 func (s *Store) orderWhere(ctx context.Context, what, cond string, arg any) (*Order, error) {
-	o, err := scanOrder(s.db.QueryRowContext(ctx, s.rebind("SELECT "+orderColumns+" FROM orders WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: order %s: %w", what, ErrNotFound)
-	}
+	o, err := queryOne(ctx, s, scanOrder, "SELECT "+orderColumns+" FROM orders WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: order %s: %w", what, err)
 	}

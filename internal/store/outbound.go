@@ -141,10 +141,7 @@ func scanOutbound(r row) (*OutboundEmail, error) {
 }
 
 func (s *Store) outboundWhere(ctx context.Context, what, cond string, arg any) (*OutboundEmail, error) {
-	o, err := scanOutbound(s.db.QueryRowContext(ctx, s.rebind("SELECT "+outboundColumns+" FROM outbound_emails WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: outbound %s: %w", what, ErrNotFound)
-	}
+	o, err := queryOne(ctx, s, scanOutbound, "SELECT "+outboundColumns+" FROM outbound_emails WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: outbound %s: %w", what, err)
 	}

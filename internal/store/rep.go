@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -125,10 +124,7 @@ func scanRep(r row) (*Rep, error) {
 }
 
 func (s *Store) repWhere(ctx context.Context, what, cond string, arg any) (*Rep, error) {
-	r, err := scanRep(s.db.QueryRowContext(ctx, s.rebind("SELECT "+repColumns+" FROM reps WHERE "+cond), arg))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: rep %s: %w", what, ErrNotFound)
-	}
+	r, err := queryOne(ctx, s, scanRep, "SELECT "+repColumns+" FROM reps WHERE "+cond, arg)
 	if err != nil {
 		return nil, fmt.Errorf("store: rep %s: %w", what, err)
 	}
