@@ -1,0 +1,679 @@
+package report
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/store"
+)
+
+// Source is the database a report is compiled from; *store.Store
+// implements it.
+type Source interface {
+	DB() *sql.DB
+	Dialect() store.Dialect
+}
+
+// DefaultContactSLA is Options.ContactSLA's default, the lead service's
+// default time for a rep to contact a new lead.
+const DefaultContactSLA = 4 * time.Hour
+
+// Options tune what Compile counts.
+type Options struct {
+	// ContactSLA is how soon after assignment a rep should contact a
+	// lead; default DefaultContactSLA.
+	ContactSLA time.Duration
+	// Currency is the currency of lead values, which carry none of their
+	// own, e.g. "EUR"; empty shows bare amounts.
+	Currency string
+	// Now is the compile time, for the "now" columns; default time.Now.
+	Now func() time.Time
+}
+
+// Count is a labelled number.
+type Count struct {
+	Name  string
+	Count int
+}
+
+// Figures are the numbers of one period.
+type Figures struct {
+	Inquiries  int
+	ByCategory []Count // most first; "" is "unclassified"
+
+	// Responded counts inquiries with a mail sent back to their sender
+	// (acknowledgement or answer); the percentiles are over those.
+	Responded      int
+	ResponseMedian time.Duration
+	ResponseP90    time.Duration
+
+	LeadsCreated   int
+	LeadsAssigned  int // leads given to a rep (first assignment or reassignment)
+	LeadsContacted int
+	LeadsWon       int
+	LeadsLost      int
+	WinRate        float64 // won / (won + lost) of leads closed in the period
+	WonValue       []Money
+	// TimeToContact is the mean time from assignment to contact of the
+	// leads contacted in the period.
+	TimeToContact      time.Duration
+	ContactedWithinSLA int
+
+	OrdersCreated  int
+	OrdersByStatus []Count // current status of the orders created
+	OrderValue     []Money // by currency
+
+	AlertsOpened int
+	AlertsByKind []Count
+}
+
+// RepRow is one rep's line of the performance table.
+type RepRow struct {
+	RepID              int64
+	Name               string
+	Email              string
+	Assigned           int
+	Contacted          int
+	ContactedWithinSLA int
+	Won                int
+	Lost               int
+	WonValue           Money
+	OpenNow            int // leads held now (assigned or contacted)
+}
+
+// WithinSLA is the share of contacted leads contacted within the SLA.
+func (r RepRow) WithinSLA() float64 { return Ratio(r.ContactedWithinSLA, r.Contacted) }
+
+// DayRow is one day of the daily series.
+type DayRow struct {
+	Date          time.Time // local midnight
+	Inquiries     int
+	LeadsCreated  int
+	LeadsWon      int
+	OrdersCreated int
+	AlertsOpened  int
+}
+
+// LateOrder is an open order whose promised date passed before the
+// period ended.
+type LateOrder struct {
+	Number   string
+	Status   string
+	Promised time.Time // a calendar date
+}
+
+// Report is a compiled KPI report: plain values, ready to render.
+type Report struct {
+	Period      Period
+	Previous    Period
+	GeneratedAt time.Time
+	ContactSLA  time.Duration
+	Currency    string // of lead values
+
+	Current Figures
+	Prior   Figures // the previous period's
+
+	Reps      []RepRow
+	Days      []DayRow
+	PriorDays []DayRow
+
+	// Now columns: the state at GeneratedAt, not of the period.
+	OpenLeads       int     // unassigned, assigned or contacted
+	UnassignedLeads int     // waiting for a rep
+	Pipeline        []Money // value of the open leads
+	// LateOrders are orders open at GeneratedAt whose promised date is
+	// before the period's last day ended, oldest promise first.
+	LateOrders []LateOrder
+}
+
+// Compile reads what happened in p and in the period before it and
+// returns the report.
+func Compile(ctx context.Context, src Source, p Period, o Options) (Report, error) {
+	if !p.From.Before(p.To) {
+		return Report{}, fmt.Errorf("report: empty period %s .. %s", p.From, p.To)
+	}
+	if p.Location == nil {
+		p.Location = time.UTC
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.ContactSLA <= 0 {
+		o.ContactSLA = DefaultContactSLA
+	}
+	prev := p.Previous()
+	q := query{db: src.DB(), dialect: src.Dialect()}
+	rows, err := q.load(ctx, Period{From: prev.From, To: p.To, Location: p.Location})
+	if err != nil {
+		return Report{}, fmt.Errorf("report: %w", err)
+	}
+	return build(rows, p, o), nil
+}
+
+// rows is everything Compile reads, for both periods.
+type rows struct {
+	inquiries []inquiryRow
+	leads     []leadRow
+	assigns   []assignRow
+	orders    []orderRow
+	late      []LateOrder
+	alerts    []alertRow
+	reps      []repRow
+}
+
+type inquiryRow struct {
+	Category  string
+	CreatedAt time.Time
+	Responded time.Time // first mail back to the sender; zero when none
+}
+
+type leadRow struct {
+	ID          int64
+	RepID       int64
+	Status      string
+	ValueCents  int64
+	AssignedAt  time.Time
+	ContactedAt time.Time
+	ClosedAt    time.Time
+	CreatedAt   time.Time
+}
+
+type assignRow struct {
+	LeadID int64
+	RepID  int64
+	At     time.Time
+}
+
+type orderRow struct {
+	Status      string
+	Currency    string
+	AmountCents int64
+	CreatedAt   time.Time
+}
+
+type alertRow struct {
+	Kind      string
+	CreatedAt time.Time
+}
+
+type repRow struct {
+	ID     int64
+	Name   string
+	Email  string
+	Active bool
+}
+
+// build aggregates rows into the report for p: a pure function.
+func build(rs rows, p Period, o Options) Report {
+	prev := p.Previous()
+	r := Report{
+		Period: p, Previous: prev, GeneratedAt: o.Now(), ContactSLA: o.ContactSLA, Currency: o.Currency,
+		Current: figures(rs, p, o), Prior: figures(rs, prev, o),
+		Days: days(rs, p), PriorDays: days(rs, prev),
+		LateOrders: rs.late,
+	}
+	byRep := map[int64]*RepRow{}
+	rep := func(id int64) *RepRow {
+		if row, ok := byRep[id]; ok {
+			return row
+		}
+		row := &RepRow{RepID: id, Name: "rep " + strconv.FormatInt(id, 10), WonValue: Money{Currency: o.Currency}}
+		byRep[id] = row
+		return row
+	}
+	active := map[int64]bool{}
+	for _, rp := range rs.reps {
+		row := rep(rp.ID)
+		row.Name, row.Email = cmp.Or(rp.Name, rp.Email), rp.Email
+		active[rp.ID] = rp.Active
+	}
+	for _, a := range assignedIn(rs.assigns, p) {
+		rep(a.RepID).Assigned++
+	}
+	for _, l := range rs.leads {
+		if isOpenLead(l.Status) {
+			r.OpenLeads++
+			r.Pipeline = addMoney(r.Pipeline, o.Currency, l.ValueCents)
+			if l.RepID == 0 {
+				r.UnassignedLeads++
+			} else {
+				rep(l.RepID).OpenNow++
+			}
+		}
+		if l.RepID == 0 {
+			continue
+		}
+		if p.Contains(l.ContactedAt) {
+			row := rep(l.RepID)
+			row.Contacted++
+			if d, ok := contactTime(l); ok && d <= o.ContactSLA {
+				row.ContactedWithinSLA++
+			}
+		}
+		if p.Contains(l.ClosedAt) {
+			switch l.Status {
+			case store.LeadWon:
+				row := rep(l.RepID)
+				row.Won++
+				row.WonValue.Cents += l.ValueCents
+			case store.LeadLost:
+				rep(l.RepID).Lost++
+			}
+		}
+	}
+	for id, row := range byRep {
+		idle := row.Assigned == 0 && row.Contacted == 0 && row.Won == 0 && row.Lost == 0 && row.OpenNow == 0
+		if idle && !active[id] {
+			continue
+		}
+		r.Reps = append(r.Reps, *row)
+	}
+	slices.SortFunc(r.Reps, func(a, b RepRow) int {
+		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.RepID, b.RepID))
+	})
+	return r
+}
+
+func isOpenLead(status string) bool {
+	return status == store.LeadUnassigned || status == store.LeadAssigned || status == store.LeadContacted
+}
+
+// contactTime is how long a rep took to contact a lead since it was
+// given to them (since it was created when no assignment is recorded).
+func contactTime(l leadRow) (time.Duration, bool) {
+	if l.ContactedAt.IsZero() {
+		return 0, false
+	}
+	from := l.AssignedAt
+	if from.IsZero() || from.After(l.ContactedAt) {
+		from = l.CreatedAt
+	}
+	return max(l.ContactedAt.Sub(from), 0), true
+}
+
+// assignedIn returns one assignment per lead and rep in p.
+func assignedIn(as []assignRow, p Period) []assignRow {
+	type key struct{ lead, rep int64 }
+	seen := map[key]bool{}
+	var out []assignRow
+	for _, a := range as {
+		k := key{a.LeadID, a.RepID}
+		if a.RepID == 0 || !p.Contains(a.At) || seen[k] {
+			continue
+		}
+		seen[k] = true
+		out = append(out, a)
+	}
+	return out
+}
+
+// figures computes one period's numbers.
+func figures(rs rows, p Period, o Options) Figures {
+	var f Figures
+	cats := map[string]int{}
+	var responses []time.Duration
+	for _, q := range rs.inquiries {
+		if !p.Contains(q.CreatedAt) {
+			continue
+		}
+		f.Inquiries++
+		cats[q.Category]++
+		if !q.Responded.IsZero() {
+			f.Responded++
+			responses = append(responses, max(q.Responded.Sub(q.CreatedAt), 0))
+		}
+	}
+	f.ByCategory = counts(cats, "unclassified")
+	f.ResponseMedian = Percentile(responses, 0.5)
+	f.ResponseP90 = Percentile(responses, 0.9)
+
+	leads := map[int64]bool{}
+	for _, a := range assignedIn(rs.assigns, p) {
+		leads[a.LeadID] = true
+	}
+	f.LeadsAssigned = len(leads)
+	var contact []time.Duration
+	for _, l := range rs.leads {
+		if p.Contains(l.CreatedAt) {
+			f.LeadsCreated++
+		}
+		if p.Contains(l.ContactedAt) {
+			f.LeadsContacted++
+			if d, ok := contactTime(l); ok {
+				contact = append(contact, d)
+				if d <= o.ContactSLA {
+					f.ContactedWithinSLA++
+				}
+			}
+		}
+		if p.Contains(l.ClosedAt) {
+			switch l.Status {
+			case store.LeadWon:
+				f.LeadsWon++
+				f.WonValue = addMoney(f.WonValue, o.Currency, l.ValueCents)
+			case store.LeadLost:
+				f.LeadsLost++
+			}
+		}
+	}
+	f.WinRate = Ratio(f.LeadsWon, f.LeadsWon+f.LeadsLost)
+	f.TimeToContact = Mean(contact)
+
+	statuses := map[string]int{}
+	for _, or := range rs.orders {
+		if !p.Contains(or.CreatedAt) {
+			continue
+		}
+		f.OrdersCreated++
+		statuses[or.Status]++
+		f.OrderValue = addMoney(f.OrderValue, or.Currency, or.AmountCents)
+	}
+	f.OrdersByStatus = counts(statuses, "unknown")
+
+	kinds := map[string]int{}
+	for _, a := range rs.alerts {
+		if p.Contains(a.CreatedAt) {
+			f.AlertsOpened++
+			kinds[a.Kind]++
+		}
+	}
+	f.AlertsByKind = counts(kinds, "unknown")
+	return f
+}
+
+// counts sorts a tally most first, then by name; empty is named empty.
+func counts(m map[string]int, empty string) []Count {
+	out := make([]Count, 0, len(m))
+	for name, n := range m {
+		out = append(out, Count{Name: cmp.Or(name, empty), Count: n})
+	}
+	slices.SortFunc(out, func(a, b Count) int { return cmp.Or(cmp.Compare(b.Count, a.Count), strings.Compare(a.Name, b.Name)) })
+	return out
+}
+
+// days computes the daily series of p.
+func days(rs rows, p Period) []DayRow {
+	loc := p.loc()
+	ds := p.Days()
+	out := make([]DayRow, len(ds))
+	index := map[string]int{}
+	for i, d := range ds {
+		out[i].Date = d
+		index[d.Format(time.DateOnly)] = i
+	}
+	at := func(t time.Time) *DayRow {
+		if !p.Contains(t) {
+			return nil
+		}
+		if i, ok := index[t.In(loc).Format(time.DateOnly)]; ok {
+			return &out[i]
+		}
+		return nil
+	}
+	for _, q := range rs.inquiries {
+		if d := at(q.CreatedAt); d != nil {
+			d.Inquiries++
+		}
+	}
+	for _, l := range rs.leads {
+		if d := at(l.CreatedAt); d != nil {
+			d.LeadsCreated++
+		}
+		if d := at(l.ClosedAt); d != nil && l.Status == store.LeadWon {
+			d.LeadsWon++
+		}
+	}
+	for _, o := range rs.orders {
+		if d := at(o.CreatedAt); d != nil {
+			d.OrdersCreated++
+		}
+	}
+	for _, a := range rs.alerts {
+		if d := at(a.CreatedAt); d != nil {
+			d.AlertsOpened++
+		}
+	}
+	return out
+}
+
+// query reads the rows of a period from either dialect.
+type query struct {
+	db      *sql.DB
+	dialect store.Dialect
+}
+
+// sqliteTime is how the store writes timestamps on SQLite: fixed-width
+// UTC text, so that text order is time order.
+const sqliteTime = "2006-01-02T15:04:05.000000000Z"
+
+// ts encodes a timestamp argument.
+func (q query) ts(t time.Time) any {
+	if q.dialect == store.SQLite {
+		return t.UTC().Format(sqliteTime)
+	}
+	return t.UTC()
+}
+
+// date encodes a calendar date argument.
+func (q query) date(t time.Time) any {
+	if q.dialect == store.SQLite {
+		return t.Format(time.DateOnly)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+// rebind rewrites ? placeholders to $n for PostgreSQL.
+func (q query) rebind(s string) string {
+	if q.dialect != store.Postgres {
+		return s
+	}
+	var b strings.Builder
+	n := 0
+	for _, c := range s {
+		if c == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
+}
+
+// each runs a query and calls scan for every row.
+func (q query) each(ctx context.Context, what, sqlText string, args []any, scan func(*sql.Rows) error) error {
+	rs, err := q.db.QueryContext(ctx, q.rebind(sqlText), args...)
+	if err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	defer rs.Close()
+	for rs.Next() {
+		if err := scan(rs); err != nil {
+			return fmt.Errorf("read %s: %w", what, err)
+		}
+	}
+	if err := rs.Err(); err != nil {
+		return fmt.Errorf("read %s: %w", what, err)
+	}
+	return nil
+}
+
+func (q query) load(ctx context.Context, span Period) (rows, error) {
+	var rs rows
+	from, to := q.ts(span.From), q.ts(span.To)
+	inRange := []any{from, to}
+
+	type inquiry struct {
+		row     inquiryRow
+		contact string
+	}
+	byID := map[int64]int{}
+	var inqs []inquiry
+	err := q.each(ctx, "inquiries", `SELECT id, category, contact_email, created_at FROM inquiries
+		WHERE created_at >= ? AND created_at < ?`, inRange, func(r *sql.Rows) error {
+		var (
+			id int64
+			x  inquiry
+		)
+		if err := r.Scan(&id, &x.row.Category, &x.contact, timeCol{&x.row.CreatedAt}); err != nil {
+			return err
+		}
+		byID[id] = len(inqs)
+		x.contact = strings.ToLower(strings.TrimSpace(x.contact))
+		inqs = append(inqs, x)
+		return nil
+	})
+	if err != nil {
+		return rs, err
+	}
+	// The first response is the first mail about the inquiry sent to its
+	// sender: an acknowledgement or an answer, not a hand-off to a rep.
+	err = q.each(ctx, "responses", `SELECT inquiry_id, to_addrs, sent_at FROM outbound_emails
+		WHERE sent_at IS NOT NULL AND inquiry_id IN (SELECT id FROM inquiries WHERE created_at >= ? AND created_at < ?)`,
+		inRange, func(r *sql.Rows) error {
+			var (
+				id   int64
+				to   string
+				sent time.Time
+			)
+			if err := r.Scan(&id, &to, timeCol{&sent}); err != nil {
+				return err
+			}
+			i, ok := byID[id]
+			if !ok || inqs[i].contact == "" || !strings.Contains(strings.ToLower(to), inqs[i].contact) {
+				return nil
+			}
+			if first := &inqs[i].row.Responded; first.IsZero() || sent.Before(*first) {
+				*first = sent
+			}
+			return nil
+		})
+	if err != nil {
+		return rs, err
+	}
+	for _, x := range inqs {
+		rs.inquiries = append(rs.inquiries, x.row)
+	}
+
+	err = q.each(ctx, "leads", `SELECT id, rep_id, status, value_cents, assigned_at, contacted_at, closed_at, created_at
+		FROM leads
+		WHERE (created_at >= ? AND created_at < ?) OR (contacted_at >= ? AND contacted_at < ?)
+			OR (closed_at >= ? AND closed_at < ?) OR status IN ('unassigned', 'assigned', 'contacted')`,
+		[]any{from, to, from, to, from, to}, func(r *sql.Rows) error {
+			var l leadRow
+			var rep sql.NullInt64
+			if err := r.Scan(&l.ID, &rep, &l.Status, &l.ValueCents, timeCol{&l.AssignedAt}, timeCol{&l.ContactedAt},
+				timeCol{&l.ClosedAt}, timeCol{&l.CreatedAt}); err != nil {
+				return err
+			}
+			l.RepID = rep.Int64
+			rs.leads = append(rs.leads, l)
+			return nil
+		})
+	if err != nil {
+		return rs, err
+	}
+	err = q.each(ctx, "lead assignments", `SELECT lead_id, rep_id, created_at FROM lead_events
+		WHERE kind IN ('created', 'assigned', 'reassigned') AND rep_id IS NOT NULL AND created_at >= ? AND created_at < ?
+		ORDER BY created_at, id`, inRange, func(r *sql.Rows) error {
+		var a assignRow
+		if err := r.Scan(&a.LeadID, &a.RepID, timeCol{&a.At}); err != nil {
+			return err
+		}
+		rs.assigns = append(rs.assigns, a)
+		return nil
+	})
+	if err != nil {
+		return rs, err
+	}
+	err = q.each(ctx, "orders", `SELECT status, currency, amount_cents, created_at FROM orders
+		WHERE created_at >= ? AND created_at < ?`, inRange, func(r *sql.Rows) error {
+		var o orderRow
+		if err := r.Scan(&o.Status, &o.Currency, &o.AmountCents, timeCol{&o.CreatedAt}); err != nil {
+			return err
+		}
+		rs.orders = append(rs.orders, o)
+		return nil
+	})
+	if err != nil {
+		return rs, err
+	}
+	// A promise is broken once its whole day has passed: promised before
+	// the local date the period ends on.
+	cutoff := span.To.In(span.loc())
+	err = q.each(ctx, "late orders", `SELECT number, status, promised_date FROM orders
+		WHERE status NOT IN ('delivered', 'cancelled') AND promised_date IS NOT NULL AND promised_date < ?
+		ORDER BY promised_date, number`, []any{q.date(cutoff)}, func(r *sql.Rows) error {
+		var o LateOrder
+		if err := r.Scan(&o.Number, &o.Status, timeCol{&o.Promised}); err != nil {
+			return err
+		}
+		rs.late = append(rs.late, o)
+		return nil
+	})
+	if err != nil {
+		return rs, err
+	}
+	err = q.each(ctx, "alerts", `SELECT kind, created_at FROM alerts WHERE created_at >= ? AND created_at < ?`,
+		inRange, func(r *sql.Rows) error {
+			var a alertRow
+			if err := r.Scan(&a.Kind, timeCol{&a.CreatedAt}); err != nil {
+				return err
+			}
+			rs.alerts = append(rs.alerts, a)
+			return nil
+		})
+	if err != nil {
+		return rs, err
+	}
+	err = q.each(ctx, "reps", `SELECT id, name, email, active FROM reps ORDER BY id`, nil, func(r *sql.Rows) error {
+		var rp repRow
+		if err := r.Scan(&rp.ID, &rp.Name, &rp.Email, &rp.Active); err != nil {
+			return err
+		}
+		rs.reps = append(rs.reps, rp)
+		return nil
+	})
+	return rs, err
+}
+
+// timeCol scans a timestamp or date column of either dialect into UTC;
+// NULL is the zero time.
+type timeCol struct{ t *time.Time }
+
+func (c timeCol) Scan(v any) error {
+	switch v := v.(type) {
+	case nil:
+		*c.t = time.Time{}
+		return nil
+	case time.Time:
+		*c.t = v.UTC()
+		return nil
+	case []byte:
+		return c.parse(string(v))
+	case string:
+		return c.parse(v)
+	}
+	return fmt.Errorf("cannot scan %T into a time", v)
+}
+
+func (c timeCol) parse(s string) error {
+	if s == "" {
+		*c.t = time.Time{}
+		return nil
+	}
+	for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01-02 15:04:05.999999999-07:00"} {
+		if t, err := time.Parse(layout, s); err == nil {
+			*c.t = t.UTC()
+			return nil
+		}
+	}
+	return errors.New("cannot parse time " + strconv.Quote(s))
+}

@@ -1,0 +1,98 @@
+package report
+
+import (
+	"fmt"
+	"math"
+	"time"
+)
+
+// KPI is one headline number with its trend against the previous period.
+type KPI struct {
+	ID       string // stable, for page anchors and tests: "inquiries", "win-rate", ...
+	Label    string
+	Value    string // formatted
+	Previous string // formatted
+	Trend    Trend
+	// LowerIsBetter marks numbers that improve by going down (response
+	// times, alerts).
+	LowerIsBetter bool
+}
+
+// Change formats the trend as "+3 (+25.0%)", "−2", "±0" for people.
+func (k KPI) Change() string {
+	d := k.Trend.Delta
+	if math.Abs(d) < 1e-9 {
+		return "±0"
+	}
+	s := ""
+	switch k.ID {
+	case "response-median", "response-p90", "time-to-contact":
+		s = FormatDuration(time.Duration(math.Abs(d)) * time.Second)
+	case "win-rate":
+		s = fmt.Sprintf("%.1f pts", math.Abs(d)*100)
+	case "won-value":
+		s = FormatCents(int64(math.Abs(d)), "")
+	default:
+		s = formatTick(math.Abs(d))
+	}
+	sign := "+"
+	if d < 0 {
+		sign = "−"
+	}
+	s = sign + s
+	if k.Trend.HasPercent && k.ID != "win-rate" {
+		s += fmt.Sprintf(" (%s%.0f%%)", sign, math.Abs(k.Trend.Percent)*100)
+	}
+	return s
+}
+
+// Direction is "up", "down" or "flat".
+func (k KPI) Direction() string {
+	switch d := k.Trend.Delta; {
+	case d > 1e-9:
+		return "up"
+	case d < -1e-9:
+		return "down"
+	}
+	return "flat"
+}
+
+// Good reports whether the change is an improvement; flat is neither.
+func (k KPI) Good() bool {
+	dir := k.Direction()
+	return dir != "flat" && (dir == "down") == k.LowerIsBetter
+}
+
+// KPIs returns the report's headline numbers, in display order.
+func (r Report) KPIs() []KPI {
+	c, p := r.Current, r.Prior
+	count := func(id, label string, cur, prev int, lower bool) KPI {
+		return KPI{ID: id, Label: label, Value: fmt.Sprint(cur), Previous: fmt.Sprint(prev),
+			Trend: Compare(float64(cur), float64(prev)), LowerIsBetter: lower}
+	}
+	dur := func(id, label string, cur, prev time.Duration) KPI {
+		return KPI{ID: id, Label: label, Value: FormatDuration(cur), Previous: FormatDuration(prev),
+			Trend: Compare(cur.Seconds(), prev.Seconds()), LowerIsBetter: true}
+	}
+	won := func(ms []Money) int64 {
+		var n int64
+		for _, m := range ms {
+			n += m.Cents
+		}
+		return n
+	}
+	return []KPI{
+		count("inquiries", "Inquiries", c.Inquiries, p.Inquiries, false),
+		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian),
+		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90),
+		count("leads-created", "New leads", c.LeadsCreated, p.LeadsCreated, false),
+		count("leads-won", "Leads won", c.LeadsWon, p.LeadsWon, false),
+		{ID: "win-rate", Label: "Win rate", Value: FormatPercent(c.WinRate), Previous: FormatPercent(p.WinRate),
+			Trend: Compare(c.WinRate, p.WinRate)},
+		{ID: "won-value", Label: "Won value", Value: FormatCents(won(c.WonValue), r.Currency),
+			Previous: FormatCents(won(p.WonValue), r.Currency), Trend: Compare(float64(won(c.WonValue)), float64(won(p.WonValue)))},
+		count("orders", "Orders created", c.OrdersCreated, p.OrdersCreated, false),
+		dur("time-to-contact", "Avg time to contact", c.TimeToContact, p.TimeToContact),
+		count("alerts", "Alerts opened", c.AlertsOpened, p.AlertsOpened, true),
+	}
+}
