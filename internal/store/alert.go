@@ -111,9 +111,7 @@ func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) 
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
 	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", s.ts(f.Since))
-	}
+	s.timeRange(&w, "created_at", f.Since, time.Time{})
 	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanAlert, "SELECT "+alertColumns+" FROM alerts"+clause, args...)
 	if err != nil {

@@ -150,6 +150,29 @@ func (s *Store) checkUpdated(res sql.Result, err error, what string, id int64) e
 	return nil
 }
 
+// guardedUpdate runs an UPDATE of the row with that id in table whose
+// WHERE may rule the change out by the row's state. It reports whether the
+// row changed; no change is ErrNotFound only when the row is missing.
+func (s *Store) guardedUpdate(ctx context.Context, q querier, table string, id int64, query string, args ...any) (changed bool, err error) {
+	res, err := q.ExecContext(ctx, s.rebind(query), args...)
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return false, err
+	}
+	if n > 0 {
+		return true, nil
+	}
+	var one int
+	err = q.QueryRowContext(ctx, s.rebind("SELECT 1 FROM "+table+" WHERE id = ?"), id).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, ErrNotFound
+	}
+	return false, err
+}
+
 // RecordFetchFailure counts a failed fetch or store attempt of one UID and
 // returns the number of attempts so far, this one included.
 func (s *Store) RecordFetchFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (attempts int, err error) {

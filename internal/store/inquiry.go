@@ -199,12 +199,7 @@ func (s *Store) ListInquiries(ctx context.Context, f InquiryFilter) ([]Inquiry, 
 	if f.ThreadID != 0 {
 		w.add("thread_id = ?", f.ThreadID)
 	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", s.ts(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("created_at < ?", s.ts(f.Until))
-	}
+	s.timeRange(&w, "created_at", f.Since, f.Until)
 	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanInquiry, "SELECT "+inquiryColumns+" FROM inquiries"+clause, args...)
 	if err != nil {

@@ -170,12 +170,7 @@ func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 	if f.Domain != "" {
 		w.add("domain = ?", f.Domain)
 	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", s.ts(f.Since))
-	}
-	if !f.Until.IsZero() {
-		w.add("created_at < ?", s.ts(f.Until))
-	}
+	s.timeRange(&w, "created_at", f.Since, f.Until)
 	clause, args := w.paged("created_at, id", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads"+clause, args...)
 	if err != nil {
@@ -199,22 +194,10 @@ func (s *Store) AssignLead(ctx context.Context, id, fromRepID, toRepID int64, no
 			cond = "rep_id = ?"
 			args = append(args, fromRepID)
 		}
-		res, err := tx.ExecContext(ctx, s.rebind(`
+		ok, err := s.guardedUpdate(ctx, tx, "leads", id, `
 			UPDATE leads SET rep_id = ?, status = ?, assigned_at = ?, contacted_at = NULL, updated_at = ?
-			WHERE id = ? AND status IN ('unassigned', 'assigned', 'contacted') AND `+cond), args...)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, s.rebind("SELECT 1 FROM leads WHERE id = ?"), id).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+			WHERE id = ? AND status IN ('unassigned', 'assigned', 'contacted') AND `+cond, args...)
+		if !ok {
 			return err
 		}
 		assigned = true

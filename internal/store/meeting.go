@@ -122,12 +122,7 @@ func (s *Store) ListMeetings(ctx context.Context, f MeetingFilter) ([]Meeting, e
 	if f.Status != "" {
 		w.add("status = ?", f.Status)
 	}
-	if !f.From.IsZero() {
-		w.add("starts_at >= ?", s.ts(f.From))
-	}
-	if !f.To.IsZero() {
-		w.add("starts_at < ?", s.ts(f.To))
-	}
+	s.timeRange(&w, "starts_at", f.From, f.To)
 	clause, args := w.paged("starts_at, id", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanMeeting, "SELECT "+meetingColumns+" FROM meetings"+clause, args...)
 	if err != nil {

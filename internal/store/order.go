@@ -151,22 +151,10 @@ func (s *Store) UpdateOrder(ctx context.Context, o *Order) error {
 func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, note, source string) (changed bool, err error) {
 	now := s.nowUTC()
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.rebind(`
-			UPDATE orders SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND status <> ?`),
+		ok, err := s.guardedUpdate(ctx, tx, "orders", id, `
+			UPDATE orders SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ? AND status <> ?`,
 			status, s.ts(now), s.ts(now), id, status)
-		if err != nil {
-			return err
-		}
-		n, err := res.RowsAffected()
-		if err != nil {
-			return err
-		}
-		if n == 0 {
-			var one int
-			err := tx.QueryRowContext(ctx, s.rebind("SELECT 1 FROM orders WHERE id = ?"), id).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return ErrNotFound
-			}
+		if !ok {
 			return err
 		}
 		changed = true

@@ -209,22 +209,7 @@ func (s *Store) MarkOutboundBounced(ctx context.Context, id int64, reason string
 // the row is missing (ErrNotFound) or its state already rules the change
 // out, which is not an error.
 func (s *Store) updateOutbound(ctx context.Context, what string, id int64, query string, args ...any) error {
-	res, err := s.db.ExecContext(ctx, s.rebind(query), args...)
-	if err != nil {
-		return fmt.Errorf("store: outbound %s %d: %w", what, id, err)
-	}
-	if n, err := res.RowsAffected(); err != nil || n > 0 {
-		if err != nil {
-			return fmt.Errorf("store: outbound %s %d: %w", what, id, err)
-		}
-		return nil
-	}
-	var one int
-	err = s.db.QueryRowContext(ctx, s.rebind("SELECT 1 FROM outbound_emails WHERE id = ?"), id).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return fmt.Errorf("store: outbound %s %d: %w", what, id, ErrNotFound)
-	}
-	if err != nil {
+	if _, err := s.guardedUpdate(ctx, s.db, "outbound_emails", id, query, args...); err != nil {
 		return fmt.Errorf("store: outbound %s %d: %w", what, id, err)
 	}
 	return nil
@@ -256,9 +241,7 @@ func (s *Store) ListOutbound(ctx context.Context, f OutboundFilter) ([]OutboundE
 	if f.InquiryID != 0 {
 		w.add("inquiry_id = ?", f.InquiryID)
 	}
-	if !f.Since.IsZero() {
-		w.add("created_at >= ?", s.ts(f.Since))
-	}
+	s.timeRange(&w, "created_at", f.Since, time.Time{})
 	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanOutbound, "SELECT "+outboundColumns+" FROM outbound_emails"+clause, args...)
 	if err != nil {

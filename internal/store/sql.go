@@ -208,6 +208,17 @@ func (w *where) String() string {
 	return " WHERE " + strings.Join(w.conds, " AND ")
 }
 
+// timeRange adds col >= from and col < to to w for the bounds that are
+// set; a zero bound is open.
+func (s *Store) timeRange(w *where, col string, from, to time.Time) {
+	if !from.IsZero() {
+		w.add(col+" >= ?", s.ts(from))
+	}
+	if !to.IsZero() {
+		w.add(col+" < ?", s.ts(to))
+	}
+}
+
 // paged returns the WHERE clause, ORDER BY order and one page of rows
 // (limit and offset clamped by page), with the arguments they take.
 func (w *where) paged(order string, limit, offset int) (string, []any) {
