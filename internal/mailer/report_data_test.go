@@ -1,0 +1,71 @@
+package mailer
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// reportCase is the golden case of "report", with a hostile rep name and
+// category.
+func reportCase() ReportData {
+	return ReportData{
+		Title:    "Daily KPI report",
+		Period:   "Wed 25 Nov 2026",
+		Previous: "Tue 24 Nov 2026",
+		KPIs: []ReportKPI{
+			{Label: "Inquiries", Value: "5", Change: "+3 (+150%)", Previous: "2", Good: true},
+			{Label: "Median first response", Value: "7m", Change: "−13m (−65%)", Previous: "20m", Good: true},
+			{Label: "Win rate", Value: "50.0%", Change: "−50.0 pts", Previous: "100.0%", Bad: true},
+			{Label: "Alerts opened", Value: "1", Change: "±0", Previous: "1"},
+		},
+		Categories: []ReportCount{{"order_status", 2}, {"<b>galvanised</b>", 1}},
+		Reps: []ReportRep{
+			{Name: hostile, Assigned: 1, Contacted: 1, WithinSLA: "100.0%", Won: 1, Lost: 1, WonValue: "EUR 5,000.00"},
+			{Name: "Bob Baker\r\nBcc: evil@example.net", Assigned: 1, Contacted: 0, WithinSLA: "–", WonValue: "EUR 0.00", OpenNow: 1},
+		},
+		LateOrders: 2,
+		ReportURL:  "https://desk.example.com/reports/2026-11-25",
+		Attachment: "report-2026-11-25-reps.csv",
+	}
+}
+
+func TestRenderReport(t *testing.T) {
+	r := newTestRenderer(t, "")
+	got, err := r.Render("report", reportCase())
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSafe(t, got)
+	if want := "Daily KPI report: Wed 25 Nov 2026"; got.Subject != want {
+		t.Errorf("subject = %q, want %q", got.Subject, want)
+	}
+	for _, want := range []string{"Inquiries", "+3 (+150%)", "https://desk.example.com/reports/2026-11-25", "Late orders: 2",
+		"report-2026-11-25-reps.csv", "Bob Baker Bcc: evil@example.net: 1 / 0"} {
+		if !strings.Contains(got.Text, want) {
+			t.Errorf("text lacks %q:\n%s", want, got.Text)
+		}
+	}
+	text := "Subject: " + got.Subject + "\n\n--- text ---\n" + got.Text + "\n--- html ---\n" + got.HTML
+	path := filepath.Join("testdata", "report.golden")
+	if *update {
+		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -run TestRenderReport -update)", err)
+	}
+	if text != string(want) {
+		t.Errorf("%s differs from the rendering; diff it with -update and git diff.\ngot:\n%s", path, text)
+	}
+
+	bare, err := r.Render("report", ReportData{Title: "Weekly KPI report", Period: "Mon 23 Nov – Sun 29 Nov 2026", ReportURL: "javascript:alert(1)"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSafe(t, bare)
+}
