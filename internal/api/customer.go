@@ -147,11 +147,7 @@ func (h *handler) listCustomers(w http.ResponseWriter, r *http.Request, q *query
 	if err != nil {
 		return err
 	}
-	out := list[customerJSON]{Items: make([]customerJSON, 0, len(rows)), Next: next}
-	for i := range rows {
-		out.Items = append(out.Items, customerOut(&rows[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, next, customerOut))
 	return nil
 }
 
@@ -296,11 +292,7 @@ func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, q *query)
 	if err != nil {
 		return err
 	}
-	out := list[contactJSON]{Items: make([]contactJSON, 0, len(rows))}
-	for i := range rows {
-		out.Items = append(out.Items, contactOut(&rows[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, "", contactOut))
 	return nil
 }
 

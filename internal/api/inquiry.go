@@ -127,11 +127,7 @@ func (h *handler) listInquiries(w http.ResponseWriter, r *http.Request, q *query
 	if err != nil {
 		return err
 	}
-	out := list[inquiryJSON]{Items: make([]inquiryJSON, 0, len(rows)), Next: next}
-	for i := range rows {
-		out.Items = append(out.Items, inquiryOut(&rows[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, next, inquiryOut))
 	return nil
 }
 

@@ -164,11 +164,7 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, q *query) er
 	if err != nil {
 		return err
 	}
-	out := list[leadJSON]{Items: make([]leadJSON, 0, len(rows)), Next: next}
-	for i := range rows {
-		out.Items = append(out.Items, leadOut(&rows[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, next, leadOut))
 	return nil
 }
 

@@ -228,11 +228,7 @@ func (h *handler) listOrders(w http.ResponseWriter, r *http.Request, q *query) e
 	if err != nil {
 		return err
 	}
-	out.Next = next
-	for i := range rows {
-		out.Items = append(out.Items, orderOut(&rows[i]))
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, next, orderOut))
 	return nil
 }
 
@@ -374,6 +370,11 @@ type orderRequestJSON struct {
 	ResolvedAt *time.Time `json:"resolved_at"`
 }
 
+func orderRequestOut(x *store.OrderRequest) orderRequestJSON {
+	return orderRequestJSON{ID: x.ID, OrderID: x.OrderID, InquiryID: idOrNull(x.InquiryID), Kind: x.Kind,
+		Words: x.Words, Status: x.Status, CreatedAt: x.CreatedAt, ResolvedAt: timeOrNull(x.ResolvedAt)}
+}
+
 func (h *handler) listOrderRequests(w http.ResponseWriter, r *http.Request, q *query) error {
 	f := store.OrderRequestFilter{Status: q.str("status"), OrderID: q.id("order_id"), CustomerID: q.id("customer_id")}
 	if f.Status != "" {
@@ -391,11 +392,6 @@ func (h *handler) listOrderRequests(w http.ResponseWriter, r *http.Request, q *q
 	if err != nil {
 		return err
 	}
-	out := list[orderRequestJSON]{Items: make([]orderRequestJSON, 0, len(rows)), Next: next}
-	for _, x := range rows {
-		out.Items = append(out.Items, orderRequestJSON{ID: x.ID, OrderID: x.OrderID, InquiryID: idOrNull(x.InquiryID),
-			Kind: x.Kind, Words: x.Words, Status: x.Status, CreatedAt: x.CreatedAt, ResolvedAt: timeOrNull(x.ResolvedAt)})
-	}
-	writeJSON(w, http.StatusOK, out)
+	writeJSON(w, http.StatusOK, listOf(rows, next, orderRequestOut))
 	return nil
 }

@@ -170,3 +170,12 @@ type list[T any] struct {
 	// Next is the cursor of the next page; absent on the last page.
 	Next string `json:"next,omitempty"`
 }
+
+// listOf is the list answer of rows, each shown by show.
+func listOf[S, J any](rows []S, next string, show func(*S) J) list[J] {
+	out := list[J]{Items: make([]J, 0, len(rows)), Next: next}
+	for i := range rows {
+		out.Items = append(out.Items, show(&rows[i]))
+	}
+	return out
+}
