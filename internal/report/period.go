@@ -196,3 +196,18 @@ func (p Period) Key() string {
 	}
 	return p.From.UTC().Format("20060102T150405Z") + "_" + p.To.UTC().Format("20060102T150405Z")
 }
+
+// Parse returns the period a reports URL names at now: one of Names, a
+// day ("2026-11-25") or an ISO week ("2026-W48"), in loc.
+func Parse(name string, now time.Time, loc *time.Location) (Period, bool) {
+	if p, ok := Named(name, now, loc); ok {
+		return p, true
+	}
+	if d, err := time.ParseInLocation(time.DateOnly, name, loc); err == nil {
+		return Day(d, loc), true
+	}
+	if p, err := ParseWeek(name, loc); err == nil {
+		return p, true
+	}
+	return Period{}, false
+}

@@ -105,3 +105,24 @@ func TestLabel(t *testing.T) {
 		})
 	}
 }
+
+func TestParse(t *testing.T) {
+	now := at(25, 14, 30)
+	for _, tc := range []struct {
+		name     string
+		wantFrom time.Time
+		wantOK   bool
+	}{
+		{"yesterday", at(24, 0, 0), true},
+		{"2026-11-20", at(20, 0, 0), true},
+		{"2026-W47", at(16, 0, 0), true},
+		{"2026-13-01", time.Time{}, false},
+		{"../etc", time.Time{}, false},
+		{"", time.Time{}, false},
+	} {
+		p, ok := Parse(tc.name, now, berlin)
+		if ok != tc.wantOK || (ok && !p.From.Equal(tc.wantFrom)) {
+			t.Errorf("Parse(%q) = %v .. %v, %v; want from %v, %v", tc.name, p.From, p.To, ok, tc.wantFrom, tc.wantOK)
+		}
+	}
+}
