@@ -163,7 +163,9 @@ func TestReportHandlersRejectBadInput(t *testing.T) {
 		edit func(*ReportOptions, *ReportDeps)
 	}{
 		{"no recipients", func(o *ReportOptions, _ *ReportDeps) { o.Recipients = nil }},
-		{"bad recipient", func(o *ReportOptions, _ *ReportDeps) { o.Recipients = []string{"boss@x.example\r\nBcc: evil@x.example"} }},
+		{"bad recipient", func(o *ReportOptions, _ *ReportDeps) {
+			o.Recipients = []string{"boss@x.example\r\nBcc: evil@x.example"}
+		}},
 		{"no from", func(o *ReportOptions, _ *ReportDeps) { o.From = "" }},
 		{"no store", func(_ *ReportOptions, d *ReportDeps) { d.Source = nil }},
 	} {
