@@ -297,7 +297,7 @@ type AnomalyConfig struct {
 type AnomalyThreshold struct {
 	ComplaintsPerAccount int     `yaml:"complaints_per_account"`
 	ForeignOrderLookups  int     `yaml:"foreign_order_lookups"` // per sender
-	InboundSpikeFactor   float64 `yaml:"inbound_spike_factor"`  // vs. the same hour last week
+	InboundSpikeFactor   float64 `yaml:"inbound_spike_factor"`  // inbound mails in the window vs. the average of the previous seven windows
 	BounceRate           float64 `yaml:"bounce_rate"`           // 0..1 of outbound mail
 }
 

@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/config"
+	"salesdesk/internal/anomaly"
 	"salesdesk/internal/assign"
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
@@ -137,7 +138,29 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		}
 		d.handlers[typ] = h
 	}
-	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock)
+	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock).WithRateLimit(a.store, workers.RecipientLimit{
+		PerRecipient: cfg.SMTP.RateLimit.PerRecipient,
+		Window:       cfg.SMTP.RateLimit.Window,
+		// Our own addresses are exempt: the limit is against loops with
+		// outside robots, not against the team's own notifications.
+		Exempt: append([]string{cfg.SMTP.From, cfg.SMTP.ReplyTo, cfg.Routing.TeamAddress, cfg.Routing.TriageAddress,
+			cfg.Leads.ManagerAddress, cfg.Orders.OperationsAddress}, cfg.Anomaly.SupervisorAddresses...),
+	})
+	scan, err := workers.NewAnomalyScanHandler(
+		workers.AnomalyDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock},
+		workers.AnomalyOptions{
+			From:        cfg.SMTP.From,
+			Supervisors: cfg.Anomaly.SupervisorAddresses,
+			AlertsURL:   base + "/",
+			Detect: anomaly.Config{
+				Window:               cfg.Anomaly.Window,
+				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,
+				ForeignOrderLookups:  cfg.Anomaly.Thresholds.ForeignOrderLookups,
+				InboundSpikeFactor:   cfg.Anomaly.Thresholds.InboundSpikeFactor,
+				BounceRate:           cfg.Anomaly.Thresholds.BounceRate,
+			},
+		})
+	add(tasks.TypeAnomalyScan, scan, err)
 	ack, err := workers.NewAckHandler(inqDeps, inqOpts)
 	add(tasks.TypeInquiryAck, ack, err)
 	handoff, err := workers.NewHandoffHandler(inqDeps, inqOpts)
