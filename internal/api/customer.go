@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -151,23 +150,24 @@ func (h *handler) listCustomers(w http.ResponseWriter, r *http.Request, q *query
 	return nil
 }
 
-func (h *handler) createCustomer(w http.ResponseWriter, r *http.Request, q *query) error {
-	var in customerIn
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	var c store.Customer
-	if err := h.applyCustomer(ctx, &in, &c, true); err != nil {
-		return err
-	}
-	if _, err := h.st.CreateCustomer(ctx, &c); err != nil {
-		if errors.Is(err, store.ErrConflict) {
+// customers is how customer create and update bodies are applied and
+// stored.
+func (h *handler) customers() resource[customerIn, store.Customer] {
+	return resource[customerIn, store.Customer]{
+		name: "customer", apply: h.applyCustomer, load: h.st.Customer,
+		insert: h.st.CreateCustomer, save: h.st.UpdateCustomer,
+		conflict: func(c *store.Customer) error {
 			return conflictErr("a customer with external_id %q exists", c.ExternalID)
-		}
+		},
+	}
+}
+
+func (h *handler) createCustomer(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := h.customers().create(w, r, &store.Customer{})
+	if err != nil {
 		return err
 	}
-	return h.respondCustomer(w, r, c.ID, http.StatusCreated)
+	return h.respondCustomer(w, r, id, http.StatusCreated)
 }
 
 func (h *handler) respondCustomer(w http.ResponseWriter, r *http.Request, id int64, status int) error {
@@ -175,10 +175,7 @@ func (h *handler) respondCustomer(w http.ResponseWriter, r *http.Request, id int
 	if err != nil {
 		return orNotFound(err, "customer", id)
 	}
-	if status == http.StatusCreated {
-		w.Header().Set("Location", joinPath("customers", strconv.FormatInt(id, 10)))
-	}
-	writeJSON(w, status, customerOut(c))
+	writeRow(w, status, "customers", id, customerOut(c))
 	return nil
 }
 
@@ -191,27 +188,9 @@ func (h *handler) getCustomer(w http.ResponseWriter, r *http.Request, q *query) 
 }
 
 func (h *handler) updateCustomer(w http.ResponseWriter, r *http.Request, q *query) error {
-	id, err := pathID(r, "id", "customer")
+	id, err := h.customers().update(w, r)
 	if err != nil {
 		return err
-	}
-	var in customerIn
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	c, err := h.st.Customer(ctx, id)
-	if err != nil {
-		return orNotFound(err, "customer", id)
-	}
-	if err := h.applyCustomer(ctx, &in, c, false); err != nil {
-		return err
-	}
-	if err := h.st.UpdateCustomer(ctx, c); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflictErr("a customer with external_id %q exists", c.ExternalID)
-		}
-		return orNotFound(err, "customer", id)
 	}
 	return h.respondCustomer(w, r, id, http.StatusOK)
 }
@@ -296,6 +275,18 @@ func (h *handler) listContacts(w http.ResponseWriter, r *http.Request, q *query)
 	return nil
 }
 
+// contacts is how contact create and update bodies are applied and
+// stored.
+func (h *handler) contacts() resource[contactIn, store.Contact] {
+	return resource[contactIn, store.Contact]{
+		name: "contact", apply: h.applyContact, load: h.st.Contact,
+		insert: h.st.CreateContact, save: h.st.UpdateContact,
+		conflict: func(c *store.Contact) error {
+			return conflictErr("a contact with email %q exists", strings.ToLower(c.Email))
+		},
+	}
+}
+
 func (h *handler) createContact(w http.ResponseWriter, r *http.Request, q *query) error {
 	customerID, err := pathID(r, "id", "customer")
 	if err != nil {
@@ -309,18 +300,11 @@ func (h *handler) createContact(w http.ResponseWriter, r *http.Request, q *query
 	if _, err := h.st.Customer(ctx, customerID); err != nil {
 		return orNotFound(err, "customer", customerID)
 	}
-	c := store.Contact{CustomerID: customerID}
-	if err := h.applyContact(ctx, &in, &c, true); err != nil {
+	id, err := h.contacts().insertFrom(ctx, &in, &store.Contact{CustomerID: customerID})
+	if err != nil {
 		return err
 	}
-	if _, err := h.st.CreateContact(ctx, &c); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflictErr("a contact with email %q exists", strings.ToLower(c.Email))
-		}
-		return err
-	}
-	w.Header().Set("Location", joinPath("contacts", strconv.FormatInt(c.ID, 10)))
-	return h.respondContact(w, r, c.ID, http.StatusCreated)
+	return h.respondContact(w, r, id, http.StatusCreated)
 }
 
 func (h *handler) respondContact(w http.ResponseWriter, r *http.Request, id int64, status int) error {
@@ -328,7 +312,7 @@ func (h *handler) respondContact(w http.ResponseWriter, r *http.Request, id int6
 	if err != nil {
 		return orNotFound(err, "contact", id)
 	}
-	writeJSON(w, status, contactOut(c))
+	writeRow(w, status, "contacts", id, contactOut(c))
 	return nil
 }
 
@@ -341,27 +325,9 @@ func (h *handler) getContact(w http.ResponseWriter, r *http.Request, q *query) e
 }
 
 func (h *handler) updateContact(w http.ResponseWriter, r *http.Request, q *query) error {
-	id, err := pathID(r, "id", "contact")
+	id, err := h.contacts().update(w, r)
 	if err != nil {
 		return err
-	}
-	var in contactIn
-	if err := decode(w, r, &in); err != nil {
-		return err
-	}
-	ctx := r.Context()
-	c, err := h.st.Contact(ctx, id)
-	if err != nil {
-		return orNotFound(err, "contact", id)
-	}
-	if err := h.applyContact(ctx, &in, c, false); err != nil {
-		return err
-	}
-	if err := h.st.UpdateContact(ctx, c); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflictErr("a contact with email %q exists", strings.ToLower(c.Email))
-		}
-		return orNotFound(err, "contact", id)
 	}
 	return h.respondContact(w, r, id, http.StatusOK)
 }

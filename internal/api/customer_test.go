@@ -2,6 +2,8 @@ package api
 
 import (
 	"fmt"
+	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -44,6 +46,32 @@ func TestContactsMoveBetweenCustomers(t *testing.T) {
 				body = tt.body
 			}
 			f.do(tt.method, tt.path, body).mustStatus(t, tt.wantStatus)
+		})
+	}
+}
+
+func TestCreateAnswersLocation(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	cust := f.do("POST", "/api/v1/customers", `{"name":"Acme"}`).mustStatus(t, 201).idOf(t)
+	tests := []struct {
+		name, method, path, body string
+		wantStatus               int
+		wantLocation             string // "{id}" stands for the answered id
+	}{
+		{"create customer", "POST", "/api/v1/customers", `{"name":"Bolt"}`, 201, "/api/v1/customers/{id}"},
+		{"create contact", "POST", fmt.Sprintf("/api/v1/customers/%d/contacts", cust), `{"email":"ann@acme.example"}`, 201, "/api/v1/contacts/{id}"},
+		{"create rep", "POST", "/api/v1/reps", `{"email":"rita@example.net","name":"Rita"}`, 201, "/api/v1/reps/{id}"},
+		{"update customer", "PATCH", fmt.Sprintf("/api/v1/customers/%d", cust), `{"phone":"+1 555"}`, 200, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			f.t = t
+			res := f.do(tt.method, tt.path, tt.body).mustStatus(t, tt.wantStatus)
+			want := strings.ReplaceAll(tt.wantLocation, "{id}", strconv.FormatInt(res.idOf(t), 10))
+			if got := res.Header.Get("Location"); got != want {
+				t.Errorf("Location = %q, want %q", got, want)
+			}
 		})
 	}
 }

@@ -2,9 +2,7 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
-	"strconv"
 	"strings"
 	"time"
 
@@ -148,10 +146,7 @@ func (h *handler) respondRep(ctx context.Context, w http.ResponseWriter, id int6
 	}
 	out := repOut(rep)
 	out.OpenLeads = &open
-	if status == http.StatusCreated {
-		w.Header().Set("Location", joinPath("reps", strconv.FormatInt(id, 10)))
-	}
-	writeJSON(w, status, out)
+	writeRow(w, status, "reps", id, out)
 	return nil
 }
 
@@ -163,49 +158,36 @@ func (h *handler) getRep(w http.ResponseWriter, r *http.Request, q *query) error
 	return h.respondRep(r.Context(), w, id, http.StatusOK)
 }
 
-func (h *handler) createRep(w http.ResponseWriter, r *http.Request, q *query) error {
-	var in repIn
-	if err := decode(w, r, &in); err != nil {
-		return err
+// reps is how rep create and update bodies are applied and stored.
+func (h *handler) reps() resource[repIn, store.Rep] {
+	return resource[repIn, store.Rep]{
+		name: "rep",
+		apply: func(_ context.Context, in *repIn, rep *store.Rep, create bool) error {
+			return applyRep(in, rep, create)
+		},
+		load: h.st.Rep, insert: h.st.CreateRep, save: h.st.UpdateRep,
+		conflict: func(rep *store.Rep) error {
+			return conflictErr("a rep with email %q exists", strings.ToLower(rep.Email))
+		},
 	}
-	rep := store.Rep{Active: true, Weight: 1, Timezone: "UTC"}
-	if err := applyRep(&in, &rep, true); err != nil {
+}
+
+func (h *handler) createRep(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := h.reps().create(w, r, &store.Rep{Active: true, Weight: 1, Timezone: "UTC"})
+	if err != nil {
 		return err
 	}
 	ctx := r.Context()
-	if _, err := h.st.CreateRep(ctx, &rep); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflictErr("a rep with email %q exists", strings.ToLower(rep.Email))
-		}
-		return err
-	}
-	h.log.InfoContext(ctx, "rep created", "rep_id", rep.ID, "by", caller(ctx))
-	return h.respondRep(ctx, w, rep.ID, http.StatusCreated)
+	h.log.InfoContext(ctx, "rep created", "rep_id", id, "by", caller(ctx))
+	return h.respondRep(ctx, w, id, http.StatusCreated)
 }
 
 func (h *handler) updateRep(w http.ResponseWriter, r *http.Request, q *query) error {
-	id, err := pathID(r, "id", "rep")
+	id, err := h.reps().update(w, r)
 	if err != nil {
-		return err
-	}
-	var in repIn
-	if err := decode(w, r, &in); err != nil {
 		return err
 	}
 	ctx := r.Context()
-	rep, err := h.st.Rep(ctx, id)
-	if err != nil {
-		return orNotFound(err, "rep", id)
-	}
-	if err := applyRep(&in, rep, false); err != nil {
-		return err
-	}
-	if err := h.st.UpdateRep(ctx, rep); err != nil {
-		if errors.Is(err, store.ErrConflict) {
-			return conflictErr("a rep with email %q exists", strings.ToLower(rep.Email))
-		}
-		return orNotFound(err, "rep", id)
-	}
 	h.log.InfoContext(ctx, "rep updated", "rep_id", id, "by", caller(ctx))
 	return h.respondRep(ctx, w, id, http.StatusOK)
 }

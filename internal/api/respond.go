@@ -119,6 +119,15 @@ func writeError(w http.ResponseWriter, e *Error) {
 	writeJSON(w, e.Status, errorBody{Error: e.Message, Fields: e.Fields})
 }
 
+// writeRow answers one row of a collection; a 201 also names, in
+// Location, where the new row lives.
+func writeRow(w http.ResponseWriter, status int, collection string, id int64, v any) {
+	if status == http.StatusCreated {
+		w.Header().Set("Location", joinPath(collection, strconv.FormatInt(id, 10)))
+	}
+	writeJSON(w, status, v)
+}
+
 // writeJSON answers v as JSON with the given status.
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	b, err := json.Marshal(v)
