@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"time"
 
+	"salesdesk/internal/report"
 	"salesdesk/internal/store"
 	"salesdesk/internal/web"
 )
@@ -42,6 +43,12 @@ type Options struct {
 	// RecipientKind sorts outbox recipients into "customer", "rep" and
 	// "manager"; nil calls everyone a customer.
 	RecipientKind func(addr string) string
+
+	// Reports, when set, serves the KPI reports at ReportsPath, compiled
+	// from it with ReportOptions (contact SLA, lead currency) and days in
+	// Location; ReportsURL then defaults to ReportsPath.
+	Reports       report.Source
+	ReportOptions report.Options
 
 	// DashboardURL, ReportsURL and APIDocsURL are linked from the home
 	// page; an empty ReportsURL leaves the reports link out. Defaults:
@@ -78,6 +85,9 @@ func New(o Options) (*Pages, error) {
 	if o.RecipientKind == nil {
 		o.RecipientKind = func(string) string { return KindCustomer }
 	}
+	if o.Reports != nil && o.ReportsURL == "" {
+		o.ReportsURL = ReportsPath
+	}
 	if o.DashboardURL == "" {
 		o.DashboardURL = "/monitoring/"
 	}
@@ -91,6 +101,11 @@ func New(o Options) (*Pages, error) {
 	p.mux.HandleFunc("GET /{$}", p.home)
 	if o.Outbox != nil {
 		p.mux.HandleFunc("GET "+OutboxPath, p.outbox)
+	}
+	if o.Reports != nil {
+		p.mux.HandleFunc("GET "+ReportsPath, p.reports)
+		p.mux.HandleFunc("GET "+ReportsPath+"/{$}", p.reportsRedirect)
+		p.mux.HandleFunc("GET "+ReportsPath+"/{period}", p.report)
 	}
 	return p, nil
 }
@@ -189,7 +204,7 @@ const headerTemplate = `{{define "header"}}<!doctype html>
 <a href="/"{{if eq .Nav.Active "home"}} class="on"{{end}}>Home</a>
 <a href="{{.Nav.Dashboard}}">Queues</a>
 {{with .Nav.Outbox}}<a href="{{.}}"{{if eq $.Nav.Active "outbox"}} class="on"{{end}}>Outbox</a>{{end}}
-{{with .Nav.Reports}}<a href="{{.}}">Reports</a>{{end}}
+{{with .Nav.Reports}}<a href="{{.}}"{{if eq $.Nav.Active "reports"}} class="on"{{end}}>Reports</a>{{end}}
 <a href="{{.Nav.APIDocs}}">API</a>
 </nav>
 {{with .Nav.User}}<span class="user">{{.}}<a href="/logout">Sign out</a></span>{{end}}

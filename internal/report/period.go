@@ -174,6 +174,8 @@ func (p Period) Label() string {
 		return from.Format("Mon 2 Jan 2006") + " – " + last.Format("Mon 2 Jan 2006")
 	case from.YearDay() == to.YearDay() && from.Year() == to.Year():
 		return from.Format("Mon 2 Jan 2006, 15:04") + "–" + to.Format("15:04")
+	case from.Equal(startOfDay(from, loc)) && from.Year() == to.Year():
+		return from.Format("Mon 2 Jan") + " – " + to.Format("Mon 2 Jan 2006, 15:04")
 	}
 	return from.Format("Mon 2 Jan 2006 15:04") + " – " + to.Format("Mon 2 Jan 2006 15:04")
 }

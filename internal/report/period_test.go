@@ -96,6 +96,7 @@ func TestLabel(t *testing.T) {
 		{"week", Week(at(25, 9, 0), berlin), "Mon 23 Nov – Sun 29 Nov 2026"},
 		{"across years", Period{From: time.Date(2026, 12, 28, 0, 0, 0, 0, berlin), To: time.Date(2027, 1, 4, 0, 0, 0, 0, berlin), Location: berlin},
 			"Mon 28 Dec 2026 – Sun 3 Jan 2027"},
+		{"part of a week", Period{From: at(23, 0, 0), To: at(25, 14, 30), Location: berlin}, "Mon 23 Nov – Wed 25 Nov 2026, 14:30"},
 		{"part of a day", Period{From: at(25, 0, 0), To: at(25, 14, 30), Location: berlin}, "Wed 25 Nov 2026, 00:00–14:30"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
