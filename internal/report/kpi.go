@@ -16,10 +16,16 @@ type KPI struct {
 	// LowerIsBetter marks numbers that improve by going down (response
 	// times, alerts).
 	LowerIsBetter bool
+	// NoTrend is set when one of the periods has nothing to measure (no
+	// answered inquiry, no closed lead), so a change would mislead.
+	NoTrend bool
 }
 
 // Change formats the trend as "+3 (+25.0%)", "−2", "±0" for people.
 func (k KPI) Change() string {
+	if k.NoTrend {
+		return "no comparison"
+	}
 	d := k.Trend.Delta
 	if math.Abs(d) < 1e-9 {
 		return "±0"
@@ -27,7 +33,7 @@ func (k KPI) Change() string {
 	s := ""
 	switch k.ID {
 	case "response-median", "response-p90", "time-to-contact":
-		s = FormatDuration(time.Duration(math.Abs(d)) * time.Second)
+		s = FormatDuration(time.Duration(math.Abs(d) * float64(time.Second)))
 	case "win-rate":
 		s = fmt.Sprintf("%.1f pts", math.Abs(d)*100)
 	case "won-value":
@@ -48,6 +54,9 @@ func (k KPI) Change() string {
 
 // Direction is "up", "down" or "flat".
 func (k KPI) Direction() string {
+	if k.NoTrend {
+		return "flat"
+	}
 	switch d := k.Trend.Delta; {
 	case d > 1e-9:
 		return "up"
@@ -70,9 +79,15 @@ func (r Report) KPIs() []KPI {
 		return KPI{ID: id, Label: label, Value: fmt.Sprint(cur), Previous: fmt.Sprint(prev),
 			Trend: Compare(float64(cur), float64(prev)), LowerIsBetter: lower}
 	}
-	dur := func(id, label string, cur, prev time.Duration) KPI {
+	dur := func(id, label string, cur, prev time.Duration, n, prevN int) KPI {
 		return KPI{ID: id, Label: label, Value: FormatDuration(cur), Previous: FormatDuration(prev),
-			Trend: Compare(cur.Seconds(), prev.Seconds()), LowerIsBetter: true}
+			Trend: Compare(cur.Seconds(), prev.Seconds()), LowerIsBetter: true, NoTrend: n == 0 || prevN == 0}
+	}
+	rate := func(won, lost int, r float64) string {
+		if won+lost == 0 {
+			return "–"
+		}
+		return FormatPercent(r)
 	}
 	won := func(ms []Money) int64 {
 		var n int64
@@ -83,16 +98,16 @@ func (r Report) KPIs() []KPI {
 	}
 	return []KPI{
 		count("inquiries", "Inquiries", c.Inquiries, p.Inquiries, false),
-		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian),
-		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90),
+		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian, c.Responded, p.Responded),
+		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90, c.Responded, p.Responded),
 		count("leads-created", "New leads", c.LeadsCreated, p.LeadsCreated, false),
 		count("leads-won", "Leads won", c.LeadsWon, p.LeadsWon, false),
-		{ID: "win-rate", Label: "Win rate", Value: FormatPercent(c.WinRate), Previous: FormatPercent(p.WinRate),
-			Trend: Compare(c.WinRate, p.WinRate)},
+		{ID: "win-rate", Label: "Win rate", Value: rate(c.LeadsWon, c.LeadsLost, c.WinRate), Previous: rate(p.LeadsWon, p.LeadsLost, p.WinRate),
+			Trend: Compare(c.WinRate, p.WinRate), NoTrend: c.LeadsWon+c.LeadsLost == 0 || p.LeadsWon+p.LeadsLost == 0},
 		{ID: "won-value", Label: "Won value", Value: FormatCents(won(c.WonValue), r.Currency),
 			Previous: FormatCents(won(p.WonValue), r.Currency), Trend: Compare(float64(won(c.WonValue)), float64(won(p.WonValue)))},
 		count("orders", "Orders created", c.OrdersCreated, p.OrdersCreated, false),
-		dur("time-to-contact", "Avg time to contact", c.TimeToContact, p.TimeToContact),
+		dur("time-to-contact", "Avg time to contact", c.TimeToContact, p.TimeToContact, c.LeadsContacted, p.LeadsContacted),
 		count("alerts", "Alerts opened", c.AlertsOpened, p.AlertsOpened, true),
 	}
 }

@@ -103,12 +103,14 @@ func FormatCents(cents int64, currency string) string {
 }
 
 // FormatDuration formats d for a report at the precision people read:
-// "45s", "12m", "3h 05m", "2d 4h"; "–" for zero.
+// "<1s", "45s", "12m", "3h 05m", "2d 4h"; "–" for zero.
 func FormatDuration(d time.Duration) string {
 	if d <= 0 {
 		return "–"
 	}
 	switch {
+	case d < time.Second:
+		return "<1s"
 	case d < time.Minute:
 		return fmt.Sprintf("%ds", int(d.Round(time.Second)/time.Second))
 	case d < time.Hour:

@@ -86,6 +86,7 @@ func TestFormatDuration(t *testing.T) {
 	}{
 		{0, "–"},
 		{-time.Second, "–"},
+		{300 * time.Millisecond, "<1s"},
 		{1400 * time.Millisecond, "1s"},
 		{59 * time.Second, "59s"},
 		{7 * time.Minute, "7m"},
@@ -114,6 +115,8 @@ func TestKPIChange(t *testing.T) {
 		{"faster response", KPI{ID: "response-median", Trend: Compare(300, 600), LowerIsBetter: true}, "−5m (−50%)", true},
 		{"win rate in points", KPI{ID: "win-rate", Trend: Compare(0.5, 1)}, "−50.0 pts", false},
 		{"won value", KPI{ID: "won-value", Trend: Compare(500000, 200000)}, "+3,000.00 (+150%)", true},
+		{"sub-second", KPI{ID: "response-median", Trend: Compare(0.8, 0.3), LowerIsBetter: true}, "+<1s (+167%)", false},
+		{"nothing to compare", KPI{ID: "response-median", Trend: Compare(300, 0), LowerIsBetter: true, NoTrend: true}, "no comparison", false},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			if got := tc.k.Change(); got != tc.wantText {
