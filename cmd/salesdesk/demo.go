@@ -24,6 +24,7 @@ import (
 	"salesdesk/config"
 	"salesdesk/internal/admin"
 	"salesdesk/internal/demo"
+	"salesdesk/internal/report"
 	"salesdesk/internal/smtptest"
 )
 
@@ -163,6 +164,8 @@ func runDemo(ctx context.Context, o demoOptions, io stdio) (err error) {
 		Location:      time.Local,
 		Outbox:        func() []admin.CapturedMail { return capturedMail(smtp) },
 		RecipientKind: world.RecipientKind,
+		Reports:       a.store,
+		ReportOptions: report.Options{ContactSLA: cfg.Leads.SLAContact},
 		Logger:        a.log.With("role", roleWeb),
 	})
 	if err != nil {
@@ -280,6 +283,7 @@ func printDemoBanner(w io.Writer, run demoRun, redisKind string, keep bool) {
 	fmt.Fprintf(&b, "  home       %s/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  dashboard  %s/monitoring/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  outbox     %s%s\n", run.BaseURL, admin.OutboxPath)
+	fmt.Fprintf(&b, "  reports    %s%s/%s\n", run.BaseURL, admin.ReportsPath, report.Last7Days)
 	fmt.Fprintf(&b, "  API        %s/api/v1/   (Authorization: Bearer %s)\n\n", run.BaseURL, run.APIToken)
 	fmt.Fprintf(&b, "  user       %s\n  password   %s\n\n", run.Username, run.Password)
 	fmt.Fprintf(&b, "  data       %s", run.Dir)

@@ -18,6 +18,7 @@ import (
 	"salesdesk/internal/admin"
 	"salesdesk/internal/demo"
 	"salesdesk/internal/mailparse"
+	"salesdesk/internal/report"
 	"salesdesk/internal/testenv"
 )
 
@@ -91,7 +92,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if n, err := strconv.Atoi(seen.Counts["inquiries-today"]); err != nil || n == 0 {
 		t.Errorf("home page shows %q inquiries today, want some", seen.Counts["inquiries-today"])
 	}
-	for _, want := range []string{"/monitoring/", admin.OutboxPath, "/api/v1/"} {
+	for _, want := range []string{"/monitoring/", admin.OutboxPath, admin.ReportsPath, "/api/v1/"} {
 		if !strings.Contains(strings.Join(seen.Links, " "), want) {
 			t.Errorf("home page links %v, want %s among them", seen.Links, want)
 		}
@@ -111,6 +112,9 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {
 		t.Errorf("outbox to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
+	}
+	if n, err := strconv.Atoi(seen.ReportInquiries); err != nil || n == 0 {
+		t.Errorf("report of the last 7 days shows %q inquiries, want some", seen.ReportInquiries)
 	}
 	if n, _ := strconv.Atoi(seen.Tabs[admin.KindRep]); n == 0 {
 		t.Errorf("outbox has no mail to reps (tabs %v)", seen.Tabs)
@@ -146,6 +150,8 @@ type browserView struct {
 	CustomerBodies []string          // outbox, mails to customers
 	StatusBodies   []string          // outbox, mails to the customer who got an order status
 	LeadSubjects   []string          // outbox, mails to the rep who got a lead
+	// ReportInquiries is the inquiries KPI of the last-7-days report.
+	ReportInquiries string
 }
 
 // browse logs in to the running demo with chromium, opens the home page,
@@ -264,6 +270,15 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	open(admin.OutboxPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
 	seen.LeadSubjects = eval("lead mail", subjects)
 	shot("outbox-rep.png", false)
+
+	// The KPI report of the last 7 days, with its charts.
+	open(admin.ReportsPath+"/"+report.Last7Days, `#kpi-inquiries`)
+	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#kpi-inquiries .v").innerText`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	seen.ReportInquiries = strings.TrimSpace(v)
+	shot("report.png", true)
 	return seen
 }
 
