@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"salesdesk/internal/admin"
+	"salesdesk/internal/report"
 )
 
 // adminPages returns the admin pages the web role serves: a.pages when a
@@ -23,5 +24,6 @@ func (a *app) adminPages() (http.Handler, error) {
 	if err != nil {
 		return nil, fmt.Errorf("admin pages: timezone %q: %w", tz, err)
 	}
-	return admin.New(admin.Options{Store: a.store, Location: loc, Logger: a.log.With("role", roleWeb)})
+	return admin.New(admin.Options{Store: a.store, Location: loc, Logger: a.log.With("role", roleWeb),
+		Reports: a.store, ReportOptions: report.Options{ContactSLA: a.cfg.Leads.SLAContact}})
 }

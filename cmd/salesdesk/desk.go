@@ -183,6 +183,25 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	add(tasks.TypeLeadsSLAScan, slaScan, err)
 	digest, err := workers.NewLeadsDailyDigestHandler(leadDeps, leadOpts)
 	add(tasks.TypeLeadsDailyDigest, digest, err)
+	// Reports are mailed only when someone should get them; the report
+	// pages work either way.
+	if len(cfg.Reports.Recipients) > 0 {
+		reportLoc := loc
+		if cfg.Reports.Timezone != "" {
+			if reportLoc, err = time.LoadLocation(cfg.Reports.Timezone); err != nil {
+				return nil, fmt.Errorf("reports.timezone: %w", err)
+			}
+		}
+		reportDeps := workers.ReportDeps{Source: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
+		reportOpts := workers.ReportOptions{
+			From: cfg.SMTP.From, Recipients: cfg.Reports.Recipients, Location: reportLoc,
+			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact, BaseURL: base,
+		}
+		daily, err := workers.NewReportDailyHandler(reportDeps, reportOpts)
+		add(tasks.TypeReportDaily, daily, err)
+		weekly, err := workers.NewReportWeeklyHandler(reportDeps, reportOpts)
+		add(tasks.TypeReportWeekly, weekly, err)
+	}
 	if cfg.Orders.NotifyStatusChanges {
 		d.notifier, err = workers.NewOrderStatusNotifier(orderDeps, orderOpts)
 		if err != nil {

@@ -47,6 +47,7 @@ func goldenCases() []struct {
 		template string
 		data     any
 	}{
+		{"report", "report", reportCase()},
 		{"anomaly_alert", "anomaly_alert", anomalyAlertCase()},
 		{"ack", "ack", AckData{CustomerName: hostile, Reference: "SD-1234", Category: "order_status", Subject: crlfSubj}},
 		{"ack_quote_noname", "ack", AckData{Reference: "SD-1235", Category: "quote_request", Subject: "Re: quote for 40 pallets [SD-1235]"}},
