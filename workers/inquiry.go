@@ -15,6 +15,7 @@ import (
 	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/order"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
@@ -36,6 +37,10 @@ type InquiryStore interface {
 	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	SetCustomerOptOut(ctx context.Context, id int64, optedOut bool) error
+	// For the order history in hand-offs (order.AccountContext).
+	OrderByNumber(ctx context.Context, number string) (*store.Order, error)
+	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
+	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
 }
 
 // MailQueue stores an outbound mail as a row (unique on its idempotency
@@ -321,6 +326,18 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if data.Account, err = h.summary(ctx, q, customer, data.Account); err != nil {
 		return err
 	}
+	if customer != nil && troubleshooting(routing.Category(q.Category)) {
+		// An order or account problem: the owner sees the history of the
+		// orders the mail names (or the open ones) and what the customer
+		// asked us before, so they need not look it up.
+		numbers := routing.ExtractEntities(cm.parsed.Subject, cm.body(), routing.EntityOptions{}).OrderNumbers
+		oc, err := order.AccountContext(ctx, h.st, customer.ID, numbers)
+		if err != nil {
+			return err
+		}
+		withHistory := OrderAccountSummary(oc)
+		data.Account.OpenOrders = withHistory.OpenOrders
+	}
 	if routing.Category(q.Category) == routing.Complaint && q.ParentID == 0 {
 		if err := h.countComplaint(ctx, q); err != nil {
 			return err
@@ -333,6 +350,12 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	h.log.InfoContext(ctx, "inquiry handed off", "inquiry_id", q.ID, "to", to, "category", q.Category)
 	return nil
+}
+
+// troubleshooting reports whether a category is an order or account
+// problem whose hand-off carries the order history.
+func troubleshooting(c routing.Category) bool {
+	return c == routing.Support || c == routing.Billing || c == routing.Account || c == routing.Complaint
 }
 
 // owner returns the account's owner rep when they can take the inquiry

@@ -160,6 +160,16 @@ func TestRunEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("order problem hand-off carries the order history", func(t *testing.T) {
+		d.deliver(t, "Ann <ann@acme.example>", "Pump from SO-424242 leaking",
+			"Hello, the pump we received with order SO-424242 is leaking oil at the shaft seal after two days of running. How do we fix it or get it replaced?\n\nAnn")
+		_, body := d.mailTo(t, "team@example.com", "Pump from SO-424242")
+		// The status line carries the history: "shipped (shipped 26 Nov)".
+		if want := "shipped " + time.Now().UTC().Format("2 Jan"); !strings.Contains(body, want) {
+			t.Errorf("hand-off lacks the order history %q:\n%s", want, body)
+		}
+	})
+
 	t.Run("quote request reaches the rep", func(t *testing.T) {
 		d.deliver(t, "Bob Buyer <bob@newprospect.example>", "Quote for 500 pallets",
 			"Hello, we would like a quote for 500 euro pallets delivered to Rotterdam next month. What would the price per unit be?\n\nBob Buyer\nPurchasing, New Prospect BV")
