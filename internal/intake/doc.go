@@ -8,7 +8,13 @@
 //  1. Load the stored raw message; one already processed or quarantined is
 //     left alone. A message mailparse cannot read at all is quarantined
 //     with the reason.
-//  2. Store the parsed form (SetInboundParsed).
+//  2. Store every attachment at its position in the message, streamed
+//     while the mail is parsed: its name, type, size and sha256 always,
+//     its content when it is at most Options.MaxAttachmentBytes (a larger
+//     part is hashed on the way through, never held, and stored as
+//     truncated). A failure to store one fails the whole step, to be
+//     retried; positions stored already are skipped on the retry. Then
+//     store the parsed form (SetInboundParsed).
 //  3. By kind: a bounce marks the outbound mail it returns as bounced
 //     (found by the report's original Message-ID, else by the bounce's
 //     In-Reply-To/References); auto-replies and list mail are recorded and

@@ -25,6 +25,8 @@ type Store interface {
 	SetInboundParsed(ctx context.Context, id int64, p store.ParsedInbound) error
 	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
 	InboundByMessageID(ctx context.Context, messageID string) ([]int64, error)
+	SaveInboundAttachment(ctx context.Context, a *store.InboundAttachment) (int64, bool, error)
+	InboundAttachments(ctx context.Context, inboundID int64) ([]store.InboundAttachment, error)
 
 	OutboundByMessageID(ctx context.Context, messageID string) (*store.OutboundEmail, error)
 	MarkOutboundBounced(ctx context.Context, id int64, reason string) error
@@ -71,6 +73,11 @@ type Options struct {
 	// MaxMessageBytes is the largest mail parsed in full; a larger one is
 	// read in part and goes to triage (default mailparse's 25 MiB).
 	MaxMessageBytes int64
+	// MaxAttachmentBytes is the largest attachment whose content is
+	// stored (default DefaultMaxAttachmentBytes, 10 MiB). A larger one is
+	// listed with its size and sha256 but no content; negative stores no
+	// content at all.
+	MaxAttachmentBytes int64
 	// FreeMailDomains are domains that say nothing about the sender's
 	// company, so a customer is never linked by them. Nil means
 	// DefaultFreeMailDomains.
@@ -117,6 +124,9 @@ func New(d Deps, o Options) (*Processor, error) {
 	if o.AckWindow == 0 {
 		o.AckWindow = DefaultAckWindow
 	}
+	if o.MaxAttachmentBytes == 0 {
+		o.MaxAttachmentBytes = DefaultMaxAttachmentBytes
+	}
 	if o.MaxThreadLookups <= 0 {
 		o.MaxThreadLookups = DefaultMaxThreadLookups
 	}
@@ -153,10 +163,20 @@ func (p *Processor) Process(ctx context.Context, inboundID int64) error {
 		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
 		return nil
 	}
-	m, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: p.opts.MaxMessageBytes, Now: p.now})
+	saver, err := p.newAttachmentSaver(ctx, in.ID)
+	if err != nil {
+		return err
+	}
+	m, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: p.opts.MaxMessageBytes, Now: p.now,
+		AttachmentSink: saver.save})
 	if err != nil {
 		p.log.WarnContext(ctx, "inbound message unreadable, quarantined", "inbound_id", in.ID, "error", err.Error())
 		return p.st.SetInboundStatus(ctx, in.ID, store.InboundQuarantined, "parse: "+err.Error())
+	}
+	if saver.err != nil {
+		// mailparse records a sink's failure as a warning and goes on;
+		// an attachment that could not be stored is retried instead.
+		return saver.err
 	}
 	if err := p.st.SetInboundParsed(ctx, in.ID, parsedInbound(m, p.now())); err != nil {
 		return err
