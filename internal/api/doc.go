@@ -1,5 +1,6 @@
-// Package api is salesdesk's REST API under /api/v1/: inquiries, customers
-// and their contacts, orders and order requests, reps and leads, as JSON.
+// Package api is salesdesk's REST API under /api/v1/: inquiries and the
+// attachments of their mail, customers and their contacts, orders and
+// order requests, reps and leads, as JSON.
 //
 // The handler built by New does no authentication of its own; internal/web
 // mounts it behind bearer-token auth (web.Options.API) and the caller is
@@ -17,6 +18,12 @@
 // 500 carrying the same id; a busy database is a 503 with Retry-After.
 // Money is integer cents with an ISO 4217 currency, times are RFC 3339,
 // calendar dates YYYY-MM-DD.
+//
+// Attachments of customer mail are served as downloads only
+// (Content-Disposition attachment with a sanitised file name, nosniff, a
+// sandboxing Content-Security-Policy), with their own content type only
+// when it is one a browser cannot run (PNG, JPEG, PDF, plain text) and
+// application/octet-stream otherwise.
 //
 // # Paging
 //

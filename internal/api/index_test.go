@@ -24,7 +24,7 @@ func TestIndexAndDocsListEveryEndpoint(t *testing.T) {
 	}
 	want := []string{
 		"GET /api/v1/inquiries", "GET /api/v1/inquiries/{id}", "POST /api/v1/inquiries/{id}/label",
-		"POST /api/v1/inquiries/{id}/close", "GET /api/v1/customers", "POST /api/v1/customers",
+		"POST /api/v1/inquiries/{id}/close", "GET /api/v1/attachments/{id}", "GET /api/v1/customers", "POST /api/v1/customers",
 		"PATCH /api/v1/customers/{id}", "POST /api/v1/customers/{id}/contacts", "PATCH /api/v1/contacts/{id}",
 		"GET /api/v1/orders", "POST /api/v1/orders", "PATCH /api/v1/orders/{id}", "GET /api/v1/order-requests",
 		"GET /api/v1/reps", "POST /api/v1/reps", "PATCH /api/v1/reps/{id}", "GET /api/v1/leads",

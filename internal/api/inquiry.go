@@ -149,11 +149,15 @@ func (h *handler) getInquiry(w http.ResponseWriter, r *http.Request, q *query) e
 	}
 	out := struct {
 		inquiryJSON
-		Message         *messageJSON  `json:"message"`
-		Thread          []threadEntry `json:"thread"`
-		ThreadTruncated bool          `json:"thread_truncated,omitempty"`
+		Message         *messageJSON     `json:"message"`
+		Attachments     []attachmentJSON `json:"attachments"`
+		Thread          []threadEntry    `json:"thread"`
+		ThreadTruncated bool             `json:"thread_truncated,omitempty"`
 	}{inquiryJSON: inquiryOut(inq), Thread: []threadEntry{}}
 	if out.Message, err = h.message(ctx, inq.InboundMessageID, true); err != nil {
+		return err
+	}
+	if out.Attachments, err = h.attachments(ctx, inq.InboundMessageID); err != nil {
 		return err
 	}
 	threadID := inq.ThreadID

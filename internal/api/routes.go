@@ -30,12 +30,14 @@ func (h *handler) table() []route {
 			summary: "List inquiries, newest first.",
 			query:   paged("category", "status", "customer_id", "since", "until")},
 		{method: "GET", path: "/inquiries/{id}", serve: h.getInquiry,
-			summary: "An inquiry with its parsed message and its whole thread, oldest first."},
+			summary: "An inquiry with its parsed message, the attachments of that message (id, name, content_type, size, inline, truncated) and its whole thread, oldest first."},
 		{method: "POST", path: "/inquiries/{id}/label", serve: h.labelInquiry,
 			summary: "Relabel an inquiry: stores a routing example the model learns from and routes the inquiry by the new category.",
 			body:    `{"category": "order_status"}`},
 		{method: "POST", path: "/inquiries/{id}/close", serve: h.closeInquiry,
 			summary: "Close an inquiry; closing a closed one is harmless."},
+		{method: "GET", path: "/attachments/{id}", serve: h.getAttachment,
+			summary: "Download an attachment of an inquiry's mail. It is served as application/octet-stream unless it is image/png, image/jpeg, application/pdf or text/plain, always with Content-Disposition attachment; 410 when it was larger than the stored limit and only listed."},
 
 		{method: "GET", path: "/customers", serve: h.listCustomers,
 			summary: "List customer accounts by name; q (or name) matches part of the name.",
@@ -164,7 +166,8 @@ Errors are JSON: {"error": "…"} and, for validation failures (422) and
 unknown fields (400), {"fields": {"email": "must be a valid address"}}
 naming each bad field. 404 is an unknown id or path, 409 a conflict with
 existing data (a duplicate email, number or external_id, or a lead whose
-owner changed meanwhile), 413 a body over 1 MiB, 503 a busy database
+owner changed meanwhile), 410 an attachment whose content was too large
+to keep, 413 a body over 1 MiB, 503 a busy database
 (retry after the Retry-After seconds), 500 an internal error whose
 request_id the operators can find in the log.
 
