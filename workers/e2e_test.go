@@ -325,8 +325,15 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !c.OptedOut {
-		t.Error("Acme was not opted out by erin's unsubscribe")
+	// Erin shares Acme with Ann: her unsubscribe suppresses her address
+	// only, and Ann keeps getting follow-ups.
+	if c.OptedOut {
+		t.Error("Acme was opted out by erin's unsubscribe; ann is still a contact")
+	}
+	for email, want := range map[string]bool{"erin@acme.com": true, "ann@acme.com": false} {
+		if got, err := st.IsSuppressed(ctx, email); err != nil || got != want {
+			t.Errorf("IsSuppressed(%s) = %v, %v; want %v", email, got, err, want)
+		}
 	}
 	complaints, err := st.ListAlerts(ctx, store.AlertFilter{Kind: intake.AlertKindComplaint})
 	if err != nil {

@@ -37,6 +37,8 @@ type InquiryStore interface {
 	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	SetCustomerOptOut(ctx context.Context, id int64, optedOut bool) error
+	ContactsForCustomer(ctx context.Context, customerID int64) ([]store.Contact, error)
+	Suppress(ctx context.Context, email, reason string, inquiryID int64) (created bool, err error)
 	// For the order history in hand-offs (order.AccountContext).
 	OrderByNumber(ctx context.Context, number string) (*store.Order, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
@@ -548,18 +550,20 @@ func TriageLink(baseURL string, s *link.Signer, inquiryID int64, category string
 		s.Values(TriageLinkAction, inquiryID, category, expires).Encode())
 }
 
-// UnsubscribeHandler answers customer:unsubscribe: it opts the sender's
-// account out of follow-ups and digests and sends one confirmation.
+// UnsubscribeHandler answers customer:unsubscribe: it puts the sender's
+// address on the suppression list (reason "unsubscribe"), so it gets no
+// more follow-ups, status-change mails or digests, and sends one
+// confirmation.
 //
-// The store keeps opt-outs per account. An address that is not a contact
-// of any account cannot be opted out there; it gets an alert of kind
-// "unsubscribe_unknown_contact" (dedupe key "unsubscribe:<address>") for a
-// person to act on, and the confirmation all the same.
+// The account itself is opted out only when the sender is its only
+// contact: one buyer unsubscribing must not silence the account's other
+// contacts. An address that is no account's contact is suppressed all the
+// same.
 type UnsubscribeHandler struct{ inquiryMail }
 
-// AlertKindUnsubscribeUnknown is raised for an unsubscribe request from an
-// address that is no account's contact.
-const AlertKindUnsubscribeUnknown = "unsubscribe_unknown_contact"
+// SuppressionReasonUnsubscribe is the reason recorded for an address that
+// asked by mail to be unsubscribed.
+const SuppressionReasonUnsubscribe = "unsubscribe"
 
 // NewUnsubscribeHandler returns the customer:unsubscribe handler.
 func NewUnsubscribeHandler(d InquiryDeps, o InquiryOptions) (*UnsubscribeHandler, error) {
@@ -574,22 +578,14 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		return err
 	}
 	email := strings.ToLower(p.Email)
-	contact, err := h.st.ContactByEmail(ctx, email)
-	switch {
-	case err == nil:
-		if err := h.st.SetCustomerOptOut(ctx, contact.CustomerID, true); err != nil {
-			return err
-		}
-		h.log.InfoContext(ctx, "customer opted out", "customer_id", contact.CustomerID, "inquiry_id", p.InquiryID)
-	case errors.Is(err, store.ErrNotFound):
-		a := &store.Alert{DedupeKey: "unsubscribe:" + email, Kind: AlertKindUnsubscribeUnknown, Severity: "info",
-			Subject: "Unsubscribe request from " + email + ", who is no account's contact",
-			Detail:  "The store keeps opt-outs per account; add this address to the suppression list of every mailing it gets."}
-		if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
-			return err
-		}
-		h.log.InfoContext(ctx, "unsubscribe from an unknown address recorded as an alert", "inquiry_id", p.InquiryID)
-	default:
+	created, err := h.st.Suppress(ctx, email, SuppressionReasonUnsubscribe, p.InquiryID)
+	if err != nil {
+		return err
+	}
+	if created {
+		h.log.InfoContext(ctx, "address suppressed", "inquiry_id", p.InquiryID, "reason", SuppressionReasonUnsubscribe)
+	}
+	if err := h.optOutSoleContact(ctx, email, p.InquiryID); err != nil {
 		return err
 	}
 
@@ -605,4 +601,29 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		data.CustomerName, data.Reference, data.Subject = cm.parsed.FromName, cm.inquiry.Reference, cm.parsed.Subject
 	}
 	return h.queue(ctx, "unsubscribe_confirm", data, o)
+}
+
+// optOutSoleContact opts the account of email out when email is that
+// account's only contact; an account with other contacts keeps getting
+// proactive mail at their addresses.
+func (h *UnsubscribeHandler) optOutSoleContact(ctx context.Context, email string, inquiryID int64) error {
+	contact, err := h.st.ContactByEmail(ctx, email)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	contacts, err := h.st.ContactsForCustomer(ctx, contact.CustomerID)
+	if err != nil {
+		return err
+	}
+	if len(contacts) != 1 || contacts[0].ID != contact.ID {
+		return nil
+	}
+	if err := h.st.SetCustomerOptOut(ctx, contact.CustomerID, true); err != nil {
+		return err
+	}
+	h.log.InfoContext(ctx, "customer opted out", "customer_id", contact.CustomerID, "inquiry_id", inquiryID)
+	return nil
 }

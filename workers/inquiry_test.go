@@ -314,33 +314,67 @@ func TestUnsubscribeHandler(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	q := f.take(t, "Ann Buyer <ann@acme.com>", "Unsubscribe", "u1@acme.com", "Please remove me from your mailing list. I do not want any more newsletters.\n")
-	run(t, h, f.sink.of(tasks.TypeCustomerUnsubscribe)[0])
-	c, err := f.st.Customer(f.ctx, f.acme.ID)
-	if err != nil {
+	globex := &store.Customer{Name: "Globex", Domain: "globex.example"}
+	if _, err := f.st.CreateCustomer(f.ctx, globex); err != nil {
 		t.Fatal(err)
 	}
-	if !c.OptedOut {
-		t.Error("customer not opted out")
+	for _, email := range []string{"gil@globex.example", "gus@globex.example"} {
+		if _, err := f.st.CreateContact(f.ctx, &store.Contact{CustomerID: globex.ID, Email: email}); err != nil {
+			t.Fatal(err)
+		}
 	}
-	rows := f.outbound(t, intake.KindUnsubscribeConfirm)
-	if len(rows) != 1 || rows[0].To[0] != "ann@acme.com" || rows[0].InReplyTo != "u1@acme.com" || !strings.Contains(rows[0].Subject, q.Reference) {
-		t.Errorf("confirmations = %+v", rows)
+	const body = "Please remove me from your mailing list. I do not want any more newsletters.\n"
+	tests := []struct {
+		name         string
+		from         string
+		messageID    string
+		wantTo       string
+		customerID   int64 // the account whose opt-out is checked; 0 for none
+		wantOptedOut bool
+	}{
+		// Ann is Acme's only contact: the account goes quiet too.
+		{name: "only contact", from: "Ann Buyer <Ann@Acme.com>", messageID: "u1@acme.com", wantTo: "ann@acme.com",
+			customerID: f.acme.ID, wantOptedOut: true},
+		// Gil shares Globex with Gus, who must keep getting follow-ups.
+		{name: "one of two contacts", from: "gil@globex.example", messageID: "u2@globex.example", wantTo: "gil@globex.example",
+			customerID: globex.ID, wantOptedOut: false},
+		// No account's contact: suppressed all the same, no alert.
+		{name: "unknown address", from: "x@gmail.com", messageID: "u3@gmail.com", wantTo: "x@gmail.com"},
 	}
+	for i, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			q := f.take(t, tt.from, "Unsubscribe", tt.messageID, body)
+			run(t, h, f.sink.of(tasks.TypeCustomerUnsubscribe)[i])
 
-	// Someone who is no account's contact: an alert for a person, and
-	// the confirmation.
-	f.take(t, "x@gmail.com", "Unsubscribe", "u2@gmail.com", "Please remove me from your mailing list. I do not want any more newsletters.\n")
-	run(t, h, f.sink.of(tasks.TypeCustomerUnsubscribe)[1])
-	alerts, err := f.st.ListAlerts(f.ctx, store.AlertFilter{Kind: AlertKindUnsubscribeUnknown})
-	if err != nil {
-		t.Fatal(err)
+			sup, err := f.st.Suppression(f.ctx, tt.wantTo)
+			if err != nil || sup.Reason != SuppressionReasonUnsubscribe || sup.InquiryID != q.ID {
+				t.Errorf("suppression = %+v, %v; want reason unsubscribe, inquiry %d", sup, err, q.ID)
+			}
+			if tt.customerID != 0 {
+				c, err := f.st.Customer(f.ctx, tt.customerID)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.OptedOut != tt.wantOptedOut {
+					t.Errorf("account opted out = %v, want %v", c.OptedOut, tt.wantOptedOut)
+				}
+			}
+			var rows []store.OutboundEmail
+			for _, o := range f.outbound(t, intake.KindUnsubscribeConfirm) {
+				if o.InquiryID == q.ID {
+					rows = append(rows, o)
+				}
+			}
+			if len(rows) != 1 || rows[0].To[0] != tt.wantTo || rows[0].InReplyTo != tt.messageID || !strings.Contains(rows[0].Subject, q.Reference) {
+				t.Errorf("confirmations = %+v, want exactly one to %s", rows, tt.wantTo)
+			}
+		})
 	}
-	if len(alerts) != 1 {
-		t.Errorf("alerts = %+v", alerts)
+	if ok, err := f.st.IsSuppressed(f.ctx, "gus@globex.example"); err != nil || ok {
+		t.Errorf("gus suppressed = %v, %v; want only gil", ok, err)
 	}
-	if n := len(f.outbound(t, intake.KindUnsubscribeConfirm)); n != 2 {
-		t.Errorf("confirmations = %d, want 2", n)
+	if alerts, err := f.st.ListAlerts(f.ctx, store.AlertFilter{}); err != nil || len(alerts) != 0 {
+		t.Errorf("alerts = %+v, %v; want none", alerts, err)
 	}
 }
 
