@@ -571,7 +571,8 @@ func (h orderFollowups) send(ctx context.Context, f order.Followup) error {
 // open orders are late against the promised date (plus grace) or pending
 // longer than allowed get one mail per order, status and promised date
 // (order.FollowupKey, backed by the outbound idempotency key). Opted-out
-// accounts get nothing. The time comes from the injected clock.
+// accounts get nothing, and suppressed addresses are passed over for the
+// account's next contact. The time comes from the injected clock.
 type OrdersFollowupScanHandler struct{ orderFollowups }
 
 // NewOrdersFollowupScanHandler returns the orders:followup_scan handler.
@@ -590,13 +591,13 @@ func (h *OrdersFollowupScanHandler) ProcessTask(ctx context.Context, t *asynq.Ta
 		return err
 	}
 	h.log.InfoContext(ctx, "order follow-up scan", "checked", res.Checked, "due", res.Due, "sent", res.Sent,
-		"opted_out", res.OptedOut, "no_contact", res.NoContact, "already_sent", res.AlreadySent)
+		"opted_out", res.OptedOut, "no_contact", res.NoContact, "suppressed", res.Suppressed, "already_sent", res.AlreadySent)
 	return nil
 }
 
 // OrderStatusNotifier tells a customer that their order's status changed
 // (through the API or an import), once per order, status and promised
-// date, unless the account opted out. Its OnOrderStatusChanged method is
+// date, unless the account opted out or every contact is suppressed. Its OnOrderStatusChanged method is
 // the API's hook of the same name.
 type OrderStatusNotifier struct{ orderFollowups }
 
@@ -607,12 +608,13 @@ func NewOrderStatusNotifier(d OrderDeps, o OrderOptions) (*OrderStatusNotifier, 
 }
 
 // OnOrderStatusChanged queues the status mail for the order's new status.
-// Opted-out accounts, accounts without a contact and states already
-// mailed are not errors.
+// Opted-out accounts, accounts without a contact or with every contact
+// suppressed, and states already mailed are not errors.
 func (n *OrderStatusNotifier) OnOrderStatusChanged(ctx context.Context, orderID int64, from, to string) error {
 	f, err := order.StatusFollowup(ctx, n.st, orderID)
 	switch {
-	case errors.Is(err, order.ErrOptedOut), errors.Is(err, order.ErrNoContact), errors.Is(err, order.ErrAlreadySent):
+	case errors.Is(err, order.ErrOptedOut), errors.Is(err, order.ErrNoContact), errors.Is(err, order.ErrSuppressed),
+		errors.Is(err, order.ErrAlreadySent):
 		n.log.InfoContext(ctx, "order status change not mailed", "order_id", orderID, "from", from, "to", to, "why", err.Error())
 		return nil
 	case err != nil:

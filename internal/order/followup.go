@@ -69,7 +69,7 @@ type Followup struct {
 	Key      string // FollowupKey(Order)
 	Order    store.Order
 	Customer store.Customer
-	Contact  store.Contact // the recipient: the account's first contact
+	Contact  store.Contact // the recipient: the account's first contact whose address is not suppressed
 }
 
 // FollowupStore is what Scan and StatusFollowup read; *store.Store
@@ -80,6 +80,7 @@ type FollowupStore interface {
 	Customer(ctx context.Context, id int64) (*store.Customer, error)
 	ContactsForCustomer(ctx context.Context, customerID int64) ([]store.Contact, error)
 	OutboundByIdempotencyKey(ctx context.Context, key string) (*store.OutboundEmail, error)
+	IsSuppressed(ctx context.Context, email string) (bool, error)
 }
 
 // Skip reasons Scan and StatusFollowup report for orders they leave alone.
@@ -87,6 +88,7 @@ var (
 	ErrOptedOut    = errors.New("order: customer opted out")
 	ErrNoContact   = errors.New("order: account has no contact")
 	ErrAlreadySent = errors.New("order: follow-up already sent")
+	ErrSuppressed  = errors.New("order: every contact of the account is suppressed")
 )
 
 // ScanResult counts what one scan did.
@@ -96,6 +98,7 @@ type ScanResult struct {
 	Sent        int // follow-ups handed to send
 	OptedOut    int // due, but the account opted out
 	NoContact   int // due, but the account has no contact to write to
+	Suppressed  int // due, but every contact of the account is on the suppression list
 	AlreadySent int // due, but this state was mailed before
 }
 
@@ -104,7 +107,8 @@ const scanPage = 500
 
 // Scan looks at every open order at now and calls send for each one whose
 // customer should hear from us and has not heard about this state yet.
-// Opted-out accounts and accounts without a contact are skipped. send
+// Opted-out accounts, accounts without a contact and accounts whose every
+// contact is suppressed are skipped. send
 // must be idempotent on Followup.Key (an outbound row with that key):
 // two scans racing each other may both call it.
 func Scan(ctx context.Context, st FollowupStore, now time.Time, opts FollowupOptions, send func(context.Context, Followup) error) (ScanResult, error) {
@@ -133,6 +137,9 @@ func Scan(ctx context.Context, st FollowupStore, now time.Time, opts FollowupOpt
 			case errors.Is(err, ErrNoContact):
 				res.NoContact++
 				continue
+			case errors.Is(err, ErrSuppressed):
+				res.Suppressed++
+				continue
 			case errors.Is(err, ErrAlreadySent):
 				res.AlreadySent++
 				continue
@@ -151,8 +158,8 @@ func Scan(ctx context.Context, st FollowupStore, now time.Time, opts FollowupOpt
 }
 
 // StatusFollowup prepares the mail that tells a customer their order's
-// status changed. It returns ErrOptedOut, ErrNoContact or ErrAlreadySent
-// (wrapped) when no mail is due, and store.ErrNotFound for a missing
+// status changed. It returns ErrOptedOut, ErrNoContact, ErrSuppressed or
+// ErrAlreadySent (wrapped) when no mail is due, and store.ErrNotFound for a missing
 // order.
 func StatusFollowup(ctx context.Context, st FollowupStore, orderID int64) (Followup, error) {
 	o, err := st.Order(ctx, orderID)
@@ -163,7 +170,9 @@ func StatusFollowup(ctx context.Context, st FollowupStore, orderID int64) (Follo
 }
 
 // prepare checks the account and the record of sent mail, and fills in
-// the recipient. customers caches accounts across one scan.
+// the recipient: the first contact whose address is not suppressed, so one
+// contact's unsubscribe leaves the account's other contacts informed.
+// customers caches accounts across one scan.
 func prepare(ctx context.Context, st FollowupStore, customers map[int64]*store.Customer, o store.Order, reason Reason) (Followup, error) {
 	f := Followup{Reason: reason, Key: FollowupKey(o), Order: o}
 	c, ok := customers[o.CustomerID]
@@ -192,7 +201,14 @@ func prepare(ctx context.Context, st FollowupStore, customers map[int64]*store.C
 	if len(contacts) == 0 {
 		return f, fmt.Errorf("order %s: %w", o.Number, ErrNoContact)
 	}
-	f.Contact = contacts[0]
+	contact, err := firstUnsuppressed(ctx, st, contacts)
+	if err != nil {
+		return Followup{}, fmt.Errorf("order: follow-up %s: %w", f.Key, err)
+	}
+	if contact == nil {
+		return f, fmt.Errorf("order %s: %w", o.Number, ErrSuppressed)
+	}
+	f.Contact = *contact
 	if f.Order.Items == nil {
 		full, err := st.Order(ctx, o.ID)
 		if err != nil {
@@ -201,4 +217,19 @@ func prepare(ctx context.Context, st FollowupStore, customers map[int64]*store.C
 		f.Order = *full
 	}
 	return f, nil
+}
+
+// firstUnsuppressed returns the first of contacts whose address is not on
+// the suppression list, or nil when every one is.
+func firstUnsuppressed(ctx context.Context, st FollowupStore, contacts []store.Contact) (*store.Contact, error) {
+	for i := range contacts {
+		suppressed, err := st.IsSuppressed(ctx, contacts[i].Email)
+		if err != nil {
+			return nil, err
+		}
+		if !suppressed {
+			return &contacts[i], nil
+		}
+	}
+	return nil, nil
 }

@@ -347,6 +347,51 @@ func TestStatusFollowup(t *testing.T) {
 	}
 }
 
+// TestFollowupSkipsSuppressed checks that proactive mail passes over
+// suppressed addresses: the account's next contact gets it, and an account
+// whose every contact is suppressed gets nothing.
+func TestFollowupSkipsSuppressed(t *testing.T) {
+	f := setup(t)
+	ctx := context.Background()
+	f.contact(t, f.acme, "amy@acme.example", "Amy")
+	for _, email := range []string{"Ann@Acme.example", "gus@globex.example"} {
+		mustDo(t, func() error { _, err := f.st.Suppress(ctx, email, "unsubscribe", 0); return err })
+	}
+	f.order(t, f.acme, "SO-1", store.OrderProcessing, day(2026, 3, 1))
+	f.order(t, f.globex, "SO-2", store.OrderProcessing, day(2026, 3, 1))
+
+	rs := &recordingSender{st: f.st}
+	res, err := order.Scan(ctx, f.st, f.now, order.FollowupOptions{}, rs.send)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := (order.ScanResult{Checked: 2, Due: 2, Sent: 1, Suppressed: 1}); res != want {
+		t.Errorf("scan = %+v, want %+v", res, want)
+	}
+	if len(rs.sent) != 1 || rs.sent[0].Order.Number != "SO-1" || rs.sent[0].Contact.Email != "amy@acme.example" {
+		t.Errorf("sent = %+v, want SO-1 to amy only", rs.sent)
+	}
+
+	// Status changes: the same choice of recipient.
+	o := f.order(t, f.acme, "SO-3", store.OrderConfirmed, day(2026, 3, 20))
+	if _, err := f.st.SetOrderStatus(ctx, o.ID, store.OrderShipped, "", "api"); err != nil {
+		t.Fatal(err)
+	}
+	fu, err := order.StatusFollowup(ctx, f.st, o.ID)
+	if err != nil || fu.Contact.Email != "amy@acme.example" {
+		t.Errorf("status follow-up to %q, %v; want amy", fu.Contact.Email, err)
+	}
+	mustDo(t, func() error { _, err := f.st.Suppress(ctx, "amy@acme.example", "manual", 0); return err })
+	if _, err := order.StatusFollowup(ctx, f.st, o.ID); !errors.Is(err, order.ErrSuppressed) {
+		t.Errorf("every contact suppressed: err = %v, want ErrSuppressed", err)
+	}
+	// Re-subscribed, the first contact is the recipient again.
+	mustDo(t, func() error { return f.st.Unsuppress(ctx, "ann@acme.example") })
+	if fu, err := order.StatusFollowup(ctx, f.st, o.ID); err != nil || fu.Contact.Email != "ann@acme.example" {
+		t.Errorf("after re-subscribe: to %q, %v; want ann", fu.Contact.Email, err)
+	}
+}
+
 func TestPendingRequests(t *testing.T) {
 	f := setup(t)
 	ctx := context.Background()
