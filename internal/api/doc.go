@@ -1,6 +1,7 @@
 // Package api is salesdesk's REST API under /api/v1/: inquiries and the
 // attachments of their mail, customers and their contacts, orders and
-// order requests, reps and leads, as JSON.
+// order requests, reps and leads, and the suppression list of addresses
+// that get no proactive mail, as JSON.
 //
 // The handler built by New does no authentication of its own; internal/web
 // mounts it behind bearer-token auth (web.Options.API) and the caller is

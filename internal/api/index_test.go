@@ -27,7 +27,8 @@ func TestIndexAndDocsListEveryEndpoint(t *testing.T) {
 		"POST /api/v1/inquiries/{id}/close", "GET /api/v1/attachments/{id}", "GET /api/v1/customers", "POST /api/v1/customers",
 		"PATCH /api/v1/customers/{id}", "POST /api/v1/customers/{id}/contacts", "PATCH /api/v1/contacts/{id}",
 		"GET /api/v1/orders", "POST /api/v1/orders", "PATCH /api/v1/orders/{id}", "GET /api/v1/order-requests",
-		"GET /api/v1/reps", "POST /api/v1/reps", "PATCH /api/v1/reps/{id}", "GET /api/v1/leads",
+		"GET /api/v1/reps", "POST /api/v1/reps", "PATCH /api/v1/reps/{id}", "GET /api/v1/leads", "GET /api/v1/suppressions", "POST /api/v1/suppressions",
+		"GET /api/v1/suppressions/{email}", "DELETE /api/v1/suppressions/{email}",
 		"POST /api/v1/leads", "GET /api/v1/leads/{id}", "POST /api/v1/leads/{id}/reassign",
 		"POST /api/v1/leads/{id}/contacted", "POST /api/v1/leads/{id}/won", "POST /api/v1/leads/{id}/lost",
 	}

@@ -73,6 +73,17 @@ func (h *handler) table() []route {
 			summary: "Customers' change and rush requests on orders, oldest first; status is pending, done or rejected.",
 			query:   paged("status", "order_id", "customer_id")},
 
+		{method: "GET", path: "/suppressions", serve: h.listSuppressions,
+			summary: "Addresses that get no proactive mail (order follow-ups, status-change mails, digests), newest first. A customer's unsubscribe mail adds its sender (reason unsubscribe); replies to a customer's own mail still go out.",
+			query:   paged()},
+		{method: "POST", path: "/suppressions", serve: h.createSuppression,
+			summary: "Suppress an address (stored lower-case); reason defaults to manual. 201 when new, 200 with the existing entry when it was listed already.",
+			body:    `{"email": "ann@acme.example", "reason": "asked by phone"}`},
+		{method: "GET", path: "/suppressions/{email}", serve: h.getSuppression,
+			summary: "The suppression of one address (any case); 404 when it is not suppressed."},
+		{method: "DELETE", path: "/suppressions/{email}", serve: h.deleteSuppression,
+			summary: "Re-subscribe an address, e.g. when the customer asks again: it gets proactive mail again (unless its account is opted out). 204; 404 when it was not suppressed."},
+
 		{method: "GET", path: "/reps", serve: h.listReps, summary: "List reps by id; active=true leaves out inactive ones.",
 			query: []string{"active"}},
 		{method: "POST", path: "/reps", serve: h.createRep,
