@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -285,6 +286,15 @@ func bounceReason(b *mailparse.BounceInfo) string {
 // person.
 func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) error {
 	sender := strings.ToLower(strings.TrimSpace(m.From.Address))
+	if sender != "" {
+		// A From we could not send to ("nsb", "pete(comment)@x(y)" read
+		// leniently) is no sender: nobody gets acknowledged at it, and no
+		// hand-off or lead mail gets it as Reply-To.
+		if a, err := mail.ParseAddress(sender); err != nil || a.Address != sender {
+			log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", sender)
+			sender = ""
+		}
+	}
 	d := p.router.Route(routing.Input{From: m.From.Address, Subject: m.Subject, NewText: m.NewText, Text: m.Text, Date: m.Date})
 
 	q, err := p.st.InquiryByInboundMessage(ctx, in.ID)

@@ -253,13 +253,8 @@ func (p *parser) lenientAddresses(v string) []Address {
 			a.Address = strings.TrimSpace(part[lt+1 : lt+gt])
 			a.Name = strings.Trim(strings.TrimSpace(part[:lt]), `"' <`)
 		} else {
-			name := ""
-			if op := strings.IndexByte(part, '('); op >= 0 {
-				if cp := strings.LastIndexByte(part, ')'); cp > op {
-					name = strings.TrimSpace(part[op+1 : cp])
-					part = strings.TrimSpace(part[:op] + part[cp+1:])
-				}
-			}
+			var name string
+			part, name = stripComments(part)
 			a.Address = strings.Trim(part, `"' `)
 			for _, f := range strings.Fields(part) {
 				if strings.Contains(f, "@") {
@@ -278,6 +273,48 @@ func (p *parser) lenientAddresses(v string) []Address {
 		p.warn("malformed address list read leniently")
 	}
 	return out
+}
+
+// stripComments removes RFC 5322 comments ("(his account)"), nested or
+// not, outside quoted strings, and returns what is left with the first
+// comment's text, which old mailers used for the display name:
+// "pete(his account)@silly.test(his host)" -> "pete@silly.test", "his account".
+func stripComments(s string) (rest, first string) {
+	var b, c strings.Builder
+	depth, inQuote, seen := 0, false, false
+	for i := 0; i < len(s); i++ {
+		ch := s[i]
+		switch {
+		case ch == '\\' && i+1 < len(s):
+			if depth == 0 {
+				b.WriteByte(ch)
+				b.WriteByte(s[i+1])
+			} else if !seen {
+				c.WriteByte(s[i+1])
+			}
+			i++
+			continue
+		case ch == '"' && depth == 0:
+			inQuote = !inQuote
+		case ch == '(' && !inQuote:
+			depth++
+			if depth == 1 {
+				continue
+			}
+		case ch == ')' && !inQuote && depth > 0:
+			depth--
+			if depth == 0 {
+				seen = true
+				continue
+			}
+		}
+		if depth == 0 {
+			b.WriteByte(ch)
+		} else if !seen {
+			c.WriteByte(ch)
+		}
+	}
+	return strings.TrimSpace(b.String()), strings.TrimSpace(c.String())
 }
 
 // messageIDs returns the IDs in v without angle brackets, in order.
