@@ -38,7 +38,8 @@ type FeatureOptions struct {
 	// Bits is log2 of the hashed feature space (default 18).
 	Bits int
 	// WordWeight, CharWeight and SubjectWeight scale the feature groups
-	// (defaults 1, 1, 0.7).
+	// (defaults 1.5, 2, 0.7, chosen by cross-validation on the training
+	// split).
 	WordWeight    float64
 	CharWeight    float64
 	SubjectWeight float64
@@ -49,10 +50,10 @@ func (o FeatureOptions) withDefaults() FeatureOptions {
 		o.Bits = 18
 	}
 	if o.WordWeight == 0 {
-		o.WordWeight = 1
+		o.WordWeight = 1.5
 	}
 	if o.CharWeight == 0 {
-		o.CharWeight = 1
+		o.CharWeight = 2
 	}
 	if o.SubjectWeight == 0 {
 		o.SubjectWeight = 0.7

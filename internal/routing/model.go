@@ -25,7 +25,7 @@ type Example struct {
 // cross-validation on the embedded example set (see TestCrossValidation).
 type TrainOptions struct {
 	Features FeatureOptions
-	// Epochs over the data (default 12).
+	// Epochs over the data (default 20).
 	Epochs int
 	// Lambda is the L2 regularisation strength (default 1e-4).
 	Lambda float64
@@ -46,7 +46,7 @@ type TrainOptions struct {
 func (o TrainOptions) withDefaults() TrainOptions {
 	o.Features = o.Features.withDefaults()
 	if o.Epochs <= 0 {
-		o.Epochs = 12
+		o.Epochs = 20
 	}
 	if o.Lambda <= 0 {
 		o.Lambda = 1e-4
