@@ -88,11 +88,69 @@ func NewRouter(o RouterOptions) (*Router, error) {
 	return &Router{rules: rs, clf: o.Classifier, minConf: o.MinConfidence, ents: o.Entities, clock: o.Clock}, nil
 }
 
+// forwardMarkers start the forwarded mail in the body that common mail
+// clients write.
+var forwardMarkers = []string{
+	"---------- Forwarded message ---------", // Gmail
+	"-------- Forwarded Message --------",    // Thunderbird
+	"Begin forwarded message:",               // Apple Mail
+}
+
+// forwardedBody returns the forwarded mail's text when the sender's own
+// words are only a short note on top of a forward, so the classifier reads
+// the customer's request and not just "FYI, see below".
+func forwardedBody(newText, text string) (string, bool) {
+	if len(strings.Fields(newText)) > 15 {
+		return "", false
+	}
+	best := -1
+	for _, m := range forwardMarkers {
+		if i := strings.Index(text, m); i >= 0 && (best < 0 || i < best) {
+			best = i
+		}
+	}
+	if best < 0 {
+		return "", false
+	}
+	// Skip the marker line, blank lines and the forwarded header block
+	// (From:, Date:, Subject:, To: ...); keep the rest but quoted lines.
+	lines := strings.Split(text[best:], "\n")
+	start := 1
+	for start < len(lines) && strings.TrimSpace(lines[start]) == "" {
+		start++
+	}
+	for start < len(lines) && isHeaderLine(lines[start]) {
+		start++
+	}
+	kept := lines[:0:0]
+	for _, l := range lines[start:] {
+		if !strings.HasPrefix(strings.TrimSpace(l), ">") {
+			kept = append(kept, l)
+		}
+	}
+	body := strings.TrimSpace(strings.Join(kept, "\n"))
+	if body == "" {
+		return "", false
+	}
+	return body, true
+}
+
+// isHeaderLine reports whether line looks like "Name: value" of a
+// forwarded header block.
+func isHeaderLine(line string) bool {
+	name, _, ok := strings.Cut(strings.TrimSpace(line), ":")
+	return ok && name != "" && len(name) <= 20 && !strings.ContainsAny(name, " \t") || strings.HasPrefix(strings.TrimSpace(line), "Date:")
+}
+
 // Route decides the category, priority and assignee of a mail.
 func (r *Router) Route(in Input) Decision {
 	text := in.NewText
 	if strings.TrimSpace(text) == "" {
 		text = in.Text
+	}
+	if fwd, ok := forwardedBody(in.NewText, in.Text); ok {
+		// "see below, can you help?" says nothing; the forwarded mail does.
+		text = strings.TrimSpace(in.NewText) + "\n\n" + fwd
 	}
 	eo := r.ents
 	eo.Now = in.Date
