@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
 	"fmt"
 	"net/http"
 
@@ -22,7 +24,11 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 			"redis":    a.pingRedis,
 			"database": a.store.Ping,
 		},
-		Status: a.pollerStatus,
+		Status:     a.pollerStatus,
+		SessionTTL: w.SessionTTL,
+		// Derived from the link secret, so logins survive a restart and
+		// every web process accepts the others' session cookies.
+		SessionKey: sessionKey(w.LinkSecret.Reveal()),
 	}
 	if w.Admin.Username != "" {
 		o.Admins = []web.User{{Username: w.Admin.Username, PasswordHash: w.Admin.PasswordHash.Reveal()}}
@@ -77,6 +83,14 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		}
 		return nil
 	}, nil
+}
+
+// sessionKey derives the login-cookie signing key from the link secret;
+// the label keeps it distinct from the keys that sign one-click links.
+func sessionKey(linkSecret string) []byte {
+	m := hmac.New(sha256.New, []byte(linkSecret))
+	m.Write([]byte("salesdesk web session key v1"))
+	return m.Sum(nil)
 }
 
 // pollerStatus is the per-mailbox state shown on /readyz.
