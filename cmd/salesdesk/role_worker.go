@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"salesdesk/internal/queue"
+	"salesdesk/internal/recovery"
 	"salesdesk/workers"
 )
 
@@ -30,7 +31,16 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 		if err := srv.Start(mux); err != nil {
 			return err
 		}
+		// Work whose task Redis lost is found in the database and
+		// enqueued again; duplicates are refused by their TaskIDs.
+		rec := recovery.New(a.store, a.client, recovery.Options{Logger: a.log.With("role", roleWorker)})
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			rec.Run(ctx)
+		}()
 		a.followExamples(ctx, d.reloadModel, modelCheckInterval)
+		<-done
 		srv.Shutdown()
 		return nil
 	}, nil

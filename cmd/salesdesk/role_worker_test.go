@@ -2,13 +2,18 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/recovery"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
 )
 
 // TestFollowExamplesRetrainsOnChange: a routing example stored by another
@@ -44,4 +49,68 @@ func TestFollowExamplesRetrainsOnChange(t *testing.T) {
 	}
 	cancel()
 	<-done
+}
+
+// TestRecoveryReenqueuesLostWork: Redis loses every task; the rows still
+// waiting in the database get their tasks back, exactly once.
+func TestRecoveryReenqueuesLostWork(t *testing.T) {
+	rdb := testenv.Redis(t, testenv.RedisDBCmd)
+	ctx := context.Background()
+	a, err := newApp(ctx, testConfig(t, testenv.RedisAddr()), io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+
+	in := &store.InboundMessage{Mailbox: "sales", UIDValidity: 7, UID: 42, MessageID: "lost@x.example", ContentHash: "h", Raw: []byte("Subject: hi\r\n\r\nhello\r\n"), Size: 22}
+	_, _, _, err = a.store.SaveInboundMessage(ctx, in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	outID, _, err := a.store.CreateOutbound(ctx, &store.OutboundEmail{IdempotencyKey: "lost:1", MessageID: "m1@desk.example",
+		From: "sales@example.com", To: []string{"ann@acme.example"}, Subject: "hello", BodyText: "hi", Kind: "ack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// A sent mail is not work: it must not come back.
+	sentID, _, err := a.store.CreateOutbound(ctx, &store.OutboundEmail{IdempotencyKey: "sent:1", MessageID: "m2@desk.example",
+		From: "sales@example.com", To: []string{"bob@acme.example"}, Subject: "hello", BodyText: "hi", Kind: "ack"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := a.store.MarkOutboundSent(ctx, sentID, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := rdb.FlushDB(ctx).Err(); err != nil { // Redis lost everything
+		t.Fatal(err)
+	}
+
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	rec := recovery.New(a.store, a.client, recovery.Options{Now: later})
+	res, err := rec.Once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inbound != 1 || res.Outbound != 1 {
+		t.Fatalf("first pass = %+v, want 1 inbound and 1 outbound task enqueued again", res)
+	}
+	insp := asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBCmd})
+	defer insp.Close()
+	for _, id := range []string{tasks.InboundEmailTaskID("sales", 7, 42), fmt.Sprintf("mail:send:%d", outID)} {
+		if _, err := insp.GetTaskInfo(tasks.QueueDefault, id); err != nil {
+			t.Errorf("task %s not back in Redis: %v", id, err)
+		}
+	}
+	res, err = rec.Once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Inbound != 0 || res.Outbound != 0 || res.StillQueued != 2 {
+		t.Errorf("second pass = %+v, want nothing enqueued again and 2 still queued", res)
+	}
+	// Fresh rows are left to their own tasks.
+	res, err = recovery.New(a.store, a.client, recovery.Options{}).Once(ctx)
+	if err != nil || res != (recovery.Result{}) {
+		t.Errorf("pass without the grace elapsed = %+v, %v; want nothing", res, err)
+	}
 }
