@@ -68,6 +68,9 @@ type WorkerConfig struct {
 	Concurrency     int           `yaml:"concurrency"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	Queues          QueueWeights  `yaml:"queues"`
+	// MetricsListen serves /metrics from a process without the web role
+	// (a lone worker, scheduler or poller); empty serves none.
+	MetricsListen string `yaml:"metrics_listen"`
 }
 
 // QueueWeights are the relative shares of worker time per queue.

@@ -242,6 +242,9 @@ func (v *checker) database(d DatabaseConfig) {
 func (v *checker) worker(w WorkerConfig) {
 	v.between("worker.concurrency", w.Concurrency, 1, 10000)
 	v.positive("worker.shutdown_timeout", w.ShutdownTimeout)
+	if w.MetricsListen != "" {
+		v.hostPort("worker.metrics_listen", w.MetricsListen, true)
+	}
 	// asynq ignores a queue whose weight is not positive: its tasks would
 	// never run.
 	v.atLeast("worker.queues.critical", w.Queues.Critical, 1)

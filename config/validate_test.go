@@ -116,6 +116,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"postgres host", func(c *Config) { c.Database.DSN = "postgres:///db" },
 			"database.dsn: invalid postgres URL (postgres://user@host:5432/db)"},
 		{"concurrency", func(c *Config) { c.Worker.Concurrency = 0 }, "worker.concurrency: must be 1..10000"},
+		{"metrics listen", func(c *Config) { c.Worker.MetricsListen = "nonsense" }, "worker.metrics_listen: invalid host:port"},
 		{"shutdown timeout", func(c *Config) { c.Worker.ShutdownTimeout = -time.Second }, "worker.shutdown_timeout: must be a positive duration"},
 		{"queue weight", func(c *Config) { c.Worker.Queues.Low = 0 }, "worker.queues.low: must be at least 1"},
 		{"timezone", func(c *Config) { c.Scheduler.Timezone = "Mars/Olympus" },

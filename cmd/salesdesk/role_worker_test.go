@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net/http"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -113,4 +115,46 @@ func TestRecoveryReenqueuesLostWork(t *testing.T) {
 	if err != nil || res != (recovery.Result{}) {
 		t.Errorf("pass without the grace elapsed = %+v, %v; want nothing", res, err)
 	}
+}
+
+// TestLoneWorkerServesMetrics: a worker without the web role serves its
+// own task counters on worker.metrics_listen.
+func TestLoneWorkerServesMetrics(t *testing.T) {
+	testenv.Redis(t, testenv.RedisDBCmd)
+	cfg := testConfig(t, testenv.RedisAddr())
+	cfg.Worker.MetricsListen = freeAddr(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := newApp(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, roleWorker) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+		a.close()
+	})
+
+	task, err := tasks.NewPingTask(tasks.PingPayload{ID: "lone-worker", SentAt: time.Now()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.client.Enqueue(task); err != nil {
+		t.Fatal(err)
+	}
+	want := `salesdesk_tasks_processed_total{task_type="system:ping"} 1`
+	var body string
+	waitFor(t, 15*time.Second, func() bool {
+		resp, err := http.Get("http://" + cfg.Worker.MetricsListen + "/metrics")
+		if err != nil {
+			return false
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		body = string(b)
+		return strings.Contains(body, want)
+	})
 }

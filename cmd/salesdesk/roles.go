@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -81,6 +82,10 @@ func (a *app) run(ctx context.Context, roles ...string) error {
 			return fmt.Errorf("%s: %w", roles[i], err)
 		}
 		built[i] = fn
+	}
+	if m := a.metricsServer(roles); m != nil {
+		built = append(built, m)
+		roles = append(slices.Clip(roles), "metrics")
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
