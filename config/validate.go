@@ -310,8 +310,11 @@ func (v *checker) smtp(s SMTPConfig) {
 		v.add("smtp.helo_name", "must be a host name without spaces")
 	}
 	v.positive("smtp.timeout", s.Timeout)
-	v.atLeast("smtp.rate_limit.per_recipient", s.RateLimit.PerRecipient, 1)
-	v.positive("smtp.rate_limit.window", s.RateLimit.Window)
+	// 0 turns the limit off; a window is needed only when it is on.
+	v.atLeast("smtp.rate_limit.per_recipient", s.RateLimit.PerRecipient, 0)
+	if s.RateLimit.PerRecipient > 0 {
+		v.positive("smtp.rate_limit.window", s.RateLimit.Window)
+	}
 }
 
 func (v *checker) mailboxes(ms []MailboxConfig) {

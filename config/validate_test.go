@@ -151,7 +151,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"smtp from header injection", func(c *Config) { c.SMTP.From = "a@acme.example\r\nBcc: x@evil.example" },
 			`smtp.from: invalid email address "a@acme.example\r\nBcc: x@evil.example"`},
 		{"smtp helo", func(c *Config) { c.SMTP.HeloName = "my host" }, "smtp.helo_name: must be a host name without spaces"},
-		{"smtp rate", func(c *Config) { c.SMTP.RateLimit.PerRecipient = 0 }, "smtp.rate_limit.per_recipient: must be at least 1"},
+		{"smtp rate", func(c *Config) { c.SMTP.RateLimit.PerRecipient = -1 }, "smtp.rate_limit.per_recipient: must be at least 0"},
 		{"mailbox name", mailbox(func(m *MailboxConfig) { m.Name = "" }), "mailboxes[0].name: required"},
 		{"mailbox name chars", mailbox(func(m *MailboxConfig) { m.Name = "sales inbox" }),
 			"mailboxes[0].name: use letters, digits, '.', '-' and '_' only"},
