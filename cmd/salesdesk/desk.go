@@ -56,14 +56,15 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	clock := workers.ClockFunc(time.Now)
 	d := &desk{handlers: map[string]asynq.Handler{}}
 
-	// The model trains on the embedded examples, then on the decisions
+	// The model trains once, on the embedded examples plus the decisions
 	// people made (triage links, the label API), which the store keeps.
-	d.classifier = routing.DefaultClassifier(nil)
+	extra, err := intake.StoredExamples(ctx, a.store)
+	if err != nil {
+		return nil, fmt.Errorf("load routing examples: %w", err)
+	}
+	d.classifier = routing.DefaultClassifier(extra)
 	reload := intake.ReloadFromStore(a.store, d.classifier)
 	d.reloadModel = reload
-	if err := reload(ctx); err != nil {
-		return nil, fmt.Errorf("train classifier on stored routing examples: %w", err)
-	}
 	router, err := newRouter(cfg.Routing, d.classifier)
 	if err != nil {
 		return nil, err

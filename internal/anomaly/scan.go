@@ -138,33 +138,9 @@ func foreignLookup(a store.Alert) ForeignLookup {
 // and timestamps the way the store's dialect stores them.
 type sqlQuery struct{ st Store }
 
-// sqliteTime is the store's fixed-width SQLite timestamp, whose text order
-// is time order.
-const sqliteTime = "2006-01-02T15:04:05.000000000Z"
+func (q sqlQuery) time(t time.Time) any { return q.st.Dialect().Time(t) }
 
-func (q sqlQuery) time(t time.Time) any {
-	if q.st.Dialect() == store.SQLite {
-		return t.UTC().Format(sqliteTime)
-	}
-	return t.UTC()
-}
-
-func (q sqlQuery) rebind(query string) string {
-	if q.st.Dialect() != store.Postgres {
-		return query
-	}
-	var b strings.Builder
-	n := 0
-	for _, r := range query {
-		if r == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(r)
-	}
-	return b.String()
-}
+func (q sqlQuery) rebind(query string) string { return q.st.Dialect().Rebind(query) }
 
 // count counts the rows of table whose column lies in [since, until).
 func (q sqlQuery) count(ctx context.Context, table, column string, since, until time.Time) (int, error) {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+
+	"salesdesk/internal/store"
 )
 
 // Customers is the kind "customers": accounts, upserted by external id.
@@ -107,7 +109,7 @@ func (customersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, err
 	var s storedCustomer
 	err := tx.queryRow(ctx, `SELECT id, name, domain, country, region, phone, notes, owner_rep_id, opted_out
 		FROM customers WHERE external_id = ?`, r.externalID).
-		Scan(&s.id, &s.name, &s.domain, &s.country, &s.region, &s.phone, &s.notes, idCol{&s.ownerID}, &s.optedOut)
+		Scan(&s.id, &s.name, &s.domain, &s.country, &s.region, &s.phone, &s.notes, store.IDColumn(&s.ownerID), &s.optedOut)
 	if errors.Is(err, sql.ErrNoRows) {
 		var optedOutAt any
 		if r.optedOut {

@@ -4,8 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"salesdesk/internal/store"
@@ -21,24 +19,7 @@ type Tx struct {
 	changes []StatusChange
 }
 
-// rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. Queries
-// here never put a literal ? inside quotes.
-func (t *Tx) rebind(q string) string {
-	if t.dialect != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
+func (t *Tx) rebind(q string) string { return t.dialect.Rebind(q) }
 
 func (t *Tx) exec(ctx context.Context, q string, args ...any) (sql.Result, error) {
 	return t.tx.ExecContext(ctx, t.rebind(q), args...)
@@ -64,22 +45,14 @@ func (t *Tx) insertID(ctx context.Context, q string, args ...any) (int64, error)
 // ts encodes the import's time for a timestamp column.
 func (t *Tx) ts() any { return t.encodeTS(t.now) }
 
-func (t *Tx) encodeTS(v time.Time) any {
-	if t.dialect == store.SQLite {
-		return v.UTC().Format("2006-01-02T15:04:05.000000000Z")
-	}
-	return v.UTC()
-}
+func (t *Tx) encodeTS(v time.Time) any { return t.dialect.Time(v) }
 
 // date encodes a calendar date for a nullable DATE column: zero is NULL.
 func (t *Tx) date(d time.Time) any {
 	if d.IsZero() {
 		return nil
 	}
-	if t.dialect == store.SQLite {
-		return d.Format("2006-01-02")
-	}
-	return time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	return t.dialect.Date(d)
 }
 
 // nullString encodes an optional unique text column: "" is NULL.
@@ -90,13 +63,7 @@ func nullString(v string) any {
 	return v
 }
 
-// nullID encodes an optional foreign key: 0 is NULL.
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
+var nullID = store.NullID
 
 // dateCol scans a DATE column (text on SQLite, a time on PostgreSQL) as
 // "2006-01-02"; NULL is "".
@@ -125,42 +92,6 @@ func firstN(s string, n int) string {
 	return s
 }
 
-// strCol scans a nullable text column; NULL is "".
-type strCol struct{ s *string }
-
-func (c strCol) Scan(v any) error {
-	switch v := v.(type) {
-	case nil:
-		*c.s = ""
-	case string:
-		*c.s = v
-	case []byte:
-		*c.s = string(v)
-	default:
-		return fmt.Errorf("csvimport: cannot scan %T into a string", v)
-	}
-	return nil
-}
-
-// idCol scans a nullable id column; NULL is 0.
-type idCol struct{ id *int64 }
-
-func (c idCol) Scan(v any) error {
-	switch v := v.(type) {
-	case nil:
-		*c.id = 0
-	case int64:
-		*c.id = v
-	case int32:
-		*c.id = int64(v)
-	default:
-		return fmt.Errorf("csvimport: cannot scan %T into an id", v)
-	}
-	return nil
-}
-
-// customerRef finds the account a contact or order row names: by
-// external id, else by a name exactly one account has (any case).
 func (t *Tx) customerRef(ctx context.Context, ref string) (int64, error) {
 	var id int64
 	err := t.queryRow(ctx, "SELECT id FROM customers WHERE external_id = ?", ref).Scan(&id)

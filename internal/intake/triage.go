@@ -97,21 +97,29 @@ type ExampleStore interface {
 // base already holds the shipped set.
 func ReloadFromStore(st ExampleStore, c *routing.Classifier) func(ctx context.Context) error {
 	return func(ctx context.Context) error {
-		stored, err := st.RoutingExamples(ctx)
-		if err != nil {
+		extra, err := StoredExamples(ctx, st)
+		if err != nil || len(extra) == 0 {
 			return err
-		}
-		extra := make([]routing.Example, 0, len(stored))
-		for _, e := range stored {
-			cat, ok := routing.ParseCategory(e.Category)
-			if !ok || e.Source == store.ExampleSeed {
-				continue
-			}
-			extra = append(extra, routing.Example{Subject: e.Subject, Text: e.Text, Category: cat})
-		}
-		if len(extra) == 0 {
-			return nil
 		}
 		return c.Reload(extra)
 	}
+}
+
+// StoredExamples returns the routing examples people made (labels and
+// triage decisions) as training examples; seeded ones are left out, the
+// embedded set already has them.
+func StoredExamples(ctx context.Context, st ExampleStore) ([]routing.Example, error) {
+	stored, err := st.RoutingExamples(ctx)
+	if err != nil {
+		return nil, err
+	}
+	extra := make([]routing.Example, 0, len(stored))
+	for _, e := range stored {
+		cat, ok := routing.ParseCategory(e.Category)
+		if !ok || e.Source == store.ExampleSeed {
+			continue
+		}
+		extra = append(extra, routing.Example{Subject: e.Subject, Text: e.Text, Category: cat})
+	}
+	return extra, nil
 }

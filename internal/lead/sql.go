@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -36,41 +35,11 @@ type db struct {
 	dialect store.Dialect
 }
 
-func (d db) rebind(q string) string {
-	if d.dialect != store.Postgres {
-		return q
-	}
-	var b strings.Builder
-	n := 0
-	for i := 0; i < len(q); i++ {
-		if q[i] == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteByte(q[i])
-	}
-	return b.String()
-}
+func (d db) rebind(q string) string { return d.dialect.Rebind(q) }
 
-// sqliteTime matches the store's SQLite encoding: fixed width, so text
-// order is time order.
-const sqliteTime = "2006-01-02T15:04:05.000000000Z"
+func (d db) ts(t time.Time) any { return d.dialect.Time(t) }
 
-func (d db) ts(t time.Time) any {
-	t = t.UTC()
-	if d.dialect == store.SQLite {
-		return t.Format(sqliteTime)
-	}
-	return t
-}
-
-func nullID(id int64) any {
-	if id == 0 {
-		return nil
-	}
-	return id
-}
+var nullID = store.NullID
 
 func (d db) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := d.sql.BeginTx(ctx, nil)

@@ -449,43 +449,14 @@ type query struct {
 	dialect store.Dialect
 }
 
-// sqliteTime is how the store writes timestamps on SQLite: fixed-width
-// UTC text, so that text order is time order.
-const sqliteTime = "2006-01-02T15:04:05.000000000Z"
-
 // ts encodes a timestamp argument.
-func (q query) ts(t time.Time) any {
-	if q.dialect == store.SQLite {
-		return t.UTC().Format(sqliteTime)
-	}
-	return t.UTC()
-}
+func (q query) ts(t time.Time) any { return q.dialect.Time(t) }
 
 // date encodes a calendar date argument.
-func (q query) date(t time.Time) any {
-	if q.dialect == store.SQLite {
-		return t.Format(time.DateOnly)
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
-}
+func (q query) date(t time.Time) any { return q.dialect.Date(t) }
 
 // rebind rewrites ? placeholders to $n for PostgreSQL.
-func (q query) rebind(s string) string {
-	if q.dialect != store.Postgres {
-		return s
-	}
-	var b strings.Builder
-	n := 0
-	for _, c := range s {
-		if c == '?' {
-			n++
-			b.WriteString("$" + strconv.Itoa(n))
-			continue
-		}
-		b.WriteRune(c)
-	}
-	return b.String()
-}
+func (q query) rebind(s string) string { return q.dialect.Rebind(s) }
 
 // each runs a query and calls scan for every row.
 func (q query) each(ctx context.Context, what, sqlText string, args []any, scan func(*sql.Rows) error) error {

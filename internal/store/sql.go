@@ -10,10 +10,12 @@ import (
 	"time"
 )
 
-// rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL. Queries in
-// this package never put a literal ? inside quotes.
-func (s *Store) rebind(query string) string {
-	if s.dialect != Postgres || !strings.Contains(query, "?") {
+// Rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL and leaves
+// them for SQLite. Queries must not put a literal ? inside quotes. Other
+// packages that write their own SQL against Store.DB use it, so that one
+// piece of code speaks each dialect.
+func (d Dialect) Rebind(query string) string {
+	if d != Postgres || !strings.Contains(query, "?") {
 		return query
 	}
 	var b strings.Builder
@@ -31,19 +33,35 @@ func (s *Store) rebind(query string) string {
 	return b.String()
 }
 
+// Time encodes t for a timestamp column the way the migrations store it:
+// fixed-width UTC text on SQLite (text order is time order), TIMESTAMPTZ
+// on PostgreSQL.
+func (d Dialect) Time(t time.Time) any {
+	t = t.UTC()
+	if d == SQLite {
+		return t.Format(sqliteTimeFormat)
+	}
+	return t
+}
+
+// Date encodes the calendar date of t (as given, not converted to UTC)
+// for a DATE column.
+func (d Dialect) Date(t time.Time) any {
+	if d == SQLite {
+		return t.Format(dateFormat)
+	}
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+}
+
+func (s *Store) rebind(query string) string { return s.dialect.Rebind(query) }
+
 // sqliteTimeFormat is fixed-width so that text order is time order.
 const sqliteTimeFormat = "2006-01-02T15:04:05.000000000Z"
 
 const dateFormat = "2006-01-02"
 
 // ts encodes a time for a NOT NULL timestamp column.
-func (s *Store) ts(t time.Time) any {
-	t = t.UTC()
-	if s.dialect == SQLite {
-		return t.Format(sqliteTimeFormat)
-	}
-	return t
-}
+func (s *Store) ts(t time.Time) any { return s.dialect.Time(t) }
 
 // nullTS encodes a time for a nullable timestamp column: zero is NULL.
 func (s *Store) nullTS(t time.Time) any {
@@ -59,10 +77,7 @@ func (s *Store) nullDate(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	if s.dialect == SQLite {
-		return t.Format(dateFormat)
-	}
-	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
+	return s.dialect.Date(t)
 }
 
 // timeCol scans any timestamp or date column into a UTC time.Time; NULL is
@@ -257,3 +272,20 @@ func queryOne[T any](ctx context.Context, s *Store, scan func(row) (*T, error), 
 	}
 	return v, err
 }
+
+// Scanners and encoders for packages that write their own SQL against
+// Store.DB (imports, lead assignment, reports), so they read and write
+// columns exactly as the store does.
+
+// TimeColumn scans a timestamp or date column of either dialect into a
+// UTC time; NULL is the zero time.
+func TimeColumn(t *time.Time) sql.Scanner { return timeCol{t} }
+
+// IDColumn scans a nullable id column; NULL is 0.
+func IDColumn(id *int64) sql.Scanner { return idCol{id} }
+
+// StringColumn scans a nullable text column; NULL is "".
+func StringColumn(s *string) sql.Scanner { return strCol{s} }
+
+// NullID encodes an optional foreign key: 0 is NULL.
+func NullID(id int64) any { return nullID(id) }
