@@ -80,12 +80,7 @@ func NewAnomalyScanHandler(d AnomalyDeps, o AnomalyOptions) (*AnomalyScanHandler
 	if o.From == "" {
 		return nil, errors.New("workers: anomaly scan needs a From address")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	o.Detect = o.Detect.WithDefaults()
 	o.Supervisors = nonEmpty(o.Supervisors)
 	return &AnomalyScanHandler{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil

@@ -123,12 +123,7 @@ func newInquiryMail(d InquiryDeps, o InquiryOptions) (inquiryMail, error) {
 	if d.Store == nil || d.Renderer == nil || d.Mail == nil {
 		return inquiryMail{}, errors.New("workers: inquiry handlers need a store, a renderer and a mail queue")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	if o.TriageLinkTTL <= 0 {
 		o.TriageLinkTTL = DefaultTriageLinkTTL
 	}

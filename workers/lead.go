@@ -88,12 +88,7 @@ func newLeadDesk(d LeadDeps, o LeadOptions) (leadDesk, error) {
 	if o.From == "" {
 		return leadDesk{}, errors.New("workers: lead handlers need a From address")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	if o.LinkTTL <= 0 {
 		o.LinkTTL = DefaultLeadLinkTTL
 	}

@@ -126,12 +126,7 @@ func newOrderDesk(d OrderDeps, o OrderOptions) (orderDesk, error) {
 	case o.OperationsAddress == "":
 		return orderDesk{}, errors.New("workers: order handlers need an operations address")
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
 	return orderDesk{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
 }

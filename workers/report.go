@@ -82,12 +82,7 @@ func newReportMailer(d ReportDeps, o ReportOptions) (reportMailer, error) {
 			return reportMailer{}, fmt.Errorf("workers: report recipient %q is not an address", addr)
 		}
 	}
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
 	return reportMailer{d: d, opts: o}, nil
 }

@@ -40,12 +40,7 @@ type Deps struct {
 }
 
 func (d Deps) withDefaults() Deps {
-	if d.Logger == nil {
-		d.Logger = slog.New(slog.DiscardHandler)
-	}
-	if d.Clock == nil {
-		d.Clock = ClockFunc(time.Now)
-	}
+	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	return d
 }
 
@@ -60,4 +55,16 @@ func New(d Deps) *asynq.ServeMux {
 
 	mux.Handle(tasks.TypePing, NewPingHandler(d.Logger, d.Clock))
 	return mux
+}
+
+// orDefault fills the logger and clock every handler takes: nil logs
+// nowhere, a nil clock is the wall clock.
+func orDefault(l *slog.Logger, c Clock) (*slog.Logger, Clock) {
+	if l == nil {
+		l = slog.New(slog.DiscardHandler)
+	}
+	if c == nil {
+		c = ClockFunc(time.Now)
+	}
+	return l, c
 }
