@@ -18,11 +18,11 @@ import (
 	"time"
 
 	"github.com/emersion/go-imap/v2"
-	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/redis/go-redis/v9"
 
 	"salesdesk/internal/lease"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 )
 
@@ -33,11 +33,6 @@ type Store interface {
 	SaveInboundMessage(ctx context.Context, m *store.InboundMessage) (id int64, created bool, duplicate bool, err error)
 	RecordFetchFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (attempts int, err error)
 	Quarantine(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string, raw []byte) error
-}
-
-// Enqueuer enqueues tasks; *asynq.Client implements it.
-type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
 }
 
 // Clock tells the time of status and checkpoint timestamps.
@@ -51,8 +46,8 @@ func (systemClock) Now() time.Time { return time.Now() }
 
 // Deps are the poller's collaborators.
 type Deps struct {
-	Store    Store    // required
-	Enqueuer Enqueuer // required
+	Store    Store          // required
+	Enqueuer queue.Enqueuer // required
 	// Redis holds the lease that makes one poller per mailbox active. Nil
 	// disables the lease (a single process, such as the demo).
 	Redis   redis.UniversalClient

@@ -16,8 +16,8 @@ import (
 	"github.com/emersion/go-message"
 	"github.com/emersion/go-message/mail"
 	"github.com/emersion/go-message/textproto"
-	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -320,12 +320,12 @@ func (p *Poller) enqueue(ctx context.Context, inboundID int64, uidValidity uint3
 	if err != nil {
 		return err
 	}
-	_, err = p.deps.Enqueuer.EnqueueContext(ctx, task)
+	_, dup, err := queue.Enqueue(ctx, p.deps.Enqueuer, task)
 	switch {
-	case errors.Is(err, asynq.ErrTaskIDConflict):
-		return nil // enqueued before a crash: already done
 	case err != nil:
 		return fmt.Errorf("enqueue %s: %w", tasks.InboundEmailTaskID(p.mbox.Name, uidValidity, uint32(uid)), err)
+	case dup:
+		return nil // enqueued before a crash: already done
 	}
 	p.metrics.enqueued.WithLabelValues(p.mbox.Name).Inc()
 	return nil

@@ -55,11 +55,6 @@ type Router interface {
 	Route(in routing.Input) routing.Decision
 }
 
-// Enqueuer enqueues tasks; *asynq.Client implements it.
-type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
-}
-
 // Defaults of Options.
 const (
 	DefaultAckWindow        = 24 * time.Hour
@@ -94,9 +89,9 @@ type Options struct {
 
 // Deps are a Processor's collaborators.
 type Deps struct {
-	Store    Store    // required
-	Router   Router   // required
-	Enqueuer Enqueuer // required
+	Store    Store          // required
+	Router   Router         // required
+	Enqueuer queue.Enqueuer // required
 	// Reload, when set, retrains the classifier after a triage decision
 	// stored a new routing example (see ReloadFromStore). Its failure is
 	// logged, not returned: the decision itself is already saved.
@@ -109,7 +104,7 @@ type Deps struct {
 type Processor struct {
 	st      Store
 	router  Router
-	enq     Enqueuer
+	enq     queue.Enqueuer
 	reload  func(ctx context.Context) error
 	log     *slog.Logger
 	now     func() time.Time

@@ -13,9 +13,8 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"salesdesk/internal/assign"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -42,16 +41,11 @@ type Options struct {
 	MaxPlaceTries int
 }
 
-// Enqueuer enqueues tasks; *asynq.Client implements it.
-type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
-}
-
 // Deps are a Service's collaborators.
 type Deps struct {
 	Store    *store.Store    // required
 	Rotation assign.Rotation // nil: a MemoryRotation (one process only)
-	Enqueuer Enqueuer        // required: pool assignments and reassignments enqueue lead:assign
+	Enqueuer queue.Enqueuer  // required: pool assignments and reassignments enqueue lead:assign
 	Logger   *slog.Logger    // nil discards
 	Now      func() time.Time
 	Seed     uint64 // tie-break seed; 0 picks a random one
@@ -62,7 +56,7 @@ type Service struct {
 	st       *store.Store
 	db       db
 	assigner *assign.Assigner
-	enq      Enqueuer
+	enq      queue.Enqueuer
 	log      *slog.Logger
 	now      func() time.Time
 	opts     Options
@@ -447,7 +441,7 @@ func (s *Service) enqueueAssign(ctx context.Context, leadID int64, round int, re
 	if err != nil {
 		return err
 	}
-	if _, err := s.enq.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+	if _, _, err := queue.Enqueue(ctx, s.enq, t); err != nil {
 		return fmt.Errorf("lead: enqueue lead:assign for lead %d round %d: %w", leadID, round, err)
 	}
 	return nil

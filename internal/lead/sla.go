@@ -2,13 +2,11 @@ package lead
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"salesdesk/internal/assign"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -49,7 +47,7 @@ func (s *Service) ScheduleSLA(ctx context.Context, l *store.Lead, rep *store.Rep
 		if err != nil {
 			return err
 		}
-		if _, err := s.enq.EnqueueContext(ctx, t); err != nil && !errors.Is(err, asynq.ErrTaskIDConflict) {
+		if _, _, err := queue.Enqueue(ctx, s.enq, t); err != nil {
 			return fmt.Errorf("lead: schedule SLA check %d of lead %d: %w", st.stage, l.ID, err)
 		}
 	}
@@ -233,12 +231,12 @@ func (s *Service) Scan(ctx context.Context) (ScanResult, error) {
 				if err != nil {
 					return res, err
 				}
-				_, err = s.enq.EnqueueContext(ctx, t)
+				_, dup, err := queue.Enqueue(ctx, s.enq, t)
 				switch {
-				case err == nil:
-					res.Rechecked++
-				case !errors.Is(err, asynq.ErrTaskIDConflict):
+				case err != nil:
 					return res, fmt.Errorf("lead: re-enqueue SLA check of lead %d: %w", l.ID, err)
+				case !dup:
+					res.Rechecked++
 				}
 			}
 		}

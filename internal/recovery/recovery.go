@@ -8,13 +8,13 @@ package recovery
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -35,11 +35,6 @@ type Store interface {
 	QueuedOutboundBefore(ctx context.Context, t time.Time, limit int) ([]int64, error)
 }
 
-// Enqueuer enqueues tasks; *asynq.Client implements it.
-type Enqueuer interface {
-	EnqueueContext(ctx context.Context, task *asynq.Task, opts ...asynq.Option) (*asynq.TaskInfo, error)
-}
-
 // Options configure a Recoverer. Zero values take the defaults.
 type Options struct {
 	Every  time.Duration
@@ -52,12 +47,12 @@ type Options struct {
 // Recoverer finds rows whose task is gone and enqueues it again.
 type Recoverer struct {
 	st  Store
-	enq Enqueuer
+	enq queue.Enqueuer
 	o   Options
 }
 
 // New returns a Recoverer.
-func New(st Store, enq Enqueuer, o Options) *Recoverer {
+func New(st Store, enq queue.Enqueuer, o Options) *Recoverer {
 	if o.Every <= 0 {
 		o.Every = DefaultEvery
 	}
@@ -133,14 +128,8 @@ func (r *Recoverer) Once(ctx context.Context) (Result, error) {
 // enqueue reports whether the task was enqueued again (false: its TaskID
 // is still taken, so the original task is there).
 func (r *Recoverer) enqueue(ctx context.Context, t *asynq.Task) (bool, error) {
-	_, err := r.enq.EnqueueContext(ctx, t)
-	switch {
-	case err == nil:
-		return true, nil
-	case errors.Is(err, asynq.ErrTaskIDConflict), errors.Is(err, asynq.ErrDuplicateTask):
-		return false, nil
-	}
-	return false, err
+	_, dup, err := queue.Enqueue(ctx, r.enq, t)
+	return err == nil && !dup, err
 }
 
 // Run makes a pass every Options.Every until ctx ends. A failed pass is
