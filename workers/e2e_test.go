@@ -18,6 +18,7 @@ import (
 	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
@@ -452,5 +453,5 @@ func e2eMailWiring(t *testing.T, st *store.Store, client *asynq.Client, srv *smt
 	if err != nil {
 		t.Fatal(err)
 	}
-	return NewOutbox(st, client), NewMailSendHandler(st, sender, nil, nil)
+	return outbox.New(st, client), NewMailSendHandler(st, sender, nil, nil)
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -29,7 +30,7 @@ type limitFixture struct {
 	seq  int
 }
 
-func newLimitFixture(t *testing.T, l RecipientLimit) *limitFixture {
+func newLimitFixture(t *testing.T, l outbox.RecipientLimit) *limitFixture {
 	t.Helper()
 	f := &limitFixture{ctx: t.Context(), now: time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)}
 	st, err := store.Open(f.ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.WithClock(func() time.Time { return f.now }))
@@ -73,7 +74,7 @@ func (f *limitFixture) send(t *testing.T, to ...string) (*store.OutboundEmail, e
 
 func (f *limitFixture) limitAlerts(t *testing.T) []store.Alert {
 	t.Helper()
-	as, err := f.st.ListAlerts(f.ctx, store.AlertFilter{Kind: AlertKindMailRateLimited})
+	as, err := f.st.ListAlerts(f.ctx, store.AlertFilter{Kind: outbox.AlertKindMailRateLimited})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func (f *limitFixture) limitAlerts(t *testing.T) []store.Alert {
 }
 
 func TestMailRateLimit(t *testing.T) {
-	f := newLimitFixture(t, RecipientLimit{PerRecipient: 3, Window: time.Hour})
+	f := newLimitFixture(t, outbox.RecipientLimit{PerRecipient: 3, Window: time.Hour})
 	for i := range 3 {
 		if row, err := f.send(t, "ann@acme.com"); err != nil || row.Status != store.OutboundSent {
 			t.Fatalf("mail %d: %v, status %s", i+1, err, row.Status)
@@ -89,8 +90,8 @@ func TestMailRateLimit(t *testing.T) {
 	}
 
 	row, err := f.send(t, "ann@acme.com")
-	if !errors.Is(err, ErrRateLimited) || !errors.Is(err, asynq.SkipRetry) {
-		t.Fatalf("fourth mail: %v, want ErrRateLimited and SkipRetry", err)
+	if !errors.Is(err, outbox.ErrRateLimited) || !errors.Is(err, asynq.SkipRetry) {
+		t.Fatalf("fourth mail: %v, want outbox.ErrRateLimited and SkipRetry", err)
 	}
 	if row.Status != store.OutboundFailed || row.Error != "rate limited: 3 mails to ann@acme.com in 1h" {
 		t.Errorf("fourth row %s %q", row.Status, row.Error)
@@ -106,7 +107,7 @@ func TestMailRateLimit(t *testing.T) {
 	// A fifth mail is held too and counts on the same alert; another
 	// customer is not affected.
 	held, err := f.send(t, "Ann Lee <ann@acme.com>", "bob@brightwater.example")
-	if !errors.Is(err, ErrRateLimited) {
+	if !errors.Is(err, outbox.ErrRateLimited) {
 		t.Errorf("fifth mail: %v", err)
 	}
 	if alerts := f.limitAlerts(t); len(alerts) != 1 || alerts[0].Occurrences != 2 {
@@ -133,7 +134,7 @@ func TestMailRateLimit(t *testing.T) {
 }
 
 func TestMailRateLimitCountsBouncesAndDisplayNames(t *testing.T) {
-	f := newLimitFixture(t, RecipientLimit{PerRecipient: 2, Window: time.Hour})
+	f := newLimitFixture(t, outbox.RecipientLimit{PerRecipient: 2, Window: time.Hour})
 	row, err := f.send(t, "Ann Lee <ann@acme.com>")
 	if err != nil {
 		t.Fatal(err)
@@ -146,13 +147,13 @@ func TestMailRateLimitCountsBouncesAndDisplayNames(t *testing.T) {
 	}
 	// One bounced mail under the display name, one sent to the bare
 	// address: the limit is reached for either form.
-	if _, err := f.send(t, "Ann Lee <ann@acme.com>"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("third mail: %v, want ErrRateLimited", err)
+	if _, err := f.send(t, "Ann Lee <ann@acme.com>"); !errors.Is(err, outbox.ErrRateLimited) {
+		t.Errorf("third mail: %v, want outbox.ErrRateLimited", err)
 	}
 }
 
 func TestMailRateLimitExempt(t *testing.T) {
-	f := newLimitFixture(t, RecipientLimit{PerRecipient: 1, Window: time.Hour,
+	f := newLimitFixture(t, outbox.RecipientLimit{PerRecipient: 1, Window: time.Hour,
 		Exempt: []string{"Team <TEAM@ourco.example>", "@ops.ourco.example", " "}})
 	if _, err := f.st.CreateRep(f.ctx, &store.Rep{Email: "dana@ourco.example", Name: "Dana", Active: true}); err != nil {
 		t.Fatal(err)
@@ -172,8 +173,8 @@ func TestMailRateLimitExempt(t *testing.T) {
 	if _, err := f.send(t, "eve@outside.example"); err != nil {
 		t.Errorf("eve's first single-recipient mail: %v", err)
 	}
-	if _, err := f.send(t, "team@ourco.example", "eve@outside.example"); !errors.Is(err, ErrRateLimited) {
-		t.Errorf("mixed row after eve's limit: %v, want ErrRateLimited", err)
+	if _, err := f.send(t, "team@ourco.example", "eve@outside.example"); !errors.Is(err, outbox.ErrRateLimited) {
+		t.Errorf("mixed row after eve's limit: %v, want outbox.ErrRateLimited", err)
 	}
 	if len(f.limitAlerts(t)) != 1 {
 		t.Errorf("alerts %+v", f.limitAlerts(t))
@@ -181,30 +182,12 @@ func TestMailRateLimitExempt(t *testing.T) {
 }
 
 func TestMailRateLimitDisabled(t *testing.T) {
-	for _, l := range []RecipientLimit{{}, {PerRecipient: 1}, {Window: time.Hour}} {
+	for _, l := range []outbox.RecipientLimit{{}, {PerRecipient: 1}, {Window: time.Hour}} {
 		f := newLimitFixture(t, l)
 		for range 3 {
 			if row, err := f.send(t, "ann@acme.com"); err != nil || row.Status != store.OutboundSent {
 				t.Fatalf("limit %+v: %v, %s", l, err, row.Status)
 			}
-		}
-	}
-}
-
-func TestFormatWindow(t *testing.T) {
-	tests := []struct {
-		d    time.Duration
-		want string
-	}{
-		{time.Hour, "1h"},
-		{24 * time.Hour, "24h"},
-		{15 * time.Minute, "15m"},
-		{90 * time.Minute, "90m"},
-		{90 * time.Second, "1m30s"},
-	}
-	for _, tc := range tests {
-		if got := formatWindow(tc.d); got != tc.want {
-			t.Errorf("formatWindow(%s) = %s, want %s", tc.d, got, tc.want)
 		}
 	}
 }

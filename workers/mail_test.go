@@ -13,6 +13,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
@@ -323,7 +324,7 @@ func TestOutbox(t *testing.T) {
 	t.Cleanup(func() { client.Close() })
 	insp := asynq.NewInspector(opt)
 	t.Cleanup(func() { insp.Close() })
-	box := NewOutbox(f.st, client)
+	box := outbox.New(f.st, client)
 
 	o := &store.OutboundEmail{
 		IdempotencyKey: "ack:inquiry:77",

@@ -17,6 +17,7 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
 	"salesdesk/tasks"
 	"salesdesk/workers"
@@ -28,7 +29,7 @@ import (
 type desk struct {
 	classifier *routing.Classifier
 	renderer   *mailer.Renderer
-	outbox     *workers.Outbox
+	outbox     *outbox.Outbox
 	links      *link.Signer
 	leads      *lead.Service
 	intake     *intake.Processor
@@ -87,7 +88,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.outbox = workers.NewOutbox(a.store, a.client)
+	d.outbox = outbox.New(a.store, a.client)
 	d.links, err = link.New([]byte(cfg.Web.LinkSecret.Reveal()))
 	if err != nil {
 		return nil, fmt.Errorf("web.link_secret: %w", err)
@@ -139,7 +140,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		}
 		d.handlers[typ] = h
 	}
-	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock).WithRateLimit(a.store, workers.RecipientLimit{
+	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock).WithRateLimit(a.store, outbox.RecipientLimit{
 		PerRecipient: cfg.SMTP.RateLimit.PerRecipient,
 		Window:       cfg.SMTP.RateLimit.Window,
 		// Our own addresses are exempt: the limit is against loops with

@@ -17,6 +17,7 @@ import (
 	"salesdesk/internal/csvimport"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/store"
 	"salesdesk/workers"
 )
@@ -185,7 +186,7 @@ func orderStatusNotifier(ctx context.Context, cfg config.Config, st *store.Store
 		return nil, nil, fmt.Errorf("redis: %w", err)
 	}
 	n, err := workers.NewOrderStatusNotifier(
-		workers.OrderDeps{Store: st, Renderer: r, Mail: workers.NewOutbox(st, client)},
+		workers.OrderDeps{Store: st, Renderer: r, Mail: outbox.New(st, client)},
 		workers.OrderOptions{From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress})
 	if err != nil {
 		client.Close()

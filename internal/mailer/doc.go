@@ -21,5 +21,5 @@
 //     MAIL FROM) are temporary ([IsTemporary]).
 //
 // Storing the outbound row and queueing mail:send are the job of the
-// workers package: every outbound mail is a row before it is a task.
+// outbox package: every outbound mail is a row before it is a task.
 package mailer
