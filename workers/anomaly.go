@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 
@@ -12,7 +11,6 @@ import (
 
 	"salesdesk/internal/anomaly"
 	"salesdesk/internal/mailer"
-	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -36,17 +34,12 @@ type AnomalyStore interface {
 
 // AnomalyDeps are the anomaly:scan handler's collaborators.
 type AnomalyDeps struct {
-	Store    AnomalyStore     // required
-	Renderer *mailer.Renderer // required
-	Mail     MailQueue        // required
-	Logger   *slog.Logger     // nil discards
-	Clock    Clock            // nil means the wall clock
+	Desk
+	Store AnomalyStore // required
 }
 
 // AnomalyOptions configure anomaly:scan.
 type AnomalyOptions struct {
-	// From is the sender of the alert mails. Required.
-	From string
 	// Supervisors get one mail per new alert; none stores the alerts
 	// without mailing anyone.
 	Supervisors []string
@@ -64,26 +57,23 @@ type AnomalyOptions struct {
 // counts an occurrence instead of a new alert) and mails the supervisors
 // once per alert.
 type AnomalyScanHandler struct {
-	st    AnomalyStore
-	r     *mailer.Renderer
-	mail  MailQueue
-	log   *slog.Logger
-	clock Clock
-	opts  AnomalyOptions
+	Desk
+	st   AnomalyStore
+	opts AnomalyOptions
 }
 
 // NewAnomalyScanHandler returns the anomaly:scan handler.
 func NewAnomalyScanHandler(d AnomalyDeps, o AnomalyOptions) (*AnomalyScanHandler, error) {
-	if d.Store == nil || d.Renderer == nil || d.Mail == nil {
-		return nil, errors.New("workers: anomaly scan needs a store, a renderer and a mail queue")
+	desk, err := d.Desk.ready("anomaly")
+	if err != nil {
+		return nil, err
 	}
-	if o.From == "" {
-		return nil, errors.New("workers: anomaly scan needs a From address")
+	if d.Store == nil {
+		return nil, errNoStore("anomaly")
 	}
-	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	o.Detect = o.Detect.WithDefaults()
 	o.Supervisors = nonEmpty(o.Supervisors)
-	return &AnomalyScanHandler{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
+	return &AnomalyScanHandler{Desk: desk, st: d.Store, opts: o}, nil
 }
 
 // AnomalyScanResult counts what one scan did.
@@ -98,8 +88,8 @@ func (h *AnomalyScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 	if _, err := tasks.ParseAnomalyScanPayload(t.Payload()); err != nil {
 		return err
 	}
-	res, err := h.Scan(ctx, h.clock.Now())
-	h.log.InfoContext(ctx, "anomaly scan", "findings", res.Findings, "created", res.Created, "mailed", res.Mailed)
+	res, err := h.Scan(ctx, h.Clock.Now())
+	h.Logger.InfoContext(ctx, "anomaly scan", "findings", res.Findings, "created", res.Created, "mailed", res.Mailed)
 	return err
 }
 
@@ -130,7 +120,7 @@ func (h *AnomalyScanHandler) Scan(ctx context.Context, now time.Time) (AnomalySc
 		}
 		if created {
 			res.Created++
-			h.log.WarnContext(ctx, "unusual activity", "alert_id", a.ID, "alert_kind", f.Kind, "subject", f.Subject,
+			h.Logger.WarnContext(ctx, "unusual activity", "alert_id", a.ID, "alert_kind", f.Kind, "subject", f.Subject,
 				"count", f.Count)
 		}
 		mailed, err := h.notify(ctx, a, f, now)
@@ -172,20 +162,8 @@ func (h *AnomalyScanHandler) notify(ctx context.Context, a *store.Alert, f anoma
 		AlertID:     a.ID,
 		AlertURL:    h.opts.AlertsURL,
 	}
-	r, err := h.r.Render(KindAnomalyAlert, data)
-	if err != nil {
-		return false, queue.Permanent(fmt.Errorf("render %s: %w", KindAnomalyAlert, err))
-	}
-	o := &store.OutboundEmail{
-		IdempotencyKey: key,
-		Kind:           KindAnomalyAlert,
-		From:           h.opts.From,
-		To:             append([]string(nil), h.opts.Supervisors...),
-		Subject:        r.Subject,
-		BodyText:       r.Text,
-		BodyHTML:       r.HTML,
-	}
-	if err := h.mail.QueueMail(ctx, o); err != nil {
+	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindAnomalyAlert, To: append([]string(nil), h.opts.Supervisors...)}
+	if err := h.queue(ctx, KindAnomalyAlert, data, o); err != nil {
 		return false, err
 	}
 	return row == nil, nil

@@ -101,8 +101,9 @@ func (f *anomalyFixture) seed(t *testing.T) {
 func (f *anomalyFixture) handler(t *testing.T, supervisors ...string) *AnomalyScanHandler {
 	t.Helper()
 	h, err := NewAnomalyScanHandler(
-		AnomalyDeps{Store: f.st, Renderer: f.renderer, Mail: f.mail, Clock: ClockFunc(func() time.Time { return f.now })},
-		AnomalyOptions{From: "Ourco Sales <sales@ourco.example>", Supervisors: supervisors,
+		AnomalyDeps{Desk: Desk{Renderer: f.renderer, Outbox: f.mail, From: "Ourco Sales <sales@ourco.example>",
+			Clock: ClockFunc(func() time.Time { return f.now })}, Store: f.st},
+		AnomalyOptions{Supervisors: supervisors,
 			AlertsURL: "https://desk.ourco.example/admin/alerts"})
 	if err != nil {
 		t.Fatal(err)
@@ -285,10 +286,10 @@ func TestAnomalyScanBadPayload(t *testing.T) {
 
 func TestNewAnomalyScanHandlerValidates(t *testing.T) {
 	f := newAnomalyFixture(t)
-	if _, err := NewAnomalyScanHandler(AnomalyDeps{Store: f.st, Renderer: f.renderer, Mail: f.mail}, AnomalyOptions{}); err == nil {
+	if _, err := NewAnomalyScanHandler(AnomalyDeps{Desk: Desk{Renderer: f.renderer, Outbox: f.mail}, Store: f.st}, AnomalyOptions{}); err == nil {
 		t.Error("no From accepted")
 	}
-	if _, err := NewAnomalyScanHandler(AnomalyDeps{Store: f.st}, AnomalyOptions{From: "a@b.example"}); err == nil {
+	if _, err := NewAnomalyScanHandler(AnomalyDeps{Desk: Desk{From: "a@b.example"}, Store: f.st}, AnomalyOptions{}); err == nil {
 		t.Error("no renderer or mail queue accepted")
 	}
 }

@@ -18,8 +18,8 @@ import (
 	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
-	"salesdesk/internal/outbox"
 	"salesdesk/internal/mailparse"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
@@ -102,9 +102,9 @@ func TestEndToEnd(t *testing.T) {
 		t.Fatal(err)
 	}
 	mailQueue, sendHandler := e2eMailWiring(t, st, client, smtpSrv)
-	deps := InquiryDeps{Store: st, Renderer: renderer, Mail: mailQueue}
-	opts := InquiryOptions{From: "Ourco Sales <sales@ourco.example>", TeamAddress: "team@ourco.example",
-		TriageAddress: "triage@ourco.example", BaseURL: "https://desk.ourco.example", Links: signer}
+	deps := InquiryDeps{Desk: Desk{Renderer: renderer, Outbox: mailQueue, From: "Ourco Sales <sales@ourco.example>",
+		BaseURL: "https://desk.ourco.example"}, Store: st}
+	opts := InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer}
 	ack, err := NewAckHandler(deps, opts)
 	if err != nil {
 		t.Fatal(err)

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -45,13 +43,6 @@ type InquiryStore interface {
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
 }
 
-// MailQueue stores an outbound mail as a row (unique on its idempotency
-// key) and enqueues its mail:send; the mail helper of this package
-// implements it.
-type MailQueue interface {
-	QueueMail(ctx context.Context, o *store.OutboundEmail) error
-}
-
 // Defaults of InquiryOptions.
 const (
 	DefaultTriageLinkTTL = 7 * 24 * time.Hour
@@ -61,18 +52,12 @@ const (
 
 // InquiryOptions configure the inquiry handlers.
 type InquiryOptions struct {
-	// From is the sender of every mail these handlers write, e.g.
-	// "Acme Sales <sales@acme.example>". Required.
-	From string
 	// TeamAddress gets hand-offs for senders without an owner rep.
 	// Required.
 	TeamAddress string
 	// TriageAddress gets the mails the classifier was unsure about.
 	// Required.
 	TriageAddress string
-	// BaseURL is where salesdesk's web role answers, e.g.
-	// "https://desk.acme.example"; inquiry and triage links start with it.
-	BaseURL string
 	// Links signs the one-click triage links. Required.
 	Links *link.Signer
 	// TriageLinkTTL is how long triage links work (default 7 days).
@@ -84,8 +69,6 @@ type InquiryOptions struct {
 
 func (o InquiryOptions) validate() error {
 	switch {
-	case o.From == "":
-		return errors.New("workers: inquiry handlers need a From address")
 	case o.TeamAddress == "":
 		return errors.New("workers: inquiry handlers need a team address")
 	case o.TriageAddress == "":
@@ -98,122 +81,35 @@ func (o InquiryOptions) validate() error {
 
 // InquiryDeps are the inquiry handlers' collaborators.
 type InquiryDeps struct {
-	Store    InquiryStore     // required
-	Renderer *mailer.Renderer // required
-	Mail     MailQueue        // required
-	Logger   *slog.Logger     // nil discards
-	Clock    Clock            // nil means the wall clock
+	Desk
+	Store InquiryStore // required
 }
 
-// inquiryMail is what every inquiry handler shares: it loads an inquiry
-// with its mail and queues the answer.
+// inquiryMail is what every inquiry handler shares.
 type inquiryMail struct {
-	st    InquiryStore
-	r     *mailer.Renderer
-	mail  MailQueue
-	log   *slog.Logger
-	clock Clock
-	opts  InquiryOptions
+	Desk
+	st   InquiryStore
+	opts InquiryOptions
 }
 
 func newInquiryMail(d InquiryDeps, o InquiryOptions) (inquiryMail, error) {
 	if err := o.validate(); err != nil {
 		return inquiryMail{}, err
 	}
-	if d.Store == nil || d.Renderer == nil || d.Mail == nil {
-		return inquiryMail{}, errors.New("workers: inquiry handlers need a store, a renderer and a mail queue")
+	desk, err := d.Desk.ready("inquiry")
+	if err != nil {
+		return inquiryMail{}, err
 	}
-	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
+	if d.Store == nil {
+		return inquiryMail{}, errNoStore("inquiry")
+	}
 	if o.TriageLinkTTL <= 0 {
 		o.TriageLinkTTL = DefaultTriageLinkTTL
 	}
 	if o.AckWindow == 0 {
 		o.AckWindow = intake.DefaultAckWindow
 	}
-	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	return inquiryMail{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
-}
-
-// customerMail is an inquiry with the mail it was made from.
-type customerMail struct {
-	inquiry   *store.Inquiry
-	parsed    store.ParsedInbound
-	messageID string // the customer's Message-ID, without angle brackets
-}
-
-// load reads an inquiry and its inbound mail. A missing inquiry is
-// permanent.
-func (h inquiryMail) load(ctx context.Context, inquiryID int64) (*customerMail, error) {
-	q, err := h.st.Inquiry(ctx, inquiryID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, queue.Permanent(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
-	if q.InboundMessageID == 0 {
-		return cm, nil
-	}
-	in, err := h.st.InboundMessage(ctx, q.InboundMessageID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	if in != nil {
-		cm.messageID = in.MessageID
-	}
-	p, found, err := h.st.InboundParsed(ctx, q.InboundMessageID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	if found {
-		cm.parsed = p
-	}
-	return cm, nil
-}
-
-// body is the customer's words: the new part of the mail, else all of it.
-func (cm *customerMail) body() string {
-	if strings.TrimSpace(cm.parsed.NewText) != "" {
-		return cm.parsed.NewText
-	}
-	return cm.parsed.Text
-}
-
-// receivedAt is when the customer wrote, else when the inquiry was made.
-func (cm *customerMail) receivedAt() time.Time {
-	if !cm.parsed.Date.IsZero() {
-		return cm.parsed.Date
-	}
-	return cm.inquiry.CreatedAt
-}
-
-// reply fills the threading fields of an answer to the customer's mail, so
-// their mail client shows it in the conversation.
-func (cm *customerMail) reply(o *store.OutboundEmail) {
-	if cm.messageID == "" {
-		return
-	}
-	o.InReplyTo = cm.messageID
-	o.References = append(append([]string{}, cm.parsed.References...), cm.messageID)
-}
-
-// queue renders template name with data into o and queues it.
-func (h inquiryMail) queue(ctx context.Context, name string, data any, o *store.OutboundEmail) error {
-	r, err := h.r.Render(name, data)
-	if err != nil {
-		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
-	}
-	o.From = h.opts.From
-	o.Subject, o.BodyText, o.BodyHTML = r.Subject, r.Text, r.HTML
-	return h.mail.QueueMail(ctx, o)
-}
-
-func (h inquiryMail) inquiryURL(id int64) string {
-	if h.opts.BaseURL == "" {
-		return ""
-	}
-	return fmt.Sprintf("%s/api/v1/inquiries/%d", h.opts.BaseURL, id)
+	return inquiryMail{Desk: desk, st: d.Store, opts: o}, nil
 }
 
 // AckHandler answers inquiry:ack: it acknowledges a customer's mail with
@@ -237,7 +133,7 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	cm, err := h.load(ctx, p.InquiryID)
+	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 	if err != nil {
 		return err
 	}
@@ -247,12 +143,12 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return queue.Permanent(fmt.Errorf("ack inquiry %d: no sender address", q.ID))
 	}
 	if h.opts.AckWindow > 0 {
-		recent, err := intake.RecentAck(ctx, h.st, to, q.ID, h.clock.Now().Add(-h.opts.AckWindow))
+		recent, err := intake.RecentAck(ctx, h.st, to, q.ID, h.Clock.Now().Add(-h.opts.AckWindow))
 		if err != nil {
 			return err
 		}
 		if recent {
-			h.log.InfoContext(ctx, "ack skipped, sender acknowledged within the window", "inquiry_id", q.ID)
+			h.Logger.InfoContext(ctx, "ack skipped, sender acknowledged within the window", "inquiry_id", q.ID)
 			return nil
 		}
 	}
@@ -290,7 +186,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	cm, err := h.load(ctx, p.InquiryID)
+	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 	if err != nil {
 		return err
 	}
@@ -303,7 +199,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		Subject:       cm.parsed.Subject,
 		Body:          cm.body(),
 		ReceivedAt:    cm.receivedAt(),
-		InquiryURL:    h.inquiryURL(q.ID),
+		InquiryURL:    h.url("/api/v1/inquiries/%d", q.ID),
 	}
 	to := h.opts.TeamAddress
 	var customer *store.Customer
@@ -316,11 +212,11 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if customer != nil {
 		data.KnownCustomer = true
 		data.Account.Company = customer.Name
-		if rep := h.owner(ctx, customer); rep != nil {
+		if rep := h.availableOwner(ctx, h.st, customer); rep != nil {
 			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
 		}
 	}
-	if data.Account, err = h.summary(ctx, q, customer, data.Account); err != nil {
+	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {
 		return err
 	}
 	if customer != nil && troubleshooting(routing.Category(q.Category)) {
@@ -345,7 +241,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err := h.queue(ctx, "handoff", data, o); err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "inquiry handed off", "inquiry_id", q.ID, "to", to, "category", q.Category)
+	h.Logger.InfoContext(ctx, "inquiry handed off", "inquiry_id", q.ID, "to", to, "category", q.Category)
 	return nil
 }
 
@@ -353,99 +249,6 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 // problem whose hand-off carries the order history.
 func troubleshooting(c routing.Category) bool {
 	return c == routing.Support || c == routing.Billing || c == routing.Account || c == routing.Complaint
-}
-
-// owner returns the account's owner rep when they can take the inquiry
-// now, or nil.
-func (h *HandoffHandler) owner(ctx context.Context, c *store.Customer) *store.Rep {
-	if c.OwnerRepID == 0 {
-		return nil
-	}
-	rep, err := h.st.Rep(ctx, c.OwnerRepID)
-	if err != nil {
-		h.log.WarnContext(ctx, "owner rep not readable, handing off to the team", "rep_id", c.OwnerRepID, "error", err.Error())
-		return nil
-	}
-	if !rep.Active || rep.Email == "" || rep.OutOfOfficeUntil.After(h.clock.Now()) {
-		return nil
-	}
-	return rep
-}
-
-// summary fills the account summary: open orders, open leads and earlier
-// inquiries of the account, or of the sender when there is no account.
-func (h *HandoffHandler) summary(ctx context.Context, q *store.Inquiry, c *store.Customer, a mailer.AccountSummary) (mailer.AccountSummary, error) {
-	const maxRows = 10
-	if c != nil {
-		orders, err := h.st.OpenOrdersForCustomer(ctx, c.ID)
-		if err != nil {
-			return a, err
-		}
-		for i, o := range orders {
-			if i == maxRows {
-				break
-			}
-			a.OpenOrders = append(a.OpenOrders, mailer.OrderSummary{Number: o.Number, Status: o.Status,
-				Total: money(o.Currency, o.AmountCents), ExpectedAt: o.PromisedDate})
-		}
-	}
-	lf := store.LeadFilter{ContactEmail: q.ContactEmail, Limit: 100}
-	if c != nil && c.Domain != "" {
-		lf = store.LeadFilter{Domain: c.Domain, Limit: 100}
-	}
-	if lf.ContactEmail != "" || lf.Domain != "" {
-		leads, err := h.st.ListLeads(ctx, lf)
-		if err != nil {
-			return a, err
-		}
-		reps := map[int64]string{}
-		for _, l := range leads {
-			if len(a.OpenLeads) == maxRows {
-				break
-			}
-			if l.Status != store.LeadUnassigned && l.Status != store.LeadAssigned && l.Status != store.LeadContacted {
-				continue
-			}
-			if c != nil && l.CustomerID != 0 && l.CustomerID != c.ID {
-				continue
-			}
-			a.OpenLeads = append(a.OpenLeads, mailer.LeadSummary{Reference: fmt.Sprintf("L-%d", l.ID), Title: l.Summary,
-				Status: l.Status, Rep: h.repName(ctx, reps, l.RepID), CreatedAt: l.CreatedAt})
-		}
-	}
-	f := store.InquiryFilter{ContactEmail: q.ContactEmail, Limit: maxRows + 1}
-	if c != nil {
-		f = store.InquiryFilter{CustomerID: c.ID, Limit: maxRows + 1}
-	}
-	if f.ContactEmail != "" || f.CustomerID != 0 {
-		past, err := h.st.ListInquiries(ctx, f)
-		if err != nil {
-			return a, err
-		}
-		for _, p := range past {
-			if p.ID == q.ID || len(a.PastInquiries) == maxRows {
-				continue
-			}
-			a.PastInquiries = append(a.PastInquiries, mailer.InquirySummary{Reference: p.Reference, Category: p.Category,
-				Subject: p.Subject, Status: p.Status, ReceivedAt: p.CreatedAt})
-		}
-	}
-	return a, nil
-}
-
-func (h *HandoffHandler) repName(ctx context.Context, cache map[int64]string, id int64) string {
-	if id == 0 {
-		return ""
-	}
-	if name, ok := cache[id]; ok {
-		return name
-	}
-	var name string
-	if rep, err := h.st.Rep(ctx, id); err == nil {
-		name = rep.Name
-	}
-	cache[id] = name
-	return name
 }
 
 // countComplaint raises the complaint's alert; a repeat of the task finds
@@ -461,26 +264,6 @@ func (h *HandoffHandler) countComplaint(ctx context.Context, q *store.Inquiry) e
 	}
 	_, _, err := h.st.CreateAlert(ctx, a)
 	return err
-}
-
-// money formats an amount such as "EUR 1,240.00".
-func money(currency string, cents int64) string {
-	if cents == 0 && currency == "" {
-		return ""
-	}
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	whole := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(fmt.Sprintf("%s %s%s.%02d", currency, sign, b.String(), cents%100))
 }
 
 // TriageHandler answers inquiry:triage: it mails the inquiry to the
@@ -502,7 +285,7 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
-	cm, err := h.load(ctx, p.InquiryID)
+	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 	if err != nil {
 		return err
 	}
@@ -522,18 +305,18 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		ReceivedAt:  cm.receivedAt(),
 		Suggested:   q.Category,
 		Confidence:  q.Confidence,
-		InquiryURL:  h.inquiryURL(q.ID),
+		InquiryURL:  h.url("/api/v1/inquiries/%d", q.ID),
 		LinksExpire: expires,
 	}
 	for _, c := range routing.Categories() {
-		data.Links = append(data.Links, mailer.CategoryLink{Category: string(c), URL: TriageLink(h.opts.BaseURL, h.opts.Links, q.ID, string(c), expires)})
+		data.Links = append(data.Links, mailer.CategoryLink{Category: string(c), URL: TriageLink(h.BaseURL, h.opts.Links, q.ID, string(c), expires)})
 	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.TriageKey(q.ID), Kind: intake.KindTriage, InquiryID: q.ID,
 		To: []string{h.opts.TriageAddress}}
 	if err := h.queue(ctx, "triage", data, o); err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "inquiry sent to triage", "inquiry_id", q.ID, "reason", p.Reason, "suggested", q.Category,
+	h.Logger.InfoContext(ctx, "inquiry sent to triage", "inquiry_id", q.ID, "reason", p.Reason, "suggested", q.Category,
 		"confidence", q.Confidence)
 	return nil
 }
@@ -578,7 +361,7 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		return err
 	}
 	if created {
-		h.log.InfoContext(ctx, "address suppressed", "inquiry_id", p.InquiryID, "reason", SuppressionReasonUnsubscribe)
+		h.Logger.InfoContext(ctx, "address suppressed", "inquiry_id", p.InquiryID, "reason", SuppressionReasonUnsubscribe)
 	}
 	if err := h.optOutSoleContact(ctx, email, p.InquiryID); err != nil {
 		return err
@@ -588,7 +371,7 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		InquiryID: p.InquiryID, To: []string{email}}
 	data := mailer.UnsubscribeConfirmData{Email: email}
 	if p.InquiryID > 0 {
-		cm, err := h.load(ctx, p.InquiryID)
+		cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 		if err != nil {
 			return err
 		}
@@ -619,6 +402,6 @@ func (h *UnsubscribeHandler) optOutSoleContact(ctx context.Context, email string
 	if err := h.st.SetCustomerOptOut(ctx, contact.CustomerID, true); err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "customer opted out", "customer_id", contact.CustomerID, "inquiry_id", inquiryID)
+	h.Logger.InfoContext(ctx, "customer opted out", "customer_id", contact.CustomerID, "inquiry_id", inquiryID)
 	return nil
 }

@@ -113,9 +113,9 @@ func newInquiryFixture(t *testing.T, minConf float64) *inquiryFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.opts = InquiryOptions{From: "Ourco Sales <sales@ourco.example>", TeamAddress: "team@ourco.example",
-		TriageAddress: "triage@ourco.example", BaseURL: "https://desk.ourco.example/", Links: signer}
-	f.deps = InquiryDeps{Store: st, Renderer: renderer, Mail: rowQueue{st}, Clock: ClockFunc(func() time.Time { return f.now })}
+	f.opts = InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer}
+	f.deps = InquiryDeps{Desk: Desk{Renderer: renderer, Outbox: rowQueue{st}, From: "Ourco Sales <sales@ourco.example>",
+		BaseURL: "https://desk.ourco.example/", Clock: ClockFunc(func() time.Time { return f.now })}, Store: st}
 	return f
 }
 
@@ -172,7 +172,7 @@ func TestAckHandler(t *testing.T) {
 		t.Fatalf("ack rows = %d, want 1", len(acks))
 	}
 	a := acks[0]
-	if a.To[0] != "ann@acme.com" || a.InquiryID != q.ID || a.InReplyTo != "c1@acme.com" || a.From != f.opts.From {
+	if a.To[0] != "ann@acme.com" || a.InquiryID != q.ID || a.InReplyTo != "c1@acme.com" || a.From != f.deps.From {
 		t.Errorf("ack = to %v inquiry %d in-reply-to %q from %q", a.To, a.InquiryID, a.InReplyTo, a.From)
 	}
 	if !strings.Contains(a.Subject, "["+q.Reference+"]") || !strings.HasPrefix(a.Subject, "Re: ") {

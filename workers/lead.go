@@ -5,8 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -44,15 +42,11 @@ const DefaultLeadLinkTTL = 7 * 24 * time.Hour
 
 // LeadOptions configure the lead handlers.
 type LeadOptions struct {
-	// From is the sender of the lead mails. Required.
-	From string
 	// ManagerAddress gets SLA breaches and the daily summary; empty skips
 	// those mails.
 	ManagerAddress string
-	// BaseURL is where the web role answers; the one-click links and lead
-	// links start with it. Links are left out when it or Links is empty.
-	BaseURL string
 	// Links signs the one-click links (accept, contacted, not mine).
+	// Links are left out when it or the desk's BaseURL is empty.
 	Links *link.Signer
 	// LinkTTL is how long the links work (default 7 days).
 	LinkTTL time.Duration
@@ -62,66 +56,49 @@ type LeadOptions struct {
 
 // LeadDeps are what the lead handlers need.
 type LeadDeps struct {
-	Leads    *lead.Service    // required
-	Store    InquiryStore     // required; *store.Store
-	Renderer *mailer.Renderer // required
-	Mail     MailQueue        // required
-	Logger   *slog.Logger     // nil discards
-	Clock    Clock            // nil means the wall clock
+	Desk
+	Leads *lead.Service // required
+	Store InquiryStore  // required; *store.Store
 }
 
 // leadDesk is what the lead handlers share.
 type leadDesk struct {
-	svc   *lead.Service
-	st    InquiryStore
-	r     *mailer.Renderer
-	mail  MailQueue
-	log   *slog.Logger
-	clock Clock
-	opts  LeadOptions
+	Desk
+	svc  *lead.Service
+	st   InquiryStore
+	opts LeadOptions
 }
 
 func newLeadDesk(d LeadDeps, o LeadOptions) (leadDesk, error) {
-	if d.Leads == nil || d.Store == nil || d.Renderer == nil || d.Mail == nil {
-		return leadDesk{}, errors.New("workers: lead handlers need the lead service, a store, a renderer and a mail queue")
+	desk, err := d.Desk.ready("lead")
+	if err != nil {
+		return leadDesk{}, err
 	}
-	if o.From == "" {
-		return leadDesk{}, errors.New("workers: lead handlers need a From address")
+	if d.Leads == nil || d.Store == nil {
+		return leadDesk{}, errors.New("workers: lead handlers need the lead service and a store")
 	}
-	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
 	if o.LinkTTL <= 0 {
 		o.LinkTTL = DefaultLeadLinkTTL
 	}
 	if o.Timezone == nil {
 		o.Timezone = time.UTC
 	}
-	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	return leadDesk{svc: d.Leads, st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
-}
-
-func (h leadDesk) queue(ctx context.Context, name string, data any, o *store.OutboundEmail) error {
-	r, err := h.r.Render(name, data)
-	if err != nil {
-		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
-	}
-	o.From = h.opts.From
-	o.Subject, o.BodyText, o.BodyHTML = r.Subject, r.Text, r.HTML
-	return h.mail.QueueMail(ctx, o)
+	return leadDesk{Desk: desk, svc: d.Leads, st: d.Store, opts: o}, nil
 }
 
 // links returns the one-click links of a lead for its rep, or empty ones.
 func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadURL string) {
-	if h.opts.BaseURL == "" {
+	if h.BaseURL == "" {
 		return
 	}
-	leadURL = fmt.Sprintf("%s/api/v1/leads/%d", h.opts.BaseURL, leadID)
+	leadURL = h.url("/api/v1/leads/%d", leadID)
 	if h.opts.Links == nil {
 		return
 	}
-	exp := h.clock.Now().Add(h.opts.LinkTTL)
-	return lead.LinkURL(h.opts.BaseURL, h.opts.Links, lead.ActionAccept, leadID, repID, exp),
-		lead.LinkURL(h.opts.BaseURL, h.opts.Links, lead.ActionContacted, leadID, repID, exp),
-		lead.LinkURL(h.opts.BaseURL, h.opts.Links, lead.ActionNotMine, leadID, repID, exp), leadURL
+	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	return lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionAccept, leadID, repID, exp),
+		lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionContacted, leadID, repID, exp),
+		lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionNotMine, leadID, repID, exp), leadURL
 }
 
 // leadMail is a lead with what the rep needs to see: its inquiry and the
@@ -137,8 +114,7 @@ func (h leadDesk) loadLead(ctx context.Context, l *store.Lead) (*leadMail, error
 	if l.InquiryID == 0 {
 		return lm, nil
 	}
-	im := inquiryMail{st: h.st}
-	cm, err := im.load(ctx, l.InquiryID)
+	cm, err := loadCustomerMail(ctx, h.st, l.InquiryID)
 	if err != nil {
 		if queue.IsPermanent(err) { // the inquiry is gone: mail the lead alone
 			return lm, nil
@@ -192,7 +168,7 @@ func (h *LeadAssignHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 		return err
 	}
 	if !out.Assigned {
-		h.log.InfoContext(ctx, "lead not assigned", "lead_id", p.LeadID, "attempt", p.Attempt, "pooled", out.Pooled, "stale", out.Stale)
+		h.Logger.InfoContext(ctx, "lead not assigned", "lead_id", p.LeadID, "attempt", p.Attempt, "pooled", out.Pooled, "stale", out.Stale)
 		return nil
 	}
 	return h.notify(ctx, out.Lead, out.Round)
@@ -244,8 +220,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 			}
 		}
 	}
-	hh := &HandoffHandler{inquiryMail{st: h.st, log: h.log, clock: h.clock}}
-	if data.Account, err = hh.summary(ctx, q, customer, data.Account); err != nil {
+	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {
 		return err
 	}
 	o := &store.OutboundEmail{IdempotencyKey: LeadAssignedKey(l.ID, round), Kind: "lead_assigned", InquiryID: inquiryID,
@@ -256,7 +231,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 	if err := h.svc.ScheduleSLA(ctx, l, rep, round); err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "lead sent to rep", "lead_id", l.ID, "rep_id", rep.ID, "round", round)
+	h.Logger.InfoContext(ctx, "lead sent to rep", "lead_id", l.ID, "rep_id", rep.ID, "round", round)
 	return nil
 }
 
@@ -290,7 +265,7 @@ func (h *LeadSLACheckHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		}
 		return h.svc.RecordReminder(ctx, res.Lead.ID, res.Rep.ID)
 	case lead.SLAReassign:
-		h.log.InfoContext(ctx, "lead reassigned after SLA breach", "lead_id", res.Lead.ID, "from_rep_id", res.Rep.ID,
+		h.Logger.InfoContext(ctx, "lead reassigned after SLA breach", "lead_id", res.Lead.ID, "from_rep_id", res.Rep.ID,
 			"to_rep_id", res.Moved.Lead.RepID, "pooled", res.Moved.Pooled)
 		if h.opts.ManagerAddress == "" {
 			return nil
@@ -338,7 +313,7 @@ func (h *LeadsSLAScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	if err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "lead SLA scan", "from_pool", res.FromPool, "rechecked", res.Rechecked, "unavailable", res.Unavailable)
+	h.Logger.InfoContext(ctx, "lead SLA scan", "from_pool", res.FromPool, "rechecked", res.Rechecked, "unavailable", res.Unavailable)
 	return nil
 }
 
@@ -398,7 +373,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 			return err
 		}
 	}
-	h.log.InfoContext(ctx, "daily lead list sent", "day", p.Day, "reps", len(dg.Reps), "delegated", len(dg.Delegated),
+	h.Logger.InfoContext(ctx, "daily lead list sent", "day", p.Day, "reps", len(dg.Reps), "delegated", len(dg.Delegated),
 		"new", len(dg.New), "unassigned", len(dg.Unassigned), "stale", len(dg.Stale))
 	return nil
 }

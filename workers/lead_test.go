@@ -56,9 +56,9 @@ func newLeadFixture(t *testing.T) *leadFixture {
 		t.Fatal(err)
 	}
 	f.signer, _ = link.New([]byte("test-secret-of-sufficient-length"))
-	f.deps = LeadDeps{Leads: f.svc, Store: f.st, Renderer: renderer, Mail: rowQueue{f.st}, Clock: ClockFunc(func() time.Time { return f.now })}
-	f.opts = LeadOptions{From: "Ourco Sales <sales@ourco.example>", ManagerAddress: "boss@ourco.example",
-		BaseURL: "https://desk.ourco.example", Links: f.signer}
+	f.deps = LeadDeps{Desk: Desk{Renderer: renderer, Outbox: rowQueue{f.st}, From: "Ourco Sales <sales@ourco.example>",
+		BaseURL: "https://desk.ourco.example", Clock: ClockFunc(func() time.Time { return f.now })}, Leads: f.svc, Store: f.st}
+	f.opts = LeadOptions{ManagerAddress: "boss@ourco.example", Links: f.signer}
 	return f
 }
 

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -13,7 +12,6 @@ import (
 
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
-	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -79,8 +77,6 @@ type OrderStore interface {
 
 // OrderOptions configure the order handlers.
 type OrderOptions struct {
-	// From is the sender of every order mail. Required.
-	From string
 	// OperationsAddress is told about every change and rush request.
 	// Required.
 	OperationsAddress string
@@ -88,9 +84,6 @@ type OrderOptions struct {
 	// when the account has no owner or the owner is away; "" leaves it to
 	// operations alone.
 	TeamAddress string
-	// BaseURL is where salesdesk's web role answers; inquiry links in the
-	// notifications start with it.
-	BaseURL string
 	// FormatHint shows customers what an order number looks like, e.g.
 	// "SO-123456", when we could not find theirs.
 	FormatHint string
@@ -100,173 +93,78 @@ type OrderOptions struct {
 
 // OrderDeps are the order handlers' collaborators.
 type OrderDeps struct {
-	Store    OrderStore       // required
-	Renderer *mailer.Renderer // required
-	Mail     MailQueue        // required
-	Logger   *slog.Logger     // nil discards
-	Clock    Clock            // nil means the wall clock
+	Desk
+	Store OrderStore // required
 }
 
 // orderDesk is what every order handler shares.
 type orderDesk struct {
-	st    OrderStore
-	r     *mailer.Renderer
-	mail  MailQueue
-	log   *slog.Logger
-	clock Clock
-	opts  OrderOptions
+	Desk
+	st   OrderStore
+	opts OrderOptions
 }
 
 func newOrderDesk(d OrderDeps, o OrderOptions) (orderDesk, error) {
+	desk, err := d.Desk.ready("order")
 	switch {
-	case d.Store == nil || d.Renderer == nil || d.Mail == nil:
-		return orderDesk{}, errors.New("workers: order handlers need a store, a renderer and a mail queue")
-	case o.From == "":
-		return orderDesk{}, errors.New("workers: order handlers need a From address")
+	case err != nil:
+		return orderDesk{}, err
+	case d.Store == nil:
+		return orderDesk{}, errNoStore("order")
 	case o.OperationsAddress == "":
 		return orderDesk{}, errors.New("workers: order handlers need an operations address")
 	}
-	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
-	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	return orderDesk{st: d.Store, r: d.Renderer, mail: d.Mail, log: d.Logger, clock: d.Clock, opts: o}, nil
-}
-
-// orderInquiry is an order inquiry with the mail it was made from.
-type orderInquiry struct {
-	q         *store.Inquiry
-	parsed    store.ParsedInbound
-	messageID string // the customer's Message-ID, without angle brackets
-}
-
-// sender is the address the question came from.
-func (oi *orderInquiry) sender() string {
-	if oi.q.ContactEmail != "" {
-		return oi.q.ContactEmail
-	}
-	return strings.ToLower(strings.TrimSpace(oi.parsed.From))
-}
-
-// words is the customer's own text: the new part of the mail, else all
-// of it.
-func (oi *orderInquiry) words() string {
-	w := oi.parsed.NewText
-	if strings.TrimSpace(w) == "" {
-		w = oi.parsed.Text
-	}
-	return strings.TrimSpace(w)
-}
-
-// thread makes o an answer to the customer's mail.
-func (oi *orderInquiry) thread(o *store.OutboundEmail) {
-	o.InquiryID = oi.q.ID
-	if oi.messageID == "" {
-		return
-	}
-	o.InReplyTo = oi.messageID
-	o.References = append(append([]string{}, oi.parsed.References...), oi.messageID)
-}
-
-// load reads an inquiry and its mail. A missing inquiry is permanent.
-func (h orderDesk) load(ctx context.Context, inquiryID int64) (*orderInquiry, error) {
-	q, err := h.st.Inquiry(ctx, inquiryID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, queue.Permanent(err)
-	}
-	if err != nil {
-		return nil, err
-	}
-	oi := &orderInquiry{q: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
-	if q.InboundMessageID == 0 {
-		return oi, nil
-	}
-	in, err := h.st.InboundMessage(ctx, q.InboundMessageID)
-	switch {
-	case err == nil:
-		oi.messageID = in.MessageID
-	case !errors.Is(err, store.ErrNotFound):
-		return nil, err
-	}
-	p, found, err := h.st.InboundParsed(ctx, q.InboundMessageID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	if found {
-		oi.parsed = p
-	}
-	return oi, nil
-}
-
-// queue renders template name with data into o and queues it. subject,
-// when set, replaces the template's subject.
-func (h orderDesk) queue(ctx context.Context, name string, data any, o *store.OutboundEmail, subject string) error {
-	r, err := h.r.Render(name, data)
-	if err != nil {
-		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
-	}
-	o.From = h.opts.From
-	o.Subject, o.BodyText, o.BodyHTML = r.Subject, r.Text, r.HTML
-	if subject != "" {
-		o.Subject = subject
-	}
-	return h.mail.QueueMail(ctx, o)
+	return orderDesk{Desk: desk, st: d.Store, opts: o}, nil
 }
 
 // alertForeign records that sender asked about (or to change) an order of
 // another account.
-func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *orderInquiry, o *store.Order) error {
+func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *customerMail, o *store.Order) error {
 	sender := oi.sender()
 	what := "asked about"
 	if kind == AlertKindForeignOrderRequest {
 		what = "asked to change"
 	}
 	a := &store.Alert{
-		DedupeKey:  ForeignOrderAlertKey(kind, o.ID, sender, h.clock.Now()),
+		DedupeKey:  ForeignOrderAlertKey(kind, o.ID, sender, h.Clock.Now()),
 		Kind:       kind,
 		Severity:   "warning",
 		Subject:    fmt.Sprintf("%s %s order %s of another account", sender, what, o.Number),
-		Detail:     fmt.Sprintf("Inquiry %s from %s named order %s, which belongs to customer %d. The sender got a neutral answer.", oi.q.Reference, sender, o.Number, o.CustomerID),
+		Detail:     fmt.Sprintf("Inquiry %s from %s named order %s, which belongs to customer %d. The sender got a neutral answer.", oi.inquiry.Reference, sender, o.Number, o.CustomerID),
 		CustomerID: o.CustomerID,
 	}
 	if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
 		return err
 	}
-	h.log.WarnContext(ctx, "order asked about by an address not on its account", "inquiry_id", oi.q.ID,
+	h.Logger.WarnContext(ctx, "order asked about by an address not on its account", "inquiry_id", oi.inquiry.ID,
 		"order_id", o.ID, "alert_id", a.ID, "alert_kind", kind)
 	return nil
 }
 
 // neutral answers sender without any order detail.
-func (h orderDesk) neutral(ctx context.Context, oi *orderInquiry, number string) error {
+func (h orderDesk) neutral(ctx context.Context, oi *customerMail, number string) error {
 	to := oi.sender()
 	if to == "" {
 		return nil
 	}
-	o := &store.OutboundEmail{IdempotencyKey: OrderStatusKey(oi.q.ID), Kind: KindOrderStatusNeutral, To: []string{to}}
+	o := &store.OutboundEmail{IdempotencyKey: OrderStatusKey(oi.inquiry.ID), Kind: KindOrderStatusNeutral, To: []string{to}}
 	oi.thread(o)
-	data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+	data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: number}
-	return h.queue(ctx, "order_status_neutral", data, o, "")
+	return h.queue(ctx, "order_status_neutral", data, o)
 }
 
 // unknown asks the customer for the order number.
-func (h orderDesk) unknown(ctx context.Context, oi *orderInquiry, key, number string) error {
+func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, number string) error {
 	to := oi.sender()
 	if to == "" {
 		return nil
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderUnknown, To: []string{to}}
 	oi.thread(o)
-	data := mailer.OrderUnknownData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+	data := mailer.OrderUnknownData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: number, FormatHint: h.opts.FormatHint}
-	return h.queue(ctx, "order_unknown", data, o, "")
-}
-
-// contactName is how we greet the contact.
-func contactName(c *store.Contact, fallback string) string {
-	if c != nil && strings.TrimSpace(c.Name) != "" {
-		return c.Name
-	}
-	return fallback
+	return h.queue(ctx, "order_unknown", data, o)
 }
 
 // statusData is an order's status as the order_status template shows it.
@@ -303,7 +201,7 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 	if err != nil {
 		return err
 	}
-	oi, err := h.load(ctx, p.InquiryID)
+	oi, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 	if err != nil {
 		return err
 	}
@@ -311,7 +209,7 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 	if err != nil {
 		return err
 	}
-	log := h.log.With("inquiry_id", oi.q.ID, "outcome", a.Outcome.String())
+	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String())
 	switch a.Outcome {
 	case order.OutcomeNeutral:
 		if err := h.alertForeign(ctx, AlertKindForeignOrderLookup, oi, a.Foreign); err != nil {
@@ -323,12 +221,12 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		log.InfoContext(ctx, "order status: neutral answer")
 		return nil
 	case order.OutcomeUnknown:
-		if err := h.unknown(ctx, oi, OrderStatusKey(oi.q.ID), a.Number); err != nil {
+		if err := h.unknown(ctx, oi, OrderStatusKey(oi.inquiry.ID), a.Number); err != nil {
 			return err
 		}
 	default:
 		for i, o := range a.Orders {
-			key := OrderStatusKey(oi.q.ID)
+			key := OrderStatusKey(oi.inquiry.ID)
 			if i > 0 {
 				key = fmt.Sprintf("%s:%d", key, o.ID)
 			}
@@ -337,14 +235,14 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 			oi.thread(out)
 			data := statusData(o)
 			data.CustomerName = contactName(a.Contact, oi.parsed.FromName)
-			data.Reference, data.Subject = oi.q.Reference, oi.parsed.Subject
-			if err := h.queue(ctx, "order_status", data, out, ""); err != nil {
+			data.Reference, data.Subject = oi.inquiry.Reference, oi.parsed.Subject
+			if err := h.queue(ctx, "order_status", data, out); err != nil {
 				return err
 			}
 			log.InfoContext(ctx, "order status answered", "order_id", o.ID, "status", o.Status)
 		}
 	}
-	if err := h.st.SetInquiryStatus(ctx, oi.q.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err := h.st.SetInquiryStatus(ctx, oi.inquiry.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return nil
@@ -372,7 +270,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	if err != nil {
 		return err
 	}
-	oi, err := h.load(ctx, p.InquiryID)
+	oi, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 	if err != nil {
 		return err
 	}
@@ -380,26 +278,26 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	if err != nil {
 		return err
 	}
-	log := h.log.With("inquiry_id", oi.q.ID, "outcome", a.Outcome.String(), "rush", p.Rush)
+	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String(), "rush", p.Rush)
 	switch {
 	case a.Outcome == order.OutcomeNeutral:
 		if err := h.alertForeign(ctx, AlertKindForeignOrderRequest, oi, a.Foreign); err != nil {
 			return err
 		}
-		o := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.q.ID), Kind: KindOrderStatusNeutral,
+		o := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderStatusNeutral,
 			To: []string{oi.sender()}}
 		if o.To[0] == "" {
 			return nil
 		}
 		oi.thread(o)
-		data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.q.Reference,
+		data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
 			Subject: oi.parsed.Subject, OrderNumber: a.Number}
-		return h.queue(ctx, "order_status_neutral", data, o, "")
+		return h.queue(ctx, "order_status_neutral", data, o)
 	case a.Outcome == order.OutcomeUnknown || len(a.Orders) != 1:
 		// No order, or several open ones and the mail does not say which:
 		// recording it on a guess could change the wrong order.
 		log.InfoContext(ctx, "order request without a matching order", "open_orders", len(a.Orders))
-		return h.unknown(ctx, oi, OrderRequestConfirmKey(oi.q.ID), a.Number)
+		return h.unknown(ctx, oi, OrderRequestConfirmKey(oi.inquiry.ID), a.Number)
 	}
 	o := a.Orders[0]
 	kind := store.OrderRequestChange
@@ -410,7 +308,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	if words == "" {
 		words = oi.parsed.Subject
 	}
-	req := &store.OrderRequest{OrderID: o.ID, InquiryID: oi.q.ID, Kind: kind, Words: truncateRunes(words, maxRequestWords)}
+	req := &store.OrderRequest{OrderID: o.ID, InquiryID: oi.inquiry.ID, Kind: kind, Words: truncateRunes(words, maxRequestWords)}
 	if _, _, err := h.st.CreateOrderRequest(ctx, req); err != nil {
 		return err
 	}
@@ -425,40 +323,30 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		return err
 	}
 	notify := mailer.OrderRequestNotifyData{
-		Reference: oi.q.Reference, CustomerName: contactName(a.Contact, oi.parsed.FromName), CustomerEmail: a.Contact.Email,
+		Reference: oi.inquiry.Reference, CustomerName: contactName(a.Contact, oi.parsed.FromName), CustomerEmail: a.Contact.Email,
 		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
 		Rush: p.Rush, RequestedDate: requested, Body: words,
 	}
-	if h.opts.BaseURL != "" {
-		notify.InquiryURL = fmt.Sprintf("%s/api/v1/inquiries/%d", h.opts.BaseURL, oi.q.ID)
-	}
+	notify.InquiryURL = h.url("/api/v1/inquiries/%d", oi.inquiry.ID)
 	for _, r := range h.requestRecipients(ctx, customer) {
-		out := &store.OutboundEmail{IdempotencyKey: OrderRequestNotifyKey(oi.q.ID, r.who), Kind: KindOrderRequestNotify,
-			InquiryID: oi.q.ID, To: []string{r.addr}, ReplyTo: a.Contact.Email}
+		out := &store.OutboundEmail{IdempotencyKey: OrderRequestNotifyKey(oi.inquiry.ID, r.who), Kind: KindOrderRequestNotify,
+			InquiryID: oi.inquiry.ID, To: []string{r.addr}, ReplyTo: a.Contact.Email}
 		d := notify
 		d.RecipientName = r.name
-		if err := h.queue(ctx, "order_request_notify", d, out, ""); err != nil {
+		if err := h.queue(ctx, "order_request_notify", d, out); err != nil {
 			return err
 		}
 	}
-	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.q.ID), Kind: KindOrderRequestConfirm,
+	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderRequestConfirm,
 		To: []string{a.Contact.Email}}
 	oi.thread(confirm)
-	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.q.Reference,
+	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: summary, Rush: p.Rush, RequestedDate: requested}
-	if err := h.queue(ctx, "order_request_confirm", data, confirm, ""); err != nil {
+	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
 		return err
 	}
 	log.InfoContext(ctx, "order request recorded", "order_id", o.ID, "request_id", req.ID, "kind", kind)
 	return nil
-}
-
-// receivedAt is when the customer wrote, else when the inquiry was made.
-func (oi *orderInquiry) receivedAt() time.Time {
-	if !oi.parsed.Date.IsZero() {
-		return oi.parsed.Date
-	}
-	return oi.q.CreatedAt
 }
 
 type recipient struct{ who, addr, name string }
@@ -467,7 +355,7 @@ type recipient struct{ who, addr, name string }
 // no owner who can take it now) and operations, each address once.
 func (h orderDesk) requestRecipients(ctx context.Context, c *store.Customer) []recipient {
 	var out []recipient
-	if rep := h.ownerRep(ctx, c); rep != nil {
+	if rep := h.availableOwner(ctx, h.st, c); rep != nil {
 		out = append(out, recipient{who: "owner", addr: rep.Email, name: rep.Name})
 	} else if h.opts.TeamAddress != "" {
 		out = append(out, recipient{who: "owner", addr: h.opts.TeamAddress})
@@ -476,21 +364,6 @@ func (h orderDesk) requestRecipients(ctx context.Context, c *store.Customer) []r
 		out = append(out, recipient{who: "operations", addr: h.opts.OperationsAddress})
 	}
 	return out
-}
-
-func (h orderDesk) ownerRep(ctx context.Context, c *store.Customer) *store.Rep {
-	if c.OwnerRepID == 0 {
-		return nil
-	}
-	rep, err := h.st.Rep(ctx, c.OwnerRepID)
-	if err != nil {
-		h.log.WarnContext(ctx, "owner rep not readable", "rep_id", c.OwnerRepID, "error", err.Error())
-		return nil
-	}
-	if !rep.Active || rep.Email == "" || rep.OutOfOfficeUntil.After(h.clock.Now()) {
-		return nil
-	}
-	return rep
 }
 
 // requestSummary is one line saying what the customer asked: the first
@@ -554,11 +427,12 @@ func (h orderFollowups) send(ctx context.Context, f order.Followup) error {
 		subject = fmt.Sprintf("Your order %s: %s", f.Order.Number, order.StatusWords(f.Order.Status))
 	}
 	data.Subject = subject
-	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email}}
-	if err := h.queue(ctx, "order_status", data, o, mailer.SubjectWithReference(subject, f.Order.Number)); err != nil {
+	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email},
+		Subject: mailer.SubjectWithReference(subject, f.Order.Number)}
+	if err := h.queue(ctx, "order_status", data, o); err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "order follow-up queued", "order_id", f.Order.ID, "reason", string(f.Reason), "key", f.Key)
+	h.Logger.InfoContext(ctx, "order follow-up queued", "order_id", f.Order.ID, "reason", string(f.Reason), "key", f.Key)
 	return nil
 }
 
@@ -581,11 +455,11 @@ func (h *OrdersFollowupScanHandler) ProcessTask(ctx context.Context, t *asynq.Ta
 	if _, err := tasks.ParseOrdersFollowupScanPayload(t.Payload()); err != nil {
 		return err
 	}
-	res, err := order.Scan(ctx, h.st, h.clock.Now(), h.opts.Followup, h.send)
+	res, err := order.Scan(ctx, h.st, h.Clock.Now(), h.opts.Followup, h.send)
 	if err != nil {
 		return err
 	}
-	h.log.InfoContext(ctx, "order follow-up scan", "checked", res.Checked, "due", res.Due, "sent", res.Sent,
+	h.Logger.InfoContext(ctx, "order follow-up scan", "checked", res.Checked, "due", res.Due, "sent", res.Sent,
 		"opted_out", res.OptedOut, "no_contact", res.NoContact, "suppressed", res.Suppressed, "already_sent", res.AlreadySent)
 	return nil
 }
@@ -610,7 +484,7 @@ func (n *OrderStatusNotifier) OnOrderStatusChanged(ctx context.Context, orderID 
 	switch {
 	case errors.Is(err, order.ErrOptedOut), errors.Is(err, order.ErrNoContact), errors.Is(err, order.ErrSuppressed),
 		errors.Is(err, order.ErrAlreadySent):
-		n.log.InfoContext(ctx, "order status change not mailed", "order_id", orderID, "from", from, "to", to, "why", err.Error())
+		n.Logger.InfoContext(ctx, "order status change not mailed", "order_id", orderID, "from", from, "to", to, "why", err.Error())
 		return nil
 	case err != nil:
 		return fmt.Errorf("order status mail for order %d: %w", orderID, err)

@@ -87,9 +87,9 @@ func newOrderFixture(t *testing.T, dsn string) *orderFixture {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f.deps = OrderDeps{Store: st, Renderer: r, Mail: orderRows{st}, Clock: ClockFunc(func() time.Time { return f.now })}
-	f.opts = OrderOptions{From: orderFrom, OperationsAddress: orderOps, TeamAddress: orderTeam, FormatHint: "SO-12345",
-		BaseURL:  "https://desk.ourco.example",
+	f.deps = OrderDeps{Desk: Desk{Renderer: r, Outbox: orderRows{st}, From: orderFrom, BaseURL: "https://desk.ourco.example",
+		Clock: ClockFunc(func() time.Time { return f.now })}, Store: st}
+	f.opts = OrderOptions{OperationsAddress: orderOps, TeamAddress: orderTeam, FormatHint: "SO-12345",
 		Followup: order.FollowupOptions{LateGrace: 24 * time.Hour, PendingAfter: 72 * time.Hour}}
 	return f
 }
@@ -565,7 +565,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 	f.deps.Clock = ClockFunc(time.Now)
 	client := asynq.NewClient(redisOpt)
 	t.Cleanup(func() { client.Close() })
-	f.deps.Mail = orderMail{f.st, client}
+	f.deps.Outbox = orderMail{f.st, client}
 	sh, rh, _, _ := f.handlers(t)
 
 	f.order(t, f.acme, "SO-10042", store.OrderShipped, time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC))

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/mail"
 	"strings"
 	"time"
@@ -34,8 +33,6 @@ func ReportKey(taskType, period, addr string) string {
 
 // ReportOptions configure the report handlers.
 type ReportOptions struct {
-	// From is the sender of the report mails. Required.
-	From string
 	// Recipients get every report, each their own mail. At least one is
 	// required.
 	Recipients []string
@@ -44,35 +41,33 @@ type ReportOptions struct {
 	Location *time.Location
 	// AttachCSV attaches the per-rep table as CSV.
 	AttachCSV bool
-	// ContactSLA and Currency are passed to report.Compile.
+	// ContactSLA and Currency are passed to report.Compile. The mail
+	// links to the full report at the desk's BaseURL/reports/<period>
+	// when that is set.
 	ContactSLA time.Duration
 	Currency   string
-	// BaseURL is where the web role answers; the mail links to the full
-	// report at BaseURL/reports/<period> when it is set.
-	BaseURL string
 }
 
 // ReportDeps are the report handlers' collaborators.
 type ReportDeps struct {
-	Source   report.Source    // required; *store.Store
-	Renderer *mailer.Renderer // required
-	Mail     MailQueue        // required
-	Logger   *slog.Logger     // nil discards
-	Clock    Clock            // nil means the wall clock
+	Desk
+	Source report.Source // required; *store.Store
 }
 
 // reportMailer is what the daily and weekly handlers share.
 type reportMailer struct {
-	d    ReportDeps
+	Desk
+	src  report.Source
 	opts ReportOptions
 }
 
 func newReportMailer(d ReportDeps, o ReportOptions) (reportMailer, error) {
-	if d.Source == nil || d.Renderer == nil || d.Mail == nil {
-		return reportMailer{}, errors.New("workers: report handlers need a store, a renderer and a mail queue")
+	desk, err := d.Desk.ready("report")
+	if err != nil {
+		return reportMailer{}, err
 	}
-	if o.From == "" {
-		return reportMailer{}, errors.New("workers: report handlers need a From address")
+	if d.Source == nil {
+		return reportMailer{}, errNoStore("report")
 	}
 	if len(o.Recipients) == 0 {
 		return reportMailer{}, errors.New("workers: report handlers need at least one recipient")
@@ -82,9 +77,7 @@ func newReportMailer(d ReportDeps, o ReportOptions) (reportMailer, error) {
 			return reportMailer{}, fmt.Errorf("workers: report recipient %q is not an address", addr)
 		}
 	}
-	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
-	o.BaseURL = strings.TrimRight(o.BaseURL, "/")
-	return reportMailer{d: d, opts: o}, nil
+	return reportMailer{Desk: desk, src: d.Source, opts: o}, nil
 }
 
 // location is the reports' timezone, or the task's when none is set.
@@ -101,17 +94,15 @@ func (m reportMailer) location(taskType, tz string) (*time.Location, error) {
 
 // send compiles the report for p and queues one mail per recipient.
 func (m reportMailer) send(ctx context.Context, taskType, title string, p report.Period) error {
-	r, err := report.Compile(ctx, m.d.Source, p, report.Options{
-		ContactSLA: m.opts.ContactSLA, Currency: m.opts.Currency, Now: m.d.Clock.Now,
+	r, err := report.Compile(ctx, m.src, p, report.Options{
+		ContactSLA: m.opts.ContactSLA, Currency: m.opts.Currency, Now: m.Clock.Now,
 	})
 	if err != nil {
 		return err // the database: worth a retry
 	}
 	key := p.Key()
 	data := mailData(r, title)
-	if m.opts.BaseURL != "" {
-		data.ReportURL = m.opts.BaseURL + "/reports/" + key
-	}
+	data.ReportURL = m.url("/reports/%s", key)
 	var attachments []store.Attachment
 	if m.opts.AttachCSV {
 		var csv bytes.Buffer
@@ -121,20 +112,14 @@ func (m reportMailer) send(ctx context.Context, taskType, title string, p report
 		data.Attachment = "report-" + key + "-reps.csv"
 		attachments = append(attachments, store.Attachment{Name: data.Attachment, ContentType: "text/csv; charset=utf-8", Data: csv.Bytes()})
 	}
-	rendered, err := m.d.Renderer.Render(KindReport, data)
-	if err != nil {
-		return queue.Permanent(fmt.Errorf("%s: %w", taskType, err))
-	}
 	for _, addr := range m.opts.Recipients {
-		o := &store.OutboundEmail{
-			IdempotencyKey: ReportKey(taskType, key, addr), Kind: KindReport, From: m.opts.From, To: []string{addr},
-			Subject: rendered.Subject, BodyText: rendered.Text, BodyHTML: rendered.HTML, Attachments: attachments,
-		}
-		if err := m.d.Mail.QueueMail(ctx, o); err != nil {
-			return err
+		o := &store.OutboundEmail{IdempotencyKey: ReportKey(taskType, key, addr), Kind: KindReport, To: []string{addr},
+			Attachments: attachments}
+		if err := m.queue(ctx, KindReport, data, o); err != nil {
+			return fmt.Errorf("%s: %w", taskType, err)
 		}
 	}
-	m.d.Logger.InfoContext(ctx, "report mailed", "task_type", taskType, "period", key,
+	m.Logger.InfoContext(ctx, "report mailed", "task_type", taskType, "period", key,
 		"recipients", len(m.opts.Recipients), "inquiries", r.Current.Inquiries, "leads_won", r.Current.LeadsWon)
 	return nil
 }

@@ -64,9 +64,10 @@ func newReportFixture(t *testing.T) *reportFixture {
 
 	r, err := mailer.NewRenderer(mailer.RenderOptions{Location: loc})
 	must(err)
-	f.deps = ReportDeps{Source: f.st, Renderer: r, Mail: rowQueue{f.st}, Clock: ClockFunc(func() time.Time { return f.now })}
-	f.opts = ReportOptions{From: "Desk <desk@ourco.example>", Recipients: []string{"Boss@ourco.example", "Sales Lead <lead@ourco.example>"},
-		Location: loc, AttachCSV: true, Currency: "EUR", BaseURL: "https://desk.ourco.example/"}
+	f.deps = ReportDeps{Desk: Desk{Renderer: r, Outbox: rowQueue{f.st}, From: "Desk <desk@ourco.example>",
+		BaseURL: "https://desk.ourco.example/", Clock: ClockFunc(func() time.Time { return f.now })}, Source: f.st}
+	f.opts = ReportOptions{Recipients: []string{"Boss@ourco.example", "Sales Lead <lead@ourco.example>"},
+		Location: loc, AttachCSV: true, Currency: "EUR"}
 	return f
 }
 
@@ -166,7 +167,7 @@ func TestReportHandlersRejectBadInput(t *testing.T) {
 		{"bad recipient", func(o *ReportOptions, _ *ReportDeps) {
 			o.Recipients = []string{"boss@x.example\r\nBcc: evil@x.example"}
 		}},
-		{"no from", func(o *ReportOptions, _ *ReportDeps) { o.From = "" }},
+		{"no from", func(_ *ReportOptions, d *ReportDeps) { d.From = "" }},
 		{"no store", func(_ *ReportOptions, d *ReportDeps) { d.Source = nil }},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -178,7 +179,7 @@ func TestReportHandlersRejectBadInput(t *testing.T) {
 		})
 	}
 
-	h, err := NewReportDailyHandler(f.deps, ReportOptions{From: f.opts.From, Recipients: f.opts.Recipients})
+	h, err := NewReportDailyHandler(f.deps, ReportOptions{Recipients: f.opts.Recipients})
 	if err != nil {
 		t.Fatal(err)
 	}

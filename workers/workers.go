@@ -1,15 +1,24 @@
 // Package workers holds the asynq handlers, one file per domain, and New,
-// which builds the mux a worker server runs: every handler wrapped in
-// per-task logging, panic logging and Prometheus metrics.
+// the one place that builds and registers them all: the mux a worker
+// server runs, every handler wrapped in per-task logging, panic logging
+// and Prometheus metrics. The mail-writing families embed one Desk;
+// account.go holds the account and mail helpers they share.
 package workers
 
 import (
+	"errors"
+	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/hibiken/asynq"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"salesdesk/internal/intake"
+	"salesdesk/internal/lead"
+	"salesdesk/internal/outbox"
+	"salesdesk/internal/report"
+	"salesdesk/internal/routing"
 	"salesdesk/tasks"
 )
 
@@ -24,37 +33,191 @@ type ClockFunc func() time.Time
 // Now returns f().
 func (f ClockFunc) Now() time.Time { return f() }
 
-// Deps is what the handlers need from the rest of the process. Each
-// handler file declares the narrow interface it uses (a store, a mailer)
-// and adds one field for it here; cmd/salesdesk fills them.
+// Store is everything the handlers read and write; *store.Store
+// implements it. Each family declares the narrow part it uses.
+type Store interface {
+	InquiryStore
+	OrderStore
+	AnomalyStore
+	report.Source
+	MailStore
+	outbox.LimitStore
+}
+
+// Deps is what the handlers need from the rest of the process;
+// cmd/salesdesk fills it.
 type Deps struct {
-	// Logger receives one line per task and the handlers' own lines; nil
-	// discards.
-	Logger *slog.Logger
-	// Clock is the handlers' time; nil means the wall clock.
-	Clock Clock
+	// Desk is shared by every family that writes mail. Its Logger
+	// (nil discards) also receives one line per task, and its Clock (nil
+	// means the wall clock) also serves system:ping and mail:send.
+	Desk
 	// Metrics is where the per-task metrics are registered; nil leaves
 	// them unregistered. Registering twice on one registry reuses the
 	// collectors already there.
 	Metrics prometheus.Registerer
+	// Store backs every domain handler. Without one, New registers the
+	// system handlers only (system:ping), as a bare worker for tests of
+	// the middleware.
+	Store Store
+	// Sender delivers mail:send rows over SMTP. Required with a Store.
+	Sender MailSender
+	// Leads runs lead assignment and SLAs. Required with a Store.
+	Leads *lead.Service
+	// Intake are the collaborators of the intake processor behind
+	// inbound:email; a nil Logger takes the Desk's.
+	Intake intake.Deps
 }
 
-func (d Deps) withDefaults() Deps {
+// Options configure the handler families. Each family's own validation
+// names what is missing.
+type Options struct {
+	Inquiry InquiryOptions
+	Order   OrderOptions
+	Lead    LeadOptions
+	// Report configures report:daily and report:weekly, which are
+	// registered only when it names recipients.
+	Report  ReportOptions
+	Anomaly AnomalyOptions
+	// RecipientLimit holds back mail:send to an outside address that got
+	// its share (outbox.Limiter); the zero value is off.
+	RecipientLimit outbox.RecipientLimit
+	// NotifyStatusChanges builds the order-status notifier (Notifier).
+	NotifyStatusChanges bool
+	// Intake configures the intake processor. Its AckWindow is also the
+	// inquiry handlers' when Inquiry.AckWindow is zero. Nil Followups are
+	// the defaults for the registered handlers, with quote and meeting
+	// requests going to the lead service.
+	Intake intake.Options
+}
+
+// Workers is the mux a worker server runs, with every handler registered
+// and wrapped in per-task logging, panic logging and Prometheus metrics,
+// plus what other roles take from the handlers.
+type Workers struct {
+	*asynq.ServeMux
+	handles  map[string]bool
+	notifier *OrderStatusNotifier
+	intake   *intake.Processor
+}
+
+// Handles reports whether New registered a handler for taskType.
+func (w *Workers) Handles(taskType string) bool { return w.handles[taskType] }
+
+// Notifier is the order-status notifier, nil unless
+// Options.NotifyStatusChanges is set; the API calls it when an order's
+// status changes.
+func (w *Workers) Notifier() *OrderStatusNotifier { return w.notifier }
+
+// Intake is the intake processor behind inbound:email, nil without a
+// Store; the web role applies triage decisions through it.
+func (w *Workers) Intake() *intake.Processor { return w.intake }
+
+// New builds every handler from d and o and registers it. Task types
+// without a handler fail with asynq.ErrHandlerNotFound and are retried,
+// so a worker of an older build does not lose a newer build's tasks. The
+// error joins every family that could not be built.
+func New(d Deps, o Options) (*Workers, error) {
 	d.Logger, d.Clock = orDefault(d.Logger, d.Clock)
-	return d
+	w := &Workers{ServeMux: asynq.NewServeMux(), handles: map[string]bool{}}
+	w.Use(observe(d.Logger, newMetrics(d.Metrics)))
+	w.add(tasks.TypePing, NewPingHandler(d.Logger, d.Clock), nil)
+	if d.Store == nil {
+		return w, nil
+	}
+	if err := w.addDesk(d, o); err != nil {
+		return nil, err
+	}
+	return w, nil
 }
 
-// New returns the mux with every handler registered. Task types without a
-// handler yet fail with asynq.ErrHandlerNotFound and are retried, so a
-// worker of an older build does not lose a newer build's tasks.
-func New(d Deps) *asynq.ServeMux {
-	d = d.withDefaults()
-	m := newMetrics(d.Metrics)
-	mux := asynq.NewServeMux()
-	mux.Use(observe(d.Logger, m))
+// add registers h for typ unless building it failed.
+func (w *Workers) add(typ string, h asynq.Handler, err error) error {
+	if err != nil {
+		return fmt.Errorf("%s handler: %w", typ, err)
+	}
+	w.Handle(typ, h)
+	w.handles[typ] = true
+	return nil
+}
 
-	mux.Handle(tasks.TypePing, NewPingHandler(d.Logger, d.Clock))
-	return mux
+// addDesk registers the domain handlers.
+func (w *Workers) addDesk(d Deps, o Options) error {
+	var errs []error
+	add := func(typ string, h asynq.Handler, err error) { errs = append(errs, w.add(typ, h, err)) }
+	if d.Sender == nil {
+		add(tasks.TypeMailSend, nil, errors.New("workers: mail:send needs a sender"))
+	} else {
+		add(tasks.TypeMailSend, NewMailSendHandler(d.Store, d.Sender, d.Logger, d.Clock).WithRateLimit(d.Store, o.RecipientLimit), nil)
+	}
+	scan, err := NewAnomalyScanHandler(AnomalyDeps{Desk: d.Desk, Store: d.Store}, o.Anomaly)
+	add(tasks.TypeAnomalyScan, scan, err)
+
+	if o.Inquiry.AckWindow == 0 {
+		o.Inquiry.AckWindow = o.Intake.AckWindow
+	}
+	inq := InquiryDeps{Desk: d.Desk, Store: d.Store}
+	ack, err := NewAckHandler(inq, o.Inquiry)
+	add(tasks.TypeInquiryAck, ack, err)
+	handoff, err := NewHandoffHandler(inq, o.Inquiry)
+	add(tasks.TypeInquiryHandoff, handoff, err)
+	triage, err := NewTriageHandler(inq, o.Inquiry)
+	add(tasks.TypeInquiryTriage, triage, err)
+	unsub, err := NewUnsubscribeHandler(inq, o.Inquiry)
+	add(tasks.TypeCustomerUnsubscribe, unsub, err)
+
+	ord := OrderDeps{Desk: d.Desk, Store: d.Store}
+	status, err := NewOrderStatusHandler(ord, o.Order)
+	add(tasks.TypeOrderStatusReply, status, err)
+	request, err := NewOrderRequestHandler(ord, o.Order)
+	add(tasks.TypeOrderRequest, request, err)
+	followup, err := NewOrdersFollowupScanHandler(ord, o.Order)
+	add(tasks.TypeOrdersFollowupScan, followup, err)
+	if o.NotifyStatusChanges {
+		w.notifier, err = NewOrderStatusNotifier(ord, o.Order)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("order status notifier: %w", err))
+		}
+	}
+
+	ld := LeadDeps{Desk: d.Desk, Leads: d.Leads, Store: d.Store}
+	assign, err := NewLeadAssignHandler(ld, o.Lead)
+	add(tasks.TypeLeadAssign, assign, err)
+	slaCheck, err := NewLeadSLACheckHandler(ld, o.Lead)
+	add(tasks.TypeLeadSLACheck, slaCheck, err)
+	slaScan, err := NewLeadsSLAScanHandler(ld, o.Lead)
+	add(tasks.TypeLeadsSLAScan, slaScan, err)
+	digest, err := NewLeadsDailyDigestHandler(ld, o.Lead)
+	add(tasks.TypeLeadsDailyDigest, digest, err)
+
+	// Reports are mailed only when someone should get them; the report
+	// pages work either way.
+	if len(o.Report.Recipients) > 0 {
+		rd := ReportDeps{Desk: d.Desk, Source: d.Store}
+		daily, err := NewReportDailyHandler(rd, o.Report)
+		add(tasks.TypeReportDaily, daily, err)
+		weekly, err := NewReportWeeklyHandler(rd, o.Report)
+		add(tasks.TypeReportWeekly, weekly, err)
+	}
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+
+	// Intake starts only the follow-on work that has a handler here, so
+	// it is built last.
+	if o.Intake.Followups == nil {
+		o.Intake.Followups = intake.DefaultFollowups(d.Intake.Store, w.Handles)
+		if d.Leads != nil {
+			o.Intake.Followups[routing.QuoteRequest] = d.Leads.Followup()
+			o.Intake.Followups[routing.MeetingRequest] = d.Leads.Followup()
+		}
+	}
+	if d.Intake.Logger == nil {
+		d.Intake.Logger = d.Logger
+	}
+	if w.intake, err = intake.New(d.Intake, o.Intake); err != nil {
+		return fmt.Errorf("intake: %w", err)
+	}
+	return w.add(tasks.TypeInboundEmail, NewInboundHandler(w.intake, d.Logger), nil)
 }
 
 // orDefault fills the logger and clock every handler takes: nil logs

@@ -54,7 +54,7 @@ func (b *syncBuffer) lines(t *testing.T, msg string) []map[string]any {
 }
 
 type fixture struct {
-	mux   *asynq.ServeMux
+	mux   *Workers
 	reg   *prometheus.Registry
 	log   *syncBuffer
 	clock time.Time
@@ -63,11 +63,17 @@ type fixture struct {
 func setup(t *testing.T) fixture {
 	t.Helper()
 	f := fixture{reg: prometheus.NewRegistry(), log: &syncBuffer{}, clock: time.Date(2026, 11, 26, 9, 0, 2, 0, time.UTC)}
-	f.mux = New(Deps{
-		Logger:  slog.New(slog.NewJSONHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Clock:   ClockFunc(func() time.Time { return f.clock }),
+	var err error
+	f.mux, err = New(Deps{
+		Desk: Desk{
+			Logger: slog.New(slog.NewJSONHandler(f.log, &slog.HandlerOptions{Level: slog.LevelDebug})),
+			Clock:  ClockFunc(func() time.Time { return f.clock }),
+		},
 		Metrics: f.reg,
-	})
+	}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
 	return f
 }
 
@@ -219,9 +225,15 @@ func TestPanicIsLoggedAndPassedOn(t *testing.T) {
 
 func TestNewTwiceOnOneRegistry(t *testing.T) {
 	reg := prometheus.NewRegistry()
-	New(Deps{Metrics: reg})
-	New(Deps{Metrics: reg}) // must not panic
-	New(Deps{})             // no registry, no logger, no clock
+	for _, d := range []Deps{
+		{Metrics: reg},
+		{Metrics: reg}, // must not panic
+		{},             // no registry, no logger, no clock
+	} {
+		if _, err := New(d, Options{}); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // TestPingThroughRedis runs the mux in a real worker server: a ping

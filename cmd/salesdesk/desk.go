@@ -2,13 +2,10 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"regexp"
 	"sync"
 	"time"
-
-	"github.com/hibiken/asynq"
 
 	"salesdesk/config"
 	"salesdesk/internal/anomaly"
@@ -17,26 +14,22 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/order"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
-	"salesdesk/tasks"
 	"salesdesk/workers"
 )
 
-// desk is the sales desk's domain wiring shared by the worker and web
-// roles: the classifier, the mail renderer and outbox, the lead service,
-// the intake processor and every task handler, built once from config.
+// desk is the sales desk's domain wiring shared by the worker, web and
+// scheduler roles: the classifier, the link signer, the lead service and
+// every task handler (workers.New), built once from config.
 type desk struct {
 	classifier *routing.Classifier
-	renderer   *mailer.Renderer
-	outbox     *outbox.Outbox
 	links      *link.Signer
 	leads      *lead.Service
-	intake     *intake.Processor
-	notifier   *workers.OrderStatusNotifier
+	workers    *workers.Workers
 	// reloadModel retrains the classifier on the stored routing examples.
 	reloadModel func(context.Context) error
-	handlers    map[string]asynq.Handler
 }
 
 // desk builds the domain wiring on first use.
@@ -54,8 +47,7 @@ type deskCache struct {
 func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	cfg := a.cfg
 	logger := a.log.With("role", roleWorker)
-	clock := workers.ClockFunc(time.Now)
-	d := &desk{handlers: map[string]asynq.Handler{}}
+	d := &desk{}
 
 	// The model trains once, on the embedded examples plus the decisions
 	// people made (triage links, the label API), which the store keeps.
@@ -64,8 +56,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		return nil, fmt.Errorf("load routing examples: %w", err)
 	}
 	d.classifier = routing.DefaultClassifier(extra)
-	reload := intake.ReloadFromStore(a.store, d.classifier)
-	d.reloadModel = reload
+	d.reloadModel = intake.ReloadFromStore(a.store, d.classifier)
 	router, err := newRouter(cfg.Routing, d.classifier)
 	if err != nil {
 		return nil, err
@@ -75,7 +66,13 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scheduler.timezone: %w", err)
 	}
-	d.renderer, err = mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir, Location: loc})
+	reportLoc := loc
+	if cfg.Reports.Timezone != "" && len(cfg.Reports.Recipients) > 0 {
+		if reportLoc, err = time.LoadLocation(cfg.Reports.Timezone); err != nil {
+			return nil, fmt.Errorf("reports.timezone: %w", err)
+		}
+	}
+	renderer, err := mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir, Location: loc})
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
@@ -88,7 +85,6 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	if err != nil {
 		return nil, err
 	}
-	d.outbox = outbox.New(a.store, a.client)
 	d.links, err = link.New([]byte(cfg.Web.LinkSecret.Reveal()))
 	if err != nil {
 		return nil, fmt.Errorf("web.link_secret: %w", err)
@@ -114,46 +110,44 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	}
 
 	base := cfg.Web.PublicURL()
-	inqDeps := workers.InquiryDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
-	inqOpts := workers.InquiryOptions{
-		From: cfg.SMTP.From, TeamAddress: cfg.Routing.TeamAddress, TriageAddress: cfg.Routing.TriageAddress,
-		BaseURL: base, Links: d.links, TriageLinkTTL: cfg.Web.LinkTTL, AckWindow: cfg.Routing.AckWindow,
+	d.workers, err = workers.New(workers.Deps{
+		Desk: workers.Desk{
+			Renderer: renderer, Outbox: outbox.New(a.store, a.client), From: cfg.SMTP.From, BaseURL: base,
+			Logger: logger, Clock: workers.ClockFunc(time.Now),
+		},
+		Metrics: a.registry,
+		Store:   a.store,
+		Sender:  sender,
+		Leads:   d.leads,
+		Intake:  intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger},
+	}, workerOptions(cfg, loc, reportLoc, d.links))
+	if err != nil {
+		return nil, err
 	}
-	orderDeps := workers.OrderDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
-	orderOpts := workers.OrderOptions{
-		From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress,
-		BaseURL: base, FormatHint: "SO-123456",
-	}
-	orderOpts.Followup.LateGrace = cfg.Orders.FollowupLateGrace
-	orderOpts.Followup.PendingAfter = cfg.Orders.FollowupPendingAfter
-	leadDeps := workers.LeadDeps{Leads: d.leads, Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
-	leadOpts := workers.LeadOptions{
-		From: cfg.SMTP.From, ManagerAddress: cfg.Leads.ManagerAddress, BaseURL: base,
-		Links: d.links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
-	}
+	return d, nil
+}
 
-	var errs []error
-	add := func(typ string, h asynq.Handler, err error) {
-		if err != nil {
-			errs = append(errs, fmt.Errorf("%s handler: %w", typ, err))
-			return
-		}
-		d.handlers[typ] = h
-	}
-	d.handlers[tasks.TypeMailSend] = workers.NewMailSendHandler(a.store, sender, logger, clock).WithRateLimit(a.store, outbox.RecipientLimit{
-		PerRecipient: cfg.SMTP.RateLimit.PerRecipient,
-		Window:       cfg.SMTP.RateLimit.Window,
-		// Our own addresses are exempt: the limit is against loops with
-		// outside robots, not against the team's own notifications.
-		Exempt: append([]string{cfg.SMTP.From, cfg.SMTP.ReplyTo, cfg.Routing.TeamAddress, cfg.Routing.TriageAddress,
-			cfg.Leads.ManagerAddress, cfg.Orders.OperationsAddress}, cfg.Anomaly.SupervisorAddresses...),
-	})
-	scan, err := workers.NewAnomalyScanHandler(
-		workers.AnomalyDeps{Store: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock},
-		workers.AnomalyOptions{
-			From:        cfg.SMTP.From,
+// workerOptions turns config into the handler families' options.
+func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link.Signer) workers.Options {
+	return workers.Options{
+		Inquiry: workers.InquiryOptions{
+			TeamAddress: cfg.Routing.TeamAddress, TriageAddress: cfg.Routing.TriageAddress,
+			Links: links, TriageLinkTTL: cfg.Web.LinkTTL,
+		},
+		Order: workers.OrderOptions{
+			OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress, FormatHint: "SO-123456",
+			Followup: order.FollowupOptions{LateGrace: cfg.Orders.FollowupLateGrace, PendingAfter: cfg.Orders.FollowupPendingAfter},
+		},
+		Lead: workers.LeadOptions{
+			ManagerAddress: cfg.Leads.ManagerAddress, Links: links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
+		},
+		Report: workers.ReportOptions{
+			Recipients: cfg.Reports.Recipients, Location: reportLoc,
+			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,
+		},
+		Anomaly: workers.AnomalyOptions{
 			Supervisors: cfg.Anomaly.SupervisorAddresses,
-			AlertsURL:   base + "/",
+			AlertsURL:   cfg.Web.PublicURL() + "/",
 			Detect: anomaly.Config{
 				Window:               cfg.Anomaly.Window,
 				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,
@@ -161,79 +155,21 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 				InboundSpikeFactor:   cfg.Anomaly.Thresholds.InboundSpikeFactor,
 				BounceRate:           cfg.Anomaly.Thresholds.BounceRate,
 			},
-		})
-	add(tasks.TypeAnomalyScan, scan, err)
-	ack, err := workers.NewAckHandler(inqDeps, inqOpts)
-	add(tasks.TypeInquiryAck, ack, err)
-	handoff, err := workers.NewHandoffHandler(inqDeps, inqOpts)
-	add(tasks.TypeInquiryHandoff, handoff, err)
-	triage, err := workers.NewTriageHandler(inqDeps, inqOpts)
-	add(tasks.TypeInquiryTriage, triage, err)
-	unsub, err := workers.NewUnsubscribeHandler(inqDeps, inqOpts)
-	add(tasks.TypeCustomerUnsubscribe, unsub, err)
-	status, err := workers.NewOrderStatusHandler(orderDeps, orderOpts)
-	add(tasks.TypeOrderStatusReply, status, err)
-	request, err := workers.NewOrderRequestHandler(orderDeps, orderOpts)
-	add(tasks.TypeOrderRequest, request, err)
-	followup, err := workers.NewOrdersFollowupScanHandler(orderDeps, orderOpts)
-	add(tasks.TypeOrdersFollowupScan, followup, err)
-	assignH, err := workers.NewLeadAssignHandler(leadDeps, leadOpts)
-	add(tasks.TypeLeadAssign, assignH, err)
-	slaCheck, err := workers.NewLeadSLACheckHandler(leadDeps, leadOpts)
-	add(tasks.TypeLeadSLACheck, slaCheck, err)
-	slaScan, err := workers.NewLeadsSLAScanHandler(leadDeps, leadOpts)
-	add(tasks.TypeLeadsSLAScan, slaScan, err)
-	digest, err := workers.NewLeadsDailyDigestHandler(leadDeps, leadOpts)
-	add(tasks.TypeLeadsDailyDigest, digest, err)
-	// Reports are mailed only when someone should get them; the report
-	// pages work either way.
-	if len(cfg.Reports.Recipients) > 0 {
-		reportLoc := loc
-		if cfg.Reports.Timezone != "" {
-			if reportLoc, err = time.LoadLocation(cfg.Reports.Timezone); err != nil {
-				return nil, fmt.Errorf("reports.timezone: %w", err)
-			}
-		}
-		reportDeps := workers.ReportDeps{Source: a.store, Renderer: d.renderer, Mail: d.outbox, Logger: logger, Clock: clock}
-		reportOpts := workers.ReportOptions{
-			From: cfg.SMTP.From, Recipients: cfg.Reports.Recipients, Location: reportLoc,
-			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact, BaseURL: base,
-		}
-		daily, err := workers.NewReportDailyHandler(reportDeps, reportOpts)
-		add(tasks.TypeReportDaily, daily, err)
-		weekly, err := workers.NewReportWeeklyHandler(reportDeps, reportOpts)
-		add(tasks.TypeReportWeekly, weekly, err)
+		},
+		RecipientLimit: outbox.RecipientLimit{
+			PerRecipient: cfg.SMTP.RateLimit.PerRecipient,
+			Window:       cfg.SMTP.RateLimit.Window,
+			// Our own addresses are exempt: the limit is against loops with
+			// outside robots, not against the team's own notifications.
+			Exempt: append([]string{cfg.SMTP.From, cfg.SMTP.ReplyTo, cfg.Routing.TeamAddress, cfg.Routing.TriageAddress,
+				cfg.Leads.ManagerAddress, cfg.Orders.OperationsAddress}, cfg.Anomaly.SupervisorAddresses...),
+		},
+		NotifyStatusChanges: cfg.Orders.NotifyStatusChanges,
+		Intake: intake.Options{
+			AckWindow:       cfg.Routing.AckWindow,
+			FreeMailDomains: cfg.Leads.FreeMailDomains,
+		},
 	}
-	if cfg.Orders.NotifyStatusChanges {
-		d.notifier, err = workers.NewOrderStatusNotifier(orderDeps, orderOpts)
-		if err != nil {
-			errs = append(errs, fmt.Errorf("order status notifier: %w", err))
-		}
-	}
-	if err := errors.Join(errs...); err != nil {
-		return nil, err
-	}
-
-	registered := func(typ string) bool { _, ok := d.handlers[typ]; return ok }
-	followups := intake.DefaultFollowups(a.store, registered)
-	followups[routing.QuoteRequest] = d.leads.Followup()
-	followups[routing.MeetingRequest] = d.leads.Followup()
-	d.intake, err = intake.New(intake.Deps{
-		Store:    a.store,
-		Router:   router,
-		Enqueuer: a.client,
-		Reload:   reload,
-		Logger:   logger,
-	}, intake.Options{
-		AckWindow:       cfg.Routing.AckWindow,
-		FreeMailDomains: cfg.Leads.FreeMailDomains,
-		Followups:       followups,
-	})
-	if err != nil {
-		return nil, err
-	}
-	d.handlers[tasks.TypeInboundEmail] = workers.NewInboundHandler(d.intake, logger)
-	return d, nil
 }
 
 // newRouter turns routing config into rules in front of the classifier.

@@ -186,8 +186,8 @@ func orderStatusNotifier(ctx context.Context, cfg config.Config, st *store.Store
 		return nil, nil, fmt.Errorf("redis: %w", err)
 	}
 	n, err := workers.NewOrderStatusNotifier(
-		workers.OrderDeps{Store: st, Renderer: r, Mail: outbox.New(st, client)},
-		workers.OrderOptions{From: cfg.SMTP.From, OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress})
+		workers.OrderDeps{Desk: workers.Desk{Renderer: r, Outbox: outbox.New(st, client), From: cfg.SMTP.From}, Store: st},
+		workers.OrderOptions{OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress})
 	if err != nil {
 		client.Close()
 		return nil, nil, err

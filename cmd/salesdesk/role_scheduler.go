@@ -24,7 +24,7 @@ func (a *app) schedulerRole(ctx context.Context) (func(context.Context) error, e
 	for _, t := range types {
 		// Periodic tasks without a handler in this build are reported and
 		// skipped rather than filling the queues with tasks nobody runs.
-		if d.handlers[t] == nil {
+		if !d.workers.Handles(t) {
 			logger.Warn("periodic task has no handler in this build; not scheduled", "task_type", t)
 			continue
 		}

@@ -44,13 +44,13 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		return nil, err
 	}
 	hooks := api.Hooks{
-		OnLabel:          d.intake.ApplyTriageDecision,
+		OnLabel:          d.workers.Intake().ApplyTriageDecision,
 		OnLeadCreated:    d.leads.OnLeadCreated,
 		OnLeadClosed:     d.leads.OnLeadClosed,
 		OnLeadReassigned: d.leads.OnLeadReassigned,
 	}
-	if d.notifier != nil {
-		hooks.OnOrderStatusChanged = d.notifier.OnOrderStatusChanged
+	if n := d.workers.Notifier(); n != nil {
+		hooks.OnOrderStatusChanged = n.OnOrderStatusChanged
 	}
 	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks})
 	pages, err := a.adminPages()
@@ -62,7 +62,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	// own signature instead of a login.
 	oneClick := oneclick.New(oneclick.Options{
 		Signer: d.links,
-		Triage: d.intake.ApplyTriageDecision,
+		Triage: d.workers.Intake().ApplyTriageDecision,
 		Lead: func(ctx context.Context, leadID int64, action string, repID int64) error {
 			_, err := d.leads.ApplyLinkAction(ctx, leadID, action, repID)
 			return err

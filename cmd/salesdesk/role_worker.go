@@ -6,7 +6,6 @@ import (
 
 	"salesdesk/internal/queue"
 	"salesdesk/internal/recovery"
-	"salesdesk/workers"
 )
 
 // workerRole runs the asynq server with every handler in workers/. When
@@ -23,12 +22,8 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 	if err != nil {
 		return nil, err
 	}
-	mux := workers.New(a.workerDeps())
-	for typ, h := range d.handlers {
-		mux.Handle(typ, h)
-	}
 	return func(ctx context.Context) error {
-		if err := srv.Start(mux); err != nil {
+		if err := srv.Start(d.workers); err != nil {
 			return err
 		}
 		// Work whose task Redis lost is found in the database and
@@ -81,13 +76,5 @@ func (a *app) followExamples(ctx context.Context, reload func(context.Context) e
 		}
 		last = changed
 		logger.Info("classifier retrained on new routing examples", "changed_at", changed)
-	}
-}
-
-func (a *app) workerDeps() workers.Deps {
-	return workers.Deps{
-		Logger:  a.log.With("role", roleWorker),
-		Clock:   workers.ClockFunc(time.Now),
-		Metrics: a.registry,
 	}
 }

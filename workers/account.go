@@ -1,0 +1,243 @@
+package workers
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/store"
+)
+
+// The account and mail helpers every handler family calls: the customer's
+// mail behind an inquiry, the account's owner rep and the account summary
+// that hand-offs and lead mails show.
+
+// mailReader reads an inquiry and the mail it was made from.
+type mailReader interface {
+	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
+	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
+	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
+}
+
+// repReader reads a rep.
+type repReader interface {
+	Rep(ctx context.Context, id int64) (*store.Rep, error)
+}
+
+// accountReader reads what an account summary shows.
+type accountReader interface {
+	repReader
+	OpenOrdersForCustomer(ctx context.Context, customerID int64) ([]store.Order, error)
+	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
+	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
+}
+
+// customerMail is an inquiry with the mail it was made from.
+type customerMail struct {
+	inquiry   *store.Inquiry
+	parsed    store.ParsedInbound
+	messageID string // the customer's Message-ID, without angle brackets
+}
+
+// loadCustomerMail reads an inquiry and its inbound mail. A missing
+// inquiry is permanent; a missing mail leaves the inquiry's own sender
+// and subject.
+func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*customerMail, error) {
+	q, err := st.Inquiry(ctx, inquiryID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, queue.Permanent(err)
+	}
+	if err != nil {
+		return nil, err
+	}
+	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
+	if q.InboundMessageID == 0 {
+		return cm, nil
+	}
+	in, err := st.InboundMessage(ctx, q.InboundMessageID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if in != nil {
+		cm.messageID = in.MessageID
+	}
+	p, found, err := st.InboundParsed(ctx, q.InboundMessageID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	if found {
+		cm.parsed = p
+	}
+	return cm, nil
+}
+
+// sender is the address the mail came from.
+func (cm *customerMail) sender() string {
+	if cm.inquiry.ContactEmail != "" {
+		return cm.inquiry.ContactEmail
+	}
+	return strings.ToLower(strings.TrimSpace(cm.parsed.From))
+}
+
+// body is the customer's words: the new part of the mail, else all of it.
+func (cm *customerMail) body() string {
+	if strings.TrimSpace(cm.parsed.NewText) != "" {
+		return cm.parsed.NewText
+	}
+	return cm.parsed.Text
+}
+
+// words is body without surrounding space.
+func (cm *customerMail) words() string { return strings.TrimSpace(cm.body()) }
+
+// receivedAt is when the customer wrote, else when the inquiry was made.
+func (cm *customerMail) receivedAt() time.Time {
+	if !cm.parsed.Date.IsZero() {
+		return cm.parsed.Date
+	}
+	return cm.inquiry.CreatedAt
+}
+
+// reply fills the threading fields of an answer to the customer's mail, so
+// their mail client shows it in the conversation.
+func (cm *customerMail) reply(o *store.OutboundEmail) {
+	if cm.messageID == "" {
+		return
+	}
+	o.InReplyTo = cm.messageID
+	o.References = append(append([]string{}, cm.parsed.References...), cm.messageID)
+}
+
+// thread makes o an answer to the customer's mail about this inquiry.
+func (cm *customerMail) thread(o *store.OutboundEmail) {
+	o.InquiryID = cm.inquiry.ID
+	cm.reply(o)
+}
+
+// availableOwner returns the account's owner rep when they can take mail
+// about it now (active, with an address, not out of office), or nil.
+func (d Desk) availableOwner(ctx context.Context, st repReader, c *store.Customer) *store.Rep {
+	if c.OwnerRepID == 0 {
+		return nil
+	}
+	rep, err := st.Rep(ctx, c.OwnerRepID)
+	if err != nil {
+		d.Logger.WarnContext(ctx, "owner rep not readable", "rep_id", c.OwnerRepID, "error", err.Error())
+		return nil
+	}
+	if !rep.Active || rep.Email == "" || rep.OutOfOfficeUntil.After(d.Clock.Now()) {
+		return nil
+	}
+	return rep
+}
+
+// accountSummary fills the account summary: open orders, open leads and
+// earlier inquiries of the account, or of the sender when there is no
+// account.
+func accountSummary(ctx context.Context, st accountReader, q *store.Inquiry, c *store.Customer, a mailer.AccountSummary) (mailer.AccountSummary, error) {
+	const maxRows = 10
+	if c != nil {
+		orders, err := st.OpenOrdersForCustomer(ctx, c.ID)
+		if err != nil {
+			return a, err
+		}
+		for i, o := range orders {
+			if i == maxRows {
+				break
+			}
+			a.OpenOrders = append(a.OpenOrders, mailer.OrderSummary{Number: o.Number, Status: o.Status,
+				Total: money(o.Currency, o.AmountCents), ExpectedAt: o.PromisedDate})
+		}
+	}
+	lf := store.LeadFilter{ContactEmail: q.ContactEmail, Limit: 100}
+	if c != nil && c.Domain != "" {
+		lf = store.LeadFilter{Domain: c.Domain, Limit: 100}
+	}
+	if lf.ContactEmail != "" || lf.Domain != "" {
+		leads, err := st.ListLeads(ctx, lf)
+		if err != nil {
+			return a, err
+		}
+		reps := map[int64]string{}
+		for _, l := range leads {
+			if len(a.OpenLeads) == maxRows {
+				break
+			}
+			if l.Status != store.LeadUnassigned && l.Status != store.LeadAssigned && l.Status != store.LeadContacted {
+				continue
+			}
+			if c != nil && l.CustomerID != 0 && l.CustomerID != c.ID {
+				continue
+			}
+			a.OpenLeads = append(a.OpenLeads, mailer.LeadSummary{Reference: fmt.Sprintf("L-%d", l.ID), Title: l.Summary,
+				Status: l.Status, Rep: repName(ctx, st, reps, l.RepID), CreatedAt: l.CreatedAt})
+		}
+	}
+	f := store.InquiryFilter{ContactEmail: q.ContactEmail, Limit: maxRows + 1}
+	if c != nil {
+		f = store.InquiryFilter{CustomerID: c.ID, Limit: maxRows + 1}
+	}
+	if f.ContactEmail != "" || f.CustomerID != 0 {
+		past, err := st.ListInquiries(ctx, f)
+		if err != nil {
+			return a, err
+		}
+		for _, p := range past {
+			if p.ID == q.ID || len(a.PastInquiries) == maxRows {
+				continue
+			}
+			a.PastInquiries = append(a.PastInquiries, mailer.InquirySummary{Reference: p.Reference, Category: p.Category,
+				Subject: p.Subject, Status: p.Status, ReceivedAt: p.CreatedAt})
+		}
+	}
+	return a, nil
+}
+
+// repName is the name of rep id, read once per cache.
+func repName(ctx context.Context, st repReader, cache map[int64]string, id int64) string {
+	if id == 0 {
+		return ""
+	}
+	if name, ok := cache[id]; ok {
+		return name
+	}
+	var name string
+	if rep, err := st.Rep(ctx, id); err == nil {
+		name = rep.Name
+	}
+	cache[id] = name
+	return name
+}
+
+// contactName is how we greet the contact.
+func contactName(c *store.Contact, fallback string) string {
+	if c != nil && strings.TrimSpace(c.Name) != "" {
+		return c.Name
+	}
+	return fallback
+}
+
+// money formats an amount such as "EUR 1,240.00".
+func money(currency string, cents int64) string {
+	if cents == 0 && currency == "" {
+		return ""
+	}
+	sign := ""
+	if cents < 0 {
+		sign, cents = "-", -cents
+	}
+	whole := strconv.FormatInt(cents/100, 10)
+	var b strings.Builder
+	for i, r := range whole {
+		if i > 0 && (len(whole)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(r)
+	}
+	return strings.TrimSpace(fmt.Sprintf("%s %s%s.%02d", currency, sign, b.String(), cents%100))
+}
