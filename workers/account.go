@@ -49,11 +49,8 @@ type customerMail struct {
 // and subject.
 func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*customerMail, error) {
 	q, err := st.Inquiry(ctx, inquiryID)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, queue.Permanent(err)
-	}
 	if err != nil {
-		return nil, err
+		return nil, missingIsPermanent(err)
 	}
 	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
 	if q.InboundMessageID == 0 {
@@ -74,6 +71,25 @@ func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*cus
 		cm.parsed = p
 	}
 	return cm, nil
+}
+
+// loadTaskMail loads the inquiry a task's payload names. parseErr is the
+// error of parsing that payload, returned as it is: a handler parses and
+// loads in two lines.
+func loadTaskMail(ctx context.Context, st mailReader, inquiryID int64, parseErr error) (*customerMail, error) {
+	if parseErr != nil {
+		return nil, parseErr
+	}
+	return loadCustomerMail(ctx, st, inquiryID)
+}
+
+// missingIsPermanent marks store.ErrNotFound permanent: a row that is
+// gone does not come back on a retry.
+func missingIsPermanent(err error) error {
+	if errors.Is(err, store.ErrNotFound) {
+		return queue.Permanent(err)
+	}
+	return err
 }
 
 // sender is the address the mail came from.

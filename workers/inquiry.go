@@ -23,15 +23,10 @@ import (
 // InquiryStore is what the inquiry handlers read and write;
 // *store.Store implements it.
 type InquiryStore interface {
-	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
-	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
-	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
-	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
+	mailReader
+	accountReader
 	Customer(ctx context.Context, id int64) (*store.Customer, error)
-	Rep(ctx context.Context, id int64) (*store.Rep, error)
 	ContactByEmail(ctx context.Context, email string) (*store.Contact, error)
-	OpenOrdersForCustomer(ctx context.Context, customerID int64) ([]store.Order, error)
-	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
 	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	SetCustomerOptOut(ctx context.Context, id int64, optedOut bool) error
@@ -112,6 +107,16 @@ func newInquiryMail(d InquiryDeps, o InquiryOptions) (inquiryMail, error) {
 	return inquiryMail{Desk: desk, st: d.Store, opts: o}, nil
 }
 
+// newInquiryHandler builds one of the inquiry handlers, which differ
+// only in what their tasks do.
+func newInquiryHandler[H ~struct{ inquiryMail }](d InquiryDeps, o InquiryOptions) (*H, error) {
+	m, err := newInquiryMail(d, o)
+	if err != nil {
+		return nil, err
+	}
+	return &H{m}, nil
+}
+
 // AckHandler answers inquiry:ack: it acknowledges a customer's mail with
 // the inquiry's reference token and what happens next, threaded onto the
 // customer's mail.
@@ -123,17 +128,13 @@ type AckHandler struct{ inquiryMail }
 
 // NewAckHandler returns the inquiry:ack handler.
 func NewAckHandler(d InquiryDeps, o InquiryOptions) (*AckHandler, error) {
-	m, err := newInquiryMail(d, o)
-	return &AckHandler{m}, err
+	return newInquiryHandler[AckHandler](d, o)
 }
 
 // ProcessTask handles one inquiry:ack task.
 func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseInquiryAckPayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
+	cm, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
@@ -176,17 +177,13 @@ type HandoffHandler struct{ inquiryMail }
 
 // NewHandoffHandler returns the inquiry:handoff handler.
 func NewHandoffHandler(d InquiryDeps, o InquiryOptions) (*HandoffHandler, error) {
-	m, err := newInquiryMail(d, o)
-	return &HandoffHandler{m}, err
+	return newInquiryHandler[HandoffHandler](d, o)
 }
 
 // ProcessTask handles one inquiry:handoff task.
 func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseInquiryHandoffPayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
+	cm, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
@@ -275,17 +272,13 @@ type TriageHandler struct{ inquiryMail }
 
 // NewTriageHandler returns the inquiry:triage handler.
 func NewTriageHandler(d InquiryDeps, o InquiryOptions) (*TriageHandler, error) {
-	m, err := newInquiryMail(d, o)
-	return &TriageHandler{m}, err
+	return newInquiryHandler[TriageHandler](d, o)
 }
 
 // ProcessTask handles one inquiry:triage task.
 func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseInquiryTriagePayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
+	cm, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
@@ -345,8 +338,7 @@ const SuppressionReasonUnsubscribe = "unsubscribe"
 
 // NewUnsubscribeHandler returns the customer:unsubscribe handler.
 func NewUnsubscribeHandler(d InquiryDeps, o InquiryOptions) (*UnsubscribeHandler, error) {
-	m, err := newInquiryMail(d, o)
-	return &UnsubscribeHandler{m}, err
+	return newInquiryHandler[UnsubscribeHandler](d, o)
 }
 
 // ProcessTask handles one customer:unsubscribe task.

@@ -86,6 +86,16 @@ func newLeadDesk(d LeadDeps, o LeadOptions) (leadDesk, error) {
 	return leadDesk{Desk: desk, svc: d.Leads, st: d.Store, opts: o}, nil
 }
 
+// newLeadHandler builds one of the lead handlers, which differ only in
+// what their tasks do.
+func newLeadHandler[H ~struct{ leadDesk }](d LeadDeps, o LeadOptions) (*H, error) {
+	m, err := newLeadDesk(d, o)
+	if err != nil {
+		return nil, err
+	}
+	return &H{m}, nil
+}
+
 // links returns the one-click links of a lead for its rep, or empty ones.
 func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadURL string) {
 	if h.BaseURL == "" {
@@ -150,8 +160,7 @@ type LeadAssignHandler struct{ leadDesk }
 
 // NewLeadAssignHandler returns the lead:assign handler.
 func NewLeadAssignHandler(d LeadDeps, o LeadOptions) (*LeadAssignHandler, error) {
-	h, err := newLeadDesk(d, o)
-	return &LeadAssignHandler{h}, err
+	return newLeadHandler[LeadAssignHandler](d, o)
 }
 
 // ProcessTask handles one lead:assign task.
@@ -161,11 +170,8 @@ func (h *LeadAssignHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 		return err
 	}
 	out, err := h.svc.Route(ctx, p.LeadID, p.Attempt, p.Reason)
-	if errors.Is(err, store.ErrNotFound) {
-		return queue.Permanent(err)
-	}
 	if err != nil {
-		return err
+		return missingIsPermanent(err)
 	}
 	if !out.Assigned {
 		h.Logger.InfoContext(ctx, "lead not assigned", "lead_id", p.LeadID, "attempt", p.Attempt, "pooled", out.Pooled, "stale", out.Stale)
@@ -241,8 +247,7 @@ type LeadSLACheckHandler struct{ leadDesk }
 
 // NewLeadSLACheckHandler returns the lead:sla_check handler.
 func NewLeadSLACheckHandler(d LeadDeps, o LeadOptions) (*LeadSLACheckHandler, error) {
-	h, err := newLeadDesk(d, o)
-	return &LeadSLACheckHandler{h}, err
+	return newLeadHandler[LeadSLACheckHandler](d, o)
 }
 
 // ProcessTask handles one lead:sla_check task.
@@ -252,11 +257,8 @@ func (h *LeadSLACheckHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		return err
 	}
 	res, err := h.svc.CheckSLA(ctx, p.LeadID, p.Attempt, p.Stage)
-	if errors.Is(err, store.ErrNotFound) {
-		return queue.Permanent(err)
-	}
 	if err != nil {
-		return err
+		return missingIsPermanent(err)
 	}
 	switch res.Action {
 	case lead.SLARemind:
@@ -300,8 +302,7 @@ type LeadsSLAScanHandler struct{ leadDesk }
 
 // NewLeadsSLAScanHandler returns the leads:sla_scan handler.
 func NewLeadsSLAScanHandler(d LeadDeps, o LeadOptions) (*LeadsSLAScanHandler, error) {
-	h, err := newLeadDesk(d, o)
-	return &LeadsSLAScanHandler{h}, err
+	return newLeadHandler[LeadsSLAScanHandler](d, o)
 }
 
 // ProcessTask handles one leads:sla_scan task.
@@ -324,8 +325,7 @@ type LeadsDailyDigestHandler struct{ leadDesk }
 
 // NewLeadsDailyDigestHandler returns the leads:daily_digest handler.
 func NewLeadsDailyDigestHandler(d LeadDeps, o LeadOptions) (*LeadsDailyDigestHandler, error) {
-	h, err := newLeadDesk(d, o)
-	return &LeadsDailyDigestHandler{h}, err
+	return newLeadHandler[LeadsDailyDigestHandler](d, o)
 }
 
 // ProcessTask handles one leads:daily_digest task.

@@ -66,10 +66,8 @@ const maxRequestWords = 4000
 type OrderStore interface {
 	order.LookupStore
 	order.FollowupStore
-	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
-	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
-	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
-	Rep(ctx context.Context, id int64) (*store.Rep, error)
+	mailReader
+	repReader
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	CreateOrderRequest(ctx context.Context, r *store.OrderRequest) (int64, bool, error)
 	SetInquiryStatus(ctx context.Context, id int64, status string) error
@@ -141,16 +139,32 @@ func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *customerMa
 	return nil
 }
 
-// neutral answers sender without any order detail.
-func (h orderDesk) neutral(ctx context.Context, oi *customerMail, number string) error {
+// resolve loads the inquiry an order task names and finds the order it
+// asks about. parseErr is the error of parsing the task's payload,
+// returned as it is.
+func (h orderDesk) resolve(ctx context.Context, inquiryID int64, number string, parseErr error) (*customerMail, order.Answer, error) {
+	oi, err := loadTaskMail(ctx, h.st, inquiryID, parseErr)
+	if err != nil {
+		return nil, order.Answer{}, err
+	}
+	a, err := order.Resolve(ctx, h.st, oi.sender(), number)
+	return oi, a, err
+}
+
+// foreign answers a question about another account's order: an alert of
+// kind, and a neutral answer under key without any order detail.
+func (h orderDesk) foreign(ctx context.Context, kind, key string, oi *customerMail, a order.Answer) error {
+	if err := h.alertForeign(ctx, kind, oi, a.Foreign); err != nil {
+		return err
+	}
 	to := oi.sender()
 	if to == "" {
 		return nil
 	}
-	o := &store.OutboundEmail{IdempotencyKey: OrderStatusKey(oi.inquiry.ID), Kind: KindOrderStatusNeutral, To: []string{to}}
+	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatusNeutral, To: []string{to}}
 	oi.thread(o)
 	data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
-		Subject: oi.parsed.Subject, OrderNumber: number}
+		Subject: oi.parsed.Subject, OrderNumber: a.Number}
 	return h.queue(ctx, "order_status_neutral", data, o)
 }
 
@@ -179,6 +193,16 @@ func statusData(o store.Order) mailer.OrderStatusData {
 	return d
 }
 
+// newOrderHandler builds one of the order handlers that answer an
+// inquiry, which differ only in what their tasks do.
+func newOrderHandler[H ~struct{ orderDesk }](d OrderDeps, o OrderOptions) (*H, error) {
+	m, err := newOrderDesk(d, o)
+	if err != nil {
+		return nil, err
+	}
+	return &H{m}, nil
+}
+
 // OrderStatusHandler answers order:status_reply. A contact of the order's
 // account gets the status of the order the mail named, or of their
 // account's most recent open orders (one mail each, at most
@@ -191,31 +215,20 @@ type OrderStatusHandler struct{ orderDesk }
 
 // NewOrderStatusHandler returns the order:status_reply handler.
 func NewOrderStatusHandler(d OrderDeps, o OrderOptions) (*OrderStatusHandler, error) {
-	h, err := newOrderDesk(d, o)
-	return &OrderStatusHandler{h}, err
+	return newOrderHandler[OrderStatusHandler](d, o)
 }
 
 // ProcessTask handles one order:status_reply task.
 func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseOrderStatusReplyPayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	oi, err := loadCustomerMail(ctx, h.st, p.InquiryID)
-	if err != nil {
-		return err
-	}
-	a, err := order.Resolve(ctx, h.st, oi.sender(), p.OrderNumber)
+	oi, a, err := h.resolve(ctx, p.InquiryID, p.OrderNumber, err)
 	if err != nil {
 		return err
 	}
 	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String())
 	switch a.Outcome {
 	case order.OutcomeNeutral:
-		if err := h.alertForeign(ctx, AlertKindForeignOrderLookup, oi, a.Foreign); err != nil {
-			return err
-		}
-		if err := h.neutral(ctx, oi, a.Number); err != nil {
+		if err := h.foreign(ctx, AlertKindForeignOrderLookup, OrderStatusKey(oi.inquiry.ID), oi, a); err != nil {
 			return err
 		}
 		log.InfoContext(ctx, "order status: neutral answer")
@@ -260,39 +273,20 @@ type OrderRequestHandler struct{ orderDesk }
 
 // NewOrderRequestHandler returns the order:request handler.
 func NewOrderRequestHandler(d OrderDeps, o OrderOptions) (*OrderRequestHandler, error) {
-	h, err := newOrderDesk(d, o)
-	return &OrderRequestHandler{h}, err
+	return newOrderHandler[OrderRequestHandler](d, o)
 }
 
 // ProcessTask handles one order:request task.
 func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseOrderRequestPayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	oi, err := loadCustomerMail(ctx, h.st, p.InquiryID)
-	if err != nil {
-		return err
-	}
-	a, err := order.Resolve(ctx, h.st, oi.sender(), p.OrderNumber)
+	oi, a, err := h.resolve(ctx, p.InquiryID, p.OrderNumber, err)
 	if err != nil {
 		return err
 	}
 	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String(), "rush", p.Rush)
 	switch {
 	case a.Outcome == order.OutcomeNeutral:
-		if err := h.alertForeign(ctx, AlertKindForeignOrderRequest, oi, a.Foreign); err != nil {
-			return err
-		}
-		o := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderStatusNeutral,
-			To: []string{oi.sender()}}
-		if o.To[0] == "" {
-			return nil
-		}
-		oi.thread(o)
-		data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
-			Subject: oi.parsed.Subject, OrderNumber: a.Number}
-		return h.queue(ctx, "order_status_neutral", data, o)
+		return h.foreign(ctx, AlertKindForeignOrderRequest, OrderRequestConfirmKey(oi.inquiry.ID), oi, a)
 	case a.Outcome == order.OutcomeUnknown || len(a.Orders) != 1:
 		// No order, or several open ones and the mail does not say which:
 		// recording it on a guess could change the wrong order.
