@@ -44,7 +44,7 @@ func TestFollowExamplesRetrainsOnChange(t *testing.T) {
 	if _, err := a.store.AddRoutingExample(ctx, &store.RoutingExample{Text: "please cancel my order", Category: "order_change", Source: "label"}); err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 5*time.Second, func() bool { return reloads.Load() == 1 })
+	waitFor(t, startupLimit, func() bool { return reloads.Load() == 1 })
 	time.Sleep(100 * time.Millisecond)
 	if n := reloads.Load(); n != 1 {
 		t.Errorf("retrained %d times for one new example, want 1", n)
@@ -147,7 +147,7 @@ func TestLoneWorkerServesMetrics(t *testing.T) {
 	}
 	want := `salesdesk_tasks_processed_total{task_type="system:ping"} 1`
 	var body string
-	waitFor(t, 15*time.Second, func() bool {
+	waitFor(t, startupLimit, func() bool {
 		resp, err := http.Get("http://" + cfg.Worker.MetricsListen + "/metrics")
 		if err != nil {
 			return false

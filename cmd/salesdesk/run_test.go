@@ -89,7 +89,16 @@ func startApp(t testing.TB, cfg config.Config, roles ...string) string {
 		}
 	})
 	base := "http://" + cfg.Web.Listen
-	waitFor(t, 10*time.Second, func() bool {
+	// Start-up trains the classifier and migrates the database: under a
+	// loaded -race run that takes seconds or tens of seconds. The wait ends
+	// when the process answers or stops; the bound only catches a hang.
+	waitFor(t, startupLimit, func() bool {
+		select {
+		case err := <-done:
+			done <- err
+			t.Fatalf("roles stopped before /healthz answered: %v", err)
+		default:
+		}
 		resp, err := http.Get(base + "/healthz")
 		if err != nil {
 			return false
@@ -99,6 +108,11 @@ func startApp(t testing.TB, cfg config.Config, roles ...string) string {
 	})
 	return base
 }
+
+// startupLimit bounds waits for something to start (a process, a Redis):
+// long enough that a busy machine never hits it, short enough that a hang
+// fails the test instead of the whole run's timeout.
+const startupLimit = 3 * time.Minute
 
 func waitFor(t testing.TB, limit time.Duration, ok func() bool) {
 	t.Helper()
@@ -160,7 +174,7 @@ func TestRunProcessesTaskAndGuardsDashboard(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	waitFor(t, 15*time.Second, func() bool {
+	waitFor(t, startupLimit, func() bool {
 		ti, err := insp.GetTaskInfo(info.Queue, info.ID)
 		return err == nil && ti.State == asynq.TaskStateCompleted
 	})
@@ -181,7 +195,7 @@ func TestReadyzFollowsRedis(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)
 		}
-		waitFor(t, 10*time.Second, func() bool {
+		waitFor(t, startupLimit, func() bool {
 			c, err := net.Dial("tcp", addr)
 			if err == nil {
 				c.Close()
@@ -203,9 +217,9 @@ func TestReadyzFollowsRedis(t *testing.T) {
 		t.Fatalf("/readyz with Redis up: %d, want 200", got)
 	}
 	stop(redis)
-	waitFor(t, 15*time.Second, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusServiceUnavailable })
+	waitFor(t, startupLimit, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusServiceUnavailable })
 	redis = start()
-	waitFor(t, 15*time.Second, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusOK })
+	waitFor(t, startupLimit, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusOK })
 }
 
 func TestConfigCheck(t *testing.T) {
