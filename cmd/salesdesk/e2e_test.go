@@ -133,7 +133,7 @@ func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 func (d e2eDesk) waitProcessed(t testing.TB, messageID string) {
 	t.Helper()
 	ctx := context.Background()
-	waitFor(t, 30*time.Second, func() bool {
+	waitFor(t, startupLimit, func() bool {
 		ids, err := d.st.InboundByMessageID(ctx, messageID)
 		if err != nil || len(ids) == 0 {
 			return false
