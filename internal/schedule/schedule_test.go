@@ -109,6 +109,32 @@ func (l *tickLog) waitTick(t *testing.T, at time.Time) {
 	}
 }
 
+// runTwo runs two schedulers with options o until the test ends or stop
+// is called, and returns what each of them does.
+func runTwo(t *testing.T, b bundle, o Options) (logs []*tickLog, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		s, err := New(b.client, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, watch(s))
+		wg.Go(func() {
+			if err := s.Run(ctx); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	stop = func() {
+		cancel()
+		wg.Wait()
+	}
+	t.Cleanup(stop)
+	return logs, stop
+}
+
 func (l *tickLog) all() []fire {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -126,25 +152,7 @@ func TestTwoSchedulersOneTaskPerBucket(t *testing.T) {
 		{TaskType: tasks.TypeReportDaily, Spec: "0 7 * * *", Timezone: "Europe/Berlin"},
 		{TaskType: tasks.TypeAnomalyScan, Spec: "@every 5m"},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var logs []*tickLog
-	for range 2 {
-		s, err := New(b.client, Options{Entries: entries, Redis: b.opt, Now: clock.Now, Poll: 5 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs = append(logs, watch(s))
-		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	logs, stop := runTwo(t, b, Options{Entries: entries, Redis: b.opt, Now: clock.Now, Poll: 5 * time.Millisecond})
 	for _, l := range logs {
 		l.waitTick(t, clock.Now()) // both started before the clock moves
 	}
@@ -161,8 +169,7 @@ func TestTwoSchedulersOneTaskPerBucket(t *testing.T) {
 			l.waitTick(t, at)
 		}
 	}
-	cancel()
-	wg.Wait()
+	stop()
 
 	wantIDs := map[string][]string{
 		tasks.QueueDefault: {
@@ -436,25 +443,7 @@ func TestRunsOnAsynqScheduler(t *testing.T) {
 		{TaskType: tasks.TypeAnomalyScan, Spec: "@every 1s"},
 		{TaskType: tasks.TypeReportDaily, Spec: "0 7 * * *", Timezone: "Europe/Berlin"},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var logs []*tickLog
-	for range 2 {
-		s, err := New(b.client, Options{Entries: entries, Redis: b.opt, Poll: time.Hour})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs = append(logs, watch(s))
-		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	logs, stop := runTwo(t, b, Options{Entries: entries, Redis: b.opt, Poll: time.Hour})
 
 	// asynq writes the entries with its first heartbeat, ten seconds in.
 	deadline := time.Now().Add(2 * time.Minute)
@@ -505,8 +494,7 @@ func TestRunsOnAsynqScheduler(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	cancel()
-	wg.Wait()
+	stop()
 
 	enqueued := map[string]int{}
 	for _, l := range logs {
