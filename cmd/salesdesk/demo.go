@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -59,8 +58,7 @@ type demoRun struct {
 }
 
 func runDemoCommand(ctx context.Context, args []string, io stdio) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet("demo", "usage: salesdesk demo [flags]\n\nRuns every role against embedded Redis, IMAP and SMTP stand-ins and a stream of\nsimulated customer mail. Nothing to install or configure; Ctrl-C stops it.", io)
 	o := demoOptions{StatusEvery: 15 * time.Second}
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "web address (dashboard, admin pages, API)")
 	fs.Float64Var(&o.Rate, "rate", 2, "simulated customer mails per second")
@@ -69,15 +67,8 @@ func runDemoCommand(ctx context.Context, args []string, io stdio) int {
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the simulated world and mail stream")
 	fs.StringVar(&o.Redis, "redis", "", `"redis-server" or "miniredis" (default: redis-server when on PATH)`)
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level of salesdesk's own log (debug, info, warn, error)")
-	fs.Usage = func() {
-		fmt.Fprint(io.err, "usage: salesdesk demo [flags]\n\nRuns every role against embedded Redis, IMAP and SMTP stand-ins and a stream of\nsimulated customer mail. Nothing to install or configure; Ctrl-C stops it.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "salesdesk demo: unexpected argument %q\n", fs.Arg(0))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/report"
 	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
 )
 
 // Screenshots of the browser test go to artifactsDir (gitignored). With
@@ -116,6 +118,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if n, err := strconv.Atoi(seen.ReportInquiries); err != nil || n == 0 {
 		t.Errorf("report of the last 7 days shows %q inquiries, want some", seen.ReportInquiries)
 	}
+	checkSchedulers(t, seen)
 	if n, _ := strconv.Atoi(seen.Tabs[admin.KindRep]); n == 0 {
 		t.Errorf("outbox has no mail to reps (tabs %v)", seen.Tabs)
 	}
@@ -136,6 +139,42 @@ func TestDemoInBrowser(t *testing.T) {
 	}
 }
 
+// checkSchedulers asserts that the dashboard's Schedulers page, and the API
+// behind it, list every periodic task with its next run.
+func checkSchedulers(t *testing.T, seen browserView) {
+	t.Helper()
+	shown := map[string]string{}
+	for _, r := range seen.Schedulers {
+		shown[r.Type] = r.Next
+	}
+	api := map[string]string{}
+	for _, e := range seen.SchedulerAPI.Entries {
+		api[e.TaskType] = e.NextEnqueueAt
+	}
+	for _, typ := range tasks.PeriodicTypes() {
+		if shown[typ] == "" {
+			t.Errorf("Schedulers page lists %v; want %s with its next run", seen.Schedulers, typ)
+		}
+		if api[typ] == "" {
+			t.Errorf("scheduler_entries API lists %+v; want %s with its next run", seen.SchedulerAPI.Entries, typ)
+		}
+	}
+}
+
+// schedulerRow is one row of the dashboard's Schedulers page.
+type schedulerRow struct {
+	Type string
+	Next string
+}
+
+// schedulerEntries is the JSON of asynqmon's /api/scheduler_entries.
+type schedulerEntries struct {
+	Entries []struct {
+		TaskType      string `json:"task_type"`
+		NextEnqueueAt string `json:"next_enqueue_at"`
+	} `json:"entries"`
+}
+
 type queueRow struct {
 	Queue     string
 	Processed int
@@ -152,6 +191,8 @@ type browserView struct {
 	LeadSubjects   []string          // outbox, mails to the rep who got a lead
 	// ReportInquiries is the inquiries KPI of the last-7-days report.
 	ReportInquiries string
+	Schedulers      []schedulerRow   // dashboard, Schedulers page
+	SchedulerAPI    schedulerEntries // the API behind that page
 }
 
 // browse logs in to the running demo with chromium, opens the home page,
@@ -181,7 +222,7 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelTab)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancelTimeout)
 
 	shot := func(name string, full bool) {
@@ -251,6 +292,31 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	}
 	t.Logf("dashboard queues: %+v", seen.Queues)
 	shot("dashboard.png", false)
+
+	// Schedulers: asynq writes the entries with a scheduler's heartbeat
+	// and the page polls for them, so wait until every periodic task shows.
+	open("/monitoring/schedulers", `#root`)
+	seen.Schedulers, err = chromedp.Run(ctx, chromedp.Poll[[]schedulerRow](fmt.Sprintf(`(() => {
+		const table = document.querySelector('table[aria-label="scheduler entries table"]');
+		if (!table) return null;
+		const heads = Array.from(table.querySelectorAll("thead th")).map(th => th.innerText.trim());
+		const type = heads.indexOf("Type"), next = heads.indexOf("Next Enqueue");
+		const rows = Array.from(table.querySelectorAll("tbody tr")).map(tr => ({
+			Type: tr.cells[type].innerText.trim(),
+			Next: tr.cells[next].innerText.trim(),
+		}));
+		return new Set(rows.map(r => r.Type)).size >= %d ? rows : null;
+	})()`, len(tasks.PeriodicTypes()))))
+	if err != nil {
+		t.Fatalf("schedulers page: %v", err)
+	}
+	t.Logf("schedulers page: %+v", seen.Schedulers)
+	shot("schedulers.png", false)
+	seen.SchedulerAPI, err = chromedp.Run(ctx, chromedp.Evaluate[schedulerEntries](
+		`fetch("/monitoring/api/scheduler_entries").then(r => r.json())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("scheduler_entries API: %v", err)
+	}
 
 	// Outbox: everything, newest first; then by recipient.
 	const bodies = `Array.from(document.querySelectorAll("details.mail .body")).map(e => e.textContent)`

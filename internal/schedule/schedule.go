@@ -205,7 +205,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		},
 	})
 	for _, e := range s.entries {
-		if _, err := as.Register(e.cronSpec(), asynq.NewTask(e.TaskType, nil), markerOpts()...); err != nil {
+		if _, err := as.Register(e.cronSpec(), asynq.NewTask(e.TaskType, []byte(markerPayload)), markerOpts()...); err != nil {
 			return fmt.Errorf("schedule: register %s: %w", e.TaskType, err)
 		}
 	}
@@ -245,6 +245,9 @@ func (s *Scheduler) Run(ctx context.Context) error {
 func markerOpts() []asynq.Option {
 	return []asynq.Option{asynq.TaskID("")}
 }
+
+// markerPayload is what the dashboard shows as an entry's payload.
+const markerPayload = `{"note":"payload and task ID are built per run"}`
 
 // cronSpec is the entry's spec for asynq's cron, which reads the zone from
 // the CRON_TZ prefix.
