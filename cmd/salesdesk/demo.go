@@ -153,7 +153,7 @@ func runDemo(ctx context.Context, o demoOptions, io stdio) (err error) {
 	pages, err := admin.New(admin.Options{
 		Store:         a.store,
 		Location:      time.Local,
-		Outbox:        func() []admin.CapturedMail { return capturedMail(smtp) },
+		SentMail:      func() []admin.CapturedMail { return capturedMail(smtp) },
 		RecipientKind: world.RecipientKind,
 		Reports:       a.store,
 		ReportOptions: report.Options{ContactSLA: cfg.Leads.SLAContact},
@@ -273,7 +273,7 @@ func printDemoBanner(w io.Writer, run demoRun, redisKind string, keep bool) {
 	fmt.Fprintf(&b, "\nsalesdesk demo is running (Redis: %s; IMAP, SMTP and the customers are simulated)\n\n", redisKind)
 	fmt.Fprintf(&b, "  home       %s/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  dashboard  %s/monitoring/\n", run.BaseURL)
-	fmt.Fprintf(&b, "  outbox     %s%s\n", run.BaseURL, admin.OutboxPath)
+	fmt.Fprintf(&b, "  sent mail  %s%s\n", run.BaseURL, admin.SentMailPath)
 	fmt.Fprintf(&b, "  reports    %s%s/%s\n", run.BaseURL, admin.ReportsPath, report.Last7Days)
 	fmt.Fprintf(&b, "  API        %s/api/v1/   (Authorization: Bearer %s)\n\n", run.BaseURL, run.APIToken)
 	fmt.Fprintf(&b, "  user       %s\n  password   %s\n\n", run.Username, run.Password)
@@ -299,7 +299,7 @@ func printDemoStatus(ctx context.Context, w io.Writer, every time.Duration, run 
 		case <-t.C:
 		}
 		processed, failed := processedTasks(insp)
-		fmt.Fprintf(w, "%s  inbox %d mails · outbox %d mails · tasks processed %d, failed %d\n",
+		fmt.Fprintf(w, "%s  inbox %d mails · sent %d mails · tasks processed %d, failed %d\n",
 			time.Now().Format(time.TimeOnly), run.IMAP.Appended(), len(run.SMTP.Messages()), processed, failed)
 	}
 }
@@ -321,7 +321,7 @@ func processedTasks(insp *asynq.Inspector) (processed, failed int) {
 	return processed, failed
 }
 
-// capturedMail is the SMTP server's mail for the outbox page.
+// capturedMail is the SMTP server's mail for the sent-mail page.
 func capturedMail(s *smtptest.Server) []admin.CapturedMail {
 	msgs := s.Messages()
 	out := make([]admin.CapturedMail, len(msgs))

@@ -94,7 +94,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if n, err := strconv.Atoi(seen.Counts["inquiries-today"]); err != nil || n == 0 {
 		t.Errorf("home page shows %q inquiries today, want some", seen.Counts["inquiries-today"])
 	}
-	for _, want := range []string{"/monitoring/", admin.OutboxPath, admin.ReportsPath, "/api/v1/"} {
+	for _, want := range []string{"/monitoring/", admin.SentMailPath, admin.ReportsPath, "/api/v1/"} {
 		if !strings.Contains(strings.Join(seen.Links, " "), want) {
 			t.Errorf("home page links %v, want %s among them", seen.Links, want)
 		}
@@ -107,27 +107,27 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Errorf("dashboard lists queues %+v; want queues with processed tasks", seen.Queues)
 	}
 	if !anyContains(seen.CustomerBodies, "We have received it") {
-		t.Errorf("outbox to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
+		t.Errorf("sent mail to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
 	}
 	if !anyContains(seen.StatusBodies, "Here is the current status of order") {
-		t.Errorf("outbox to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
+		t.Errorf("sent mail to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
 	}
 	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {
-		t.Errorf("outbox to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
+		t.Errorf("sent mail to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
 	}
 	if n, err := strconv.Atoi(seen.ReportInquiries); err != nil || n == 0 {
 		t.Errorf("report of the last 7 days shows %q inquiries, want some", seen.ReportInquiries)
 	}
 	checkSchedulers(t, seen)
 	if n, _ := strconv.Atoi(seen.Tabs[admin.KindRep]); n == 0 {
-		t.Errorf("outbox has no mail to reps (tabs %v)", seen.Tabs)
+		t.Errorf("sent mail has no mail to reps (tabs %v)", seen.Tabs)
 	}
 
 	if update {
 		if err := os.MkdirAll(screenshotsDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"home.png", "outbox.png"} {
+		for _, name := range []string{"home.png", "sent-mail.png"} {
 			b, err := os.ReadFile(filepath.Join(artifactsDir, name))
 			if err != nil {
 				t.Fatal(err)
@@ -185,10 +185,10 @@ type browserView struct {
 	Counts         map[string]string // home page counts by element id
 	Links          []string          // home page links
 	Queues         []queueRow        // dashboard
-	Tabs           map[string]string // outbox tab counts by kind
-	CustomerBodies []string          // outbox, mails to customers
-	StatusBodies   []string          // outbox, mails to the customer who got an order status
-	LeadSubjects   []string          // outbox, mails to the rep who got a lead
+	Tabs           map[string]string // sent-mail tab counts by kind
+	CustomerBodies []string          // sent mail, mails to customers
+	StatusBodies   []string          // sent mail, mails to the customer who got an order status
+	LeadSubjects   []string          // sent mail, mails to the rep who got a lead
 	// ReportInquiries is the inquiries KPI of the last-7-days report.
 	ReportInquiries string
 	Schedulers      []schedulerRow   // dashboard, Schedulers page
@@ -196,7 +196,7 @@ type browserView struct {
 }
 
 // browse logs in to the running demo with chromium, opens the home page,
-// the dashboard and the outbox, saves screenshots to artifactsDir and
+// the dashboard and the sent-mail page, saves screenshots to artifactsDir and
 // returns what the pages showed.
 func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer string) browserView {
 	t.Helper()
@@ -318,24 +318,24 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 		t.Fatalf("scheduler_entries API: %v", err)
 	}
 
-	// Outbox: everything, newest first; then by recipient.
+	// Sent mail: everything, newest first; then by recipient.
 	const bodies = `Array.from(document.querySelectorAll("details.mail .body")).map(e => e.textContent)`
 	const subjects = `Array.from(document.querySelectorAll("details.mail .subj")).map(e => e.textContent)`
-	open(admin.OutboxPath, `.tabs`)
+	open(admin.SentMailPath, `.tabs`)
 	seen.Tabs, err = chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
 		Array.from(document.querySelectorAll(".tabs a")).map(a => [a.dataset.kind, a.querySelector(".count").textContent]))`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("outbox tabs: %v", seen.Tabs)
-	shot("outbox.png", false)
-	open(admin.OutboxPath+"?kind=customer", `.tabs`)
+	t.Logf("sent mail tabs: %v", seen.Tabs)
+	shot("sent-mail.png", false)
+	open(admin.SentMailPath+"?kind=customer", `.tabs`)
 	seen.CustomerBodies = eval("customer mail", bodies)
-	open(admin.OutboxPath+"?kind=customer&to="+url.QueryEscape(statusCustomer), `.tabs`)
+	open(admin.SentMailPath+"?kind=customer&to="+url.QueryEscape(statusCustomer), `.tabs`)
 	seen.StatusBodies = eval("order-status mail", bodies)
-	open(admin.OutboxPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
+	open(admin.SentMailPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
 	seen.LeadSubjects = eval("lead mail", subjects)
-	shot("outbox-rep.png", false)
+	shot("sent-mail-rep.png", false)
 
 	// The KPI report of the last 7 days, with its charts.
 	open(admin.ReportsPath+"/"+report.Last7Days, `#kpi-inquiries`)
