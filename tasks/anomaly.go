@@ -15,21 +15,12 @@ type AnomalyScanPayload struct {
 }
 
 func (p AnomalyScanPayload) validate() error {
-	if p.ScheduledAt.IsZero() {
-		return invalid(TypeAnomalyScan, "scheduled_at is required")
-	}
-	return nil
+	return requireTime(TypeAnomalyScan, "scheduled_at", p.ScheduledAt)
 }
 
 // NewAnomalyScanTask builds the anomaly:scan task for one fire time.
 func NewAnomalyScanTask(p AnomalyScanPayload) (*asynq.Task, error) {
-	return newTask(TypeAnomalyScan, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(3),
-		asynq.Timeout(5*time.Minute),
-		asynq.TaskID(TypeAnomalyScan+":"+timeBucket(p.ScheduledAt)),
-		asynq.Retention(retainScan),
-	)
+	return newTask(TypeAnomalyScan, p, taskID(TypeAnomalyScan, timeBucket(p.ScheduledAt)))
 }
 
 // ParseAnomalyScanPayload decodes an anomaly:scan payload.

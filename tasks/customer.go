@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
-	"time"
 
 	"github.com/hibiken/asynq"
 )
@@ -38,13 +37,7 @@ func NewCustomerUnsubscribeTask(p CustomerUnsubscribePayload) (*asynq.Task, erro
 	if p.InquiryID <= 0 {
 		id = TypeCustomerUnsubscribe + ":email:" + strings.ToLower(p.Email)
 	}
-	return newTask(TypeCustomerUnsubscribe, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(id),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeCustomerUnsubscribe, p, id)
 }
 
 // ParseCustomerUnsubscribePayload decodes a customer:unsubscribe payload.

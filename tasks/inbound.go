@@ -2,7 +2,6 @@ package tasks
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/hibiken/asynq"
 )
@@ -28,13 +27,7 @@ func InboundEmailTaskID(mailbox string, uidValidity, uid uint32) string {
 
 // NewInboundEmailTask builds the inbound:email task for a stored message.
 func NewInboundEmailTask(p InboundEmailPayload) (*asynq.Task, error) {
-	return newTask(TypeInboundEmail, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(2*time.Minute),
-		asynq.TaskID(InboundEmailTaskID(p.Mailbox, p.UIDValidity, p.UID)),
-		asynq.Retention(24*time.Hour),
-	)
+	return newTask(TypeInboundEmail, p, InboundEmailTaskID(p.Mailbox, p.UIDValidity, p.UID))
 }
 
 // ParseInboundEmailPayload decodes an inbound:email payload; a payload that

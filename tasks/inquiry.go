@@ -1,9 +1,6 @@
 package tasks
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/hibiken/asynq"
 )
 
@@ -32,21 +29,12 @@ type InquiryHandoffPayload struct {
 }
 
 func (p InquiryHandoffPayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeInquiryHandoff, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeInquiryHandoff, "inquiry_id", p.InquiryID)
 }
 
 // NewInquiryHandoffTask builds the inquiry:handoff task, one per inquiry.
 func NewInquiryHandoffTask(p InquiryHandoffPayload) (*asynq.Task, error) {
-	return newTask(TypeInquiryHandoff, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryHandoff, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeInquiryHandoff, p, taskID(TypeInquiryHandoff, p.InquiryID))
 }
 
 // ParseInquiryHandoffPayload decodes an inquiry:handoff payload.
@@ -61,21 +49,12 @@ type InquiryTriagePayload struct {
 }
 
 func (p InquiryTriagePayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeInquiryTriage, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeInquiryTriage, "inquiry_id", p.InquiryID)
 }
 
 // NewInquiryTriageTask builds the inquiry:triage task, one per inquiry.
 func NewInquiryTriageTask(p InquiryTriagePayload) (*asynq.Task, error) {
-	return newTask(TypeInquiryTriage, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryTriage, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeInquiryTriage, p, taskID(TypeInquiryTriage, p.InquiryID))
 }
 
 // ParseInquiryTriagePayload decodes an inquiry:triage payload.
@@ -89,21 +68,12 @@ type InquiryAckPayload struct {
 }
 
 func (p InquiryAckPayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeInquiryAck, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeInquiryAck, "inquiry_id", p.InquiryID)
 }
 
 // NewInquiryAckTask builds the inquiry:ack task, one per inquiry.
 func NewInquiryAckTask(p InquiryAckPayload) (*asynq.Task, error) {
-	return newTask(TypeInquiryAck, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeInquiryAck, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeInquiryAck, p, taskID(TypeInquiryAck, p.InquiryID))
 }
 
 // ParseInquiryAckPayload decodes an inquiry:ack payload.

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -44,13 +43,7 @@ func (p LeadAssignPayload) validate() error {
 // NewLeadAssignTask builds the lead:assign task; its TaskID is
 // "lead:assign:<lead_id>:<attempt>", so each assignment round happens once.
 func NewLeadAssignTask(p LeadAssignPayload) (*asynq.Task, error) {
-	return newTask(TypeLeadAssign, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d:%d", TypeLeadAssign, p.LeadID, p.Attempt)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeLeadAssign, p, taskID(TypeLeadAssign, p.LeadID, p.Attempt))
 }
 
 // ParseLeadAssignPayload decodes a lead:assign payload.
@@ -91,14 +84,7 @@ func (p LeadSLACheckPayload) validate() error {
 // NewLeadSLACheckTask builds the lead:sla_check task, scheduled for
 // p.DueAt, with TaskID "lead:sla_check:<lead_id>:<attempt>:<stage>".
 func NewLeadSLACheckTask(p LeadSLACheckPayload) (*asynq.Task, error) {
-	return newTask(TypeLeadSLACheck, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.ProcessAt(p.DueAt),
-		asynq.TaskID(fmt.Sprintf("%s:%d:%d:%d", TypeLeadSLACheck, p.LeadID, p.Attempt, p.Stage)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeLeadSLACheck, p, taskID(TypeLeadSLACheck, p.LeadID, p.Attempt, p.Stage), asynq.ProcessAt(p.DueAt))
 }
 
 // ParseLeadSLACheckPayload decodes a lead:sla_check payload.
@@ -122,13 +108,7 @@ func (p LeadsDailyDigestPayload) validate() error {
 // "leads:daily_digest:<day>": one digest per day, however many schedulers
 // run.
 func NewLeadsDailyDigestTask(p LeadsDailyDigestPayload) (*asynq.Task, error) {
-	return newTask(TypeLeadsDailyDigest, p,
-		asynq.Queue(QueueLow),
-		asynq.MaxRetry(5),
-		asynq.Timeout(10*time.Minute),
-		asynq.TaskID(TypeLeadsDailyDigest+":"+p.Day),
-		asynq.Retention(retainDaily),
-	)
+	return newTask(TypeLeadsDailyDigest, p, taskID(TypeLeadsDailyDigest, p.Day))
 }
 
 // ParseLeadsDailyDigestPayload decodes a leads:daily_digest payload.
@@ -142,21 +122,12 @@ type LeadsSLAScanPayload struct {
 }
 
 func (p LeadsSLAScanPayload) validate() error {
-	if p.ScheduledAt.IsZero() {
-		return invalid(TypeLeadsSLAScan, "scheduled_at is required")
-	}
-	return nil
+	return requireTime(TypeLeadsSLAScan, "scheduled_at", p.ScheduledAt)
 }
 
 // NewLeadsSLAScanTask builds the leads:sla_scan task for one fire time.
 func NewLeadsSLAScanTask(p LeadsSLAScanPayload) (*asynq.Task, error) {
-	return newTask(TypeLeadsSLAScan, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(3),
-		asynq.Timeout(5*time.Minute),
-		asynq.TaskID(TypeLeadsSLAScan+":"+timeBucket(p.ScheduledAt)),
-		asynq.Retention(retainScan),
-	)
+	return newTask(TypeLeadsSLAScan, p, taskID(TypeLeadsSLAScan, timeBucket(p.ScheduledAt)))
 }
 
 // ParseLeadsSLAScanPayload decodes a leads:sla_scan payload.

@@ -1,9 +1,6 @@
 package tasks
 
 import (
-	"fmt"
-	"time"
-
 	"github.com/hibiken/asynq"
 )
 
@@ -18,23 +15,14 @@ type MailSendPayload struct {
 }
 
 func (p MailSendPayload) validate() error {
-	if p.OutboundID <= 0 {
-		return invalid(TypeMailSend, "outbound_id is required")
-	}
-	return nil
+	return requireID(TypeMailSend, "outbound_id", p.OutboundID)
 }
 
 // NewMailSendTask builds the mail:send task with TaskID
 // "mail:send:<outbound_id>". Twenty retries with the worker's capped
 // backoff ride out an SMTP outage of several hours.
 func NewMailSendTask(p MailSendPayload) (*asynq.Task, error) {
-	return newTask(TypeMailSend, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(20),
-		asynq.Timeout(2*time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeMailSend, p.OutboundID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeMailSend, p, taskID(TypeMailSend, p.OutboundID))
 }
 
 // ParseMailSendPayload decodes a mail:send payload.

@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -24,21 +23,12 @@ type MeetingRequestPayload struct {
 }
 
 func (p MeetingRequestPayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeMeetingRequest, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeMeetingRequest, "inquiry_id", p.InquiryID)
 }
 
 // NewMeetingRequestTask builds the meeting:request task, one per inquiry.
 func NewMeetingRequestTask(p MeetingRequestPayload) (*asynq.Task, error) {
-	return newTask(TypeMeetingRequest, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeMeetingRequest, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeMeetingRequest, p, taskID(TypeMeetingRequest, p.InquiryID))
 }
 
 // ParseMeetingRequestPayload decodes a meeting:request payload.
@@ -59,23 +49,13 @@ func (p MeetingReminderPayload) validate() error {
 	if p.MeetingID <= 0 {
 		return invalid(TypeMeetingReminder, "meeting_id is required")
 	}
-	if p.RemindAt.IsZero() {
-		return invalid(TypeMeetingReminder, "remind_at is required")
-	}
-	return nil
+	return requireTime(TypeMeetingReminder, "remind_at", p.RemindAt)
 }
 
 // NewMeetingReminderTask builds the meeting:reminder task, scheduled for
 // p.RemindAt, with TaskID "meeting:reminder:<meeting_id>:<remind_at UTC>".
 func NewMeetingReminderTask(p MeetingReminderPayload) (*asynq.Task, error) {
-	return newTask(TypeMeetingReminder, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(5),
-		asynq.Timeout(time.Minute),
-		asynq.ProcessAt(p.RemindAt),
-		asynq.TaskID(fmt.Sprintf("%s:%d:%s", TypeMeetingReminder, p.MeetingID, timeBucket(p.RemindAt))),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeMeetingReminder, p, taskID(TypeMeetingReminder, p.MeetingID, timeBucket(p.RemindAt)), asynq.ProcessAt(p.RemindAt))
 }
 
 // ParseMeetingReminderPayload decodes a meeting:reminder payload.

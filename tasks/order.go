@@ -1,7 +1,6 @@
 package tasks
 
 import (
-	"fmt"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -29,22 +28,13 @@ type OrderStatusReplyPayload struct {
 }
 
 func (p OrderStatusReplyPayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeOrderStatusReply, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeOrderStatusReply, "inquiry_id", p.InquiryID)
 }
 
 // NewOrderStatusReplyTask builds the order:status_reply task, one per
 // inquiry.
 func NewOrderStatusReplyTask(p OrderStatusReplyPayload) (*asynq.Task, error) {
-	return newTask(TypeOrderStatusReply, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeOrderStatusReply, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeOrderStatusReply, p, taskID(TypeOrderStatusReply, p.InquiryID))
 }
 
 // ParseOrderStatusReplyPayload decodes an order:status_reply payload.
@@ -61,10 +51,7 @@ type OrderRequestPayload struct {
 }
 
 func (p OrderRequestPayload) validate() error {
-	if p.InquiryID <= 0 {
-		return invalid(TypeOrderRequest, "inquiry_id is required")
-	}
-	return nil
+	return requireID(TypeOrderRequest, "inquiry_id", p.InquiryID)
 }
 
 // NewOrderRequestTask builds the order:request task, one per inquiry, on
@@ -76,13 +63,7 @@ func NewOrderRequestTask(p OrderRequestPayload) (*asynq.Task, error) {
 	if p.Rush {
 		q = QueueCritical
 	}
-	return newTask(TypeOrderRequest, p,
-		asynq.Queue(q),
-		asynq.MaxRetry(10),
-		asynq.Timeout(time.Minute),
-		asynq.TaskID(fmt.Sprintf("%s:%d", TypeOrderRequest, p.InquiryID)),
-		asynq.Retention(retainEntity),
-	)
+	return newTask(TypeOrderRequest, p, taskID(TypeOrderRequest, p.InquiryID), asynq.Queue(q))
 }
 
 // ParseOrderRequestPayload decodes an order:request payload.
@@ -96,23 +77,14 @@ type OrdersFollowupScanPayload struct {
 }
 
 func (p OrdersFollowupScanPayload) validate() error {
-	if p.ScheduledAt.IsZero() {
-		return invalid(TypeOrdersFollowupScan, "scheduled_at is required")
-	}
-	return nil
+	return requireTime(TypeOrdersFollowupScan, "scheduled_at", p.ScheduledAt)
 }
 
 // NewOrdersFollowupScanTask builds the orders:followup_scan task for one
 // fire time; its TaskID carries that time, so schedulers that fire the same
 // instant collapse to one task.
 func NewOrdersFollowupScanTask(p OrdersFollowupScanPayload) (*asynq.Task, error) {
-	return newTask(TypeOrdersFollowupScan, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(3),
-		asynq.Timeout(5*time.Minute),
-		asynq.TaskID(TypeOrdersFollowupScan+":"+timeBucket(p.ScheduledAt)),
-		asynq.Retention(retainScan),
-	)
+	return newTask(TypeOrdersFollowupScan, p, taskID(TypeOrdersFollowupScan, timeBucket(p.ScheduledAt)))
 }
 
 // ParseOrdersFollowupScanPayload decodes an orders:followup_scan payload.

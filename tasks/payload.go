@@ -35,8 +35,31 @@ func invalid(typ, format string, args ...any) error {
 	return fmt.Errorf("%s payload: %w: %s", typ, ErrInvalidPayload, fmt.Sprintf(format, args...))
 }
 
-// newTask validates and encodes p and builds the task with opts.
-func newTask(typ string, p payload, opts ...asynq.Option) (*asynq.Task, error) {
+// requireID is the check of a payload whose one required field is the
+// positive ID named field.
+func requireID(typ, field string, id int64) error {
+	if id <= 0 {
+		return invalid(typ, "%s is required", field)
+	}
+	return nil
+}
+
+// requireTime is the check of a payload whose one required field is the
+// instant named field.
+func requireTime(typ, field string, t time.Time) error {
+	if t.IsZero() {
+		return invalid(typ, "%s is required", field)
+	}
+	return nil
+}
+
+// newTask validates and encodes p and builds the task with its type's
+// defaults (defaultsFor), TaskID id and then opts, which override them.
+func newTask(typ string, p payload, id string, opts ...asynq.Option) (*asynq.Task, error) {
+	d, ok := defaultsFor(typ)
+	if !ok {
+		return nil, fmt.Errorf("task type %q has no default options", typ)
+	}
 	if err := p.validate(); err != nil {
 		return nil, err
 	}
@@ -44,7 +67,7 @@ func newTask(typ string, p payload, opts ...asynq.Option) (*asynq.Task, error) {
 	if err != nil {
 		return nil, fmt.Errorf("encode %s payload: %w", typ, err)
 	}
-	return asynq.NewTask(typ, b, opts...), nil
+	return asynq.NewTask(typ, b, append(d.options(id), opts...)...), nil
 }
 
 // parse decodes and validates a payload. Both failures are permanent: a
@@ -59,6 +82,16 @@ func parse[P payload](typ string, b []byte) (P, error) {
 		return p, fmt.Errorf("decode %s payload: %w: %w", typ, err, asynq.SkipRetry)
 	}
 	return p, nil
+}
+
+// taskID joins a task type and the parts that make one task of it unique
+// with colons: "lead:assign:5:2".
+func taskID(typ string, parts ...any) string {
+	id := typ
+	for _, part := range parts {
+		id += ":" + fmt.Sprint(part)
+	}
+	return id
 }
 
 // timeBucket formats an instant for a TaskID: UTC, second precision, so

@@ -30,13 +30,7 @@ func (p ReportDailyPayload) validate() error {
 // NewReportDailyTask builds the report:daily task with TaskID
 // "report:daily:<day>".
 func NewReportDailyTask(p ReportDailyPayload) (*asynq.Task, error) {
-	return newTask(TypeReportDaily, p,
-		asynq.Queue(QueueLow),
-		asynq.MaxRetry(5),
-		asynq.Timeout(10*time.Minute),
-		asynq.TaskID(TypeReportDaily+":"+p.Day),
-		asynq.Retention(retainDaily),
-	)
+	return newTask(TypeReportDaily, p, taskID(TypeReportDaily, p.Day))
 }
 
 // ParseReportDailyPayload decodes a report:daily payload.
@@ -60,10 +54,7 @@ func (p ReportWeeklyPayload) validate() error {
 	if p.Timezone == "" {
 		return invalid(TypeReportWeekly, "timezone is required")
 	}
-	if p.ScheduledAt.IsZero() {
-		return invalid(TypeReportWeekly, "scheduled_at is required")
-	}
-	return nil
+	return requireTime(TypeReportWeekly, "scheduled_at", p.ScheduledAt)
 }
 
 // ISOWeek formats t's ISO week as used in ReportWeeklyPayload.Week.
@@ -75,13 +66,7 @@ func ISOWeek(t time.Time) string {
 // NewReportWeeklyTask builds the report:weekly task with TaskID
 // "report:weekly:<week>".
 func NewReportWeeklyTask(p ReportWeeklyPayload) (*asynq.Task, error) {
-	return newTask(TypeReportWeekly, p,
-		asynq.Queue(QueueLow),
-		asynq.MaxRetry(5),
-		asynq.Timeout(10*time.Minute),
-		asynq.TaskID(TypeReportWeekly+":"+p.Week),
-		asynq.Retention(retainWeekly),
-	)
+	return newTask(TypeReportWeekly, p, taskID(TypeReportWeekly, p.Week))
 }
 
 // ParseReportWeeklyPayload decodes a report:weekly payload.

@@ -21,22 +21,13 @@ func (p PingPayload) validate() error {
 	if p.ID == "" {
 		return invalid(TypePing, "id is required")
 	}
-	if p.SentAt.IsZero() {
-		return invalid(TypePing, "sent_at is required")
-	}
-	return nil
+	return requireTime(TypePing, "sent_at", p.SentAt)
 }
 
 // NewPingTask builds the system:ping task with TaskID "system:ping:<id>",
 // kept for an hour after it completes so its result can be read.
 func NewPingTask(p PingPayload) (*asynq.Task, error) {
-	return newTask(TypePing, p,
-		asynq.Queue(QueueDefault),
-		asynq.MaxRetry(1),
-		asynq.Timeout(10*time.Second),
-		asynq.TaskID(TypePing+":"+p.ID),
-		asynq.Retention(time.Hour),
-	)
+	return newTask(TypePing, p, taskID(TypePing, p.ID))
 }
 
 // ParsePingPayload decodes a system:ping payload.

@@ -10,7 +10,7 @@ import (
 )
 
 // adminPages returns the admin pages the web role serves: a.pages when a
-// command set its own (the demo's include the outbox), else the home page
+// command set its own (the demo's include sent mail), else the home page
 // on the store, with "today" in the reports' timezone.
 func (a *app) adminPages() (http.Handler, error) {
 	if a.pages != nil {

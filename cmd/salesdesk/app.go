@@ -31,7 +31,7 @@ type app struct {
 	registry *prometheus.Registry
 	pollers  []*inbox.Poller // built by the poller role, checked by the web role
 	// pages, when set, replaces the admin pages the web role serves (the
-	// demo adds its outbox).
+	// demo adds its sent-mail page).
 	pages http.Handler
 	deskCache
 }

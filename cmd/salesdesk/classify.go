@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"errors"
-	"flag"
 	"fmt"
 	goio "io"
 	"os"
@@ -26,22 +24,14 @@ import (
 // --model names a file written by --save-model. Configured routing rules
 // are not applied: this command shows what the model thinks.
 func runClassify(ctx context.Context, args []string, io stdio) int {
-	fs := flag.NewFlagSet("classify", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet("classify", "usage: salesdesk classify [--text] [--model FILE] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.", io)
 	text := fs.Bool("text", false, "read one plain-text message per line instead of raw mails")
 	eval := fs.String("eval", "", "evaluate on a TSV file (text<TAB>category; - for stdin) and print the report")
 	modelPath := fs.String("model", "", "use a model saved with --save-model instead of training the default")
 	savePath := fs.String("save-model", "", "write the model to this file and exit")
 	minConf := fs.Float64("min-confidence", 0.5, "confidence below which a mail is marked for triage")
-	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: salesdesk classify [--text] [--model FILE] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if *minConf < 0 || *minConf > 1 {
 		fmt.Fprintln(io.err, "salesdesk classify: --min-confidence must be between 0 and 1")

@@ -48,15 +48,18 @@ func loadConfig(path string, validate bool, stderr io.Writer) (config.Config, bo
 
 // runConfig implements `salesdesk config check -c FILE`.
 func runConfig(_ context.Context, args []string, io stdio) int {
+	fs := newFlagSet("config check", commandHead("config", "check [-c FILE]"), io)
+	path := configFlag(fs)
 	if len(args) == 0 || args[0] != "check" {
-		fmt.Fprintln(io.err, "usage: salesdesk config check -c FILE")
+		// -h/--help, or a bad flag, before the verb.
+		if code, done := parseFlags(fs, args); done {
+			return code
+		}
+		fs.Usage()
 		return 2
 	}
-	fs := flag.NewFlagSet("config check", flag.ContinueOnError)
-	fs.SetOutput(io.err)
-	path := configFlag(fs)
-	if err := fs.Parse(args[1:]); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args[1:]); done {
+		return code
 	}
 	problems := config.Check(path())
 	if len(problems) == 0 {

@@ -6,7 +6,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"mime"
@@ -59,8 +58,7 @@ type demoRun struct {
 }
 
 func runDemoCommand(ctx context.Context, args []string, io stdio) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet("demo", "usage: salesdesk demo [flags]\n\nRuns every role against embedded Redis, IMAP and SMTP stand-ins and a stream of\nsimulated customer mail. Nothing to install or configure; Ctrl-C stops it.", io)
 	o := demoOptions{StatusEvery: 15 * time.Second}
 	fs.StringVar(&o.Listen, "listen", "127.0.0.1:8080", "web address (dashboard, admin pages, API)")
 	fs.Float64Var(&o.Rate, "rate", 2, "simulated customer mails per second")
@@ -69,15 +67,8 @@ func runDemoCommand(ctx context.Context, args []string, io stdio) int {
 	fs.Int64Var(&o.Seed, "seed", 1, "seed of the simulated world and mail stream")
 	fs.StringVar(&o.Redis, "redis", "", `"redis-server" or "miniredis" (default: redis-server when on PATH)`)
 	fs.StringVar(&o.LogLevel, "log-level", "warn", "log level of salesdesk's own log (debug, info, warn, error)")
-	fs.Usage = func() {
-		fmt.Fprint(io.err, "usage: salesdesk demo [flags]\n\nRuns every role against embedded Redis, IMAP and SMTP stand-ins and a stream of\nsimulated customer mail. Nothing to install or configure; Ctrl-C stops it.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(io.err, "salesdesk demo: unexpected argument %q\n", fs.Arg(0))
@@ -162,7 +153,7 @@ func runDemo(ctx context.Context, o demoOptions, io stdio) (err error) {
 	pages, err := admin.New(admin.Options{
 		Store:         a.store,
 		Location:      time.Local,
-		Outbox:        func() []admin.CapturedMail { return capturedMail(smtp) },
+		SentMail:      func() []admin.CapturedMail { return capturedMail(smtp) },
 		RecipientKind: world.RecipientKind,
 		Reports:       a.store,
 		ReportOptions: report.Options{ContactSLA: cfg.Leads.SLAContact},
@@ -282,7 +273,7 @@ func printDemoBanner(w io.Writer, run demoRun, redisKind string, keep bool) {
 	fmt.Fprintf(&b, "\nsalesdesk demo is running (Redis: %s; IMAP, SMTP and the customers are simulated)\n\n", redisKind)
 	fmt.Fprintf(&b, "  home       %s/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  dashboard  %s/monitoring/\n", run.BaseURL)
-	fmt.Fprintf(&b, "  outbox     %s%s\n", run.BaseURL, admin.OutboxPath)
+	fmt.Fprintf(&b, "  sent mail  %s%s\n", run.BaseURL, admin.SentMailPath)
 	fmt.Fprintf(&b, "  reports    %s%s/%s\n", run.BaseURL, admin.ReportsPath, report.Last7Days)
 	fmt.Fprintf(&b, "  API        %s/api/v1/   (Authorization: Bearer %s)\n\n", run.BaseURL, run.APIToken)
 	fmt.Fprintf(&b, "  user       %s\n  password   %s\n\n", run.Username, run.Password)
@@ -308,7 +299,7 @@ func printDemoStatus(ctx context.Context, w io.Writer, every time.Duration, run 
 		case <-t.C:
 		}
 		processed, failed := processedTasks(insp)
-		fmt.Fprintf(w, "%s  inbox %d mails · outbox %d mails · tasks processed %d, failed %d\n",
+		fmt.Fprintf(w, "%s  inbox %d mails · sent %d mails · tasks processed %d, failed %d\n",
 			time.Now().Format(time.TimeOnly), run.IMAP.Appended(), len(run.SMTP.Messages()), processed, failed)
 	}
 }
@@ -330,7 +321,7 @@ func processedTasks(insp *asynq.Inspector) (processed, failed int) {
 	return processed, failed
 }
 
-// capturedMail is the SMTP server's mail for the outbox page.
+// capturedMail is the SMTP server's mail for the sent-mail page.
 func capturedMail(s *smtptest.Server) []admin.CapturedMail {
 	msgs := s.Messages()
 	out := make([]admin.CapturedMail, len(msgs))

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"os"
 	"os/exec"
@@ -20,6 +21,7 @@ import (
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/report"
 	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
 )
 
 // Screenshots of the browser test go to artifactsDir (gitignored). With
@@ -92,7 +94,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if n, err := strconv.Atoi(seen.Counts["inquiries-today"]); err != nil || n == 0 {
 		t.Errorf("home page shows %q inquiries today, want some", seen.Counts["inquiries-today"])
 	}
-	for _, want := range []string{"/monitoring/", admin.OutboxPath, admin.ReportsPath, "/api/v1/"} {
+	for _, want := range []string{"/monitoring/", admin.SentMailPath, admin.ReportsPath, "/api/v1/"} {
 		if !strings.Contains(strings.Join(seen.Links, " "), want) {
 			t.Errorf("home page links %v, want %s among them", seen.Links, want)
 		}
@@ -105,26 +107,27 @@ func TestDemoInBrowser(t *testing.T) {
 		t.Errorf("dashboard lists queues %+v; want queues with processed tasks", seen.Queues)
 	}
 	if !anyContains(seen.CustomerBodies, "We have received it") {
-		t.Errorf("outbox to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
+		t.Errorf("sent mail to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
 	}
 	if !anyContains(seen.StatusBodies, "Here is the current status of order") {
-		t.Errorf("outbox to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
+		t.Errorf("sent mail to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
 	}
 	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {
-		t.Errorf("outbox to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
+		t.Errorf("sent mail to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
 	}
 	if n, err := strconv.Atoi(seen.ReportInquiries); err != nil || n == 0 {
 		t.Errorf("report of the last 7 days shows %q inquiries, want some", seen.ReportInquiries)
 	}
+	checkSchedulers(t, seen)
 	if n, _ := strconv.Atoi(seen.Tabs[admin.KindRep]); n == 0 {
-		t.Errorf("outbox has no mail to reps (tabs %v)", seen.Tabs)
+		t.Errorf("sent mail has no mail to reps (tabs %v)", seen.Tabs)
 	}
 
 	if update {
 		if err := os.MkdirAll(screenshotsDir, 0o755); err != nil {
 			t.Fatal(err)
 		}
-		for _, name := range []string{"home.png", "outbox.png"} {
+		for _, name := range []string{"home.png", "sent-mail.png"} {
 			b, err := os.ReadFile(filepath.Join(artifactsDir, name))
 			if err != nil {
 				t.Fatal(err)
@@ -134,6 +137,42 @@ func TestDemoInBrowser(t *testing.T) {
 			}
 		}
 	}
+}
+
+// checkSchedulers asserts that the dashboard's Schedulers page, and the API
+// behind it, list every periodic task with its next run.
+func checkSchedulers(t *testing.T, seen browserView) {
+	t.Helper()
+	shown := map[string]string{}
+	for _, r := range seen.Schedulers {
+		shown[r.Type] = r.Next
+	}
+	api := map[string]string{}
+	for _, e := range seen.SchedulerAPI.Entries {
+		api[e.TaskType] = e.NextEnqueueAt
+	}
+	for _, typ := range tasks.PeriodicTypes() {
+		if shown[typ] == "" {
+			t.Errorf("Schedulers page lists %v; want %s with its next run", seen.Schedulers, typ)
+		}
+		if api[typ] == "" {
+			t.Errorf("scheduler_entries API lists %+v; want %s with its next run", seen.SchedulerAPI.Entries, typ)
+		}
+	}
+}
+
+// schedulerRow is one row of the dashboard's Schedulers page.
+type schedulerRow struct {
+	Type string
+	Next string
+}
+
+// schedulerEntries is the JSON of asynqmon's /api/scheduler_entries.
+type schedulerEntries struct {
+	Entries []struct {
+		TaskType      string `json:"task_type"`
+		NextEnqueueAt string `json:"next_enqueue_at"`
+	} `json:"entries"`
 }
 
 type queueRow struct {
@@ -146,16 +185,18 @@ type browserView struct {
 	Counts         map[string]string // home page counts by element id
 	Links          []string          // home page links
 	Queues         []queueRow        // dashboard
-	Tabs           map[string]string // outbox tab counts by kind
-	CustomerBodies []string          // outbox, mails to customers
-	StatusBodies   []string          // outbox, mails to the customer who got an order status
-	LeadSubjects   []string          // outbox, mails to the rep who got a lead
+	Tabs           map[string]string // sent-mail tab counts by kind
+	CustomerBodies []string          // sent mail, mails to customers
+	StatusBodies   []string          // sent mail, mails to the customer who got an order status
+	LeadSubjects   []string          // sent mail, mails to the rep who got a lead
 	// ReportInquiries is the inquiries KPI of the last-7-days report.
 	ReportInquiries string
+	Schedulers      []schedulerRow   // dashboard, Schedulers page
+	SchedulerAPI    schedulerEntries // the API behind that page
 }
 
 // browse logs in to the running demo with chromium, opens the home page,
-// the dashboard and the outbox, saves screenshots to artifactsDir and
+// the dashboard and the sent-mail page, saves screenshots to artifactsDir and
 // returns what the pages showed.
 func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer string) browserView {
 	t.Helper()
@@ -181,7 +222,7 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelTab)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 45*time.Second)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancelTimeout)
 
 	shot := func(name string, full bool) {
@@ -252,24 +293,49 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	t.Logf("dashboard queues: %+v", seen.Queues)
 	shot("dashboard.png", false)
 
-	// Outbox: everything, newest first; then by recipient.
+	// Schedulers: asynq writes the entries with a scheduler's heartbeat
+	// and the page polls for them, so wait until every periodic task shows.
+	open("/monitoring/schedulers", `#root`)
+	seen.Schedulers, err = chromedp.Run(ctx, chromedp.Poll[[]schedulerRow](fmt.Sprintf(`(() => {
+		const table = document.querySelector('table[aria-label="scheduler entries table"]');
+		if (!table) return null;
+		const heads = Array.from(table.querySelectorAll("thead th")).map(th => th.innerText.trim());
+		const type = heads.indexOf("Type"), next = heads.indexOf("Next Enqueue");
+		const rows = Array.from(table.querySelectorAll("tbody tr")).map(tr => ({
+			Type: tr.cells[type].innerText.trim(),
+			Next: tr.cells[next].innerText.trim(),
+		}));
+		return new Set(rows.map(r => r.Type)).size >= %d ? rows : null;
+	})()`, len(tasks.PeriodicTypes()))))
+	if err != nil {
+		t.Fatalf("schedulers page: %v", err)
+	}
+	t.Logf("schedulers page: %+v", seen.Schedulers)
+	shot("schedulers.png", false)
+	seen.SchedulerAPI, err = chromedp.Run(ctx, chromedp.Evaluate[schedulerEntries](
+		`fetch("/monitoring/api/scheduler_entries").then(r => r.json())`, chromedp.EvalAwaitPromise))
+	if err != nil {
+		t.Fatalf("scheduler_entries API: %v", err)
+	}
+
+	// Sent mail: everything, newest first; then by recipient.
 	const bodies = `Array.from(document.querySelectorAll("details.mail .body")).map(e => e.textContent)`
 	const subjects = `Array.from(document.querySelectorAll("details.mail .subj")).map(e => e.textContent)`
-	open(admin.OutboxPath, `.tabs`)
+	open(admin.SentMailPath, `.tabs`)
 	seen.Tabs, err = chromedp.Run(ctx, chromedp.Evaluate[map[string]string](`Object.fromEntries(
 		Array.from(document.querySelectorAll(".tabs a")).map(a => [a.dataset.kind, a.querySelector(".count").textContent]))`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("outbox tabs: %v", seen.Tabs)
-	shot("outbox.png", false)
-	open(admin.OutboxPath+"?kind=customer", `.tabs`)
+	t.Logf("sent mail tabs: %v", seen.Tabs)
+	shot("sent-mail.png", false)
+	open(admin.SentMailPath+"?kind=customer", `.tabs`)
 	seen.CustomerBodies = eval("customer mail", bodies)
-	open(admin.OutboxPath+"?kind=customer&to="+url.QueryEscape(statusCustomer), `.tabs`)
+	open(admin.SentMailPath+"?kind=customer&to="+url.QueryEscape(statusCustomer), `.tabs`)
 	seen.StatusBodies = eval("order-status mail", bodies)
-	open(admin.OutboxPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
+	open(admin.SentMailPath+"?kind=rep&to="+url.QueryEscape(leadRep), `.tabs`)
 	seen.LeadSubjects = eval("lead mail", subjects)
-	shot("outbox-rep.png", false)
+	shot("sent-mail-rep.png", false)
 
 	// The KPI report of the last 7 days, with its charts.
 	open(admin.ReportsPath+"/"+report.Last7Days, `#kpi-inquiries`)

@@ -115,12 +115,12 @@ func TestDemoSmoke(t *testing.T) {
 		return false
 	})
 
-	t.Logf("inbox %d mails, outbox %d mails, %d tasks succeeded",
+	t.Logf("inbox %d mails, sent %d mails, %d tasks succeeded",
 		run.IMAP.Appended(), len(run.SMTP.Messages()), succeeded(t, insp))
 
 	// The pages are behind the login; the generated credentials open them.
 	client := &http.Client{Timeout: 10 * time.Second}
-	for _, path := range []string{"/", admin.OutboxPath, "/monitoring/"} {
+	for _, path := range []string{"/", admin.SentMailPath, "/monitoring/"} {
 		resp, err := client.Get(run.BaseURL + path)
 		if err != nil {
 			t.Fatal(err)
@@ -140,8 +140,8 @@ func TestDemoSmoke(t *testing.T) {
 		if resp.StatusCode != http.StatusOK {
 			t.Errorf("GET %s as admin = %d\n%s", path, resp.StatusCode, body)
 		}
-		if path == admin.OutboxPath && !strings.Contains(string(body), `<span class="tag customer">customer</span>`) {
-			t.Errorf("outbox shows no mail to a customer")
+		if path == admin.SentMailPath && !strings.Contains(string(body), `<span class="tag customer">customer</span>`) {
+			t.Errorf("sent mail shows no mail to a customer")
 		}
 	}
 }

@@ -2,8 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
+	"flag"
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -30,7 +34,7 @@ func commands() map[string]command {
 		"web":           {"run the dashboard, API and health endpoints only", runWeb},
 		"poller":        {"run the IMAP pollers only", runPoller},
 		"migrate":       {"apply the database migrations and exit", runMigrate},
-		"import":        {"import customers|contacts|orders FILE.csv (one transaction; --skip-bad)", runImport},
+		"import":        {"import " + strings.Join(importKindNames(), "|") + " FILE.csv (one transaction; --skip-bad)", runImport},
 		"config":        {"config check -c FILE: validate a configuration file", runConfig},
 		"hash-password": {"print a bcrypt hash for web.admin.password_hash (password on stdin)", runHashPassword},
 		"inspect-mail":  {"print what salesdesk reads from raw mail files, as JSON lines", runInspectMail},
@@ -67,4 +71,48 @@ func usage(w io.Writer, cmds map[string]command) {
 	}
 	b.WriteString("\nmost commands take -c FILE (or SALESDESK_CONFIG); SALESDESK_* variables override keys.\n")
 	io.WriteString(w, b.String())
+}
+
+// newFlagSet returns the flag set of a subcommand. Its usage, printed to
+// stderr for -h/--help and after a bad flag, is head (the usage line and
+// what the command does) followed by every flag with its default.
+func newFlagSet(name, head string, io stdio) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.err)
+	fs.Usage = func() {
+		fmt.Fprintln(fs.Output(), strings.TrimRight(head, "\n"))
+		var n int
+		fs.VisitAll(func(*flag.Flag) { n++ })
+		if n > 0 {
+			fmt.Fprintln(fs.Output(), "\nflags:")
+			fs.PrintDefaults()
+		}
+	}
+	return fs
+}
+
+// commandHead is the usage head of the subcommand cmd: "usage: salesdesk
+// cmd args" and the command's summary.
+func commandHead(cmd, args string) string {
+	summary := commands()[cmd].summary
+	return fmt.Sprintf("usage: salesdesk %s %s\n\n%s%s.", cmd, args, strings.ToUpper(summary[:1]), summary[1:])
+}
+
+// parseFlags parses args into fs. When done is set the command ends with
+// code: 0 after -h/--help, 2 after a bad flag; either way the flag package
+// has printed the usage.
+func parseFlags(fs *flag.FlagSet, args []string) (code int, done bool) {
+	switch err := fs.Parse(args); {
+	case err == nil:
+		return 0, false
+	case errors.Is(err, flag.ErrHelp):
+		return 0, true
+	default:
+		return 2, true
+	}
+}
+
+// importKindNames are the kinds `salesdesk import` reads, sorted.
+func importKindNames() []string {
+	return slices.Sorted(maps.Keys(importKinds()))
 }

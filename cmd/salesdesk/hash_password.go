@@ -12,8 +12,13 @@ import (
 // runHashPassword reads one password line from stdin and prints its bcrypt
 // hash, for web.admin.password_hash and web.viewers[].password_hash.
 func runHashPassword(_ context.Context, args []string, io stdio) int {
-	if len(args) > 0 {
-		fmt.Fprintln(io.err, "usage: salesdesk hash-password < password.txt (the password is read from stdin, never from flags)")
+	fs := newFlagSet("hash-password", commandHead("hash-password", "< password.txt")+
+		"\nThe password is read from stdin, never from flags.", io)
+	if code, done := parseFlags(fs, args); done {
+		return code
+	}
+	if fs.NArg() > 0 {
+		fs.Usage()
 		return 2
 	}
 	line, err := bufio.NewReader(io.in).ReadString('\n')

@@ -3,11 +3,9 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 	"time"
 
@@ -46,27 +44,16 @@ func runImport(ctx context.Context, args []string, io stdio) int {
 
 func importCommand(ctx context.Context, args []string, io stdio, newNotifier notifierFactory) int {
 	kinds := importKinds()
-	names := slices.Sorted(func(yield func(string) bool) {
-		for n := range kinds {
-			if !yield(n) {
-				return
-			}
-		}
-	})
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	names := importKindNames()
+	fs := newFlagSet("import", commandHead("import", "[-c FILE] [--skip-bad] [--no-notify] "+strings.Join(names, "|")+" FILE.csv"), io)
 	path := configFlag(fs)
 	skipBad := fs.Bool("skip-bad", false, "import the good rows and list the bad ones (default: import nothing when any row is bad)")
 	noNotify := fs.Bool("no-notify", false, "do not mail customers about order status changes")
-	fs.Usage = func() {
-		fmt.Fprintf(io.err, "usage: salesdesk import [-c FILE] [--skip-bad] [--no-notify] %s FILE.csv\n", strings.Join(names, "|"))
-		fs.PrintDefaults()
-	}
 	// Flags may come before or after the two arguments.
 	var pos []string
 	for {
-		if err := fs.Parse(args); err != nil {
-			return 2
+		if code, done := parseFlags(fs, args); done {
+			return code
 		}
 		if fs.NArg() == 0 {
 			break

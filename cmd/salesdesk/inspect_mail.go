@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"os"
 
@@ -15,18 +14,10 @@ import (
 // the next one follows; the exit status is 1 only when a file cannot be
 // read.
 func runInspectMail(ctx context.Context, args []string, io stdio) int {
-	fs := flag.NewFlagSet("inspect-mail", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet("inspect-mail", "usage: salesdesk inspect-mail [-max-bytes N] [FILE...]\n\nReads raw mail (a message or an mbox per file; stdin when no file) and prints one JSON object per message.", io)
 	maxBytes := fs.Int64("max-bytes", mailparse.DefaultMaxBytes, "largest message read in full; larger ones are marked oversize")
-	fs.Usage = func() {
-		fmt.Fprintln(io.err, "usage: salesdesk inspect-mail [-max-bytes N] [FILE...]\n\nReads raw mail (a message or an mbox per file; stdin when no file) and prints one JSON object per message.")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return 0
-		}
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	opts := mailparse.Options{MaxBytes: *maxBytes}
 	if fs.NArg() == 0 {

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 
 	"salesdesk/internal/store"
@@ -11,11 +10,10 @@ import (
 // runMigrate implements `salesdesk migrate`: apply the embedded migrations
 // for the configured database and list what was applied.
 func runMigrate(ctx context.Context, args []string, io stdio) int {
-	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet("migrate", commandHead("migrate", "[-c FILE]"), io)
 	path := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	cfg, ok := loadConfig(path(), false, io.err)
 	if !ok {

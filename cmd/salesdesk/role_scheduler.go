@@ -30,7 +30,7 @@ func (a *app) schedulerRole(ctx context.Context) (func(context.Context) error, e
 		}
 		entries = append(entries, schedule.Entry{TaskType: t, Spec: specs[t], Timezone: a.cfg.Scheduler.Timezone})
 	}
-	s, err := schedule.New(a.client, schedule.Options{Entries: entries, Logger: logger})
+	s, err := schedule.New(a.client, schedule.Options{Entries: entries, Redis: a.redisOpt, Logger: logger})
 	if err != nil {
 		return nil, err
 	}

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"slices"
 	"strings"
@@ -37,11 +36,10 @@ func runPoller(ctx context.Context, args []string, io stdio) int {
 // runRoles parses the common flags, loads the configuration and runs the
 // roles until ctx ends (SIGINT/SIGTERM) or one of them fails.
 func runRoles(ctx context.Context, name string, args []string, io stdio, roles ...string) int {
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(io.err)
+	fs := newFlagSet(name, commandHead(name, "[-c FILE]"), io)
 	path := configFlag(fs)
-	if err := fs.Parse(args); err != nil {
-		return 2
+	if code, done := parseFlags(fs, args); done {
+		return code
 	}
 	cfg, ok := loadConfig(path(), true, io.err)
 	if !ok {

@@ -37,10 +37,10 @@ type Options struct {
 	// Now is the clock; default time.Now.
 	Now func() time.Time
 
-	// Outbox, when set, serves /demo/outbox with the mails it returns
+	// SentMail, when set, serves /demo/mail with the mails it returns
 	// (oldest first) and links to it from the home page.
-	Outbox func() []CapturedMail
-	// RecipientKind sorts outbox recipients into "customer", "rep" and
+	SentMail func() []CapturedMail
+	// RecipientKind sorts sent-mail recipients into "customer", "rep" and
 	// "manager"; nil calls everyone a customer.
 	RecipientKind func(addr string) string
 
@@ -61,8 +61,8 @@ type Options struct {
 	Logger *slog.Logger
 }
 
-// OutboxPath is where the outbox page is served when Options.Outbox is set.
-const OutboxPath = "/demo/outbox"
+// SentMailPath is where the sent-mail page is served when Options.SentMail is set.
+const SentMailPath = "/demo/mail"
 
 // Pages is the admin pages' handler.
 type Pages struct {
@@ -99,8 +99,8 @@ func New(o Options) (*Pages, error) {
 	}
 	p := &Pages{o: o, mux: http.NewServeMux()}
 	p.mux.HandleFunc("GET /{$}", p.home)
-	if o.Outbox != nil {
-		p.mux.HandleFunc("GET "+OutboxPath, p.outbox)
+	if o.SentMail != nil {
+		p.mux.HandleFunc("GET "+SentMailPath, p.sentMail)
 	}
 	if o.Reports != nil {
 		p.mux.HandleFunc("GET "+ReportsPath, p.reports)
@@ -121,15 +121,15 @@ type nav struct {
 	Dashboard string
 	Reports   string
 	APIDocs   string
-	Outbox    string
+	SentMail  string
 	// Refresh, when above zero, reloads the page every so many seconds.
 	Refresh int
 }
 
 func (p *Pages) nav(r *http.Request, title, active string) nav {
 	n := nav{Title: title, Active: active, Dashboard: p.o.DashboardURL, Reports: p.o.ReportsURL, APIDocs: p.o.APIDocsURL}
-	if p.o.Outbox != nil {
-		n.Outbox = OutboxPath
+	if p.o.SentMail != nil {
+		n.SentMail = SentMailPath
 	}
 	if pr, ok := web.PrincipalFrom(r.Context()); ok {
 		n.User = pr.Name
@@ -203,7 +203,7 @@ const headerTemplate = `{{define "header"}}<!doctype html>
 <nav>
 <a href="/"{{if eq .Nav.Active "home"}} class="on"{{end}}>Home</a>
 <a href="{{.Nav.Dashboard}}">Queues</a>
-{{with .Nav.Outbox}}<a href="{{.}}"{{if eq $.Nav.Active "outbox"}} class="on"{{end}}>Outbox</a>{{end}}
+{{with .Nav.SentMail}}<a href="{{.}}"{{if eq $.Nav.Active "mail"}} class="on"{{end}}>Sent mail</a>{{end}}
 {{with .Nav.Reports}}<a href="{{.}}"{{if eq $.Nav.Active "reports"}} class="on"{{end}}>Reports</a>{{end}}
 <a href="{{.Nav.APIDocs}}">API</a>
 </nav>

@@ -166,14 +166,14 @@ func TestHomePage(t *testing.T) {
 			t.Errorf("home page lacks %q", want)
 		}
 	}
-	if strings.Contains(body, "/demo/outbox") {
-		t.Error("home page links to the outbox without one")
+	if strings.Contains(body, "/demo/mail") {
+		t.Error("home page links to sent mail without it")
 	}
 	if !strings.Contains(h.Get("Content-Security-Policy"), "default-src 'none'") {
 		t.Errorf("CSP = %q", h.Get("Content-Security-Policy"))
 	}
-	if code, _, _ := get(t, p, "/demo/outbox"); code != http.StatusNotFound {
-		t.Errorf("GET /demo/outbox without an outbox = %d, want 404", code)
+	if code, _, _ := get(t, p, "/demo/mail"); code != http.StatusNotFound {
+		t.Errorf("GET /demo/mail without sent mail = %d, want 404", code)
 	}
 	if code, _, _ := get(t, p, "/nothing"); code != http.StatusNotFound {
 		t.Errorf("GET /nothing = %d, want 404", code)

@@ -215,7 +215,7 @@ var homeTemplate = template.Must(template.New("home").Funcs(template.FuncMap{
 </section>
 <section class="grid links">
 <a href="{{.Nav.Dashboard}}"><b>Queue dashboard</b><span>tasks, retries and failures</span></a>
-{{with .Nav.Outbox}}<a href="{{.}}"><b>Outbox</b><span>every mail the demo sent</span></a>{{end}}
+{{with .Nav.SentMail}}<a href="{{.}}"><b>Sent mail</b><span>every mail the demo sent</span></a>{{end}}
 {{with .Nav.Reports}}<a href="{{.}}"><b>Reports</b><span>KPIs and lead lists</span></a>{{end}}
 <a href="{{.Nav.APIDocs}}"><b>API</b><span>REST API for integrations</span></a>
 </section>

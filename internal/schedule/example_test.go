@@ -16,10 +16,12 @@ import (
 func ExampleNew() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	client := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:6379"})
+	redis := asynq.RedisClientOpt{Addr: "127.0.0.1:6379"}
+	client := asynq.NewClient(redis)
 	defer client.Close()
 
 	s, err := schedule.New(client, schedule.Options{
+		Redis:  redis,
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 		Entries: []schedule.Entry{
 			{TaskType: tasks.TypeLeadsSLAScan, Spec: "*/5 * * * *"},

@@ -2,6 +2,14 @@
 // tasks (digests, scans, reports) on cron schedules in configured
 // timezones.
 //
+// asynq's own Scheduler keeps the time: every entry is registered with it,
+// so the asynq dashboard's Schedulers page lists each periodic task with
+// its spec and next run, and its cron wakes this package when a schedule
+// fires. asynq's Scheduler enqueues one fixed task per entry, though, and
+// a periodic task here carries the fire it belongs to in its payload and
+// TaskID; so the entry's own task is a marker that asynq refuses to
+// enqueue, and the wake-up enqueues the run's task instead.
+//
 // Any number of schedulers may run at once. Each fire builds the task with
 // a TaskID that carries the fire's time bucket (tasks.NewPeriodicTask), and
 // the tasks are retained after they finish for longer than schedulers can
@@ -12,6 +20,7 @@ package schedule
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -20,6 +29,7 @@ import (
 	"github.com/hibiken/asynq"
 	"github.com/robfig/cron/v3"
 
+	"salesdesk/internal/logging"
 	"salesdesk/internal/queue"
 	"salesdesk/tasks"
 )
@@ -41,20 +51,29 @@ type Entry struct {
 // Options configures a Scheduler.
 type Options struct {
 	Entries []Entry
+	// Redis is where asynq's Scheduler registers the entries for the
+	// dashboard; Run needs it.
+	Redis asynq.RedisConnOpt
 	// Logger receives one line per enqueued task and per failure; nil
 	// discards.
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests drive the scheduler
 	// through it.
 	Now func() time.Time
-	// Poll is the longest the scheduler sleeps before it reads the clock
-	// again (and retries a failed enqueue); 0 means one second.
+	// Poll is the longest the scheduler waits for asynq's cron before it
+	// reads the clock anyway: a safety net for a lost wake-up, and the
+	// pace of the clock in tests; 0 means one minute. A failed enqueue is
+	// retried after at most a second.
 	Poll time.Duration
 }
+
+// retryWait is the longest a failed enqueue waits for its retry.
+const retryWait = time.Second
 
 // Scheduler enqueues periodic tasks when their schedules fire.
 type Scheduler struct {
 	client  *asynq.Client
+	redis   asynq.RedisConnOpt
 	entries []*entry
 	logger  *slog.Logger
 	now     func() time.Time
@@ -88,7 +107,7 @@ var parser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cr
 // client. Each task type may appear once: two entries of one type would
 // share time buckets and silently collapse into each other.
 func New(client *asynq.Client, o Options) (*Scheduler, error) {
-	s := &Scheduler{client: client, logger: o.Logger, now: o.Now, poll: o.Poll}
+	s := &Scheduler{client: client, redis: o.Redis, logger: o.Logger, now: o.Now, poll: o.Poll}
 	if s.logger == nil {
 		s.logger = slog.New(slog.DiscardHandler)
 	}
@@ -96,7 +115,7 @@ func New(client *asynq.Client, o Options) (*Scheduler, error) {
 		s.now = time.Now
 	}
 	if s.poll <= 0 {
-		s.poll = time.Second
+		s.poll = time.Minute
 	}
 	seen := map[string]bool{}
 	for i, e := range o.Entries {
@@ -129,13 +148,15 @@ func newEntry(e Entry) (*entry, error) {
 	if strings.HasPrefix(spec, "TZ=") || strings.HasPrefix(spec, "CRON_TZ=") {
 		return nil, fmt.Errorf("spec %q: give the timezone in the timezone field, not in the spec", e.Spec)
 	}
+	ent := &entry{Entry: e, loc: loc}
 	// The parser reads the zone from a CRON_TZ prefix; without one it would
 	// use the process's local zone.
-	sched, err := parser.Parse("CRON_TZ=" + loc.String() + " " + spec)
+	sched, err := parser.Parse(ent.cronSpec())
 	if err != nil {
 		return nil, fmt.Errorf("spec %q: %w", e.Spec, err)
 	}
-	return &entry{Entry: e, sched: sched, loc: loc}, nil
+	ent.sched = sched
+	return ent, nil
 }
 
 // next returns the entry's first fire time strictly after t, in the
@@ -162,38 +183,76 @@ func (e *entry) latestDue(after, now time.Time) (time.Time, int, bool) {
 	return last, n, n > 0
 }
 
-// Run fires the schedules until ctx is done, then returns nil. Fires that
-// fell before Run started are not enqueued. A failed enqueue is retried at
-// the next poll until it succeeds or a newer fire of the same entry
-// supersedes it.
+// Run registers the entries with asynq's Scheduler and fires them until
+// ctx is done, then unregisters them and returns nil. Fires that fell
+// before Run started are not enqueued. A failed enqueue is retried until
+// it succeeds or a newer fire of the same entry supersedes it.
 func (s *Scheduler) Run(ctx context.Context) error {
+	if s.redis == nil {
+		return errors.New("schedule: Options.Redis is required to run")
+	}
+	wake := make(chan struct{}, 1)
+	as := asynq.NewScheduler(s.redis, &asynq.SchedulerOpts{
+		Logger:   logging.AsynqLogger(s.logger),
+		LogLevel: logging.AsynqLevel(s.logger),
+		// The marker's refused enqueue follows this call; the run's task
+		// is enqueued by Run's loop, never on asynq's cron goroutine.
+		PreEnqueueFunc: func(*asynq.Task, []asynq.Option) {
+			select {
+			case wake <- struct{}{}:
+			default: // a wake-up is already pending
+			}
+		},
+	})
+	for _, e := range s.entries {
+		if _, err := as.Register(e.cronSpec(), asynq.NewTask(e.TaskType, []byte(markerPayload)), markerOpts()...); err != nil {
+			return fmt.Errorf("schedule: register %s: %w", e.TaskType, err)
+		}
+	}
 	start := s.now()
 	for _, e := range s.entries {
 		e.done = start
 	}
+	if err := as.Start(); err != nil {
+		return fmt.Errorf("schedule: start asynq scheduler: %w", err)
+	}
+	defer as.Shutdown()
 	s.logger.InfoContext(ctx, "scheduler started", "entries", len(s.entries))
+	wait := s.poll
 	for {
-		timer := time.NewTimer(s.wait(s.now()))
+		timer := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			timer.Stop()
 			s.logger.InfoContext(ctx, "scheduler stopped")
 			return nil
+		case <-wake:
+			timer.Stop()
 		case <-timer.C:
 		}
-		s.tick(ctx, s.now())
+		wait = s.poll
+		for _, f := range s.tick(ctx, s.now()) {
+			if f.err != nil {
+				wait = min(s.poll, retryWait)
+			}
+		}
 	}
 }
 
-// wait returns how long to sleep: until the next fire, at most Poll.
-func (s *Scheduler) wait(now time.Time) time.Duration {
-	d := s.poll
-	for _, e := range s.entries {
-		if until := e.next(e.done).Sub(now); until > 0 && until < d {
-			d = until
-		}
-	}
-	return d
+// markerOpts make asynq refuse to enqueue an entry's own task (a blank
+// TaskID fails its option check before Redis is touched): the run's task,
+// with its payload and TaskID, is enqueued by Run instead.
+func markerOpts() []asynq.Option {
+	return []asynq.Option{asynq.TaskID("")}
+}
+
+// markerPayload is what the dashboard shows as an entry's payload.
+const markerPayload = `{"note":"payload and task ID are built per run"}`
+
+// cronSpec is the entry's spec for asynq's cron, which reads the zone from
+// the CRON_TZ prefix.
+func (e *entry) cronSpec() string {
+	return "CRON_TZ=" + e.loc.String() + " " + strings.TrimSpace(e.Spec)
 }
 
 // tick enqueues, for each entry, the latest fire that is due at now.

@@ -3,6 +3,7 @@ package schedule
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -108,6 +109,32 @@ func (l *tickLog) waitTick(t *testing.T, at time.Time) {
 	}
 }
 
+// runTwo runs two schedulers with options o until the test ends or stop
+// is called, and returns what each of them does.
+func runTwo(t *testing.T, b bundle, o Options) (logs []*tickLog, stop func()) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	var wg sync.WaitGroup
+	for range 2 {
+		s, err := New(b.client, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		logs = append(logs, watch(s))
+		wg.Go(func() {
+			if err := s.Run(ctx); err != nil {
+				t.Errorf("Run: %v", err)
+			}
+		})
+	}
+	stop = func() {
+		cancel()
+		wg.Wait()
+	}
+	t.Cleanup(stop)
+	return logs, stop
+}
+
 func (l *tickLog) all() []fire {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -125,25 +152,7 @@ func TestTwoSchedulersOneTaskPerBucket(t *testing.T) {
 		{TaskType: tasks.TypeReportDaily, Spec: "0 7 * * *", Timezone: "Europe/Berlin"},
 		{TaskType: tasks.TypeAnomalyScan, Spec: "@every 5m"},
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	var wg sync.WaitGroup
-	var logs []*tickLog
-	for range 2 {
-		s, err := New(b.client, Options{Entries: entries, Now: clock.Now, Poll: 5 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		logs = append(logs, watch(s))
-		wg.Go(func() {
-			if err := s.Run(ctx); err != nil {
-				t.Errorf("Run: %v", err)
-			}
-		})
-	}
-	t.Cleanup(func() {
-		cancel()
-		wg.Wait()
-	})
+	logs, stop := runTwo(t, b, Options{Entries: entries, Redis: b.opt, Now: clock.Now, Poll: 5 * time.Millisecond})
 	for _, l := range logs {
 		l.waitTick(t, clock.Now()) // both started before the clock moves
 	}
@@ -160,8 +169,7 @@ func TestTwoSchedulersOneTaskPerBucket(t *testing.T) {
 			l.waitTick(t, at)
 		}
 	}
-	cancel()
-	wg.Wait()
+	stop()
 
 	wantIDs := map[string][]string{
 		tasks.QueueDefault: {
@@ -360,7 +368,7 @@ func TestEveryIsAligned(t *testing.T) {
 
 func TestRunReturnsWhenContextDone(t *testing.T) {
 	b := setup(t)
-	s, err := New(b.client, Options{Entries: []Entry{{TaskType: tasks.TypeReportWeekly, Spec: "0 8 * * 1"}}})
+	s, err := New(b.client, Options{Redis: b.opt, Entries: []Entry{{TaskType: tasks.TypeReportWeekly, Spec: "0 8 * * 1"}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -422,5 +430,96 @@ func TestPayloadNamesTimezone(t *testing.T) {
 	}
 	if p["timezone"] != "Europe/Berlin" || p["day"] != "2026-11-26" || p["scheduled_at"] != "2026-11-26T08:30:00+01:00" {
 		t.Errorf("payload %v", p)
+	}
+}
+
+// TestRunsOnAsynqScheduler runs two schedulers on the real clock: asynq's
+// Scheduler lists their entries (what the dashboard's Schedulers page
+// shows), its cron alone wakes them (their own poll is an hour), and each
+// fire of the shared schedule is enqueued once, under the run's TaskID.
+func TestRunsOnAsynqScheduler(t *testing.T) {
+	b := setup(t)
+	entries := []Entry{
+		{TaskType: tasks.TypeAnomalyScan, Spec: "@every 1s"},
+		{TaskType: tasks.TypeReportDaily, Spec: "0 7 * * *", Timezone: "Europe/Berlin"},
+	}
+	logs, stop := runTwo(t, b, Options{Entries: entries, Redis: b.opt, Poll: time.Hour})
+
+	// asynq writes the entries with its first heartbeat, ten seconds in.
+	deadline := time.Now().Add(2 * time.Minute)
+	for {
+		got, err := b.insp.SchedulerEntries()
+		if err != nil {
+			t.Fatal(err)
+		}
+		specs := map[string]int{}
+		for _, e := range got {
+			if e.Next.IsZero() {
+				t.Errorf("entry %s has no next run", e.Task.Type())
+			}
+			specs[e.Task.Type()+" "+e.Spec]++
+		}
+		want := map[string]int{
+			"anomaly:scan CRON_TZ=UTC @every 1s":           2,
+			"report:daily CRON_TZ=Europe/Berlin 0 7 * * *": 2,
+		}
+		if maps.Equal(specs, want) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("scheduler entries %v, want %v", specs, want)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+
+	// Both schedulers fire the same buckets; wait for three of them.
+	bothFired := func() map[string]int {
+		attempts := map[string]int{}
+		for _, l := range logs {
+			seen := map[string]bool{}
+			for _, f := range l.all() {
+				k := f.at.UTC().Format(time.RFC3339)
+				if !seen[k] {
+					seen[k] = true
+					attempts[k]++
+				}
+			}
+		}
+		maps.DeleteFunc(attempts, func(_ string, n int) bool { return n < 2 })
+		return attempts
+	}
+	for len(bothFired()) < 3 {
+		if time.Now().After(deadline) {
+			t.Fatalf("schedulers fired %v, want three shared buckets", bothFired())
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	stop()
+
+	enqueued := map[string]int{}
+	for _, l := range logs {
+		for _, f := range l.all() {
+			if f.err != nil {
+				t.Errorf("fire at %v: %v", f.at, f.err)
+			}
+			if f.taskType == tasks.TypeAnomalyScan && !f.dup {
+				enqueued["anomaly:scan:"+f.at.UTC().Format("20060102T150405Z")]++
+			}
+		}
+	}
+	infos, err := b.insp.ListPendingTasks(tasks.QueueDefault, asynq.PageSize(1000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(infos) != len(enqueued) {
+		t.Errorf("queue holds %d tasks, the schedulers enqueued %d", len(infos), len(enqueued))
+	}
+	for _, info := range infos {
+		if enqueued[info.ID] != 1 {
+			t.Errorf("task %s enqueued %d times, want once", info.ID, enqueued[info.ID])
+		}
+	}
+	if got, err := b.insp.SchedulerEntries(); err != nil || len(got) != 0 {
+		t.Errorf("after stop: entries %v, err %v; want none", got, err)
 	}
 }

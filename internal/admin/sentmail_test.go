@@ -23,7 +23,7 @@ func captured(subject string, to ...string) CapturedMail {
 	return CapturedMail{From: "sales@northwind.example", To: to, Data: []byte(data)}
 }
 
-func TestFilterOutbox(t *testing.T) {
+func TestFilterSentMail(t *testing.T) {
 	mails := []CapturedMail{
 		captured("ack one", "ada@acme.example"),
 		captured("lead one", "kim@rep.example"),
@@ -33,24 +33,24 @@ func TestFilterOutbox(t *testing.T) {
 	}
 	tests := []struct {
 		name        string
-		f           OutboxFilter
+		f           SentMailFilter
 		wantSubject []string
 		wantPerKind map[string]int
 	}{
-		{"all, newest first", OutboxFilter{}, []string{"handoff", "ack two", "report", "lead one", "ack one"},
+		{"all, newest first", SentMailFilter{}, []string{"handoff", "ack two", "report", "lead one", "ack one"},
 			map[string]int{"": 5, KindCustomer: 2, KindRep: 2, KindManager: 2}},
-		{"customers", OutboxFilter{Kind: KindCustomer}, []string{"ack two", "ack one"}, nil},
-		{"reps", OutboxFilter{Kind: KindRep}, []string{"handoff", "lead one"}, nil},
-		{"managers", OutboxFilter{Kind: KindManager}, []string{"handoff", "report"}, nil},
-		{"address piece, any case", OutboxFilter{Address: "ACME"}, []string{"ack one"},
+		{"customers", SentMailFilter{Kind: KindCustomer}, []string{"ack two", "ack one"}, nil},
+		{"reps", SentMailFilter{Kind: KindRep}, []string{"handoff", "lead one"}, nil},
+		{"managers", SentMailFilter{Kind: KindManager}, []string{"handoff", "report"}, nil},
+		{"address piece, any case", SentMailFilter{Address: "ACME"}, []string{"ack one"},
 			map[string]int{"": 1, KindCustomer: 1}},
-		{"address and kind", OutboxFilter{Kind: KindRep, Address: "kim@"}, []string{"handoff", "lead one"},
+		{"address and kind", SentMailFilter{Kind: KindRep, Address: "kim@"}, []string{"handoff", "lead one"},
 			map[string]int{"": 2, KindRep: 2, KindManager: 1}},
-		{"nothing matches", OutboxFilter{Address: "nobody"}, nil, map[string]int{}},
+		{"nothing matches", SentMailFilter{Address: "nobody"}, nil, map[string]int{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, perKind := FilterOutbox(mails, tt.f, kindOf)
+			got, perKind := FilterSentMail(mails, tt.f, kindOf)
 			var subjects []string
 			for _, m := range got {
 				for _, s := range []string{"ack one", "lead one", "report", "ack two", "handoff"} {
@@ -80,19 +80,19 @@ const hostileHTMLMail = "From: Sales <sales@northwind.example>\r\nTo: ada@acme.e
 	"--b1\r\nContent-Type: text/csv; name=\"leads.csv\"\r\nContent-Disposition: attachment; filename=\"leads.csv\"\r\n\r\na,b\r\n1,2\r\n" +
 	"--b1--\r\n"
 
-func TestOutboxPage(t *testing.T) {
+func TestSentMailPage(t *testing.T) {
 	f := setup(t)
 	mails := []CapturedMail{
 		captured("lead one", "kim@rep.example"),
 		{From: "sales@northwind.example", To: []string{"ada@acme.example"}, Data: []byte(hostileHTMLMail)},
 	}
-	p, err := New(Options{Store: f.st, Outbox: func() []CapturedMail { return mails }, RecipientKind: kindOf})
+	p, err := New(Options{Store: f.st, SentMail: func() []CapturedMail { return mails }, RecipientKind: kindOf})
 	if err != nil {
 		t.Fatal(err)
 	}
-	code, body, _ := get(t, p, "/demo/outbox")
+	code, body, _ := get(t, p, "/demo/mail")
 	if code != http.StatusOK {
-		t.Fatalf("GET /demo/outbox = %d\n%s", code, body)
+		t.Fatalf("GET /demo/mail = %d\n%s", code, body)
 	}
 	for _, want := range []string{
 		`<p>Your order <b>SO-10042</b> has shipped.</p>`, // sanitised HTML, shown as HTML
@@ -106,49 +106,49 @@ func TestOutboxPage(t *testing.T) {
 		`data-kind="rep">To reps <span class="count">1</span>`,
 	} {
 		if !strings.Contains(body, want) {
-			t.Errorf("outbox lacks %q", want)
+			t.Errorf("sent mail lacks %q", want)
 		}
 	}
 	for _, bad := range []string{"<script>", "onclick", "javascript:"} {
 		if strings.Contains(body, bad) {
-			t.Errorf("outbox contains %q", bad)
+			t.Errorf("sent mail contains %q", bad)
 		}
 	}
 	if strings.Index(body, "SO-10042") > strings.Index(body, "lead one") {
-		t.Error("outbox is not newest first")
+		t.Error("sent mail is not newest first")
 	}
 
-	_, body, _ = get(t, p, "/demo/outbox?kind=rep")
+	_, body, _ = get(t, p, "/demo/mail?kind=rep")
 	if strings.Contains(body, "SO-10042") || !strings.Contains(body, "lead one") {
 		t.Error("?kind=rep shows customer mail or hides rep mail")
 	}
-	_, body, _ = get(t, p, "/demo/outbox?to=nobody")
+	_, body, _ = get(t, p, "/demo/mail?to=nobody")
 	if !strings.Contains(body, "No mail matches this filter") {
 		t.Error("an empty filter result is not explained")
 	}
-	if code, _, _ := get(t, p, "/demo/outbox?kind=%3Cscript%3E&offset=-4"); code != http.StatusOK {
+	if code, _, _ := get(t, p, "/demo/mail?kind=%3Cscript%3E&offset=-4"); code != http.StatusOK {
 		t.Errorf("odd query answered %d", code)
 	}
 }
 
-func TestOutboxPages(t *testing.T) {
+func TestSentMailPages(t *testing.T) {
 	f := setup(t)
 	var mails []CapturedMail
-	for i := range outboxPageSize + 7 {
+	for i := range sentMailPageSize + 7 {
 		mails = append(mails, captured(fmt.Sprintf("mail %03d", i), "ada@acme.example"))
 	}
-	p, err := New(Options{Store: f.st, Outbox: func() []CapturedMail { return mails }})
+	p, err := New(Options{Store: f.st, SentMail: func() []CapturedMail { return mails }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	_, body, _ := get(t, p, "/demo/outbox")
-	if !strings.Contains(body, fmt.Sprintf("mail %03d", outboxPageSize+6)) || strings.Contains(body, "mail 006<") {
+	_, body, _ := get(t, p, "/demo/mail")
+	if !strings.Contains(body, fmt.Sprintf("mail %03d", sentMailPageSize+6)) || strings.Contains(body, "mail 006<") {
 		t.Error("first page does not hold the newest mails only")
 	}
-	if !strings.Contains(body, `href="/demo/outbox?offset=50"`) || !strings.Contains(body, "7 more") {
+	if !strings.Contains(body, `href="/demo/mail?offset=50"`) || !strings.Contains(body, "7 more") {
 		t.Error("first page does not link to the older mail")
 	}
-	_, body, _ = get(t, p, "/demo/outbox?offset=50")
+	_, body, _ = get(t, p, "/demo/mail?offset=50")
 	if !strings.Contains(body, "mail 000") || strings.Contains(body, "mail 010") {
 		t.Error("second page does not hold the oldest mails")
 	}

@@ -12,27 +12,27 @@ import (
 	"salesdesk/internal/mailparse"
 )
 
-// Recipient kinds on the outbox page.
+// Recipient kinds on the sent-mail page.
 const (
 	KindCustomer = "customer"
 	KindRep      = "rep"
 	KindManager  = "manager"
 )
 
-// outboxPageSize is how many mails the outbox shows at once.
-const outboxPageSize = 50
+// sentMailPageSize is how many mails the sent-mail page shows at once.
+const sentMailPageSize = 50
 
-// OutboxFilter selects captured mails: by the kind of a recipient and by a
+// SentMailFilter selects captured mails: by the kind of a recipient and by a
 // piece of a recipient's address (case-insensitive); empty matches all.
-type OutboxFilter struct {
+type SentMailFilter struct {
 	Kind    string
 	Address string
 }
 
-// FilterOutbox returns the mails that f selects, newest first, with the
+// FilterSentMail returns the mails that f selects, newest first, with the
 // number of mails per recipient kind among those that match f.Address
 // (under "" the number of all of them).
-func FilterOutbox(mails []CapturedMail, f OutboxFilter, kindOf func(string) string) (out []CapturedMail, perKind map[string]int) {
+func FilterSentMail(mails []CapturedMail, f SentMailFilter, kindOf func(string) string) (out []CapturedMail, perKind map[string]int) {
 	addr := strings.ToLower(strings.TrimSpace(f.Address))
 	perKind = map[string]int{}
 	for i := len(mails) - 1; i >= 0; i-- {
@@ -60,7 +60,7 @@ func FilterOutbox(mails []CapturedMail, f OutboxFilter, kindOf func(string) stri
 	return out, perKind
 }
 
-// shownMail is a captured mail as the outbox page shows it.
+// shownMail is a captured mail as the sent-mail page shows it.
 type shownMail struct {
 	N           int
 	From        string
@@ -84,9 +84,9 @@ type shownAttachment struct {
 	Calendar         bool
 }
 
-type outboxData struct {
+type sentMailData struct {
 	Nav     nav
-	Filter  OutboxFilter
+	Filter  SentMailFilter
 	Kinds   []kindTab
 	Total   int
 	Shown   []shownMail
@@ -101,9 +101,9 @@ type kindTab struct {
 	On               bool
 }
 
-func (p *Pages) outbox(w http.ResponseWriter, r *http.Request) {
+func (p *Pages) sentMail(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
-	f := OutboxFilter{Kind: q.Get("kind"), Address: q.Get("to")}
+	f := SentMailFilter{Kind: q.Get("kind"), Address: q.Get("to")}
 	switch f.Kind {
 	case "", KindCustomer, KindRep, KindManager:
 	default:
@@ -115,28 +115,28 @@ func (p *Pages) outbox(w http.ResponseWriter, r *http.Request) {
 	offset, _ := strconv.Atoi(q.Get("offset"))
 	offset = max(0, offset)
 
-	mails, perKind := FilterOutbox(p.o.Outbox(), f, p.o.RecipientKind)
-	d := outboxData{Nav: p.nav(r, "Outbox", "outbox"), Filter: f, Total: len(mails), Offset: offset}
+	mails, perKind := FilterSentMail(p.o.SentMail(), f, p.o.RecipientKind)
+	d := sentMailData{Nav: p.nav(r, "Sent mail", "mail"), Filter: f, Total: len(mails), Offset: offset}
 	tabs := []struct{ kind, label string }{{"", "All"}, {KindCustomer, "To customers"}, {KindRep, "To reps"}, {KindManager, "To managers"}}
 	for _, t := range tabs {
-		d.Kinds = append(d.Kinds, kindTab{Kind: t.kind, Label: t.label, Count: perKind[t.kind], On: t.kind == f.Kind, URL: outboxURL(t.kind, f.Address, 0)})
+		d.Kinds = append(d.Kinds, kindTab{Kind: t.kind, Label: t.label, Count: perKind[t.kind], On: t.kind == f.Kind, URL: sentMailURL(t.kind, f.Address, 0)})
 	}
 	if offset > len(mails) {
 		offset = len(mails)
 	}
 	page := mails[offset:]
-	if len(page) > outboxPageSize {
-		d.More = len(page) - outboxPageSize
-		d.NextURL = outboxURL(f.Kind, f.Address, offset+outboxPageSize)
-		page = page[:outboxPageSize]
+	if len(page) > sentMailPageSize {
+		d.More = len(page) - sentMailPageSize
+		d.NextURL = sentMailURL(f.Kind, f.Address, offset+sentMailPageSize)
+		page = page[:sentMailPageSize]
 	}
 	for i, m := range page {
 		d.Shown = append(d.Shown, show(m, len(mails)-offset-i, p.o.RecipientKind))
 	}
-	render(w, outboxTemplate, d)
+	render(w, sentMailTemplate, d)
 }
 
-func outboxURL(kind, addr string, offset int) string {
+func sentMailURL(kind, addr string, offset int) string {
 	v := make([]string, 0, 3)
 	if kind != "" {
 		v = append(v, "kind="+kind)
@@ -148,9 +148,9 @@ func outboxURL(kind, addr string, offset int) string {
 		v = append(v, "offset="+strconv.Itoa(offset))
 	}
 	if len(v) == 0 {
-		return OutboxPath
+		return SentMailPath
 	}
-	return OutboxPath + "?" + strings.Join(v, "&")
+	return SentMailPath + "?" + strings.Join(v, "&")
 }
 
 // show parses a captured mail for display; what cannot be parsed is shown
@@ -208,7 +208,7 @@ func byteSize(n int64) string {
 	return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
 }
 
-var outboxTemplate = template.Must(template.New("outbox").Parse(headerTemplate + `{{define "css"}}
+var sentMailTemplate = template.Must(template.New("sent-mail").Parse(headerTemplate + `{{define "css"}}
 .tabs{display:flex;gap:.4rem;flex-wrap:wrap;align-items:center;margin-bottom:1rem}
 .tabs a{padding:.35rem .8rem;border-radius:999px;background:#fff;border:1px solid #dbe2ea;color:#1d2530}
 .tabs a.on{background:#2457c5;border-color:#2457c5;color:#fff}
@@ -232,11 +232,11 @@ details.mail[open]>summary{border-bottom:1px solid #edf0f4}
 .warn{color:#9a4a05}
 {{end}}{{template "header" .}}
 <main>
-<h1>Outbox <span class="muted">· every mail salesdesk sent in this demo, newest first, as the recipient sees it</span></h1>
+<h1>Sent mail <span class="muted">· every mail salesdesk sent in this demo, newest first, as the recipient sees it</span></h1>
 <div class="tabs">
 {{range .Kinds}}<a href="{{.URL}}"{{if .On}} class="on"{{end}} data-kind="{{.Kind}}">{{.Label}} <span class="count">{{.Count}}</span></a>
 {{end}}
-<form method="get" action="/demo/outbox">
+<form method="get" action="/demo/mail">
 {{with .Filter.Kind}}<input type="hidden" name="kind" value="{{.}}">{{end}}
 <input type="search" name="to" value="{{.Filter.Address}}" placeholder="recipient address contains…" aria-label="Recipient address">
 <button type="submit">Filter</button>
