@@ -13,6 +13,7 @@ import (
 	"salesdesk/config"
 	"salesdesk/internal/anomaly"
 	"salesdesk/internal/assign"
+	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
@@ -235,7 +236,8 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	return d, nil
 }
 
-// newRouter turns routing config into rules in front of the classifier.
+// newRouter turns routing config into rules in front of the classifier:
+// the router options of the service and of `salesdesk classify` alike.
 func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router, error) {
 	var rules []routing.Rule
 	for _, r := range rc.Rules {
@@ -244,7 +246,7 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 			Subject:  append([]string(nil), r.Subject...),
 			Body:     append([]string(nil), r.Body...),
 			Category: routing.Category(r.Category),
-			Priority: routing.Priority(r.Priority),
+			Priority: entity.Priority(r.Priority),
 			Assignee: r.Assignee,
 		}
 		if r.SubjectRegex != "" {
@@ -280,13 +282,13 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 		patterns = append(patterns, re)
 	}
 	if len(patterns) > 0 {
-		patterns = append(patterns, routing.DefaultOrderPatterns()...)
+		patterns = append(patterns, entity.DefaultOrderPatterns()...)
 	}
 	return routing.NewRouter(routing.RouterOptions{
 		Rules:         rules,
 		Classifier:    c,
 		MinConfidence: rc.MinConfidence,
-		Entities:      routing.EntityOptions{OrderPatterns: patterns},
+		Entities:      entity.Options{OrderPatterns: patterns},
 	})
 }
 

@@ -14,7 +14,8 @@ func TestHeldOutAccuracy(t *testing.T) {
 	m := Train(train, TrainOptions{})
 	e := NewEvaluation()
 	for _, ex := range held {
-		e.Add(ex.Category, m.Classify(ex.Subject, ex.Text).Category)
+		in := TextInput(ex.Subject, ex.Text)
+		e.Add(ex.Category, m.Classify(in.Subject, in.words()).Category)
 	}
 	var b strings.Builder
 	if err := e.WriteReport(&b); err != nil {
@@ -58,7 +59,8 @@ func TestUnseenAccuracy(t *testing.T) {
 	clf := DefaultClassifier(nil)
 	e := NewEvaluation()
 	for _, ex := range unseen {
-		got := clf.Classify(ex.Subject, ex.Text)
+		in := TextInput(ex.Subject, ex.Text)
+		got := clf.Classify(in.Subject, in.words())
 		e.Add(ex.Category, got.Category)
 		if got.Category != ex.Category {
 			t.Logf("want %s, got %s (%.2f): %.90q", ex.Category, got.Category, got.Confidence, ex.Text)

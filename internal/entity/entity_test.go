@@ -1,4 +1,4 @@
-package routing
+package entity
 
 import (
 	"regexp"
@@ -41,7 +41,7 @@ func TestOrderNumbers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities(tt.subject, tt.body, EntityOptions{Now: refNow}).OrderNumbers
+			got := ExtractText(tt.subject, tt.body, Options{Now: refNow}).OrderNumbers
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("OrderNumbers = %q, want %q", got, tt.want)
 			}
@@ -50,8 +50,8 @@ func TestOrderNumbers(t *testing.T) {
 }
 
 func TestOrderNumbersCustomPattern(t *testing.T) {
-	o := EntityOptions{Now: refNow, OrderPatterns: []*regexp.Regexp{regexp.MustCompile(`\bACME(\d{6})\b`)}}
-	got := ExtractEntities("", "see ACME123456 and SO-48213", o).OrderNumbers
+	o := Options{Now: refNow, OrderPatterns: []*regexp.Regexp{regexp.MustCompile(`\bACME(\d{6})\b`)}}
+	got := ExtractText("", "see ACME123456 and SO-48213", o).OrderNumbers
 	if !slices.Equal(got, []string{"123456"}) {
 		t.Errorf("OrderNumbers = %q, want [123456]", got)
 	}
@@ -73,7 +73,7 @@ func TestUrgency(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := ExtractEntities("", tt.body, EntityOptions{Now: refNow})
+			e := ExtractText("", tt.body, Options{Now: refNow})
 			if e.Urgency != tt.want || e.Rush != tt.wantRush {
 				t.Errorf("Urgency, Rush = %s, %v (cues %q), want %s, %v", e.Urgency, e.Rush, e.UrgencyCues, tt.want, tt.wantRush)
 			}
@@ -105,7 +105,7 @@ func TestRequestedTimes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities("", tt.body, EntityOptions{Now: refNow}).RequestedTimes
+			got := ExtractText("", tt.body, Options{Now: refNow}).RequestedTimes
 			if len(got) != len(tt.want) {
 				t.Fatalf("RequestedTimes = %+v, want %+v", got, tt.want)
 			}
@@ -158,7 +158,7 @@ func TestSignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities("", tt.body, EntityOptions{Now: refNow}).Signature
+			got := ExtractText("", tt.body, Options{Now: refNow}).Signature
 			if got != tt.want {
 				t.Errorf("Signature = %+v, want %+v", got, tt.want)
 			}
