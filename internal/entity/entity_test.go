@@ -5,6 +5,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"salesdesk/internal/mailparse"
 )
 
 // refNow is Wednesday 12 March 2025, 10:00 in Berlin.
@@ -163,5 +165,26 @@ func TestSignature(t *testing.T) {
 				t.Errorf("Signature = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestExtractReadsTheParts checks that Extract takes the signature from
+// its own argument and splits nothing itself, and that ExtractText is
+// Extract over mailparse's split.
+func TestExtractReadsTheParts(t *testing.T) {
+	o := Options{Now: refNow}
+	got := Extract("", "Please quote 500 bearings.", "Anna Kowalski\nBaltic Drives Sp. z o.o.\nTel +48 58 123 45 67", o)
+	if got.Signature.Name != "Anna Kowalski" || got.Signature.Company != "Baltic Drives Sp. z o.o." || got.Signature.Phone != "+48 58 123 45 67" {
+		t.Errorf("Signature = %+v", got.Signature)
+	}
+	// Quoted lines passed as new text are read: the caller split already.
+	if got := Extract("", "thanks\n> your order 99999 shipped", "", o).OrderNumbers; !slices.Equal(got, []string{"99999"}) {
+		t.Errorf("OrderNumbers = %q, want [99999]", got)
+	}
+	body := "Where is PO 9912?\n-- \nJoachim Weber\nWeber Hydraulik GmbH\n\nOn Tue, Sales wrote:\n> order 77777"
+	newText, _, sig := mailparse.SplitReply(body)
+	a, b := ExtractText("", body, o), Extract("", newText, sig, o)
+	if !slices.Equal(a.OrderNumbers, b.OrderNumbers) || a.Signature != b.Signature || a.Urgency != b.Urgency {
+		t.Errorf("ExtractText = %+v, Extract of the split = %+v", a, b)
 	}
 }
