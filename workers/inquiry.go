@@ -10,6 +10,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
@@ -220,7 +221,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		// An order or account problem: the owner sees the history of the
 		// orders the mail names (or the open ones) and what the customer
 		// asked us before, so they need not look it up.
-		numbers := routing.ExtractEntities(cm.parsed.Subject, cm.body(), routing.EntityOptions{}).OrderNumbers
+		numbers := entity.ExtractText(cm.parsed.Subject, cm.body(), entity.Options{}).OrderNumbers
 		oc, err := order.AccountContext(ctx, h.st, customer.ID, numbers)
 		if err != nil {
 			return err

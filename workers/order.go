@@ -10,9 +10,9 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
-	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -307,7 +307,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		return err
 	}
 	summary := requestSummary(oi.parsed.Subject, words)
-	ents := routing.ExtractEntities(oi.parsed.Subject, words, routing.EntityOptions{Now: oi.receivedAt(), Location: time.UTC})
+	ents := entity.ExtractText(oi.parsed.Subject, words, entity.Options{Now: oi.receivedAt(), Location: time.UTC})
 	var requested time.Time
 	if len(ents.RequestedTimes) > 0 {
 		requested = ents.RequestedTimes[0].Start

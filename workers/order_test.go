@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
@@ -107,7 +108,7 @@ func (f *orderFixture) order(t *testing.T, c *store.Customer, number, status str
 
 // mail stores a customer mail and its inquiry, as intake does, and
 // returns the inquiry with the entities routing finds in it.
-func (f *orderFixture) mail(t *testing.T, from, subject, body string, category routing.Category) (*store.Inquiry, routing.Entities) {
+func (f *orderFixture) mail(t *testing.T, from, subject, body string, category routing.Category) (*store.Inquiry, entity.Set) {
 	t.Helper()
 	ctx := context.Background()
 	f.inbox++
@@ -129,11 +130,11 @@ func (f *orderFixture) mail(t *testing.T, from, subject, body string, category r
 	if _, _, err := f.st.CreateInquiry(ctx, q); err != nil {
 		t.Fatal(err)
 	}
-	return q, routing.ExtractEntities(subject, body, routing.EntityOptions{Now: f.now})
+	return q, entity.ExtractText(subject, body, entity.Options{Now: f.now})
 }
 
 // followup builds the task intake would enqueue for the inquiry.
-func followup(t *testing.T, q *store.Inquiry, e routing.Entities) *asynq.Task {
+func followup(t *testing.T, q *store.Inquiry, e entity.Set) *asynq.Task {
 	t.Helper()
 	build := intake.OrderStatusReply
 	if routing.Category(q.Category) == routing.OrderChange {

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	goio "io"
 	"os"
@@ -21,21 +22,34 @@ import (
 //	                                      recall, and last "accuracy=0.NNN n=N"
 //
 // The model is the default one trained from the embedded examples unless
-// --model names a file written by --save-model. Configured routing rules
-// are not applied: this command shows what the model thinks.
+// --model names a file written by --save-model. The router is the one the
+// service builds from the same configuration (-c): its routing rules,
+// order-number patterns and routing.min_confidence, which --min-confidence
+// overrides. A raw mail is read as the service reads it
+// (routing.MessageInput), so both classify it alike.
 func runClassify(ctx context.Context, args []string, io stdio) int {
-	fs := newFlagSet("classify", "usage: salesdesk classify [--text] [--model FILE] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.", io)
+	fs := newFlagSet("classify", "usage: salesdesk classify [-c FILE] [--text] [--model FILE] [--min-confidence N] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.", io)
+	cfgPath := configFlag(fs)
 	text := fs.Bool("text", false, "read one plain-text message per line instead of raw mails")
 	eval := fs.String("eval", "", "evaluate on a TSV file (text<TAB>category; - for stdin) and print the report")
 	modelPath := fs.String("model", "", "use a model saved with --save-model instead of training the default")
 	savePath := fs.String("save-model", "", "write the model to this file and exit")
-	minConf := fs.Float64("min-confidence", 0.5, "confidence below which a mail is marked for triage")
+	minConf := fs.Float64("min-confidence", -1, "confidence below which a mail is marked for triage (default routing.min_confidence of the config)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
-	if *minConf < 0 || *minConf > 1 {
+	minConfSet := false
+	fs.Visit(func(f *flag.Flag) { minConfSet = minConfSet || f.Name == "min-confidence" })
+	if minConfSet && (*minConf < 0 || *minConf > 1) {
 		fmt.Fprintln(io.err, "salesdesk classify: --min-confidence must be between 0 and 1")
 		return 2
+	}
+	cfg, ok := loadConfig(cfgPath(), false, io.err)
+	if !ok {
+		return 1
+	}
+	if minConfSet {
+		cfg.Routing.MinConfidence = *minConf
 	}
 
 	clf, err := loadClassifier(*modelPath)
@@ -58,7 +72,7 @@ func runClassify(ctx context.Context, args []string, io stdio) int {
 		return 0
 	}
 
-	router, err := routing.NewRouter(routing.RouterOptions{Classifier: clf, MinConfidence: *minConf})
+	router, err := newRouter(cfg.Routing, clf)
 	if err != nil {
 		fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
 		return 1
@@ -175,14 +189,7 @@ func classifyRaw(_ context.Context, enc *json.Encoder, r *routing.Router, name s
 		// A mail we cannot parse is reported, not fatal.
 		return enc.Encode(classifyResult{File: name, Error: err.Error()})
 	}
-	d := r.Route(routing.Input{
-		From:      m.From.Address,
-		Subject:   m.Subject,
-		NewText:   m.NewText,
-		Signature: m.Signature,
-		Text:      m.Text,
-		Date:      m.Date,
-	})
+	d := r.Route(routing.MessageInput(m))
 	return enc.Encode(classifyResult{File: name, Decision: &d})
 }
 
@@ -200,7 +207,7 @@ func classifyLines(ctx context.Context, enc *json.Encoder, r *routing.Router, na
 		if strings.TrimSpace(line) == "" {
 			continue
 		}
-		d := r.Route(routing.Input{Text: routing.Unescape(line)})
+		d := r.Route(routing.TextInput("", routing.Unescape(line)))
 		if err := enc.Encode(classifyResult{File: name, Line: n, Decision: &d}); err != nil {
 			return fmt.Errorf("write: %w", err)
 		}

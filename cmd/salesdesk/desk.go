@@ -10,6 +10,7 @@ import (
 	"salesdesk/config"
 	"salesdesk/internal/anomaly"
 	"salesdesk/internal/assign"
+	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
@@ -172,7 +173,8 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 	}
 }
 
-// newRouter turns routing config into rules in front of the classifier.
+// newRouter turns routing config into rules in front of the classifier:
+// the router options of the service and of `salesdesk classify` alike.
 func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router, error) {
 	var rules []routing.Rule
 	for _, r := range rc.Rules {
@@ -181,7 +183,7 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 			Subject:  append([]string(nil), r.Subject...),
 			Body:     append([]string(nil), r.Body...),
 			Category: routing.Category(r.Category),
-			Priority: routing.Priority(r.Priority),
+			Priority: entity.Priority(r.Priority),
 			Assignee: r.Assignee,
 		}
 		if r.SubjectRegex != "" {
@@ -217,13 +219,13 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 		patterns = append(patterns, re)
 	}
 	if len(patterns) > 0 {
-		patterns = append(patterns, routing.DefaultOrderPatterns()...)
+		patterns = append(patterns, entity.DefaultOrderPatterns()...)
 	}
 	return routing.NewRouter(routing.RouterOptions{
 		Rules:         rules,
 		Classifier:    c,
 		MinConfidence: rc.MinConfidence,
-		Entities:      routing.EntityOptions{OrderPatterns: patterns},
+		Entities:      entity.Options{OrderPatterns: patterns},
 	})
 }
 

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -14,7 +15,7 @@ import (
 // FollowupInput is what a follow-on builder knows about a routed inquiry.
 type FollowupInput struct {
 	Inquiry  *store.Inquiry
-	Entities routing.Entities
+	Entities entity.Set
 	Sender   string // the sender's address, lower-case; may be ""
 }
 
@@ -100,7 +101,7 @@ func LeadAssign(leads LeadStore) Followup {
 	}
 }
 
-func firstOrder(e routing.Entities) string {
+func firstOrder(e entity.Set) string {
 	if len(e.OrderNumbers) > 0 {
 		return e.OrderNumbers[0]
 	}

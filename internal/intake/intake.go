@@ -12,6 +12,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
@@ -290,7 +291,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 			sender = ""
 		}
 	}
-	d := p.router.Route(routing.Input{From: m.From.Address, Subject: m.Subject, NewText: m.NewText, Text: m.Text, Date: m.Date})
+	d := p.router.Route(routing.MessageInput(m))
 
 	q, err := p.st.InquiryByInboundMessage(ctx, in.ID)
 	switch {
@@ -371,7 +372,7 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 
 // followup builds the one follow-on task of an inquiry from what is stored
 // about it, so that a re-run builds the same task.
-func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents routing.Entities, sender string, oversize bool) (*asynq.Task, string, error) {
+func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.Set, sender string, oversize bool) (*asynq.Task, string, error) {
 	cat := routing.Category(q.Category)
 	switch {
 	case q.Status == store.InquiryTriage:

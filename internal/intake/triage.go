@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 
+	"salesdesk/internal/entity"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
@@ -38,7 +39,7 @@ func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, ca
 	}
 	var (
 		text, subject, sender = "", q.Subject, q.ContactEmail
-		ents                  routing.Entities
+		ents                  entity.Set
 	)
 	if q.InboundMessageID != 0 {
 		parsed, found, err := p.st.InboundParsed(ctx, q.InboundMessageID)
@@ -50,8 +51,11 @@ func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, ca
 			if text == "" {
 				text = parsed.Text
 			}
-			ents = p.router.Route(routing.Input{From: parsed.From, Subject: parsed.Subject, NewText: parsed.NewText,
-				Text: parsed.Text, Date: parsed.Date}).Entities
+			// The stored text splits as the mail did when it came in,
+			// signature included, so the entities are the same.
+			in := routing.TextInput(parsed.Subject, parsed.Text)
+			in.From, in.Date = parsed.From, parsed.Date
+			ents = p.router.Route(in).Entities
 		}
 	}
 	if err := p.st.SetInquiryCategory(ctx, q.ID, string(cat), 1); err != nil {

@@ -14,7 +14,7 @@ var (
 	outlookSent      = regexp.MustCompile(`(?i)^\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|enviada|fecha|verzonden|inviato|skickat|sendt|data|wysłano)\s*:`)
 	underscoreLine   = regexp.MustCompile(`^\s*_{10,}\s*$`)
 	mobileSignature  = regexp.MustCompile(`(?i)^(sent from my |sent from mail for|sent from outlook|get outlook for|sent from yahoo|sent via |sent with |von meinem .* gesendet|gesendet von meinem|envoyé de mon|envoyé depuis|enviado desde mi|enviado do meu|verzonden vanaf mijn|verstuurd vanaf mijn|inviato da)`)
-	signOff          = regexp.MustCompile(`(?i)^(best|best regards|best wishes|kind regards|kindest regards|warm regards|warmest regards|regards|many thanks|thanks|thanks again|thanks a lot|thank you|thank you very much|cheers|sincerely|yours|yours truly|yours sincerely|respectfully|all the best|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|schöne grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|salutations|bien à vous|merci|saludos|saludos cordiales|un saludo|atentamente|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|groet|distinti saluti|cordiali saluti|saluti|atenciosamente|abraços)[\s,.!]*$`)
+	signOff          = regexp.MustCompile(`(?i)^(best|best regards|best wishes|kind regards|kind wishes|kindest regards|warm regards|warm wishes|warmest regards|warmest wishes|with best regards|with best wishes|with kind regards|with kind wishes|many regards|many wishes|wishes|regards|br|many thanks|thanks|thanks again|thanks a lot|thanks in advance|thanks so much|many thanks again|many thanks in advance|many thanks a lot|many thanks so much|thank you|thank you very much|thank you again|thank you in advance|thx|ty|cheers|sincerely|yours|yours truly|yours sincerely|yours faithfully|respectfully|all the best|un saluto|tack|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|schöne grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|salutations|bien à vous|merci|saludos|saludos cordiales|un saludo|atentamente|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|groet|distinti saluti|cordiali saluti|saluti|atenciosamente|abraços)[\s,.!]*$`)
 	contactHint      = regexp.MustCompile(`(?i)(\+?\d[\d ().-]{6,}\d|\b(tel|phone|mobile|mob|fax|cell|telefon|tél)\b\.?\s*:?|www\.|https?://|@[a-z0-9-]+\.[a-z]{2,})`)
 )
 
@@ -159,7 +159,7 @@ func splitSignature(lines []string) (body, sig []string) {
 	}
 	// a sign-off followed by a few short lines (name, title, phone)
 	for i := last; i >= max(firstText+1, last-8); i-- {
-		if l := strings.TrimSpace(lines[i]); len(l) < 40 && signOff.MatchString(l) && shortBlock(lines[i+1:last+1], 8) {
+		if IsSignOff(lines[i]) && shortBlock(lines[i+1:last+1], 8) {
 			return lines[:i], lines[i:]
 		}
 	}
@@ -177,6 +177,14 @@ func splitSignature(lines []string) (body, sig []string) {
 		}
 	}
 	return lines, nil
+}
+
+// IsSignOff reports whether line is only a closing formula ("Kind
+// regards,", "Thanks!", "Mit freundlichen Grüßen"): the line a signature
+// block starts with.
+func IsSignOff(line string) bool {
+	l := strings.TrimSpace(line)
+	return len(l) < 40 && signOff.MatchString(l)
 }
 
 func shortBlock(lines []string, maxLines int) bool {

@@ -131,3 +131,27 @@ func TestSplitReply(t *testing.T) {
 		})
 	}
 }
+
+// TestSplitReplyNewText holds the cases routing's own stripping was tested
+// with before mailparse became the one place that splits replies.
+func TestSplitReplyNewText(t *testing.T) {
+	tests := []struct {
+		name, in, want string
+	}{
+		{name: "attribution", in: "Thanks, please cancel.\n\nOn Tue, 4 Mar 2025 at 10:02, Sales <s@x.com> wrote:\n> Your order shipped.", want: "Thanks, please cancel."},
+		{name: "wrapped attribution", in: "Yes.\n\nOn Tue, 4 Mar 2025 at 10:02, Sales Team <sales@example.com>\nwrote:\n> old", want: "Yes."},
+		{name: "outlook", in: "See below.\n\n-----Original Message-----\nFrom: A\nSent: Monday\n\nold text", want: "See below."},
+		{name: "outlook headers", in: "See below.\n\nFrom: Orders <o@x.com>\nSent: Friday, March 7, 2025 4:11 PM\nSubject: x\n\nold", want: "See below."},
+		{name: "signature delimiter", in: "Where is it?\n-- \nPaul\n+1 555", want: "Where is it?"},
+		{name: "sign-off", in: "Where is it?\n\nBest regards,\nPaul Smith\nAcme", want: "Where is it?"},
+		{name: "only thanks kept", in: "Thanks!", want: "Thanks!"},
+		{name: "mobile footer", in: "ok go ahead\n\nSent from my iPhone", want: "ok go ahead"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if got, _, _ := SplitReply(tt.in); got != tt.want {
+				t.Errorf("SplitReply new text = %q, want %q", got, tt.want)
+			}
+		})
+	}
+}

@@ -48,9 +48,10 @@ func DefaultTrainOptions() TrainOptions {
 	return TrainOptions{CalibrationFolds: 4}
 }
 
-// Classify predicts the category of a mail with the current model.
-func (c *Classifier) Classify(subject, body string) Prediction {
-	return c.model.Load().Classify(subject, body)
+// Classify predicts the category of a mail with the current model; see
+// [Model.Classify].
+func (c *Classifier) Classify(subject, newText string) Prediction {
+	return c.model.Load().Classify(subject, newText)
 }
 
 // Model returns the current model.

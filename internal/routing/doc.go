@@ -6,7 +6,11 @@
 // project trains itself from a labelled example set embedded in the binary
 // (examples/*.tsv) plus the decisions humans make in triage. A [Router]
 // combines both with a minimum confidence below which the inquiry goes to a
-// human, and adds the [Entities] found in the mail.
+// human, and adds the facts [entity.Extract] finds in the mail.
+//
+// The router reads a mail as [mailparse] splits it: [MessageInput] turns a
+// parsed mail into an [Input], [TextInput] a plain-text one, and neither the
+// router nor the model strips quotes or signatures again.
 //
 // The shipped model ([DefaultClassifier]) trains at startup, in well under a
 // second, on the training split of the examples; the held-out split (a

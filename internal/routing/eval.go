@@ -8,9 +8,11 @@ import (
 	"text/tabwriter"
 )
 
-// Predictor is anything that classifies a mail: a [Model] or a [Classifier].
+// Predictor is anything that classifies a mail: a [Model] or a
+// [Classifier]. newText is what the customer wrote this time, as mailparse
+// splits it.
 type Predictor interface {
-	Classify(subject, body string) Prediction
+	Classify(subject, newText string) Prediction
 }
 
 // Evaluation counts a predictor's answers against known labels.
@@ -189,7 +191,7 @@ func Eval(w io.Writer, r io.Reader, p Predictor) (*Evaluation, error) {
 				continue
 			}
 		}
-		e.Add(c, p.Classify("", Unescape(text)).Category)
+		e.Add(c, p.Classify("", TextInput("", Unescape(text)).words()).Category)
 	}
 	if err := sc.Err(); err != nil {
 		return e, fmt.Errorf("read eval file: %w", err)

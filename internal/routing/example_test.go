@@ -22,7 +22,7 @@ func ExampleRouter_Route() {
 	d := r.Route(routing.Input{
 		From:    "Anna Kowalski <anna@balticdrives.example>",
 		Subject: "Order SO-48213",
-		NewText: "Hi, please cancel order SO-48213 ASAP, we ordered twice by mistake.\n\nKind regards\nAnna Kowalski\nProcurement, Baltic Drives Sp. z o.o.",
+		Text:    "Hi, please cancel order SO-48213 ASAP, we ordered twice by mistake.\n\nKind regards\nAnna Kowalski\nProcurement, Baltic Drives Sp. z o.o.",
 		Date:    time.Date(2025, 3, 12, 10, 0, 0, 0, time.UTC),
 	})
 	fmt.Println(d.Category, d.Rule == "", d.Priority, d.Entities.OrderNumbers, d.Entities.Rush, d.Entities.Signature.Company)

@@ -2,6 +2,7 @@ package routing
 
 import (
 	"math"
+	"regexp"
 	"unicode"
 	"unicode/utf8"
 )
@@ -250,4 +251,11 @@ func (f *features) chars(t [2]int, mask uint32) {
 			}
 		}
 	}
+}
+
+var subjectPrefixRe = regexp.MustCompile(`(?i)^(?:\s*(?:re|fw|fwd|aw|wg|sv|vs|tr|antw|rif)\s*(?:\[\d+\])?\s*:\s*)+`)
+
+// cleanSubject drops reply and forward prefixes.
+func cleanSubject(s string) string {
+	return subjectPrefixRe.ReplaceAllString(s, "")
 }

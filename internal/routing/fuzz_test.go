@@ -4,6 +4,8 @@ import (
 	"math"
 	"testing"
 	"time"
+
+	"salesdesk/internal/entity"
 )
 
 func FuzzClassify(f *testing.F) {
@@ -29,7 +31,7 @@ func FuzzClassify(f *testing.F) {
 		if math.Abs(sum-1) > 1e-6 {
 			t.Fatalf("scores sum to %v", sum)
 		}
-		e := ExtractEntities(subject, body, EntityOptions{Now: now})
+		e := entity.ExtractText(subject, body, entity.Options{Now: now})
 		for _, ts := range e.RequestedTimes {
 			if !ts.End.IsZero() && ts.End.Before(ts.Start) {
 				t.Fatalf("span ends before it starts: %+v", ts)

@@ -88,10 +88,12 @@ type Prediction struct {
 var featurePool = sync.Pool{New: func() any { return new(features) }}
 
 // Classify predicts the category of a mail from its subject and the new
-// part of its body. Quoted history and signatures are cut defensively.
-func (m *Model) Classify(subject, body string) Prediction {
+// part of its body, as the router reads it (mailparse's new text, with a
+// forwarded mail under a short note); it does not strip quotes or
+// signatures itself.
+func (m *Model) Classify(subject, newText string) Prediction {
 	f := featurePool.Get().(*features)
-	f.extract(m.features, subject, NewText(body))
+	f.extract(m.features, subject, newText)
 	var p [numCategories]float64
 	m.logits(f, &p)
 	featurePool.Put(f)
@@ -163,7 +165,7 @@ func encode(fo FeatureOptions, examples []Example) []encoded {
 		if c < 0 {
 			continue
 		}
-		f.extract(fo, ex.Subject, NewText(ex.Text))
+		f.extract(fo, ex.Subject, TextInput(ex.Subject, ex.Text).words())
 		w := ex.Weight
 		if w <= 0 {
 			w = 1

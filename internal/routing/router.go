@@ -4,6 +4,8 @@ import (
 	"errors"
 	"strings"
 	"time"
+
+	"salesdesk/internal/entity"
 )
 
 // RouterOptions configure a [Router].
@@ -17,7 +19,7 @@ type RouterOptions struct {
 	MinConfidence float64
 	// Entities configure entity extraction; its Now is ignored in favour of
 	// the mail's date, or Clock.
-	Entities EntityOptions
+	Entities entity.Options
 	// Clock gives the time for mails without a date (default time.Now).
 	Clock func() time.Time
 }
@@ -28,23 +30,26 @@ type Router struct {
 	rules   *RuleSet
 	clf     Predictor
 	minConf float64
-	ents    EntityOptions
+	ents    entity.Options
 	clock   func() time.Time
 }
 
-// Input is a mail as the router sees it.
+// Input is a mail as the router sees it: the fields mailparse produced.
+// Build it with [MessageInput] or [TextInput] rather than by hand, so that
+// every caller routes the same mail alike.
 type Input struct {
 	// From is the sender, "Name <addr>" or a bare address.
 	From    string
 	Subject string
 	// NewText is what the customer wrote this time, without quoted
-	// history; when empty it is derived from Text.
+	// history and signature (mailparse's Message.NewText). When it and
+	// Signature are both empty, mailparse splits Text for them.
 	NewText string
-	// Signature is the signature block when the caller has split it off
-	// NewText (mailparse does); entities read the sender's name, company
-	// and phone from it.
+	// Signature is the signature block mailparse split off NewText;
+	// entities read the sender's name, company and phone from it.
 	Signature string
-	// Text is the whole plain-text body.
+	// Text is the whole plain-text body; a forwarded mail is read from it
+	// when NewText is only a short note on top.
 	Text string
 	// Date is when the mail was written; relative dates in it ("tomorrow")
 	// are read from here. Zero means now.
@@ -57,14 +62,14 @@ type Decision struct {
 	// Confidence is the model's probability for Category, or 1 for a rule.
 	Confidence float64 `json:"confidence"`
 	// Rule is the name of the rule that decided, empty for the model.
-	Rule     string   `json:"rule,omitempty"`
-	Priority Priority `json:"priority"`
-	Assignee string   `json:"assignee,omitempty"`
+	Rule     string          `json:"rule,omitempty"`
+	Priority entity.Priority `json:"priority"`
+	Assignee string          `json:"assignee,omitempty"`
 	// Triage is set when the model was not confident enough: a human
 	// should decide.
-	Triage   bool     `json:"triage"`
-	Scores   []Score  `json:"scores,omitempty"`
-	Entities Entities `json:"entities"`
+	Triage   bool       `json:"triage"`
+	Scores   []Score    `json:"scores,omitempty"`
+	Entities entity.Set `json:"entities"`
 }
 
 // ErrNoClassifier means RouterOptions.Classifier was not set.
@@ -142,28 +147,34 @@ func isHeaderLine(line string) bool {
 	return ok && name != "" && len(name) <= 20 && !strings.ContainsAny(name, " \t") || strings.HasPrefix(strings.TrimSpace(line), "Date:")
 }
 
+// words is what the model and the rules read of a mail: the new text,
+// and the forwarded mail when the new text is only a short note on top of
+// a forward ("see below, can you help?" says nothing; the forwarded mail
+// does). Training and evaluation read examples the same way.
+func (in Input) words() string {
+	if fwd, ok := forwardedBody(in.NewText, in.Text); ok {
+		return strings.TrimSpace(in.NewText) + "\n\n" + fwd
+	}
+	return in.NewText
+}
+
 // Route decides the category, priority and assignee of a mail.
 func (r *Router) Route(in Input) Decision {
-	text := in.NewText
-	if strings.TrimSpace(text) == "" {
-		text = in.Text
+	if in.NewText == "" && in.Signature == "" {
+		// Plain text given as Text only: mailparse splits it, as it
+		// would have split the mail.
+		t := TextInput(in.Subject, in.Text)
+		in.NewText, in.Signature = t.NewText, t.Signature
 	}
-	if fwd, ok := forwardedBody(in.NewText, in.Text); ok {
-		// "see below, can you help?" says nothing; the forwarded mail does.
-		text = strings.TrimSpace(in.NewText) + "\n\n" + fwd
-	}
+	text := in.words()
 	eo := r.ents
 	eo.Now = in.Date
 	if eo.Now.IsZero() {
 		eo.Now = r.clock()
 	}
-	entityText := text
-	if strings.TrimSpace(in.Signature) != "" {
-		entityText = strings.TrimRight(text, "\n") + "\n-- \n" + in.Signature
-	}
-	d := Decision{Entities: ExtractEntities(in.Subject, entityText, eo)}
+	d := Decision{Entities: entity.Extract(in.Subject, text, in.Signature, eo)}
 
-	if rule, ok := r.rules.Match(in.From, in.Subject, NewText(text)); ok {
+	if rule, ok := r.rules.Match(in.From, in.Subject, text); ok {
 		d.Category, d.Confidence, d.Rule = rule.Category, 1, rule.Name
 		d.Assignee, d.Priority = rule.Assignee, rule.Priority
 	} else {
@@ -173,8 +184,8 @@ func (r *Router) Route(in Input) Decision {
 	}
 	if d.Priority == "" {
 		d.Priority = d.Entities.Urgency
-		if d.Priority == PriorityLow && d.Category == Complaint {
-			d.Priority = PriorityNormal
+		if d.Priority == entity.PriorityLow && d.Category == Complaint {
+			d.Priority = entity.PriorityNormal
 		}
 	}
 	return d

@@ -7,6 +7,8 @@ import (
 	"path"
 	"regexp"
 	"strings"
+
+	"salesdesk/internal/entity"
 )
 
 // Rule routes the mails it matches without asking the model. All the
@@ -26,7 +28,7 @@ type Rule struct {
 
 	Category Category `json:"category" yaml:"category"`
 	// Priority overrides the priority from urgency cues when set.
-	Priority Priority `json:"priority,omitempty" yaml:"priority,omitempty"`
+	Priority entity.Priority `json:"priority,omitempty" yaml:"priority,omitempty"`
 	// Assignee names who takes the mail (a rep's address or id) when set.
 	Assignee string `json:"assignee,omitempty" yaml:"assignee,omitempty"`
 }

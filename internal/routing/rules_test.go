@@ -3,11 +3,13 @@ package routing
 import (
 	"errors"
 	"testing"
+
+	"salesdesk/internal/entity"
 )
 
 func TestRuleSetMatch(t *testing.T) {
 	rs, err := CompileRules([]Rule{
-		{Name: "vip", Sender: "*@bigco.com", Category: QuoteRequest, Priority: PriorityHigh, Assignee: "rep-7"},
+		{Name: "vip", Sender: "*@bigco.com", Category: QuoteRequest, Priority: entity.PriorityHigh, Assignee: "rep-7"},
 		{Name: "subsidiary", SenderDomain: "acme.example", Subject: []string{"invoice"}, Category: Billing},
 		{Name: "optout", Body: []string{"unsubscribe", "stop emailing"}, Category: Unsubscribe},
 		{Name: "po-regex", Subject: []string{`re:(?i)^PO\s*\d{5}$`}, Category: OrderChange},

@@ -1,9 +1,11 @@
-package routing
+package entity
 
 import (
 	"regexp"
 	"strings"
 	"unicode"
+
+	"salesdesk/internal/mailparse"
 )
 
 var (
@@ -15,12 +17,12 @@ var (
 	labelRe   = regexp.MustCompile(`(?i)^(?:tel|phone|mobile|mob|cell|fon|fax|t|m|p|f|e|email|e-mail|mail|web|www|w)\b\.?\s*[:.]?\s*`)
 )
 
-// signature reads who wrote the mail from its signature block, or, when
-// the mail has none, from a name on its last line.
-func signature(msg, sig string) Signature {
+// readSignature reads who wrote the mail from its signature block, or,
+// when the mail has none, from a name on the last line of its text.
+func readSignature(msg, sig string) Signature {
 	var s Signature
 	lines := sigLines(sig)
-	if len(lines) > 0 && signoffRe.MatchString(lines[0]) {
+	if len(lines) > 0 && mailparse.IsSignOff(lines[0]) {
 		lines = lines[1:]
 	}
 	if len(lines) == 0 {
@@ -28,7 +30,7 @@ func signature(msg, sig string) Signature {
 		ls := sigLines(msg)
 		if len(ls) > 1 {
 			last := ls[len(ls)-1]
-			if _, after, ok := strings.Cut(last, ","); ok && signoffRe.MatchString(last[:len(last)-len(after)-1]) {
+			if _, after, ok := strings.Cut(last, ","); ok && mailparse.IsSignOff(last[:len(last)-len(after)-1]) {
 				last = strings.TrimSpace(after)
 			}
 			if looksLikeName(last) {
@@ -116,7 +118,7 @@ func looksLikeName(s string) bool {
 	if len(words) > 4 {
 		return false
 	}
-	if companyRe.MatchString(s) || signoffRe.MatchString(s) {
+	if companyRe.MatchString(s) || mailparse.IsSignOff(s) {
 		return false
 	}
 	if titleRe.MatchString(s) && !strings.HasPrefix(strings.ToLower(s), "dr.") && !strings.HasPrefix(strings.ToLower(s), "prof.") {

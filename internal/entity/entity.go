@@ -1,10 +1,12 @@
-package routing
+package entity
 
 import (
 	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"salesdesk/internal/mailparse"
 )
 
 // Priority orders work: a rule can set it, and urgency cues in a mail
@@ -23,8 +25,8 @@ func (p Priority) Valid() bool {
 	return p == PriorityLow || p == PriorityNormal || p == PriorityHigh
 }
 
-// EntityOptions configure [ExtractEntities].
-type EntityOptions struct {
+// Options configure [Extract].
+type Options struct {
 	// OrderPatterns find order numbers; the first capture group is the
 	// number when there is one, the whole match otherwise. Nil means
 	// [DefaultOrderPatterns].
@@ -51,8 +53,8 @@ func DefaultOrderPatterns() []*regexp.Regexp {
 	}
 }
 
-// Entities are the facts a mail states that the follow-on work needs.
-type Entities struct {
+// Set is the facts a mail states that the follow-on work needs.
+type Set struct {
 	OrderNumbers []string `json:"order_numbers,omitempty"`
 	// Rush is an explicit request for speed: rush, expedite, ASAP,
 	// overnight, express.
@@ -86,9 +88,14 @@ type Signature struct {
 	Email   string `json:"email,omitempty"`
 }
 
-// ExtractEntities finds order numbers, urgency, requested times and the
-// signature in a mail's subject and body. Quoted history is ignored.
-func ExtractEntities(subject, body string, o EntityOptions) Entities {
+// maxMessageBytes bounds the text entities are looked for in: what a
+// customer asks is in the first screens of a mail.
+const maxMessageBytes = 12000
+
+// Extract finds order numbers, urgency, requested times and the sender's
+// contact details in a mail as mailparse splits it: its subject, the new
+// text (without quoted history or signature) and the signature block.
+func Extract(subject, newText, signature string, o Options) Set {
 	if o.OrderPatterns == nil {
 		o.OrderPatterns = DefaultOrderPatterns()
 	}
@@ -98,19 +105,26 @@ func ExtractEntities(subject, body string, o EntityOptions) Entities {
 	if o.Location == nil {
 		o.Location = o.Now.Location()
 	}
-	body = StripQuoted(body)
-	msg, sig := SplitSignature(body)
-	if len(msg) > maxTextBytes*2 {
-		msg = msg[:maxTextBytes*2]
+	msg := newText
+	if len(msg) > maxMessageBytes {
+		msg = msg[:maxMessageBytes]
 	}
 	text := subject + "\n" + msg
 
-	var e Entities
+	var e Set
 	e.OrderNumbers = orderNumbers(text, o.OrderPatterns)
 	e.Urgency, e.Rush, e.UrgencyCues = urgency(text)
 	e.RequestedTimes = requestedTimes(msg, o)
-	e.Signature = signature(msg, sig)
+	e.Signature = readSignature(msg, signature)
 	return e
+}
+
+// ExtractText is [Extract] for a plain-text body that is not split yet:
+// [mailparse.SplitReply] splits it first, as it splits every mail, so
+// quoted history is ignored.
+func ExtractText(subject, body string, o Options) Set {
+	newText, _, sig := mailparse.SplitReply(body)
+	return Extract(subject, newText, sig, o)
 }
 
 func orderNumbers(text string, patterns []*regexp.Regexp) []string {

@@ -1,4 +1,4 @@
-package routing
+package entity
 
 import (
 	"regexp"
@@ -46,7 +46,7 @@ type timeHit struct {
 
 // requestedTimes finds the dates and times a mail asks for and pairs each
 // date with the time named next to it.
-func requestedTimes(text string, o EntityOptions) []TimeSpan {
+func requestedTimes(text string, o Options) []TimeSpan {
 	lower := asciiLower(text)
 	now := o.Now.In(o.Location)
 	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, o.Location)

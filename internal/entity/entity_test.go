@@ -1,10 +1,12 @@
-package routing
+package entity
 
 import (
 	"regexp"
 	"slices"
 	"testing"
 	"time"
+
+	"salesdesk/internal/mailparse"
 )
 
 // refNow is Wednesday 12 March 2025, 10:00 in Berlin.
@@ -41,7 +43,7 @@ func TestOrderNumbers(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities(tt.subject, tt.body, EntityOptions{Now: refNow}).OrderNumbers
+			got := ExtractText(tt.subject, tt.body, Options{Now: refNow}).OrderNumbers
 			if !slices.Equal(got, tt.want) {
 				t.Errorf("OrderNumbers = %q, want %q", got, tt.want)
 			}
@@ -50,8 +52,8 @@ func TestOrderNumbers(t *testing.T) {
 }
 
 func TestOrderNumbersCustomPattern(t *testing.T) {
-	o := EntityOptions{Now: refNow, OrderPatterns: []*regexp.Regexp{regexp.MustCompile(`\bACME(\d{6})\b`)}}
-	got := ExtractEntities("", "see ACME123456 and SO-48213", o).OrderNumbers
+	o := Options{Now: refNow, OrderPatterns: []*regexp.Regexp{regexp.MustCompile(`\bACME(\d{6})\b`)}}
+	got := ExtractText("", "see ACME123456 and SO-48213", o).OrderNumbers
 	if !slices.Equal(got, []string{"123456"}) {
 		t.Errorf("OrderNumbers = %q, want [123456]", got)
 	}
@@ -73,7 +75,7 @@ func TestUrgency(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			e := ExtractEntities("", tt.body, EntityOptions{Now: refNow})
+			e := ExtractText("", tt.body, Options{Now: refNow})
 			if e.Urgency != tt.want || e.Rush != tt.wantRush {
 				t.Errorf("Urgency, Rush = %s, %v (cues %q), want %s, %v", e.Urgency, e.Rush, e.UrgencyCues, tt.want, tt.wantRush)
 			}
@@ -105,7 +107,7 @@ func TestRequestedTimes(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities("", tt.body, EntityOptions{Now: refNow}).RequestedTimes
+			got := ExtractText("", tt.body, Options{Now: refNow}).RequestedTimes
 			if len(got) != len(tt.want) {
 				t.Fatalf("RequestedTimes = %+v, want %+v", got, tt.want)
 			}
@@ -158,10 +160,31 @@ func TestSignature(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := ExtractEntities("", tt.body, EntityOptions{Now: refNow}).Signature
+			got := ExtractText("", tt.body, Options{Now: refNow}).Signature
 			if got != tt.want {
 				t.Errorf("Signature = %+v, want %+v", got, tt.want)
 			}
 		})
+	}
+}
+
+// TestExtractReadsTheParts checks that Extract takes the signature from
+// its own argument and splits nothing itself, and that ExtractText is
+// Extract over mailparse's split.
+func TestExtractReadsTheParts(t *testing.T) {
+	o := Options{Now: refNow}
+	got := Extract("", "Please quote 500 bearings.", "Anna Kowalski\nBaltic Drives Sp. z o.o.\nTel +48 58 123 45 67", o)
+	if got.Signature.Name != "Anna Kowalski" || got.Signature.Company != "Baltic Drives Sp. z o.o." || got.Signature.Phone != "+48 58 123 45 67" {
+		t.Errorf("Signature = %+v", got.Signature)
+	}
+	// Quoted lines passed as new text are read: the caller split already.
+	if got := Extract("", "thanks\n> your order 99999 shipped", "", o).OrderNumbers; !slices.Equal(got, []string{"99999"}) {
+		t.Errorf("OrderNumbers = %q, want [99999]", got)
+	}
+	body := "Where is PO 9912?\n-- \nJoachim Weber\nWeber Hydraulik GmbH\n\nOn Tue, Sales wrote:\n> order 77777"
+	newText, _, sig := mailparse.SplitReply(body)
+	a, b := ExtractText("", body, o), Extract("", newText, sig, o)
+	if !slices.Equal(a.OrderNumbers, b.OrderNumbers) || a.Signature != b.Signature || a.Urgency != b.Urgency {
+		t.Errorf("ExtractText = %+v, Extract of the split = %+v", a, b)
 	}
 }
