@@ -4,10 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	goio "io"
 	"os"
+	"strconv"
 	"strings"
 
 	"salesdesk/internal/mailparse"
@@ -34,22 +34,17 @@ func runClassify(ctx context.Context, args []string, io stdio) int {
 	eval := fs.String("eval", "", "evaluate on a TSV file (text<TAB>category; - for stdin) and print the report")
 	modelPath := fs.String("model", "", "use a model saved with --save-model instead of training the default")
 	savePath := fs.String("save-model", "", "write the model to this file and exit")
-	minConf := fs.Float64("min-confidence", -1, "confidence below which a mail is marked for triage (default routing.min_confidence of the config)")
+	var minConf confidenceFlag
+	fs.Var(&minConf, "min-confidence", "confidence `N` (0-1) below which a mail is marked for triage (default: routing.min_confidence of the config, 0.6 unless set)")
 	if code, done := parseFlags(fs, args); done {
 		return code
-	}
-	minConfSet := false
-	fs.Visit(func(f *flag.Flag) { minConfSet = minConfSet || f.Name == "min-confidence" })
-	if minConfSet && (*minConf < 0 || *minConf > 1) {
-		fmt.Fprintln(io.err, "salesdesk classify: --min-confidence must be between 0 and 1")
-		return 2
 	}
 	cfg, ok := loadConfig(cfgPath(), false, io.err)
 	if !ok {
 		return 1
 	}
-	if minConfSet {
-		cfg.Routing.MinConfidence = *minConf
+	if minConf.set {
+		cfg.Routing.MinConfidence = minConf.value
 	}
 
 	clf, err := loadClassifier(*modelPath)
@@ -215,5 +210,28 @@ func classifyLines(ctx context.Context, enc *json.Encoder, r *routing.Router, na
 	if err := sc.Err(); err != nil {
 		return fmt.Errorf("read %s: %w", name, err)
 	}
+	return nil
+}
+
+// confidenceFlag is --min-confidence: unset, the router keeps the
+// config's routing.min_confidence, as the service does.
+type confidenceFlag struct {
+	value float64
+	set   bool
+}
+
+func (f *confidenceFlag) String() string {
+	if f == nil || !f.set {
+		return "routing.min_confidence"
+	}
+	return strconv.FormatFloat(f.value, 'g', -1, 64)
+}
+
+func (f *confidenceFlag) Set(s string) error {
+	v, err := strconv.ParseFloat(s, 64)
+	if err != nil || v < 0 || v > 1 {
+		return fmt.Errorf("must be a number between 0 and 1")
+	}
+	f.value, f.set = v, true
 	return nil
 }
