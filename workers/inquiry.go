@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
 	"strings"
 	"time"
 
@@ -42,8 +41,6 @@ type InquiryStore interface {
 // Defaults of InquiryOptions.
 const (
 	DefaultTriageLinkTTL = 7 * 24 * time.Hour
-	// TriageLinkAction is the action triage links are signed for.
-	TriageLinkAction = "triage"
 )
 
 // InquiryOptions configure the inquiry handlers.
@@ -267,7 +264,7 @@ func (h *HandoffHandler) countComplaint(ctx context.Context, q *store.Inquiry) e
 // TriageHandler answers inquiry:triage: it mails the inquiry to the
 // triage address with one signed, expiring link per category
 // (BaseURL/triage/{inquiry_id}/{category}?sig=...&exp=...). The web role
-// verifies the link (link.Signer.VerifyValues with TriageLinkAction, the
+// verifies the link (link.Signer.VerifyValues with link.TriageAction, the
 // inquiry id and the category) and calls intake's ApplyTriageDecision.
 type TriageHandler struct{ inquiryMail }
 
@@ -303,7 +300,7 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		LinksExpire: expires,
 	}
 	for _, c := range routing.Categories() {
-		data.Links = append(data.Links, mailer.CategoryLink{Category: string(c), URL: TriageLink(h.BaseURL, h.opts.Links, q.ID, string(c), expires)})
+		data.Links = append(data.Links, mailer.CategoryLink{Category: string(c), URL: h.opts.Links.TriageURL(h.BaseURL, q.ID, string(c), expires)})
 	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.TriageKey(q.ID), Kind: intake.KindTriage, InquiryID: q.ID,
 		To: []string{h.opts.TriageAddress}}
@@ -313,13 +310,6 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	h.Logger.InfoContext(ctx, "inquiry sent to triage", "inquiry_id", q.ID, "reason", p.Reason, "suggested", q.Category,
 		"confidence", q.Confidence)
 	return nil
-}
-
-// TriageLink returns the one-click link that files inquiryID under
-// category: baseURL/triage/{id}/{category}?exp=...&sig=...
-func TriageLink(baseURL string, s *link.Signer, inquiryID int64, category string, expires time.Time) string {
-	return fmt.Sprintf("%s/triage/%d/%s?%s", strings.TrimRight(baseURL, "/"), inquiryID, url.PathEscape(category),
-		s.Values(TriageLinkAction, inquiryID, category, expires).Encode())
 }
 
 // UnsubscribeHandler answers customer:unsubscribe: it puts the sender's

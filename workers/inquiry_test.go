@@ -296,13 +296,13 @@ func TestTriageHandler(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := f.opts.Links.VerifyValues(TriageLinkAction, q.ID, string(c), u.Query(), f.now); err != nil {
+		if err := f.opts.Links.VerifyValues(link.TriageAction, q.ID, string(c), u.Query(), f.now); err != nil {
 			t.Errorf("%s link: %v", c, err)
 		}
-		if err := f.opts.Links.VerifyValues(TriageLinkAction, q.ID, "other-"+string(c), u.Query(), f.now); err == nil {
+		if err := f.opts.Links.VerifyValues(link.TriageAction, q.ID, "other-"+string(c), u.Query(), f.now); err == nil {
 			t.Errorf("%s link verifies for another category", c)
 		}
-		if err := f.opts.Links.VerifyValues(TriageLinkAction, q.ID, string(c), u.Query(), f.now.Add(8*24*time.Hour)); err == nil {
+		if err := f.opts.Links.VerifyValues(link.TriageAction, q.ID, string(c), u.Query(), f.now.Add(8*24*time.Hour)); err == nil {
 			t.Errorf("%s link still valid after 8 days", c)
 		}
 	}

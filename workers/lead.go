@@ -106,9 +106,9 @@ func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadUR
 		return
 	}
 	exp := h.Clock.Now().Add(h.opts.LinkTTL)
-	return lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionAccept, leadID, repID, exp),
-		lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionContacted, leadID, repID, exp),
-		lead.LinkURL(h.BaseURL, h.opts.Links, lead.ActionNotMine, leadID, repID, exp), leadURL
+	return h.opts.Links.LeadURL(h.BaseURL, lead.ActionAccept, leadID, repID, exp),
+		h.opts.Links.LeadURL(h.BaseURL, lead.ActionContacted, leadID, repID, exp),
+		h.opts.Links.LeadURL(h.BaseURL, lead.ActionNotMine, leadID, repID, exp), leadURL
 }
 
 // leadMail is a lead with what the rep needs to see: its inquiry and the
@@ -169,7 +169,7 @@ func (h *LeadAssignHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	if err != nil {
 		return err
 	}
-	out, err := h.svc.Route(ctx, p.LeadID, p.Attempt, p.Reason)
+	out, err := h.svc.Assign(ctx, p.LeadID, p.Attempt, p.Reason)
 	if err != nil {
 		return missingIsPermanent(err)
 	}

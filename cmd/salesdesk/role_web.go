@@ -8,7 +8,7 @@ import (
 	"net/http"
 
 	"salesdesk/internal/api"
-	"salesdesk/internal/oneclick"
+	"salesdesk/internal/link"
 	"salesdesk/internal/web"
 )
 
@@ -60,7 +60,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	o.Pages = pages
 	// One-click links in mail (triage decisions, lead actions) carry their
 	// own signature instead of a login.
-	oneClick := oneclick.New(oneclick.Options{
+	oneClick := link.NewHandler(link.HandlerOptions{
 		Signer: d.links,
 		Triage: d.workers.Intake().ApplyTriageDecision,
 		Lead: func(ctx context.Context, leadID int64, action string, repID int64) error {

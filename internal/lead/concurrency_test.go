@@ -87,7 +87,7 @@ func runLoad(t testing.TB, d store.Dialect, c loadCase, workers int) (*store.Sto
 		}
 		wg.Go(func() {
 			for id := range work {
-				if _, err := svc.Route(ctx, id, 1, "load"); err != nil {
+				if _, err := svc.Assign(ctx, id, 1, "load"); err != nil {
 					errs <- err
 					return
 				}
@@ -242,7 +242,7 @@ func benchAssign(b *testing.B, d store.Dialect, capacity int) {
 		}
 		wg.Go(func() {
 			for id := range work {
-				if _, err := svc.Route(ctx, id, 1, "bench"); err != nil {
+				if _, err := svc.Assign(ctx, id, 1, "bench"); err != nil {
 					b.Error(err)
 					return
 				}

@@ -164,12 +164,12 @@ func open(status string) bool {
 	return status == store.LeadUnassigned || status == store.LeadAssigned || status == store.LeadContacted
 }
 
-// Route runs assignment round attempt of a lead (the lead:assign task):
+// Assign runs assignment round attempt of a lead (the lead:assign task):
 // an unassigned lead that has not been through that round yet gets a rep
 // or goes to the pool; a lead already held in that round (or a later one)
 // reports Assigned so its rep is (re)notified idempotently; anything else
 // is stale.
-func (s *Service) Route(ctx context.Context, leadID int64, attempt int, reason string) (Outcome, error) {
+func (s *Service) Assign(ctx context.Context, leadID int64, attempt int, reason string) (Outcome, error) {
 	l, err := s.st.Lead(ctx, leadID)
 	if err != nil {
 		return Outcome{}, err

@@ -2,14 +2,11 @@ package lead
 
 import (
 	"errors"
-	"net/url"
 	"slices"
-	"strings"
 	"testing"
 	"time"
 
 	"salesdesk/internal/assign"
-	"salesdesk/internal/link"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -21,7 +18,7 @@ func TestRouteAssignsOnceAndPools(t *testing.T) {
 		l1 := b.lead(t, "a@one.test")
 		l2 := b.lead(t, "b@two.test")
 
-		o, err := b.svc.Route(b.ctx, l1.ID, 1, "test")
+		o, err := b.svc.Assign(b.ctx, l1.ID, 1, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -29,7 +26,7 @@ func TestRouteAssignsOnceAndPools(t *testing.T) {
 			t.Fatalf("first lead: %+v", o)
 		}
 		// The same round again is a re-notification, not a new assignment.
-		again, err := b.svc.Route(b.ctx, l1.ID, 1, "retry")
+		again, err := b.svc.Assign(b.ctx, l1.ID, 1, "retry")
 		if err != nil || !again.Assigned || again.Round != 1 {
 			t.Fatalf("repeat: %+v, %v", again, err)
 		}
@@ -38,11 +35,11 @@ func TestRouteAssignsOnceAndPools(t *testing.T) {
 		}
 
 		// Ann is full: the second lead waits in the pool, recorded once.
-		o2, err := b.svc.Route(b.ctx, l2.ID, 1, "test")
+		o2, err := b.svc.Assign(b.ctx, l2.ID, 1, "test")
 		if err != nil || !o2.Pooled || o2.Lead.RepID != 0 {
 			t.Fatalf("second lead: %+v, %v", o2, err)
 		}
-		if _, err := b.svc.Route(b.ctx, l2.ID, 1, "retry"); err != nil {
+		if _, err := b.svc.Assign(b.ctx, l2.ID, 1, "retry"); err != nil {
 			t.Fatal(err)
 		}
 		if got := b.kinds(t, l2.ID); !slices.Equal(got, []string{"created", EventPooled}) {
@@ -60,11 +57,11 @@ func TestRouteAssignsOnceAndPools(t *testing.T) {
 		if got := b.sink.assigns(t); len(got) != 1 || got[0].LeadID != l2.ID || got[0].Attempt != 2 {
 			t.Fatalf("enqueued = %+v, want lead:assign for lead %d round 2", got, l2.ID)
 		}
-		n, err := b.svc.Route(b.ctx, l2.ID, 2, "from the pool")
+		n, err := b.svc.Assign(b.ctx, l2.ID, 2, "from the pool")
 		if err != nil || !n.Assigned || n.Round != 2 {
 			t.Errorf("round 2 route: %+v, %v", n, err)
 		}
-		if s, err := b.svc.Route(b.ctx, l2.ID, 1, "old"); err != nil || !s.Stale {
+		if s, err := b.svc.Assign(b.ctx, l2.ID, 1, "old"); err != nil || !s.Stale {
 			t.Errorf("old round: %+v, %v", s, err)
 		}
 	})
@@ -75,7 +72,7 @@ func TestPoolWaitsForAnEligibleRep(t *testing.T) {
 	ooo := b.rep(t, "away@desk.test", func(r *store.Rep) { r.OutOfOfficeUntil = monday10.Add(48 * time.Hour) })
 	off := b.rep(t, "off@desk.test", func(r *store.Rep) { r.Active = false })
 	l := b.lead(t, "x@acme.test")
-	if o, _ := b.svc.Route(b.ctx, l.ID, 1, ""); !o.Pooled {
+	if o, _ := b.svc.Assign(b.ctx, l.ID, 1, ""); !o.Pooled {
 		t.Fatalf("want pool, got %+v", o)
 	}
 	// A scan while nobody is back changes nothing.
@@ -105,7 +102,7 @@ func TestOwnerStickiness(t *testing.T) {
 	}
 	for i := range 3 {
 		l := b.lead(t, "p"+string(rune('a'+i))+"@acme.test", func(l *store.Lead) { l.CustomerID = c.ID })
-		o, err := b.svc.Route(b.ctx, l.ID, 1, "")
+		o, err := b.svc.Assign(b.ctx, l.ID, 1, "")
 		if err != nil || o.Lead.RepID != bob.ID || o.Decision.Why != "owner" {
 			t.Fatalf("lead %d: %+v, %v", i, o, err)
 		}
@@ -200,7 +197,7 @@ func TestSLA(t *testing.T) {
 		// Monday 15:30 UTC = 16:30 in Berlin: half an hour of Ann's day left.
 		b.clock.Set(time.Date(2024, 1, 15, 15, 30, 0, 0, time.UTC))
 		l := b.lead(t, "c@cust.test")
-		o, err := b.svc.Route(b.ctx, l.ID, 1, "")
+		o, err := b.svc.Assign(b.ctx, l.ID, 1, "")
 		if err != nil || o.Lead.RepID != ann.ID {
 			t.Fatalf("route: %+v, %v", o, err)
 		}
@@ -266,7 +263,7 @@ func TestSLANobodyElseGoesToPool(t *testing.T) {
 	b := setup(t, store.SQLite, Options{SLAContact: time.Hour, SLAReassign: time.Hour})
 	ann := b.rep(t, "ann@desk.test")
 	l := b.lead(t, "c@cust.test")
-	if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+	if _, err := b.svc.Assign(b.ctx, l.ID, 1, ""); err != nil {
 		t.Fatal(err)
 	}
 	b.clock.Add(3 * time.Hour)
@@ -293,7 +290,7 @@ func TestScanReassignsFromUnavailableRep(t *testing.T) {
 	b := setup(t, store.SQLite, Options{})
 	ann := b.rep(t, "ann@desk.test")
 	l := b.lead(t, "c@cust.test")
-	if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+	if _, err := b.svc.Assign(b.ctx, l.ID, 1, ""); err != nil {
 		t.Fatal(err)
 	}
 	bob := b.rep(t, "bob@desk.test")
@@ -315,7 +312,7 @@ func TestApplyLinkAction(t *testing.T) {
 		b := setup(t, d, Options{SLAContact: time.Hour, SLAReassign: time.Hour})
 		ann := b.rep(t, "ann@desk.test")
 		l := b.lead(t, "c@cust.test")
-		if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+		if _, err := b.svc.Assign(b.ctx, l.ID, 1, ""); err != nil {
 			t.Fatal(err)
 		}
 		bob := b.rep(t, "bob@desk.test")
@@ -356,34 +353,6 @@ func TestApplyLinkAction(t *testing.T) {
 	})
 }
 
-func TestLinkURL(t *testing.T) {
-	s, _ := link.New([]byte("0123456789abcdef0123"))
-	exp := monday10.Add(72 * time.Hour)
-	u := LinkURL("https://desk.test/", s, ActionContacted, 42, 7, exp)
-	if !strings.HasPrefix(u, "https://desk.test/leads/42/contacted?") {
-		t.Fatalf("url %s", u)
-	}
-	parsed, _ := url.Parse(u)
-	q := parsed.Query()
-	if rep, err := VerifyLink(s, ActionContacted, 42, q, monday10); err != nil || rep != 7 {
-		t.Errorf("verify: %d, %v", rep, err)
-	}
-	if _, err := VerifyLink(s, ActionNotMine, 42, q, monday10); !errors.Is(err, link.ErrInvalid) {
-		t.Errorf("other action: %v", err)
-	}
-	q2 := url.Values{}
-	for k, v := range q {
-		q2[k] = v
-	}
-	q2.Set("rep", "8")
-	if _, err := VerifyLink(s, ActionContacted, 42, q2, monday10); !errors.Is(err, link.ErrInvalid) {
-		t.Errorf("other rep: %v", err)
-	}
-	if _, err := VerifyLink(s, ActionContacted, 42, q, exp); !errors.Is(err, link.ErrExpired) {
-		t.Errorf("expired: %v", err)
-	}
-}
-
 func TestCompile(t *testing.T) {
 	b := setup(t, store.SQLite, Options{SLAContact: time.Hour})
 	ann := b.rep(t, "ann@desk.test", func(r *store.Rep) { r.Capacity = 2 })
@@ -391,7 +360,7 @@ func TestCompile(t *testing.T) {
 	for i := range 3 {
 		l := b.lead(t, "c"+string(rune('a'+i))+"@cust.test")
 		ids = append(ids, l.ID)
-		if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+		if _, err := b.svc.Assign(b.ctx, l.ID, 1, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -441,7 +410,7 @@ func TestHooksForStoreWriters(t *testing.T) {
 	bob := b.rep(t, "bob@desk.test", func(r *store.Rep) { r.Capacity = 1 })
 	l1, l2, l3 := b.lead(t, "a@x.test"), b.lead(t, "b@y.test"), b.lead(t, "c@z.test")
 	for _, l := range []*store.Lead{l1, l2, l3} {
-		if _, err := b.svc.Route(b.ctx, l.ID, 1, ""); err != nil {
+		if _, err := b.svc.Assign(b.ctx, l.ID, 1, ""); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -471,7 +440,7 @@ func TestHooksForStoreWriters(t *testing.T) {
 	if last := as[len(as)-1]; last.LeadID != l2.ID || last.Attempt != 2 {
 		t.Errorf("last lead:assign %+v, want lead %d round 2", last, l2.ID)
 	}
-	if o, err := b.svc.Route(b.ctx, l2.ID, 2, "reassigned"); err != nil || !o.Assigned || o.Lead.RepID != to {
+	if o, err := b.svc.Assign(b.ctx, l2.ID, 2, "reassigned"); err != nil || !o.Assigned || o.Lead.RepID != to {
 		t.Errorf("route round 2: %+v, %v", o, err)
 	}
 }

@@ -1,5 +1,14 @@
-// Package link signs and verifies one-click links: URLs a person follows
-// from a mail (a triage decision, "lead contacted") without logging in.
+// Package link owns salesdesk's signed one-click links: URLs a person
+// follows from a mail (a triage decision, "lead contacted") without logging
+// in. It signs and verifies them (Signer), builds each kind's URL
+// (TriageURL, LeadURL) and serves the pages they open (NewHandler).
+//
+// The signature is the credential, so the pages are mounted without a
+// dashboard login (web.Options.Public). Following a link (GET) only checks
+// it and shows a confirmation page with one button; the decision is
+// applied by the POST that button sends, which checks the link again. Mail
+// scanners and link previews that fetch every URL in a mail therefore
+// never decide anything.
 //
 // A link names an action, the id of the thing it acts on, an optional
 // extra value (such as the chosen category) and an expiry. The signature is

@@ -1,4 +1,4 @@
-package oneclick_test
+package link_test
 
 import (
 	"net"

@@ -4,12 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net/url"
-	"strconv"
-	"strings"
-	"time"
 
-	"salesdesk/internal/link"
 	"salesdesk/internal/store"
 )
 
@@ -22,33 +17,6 @@ const (
 
 // Actions lists the one-click actions.
 var Actions = []string{ActionAccept, ActionContacted, ActionNotMine}
-
-// LinkAction is the action a lead link is signed for: "lead_" + action.
-// The signed id is the lead and the extra value the rep's id, so a link
-// works only for the rep it was sent to.
-func LinkAction(action string) string { return "lead_" + action }
-
-// LinkURL returns the one-click link for action on a lead, for the rep:
-// baseURL/leads/{lead_id}/{action}?rep={rep_id}&exp=...&sig=...
-func LinkURL(baseURL string, s *link.Signer, action string, leadID, repID int64, expires time.Time) string {
-	q := s.Values(LinkAction(action), leadID, strconv.FormatInt(repID, 10), expires)
-	q.Set("rep", strconv.FormatInt(repID, 10))
-	return fmt.Sprintf("%s/leads/%d/%s?%s", strings.TrimRight(baseURL, "/"), leadID, url.PathEscape(action), q.Encode())
-}
-
-// VerifyLink checks a one-click link's query (rep, exp, sig) for action
-// on leadID at now and returns the rep it was made for. Errors are
-// link.ErrInvalid or link.ErrExpired.
-func VerifyLink(s *link.Signer, action string, leadID int64, q url.Values, now time.Time) (repID int64, err error) {
-	repID, err = strconv.ParseInt(q.Get("rep"), 10, 64)
-	if err != nil || repID <= 0 {
-		return 0, link.ErrInvalid
-	}
-	if err := s.VerifyValues(LinkAction(action), leadID, strconv.FormatInt(repID, 10), q, now); err != nil {
-		return 0, err
-	}
-	return repID, nil
-}
 
 // ErrNotYours means the lead is no longer with the rep who followed the
 // link (it moved on, or was closed); the page should say so.

@@ -1,4 +1,4 @@
-package oneclick_test
+package link_test
 
 import (
 	"context"
@@ -8,21 +8,19 @@ import (
 	"time"
 
 	"salesdesk/internal/link"
-	"salesdesk/internal/oneclick"
-	"salesdesk/workers"
 )
 
 // Following a triage link only asks; the button's POST files the inquiry.
-func ExampleNew() {
+func ExampleNewHandler() {
 	signer, _ := link.New([]byte("a long random secret from config"))
-	h := oneclick.New(oneclick.Options{
+	h := link.NewHandler(link.HandlerOptions{
 		Signer: signer,
 		Triage: func(ctx context.Context, inquiryID int64, category, by string) error {
 			fmt.Printf("filing inquiry %d as %s (by %s)\n", inquiryID, category, by)
 			return nil
 		},
 	})
-	u := workers.TriageLink("", signer, 12, "billing", time.Now().Add(time.Hour))
+	u := signer.TriageURL("", 12, "billing", time.Now().Add(time.Hour))
 
 	w := httptest.NewRecorder()
 	h.ServeHTTP(w, httptest.NewRequest("GET", u, nil))

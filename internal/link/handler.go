@@ -1,14 +1,4 @@
-// Package oneclick serves the signed one-click links in salesdesk's mails:
-// a triage decision (/triage/{inquiry_id}/{category}) and a rep's answer to
-// a lead (/leads/{lead_id}/{action}?rep={rep_id}).
-//
-// The signature is the credential, so these routes are mounted without a
-// dashboard login (web.Options.Public). Following a link (GET) only checks
-// it and shows a confirmation page with one button; the decision is
-// applied by the POST that button sends, which checks the link again. Mail
-// scanners and link previews that fetch every URL in a mail therefore
-// never decide anything.
-package oneclick
+package link
 
 import (
 	"context"
@@ -24,14 +14,9 @@ import (
 
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
-	"salesdesk/internal/link"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 )
-
-// TriageLinkAction is the action triage links are signed for; it matches
-// workers.TriageLinkAction.
-const TriageLinkAction = "triage"
 
 // TriageBy is who a triage decision made through a link is recorded as.
 const TriageBy = "link"
@@ -39,10 +24,10 @@ const TriageBy = "link"
 // maxFormBytes bounds a POST body: the form holds three short fields.
 const maxFormBytes = 8 << 10
 
-// Options configure the one-click handler.
-type Options struct {
+// HandlerOptions configure the one-click pages.
+type HandlerOptions struct {
 	// Signer checks the links' signatures. Required.
-	Signer *link.Signer
+	Signer *Signer
 	// Triage files an inquiry under a category, e.g.
 	// (*intake.Processor).ApplyTriageDecision. Nil answers 404 on /triage/.
 	Triage func(ctx context.Context, inquiryID int64, category, by string) error
@@ -57,18 +42,18 @@ type Options struct {
 
 // handler serves the one-click routes.
 type handler struct {
-	signer *link.Signer
+	signer *Signer
 	triage func(ctx context.Context, inquiryID int64, category, by string) error
 	lead   func(ctx context.Context, leadID int64, action string, repID int64) error
 	now    func() time.Time
 	log    *slog.Logger
 }
 
-// New returns the handler for GET and POST on /triage/{id}/{category} and
+// NewHandler returns the handler for GET and POST on /triage/{id}/{category} and
 // /leads/{id}/{action}. It panics without a Signer, a wiring mistake.
-func New(o Options) http.Handler {
+func NewHandler(o HandlerOptions) http.Handler {
 	if o.Signer == nil {
-		panic("oneclick: Options.Signer is required")
+		panic("link: HandlerOptions.Signer is required")
 	}
 	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, now: o.Now, log: o.Logger}
 	if h.now == nil {
@@ -113,7 +98,7 @@ func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The signature covers the category exactly as the link spelled it.
-	if err := h.signer.VerifyValues(TriageLinkAction, id, raw, q, h.now()); err != nil {
+	if err := h.signer.VerifyValues(TriageAction, id, raw, q, h.now()); err != nil {
 		h.refuse(w, r, err, "inquiry_id", id)
 		return
 	}
@@ -166,7 +151,7 @@ func (h *handler) serveLead(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	repID, err := lead.VerifyLink(h.signer, action, id, q, h.now())
+	repID, err := h.signer.VerifyLead(action, id, q, h.now())
 	if err != nil {
 		h.refuse(w, r, err, "lead_id", id)
 		return
@@ -202,7 +187,7 @@ func (h *handler) query(w http.ResponseWriter, r *http.Request) (url.Values, boo
 // refuse answers a link that failed verification.
 func (h *handler) refuse(w http.ResponseWriter, r *http.Request, err error, args ...any) {
 	args = append(args, "path", r.URL.Path, "method", r.Method, "remote", r.RemoteAddr)
-	if errors.Is(err, link.ErrExpired) {
+	if errors.Is(err, ErrExpired) {
 		h.log.InfoContext(r.Context(), "one-click link expired", args...)
 		render(w, expiredPage(r.URL.Path))
 		return

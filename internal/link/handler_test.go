@@ -1,4 +1,4 @@
-package oneclick_test
+package link_test
 
 import (
 	"bytes"
@@ -18,9 +18,7 @@ import (
 
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
-	"salesdesk/internal/oneclick"
 	"salesdesk/internal/store"
-	"salesdesk/workers"
 )
 
 const base = "https://desk.example.com"
@@ -82,7 +80,7 @@ func setup(t *testing.T) fixture {
 	rec := &recorder{}
 	var logs bytes.Buffer
 	clock := now
-	h := oneclick.New(oneclick.Options{
+	h := link.NewHandler(link.HandlerOptions{
 		Signer: s,
 		Triage: rec.triage,
 		Lead:   rec.lead,
@@ -95,12 +93,12 @@ func setup(t *testing.T) fixture {
 // triageURL is the path and query of a triage link as the triage mail
 // has it.
 func (f fixture) triageURL(id int64, category string) string {
-	return strings.TrimPrefix(workers.TriageLink(base, f.signer, id, category, now.Add(72*time.Hour)), base)
+	return strings.TrimPrefix(f.signer.TriageURL(base, id, category, now.Add(72*time.Hour)), base)
 }
 
 // leadURL is the path and query of a lead link as the lead mail has it.
 func (f fixture) leadURL(id int64, action string, repID int64) string {
-	return strings.TrimPrefix(lead.LinkURL(base, f.signer, action, id, repID, now.Add(72*time.Hour)), base)
+	return strings.TrimPrefix(f.signer.LeadURL(base, action, id, repID, now.Add(72*time.Hour)), base)
 }
 
 func serve(h http.Handler, r *http.Request) *httptest.ResponseRecorder {
@@ -398,17 +396,11 @@ func TestOtherMethodsAreRefused(t *testing.T) {
 func TestMissingFuncIsNotFound(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	h := oneclick.New(oneclick.Options{Signer: f.signer, Triage: f.rec.triage, Now: func() time.Time { return now }})
+	h := link.NewHandler(link.HandlerOptions{Signer: f.signer, Triage: f.rec.triage, Now: func() time.Time { return now }})
 	if w := post(h, f.leadURL(31, lead.ActionAccept, 4), nil); w.Code != http.StatusNotFound {
 		t.Errorf("lead link without Options.Lead = %d, want 404", w.Code)
 	}
 	if w := post(h, f.triageURL(12, "billing"), nil); w.Code != http.StatusOK {
 		t.Errorf("triage link = %d, want 200", w.Code)
-	}
-}
-
-func TestTriageLinkActionMatchesWorkers(t *testing.T) {
-	if oneclick.TriageLinkAction != workers.TriageLinkAction {
-		t.Fatalf("oneclick.TriageLinkAction = %q, workers signs %q", oneclick.TriageLinkAction, workers.TriageLinkAction)
 	}
 }

@@ -1,4 +1,4 @@
-package oneclick
+package link
 
 import (
 	"bytes"
@@ -9,8 +9,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"salesdesk/internal/link"
 )
 
 // page is what every answer of this package shows: a title, a few
@@ -90,7 +88,7 @@ func render(w http.ResponseWriter, p page) {
 // confirmPage asks before applying a verified link. The form posts to the
 // same path with the signature fields (exp, sig and extra, such as rep).
 func confirmPage(r *http.Request, q url.Values, title, question, button string, extra []field) page {
-	fields := append(slices.Clip(extra), field{Name: link.ParamExp, Value: q.Get(link.ParamExp)}, field{Name: link.ParamSig, Value: q.Get(link.ParamSig)})
+	fields := append(slices.Clip(extra), field{Name: ParamExp, Value: q.Get(ParamExp)}, field{Name: ParamSig, Value: q.Get(ParamSig)})
 	lines := []string{question}
 	if exp, ok := expiry(q); ok {
 		lines = append(lines, "This link works until "+exp.UTC().Format("Mon 2 Jan 2006 15:04 MST")+".")
@@ -122,6 +120,6 @@ func expiredPage(path string) page {
 
 // expiry reads a link's exp parameter.
 func expiry(q url.Values) (time.Time, bool) {
-	exp, err := strconv.ParseInt(q.Get(link.ParamExp), 10, 64)
+	exp, err := strconv.ParseInt(q.Get(ParamExp), 10, 64)
 	return time.Unix(exp, 0), err == nil && exp > 0
 }
