@@ -177,10 +177,10 @@ type assignRow struct {
 }
 
 type (
-	leadRow   = store.KPILead
-	orderRow  = store.KPIOrder
-	alertRow  = store.KPIAlert
-	repRow    = store.KPIRep
+	leadRow  = store.KPILead
+	orderRow = store.KPIOrder
+	alertRow = store.KPIAlert
+	repRow   = store.KPIRep
 )
 
 // build aggregates rows into the report for p: a pure function.
