@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"fmt"
 	"slices"
 	"time"
 )
@@ -149,21 +148,4 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 		}
 	}
 	return &d, nil
-}
-
-// readAll runs query and stores its rows in dst; fields returns the scan
-// destinations of one row.
-func readAll[T any](ctx context.Context, s *Store, what string, dst *[]T, fields func(*T) []any, query string, args ...any) error {
-	out, err := queryAll(ctx, s, func(r row) (*T, error) {
-		var v T
-		if err := r.Scan(fields(&v)...); err != nil {
-			return nil, err
-		}
-		return &v, nil
-	}, query, args...)
-	if err != nil {
-		return fmt.Errorf("store: %s: %w", what, err)
-	}
-	*dst = out
-	return nil
 }

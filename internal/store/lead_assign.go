@@ -217,13 +217,12 @@ func (s *Store) OpenLeadCounts(ctx context.Context, repIDs []int64) (map[int64]i
 		rep int64
 		n   int
 	}
-	counts, err := queryAll(ctx, s, func(r row) (*count, error) {
-		var c count
-		return &c, r.Scan(&c.rep, &c.n)
-	}, `SELECT rep_id, COUNT(*) FROM leads WHERE rep_id IN (?`+strings.Repeat(", ?", len(repIDs)-1)+`)
+	var counts []count
+	err := readAll(ctx, s, "open leads per rep", &counts, func(c *count) []any { return []any{&c.rep, &c.n} },
+		`SELECT rep_id, COUNT(*) FROM leads WHERE rep_id IN (?`+strings.Repeat(", ?", len(repIDs)-1)+`)
 		  AND status IN ('assigned', 'contacted') GROUP BY rep_id`, args...)
 	if err != nil {
-		return nil, fmt.Errorf("store: open leads per rep: %w", err)
+		return nil, err
 	}
 	for _, c := range counts {
 		out[c.rep] = c.n

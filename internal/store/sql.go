@@ -263,6 +263,23 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(row) (*T, error), 
 	return out, nil
 }
 
+// readAll runs query and stores its rows in dst; fields returns the scan
+// destinations of one row.
+func readAll[T any](ctx context.Context, s *Store, what string, dst *[]T, fields func(*T) []any, query string, args ...any) error {
+	out, err := queryAll(ctx, s, func(r row) (*T, error) {
+		var v T
+		if err := r.Scan(fields(&v)...); err != nil {
+			return nil, err
+		}
+		return &v, nil
+	}, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	*dst = out
+	return nil
+}
+
 // queryOne runs a query for a single row and scans it; no row is
 // ErrNotFound.
 func queryOne[T any](ctx context.Context, s *Store, scan func(row) (*T, error), query string, args ...any) (*T, error) {
