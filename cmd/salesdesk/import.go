@@ -106,7 +106,7 @@ func importCommand(ctx context.Context, args []string, io stdio, newNotifier not
 		bar = &progressBar{w: io.err, label: kind.Name()}
 		opts.Progress = bar.update
 	}
-	rep, err := csvimport.Import(ctx, st.DB(), st.Dialect(), kind, file, opts)
+	rep, err := csvimport.Import(ctx, st, kind, file, opts)
 	bar.done()
 	printImportReport(io.out, rep, *skipBad)
 	switch {

@@ -129,7 +129,7 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 				return []any{&o.Number, &o.Status, tcol(&o.Promised)}
 			}, `SELECT number, status, promised_date FROM orders
 				WHERE status NOT IN ('delivered', 'cancelled') AND promised_date IS NOT NULL AND promised_date < ?
-				ORDER BY promised_date, number`, s.dialect.Date(lateBefore))
+				ORDER BY promised_date, number`, s.dialect.encodeDate(lateBefore))
 		},
 		func() error {
 			return readAll(ctx, s, "kpi alerts", &d.Alerts, func(a *KPIAlert) []any {
