@@ -70,9 +70,10 @@ func TestRunCorpus(t *testing.T) {
 
 	// Every stored message ends processed or quarantined.
 	ctx := context.Background()
+	db := testenv.SQL(t, d.dsn)
 	count := func(where string) int {
 		var n int
-		if err := d.st.DB().QueryRowContext(ctx, "SELECT COUNT(*) FROM inbound_messages"+where).Scan(&n); err != nil {
+		if err := db.QueryRowContext(ctx, "SELECT COUNT(*) FROM inbound_messages"+where).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
 		return n

@@ -26,6 +26,7 @@ type e2eDesk struct {
 	user string
 	smtp *smtptest.Server
 	st   *store.Store
+	dsn  string // the store's, for tests that count rows directly
 }
 
 func setupDesk(t testing.TB) e2eDesk {
@@ -67,7 +68,7 @@ func setupDesk(t testing.TB) e2eDesk {
 		t.Fatal(err)
 	}
 	startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
-	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st}
+	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn}
 }
 
 func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {

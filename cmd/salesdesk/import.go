@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
+	"github.com/schollz/progressbar/v3"
 
 	"salesdesk/config"
 	"salesdesk/internal/csvimport"
@@ -89,12 +90,12 @@ func importCommand(ctx context.Context, args []string, io stdio, newNotifier not
 	defer st.Close()
 
 	opts := csvimport.Options{SkipBad: *skipBad}
-	var bar *progressBar
+	var bar *importProgress
 	if isTerminal(io.err) {
-		bar = &progressBar{w: io.err, label: kind.Name()}
+		bar = &importProgress{w: io.err, label: kind.Name()}
 		opts.Progress = bar.update
 	}
-	rep, err := csvimport.Import(ctx, st.DB(), st.Dialect(), kind, file, opts)
+	rep, err := csvimport.Import(ctx, st, kind, file, opts)
 	bar.done()
 	printImportReport(io.out, rep, *skipBad)
 	switch {
@@ -221,43 +222,34 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// progressBar draws "label [=====>    ] done/total" on one terminal line,
-// at most ten times a second.
-type progressBar struct {
+// importProgress draws "label  25% [=======>......] (done/total)" on one
+// terminal line, at most ten times a second and always at the end.
+type importProgress struct {
 	w     io.Writer
 	label string
-	now   func() time.Time // nil: time.Now
-	last  time.Time
-	drawn bool
+	bar   *progressbar.ProgressBar // made at the first update, when the total is known
 }
 
-const progressWidth = 30
-
-func (b *progressBar) update(done, total int) {
-	now := time.Now
-	if b.now != nil {
-		now = b.now
+func (p *importProgress) update(done, total int) {
+	if p.bar == nil {
+		w := p.w
+		p.bar = progressbar.NewOptions(total,
+			progressbar.OptionSetWriter(w),
+			progressbar.OptionSetDescription(p.label),
+			progressbar.OptionSetWidth(30),
+			progressbar.OptionSetTheme(progressbar.ThemeASCII), // what the old hand-drawn bar looked like
+			progressbar.OptionShowCount(),
+			progressbar.OptionThrottle(100*time.Millisecond),
+			progressbar.OptionSetPredictTime(false),
+			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 	}
-	t := now()
-	if done < total && b.drawn && t.Sub(b.last) < 100*time.Millisecond {
-		return
-	}
-	b.last = t
-	filled := progressWidth
-	if total > 0 {
-		filled = done * progressWidth / total
-	}
-	bar := strings.Repeat("=", filled)
-	if filled < progressWidth {
-		bar += ">" + strings.Repeat(" ", progressWidth-filled-1)
-	}
-	fmt.Fprintf(b.w, "\r%s [%s] %d/%d", b.label, bar, done, total)
-	b.drawn = true
+	p.bar.Set(done)
 }
 
-// done ends the bar's line; a nil bar or one never drawn does nothing.
-func (b *progressBar) done() {
-	if b != nil && b.drawn {
-		fmt.Fprintln(b.w)
+// done ends the bar's line, also when the import stopped early; a nil
+// bar or one never drawn does nothing.
+func (p *importProgress) done() {
+	if p != nil && p.bar != nil && !p.bar.IsFinished() {
+		p.bar.Exit()
 	}
 }

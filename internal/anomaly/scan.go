@@ -2,7 +2,6 @@ package anomaly
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strconv"
 	"strings"
@@ -19,13 +18,12 @@ const (
 	alertForeignOrderChange = "foreign_order_request" // workers.AlertKindForeignOrderRequest
 )
 
-// Store is what Load reads; *store.Store implements it. The mail counts
-// are read-only aggregate queries on DB, which the store has no method
-// for.
+// Store is what Load reads; *store.Store implements it.
 type Store interface {
 	ListAlerts(ctx context.Context, f store.AlertFilter) ([]store.Alert, error)
-	DB() *sql.DB
-	Dialect() store.Dialect
+	CountInbound(ctx context.Context, since, until time.Time) (int, error)
+	InboundBySender(ctx context.Context, since, until time.Time) (map[string]int, error)
+	OutboundByStatus(ctx context.Context, since, until time.Time) (map[string]int, error)
 }
 
 // Scan loads the activity of the window ending at now and runs the
@@ -62,28 +60,21 @@ func Load(ctx context.Context, st Store, now time.Time, c Config) (Activity, err
 		}
 	}
 
-	q := sqlQuery{st}
-	if a.Inbound, err = q.count(ctx, "inbound_messages", "received_at", since, now); err != nil {
+	if a.Inbound, err = st.CountInbound(ctx, since, now); err != nil {
 		return a, fmt.Errorf("anomaly: count inbound: %w", err)
 	}
 	for i := 1; i <= c.SpikeBaseline; i++ {
 		end := now.Add(-time.Duration(i) * c.Window)
-		n, err := q.count(ctx, "inbound_messages", "received_at", end.Add(-c.Window), end)
+		n, err := st.CountInbound(ctx, end.Add(-c.Window), end)
 		if err != nil {
 			return a, fmt.Errorf("anomaly: count inbound: %w", err)
 		}
 		a.InboundBefore = append(a.InboundBefore, n)
 	}
-	if a.InboundBySender, err = q.groupCount(ctx, `
-		SELECT from_addr, COUNT(*) FROM inbound_messages
-		WHERE received_at >= ? AND received_at < ? AND from_addr <> ''
-		GROUP BY from_addr`, since, now); err != nil {
+	if a.InboundBySender, err = st.InboundBySender(ctx, since, now); err != nil {
 		return a, fmt.Errorf("anomaly: count inbound per sender: %w", err)
 	}
-	byStatus, err := q.groupCount(ctx, `
-		SELECT status, COUNT(*) FROM outbound_emails
-		WHERE sent_at >= ? AND sent_at < ? AND status IN ('sent', 'bounced')
-		GROUP BY status`, since, now)
+	byStatus, err := st.OutboundByStatus(ctx, since, now)
 	if err != nil {
 		return a, fmt.Errorf("anomaly: count outbound: %w", err)
 	}
@@ -132,43 +123,4 @@ func foreignLookup(a store.Alert) ForeignLookup {
 		}
 	}
 	return l
-}
-
-// sqlQuery runs the read-only aggregate queries, spelling placeholders
-// and timestamps the way the store's dialect stores them.
-type sqlQuery struct{ st Store }
-
-func (q sqlQuery) time(t time.Time) any { return q.st.Dialect().Time(t) }
-
-func (q sqlQuery) rebind(query string) string { return q.st.Dialect().Rebind(query) }
-
-// count counts the rows of table whose column lies in [since, until).
-func (q sqlQuery) count(ctx context.Context, table, column string, since, until time.Time) (int, error) {
-	var n int
-	err := q.st.DB().QueryRowContext(ctx,
-		q.rebind("SELECT COUNT(*) FROM "+table+" WHERE "+column+" >= ? AND "+column+" < ?"),
-		q.time(since), q.time(until)).Scan(&n)
-	return n, err
-}
-
-// groupCount runs a "SELECT key, COUNT(*) ... GROUP BY key" query over
-// [since, until).
-func (q sqlQuery) groupCount(ctx context.Context, query string, since, until time.Time) (map[string]int, error) {
-	rows, err := q.st.DB().QueryContext(ctx, q.rebind(query), q.time(since), q.time(until))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[string]int{}
-	for rows.Next() {
-		var (
-			key string
-			n   int
-		)
-		if err := rows.Scan(&key, &n); err != nil {
-			return nil, err
-		}
-		out[key] += n
-	}
-	return out, rows.Err()
 }

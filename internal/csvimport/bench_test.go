@@ -33,12 +33,12 @@ func BenchmarkImportOrders(b *testing.B) {
 					b.Fatal(err)
 				}
 				if mode == "unchanged" {
-					if _, err := csvimport.Import(context.Background(), st.DB(), st.Dialect(), csvimport.Orders(), strings.NewReader(file), csvimport.Options{}); err != nil {
+					if _, err := csvimport.Import(context.Background(), st, csvimport.Orders(), strings.NewReader(file), csvimport.Options{}); err != nil {
 						b.Fatal(err)
 					}
 				}
 				b.StartTimer()
-				rep, err := csvimport.Import(context.Background(), st.DB(), st.Dialect(), csvimport.Orders(), strings.NewReader(file), csvimport.Options{})
+				rep, err := csvimport.Import(context.Background(), st, csvimport.Orders(), strings.NewReader(file), csvimport.Options{})
 				if err != nil || rep.Records != 1000 {
 					b.Fatal(err, rep.Records)
 				}

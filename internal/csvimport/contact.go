@@ -2,10 +2,11 @@ package csvimport
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
+
+	"salesdesk/internal/store"
 )
 
 // Contacts is the kind "contacts": people at accounts, upserted by email.
@@ -77,24 +78,14 @@ func (contactsKind) Parse(row Row) (Record, error) {
 
 func (contactsKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
 	r := rec.(*contactRecord)
-	customerID, err := tx.customerRef(ctx, r.customer)
+	customerID, err := customerRef(ctx, tx, r.customer)
 	if err != nil {
 		return 0, err
 	}
-	type contact struct {
-		customerID         int64
-		name, phone, title string
-	}
-	var (
-		id int64
-		s  contact
-	)
-	err = tx.queryRow(ctx, "SELECT id, customer_id, name, phone, title FROM contacts WHERE email = ?", r.email).
-		Scan(&id, &s.customerID, &s.name, &s.phone, &s.title)
-	if errors.Is(err, sql.ErrNoRows) {
-		_, err := tx.insertID(ctx, `INSERT INTO contacts (customer_id, email, name, phone, title, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?)`, customerID, r.email, r.name, r.phone, r.title, tx.ts(), tx.ts())
-		if err != nil {
+	stored, err := tx.ContactByEmail(ctx, r.email)
+	if errors.Is(err, store.ErrNotFound) {
+		c := &store.Contact{CustomerID: customerID, Email: r.email, Name: r.name, Phone: r.phone, Title: r.title}
+		if _, err := tx.CreateContact(ctx, c); err != nil {
 			return 0, fmt.Errorf("insert contact %s: %w", r.email, err)
 		}
 		return Created, nil
@@ -102,23 +93,15 @@ func (contactsKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, erro
 	if err != nil {
 		return 0, err
 	}
-	want := s
-	want.customerID = customerID
-	if r.has["name"] {
-		want.name = r.name
-	}
-	if r.has["phone"] {
-		want.phone = r.phone
-	}
-	if r.has["title"] {
-		want.title = r.title
-	}
-	if want == s {
+	want := *stored
+	want.CustomerID = customerID
+	setIf(r.has, "name", &want.Name, r.name)
+	setIf(r.has, "phone", &want.Phone, r.phone)
+	setIf(r.has, "title", &want.Title, r.title)
+	if want == *stored {
 		return Unchanged, nil
 	}
-	_, err = tx.exec(ctx, "UPDATE contacts SET customer_id = ?, name = ?, phone = ?, title = ?, updated_at = ? WHERE id = ?",
-		want.customerID, want.name, want.phone, want.title, tx.ts(), id)
-	if err != nil {
+	if err := tx.UpdateContact(ctx, &want); err != nil {
 		return 0, fmt.Errorf("update contact %s: %w", r.email, err)
 	}
 	return Updated, nil

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"context"
-	"database/sql"
 	"encoding/csv"
 	"errors"
 	"fmt"
@@ -69,6 +68,29 @@ type Kind interface {
 	// *RowError means the row is bad and nothing of it was written
 	// (Apply checks before it writes); any other error ends the import.
 	Apply(ctx context.Context, tx *Tx, rec Record) (Change, error)
+}
+
+// Tx is where a kind writes its records: the store's import transaction,
+// plus the order status changes the import made.
+type Tx struct {
+	*store.ImportTx
+	changes []StatusChange
+}
+
+// customerRef finds the account a row names by external id or, when only
+// one account has it, by name.
+func customerRef(ctx context.Context, tx *Tx, ref string) (int64, error) {
+	ids, err := tx.CustomerIDsByRef(ctx, ref)
+	if err != nil {
+		return 0, err
+	}
+	switch len(ids) {
+	case 0:
+		return 0, rowErr("customer %q: no account with that external id or name", ref)
+	case 1:
+		return ids[0], nil
+	}
+	return 0, rowErr("customer %q: several accounts have that name; use the external id", ref)
 }
 
 // Merger is implemented by kinds whose records may span several rows with
@@ -142,12 +164,12 @@ type Report struct {
 
 const defaultMaxRows = 1_000_000
 
-// Import reads a CSV file of kind k and writes it in one transaction on db
-// (a store's pool; dialect says which SQL it speaks).
+// Import reads a CSV file of kind k and writes it in one transaction of
+// st.
 //
 // A header problem is ErrHeader. Bad rows without opts.SkipBad are
 // ErrBadRows with nothing written; the report lists them either way.
-func Import(ctx context.Context, db *sql.DB, dialect store.Dialect, k Kind, r io.Reader, opts Options) (Report, error) {
+func Import(ctx context.Context, st Store, k Kind, r io.Reader, opts Options) (Report, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
 	}
@@ -164,46 +186,55 @@ func Import(ctx context.Context, db *sql.DB, dialect store.Dialect, k Kind, r io
 	// Bad rows or not, every record is applied, so that the report lists
 	// the rows only the database can judge (an unknown account) too; the
 	// transaction is rolled back unless the import may commit.
-	sqlTx, err := db.BeginTx(ctx, nil)
-	if err != nil {
-		return rep, fmt.Errorf("csvimport: begin: %w", err)
-	}
-	tx := &Tx{tx: sqlTx, dialect: dialect, now: opts.Now().UTC()}
-	var created, updated, unchanged int
-	var bad []RowError
-	for i, rec := range recs {
-		ch, err := k.Apply(ctx, tx, rec.rec)
-		var re *RowError
-		switch {
-		case errors.As(err, &re):
-			bad = append(bad, RowError{Row: rec.row, Reason: re.Reason})
-		case err != nil:
-			sqlTx.Rollback()
-			return rep, fmt.Errorf("csvimport: %s row %d: %w", k.Name(), rec.row, err)
-		case ch == Created:
-			created++
-		case ch == Updated:
-			updated++
-		default:
-			unchanged++
+	var (
+		created, updated, unchanged int
+		changes                     []StatusChange
+	)
+	err = st.Import(ctx, opts.Now(), func(stx *store.ImportTx) error {
+		tx := &Tx{ImportTx: stx}
+		var bad []RowError
+		for i, rec := range recs {
+			ch, err := k.Apply(ctx, tx, rec.rec)
+			var re *RowError
+			switch {
+			case errors.As(err, &re):
+				bad = append(bad, RowError{Row: rec.row, Reason: re.Reason})
+			case err != nil:
+				return fmt.Errorf("%s row %d: %w", k.Name(), rec.row, err)
+			case ch == Created:
+				created++
+			case ch == Updated:
+				updated++
+			default:
+				unchanged++
+			}
+			if opts.Progress != nil {
+				opts.Progress(i+1, len(recs))
+			}
 		}
-		if opts.Progress != nil {
-			opts.Progress(i+1, len(recs))
+		rep.Bad = append(rep.Bad, bad...)
+		slices.SortStableFunc(rep.Bad, func(a, b RowError) int { return a.Row - b.Row })
+		if len(rep.Bad) > 0 && !opts.SkipBad {
+			return ErrBadRows
 		}
-	}
-	rep.Bad = append(rep.Bad, bad...)
-	slices.SortStableFunc(rep.Bad, func(a, b RowError) int { return a.Row - b.Row })
-	if len(rep.Bad) > 0 && !opts.SkipBad {
-		sqlTx.Rollback()
+		changes = tx.changes
+		return nil
+	})
+	if errors.Is(err, ErrBadRows) {
 		return rep, ErrBadRows
 	}
-	if err := sqlTx.Commit(); err != nil {
-		return rep, fmt.Errorf("csvimport: commit: %w", err)
+	if err != nil {
+		return rep, fmt.Errorf("csvimport: %w", err)
 	}
 	rep.Created, rep.Updated, rep.Unchanged = created, updated, unchanged
 	rep.Committed = true
-	rep.StatusChanges = tx.changes
+	rep.StatusChanges = changes
 	return rep, nil
+}
+
+// Store is where Import writes; *store.Store implements it.
+type Store interface {
+	Import(ctx context.Context, at time.Time, fn func(tx *store.ImportTx) error) error
 }
 
 type keyedRecord struct {

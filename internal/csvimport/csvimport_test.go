@@ -17,6 +17,13 @@ import (
 // dialects runs body against SQLite and PostgreSQL.
 func dialects(t *testing.T, body func(t *testing.T, st *store.Store)) {
 	t.Helper()
+	dialectsDSN(t, func(t *testing.T, st *store.Store, _ string) { body(t, st) })
+}
+
+// dialectsDSN is dialects that also gives the body the store's DSN, for
+// snapshot.
+func dialectsDSN(t *testing.T, body func(t *testing.T, st *store.Store, dsn string)) {
+	t.Helper()
 	for _, d := range []store.Dialect{store.SQLite, store.Postgres} {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
@@ -32,7 +39,7 @@ func dialects(t *testing.T, body func(t *testing.T, st *store.Store)) {
 			if _, err := st.CreateRep(context.Background(), &store.Rep{Email: "rita@desk.example", Name: "Rita", Active: true}); err != nil {
 				t.Fatal(err)
 			}
-			body(t, st)
+			body(t, st, dsn)
 		})
 	}
 }
@@ -41,7 +48,7 @@ var clock = time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 
 func run(t *testing.T, st *store.Store, k csvimport.Kind, csv string, skipBad bool) (csvimport.Report, error) {
 	t.Helper()
-	return csvimport.Import(context.Background(), st.DB(), st.Dialect(), k, strings.NewReader(csv),
+	return csvimport.Import(context.Background(), st, k, strings.NewReader(csv),
 		csvimport.Options{SkipBad: skipBad, Now: func() time.Time { return clock }})
 }
 
@@ -130,8 +137,9 @@ func TestImportGoodFiles(t *testing.T) {
 	})
 }
 
-// snapshot dumps every row the import touches, timestamps included.
-func snapshot(t *testing.T, st *store.Store) string {
+// snapshot dumps every row the import touches, timestamps included,
+// reading the database at dsn directly.
+func snapshot(t *testing.T, dsn string) string {
 	t.Helper()
 	var b strings.Builder
 	for _, q := range []string{
@@ -141,7 +149,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 		"SELECT id, order_id, position, sku, description, quantity, unit_price_cents FROM order_items ORDER BY id",
 		"SELECT id, order_id, status, source, changed_at FROM order_status_history ORDER BY id",
 	} {
-		rows, err := st.DB().Query(q)
+		rows, err := testenv.SQL(t, dsn).Query(q)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -163,7 +171,7 @@ func snapshot(t *testing.T, st *store.Store) string {
 }
 
 func TestReimportChangesNothing(t *testing.T) {
-	dialects(t, func(t *testing.T, st *store.Store) {
+	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
 		files := []struct {
 			kind csvimport.Kind
 			csv  string
@@ -171,9 +179,9 @@ func TestReimportChangesNothing(t *testing.T) {
 		for _, f := range files {
 			mustImport(t, st, f.kind, f.csv)
 		}
-		before := snapshot(t, st)
+		before := snapshot(t, dsn)
 		for _, f := range files {
-			rep, err := csvimport.Import(context.Background(), st.DB(), st.Dialect(), f.kind, strings.NewReader(f.csv),
+			rep, err := csvimport.Import(context.Background(), st, f.kind, strings.NewReader(f.csv),
 				csvimport.Options{Now: func() time.Time { return clock.Add(time.Hour) }})
 			if err != nil {
 				t.Fatal(err)
@@ -182,7 +190,7 @@ func TestReimportChangesNothing(t *testing.T) {
 				t.Errorf("re-import of %s = %+v, want all unchanged", f.kind.Name(), rep)
 			}
 		}
-		if after := snapshot(t, st); after != before {
+		if after := snapshot(t, dsn); after != before {
 			t.Errorf("re-import changed the database:\nbefore:\n%s\nafter:\n%s", before, after)
 		}
 	})
@@ -244,11 +252,11 @@ const badOrdersCSV = "number,customer,status,amount,promised_date,sku,qty\n" +
 	"SO-1,C-1,,,,A,1\n" // row 11: SO-1 belongs to C-2
 
 func TestBadRows(t *testing.T) {
-	dialects(t, func(t *testing.T, st *store.Store) {
+	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
 		ctx := context.Background()
 		mustImport(t, st, csvimport.Customers(), "external_id,name\nC-1,Acme\nC-2,Globex\n")
 		mustImport(t, st, csvimport.Orders(), "number,customer\nSO-1,C-2\n")
-		before := snapshot(t, st)
+		before := snapshot(t, dsn)
 
 		rep, err := run(t, st, csvimport.Orders(), badOrdersCSV, false)
 		if !errors.Is(err, csvimport.ErrBadRows) {
@@ -274,7 +282,7 @@ func TestBadRows(t *testing.T) {
 		if rep.Committed {
 			t.Error("report says committed")
 		}
-		if after := snapshot(t, st); after != before {
+		if after := snapshot(t, dsn); after != before {
 			t.Errorf("a failed import wrote:\n%s", after)
 		}
 
@@ -373,7 +381,7 @@ func TestProgress(t *testing.T) {
 	}
 	defer st.Close()
 	var calls [][2]int
-	_, err = csvimport.Import(context.Background(), st.DB(), st.Dialect(), csvimport.Customers(),
+	_, err = csvimport.Import(context.Background(), st, csvimport.Customers(),
 		strings.NewReader("external_id\tname\nC-1\tA\nC-2\tB\nC-3\tC\n"),
 		csvimport.Options{Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
 	if err != nil {

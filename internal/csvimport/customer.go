@@ -2,7 +2,6 @@ package csvimport
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 
@@ -87,39 +86,24 @@ func (customersKind) Parse(row Row) (Record, error) {
 	return r, nil
 }
 
-type storedCustomer struct {
-	id                                          int64
-	name, domain, country, region, phone, notes string
-	ownerID                                     int64
-	optedOut                                    bool
-}
-
 func (customersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
 	r := rec.(*customerRecord)
 	var ownerID int64
 	if r.owner != "" {
-		err := tx.queryRow(ctx, "SELECT id FROM reps WHERE email = ?", r.owner).Scan(&ownerID)
-		if errors.Is(err, sql.ErrNoRows) {
+		id, err := tx.RepIDByEmail(ctx, r.owner)
+		if errors.Is(err, store.ErrNotFound) {
 			return 0, rowErr("owner_email: no rep with the address %s", r.owner)
 		}
 		if err != nil {
 			return 0, err
 		}
+		ownerID = id
 	}
-	var s storedCustomer
-	err := tx.queryRow(ctx, `SELECT id, name, domain, country, region, phone, notes, owner_rep_id, opted_out
-		FROM customers WHERE external_id = ?`, r.externalID).
-		Scan(&s.id, &s.name, &s.domain, &s.country, &s.region, &s.phone, &s.notes, store.IDColumn(&s.ownerID), &s.optedOut)
-	if errors.Is(err, sql.ErrNoRows) {
-		var optedOutAt any
-		if r.optedOut {
-			optedOutAt = tx.ts()
-		}
-		_, err := tx.insertID(ctx, `INSERT INTO customers (external_id, name, domain, country, region, phone, notes,
-			owner_rep_id, opted_out, opted_out_at, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			r.externalID, r.name, r.domain, r.country, r.region, r.phone, r.notes, nullID(ownerID), r.optedOut,
-			optedOutAt, tx.ts(), tx.ts())
-		if err != nil {
+	stored, err := tx.CustomerByExternalID(ctx, r.externalID)
+	if errors.Is(err, store.ErrNotFound) {
+		c := &store.Customer{ExternalID: r.externalID, Name: r.name, Domain: r.domain, Country: r.country, Region: r.region,
+			Phone: r.phone, Notes: r.notes, OwnerRepID: ownerID, OptedOut: r.optedOut}
+		if _, err := tx.CreateCustomer(ctx, c); err != nil {
 			return 0, fmt.Errorf("insert customer %s: %w", r.externalID, err)
 		}
 		return Created, nil
@@ -127,40 +111,23 @@ func (customersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, err
 	if err != nil {
 		return 0, err
 	}
-	want := s
-	want.name = r.name
-	set := func(col string, dst *string, v string) {
-		if r.has[col] {
-			*dst = v
-		}
-	}
-	set("domain", &want.domain, r.domain)
-	set("country", &want.country, r.country)
-	set("region", &want.region, r.region)
-	set("phone", &want.phone, r.phone)
-	set("notes", &want.notes, r.notes)
+	want := *stored
+	want.Name = r.name
+	setIf(r.has, "domain", &want.Domain, r.domain)
+	setIf(r.has, "country", &want.Country, r.country)
+	setIf(r.has, "region", &want.Region, r.region)
+	setIf(r.has, "phone", &want.Phone, r.phone)
+	setIf(r.has, "notes", &want.Notes, r.notes)
 	if r.has["owner_email"] {
-		want.ownerID = ownerID
+		want.OwnerRepID = ownerID
 	}
 	if r.has["opted_out"] {
-		want.optedOut = r.optedOut
+		want.OptedOut = r.optedOut
 	}
-	if want == s {
+	if want == *stored {
 		return Unchanged, nil
 	}
-	optedOutAt := "opted_out_at"
-	args := []any{want.name, want.domain, want.country, want.region, want.phone, want.notes, nullID(want.ownerID), want.optedOut}
-	switch {
-	case want.optedOut && !s.optedOut:
-		optedOutAt = "COALESCE(opted_out_at, ?)"
-		args = append(args, tx.ts())
-	case !want.optedOut:
-		optedOutAt = "NULL"
-	}
-	args = append(args, tx.ts(), s.id)
-	_, err = tx.exec(ctx, `UPDATE customers SET name = ?, domain = ?, country = ?, region = ?, phone = ?, notes = ?,
-		owner_rep_id = ?, opted_out = ?, opted_out_at = `+optedOutAt+`, updated_at = ? WHERE id = ?`, args...)
-	if err != nil {
+	if err := tx.UpdateCustomer(ctx, &want); err != nil {
 		return 0, fmt.Errorf("update customer %s: %w", r.externalID, err)
 	}
 	return Updated, nil

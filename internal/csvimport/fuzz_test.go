@@ -31,7 +31,7 @@ func FuzzImport(f *testing.F) {
 	f.Fuzz(func(t *testing.T, which byte, data []byte) {
 		k := kinds[int(which)%len(kinds)]
 		opts := csvimport.Options{SkipBad: which&0x80 != 0, MaxRows: 10000}
-		rep, err := csvimport.Import(context.Background(), st.DB(), st.Dialect(), k, bytes.NewReader(data), opts)
+		rep, err := csvimport.Import(context.Background(), st, k, bytes.NewReader(data), opts)
 		if err != nil && !errors.Is(err, csvimport.ErrHeader) && !errors.Is(err, csvimport.ErrBadRows) && !isFormatError(err) {
 			t.Fatalf("%s: unexpected error %v", k.Name(), err)
 		}
@@ -47,7 +47,7 @@ func FuzzImport(f *testing.F) {
 		if !rep.Committed {
 			return
 		}
-		again, err := csvimport.Import(context.Background(), st.DB(), st.Dialect(), k, bytes.NewReader(data), opts)
+		again, err := csvimport.Import(context.Background(), st, k, bytes.NewReader(data), opts)
 		if err != nil {
 			t.Fatalf("second import: %v", err)
 		}

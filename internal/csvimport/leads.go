@@ -2,11 +2,12 @@ package csvimport
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"strings"
 	"sync"
+
+	"salesdesk/internal/store"
 )
 
 // Leads returns the kind "leads": new business from another system,
@@ -102,31 +103,23 @@ func (k *LeadsKind) Parse(row Row) (Record, error) {
 // Apply implements Kind.
 func (k *LeadsKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
 	r := rec.(*leadRecord)
-	var id int64
-	err := tx.queryRow(ctx, "SELECT id FROM leads WHERE external_id = ?", r.externalID).Scan(&id)
+	_, err := tx.LeadIDByExternalID(ctx, r.externalID)
 	if err == nil {
 		return Unchanged, nil
 	}
-	if !errors.Is(err, sql.ErrNoRows) {
+	if !errors.Is(err, store.ErrNotFound) {
 		return Unchanged, err
 	}
 	var customerID int64
 	if r.customer != "" {
-		if customerID, err = tx.customerRef(ctx, r.customer); err != nil {
+		if customerID, err = customerRef(ctx, tx, r.customer); err != nil {
 			return Unchanged, err
 		}
 	}
-	id, err = tx.insertID(ctx, `
-		INSERT INTO leads (external_id, customer_id, contact_email, contact_name, company, domain, country, source, summary,
-			status, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'unassigned', ?, ?)`,
-		r.externalID, nullID(customerID), r.email, r.name, r.company, r.domain, r.country, r.source, r.summary, tx.ts(), tx.ts())
+	id, err := tx.CreateLead(ctx, &store.Lead{ExternalID: r.externalID, CustomerID: customerID, ContactEmail: r.email,
+		ContactName: r.name, Company: r.company, Domain: r.domain, Country: r.country, Source: r.source, Summary: r.summary})
 	if err != nil {
 		return Unchanged, fmt.Errorf("lead %s: %w", r.externalID, err)
-	}
-	if _, err := tx.exec(ctx, `INSERT INTO lead_events (lead_id, kind, note, created_at) VALUES (?, 'created', ?, ?)`,
-		id, r.source, tx.ts()); err != nil {
-		return Unchanged, fmt.Errorf("lead %s: event: %w", r.externalID, err)
 	}
 	k.mu.Lock()
 	k.created = append(k.created, id)

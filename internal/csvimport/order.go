@@ -2,7 +2,6 @@ package csvimport
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 	"slices"
@@ -186,163 +185,86 @@ func (ordersKind) Merge(prev, next Record) (Record, error) {
 	return p, nil
 }
 
-type storedOrder struct {
-	id, customerID                               int64
-	status, currency                             string
-	amount                                       int64
-	promised, trackingNumber, trackingURL, notes string
-}
-
 func (ordersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
 	r := rec.(*orderRecord)
 	if r.customer == "" {
 		return 0, rowErr("customer: required")
 	}
-	customerID, err := tx.customerRef(ctx, r.customer)
+	customerID, err := customerRef(ctx, tx, r.customer)
 	if err != nil {
 		return 0, err
 	}
-	promised := ""
-	if !r.promised.IsZero() {
-		promised = r.promised.Format("2006-01-02")
-	}
-	var s storedOrder
-	err = tx.queryRow(ctx, `SELECT id, customer_id, status, currency, amount_cents, promised_date, tracking_number,
-		tracking_url, notes FROM orders WHERE number = ?`, r.number).
-		Scan(&s.id, &s.customerID, &s.status, &s.currency, &s.amount, dateCol{&s.promised}, &s.trackingNumber,
-			&s.trackingURL, &s.notes)
-	if errors.Is(err, sql.ErrNoRows) {
-		return createOrder(ctx, tx, r, customerID)
+	stored, err := tx.OrderByNumber(ctx, r.number)
+	if errors.Is(err, store.ErrNotFound) {
+		o := &store.Order{CustomerID: customerID, Number: r.number, Status: r.status, Currency: r.currency, AmountCents: r.amount,
+			PromisedDate: r.promised, TrackingNumber: r.trackingNumber, TrackingURL: r.trackingURL, Notes: r.notes, Items: r.items}
+		if _, err := tx.CreateOrder(ctx, o); err != nil {
+			return 0, fmt.Errorf("insert order %s: %w", r.number, err)
+		}
+		return Created, nil
 	}
 	if err != nil {
 		return 0, err
 	}
-	if s.customerID != customerID {
+	if stored.CustomerID != customerID {
 		return 0, rowErr("number: order %s belongs to another account", r.number)
 	}
-	want := s
-	set := func(col string, dst *string, v string) {
-		if r.has[col] {
-			*dst = v
-		}
-	}
+	s, want := orderStateOf(stored), orderStateOf(stored)
 	if r.status != "" {
 		want.status = r.status
 	}
-	set("currency", &want.currency, r.currency)
+	setIf(r.has, "currency", &want.currency, r.currency)
 	if r.has["amount"] {
 		want.amount = r.amount
 	}
-	set("promised_date", &want.promised, promised)
-	set("tracking_number", &want.trackingNumber, r.trackingNumber)
-	set("tracking_url", &want.trackingURL, r.trackingURL)
-	set("notes", &want.notes, r.notes)
-
-	itemsChanged := false
-	if r.items != nil {
-		stored, err := orderItems(ctx, tx, s.id)
-		if err != nil {
-			return 0, err
-		}
-		itemsChanged = !slices.Equal(stored, r.items)
-	}
+	setIf(r.has, "promised_date", &want.promised, dateString(r.promised))
+	setIf(r.has, "tracking_number", &want.trackingNumber, r.trackingNumber)
+	setIf(r.has, "tracking_url", &want.trackingURL, r.trackingURL)
+	setIf(r.has, "notes", &want.notes, r.notes)
+	itemsChanged := r.items != nil && !slices.Equal(stored.Items, r.items)
 	if want == s && !itemsChanged {
 		return Unchanged, nil
 	}
 	if want != s {
-		var promisedArg any
-		if want.promised != "" {
-			d, _ := time.Parse("2006-01-02", want.promised)
-			promisedArg = tx.date(d)
-		}
-		_, err = tx.exec(ctx, `UPDATE orders SET currency = ?, amount_cents = ?, promised_date = ?, tracking_number = ?,
-			tracking_url = ?, notes = ?, updated_at = ? WHERE id = ?`,
-			want.currency, want.amount, promisedArg, want.trackingNumber, want.trackingURL, want.notes, tx.ts(), s.id)
-		if err != nil {
+		o := *stored
+		o.Currency, o.AmountCents = want.currency, want.amount
+		o.PromisedDate, _ = time.Parse(time.DateOnly, want.promised) // "" is the zero time: no date
+		o.TrackingNumber, o.TrackingURL, o.Notes = want.trackingNumber, want.trackingURL, want.notes
+		if err := tx.UpdateOrder(ctx, &o); err != nil {
 			return 0, fmt.Errorf("update order %s: %w", r.number, err)
 		}
 	}
 	if want.status != s.status {
-		if _, err := tx.exec(ctx, "UPDATE orders SET status = ?, status_changed_at = ?, updated_at = ? WHERE id = ?",
-			want.status, tx.ts(), tx.ts(), s.id); err != nil {
+		if err := tx.SetOrderStatus(ctx, stored.ID, want.status); err != nil {
 			return 0, fmt.Errorf("update order %s status: %w", r.number, err)
 		}
-		if err := statusHistory(ctx, tx, s.id, want.status); err != nil {
-			return 0, err
-		}
-		tx.changes = append(tx.changes, StatusChange{OrderID: s.id, Number: r.number, From: s.status, To: want.status})
+		tx.changes = append(tx.changes, StatusChange{OrderID: stored.ID, Number: r.number, From: s.status, To: want.status})
 	}
 	if itemsChanged {
-		if _, err := tx.exec(ctx, "DELETE FROM order_items WHERE order_id = ?", s.id); err != nil {
+		if err := tx.ReplaceOrderItems(ctx, stored.ID, r.items); err != nil {
 			return 0, fmt.Errorf("order %s items: %w", r.number, err)
-		}
-		if err := insertItems(ctx, tx, s.id, r.items); err != nil {
-			return 0, err
-		}
-		if want == s {
-			if _, err := tx.exec(ctx, "UPDATE orders SET updated_at = ? WHERE id = ?", tx.ts(), s.id); err != nil {
-				return 0, fmt.Errorf("update order %s: %w", r.number, err)
-			}
 		}
 	}
 	return Updated, nil
 }
 
-func createOrder(ctx context.Context, tx *Tx, r *orderRecord, customerID int64) (Change, error) {
-	status := r.status
-	if status == "" {
-		status = store.OrderPending
-	}
-	id, err := tx.insertID(ctx, `INSERT INTO orders (customer_id, number, status, currency, amount_cents, promised_date,
-		tracking_number, tracking_url, notes, status_changed_at, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		customerID, r.number, status, r.currency, r.amount, tx.date(r.promised), r.trackingNumber, r.trackingURL,
-		r.notes, tx.ts(), tx.ts(), tx.ts())
-	if err != nil {
-		return 0, fmt.Errorf("insert order %s: %w", r.number, err)
-	}
-	if err := insertItems(ctx, tx, id, r.items); err != nil {
-		return 0, err
-	}
-	if err := statusHistory(ctx, tx, id, status); err != nil {
-		return 0, err
-	}
-	return Created, nil
+// orderState is what an import compares of an order.
+type orderState struct {
+	status, currency                   string
+	amount                             int64
+	promised                           string // "2006-01-02"; "" when none
+	trackingNumber, trackingURL, notes string
 }
 
-func statusHistory(ctx context.Context, tx *Tx, orderID int64, status string) error {
-	_, err := tx.exec(ctx, `INSERT INTO order_status_history (order_id, status, note, source, changed_at)
-		VALUES (?, ?, ?, ?, ?)`, orderID, status, "", "import", tx.ts())
-	if err != nil {
-		return fmt.Errorf("order %d status history: %w", orderID, err)
-	}
-	return nil
+func orderStateOf(o *store.Order) orderState {
+	return orderState{status: o.Status, currency: o.Currency, amount: o.AmountCents, promised: dateString(o.PromisedDate),
+		trackingNumber: o.TrackingNumber, trackingURL: o.TrackingURL, notes: o.Notes}
 }
 
-func insertItems(ctx context.Context, tx *Tx, orderID int64, items []store.OrderItem) error {
-	for i, it := range items {
-		if _, err := tx.exec(ctx, `INSERT INTO order_items (order_id, position, sku, description, quantity, unit_price_cents)
-			VALUES (?, ?, ?, ?, ?, ?)`, orderID, i, it.SKU, it.Description, it.Quantity, it.UnitPriceCents); err != nil {
-			return fmt.Errorf("order %d item %d: %w", orderID, i, err)
-		}
+// dateString formats a calendar date; zero is "".
+func dateString(d time.Time) string {
+	if d.IsZero() {
+		return ""
 	}
-	return nil
-}
-
-func orderItems(ctx context.Context, tx *Tx, orderID int64) ([]store.OrderItem, error) {
-	rows, err := tx.query(ctx, `SELECT sku, description, quantity, unit_price_cents FROM order_items
-		WHERE order_id = ? ORDER BY position, id`, orderID)
-	if err != nil {
-		return nil, fmt.Errorf("order %d items: %w", orderID, err)
-	}
-	defer rows.Close()
-	var out []store.OrderItem
-	for rows.Next() {
-		var it store.OrderItem
-		if err := rows.Scan(&it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
-			return nil, fmt.Errorf("order %d items: %w", orderID, err)
-		}
-		out = append(out, it)
-	}
-	return out, rows.Err()
+	return d.Format(time.DateOnly)
 }

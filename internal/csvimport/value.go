@@ -127,3 +127,11 @@ func parseCents(column, v string) (int64, error) {
 	}
 	return c, nil
 }
+
+// setIf sets *dst to v when the file has the column col: an absent column
+// leaves the stored value alone, an empty cell clears it.
+func setIf(has map[string]bool, col string, dst *string, v string) {
+	if has[col] {
+		*dst = v
+	}
+}

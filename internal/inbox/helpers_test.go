@@ -351,28 +351,13 @@ type row struct {
 
 func (e env) rows(t testing.TB, mailbox string) []row {
 	t.Helper()
-	q := "SELECT id, uid_validity, uid, message_id, size, raw FROM inbound_messages WHERE mailbox = $1 ORDER BY id"
-	if e.store.Dialect() == store.SQLite {
-		q = strings.Replace(q, "$1", "?", 1)
-	}
-	rs, err := e.store.DB().QueryContext(context.Background(), q, mailbox)
+	ms, err := e.store.InboundMessages(context.Background(), mailbox)
 	if err != nil {
 		t.Fatalf("query inbound rows: %v", err)
 	}
-	defer rs.Close()
 	var out []row
-	for rs.Next() {
-		var r row
-		var uv, uid int64
-		var raw []byte
-		if err := rs.Scan(&r.id, &uv, &uid, &r.messageID, &r.size, &raw); err != nil {
-			t.Fatal(err)
-		}
-		r.uidValidity, r.uid, r.rawLen = uint32(uv), uint32(uid), len(raw)
-		out = append(out, r)
-	}
-	if err := rs.Err(); err != nil {
-		t.Fatal(err)
+	for _, m := range ms {
+		out = append(out, row{id: m.ID, uidValidity: m.UIDValidity, uid: m.UID, messageID: m.MessageID, size: m.Size, rawLen: len(m.Raw)})
 	}
 	return out
 }

@@ -34,7 +34,7 @@ func (s *Service) ApplyLinkAction(ctx context.Context, leadID int64, action stri
 	if err != nil {
 		return Outcome{}, err
 	}
-	round, err := s.db.round(ctx, leadID)
+	round, err := s.st.LeadRound(ctx, leadID)
 	if err != nil {
 		return Outcome{}, err
 	}

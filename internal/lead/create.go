@@ -47,7 +47,7 @@ func (s *Service) dedupe(ctx context.Context, l *store.Lead) (int64, error) {
 	if s.opts.DedupeWindow <= 0 || l.Status != store.LeadUnassigned {
 		return 0, nil
 	}
-	target, err := s.db.duplicateOf(ctx, l, s.companyDomain(l), s.now().Add(-s.opts.DedupeWindow))
+	target, err := s.st.DuplicateLead(ctx, l, s.companyDomain(l), s.now().Add(-s.opts.DedupeWindow))
 	if err != nil || target == 0 {
 		return 0, err
 	}
@@ -135,7 +135,7 @@ func (s *Service) OnLeadClosed(ctx context.Context, leadID int64) error {
 // through the store (the API's reassign): the new rep is told, and the new
 // round's SLA checks are scheduled, by lead:assign for the current round.
 func (s *Service) OnLeadReassigned(ctx context.Context, leadID int64) error {
-	round, err := s.db.round(ctx, leadID)
+	round, err := s.st.LeadRound(ctx, leadID)
 	if err != nil {
 		return err
 	}

@@ -43,7 +43,7 @@ type Options struct {
 
 // Deps are a Service's collaborators.
 type Deps struct {
-	Store    *store.Store    // required
+	Store    Store           // required; *store.Store
 	Rotation assign.Rotation // nil: a MemoryRotation (one process only)
 	Enqueuer queue.Enqueuer  // required: pool assignments and reassignments enqueue lead:assign
 	Logger   *slog.Logger    // nil discards
@@ -53,8 +53,7 @@ type Deps struct {
 
 // Service is the lead domain. It is safe for concurrent use.
 type Service struct {
-	st       *store.Store
-	db       db
+	st       Store
 	assigner *assign.Assigner
 	enq      queue.Enqueuer
 	log      *slog.Logger
@@ -108,7 +107,7 @@ func New(d Deps, o Options) (*Service, error) {
 		free[strings.ToLower(strings.TrimSpace(f))] = true
 	}
 	return &Service{
-		st: d.Store, db: db{sql: d.Store.DB(), dialect: d.Store.Dialect()},
+		st:       d.Store,
 		assigner: assign.New(o.Assign, d.Rotation, d.Seed),
 		enq:      d.Enqueuer, log: d.Logger, now: d.Now, opts: o, free: free,
 	}, nil
@@ -174,7 +173,7 @@ func (s *Service) Assign(ctx context.Context, leadID int64, attempt int, reason 
 	if err != nil {
 		return Outcome{}, err
 	}
-	round, err := s.db.round(ctx, leadID)
+	round, err := s.st.LeadRound(ctx, leadID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -214,12 +213,12 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 		}
 		if d.RepID == 0 {
 			if markPool {
-				if err := s.db.markPooled(ctx, l.ID, "nobody eligible: "+skipped(d.Skipped), s.now()); err != nil {
+				if err := s.st.PoolNewLead(ctx, l.ID, "nobody eligible: "+skipped(d.Skipped), s.now()); err != nil {
 					return Outcome{}, err
 				}
 			}
 			s.log.InfoContext(ctx, "lead waits in the pool", "lead_id", l.ID, "scope", d.Scope, "skipped", skipped(d.Skipped))
-			r, err := s.db.round(ctx, l.ID)
+			r, err := s.st.LeadRound(ctx, l.ID)
 			return Outcome{Lead: l, Round: r, Pooled: true, Decision: d}, err
 		}
 		capacity := 0
@@ -228,15 +227,16 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 		}
 		note := strings.TrimSpace(d.Why + " " + reason)
 		at := s.now().UTC().Truncate(time.Microsecond) // what both databases keep
-		newRound, err := s.db.assign(ctx, l.ID, true, l.RepID, d.RepID, capacity, note, at)
-		if errors.Is(err, errCASLost) {
+		newRound, err := s.st.AssignLeadWithin(ctx, store.LeadAssignment{LeadID: l.ID, FromPool: true, FromRepID: l.RepID, ToRepID: d.RepID,
+			Capacity: capacity, Note: note, At: at})
+		if errors.Is(err, store.ErrAssignmentLost) {
 			cur, err := s.st.Lead(ctx, l.ID)
 			if err != nil {
 				return Outcome{}, err
 			}
 			if cur.Status != store.LeadUnassigned || cur.RepID != l.RepID {
 				// Someone else placed it: report the lead as it is now.
-				r, err := s.db.round(ctx, l.ID)
+				r, err := s.st.LeadRound(ctx, l.ID)
 				return Outcome{Lead: cur, Round: max(r, 1), Assigned: cur.RepID != 0 && open(cur.Status), Stale: !open(cur.Status)}, err
 			}
 			al.Exclude = append(al.Exclude, d.RepID) // full meanwhile
@@ -277,7 +277,7 @@ func (s *Service) candidates(ctx context.Context) ([]assign.Rep, error) {
 			ids = append(ids, r.ID)
 		}
 	}
-	counts, err := s.db.openCountsOf(ctx, ids)
+	counts, err := s.st.OpenLeadCounts(ctx, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -373,7 +373,7 @@ func (s *Service) Reassign(ctx context.Context, leadID, fromRep int64, reason st
 		return Outcome{}, err
 	}
 	if l.RepID != fromRep || (l.Status != store.LeadAssigned && l.Status != store.LeadContacted) {
-		r, err := s.db.round(ctx, leadID)
+		r, err := s.st.LeadRound(ctx, leadID)
 		return Outcome{Lead: l, Round: r, Stale: true}, err
 	}
 	al, err := s.assignLead(ctx, l, []int64{fromRep})
@@ -381,7 +381,7 @@ func (s *Service) Reassign(ctx context.Context, leadID, fromRep int64, reason st
 		return Outcome{}, err
 	}
 	for try := range s.opts.MaxPlaceTries {
-		round, err := s.db.round(ctx, leadID)
+		round, err := s.st.LeadRound(ctx, leadID)
 		if err != nil {
 			return Outcome{}, err
 		}
@@ -395,21 +395,22 @@ func (s *Service) Reassign(ctx context.Context, leadID, fromRep int64, reason st
 		}
 		var newRound int
 		if d.RepID == 0 {
-			newRound, err = s.db.unassign(ctx, leadID, fromRep, reason, s.now())
+			newRound, err = s.st.UnassignLead(ctx, leadID, fromRep, reason, s.now())
 		} else {
 			capacity := 0
 			if i := slices.IndexFunc(reps, func(r assign.Rep) bool { return r.ID == d.RepID }); i >= 0 {
 				capacity = reps[i].Capacity
 			}
-			newRound, err = s.db.assign(ctx, leadID, false, fromRep, d.RepID, capacity, strings.TrimSpace(d.Why+" "+reason), s.now())
+			newRound, err = s.st.AssignLeadWithin(ctx, store.LeadAssignment{LeadID: leadID, FromRepID: fromRep, ToRepID: d.RepID,
+				Capacity: capacity, Note: strings.TrimSpace(d.Why + " " + reason), At: s.now()})
 		}
-		if errors.Is(err, errCASLost) {
+		if errors.Is(err, store.ErrAssignmentLost) {
 			cur, err := s.st.Lead(ctx, leadID)
 			if err != nil {
 				return Outcome{}, err
 			}
 			if cur.RepID != fromRep || !open(cur.Status) || cur.Status == store.LeadUnassigned {
-				r, err := s.db.round(ctx, leadID)
+				r, err := s.st.LeadRound(ctx, leadID)
 				return Outcome{Lead: cur, Round: r, Stale: true}, err
 			}
 			al.Exclude = append(al.Exclude, d.RepID)
@@ -478,7 +479,7 @@ func (s *Service) DrainPool(ctx context.Context, ignoreExclusions bool) ([]Outco
 					return out, err
 				}
 			}
-			round, err := s.db.round(ctx, l.ID)
+			round, err := s.st.LeadRound(ctx, l.ID)
 			if err != nil {
 				return out, err
 			}

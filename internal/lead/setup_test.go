@@ -20,6 +20,13 @@ var dialects = []store.Dialect{store.SQLite, store.Postgres}
 
 func openStore(t testing.TB, d store.Dialect, opts ...store.Option) *store.Store {
 	t.Helper()
+	st, _ := openStoreDSN(t, d, opts...)
+	return st
+}
+
+// openStoreDSN opens a fresh store and returns it with its DSN.
+func openStoreDSN(t testing.TB, d store.Dialect, opts ...store.Option) (*store.Store, string) {
+	t.Helper()
 	dsn := "sqlite:" + filepath.Join(t.TempDir(), "lead.db")
 	if d == store.Postgres {
 		dsn = testenv.PostgresDSN(t)
@@ -29,7 +36,7 @@ func openStore(t testing.TB, d store.Dialect, opts ...store.Option) *store.Store
 		t.Fatalf("open %s: %v", d, err)
 	}
 	t.Cleanup(func() { st.Close() })
-	return st
+	return st, dsn
 }
 
 // taskSink records enqueued tasks and, like asynq with TaskIDs, refuses a

@@ -85,7 +85,7 @@ func (s *Service) CheckSLA(ctx context.Context, leadID int64, attempt, stage int
 	if err != nil {
 		return SLAResult{}, err
 	}
-	round, err := s.db.round(ctx, leadID)
+	round, err := s.st.LeadRound(ctx, leadID)
 	if err != nil {
 		return SLAResult{}, err
 	}
@@ -216,7 +216,7 @@ func (s *Service) Scan(ctx context.Context) (ScanResult, error) {
 				continue
 			}
 			remindAt, reassignAt := s.Deadlines(rep, l.AssignedAt)
-			round, err := s.db.round(ctx, l.ID)
+			round, err := s.st.LeadRound(ctx, l.ID)
 			if err != nil {
 				return res, err
 			}

@@ -3,8 +3,6 @@ package report
 import (
 	"cmp"
 	"context"
-	"database/sql"
-	"errors"
 	"fmt"
 	"slices"
 	"strconv"
@@ -17,8 +15,7 @@ import (
 // Source is the database a report is compiled from; *store.Store
 // implements it.
 type Source interface {
-	DB() *sql.DB
-	Dialect() store.Dialect
+	KPIData(ctx context.Context, from, to, lateBefore time.Time) (*store.KPIData, error)
 }
 
 // DefaultContactSLA is Options.ContactSLA's default, the lead service's
@@ -149,8 +146,7 @@ func Compile(ctx context.Context, src Source, p Period, o Options) (Report, erro
 		o.ContactSLA = DefaultContactSLA
 	}
 	prev := p.Previous()
-	q := query{db: src.DB(), dialect: src.Dialect()}
-	rows, err := q.load(ctx, Period{From: prev.From, To: p.To, Location: p.Location})
+	rows, err := load(ctx, src, Period{From: prev.From, To: p.To, Location: p.Location})
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
@@ -174,41 +170,18 @@ type inquiryRow struct {
 	Responded time.Time // first mail back to the sender; zero when none
 }
 
-type leadRow struct {
-	ID          int64
-	RepID       int64
-	Status      string
-	ValueCents  int64
-	AssignedAt  time.Time
-	ContactedAt time.Time
-	ClosedAt    time.Time
-	CreatedAt   time.Time
-}
-
 type assignRow struct {
 	LeadID int64
 	RepID  int64
 	At     time.Time
 }
 
-type orderRow struct {
-	Status      string
-	Currency    string
-	AmountCents int64
-	CreatedAt   time.Time
-}
-
-type alertRow struct {
-	Kind      string
-	CreatedAt time.Time
-}
-
-type repRow struct {
-	ID     int64
-	Name   string
-	Email  string
-	Active bool
-}
+type (
+	leadRow  = store.KPILead
+	orderRow = store.KPIOrder
+	alertRow = store.KPIAlert
+	repRow   = store.KPIRep
+)
 
 // build aggregates rows into the report for p: a pure function.
 func build(rs rows, p Period, o Options) Report {
@@ -443,208 +416,38 @@ func days(rs rows, p Period) []DayRow {
 	return out
 }
 
-// query reads the rows of a period from either dialect.
-type query struct {
-	db      *sql.DB
-	dialect store.Dialect
-}
-
-// ts encodes a timestamp argument.
-func (q query) ts(t time.Time) any { return q.dialect.Time(t) }
-
-// date encodes a calendar date argument.
-func (q query) date(t time.Time) any { return q.dialect.Date(t) }
-
-// rebind rewrites ? placeholders to $n for PostgreSQL.
-func (q query) rebind(s string) string { return q.dialect.Rebind(s) }
-
-// each runs a query and calls scan for every row.
-func (q query) each(ctx context.Context, what, sqlText string, args []any, scan func(*sql.Rows) error) error {
-	rs, err := q.db.QueryContext(ctx, q.rebind(sqlText), args...)
+// load reads the rows of span from src.
+func load(ctx context.Context, src Source, span Period) (rows, error) {
+	// A promise is broken once its whole day has passed: promised before
+	// the local date the period ends on.
+	d, err := src.KPIData(ctx, span.From, span.To, span.To.In(span.loc()))
 	if err != nil {
-		return fmt.Errorf("read %s: %w", what, err)
+		return rows{}, err
 	}
-	defer rs.Close()
-	for rs.Next() {
-		if err := scan(rs); err != nil {
-			return fmt.Errorf("read %s: %w", what, err)
-		}
-	}
-	if err := rs.Err(); err != nil {
-		return fmt.Errorf("read %s: %w", what, err)
-	}
-	return nil
-}
-
-func (q query) load(ctx context.Context, span Period) (rows, error) {
-	var rs rows
-	from, to := q.ts(span.From), q.ts(span.To)
-	inRange := []any{from, to}
-
-	type inquiry struct {
-		row     inquiryRow
-		contact string
-	}
-	byID := map[int64]int{}
-	var inqs []inquiry
-	err := q.each(ctx, "inquiries", `SELECT id, category, contact_email, created_at FROM inquiries
-		WHERE created_at >= ? AND created_at < ?`, inRange, func(r *sql.Rows) error {
-		var (
-			id int64
-			x  inquiry
-		)
-		if err := r.Scan(&id, &x.row.Category, &x.contact, timeCol{&x.row.CreatedAt}); err != nil {
-			return err
-		}
-		byID[id] = len(inqs)
-		x.contact = strings.ToLower(strings.TrimSpace(x.contact))
-		inqs = append(inqs, x)
-		return nil
-	})
-	if err != nil {
-		return rs, err
+	rs := rows{leads: d.Leads, orders: d.Orders, alerts: d.Alerts, reps: d.Reps}
+	for _, a := range d.Assignments {
+		rs.assigns = append(rs.assigns, assignRow(a))
 	}
 	// The first response is the first mail about the inquiry sent to its
 	// sender: an acknowledgement or an answer, not a hand-off to a rep.
-	err = q.each(ctx, "responses", `SELECT inquiry_id, to_addrs, sent_at FROM outbound_emails
-		WHERE sent_at IS NOT NULL AND inquiry_id IN (SELECT id FROM inquiries WHERE created_at >= ? AND created_at < ?)`,
-		inRange, func(r *sql.Rows) error {
-			var (
-				id   int64
-				to   string
-				sent time.Time
-			)
-			if err := r.Scan(&id, &to, timeCol{&sent}); err != nil {
-				return err
-			}
-			i, ok := byID[id]
-			if !ok || inqs[i].contact == "" || !strings.Contains(strings.ToLower(to), inqs[i].contact) {
-				return nil
-			}
-			if first := &inqs[i].row.Responded; first.IsZero() || sent.Before(*first) {
-				*first = sent
-			}
-			return nil
-		})
-	if err != nil {
-		return rs, err
+	byID := make(map[int64]int, len(d.Inquiries))
+	contacts := make([]string, len(d.Inquiries))
+	for i, q := range d.Inquiries {
+		byID[q.ID] = i
+		contacts[i] = strings.ToLower(strings.TrimSpace(q.ContactEmail))
+		rs.inquiries = append(rs.inquiries, inquiryRow{Category: q.Category, CreatedAt: q.CreatedAt})
 	}
-	for _, x := range inqs {
-		rs.inquiries = append(rs.inquiries, x.row)
-	}
-
-	err = q.each(ctx, "leads", `SELECT id, rep_id, status, value_cents, assigned_at, contacted_at, closed_at, created_at
-		FROM leads
-		WHERE (created_at >= ? AND created_at < ?) OR (contacted_at >= ? AND contacted_at < ?)
-			OR (closed_at >= ? AND closed_at < ?) OR status IN ('unassigned', 'assigned', 'contacted')`,
-		[]any{from, to, from, to, from, to}, func(r *sql.Rows) error {
-			var l leadRow
-			var rep sql.NullInt64
-			if err := r.Scan(&l.ID, &rep, &l.Status, &l.ValueCents, timeCol{&l.AssignedAt}, timeCol{&l.ContactedAt},
-				timeCol{&l.ClosedAt}, timeCol{&l.CreatedAt}); err != nil {
-				return err
-			}
-			l.RepID = rep.Int64
-			rs.leads = append(rs.leads, l)
-			return nil
-		})
-	if err != nil {
-		return rs, err
-	}
-	err = q.each(ctx, "lead assignments", `SELECT lead_id, rep_id, created_at FROM lead_events
-		WHERE kind IN ('created', 'assigned', 'reassigned') AND rep_id IS NOT NULL AND created_at >= ? AND created_at < ?
-		ORDER BY created_at, id`, inRange, func(r *sql.Rows) error {
-		var a assignRow
-		if err := r.Scan(&a.LeadID, &a.RepID, timeCol{&a.At}); err != nil {
-			return err
+	for _, o := range d.Responses {
+		i, ok := byID[o.InquiryID]
+		if !ok || contacts[i] == "" || !strings.Contains(strings.ToLower(o.To), contacts[i]) {
+			continue
 		}
-		rs.assigns = append(rs.assigns, a)
-		return nil
-	})
-	if err != nil {
-		return rs, err
-	}
-	err = q.each(ctx, "orders", `SELECT status, currency, amount_cents, created_at FROM orders
-		WHERE created_at >= ? AND created_at < ?`, inRange, func(r *sql.Rows) error {
-		var o orderRow
-		if err := r.Scan(&o.Status, &o.Currency, &o.AmountCents, timeCol{&o.CreatedAt}); err != nil {
-			return err
-		}
-		rs.orders = append(rs.orders, o)
-		return nil
-	})
-	if err != nil {
-		return rs, err
-	}
-	// A promise is broken once its whole day has passed: promised before
-	// the local date the period ends on.
-	cutoff := span.To.In(span.loc())
-	err = q.each(ctx, "late orders", `SELECT number, status, promised_date FROM orders
-		WHERE status NOT IN ('delivered', 'cancelled') AND promised_date IS NOT NULL AND promised_date < ?
-		ORDER BY promised_date, number`, []any{q.date(cutoff)}, func(r *sql.Rows) error {
-		var o LateOrder
-		if err := r.Scan(&o.Number, &o.Status, timeCol{&o.Promised}); err != nil {
-			return err
-		}
-		rs.late = append(rs.late, o)
-		return nil
-	})
-	if err != nil {
-		return rs, err
-	}
-	err = q.each(ctx, "alerts", `SELECT kind, created_at FROM alerts WHERE created_at >= ? AND created_at < ?`,
-		inRange, func(r *sql.Rows) error {
-			var a alertRow
-			if err := r.Scan(&a.Kind, timeCol{&a.CreatedAt}); err != nil {
-				return err
-			}
-			rs.alerts = append(rs.alerts, a)
-			return nil
-		})
-	if err != nil {
-		return rs, err
-	}
-	err = q.each(ctx, "reps", `SELECT id, name, email, active FROM reps ORDER BY id`, nil, func(r *sql.Rows) error {
-		var rp repRow
-		if err := r.Scan(&rp.ID, &rp.Name, &rp.Email, &rp.Active); err != nil {
-			return err
-		}
-		rs.reps = append(rs.reps, rp)
-		return nil
-	})
-	return rs, err
-}
-
-// timeCol scans a timestamp or date column of either dialect into UTC;
-// NULL is the zero time.
-type timeCol struct{ t *time.Time }
-
-func (c timeCol) Scan(v any) error {
-	switch v := v.(type) {
-	case nil:
-		*c.t = time.Time{}
-		return nil
-	case time.Time:
-		*c.t = v.UTC()
-		return nil
-	case []byte:
-		return c.parse(string(v))
-	case string:
-		return c.parse(v)
-	}
-	return fmt.Errorf("cannot scan %T into a time", v)
-}
-
-func (c timeCol) parse(s string) error {
-	if s == "" {
-		*c.t = time.Time{}
-		return nil
-	}
-	for _, layout := range []string{time.RFC3339Nano, time.DateOnly, "2006-01-02 15:04:05.999999999-07:00"} {
-		if t, err := time.Parse(layout, s); err == nil {
-			*c.t = t.UTC()
-			return nil
+		if first := &rs.inquiries[i].Responded; first.IsZero() || o.SentAt.Before(*first) {
+			*first = o.SentAt
 		}
 	}
-	return errors.New("cannot parse time " + strconv.Quote(s))
+	for _, o := range d.LateOrders {
+		rs.late = append(rs.late, LateOrder{Number: o.Number, Status: o.Status, Promised: o.Promised})
+	}
+	return rs, nil
 }

@@ -27,10 +27,10 @@ func ExampleOpen() {
 	m := &store.InboundMessage{Mailbox: "sales", UIDValidity: 1, UID: 7, MessageID: "a@example.com",
 		ContentHash: "c0ffee", Raw: []byte("Subject: hi\r\n\r\nhello\r\n")}
 	_, created, _, err := s.SaveInboundMessage(ctx, m)
-	fmt.Println(s.Dialect(), created, err)
+	fmt.Println(created, err)
 	_, created, _, err = s.SaveInboundMessage(ctx, m)
 	fmt.Println(created, err)
 	// Output:
-	// sqlite true <nil>
+	// true <nil>
 	// false <nil>
 }

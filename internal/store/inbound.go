@@ -105,24 +105,38 @@ func (s *Store) SaveInboundMessage(ctx context.Context, m *InboundMessage) (id i
 
 const inboundColumns = `id, mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason, received_at`
 
-// InboundMessage returns the stored message with the given id, or
-// ErrNotFound.
-func (s *Store) InboundMessage(ctx context.Context, id int64) (*InboundMessage, error) {
+func scanInbound(r row) (*InboundMessage, error) {
 	var (
 		m       InboundMessage
 		uv, uid int64
 	)
-	err := s.db.QueryRowContext(ctx, s.rebind("SELECT "+inboundColumns+" FROM inbound_messages WHERE id = ?"), id).
-		Scan(&m.ID, &m.Mailbox, &uv, &uid, &m.MessageID, &m.ContentHash, &m.Size, &m.Raw, &m.Status, &m.Reason,
-			tcol(&m.ReceivedAt))
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: inbound message %d: %w", id, ErrNotFound)
-	}
+	err := r.Scan(&m.ID, &m.Mailbox, &uv, &uid, &m.MessageID, &m.ContentHash, &m.Size, &m.Raw, &m.Status, &m.Reason,
+		tcol(&m.ReceivedAt))
 	if err != nil {
-		return nil, fmt.Errorf("store: inbound message %d: %w", id, err)
+		return nil, err
 	}
 	m.UIDValidity, m.UID = uint32(uv), uint32(uid)
 	return &m, nil
+}
+
+// InboundMessage returns the stored message with the given id, or
+// ErrNotFound.
+func (s *Store) InboundMessage(ctx context.Context, id int64) (*InboundMessage, error) {
+	m, err := queryOne(ctx, s, scanInbound, "SELECT "+inboundColumns+" FROM inbound_messages WHERE id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbound message %d: %w", id, err)
+	}
+	return m, nil
+}
+
+// InboundMessages returns the messages stored from a mailbox, in the
+// order they were stored.
+func (s *Store) InboundMessages(ctx context.Context, mailbox string) ([]InboundMessage, error) {
+	out, err := queryAll(ctx, s, scanInbound, "SELECT "+inboundColumns+" FROM inbound_messages WHERE mailbox = ? ORDER BY id", mailbox)
+	if err != nil {
+		return nil, fmt.Errorf("store: inbound messages of %s: %w", mailbox, err)
+	}
+	return out, nil
 }
 
 // SetInboundStatus sets the status and reason of a stored message, or

@@ -269,3 +269,28 @@ func BenchmarkSaveInboundMessage(b *testing.B) {
 		})
 	}
 }
+
+func TestInboundMessages(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		for _, m := range []*InboundMessage{
+			{Mailbox: "sales", UIDValidity: 1, UID: 9, MessageID: "a@x", Raw: []byte("a")},
+			{Mailbox: "other", UIDValidity: 1, UID: 1, Raw: []byte("b")},
+			{Mailbox: "sales", UIDValidity: 2, UID: 3, Raw: []byte("cc")},
+		} {
+			if _, _, _, err := s.SaveInboundMessage(ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		got, err := s.InboundMessages(ctx, "sales")
+		if err != nil || len(got) != 2 {
+			t.Fatalf("InboundMessages = %+v, %v; want 2", got, err)
+		}
+		if got[0].UID != 9 || got[0].MessageID != "a@x" || got[1].UIDValidity != 2 || string(got[1].Raw) != "cc" || got[1].Size != 2 {
+			t.Errorf("InboundMessages = %+v", got)
+		}
+		if none, err := s.InboundMessages(ctx, "empty"); err != nil || len(none) != 0 {
+			t.Errorf("InboundMessages of an empty mailbox = %v, %v", none, err)
+		}
+	})
+}

@@ -10,11 +10,9 @@ import (
 	"time"
 )
 
-// Rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL and leaves
-// them for SQLite. Queries must not put a literal ? inside quotes. Other
-// packages that write their own SQL against Store.DB use it, so that one
-// piece of code speaks each dialect.
-func (d Dialect) Rebind(query string) string {
+// rebind rewrites ? placeholders to $1, $2, ... for PostgreSQL and leaves
+// them for SQLite. Queries must not put a literal ? inside quotes.
+func (d Dialect) rebind(query string) string {
 	if d != Postgres || !strings.Contains(query, "?") {
 		return query
 	}
@@ -33,10 +31,10 @@ func (d Dialect) Rebind(query string) string {
 	return b.String()
 }
 
-// Time encodes t for a timestamp column the way the migrations store it:
+// encodeTime encodes t for a timestamp column the way the migrations store it:
 // fixed-width UTC text on SQLite (text order is time order), TIMESTAMPTZ
 // on PostgreSQL.
-func (d Dialect) Time(t time.Time) any {
+func (d Dialect) encodeTime(t time.Time) any {
 	t = t.UTC()
 	if d == SQLite {
 		return t.Format(sqliteTimeFormat)
@@ -44,16 +42,16 @@ func (d Dialect) Time(t time.Time) any {
 	return t
 }
 
-// Date encodes the calendar date of t (as given, not converted to UTC)
+// encodeDate encodes the calendar date of t (as given, not converted to UTC)
 // for a DATE column.
-func (d Dialect) Date(t time.Time) any {
+func (d Dialect) encodeDate(t time.Time) any {
 	if d == SQLite {
 		return t.Format(dateFormat)
 	}
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC)
 }
 
-func (s *Store) rebind(query string) string { return s.dialect.Rebind(query) }
+func (s *Store) rebind(query string) string { return s.dialect.rebind(query) }
 
 // sqliteTimeFormat is fixed-width so that text order is time order.
 const sqliteTimeFormat = "2006-01-02T15:04:05.000000000Z"
@@ -61,7 +59,7 @@ const sqliteTimeFormat = "2006-01-02T15:04:05.000000000Z"
 const dateFormat = "2006-01-02"
 
 // ts encodes a time for a NOT NULL timestamp column.
-func (s *Store) ts(t time.Time) any { return s.dialect.Time(t) }
+func (s *Store) ts(t time.Time) any { return s.dialect.encodeTime(t) }
 
 // nullTS encodes a time for a nullable timestamp column: zero is NULL.
 func (s *Store) nullTS(t time.Time) any {
@@ -77,7 +75,7 @@ func (s *Store) nullDate(t time.Time) any {
 	if t.IsZero() {
 		return nil
 	}
-	return s.dialect.Date(t)
+	return s.dialect.encodeDate(t)
 }
 
 // timeCol scans any timestamp or date column into a UTC time.Time; NULL is
@@ -244,7 +242,12 @@ func (w *where) paged(order string, limit, offset int) (string, []any) {
 // queryAll runs a query and scans every row it returns; no rows is a nil
 // slice.
 func queryAll[T any](ctx context.Context, s *Store, scan func(row) (*T, error), query string, args ...any) ([]T, error) {
-	rows, err := s.db.QueryContext(ctx, s.rebind(query), args...)
+	return queryAllOn(ctx, s, s.db, scan, query, args...)
+}
+
+// queryAllOn is queryAll on q, such as a transaction.
+func queryAllOn[T any](ctx context.Context, s *Store, q querier, scan func(row) (*T, error), query string, args ...any) ([]T, error) {
+	rows, err := q.QueryContext(ctx, s.rebind(query), args...)
 	if err != nil {
 		return nil, err
 	}
@@ -263,29 +266,34 @@ func queryAll[T any](ctx context.Context, s *Store, scan func(row) (*T, error), 
 	return out, nil
 }
 
+// readAll runs query and stores its rows in dst; fields returns the scan
+// destinations of one row.
+func readAll[T any](ctx context.Context, s *Store, what string, dst *[]T, fields func(*T) []any, query string, args ...any) error {
+	out, err := queryAll(ctx, s, func(r row) (*T, error) {
+		var v T
+		if err := r.Scan(fields(&v)...); err != nil {
+			return nil, err
+		}
+		return &v, nil
+	}, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	*dst = out
+	return nil
+}
+
 // queryOne runs a query for a single row and scans it; no row is
 // ErrNotFound.
 func queryOne[T any](ctx context.Context, s *Store, scan func(row) (*T, error), query string, args ...any) (*T, error) {
-	v, err := scan(s.db.QueryRowContext(ctx, s.rebind(query), args...))
+	return queryOneOn(ctx, s, s.db, scan, query, args...)
+}
+
+// queryOneOn is queryOne on q, such as a transaction.
+func queryOneOn[T any](ctx context.Context, s *Store, q querier, scan func(row) (*T, error), query string, args ...any) (*T, error) {
+	v, err := scan(q.QueryRowContext(ctx, s.rebind(query), args...))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, ErrNotFound
 	}
 	return v, err
 }
-
-// Scanners and encoders for packages that write their own SQL against
-// Store.DB (imports, lead assignment, reports), so they read and write
-// columns exactly as the store does.
-
-// TimeColumn scans a timestamp or date column of either dialect into a
-// UTC time; NULL is the zero time.
-func TimeColumn(t *time.Time) sql.Scanner { return timeCol{t} }
-
-// IDColumn scans a nullable id column; NULL is 0.
-func IDColumn(id *int64) sql.Scanner { return idCol{id} }
-
-// StringColumn scans a nullable text column; NULL is "".
-func StringColumn(s *string) sql.Scanner { return strCol{s} }
-
-// NullID encodes an optional foreign key: 0 is NULL.
-func NullID(id int64) any { return nullID(id) }

@@ -173,13 +173,6 @@ func (s *Store) Close() error {
 	return nil
 }
 
-// Dialect reports which database the store talks to.
-func (s *Store) Dialect() Dialect { return s.dialect }
-
-// DB returns the underlying pool, for health checks and metrics. Callers
-// must not write through it.
-func (s *Store) DB() *sql.DB { return s.db }
-
 // Ping checks that the database answers.
 func (s *Store) Ping(ctx context.Context) error {
 	if err := s.db.PingContext(ctx); err != nil {
@@ -195,7 +188,9 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-// inTx runs fn in a transaction and commits it when fn returns nil.
+// inTx runs fn in a transaction and commits it when fn returns nil. It is
+// the store's one transaction helper: every multi-statement write, and
+// Import's transaction, goes through it.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {

@@ -1,0 +1,165 @@
+package store
+
+import (
+	"errors"
+	"slices"
+	"testing"
+	"time"
+)
+
+func TestImportTx(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		rita, _ := s.CreateRep(ctx, &Rep{Email: "rita@desk.example", Active: true})
+		var custID, orderID, leadID int64
+		err := s.Import(ctx, at, func(tx *ImportTx) error {
+			if id, err := tx.RepIDByEmail(ctx, "Rita@Desk.example"); err != nil || id != rita {
+				t.Errorf("RepIDByEmail = %d, %v; want %d", id, err, rita)
+			}
+			if _, err := tx.RepIDByEmail(ctx, "nobody@desk.example"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("RepIDByEmail of nobody: %v", err)
+			}
+			c := &Customer{ExternalID: "C-1", Name: "Acme", Domain: "acme.example", OwnerRepID: rita, OptedOut: true}
+			var err error
+			if custID, err = tx.CreateCustomer(ctx, c); err != nil {
+				return err
+			}
+			for _, name := range []string{"Twin", "twin"} {
+				if _, err := tx.CreateCustomer(ctx, &Customer{ExternalID: "X-" + name, Name: name}); err != nil {
+					return err
+				}
+			}
+			for _, tt := range []struct {
+				ref  string
+				want int
+			}{{"C-1", 1}, {"ACME", 1}, {"twin", 2}, {"X-Twin", 1}, {"nobody", 0}} {
+				if ids, err := tx.CustomerIDsByRef(ctx, tt.ref); err != nil || len(ids) != tt.want {
+					t.Errorf("CustomerIDsByRef(%q) = %v, %v; want %d ids", tt.ref, ids, err, tt.want)
+				}
+			}
+
+			if _, err := tx.CreateContact(ctx, &Contact{CustomerID: custID, Email: "Kim@Acme.example", Name: "Kim"}); err != nil {
+				return err
+			}
+			k, err := tx.ContactByEmail(ctx, "kim@acme.example")
+			if err != nil || k.Name != "Kim" || k.Email != "kim@acme.example" {
+				t.Errorf("ContactByEmail = %+v, %v", k, err)
+			}
+			k.Title = "Buyer"
+			if err := tx.UpdateContact(ctx, k); err != nil {
+				return err
+			}
+
+			o := &Order{CustomerID: custID, Number: "SO-1", Currency: "EUR", AmountCents: 1000,
+				PromisedDate: time.Date(2026, 3, 20, 0, 0, 0, 0, time.UTC), Items: []OrderItem{{SKU: "P-1", Quantity: 2, UnitPriceCents: 500}}}
+			if orderID, err = tx.CreateOrder(ctx, o); err != nil {
+				return err
+			}
+			got, err := tx.OrderByNumber(ctx, " SO-1 ")
+			if err != nil || got.Status != OrderPending || !got.PromisedDate.Equal(o.PromisedDate) || !slices.Equal(got.Items, o.Items) {
+				t.Errorf("OrderByNumber = %+v, %v", got, err)
+			}
+			got.AmountCents, got.PromisedDate, got.Notes = 2000, time.Time{}, "rush"
+			if err := tx.UpdateOrder(ctx, got); err != nil {
+				return err
+			}
+			if err := tx.SetOrderStatus(ctx, orderID, OrderShipped); err != nil {
+				return err
+			}
+			if err := tx.ReplaceOrderItems(ctx, orderID, []OrderItem{{SKU: "P-2", Quantity: 1}}); err != nil {
+				return err
+			}
+			if err := tx.SetOrderStatus(ctx, 999, OrderShipped); !errors.Is(err, ErrNotFound) {
+				t.Errorf("status of a missing order: %v", err)
+			}
+
+			if _, err := tx.LeadIDByExternalID(ctx, "L-1"); !errors.Is(err, ErrNotFound) {
+				t.Errorf("LeadIDByExternalID before: %v", err)
+			}
+			if leadID, err = tx.CreateLead(ctx, &Lead{ExternalID: "L-1", CustomerID: custID, ContactEmail: "Lee@Acme.example", Source: "import"}); err != nil {
+				return err
+			}
+			if id, err := tx.LeadIDByExternalID(ctx, "L-1"); err != nil || id != leadID {
+				t.Errorf("LeadIDByExternalID = %d, %v; want %d", id, err, leadID)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+
+		c, _ := s.Customer(ctx, custID)
+		if !c.OptedOut || !c.OptedOutAt.Equal(at) || !c.CreatedAt.Equal(at) || c.OwnerRepID != rita {
+			t.Errorf("customer = %+v; want opted out, created at the import's time", c)
+		}
+		k, _ := s.ContactByEmail(ctx, "kim@acme.example")
+		if k.Title != "Buyer" || !k.UpdatedAt.Equal(at) {
+			t.Errorf("contact = %+v", k)
+		}
+		o, _ := s.Order(ctx, orderID)
+		if o.Status != OrderShipped || o.AmountCents != 2000 || !o.PromisedDate.IsZero() || o.Notes != "rush" ||
+			!o.StatusChangedAt.Equal(at) || !slices.Equal(o.Items, []OrderItem{{SKU: "P-2", Quantity: 1}}) {
+			t.Errorf("order = %+v", o)
+		}
+		h, _ := s.OrderHistory(ctx, orderID)
+		if len(h) != 2 || h[0].Status != OrderPending || h[1].Status != OrderShipped || h[1].Source != "import" {
+			t.Errorf("history = %+v", h)
+		}
+		l, _ := s.Lead(ctx, leadID)
+		if l.Status != LeadUnassigned || l.ContactEmail != "lee@acme.example" || l.CustomerID != custID || !l.CreatedAt.Equal(at) {
+			t.Errorf("lead = %+v", l)
+		}
+		evs, _ := s.LeadEvents(ctx, leadID)
+		if len(evs) != 1 || evs[0].Kind != LeadEventCreated || evs[0].Note != "import" || !evs[0].CreatedAt.Equal(at) {
+			t.Errorf("lead events = %+v", evs)
+		}
+
+		// Opting back in clears the time; staying out keeps it.
+		later := at.Add(time.Hour)
+		err = s.Import(ctx, later, func(tx *ImportTx) error {
+			c, err := tx.CustomerByExternalID(ctx, "C-1")
+			if err != nil {
+				return err
+			}
+			c.Phone = "+49 30 1"
+			if err := tx.UpdateCustomer(ctx, c); err != nil {
+				return err
+			}
+			c2, _ := tx.CustomerByExternalID(ctx, "C-1")
+			if !c2.OptedOutAt.Equal(at) || !c2.UpdatedAt.Equal(later) {
+				t.Errorf("still opted out: %+v", c2)
+			}
+			c2.OptedOut = false
+			return tx.UpdateCustomer(ctx, c2)
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := s.Customer(ctx, custID); c.OptedOut || !c.OptedOutAt.IsZero() || c.Phone != "+49 30 1" {
+			t.Errorf("after opting in: %+v", c)
+		}
+
+		// An error from fn rolls everything back and comes back as it is.
+		errStop := errors.New("stop")
+		err = s.Import(ctx, later, func(tx *ImportTx) error {
+			if _, err := tx.CreateCustomer(ctx, &Customer{ExternalID: "C-9", Name: "Gone"}); err != nil {
+				return err
+			}
+			return errStop
+		})
+		if !errors.Is(err, errStop) {
+			t.Errorf("err = %v, want errStop", err)
+		}
+		if _, err := s.CustomerByExternalID(ctx, "C-9"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("rolled-back customer: %v", err)
+		}
+		err = s.Import(ctx, later, func(tx *ImportTx) error {
+			_, err := tx.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Again"})
+			return err
+		})
+		if !errors.Is(err, ErrConflict) {
+			t.Errorf("second C-1: %v, want ErrConflict", err)
+		}
+	})
+}
