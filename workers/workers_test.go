@@ -161,29 +161,8 @@ func TestMiddlewareOutcomes(t *testing.T) {
 // reg, 0 when it has not been counted yet.
 func counter(t *testing.T, reg *prometheus.Registry, name string, labels map[string]string) float64 {
 	t.Helper()
-	families, err := reg.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, fam := range families {
-		if fam.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range fam.GetMetric() {
-			got := map[string]string{}
-			for _, lp := range m.GetLabel() {
-				got[lp.GetName()] = lp.GetValue()
-			}
-			for k, v := range labels {
-				if got[k] != v {
-					continue metrics
-				}
-			}
-			return m.GetCounter().GetValue()
-		}
-	}
-	return 0
+	v, _ := testenv.Metric(t, reg, name, labels)
+	return v
 }
 
 func (f fixture) processed(t *testing.T, typ string) float64 {

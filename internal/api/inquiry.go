@@ -119,16 +119,11 @@ func (h *handler) listInquiries(w http.ResponseWriter, r *http.Request, q *query
 	if err := q.f.err(); err != nil {
 		return err
 	}
-	rows, next, err := collect(p, true, func(x *store.Inquiry) sortKey { return sortKey{x.CreatedAt, x.ID} },
+	return writePage(w, p, true, func(x *store.Inquiry) sortKey { return sortKey{x.CreatedAt, x.ID} },
 		func(limit, offset int) ([]store.Inquiry, error) {
 			f.Limit, f.Offset = limit, offset
 			return h.st.ListInquiries(r.Context(), f)
-		})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listOf(rows, next, inquiryOut))
-	return nil
+		}, inquiryOut)
 }
 
 // threadEntry is one inquiry of a thread with a summary of its mail.

@@ -156,16 +156,11 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, q *query) er
 	if err := q.f.err(); err != nil {
 		return err
 	}
-	rows, next, err := collect(p, false, func(l *store.Lead) sortKey { return sortKey{l.CreatedAt, l.ID} },
+	return writePage(w, p, false, func(l *store.Lead) sortKey { return sortKey{l.CreatedAt, l.ID} },
 		func(limit, offset int) ([]store.Lead, error) {
 			f.Limit, f.Offset = limit, offset
 			return h.st.ListLeads(r.Context(), f)
-		})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listOf(rows, next, leadOut))
-	return nil
+		}, leadOut)
 }
 
 // respondLead answers a lead with its events.

@@ -220,16 +220,11 @@ func (h *handler) listOrders(w http.ResponseWriter, r *http.Request, q *query) e
 		writeJSON(w, http.StatusOK, out)
 		return nil
 	}
-	rows, next, err := collect(p, true, func(o *store.Order) sortKey { return sortKey{o.CreatedAt, o.ID} },
+	return writePage(w, p, true, func(o *store.Order) sortKey { return sortKey{o.CreatedAt, o.ID} },
 		func(limit, offset int) ([]store.Order, error) {
 			f.Limit, f.Offset = limit, offset
 			return h.st.ListOrders(ctx, f)
-		})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listOf(rows, next, orderOut))
-	return nil
+		}, orderOut)
 }
 
 // orderDetail is an order with its items and history.
@@ -384,14 +379,9 @@ func (h *handler) listOrderRequests(w http.ResponseWriter, r *http.Request, q *q
 	if err := q.f.err(); err != nil {
 		return err
 	}
-	rows, next, err := collect(p, false, func(x *store.OrderRequest) sortKey { return sortKey{x.CreatedAt, x.ID} },
+	return writePage(w, p, false, func(x *store.OrderRequest) sortKey { return sortKey{x.CreatedAt, x.ID} },
 		func(limit, offset int) ([]store.OrderRequest, error) {
 			f.Limit, f.Offset = limit, offset
 			return h.st.ListOrderRequests(r.Context(), f)
-		})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listOf(rows, next, orderRequestOut))
-	return nil
+		}, orderRequestOut)
 }

@@ -3,6 +3,7 @@ package api
 import (
 	"encoding/base64"
 	"encoding/json"
+	"net/http"
 	"time"
 )
 
@@ -178,4 +179,16 @@ func listOf[S, J any](rows []S, next string, show func(*S) J) list[J] {
 		out.Items = append(out.Items, show(&rows[i]))
 	}
 	return out
+}
+
+// writePage answers a list request: it collects page p of the rows fetch
+// returns (newest first when desc), ordered by key, and writes them as a
+// list of show's JSON with the next page's cursor.
+func writePage[S, J any](w http.ResponseWriter, p page, desc bool, key func(*S) sortKey, fetch func(limit, offset int) ([]S, error), show func(*S) J) error {
+	rows, next, err := collect(p, desc, key, fetch)
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, listOf(rows, next, show))
+	return nil
 }

@@ -51,15 +51,10 @@ func (h *handler) listSuppressions(w http.ResponseWriter, r *http.Request, q *qu
 	if err := q.f.err(); err != nil {
 		return err
 	}
-	rows, next, err := collect(p, true, func(s *store.Suppression) sortKey { return sortKey{s.CreatedAt, s.ID} },
+	return writePage(w, p, true, func(s *store.Suppression) sortKey { return sortKey{s.CreatedAt, s.ID} },
 		func(limit, offset int) ([]store.Suppression, error) {
 			return h.st.ListSuppressions(r.Context(), limit, offset)
-		})
-	if err != nil {
-		return err
-	}
-	writeJSON(w, http.StatusOK, listOf(rows, next, suppressionOut))
-	return nil
+		}, suppressionOut)
 }
 
 // createSuppression suppresses an address: 201 when it is new, 200 with

@@ -435,27 +435,8 @@ func metricState(t testing.TB, e env, mailbox string, state inbox.State) float64
 
 func metricValue(t testing.TB, e env, name string, want map[string]string, absent float64) float64 {
 	t.Helper()
-	mfs, err := e.metrics.Gather()
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, mf := range mfs {
-		if mf.GetName() != name {
-			continue
-		}
-	metrics:
-		for _, m := range mf.GetMetric() {
-			labels := map[string]string{}
-			for _, l := range m.GetLabel() {
-				labels[l.GetName()] = l.GetValue()
-			}
-			for k, v := range want {
-				if labels[k] != v {
-					continue metrics
-				}
-			}
-			return m.GetCounter().GetValue() + m.GetGauge().GetValue()
-		}
+	if v, ok := testenv.Metric(t, e.metrics, name, want); ok {
+		return v
 	}
 	return absent
 }

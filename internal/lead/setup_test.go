@@ -64,30 +64,22 @@ func (s *taskSink) EnqueueContext(_ context.Context, t *asynq.Task, _ ...asynq.O
 
 // assigns returns the lead:assign payloads enqueued so far.
 func (s *taskSink) assigns(t *testing.T) []tasks.LeadAssignPayload {
-	t.Helper()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var out []tasks.LeadAssignPayload
-	for _, tk := range s.tasks {
-		if tk.Type() == tasks.TypeLeadAssign {
-			var p tasks.LeadAssignPayload
-			if err := json.Unmarshal(tk.Payload(), &p); err != nil {
-				t.Fatal(err)
-			}
-			out = append(out, p)
-		}
-	}
-	return out
+	return payloads[tasks.LeadAssignPayload](t, s, tasks.TypeLeadAssign)
 }
 
 func (s *taskSink) slaChecks(t *testing.T) []tasks.LeadSLACheckPayload {
+	return payloads[tasks.LeadSLACheckPayload](t, s, tasks.TypeLeadSLACheck)
+}
+
+// payloads decodes the payloads of the tasks of type typ enqueued so far.
+func payloads[P any](t *testing.T, s *taskSink, typ string) []P {
 	t.Helper()
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	var out []tasks.LeadSLACheckPayload
+	var out []P
 	for _, tk := range s.tasks {
-		if tk.Type() == tasks.TypeLeadSLACheck {
-			var p tasks.LeadSLACheckPayload
+		if tk.Type() == typ {
+			var p P
 			if err := json.Unmarshal(tk.Payload(), &p); err != nil {
 				t.Fatal(err)
 			}
