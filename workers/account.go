@@ -4,12 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/queue"
+	"salesdesk/internal/report"
 	"salesdesk/internal/store"
 )
 
@@ -238,22 +238,11 @@ func contactName(c *store.Contact, fallback string) string {
 	return fallback
 }
 
-// money formats an amount such as "EUR 1,240.00".
+// money formats an amount such as "EUR 1,240.00" (report.FormatCents);
+// an order without amount or currency shows nothing.
 func money(currency string, cents int64) string {
 	if cents == 0 && currency == "" {
 		return ""
 	}
-	sign := ""
-	if cents < 0 {
-		sign, cents = "-", -cents
-	}
-	whole := strconv.FormatInt(cents/100, 10)
-	var b strings.Builder
-	for i, r := range whole {
-		if i > 0 && (len(whole)-i)%3 == 0 {
-			b.WriteByte(',')
-		}
-		b.WriteRune(r)
-	}
-	return strings.TrimSpace(fmt.Sprintf("%s %s%s.%02d", currency, sign, b.String(), cents%100))
+	return report.FormatCents(cents, currency)
 }

@@ -30,11 +30,7 @@ var ErrUnknownAction = errors.New("lead: unknown action")
 // marks it contacted (the SLA is met), not_mine hands it to the next
 // eligible rep or the pool. Repeating an action is harmless.
 func (s *Service) ApplyLinkAction(ctx context.Context, leadID int64, action string, repID int64) (Outcome, error) {
-	l, err := s.st.Lead(ctx, leadID)
-	if err != nil {
-		return Outcome{}, err
-	}
-	round, err := s.st.LeadRound(ctx, leadID)
+	l, round, err := s.leadInRound(ctx, leadID)
 	if err != nil {
 		return Outcome{}, err
 	}

@@ -169,11 +169,7 @@ func open(status string) bool {
 // reports Assigned so its rep is (re)notified idempotently; anything else
 // is stale.
 func (s *Service) Assign(ctx context.Context, leadID int64, attempt int, reason string) (Outcome, error) {
-	l, err := s.st.Lead(ctx, leadID)
-	if err != nil {
-		return Outcome{}, err
-	}
-	round, err := s.st.LeadRound(ctx, leadID)
+	l, round, err := s.leadInRound(ctx, leadID)
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -534,4 +530,17 @@ func (s *Service) SetStatus(ctx context.Context, leadID int64, status string, va
 		}
 	}
 	return nil
+}
+
+// leadInRound reads a lead and the assignment round it is in.
+func (s *Service) leadInRound(ctx context.Context, leadID int64) (*store.Lead, int, error) {
+	l, err := s.st.Lead(ctx, leadID)
+	if err != nil {
+		return nil, 0, err
+	}
+	round, err := s.st.LeadRound(ctx, leadID)
+	if err != nil {
+		return nil, 0, err
+	}
+	return l, round, nil
 }

@@ -81,11 +81,7 @@ type SLAResult struct {
 // (or the pool) and records the breach. A check for an older round, or run
 // before its deadline (a rep's hours changed), does nothing.
 func (s *Service) CheckSLA(ctx context.Context, leadID int64, attempt, stage int) (SLAResult, error) {
-	l, err := s.st.Lead(ctx, leadID)
-	if err != nil {
-		return SLAResult{}, err
-	}
-	round, err := s.st.LeadRound(ctx, leadID)
+	l, round, err := s.leadInRound(ctx, leadID)
 	if err != nil {
 		return SLAResult{}, err
 	}
