@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"time"
 
 	"github.com/hibiken/asynq"
@@ -114,4 +115,59 @@ func observe(log *slog.Logger, m *metrics) asynq.MiddlewareFunc {
 			return next.ProcessTask(ctx, t)
 		})
 	}
+}
+
+// PendingStore finishes rows of the task outbox; *store.Store implements
+// it.
+type PendingStore interface {
+	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
+}
+
+// finishPending marks a task's outbox row done once a run settles it:
+// success, "follow-on already enqueued", a permanent failure or the last
+// retry failing (the task is archived, shown in the dashboard, and
+// recovery must not bring it back). The mark is written before asynq hears
+// of the result, so a task asynq counts as finished is never enqueued
+// again by recovery. A failure to write it fails the run: the task runs
+// again (handlers are idempotent) instead of being re-driven later.
+func finishPending(st PendingStore) asynq.MiddlewareFunc {
+	return func(next asynq.Handler) asynq.Handler {
+		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
+			err := next.ProcessTask(ctx, t)
+			if !tasks.Rebuildable(t.Type()) {
+				return err
+			}
+			outcome := "done"
+			switch {
+			case err == nil || queue.IsDuplicate(err):
+			case queue.IsPermanent(err):
+				outcome = "failed permanently: " + err.Error()
+			case lastTry(ctx):
+				outcome = "failed on its last retry: " + err.Error()
+			default:
+				return err
+			}
+			if _, ferr := st.FinishPendingTask(ctx, t.Type(), t.Payload(), trimOutcome(outcome)); ferr != nil {
+				return errors.Join(err, ferr)
+			}
+			return err
+		})
+	}
+}
+
+// lastTry reports whether the run in ctx was the task's last: asynq
+// archives it when it fails.
+func lastTry(ctx context.Context) bool {
+	n, ok1 := asynq.GetRetryCount(ctx)
+	maxRetry, ok2 := asynq.GetMaxRetry(ctx)
+	return ok1 && ok2 && n >= maxRetry
+}
+
+// trimOutcome bounds an outcome stored in the outbox.
+func trimOutcome(s string) string {
+	const maxLen = 500
+	if len(s) <= maxLen {
+		return s
+	}
+	return strings.ToValidUTF8(s[:maxLen], "")
 }

@@ -42,6 +42,7 @@ type Store interface {
 	report.Source
 	MailStore
 	outbox.LimitStore
+	PendingStore
 }
 
 // Deps is what the handlers need from the rest of the process;
@@ -124,6 +125,7 @@ func New(d Deps, o Options) (*Workers, error) {
 	if d.Store == nil {
 		return w, nil
 	}
+	w.Use(finishPending(d.Store))
 	if err := w.addDesk(d, o); err != nil {
 		return nil, err
 	}

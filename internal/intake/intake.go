@@ -49,6 +49,7 @@ type Store interface {
 	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
 
 	LeadStore
+	PendingStore
 }
 
 // Router decides where a mail goes; *routing.Router implements it.
@@ -311,25 +312,28 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	if err != nil {
 		return err
 	}
-	if err := p.enqueue(ctx, t); err != nil {
-		return err
-	}
-	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
-		"customer_id", q.CustomerID)
+	followons := []*asynq.Task{t}
 
 	ack, why, err := p.ackDue(ctx, q, sender)
 	if err != nil {
 		return err
 	}
-	if !ack {
-		log.InfoContext(ctx, "no acknowledgement", "why", why)
-		return nil
+	if ack {
+		t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID})
+		if err != nil {
+			return err
+		}
+		followons = append(followons, t)
 	}
-	t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID})
-	if err != nil {
+	if err := p.enqueueDurably(ctx, followons...); err != nil {
 		return err
 	}
-	return p.enqueue(ctx, t)
+	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
+		"customer_id", q.CustomerID)
+	if !ack {
+		log.InfoContext(ctx, "no acknowledgement", "why", why)
+	}
+	return nil
 }
 
 // openInquiry creates the inquiry of a new human mail.

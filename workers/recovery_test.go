@@ -1,0 +1,221 @@
+package workers
+
+import (
+	"fmt"
+	"net/mail"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+	"github.com/redis/go-redis/v9"
+
+	"salesdesk/internal/intake"
+	"salesdesk/internal/lead"
+	"salesdesk/internal/link"
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/outbox"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/recovery"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/smtptest"
+	"salesdesk/internal/store"
+	"salesdesk/internal/testenv"
+)
+
+// TestRecoveryAfterRedisFlush is issue 15's finding 1: 40 order-status
+// mails are taken in (inquiries saved, answer and acknowledgement
+// enqueued), then Redis loses everything (FLUSHDB). Recovery finds the
+// follow-on tasks in the task outbox and enqueues them again; real
+// workers answer every inquiry exactly once at a real SMTP server, raise
+// one alert, and a second recovery pass finds nothing left.
+func TestRecoveryAfterRedisFlush(t *testing.T) {
+	const n = 40
+	ctx := t.Context()
+	testenv.Redis(t, testenv.RedisDBWorkers)
+	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
+	smtpSrv := smtptest.New(t)
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "recovery.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	client := asynq.NewClient(redisOpt)
+	t.Cleanup(func() { client.Close() })
+
+	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
+	if _, err := st.CreateRep(ctx, rep); err != nil {
+		t.Fatal(err)
+	}
+	acme := &store.Customer{Name: "Acme GmbH", Domain: "acme.com", OwnerRepID: rep.ID}
+	if _, err := st.CreateCustomer(ctx, acme); err != nil {
+		t.Fatal(err)
+	}
+	var inbound []int64
+	for i := range n {
+		from, number := fmt.Sprintf("buyer%02d@acme.com", i), fmt.Sprintf("SO-%d", 20000+i)
+		if _, err := st.CreateContact(ctx, &store.Contact{CustomerID: acme.ID, Email: from}); err != nil {
+			t.Fatal(err)
+		}
+		o := &store.Order{CustomerID: acme.ID, Number: number, Status: store.OrderShipped, Currency: "EUR", AmountCents: 1000,
+			TrackingURL: "https://track.example/" + number}
+		if _, err := st.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+		raw := strings.ReplaceAll(fmt.Sprintf("From: %s\nTo: sales@ourco.example\nSubject: Where is my order %s?\n"+
+			"Message-ID: <q%d@acme.com>\nDate: %s\n\nHello,\n\nwhere is my order %s? It has not arrived yet. "+
+			"Can you tell me the delivery status?\n\nThanks\n", from, number, i, time.Now().UTC().Format(time.RFC1123Z), number),
+			"\n", "\r\n")
+		in := &store.InboundMessage{Mailbox: "sales", UIDValidity: 1, UID: uint32(i + 1), MessageID: fmt.Sprintf("q%d@acme.com", i),
+			ContentHash: fmt.Sprint(i), Raw: []byte(raw), Size: int64(len(raw))}
+		if _, _, _, err := st.SaveInboundMessage(ctx, in); err != nil {
+			t.Fatal(err)
+		}
+		inbound = append(inbound, in.ID)
+	}
+
+	w := recoveryWorkers(t, st, client, smtpSrv)
+	// Intake runs (as the inbound:email handler would): every inquiry is
+	// saved and its answer and acknowledgement are in Redis, in flight.
+	for _, id := range inbound {
+		if err := w.Intake().Process(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	inquiries, err := st.ListInquiries(ctx, store.InquiryFilter{Limit: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(inquiries) != n {
+		t.Fatalf("%d inquiries, want %d", len(inquiries), n)
+	}
+	for _, q := range inquiries {
+		if q.Category != string(routing.OrderStatus) || q.Status != store.InquiryRouted {
+			t.Fatalf("inquiry %d is %s/%s, the test needs routed order_status", q.ID, q.Category, q.Status)
+		}
+	}
+	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers})
+	t.Cleanup(func() { rdb.Close() })
+	if err := rdb.FlushDB(ctx).Err(); err != nil { // Redis forgets every task
+		t.Fatal(err)
+	}
+
+	srv := queue.NewServer(redisOpt, queue.ServerOptions{Concurrency: 4})
+	if err := srv.Start(w); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(srv.Shutdown)
+
+	later := func() time.Time { return time.Now().Add(time.Hour) }
+	rec := recovery.New(st, client, recovery.Options{Now: later})
+	res, err := rec.Once(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Tasks != 2*n || res.Inbound != 0 {
+		t.Errorf("recovery pass = %+v, want %d follow-on tasks (answer and acknowledgement each) enqueued again", res, 2*n)
+	}
+	msgs, err := smtpSrv.WaitFor(2*n, 2*time.Minute)
+	if err != nil {
+		t.Fatalf("%v: %d mails arrived", err, len(msgs))
+	}
+	// Every row done before asynq hears of it: nothing is left pending.
+	waitFor(t, time.Minute, func() (bool, string) {
+		rows, err := st.PendingTasks(ctx)
+		if err != nil {
+			return false, err.Error()
+		}
+		open := 0
+		for _, r := range rows {
+			if r.DoneAt.IsZero() {
+				open++
+			}
+		}
+		return len(rows) == 2*n && open == 0, fmt.Sprintf("%d outbox rows, %d not done", len(rows), open)
+	})
+	res, err = rec.Once(ctx)
+	if err != nil || res.Lost() != 0 || res.StillQueued != 0 {
+		t.Errorf("second pass = %+v, %v; want nothing lost and nothing pending", res, err)
+	}
+	srv.Shutdown()
+
+	msgs = smtpSrv.Messages()
+	seen := map[string]bool{}
+	got := map[string]int{} // "status buyer00@acme.com" -> count
+	for _, m := range msgs {
+		h, err := m.Header()
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := h.Get("Message-Id")
+		if seen[id] {
+			t.Errorf("Message-ID %s delivered twice", id)
+		}
+		seen[id] = true
+		to, err := mail.ParseAddress(h.Get("To"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		kind := "ack"
+		if strings.Contains(string(m.Data), "current status of order") {
+			kind = "status"
+		}
+		got[kind+" "+to.Address]++
+	}
+	for i := range n {
+		for _, kind := range []string{"status", "ack"} {
+			key := fmt.Sprintf("%s buyer%02d@acme.com", kind, i)
+			if got[key] != 1 {
+				t.Errorf("%s: %d mails, want exactly 1", key, got[key])
+			}
+		}
+	}
+	if len(msgs) != 2*n {
+		t.Errorf("%d mails at the SMTP server, want %d", len(msgs), 2*n)
+	}
+	alerts, err := st.ListAlerts(ctx, store.AlertFilter{Kind: recovery.AlertKindLostWork})
+	if err != nil || len(alerts) != 1 || !strings.Contains(alerts[0].Detail, fmt.Sprintf("%d follow-on tasks", 2*n)) {
+		t.Errorf("lost-work alerts = %+v, %v; want one naming %d follow-on tasks", alerts, err, 2*n)
+	}
+}
+
+// recoveryWorkers builds the whole desk with New, wired to Redis through
+// client and to smtpSrv, as cmd/salesdesk does.
+func recoveryWorkers(t *testing.T, st *store.Store, client *asynq.Client, smtpSrv *smtptest.Server) *Workers {
+	t.Helper()
+	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := mailer.NewSender(mailer.Options{Addr: smtpSrv.Addr(), TLS: mailer.TLSNone})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := link.New([]byte("recovery-secret-of-sufficient-length"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	leads, err := lead.New(lead.Deps{Store: st, Enqueuer: client, Seed: 1}, lead.Options{RepCacheTTL: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := New(Deps{
+		Desk: Desk{Renderer: renderer, Outbox: outbox.New(st, client), From: "Ourco Sales <sales@ourco.example>",
+			BaseURL: "https://desk.ourco.example"},
+		Store: st, Sender: sender, Leads: leads,
+		Intake: intake.Deps{Store: st, Router: router, Enqueuer: client},
+	}, Options{
+		Inquiry: InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
+		Order:   OrderOptions{OperationsAddress: "ops@ourco.example"},
+		Lead:    LeadOptions{ManagerAddress: "boss@ourco.example", Links: signer},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
