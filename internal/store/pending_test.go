@@ -58,3 +58,56 @@ func TestPendingWork(t *testing.T) {
 		}
 	})
 }
+
+// TestPendingTasks: the task outbox keeps one row per task (type and
+// payload), lists what is due and not done, counts re-enqueues, and a
+// finished row stays finished however often its producer repeats itself.
+func TestPendingTasks(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		later := time.Now().Add(time.Hour)
+		ack := PendingTask{Type: "inquiry:ack", Payload: []byte(`{"inquiry_id":1}`)}
+		answer := PendingTask{Type: "order:status_reply", Payload: []byte(`{"inquiry_id":1}`)}
+		scheduled := PendingTask{Type: "lead:sla_check", Payload: []byte(`{"lead_id":1}`), DueAt: later.Add(time.Hour)}
+		if err := s.AddPendingTasks(ctx, []PendingTask{ack, answer, scheduled}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddPendingTasks(ctx, []PendingTask{ack}); err != nil { // a re-run of the producer
+			t.Fatal(err)
+		}
+		due, err := s.PendingTasksDueBefore(ctx, later, 10)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(due) != 2 || due[0].Type != ack.Type || string(due[0].Payload) != string(ack.Payload) || due[1].Type != answer.Type {
+			t.Fatalf("due = %+v, want the ack and the answer (not the later SLA check)", due)
+		}
+		if err := s.NotePendingRequeued(ctx, due[0].ID); err != nil {
+			t.Fatal(err)
+		}
+		ok, err := s.FinishPendingTask(ctx, ack.Type, ack.Payload, "")
+		if err != nil || !ok {
+			t.Fatalf("finish ack = %v, %v; want a pending row finished", ok, err)
+		}
+		if ok, _ := s.FinishPendingTask(ctx, ack.Type, ack.Payload, "again"); ok {
+			t.Error("a finished row was finished again")
+		}
+		if ok, _ := s.FinishPendingTask(ctx, "mail:send", []byte(`{"outbound_id":1}`), ""); ok {
+			t.Error("a task without a row reported finished")
+		}
+		if err := s.AddPendingTasks(ctx, []PendingTask{ack}); err != nil {
+			t.Fatal(err)
+		}
+		due, err = s.PendingTasksDueBefore(ctx, later, 10)
+		if err != nil || len(due) != 1 || due[0].Type != answer.Type {
+			t.Fatalf("due after finishing the ack = %+v, %v; want only the answer", due, err)
+		}
+		all, err := s.PendingTasks(ctx)
+		if err != nil || len(all) != 3 {
+			t.Fatalf("all rows = %+v, %v", all, err)
+		}
+		if a := all[0]; a.DoneAt.IsZero() || a.Outcome != "done" || a.Requeued != 1 || a.RequeuedAt.IsZero() {
+			t.Errorf("finished ack row = %+v, want done once requeued", a)
+		}
+	})
+}
