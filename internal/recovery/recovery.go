@@ -38,7 +38,6 @@ type Store interface {
 	QueuedOutboundBefore(ctx context.Context, t time.Time, limit int) ([]int64, error)
 	PendingTasksDueBefore(ctx context.Context, t time.Time, limit int) ([]store.PendingTask, error)
 	NotePendingRequeued(ctx context.Context, id int64) error
-	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 }
 
@@ -84,7 +83,7 @@ func New(st Store, enq queue.Enqueuer, o Options) *Recoverer {
 
 // Result counts one pass: tasks enqueued again (for inbound messages,
 // outbound mails and task outbox rows), rows whose task was still there,
-// and outbox rows given up because their task cannot be rebuilt.
+// and outbox rows this build cannot rebuild (left as they are).
 type Result struct {
 	Inbound, Outbound, Tasks int
 	StillQueued              int
@@ -158,13 +157,11 @@ func (r *Recoverer) tasks(ctx context.Context, before time.Time, res *Result) er
 	for _, p := range rows {
 		t, err := tasks.Rebuild(p.Type, p.Payload)
 		if err != nil {
-			// Not worth a retry: the row is given up, loudly.
+			// Written by a newer build, or damaged: left for a build
+			// that knows it, and reported on every pass.
 			res.Unrebuildable++
-			r.o.Logger.ErrorContext(ctx, "pending task cannot be rebuilt; given up", "pending_id", p.ID,
+			r.o.Logger.ErrorContext(ctx, "pending task cannot be rebuilt", "pending_id", p.ID,
 				"task_type", p.Type, "error", err.Error())
-			if _, err := r.st.FinishPendingTask(ctx, p.Type, p.Payload, "cannot be rebuilt: "+err.Error()); err != nil {
-				return err
-			}
 			continue
 		}
 		again, err := r.enqueue(ctx, t)
