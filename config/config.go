@@ -71,6 +71,11 @@ type WorkerConfig struct {
 	// MetricsListen serves /metrics from a process without the web role
 	// (a lone worker, scheduler or poller); empty serves none.
 	MetricsListen string `yaml:"metrics_listen"`
+	// RecoveryEvery is how often a worker looks in the database for work
+	// whose task Redis lost (internal/recovery); RecoveryGrace is how far
+	// past due such work must be before its task counts as lost.
+	RecoveryEvery time.Duration `yaml:"recovery_every"`
+	RecoveryGrace time.Duration `yaml:"recovery_grace"`
 }
 
 // QueueWeights are the relative shares of worker time per queue.
@@ -320,6 +325,8 @@ func Default() Config {
 			Concurrency:     10,
 			ShutdownTimeout: 30 * time.Second,
 			Queues:          QueueWeights{Critical: 6, Default: 3, Low: 1},
+			RecoveryEvery:   time.Minute,
+			RecoveryGrace:   5 * time.Minute,
 		},
 		Scheduler: SchedulerConfig{
 			Timezone: "UTC",

@@ -242,6 +242,8 @@ func (v *checker) database(d DatabaseConfig) {
 func (v *checker) worker(w WorkerConfig) {
 	v.between("worker.concurrency", w.Concurrency, 1, 10000)
 	v.positive("worker.shutdown_timeout", w.ShutdownTimeout)
+	v.positive("worker.recovery_every", w.RecoveryEvery)
+	v.positive("worker.recovery_grace", w.RecoveryGrace)
 	if w.MetricsListen != "" {
 		v.hostPort("worker.metrics_listen", w.MetricsListen, true)
 	}

@@ -28,7 +28,8 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 		}
 		// Work whose task Redis lost is found in the database and
 		// enqueued again; duplicates are refused by their TaskIDs.
-		rec := recovery.New(a.store, a.client, recovery.Options{Logger: a.log.With("role", roleWorker)})
+		rec := recovery.New(a.store, a.client, recovery.Options{Logger: a.log.With("role", roleWorker),
+			Every: a.cfg.Worker.RecoveryEvery, Grace: a.cfg.Worker.RecoveryGrace})
 		done := make(chan struct{})
 		go func() {
 			defer close(done)
