@@ -1,0 +1,436 @@
+//go:build chaos
+
+package chaos
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/hibiken/asynq"
+	"golang.org/x/crypto/bcrypt"
+
+	"salesdesk/internal/smtptest"
+	"salesdesk/internal/store"
+	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
+)
+
+// EnvMails sets how many mails the whole run pushes through (spread over
+// the faults); scripts/chaos sets 2000, CI runs the default.
+const EnvMails = "SALESDESK_CHAOS_MAILS"
+
+const defaultMails = 60
+
+// rig is the running desk and everything around it.
+type rig struct {
+	t          *testing.T
+	dir        string
+	st         *store.Store
+	redis      *Redis
+	smtp       *smtptest.Server
+	smtpProxy  *Proxy
+	imap       testenv.IMAP
+	imapProxy  *Proxy
+	user       string
+	poller     *Process
+	worker     *Process
+	insp       *asynq.Inspector
+	next       int // the next sender's number
+	customerID int64
+}
+
+// fault is one thing that goes wrong while a batch of mail flows.
+type fault struct {
+	name   string
+	inject func(ctx context.Context, r *rig) error
+}
+
+func faults() []fault {
+	return []fault{
+		{"kill-worker", func(_ context.Context, r *rig) error {
+			r.worker.Kill()
+			time.Sleep(time.Second)
+			return r.worker.Start()
+		}},
+		{"kill-poller", func(_ context.Context, r *rig) error {
+			r.poller.Kill()
+			time.Sleep(time.Second)
+			return r.poller.Start()
+		}},
+		{"redis-restart-with-data", func(ctx context.Context, r *rig) error { return r.redis.Restart(ctx, true) }},
+		{"redis-restart-without-data", func(ctx context.Context, r *rig) error { return r.redis.Restart(ctx, false) }},
+		{"smtp-4xx-30s", func(_ context.Context, r *rig) error {
+			r.smtpProxy.Refuse("421 4.3.2 chaos: service not available, try again later\r\n")
+			time.Sleep(30 * time.Second)
+			r.smtpProxy.Refuse("")
+			return nil
+		}},
+		{"imap-drop", func(_ context.Context, r *rig) error {
+			r.imapProxy.Drop()
+			time.Sleep(2 * time.Second)
+			r.imapProxy.Drop()
+			return nil
+		}},
+	}
+}
+
+// counts is what one fault's batch came to.
+type counts struct {
+	lost, duplicated, stuck, unexpected int
+	detail                              []string
+}
+
+func (c counts) ok() bool {
+	return c.lost == 0 && c.duplicated == 0 && c.stuck == 0 && c.unexpected == 0
+}
+
+func (c counts) String() string {
+	return fmt.Sprintf("lost=%d duplicated=%d stuck=%d unexpected=%d", c.lost, c.duplicated, c.stuck, c.unexpected)
+}
+
+// TestChaos pushes order-status mails through the real salesdesk binary
+// (a poller and a worker process) and, during each batch, injects one
+// fault at a random moment. After each batch it waits for the desk to
+// settle and counts: every mail taken in once, its answer and its
+// acknowledgement delivered exactly once at the SMTP server (by Message-ID,
+// matched to its outbound row and idempotency key), nothing left stuck in
+// the database or in Redis.
+func TestChaos(t *testing.T) {
+	total := defaultMails
+	if v := os.Getenv(EnvMails); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			t.Fatalf("%s=%q: want a positive number", EnvMails, v)
+		}
+		total = n
+	}
+	fs := faults()
+	per := max(1, total/len(fs))
+	r := setup(t)
+	ctx := t.Context()
+	results := map[string]counts{}
+	var batches [][]string
+	for _, f := range fs {
+		ids := r.batch(ctx, f, per)
+		batches = append(batches, ids)
+		results[f.name] = r.settle(ctx, ids, 5*time.Minute)
+		t.Logf("%s: %d mails, %s", f.name, len(ids), results[f.name])
+	}
+	// Late copies would show up now: count every batch again.
+	time.Sleep(5 * time.Second)
+	failed := false
+	for i, f := range fs {
+		c := r.count(ctx, batches[i])
+		fmt.Printf("chaos: fault=%s mails=%d %s\n", f.name, len(batches[i]), c)
+		if !c.ok() {
+			failed = true
+			t.Errorf("%s: %s: %s", f.name, c, strings.Join(c.detail, "; "))
+		}
+	}
+	if failed {
+		for _, name := range []string{"poller.log", "worker.log"} {
+			b, _ := os.ReadFile(filepath.Join(r.dir, name))
+			t.Logf("%s (last 8 KiB):\n%s", name, tail(b, 8<<10))
+		}
+	}
+}
+
+func tail(b []byte, n int) []byte {
+	if len(b) > n {
+		return b[len(b)-n:]
+	}
+	return b
+}
+
+func setup(t *testing.T) *rig {
+	t.Helper()
+	ctx := t.Context()
+	dir := t.TempDir()
+	bin := buildBinary(t, dir)
+	r := &rig{t: t, dir: dir, imap: testenv.Dovecot(t), user: "chaos-" + testenv.RandomName(6)}
+	var err error
+	if r.redis, err = StartRedis(ctx, filepath.Join(dir, "redis")); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(r.redis.Kill)
+	r.smtp = smtptest.New(t)
+	if r.smtpProxy, err = NewProxy(r.smtp.Addr()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.smtpProxy.Close() })
+	if r.imapProxy, err = NewProxy(r.imap.Addr); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.imapProxy.Close() })
+
+	dsn := "sqlite:" + filepath.Join(dir, "salesdesk.db")
+	if r.st, err = store.Open(ctx, dsn); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { r.st.Close() })
+	if r.customerID, err = r.st.CreateCustomer(ctx, &store.Customer{Name: "Acme", Domain: "acme.example"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := filepath.Join(dir, "salesdesk.yaml")
+	if err := os.WriteFile(cfg, []byte(r.config(t, dsn)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command(bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
+		t.Fatalf("config check: %v\n%s", err, out)
+	}
+	r.insp = asynq.NewInspector(asynq.RedisClientOpt{Addr: r.redis.Addr})
+	t.Cleanup(func() { r.insp.Close() })
+	r.poller = NewProcess(bin, cfg, "poller", filepath.Join(dir, "poller.log"))
+	r.worker = NewProcess(bin, cfg, "worker", filepath.Join(dir, "worker.log"))
+	for _, p := range []*Process{r.worker, r.poller} {
+		if err := p.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(p.Stop)
+	}
+	return r
+}
+
+// buildBinary builds salesdesk once into dir.
+func buildBinary(t *testing.T, dir string) string {
+	t.Helper()
+	out, err := exec.Command("go", "env", "GOMOD").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bin := filepath.Join(dir, "salesdesk")
+	build := exec.Command("go", "build", "-o", bin, "./cmd/salesdesk")
+	build.Dir = filepath.Dir(strings.TrimSpace(string(out)))
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// config is the desk's configuration: recovery looks every 2 s for work
+// 10 s past due, the lease is short so a restarted poller takes over soon.
+func (r *rig) config(t *testing.T, dsn string) string {
+	hash, err := bcrypt.GenerateFromPassword([]byte("chaos-admin-password"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fmt.Sprintf(`log:
+  level: info
+  format: json
+redis:
+  addr: %s
+database:
+  dsn: %q
+worker:
+  concurrency: 8
+  shutdown_timeout: 5s
+  recovery_every: 2s
+  recovery_grace: 10s
+web:
+  listen: 127.0.0.1:0
+  base_url: http://127.0.0.1:8080
+  admin:
+    username: admin
+    password_hash: %q
+  link_secret: %q
+smtp:
+  addr: %s
+  tls: none
+  from: Ourco Sales <sales@ourco.example>
+  timeout: 10s
+mailboxes:
+  - name: sales
+    addr: %s
+    tls: none
+    username: %s
+    password: %q
+    idle: true
+    poll_interval: 2s
+    command_timeout: 10s
+    lease_ttl: 5s
+routing:
+  triage_address: triage@ourco.example
+  team_address: team@ourco.example
+`, r.redis.Addr, dsn, hash, strings.Repeat("c", 40), r.smtpProxy.Addr(), r.imapProxy.Addr(), r.user, r.imap.Password)
+}
+
+// batch appends n order-status mails from new contacts to Dovecot, and
+// injects f at a random moment while they are appended; it returns the
+// mails' Message-IDs.
+func (r *rig) batch(ctx context.Context, f fault, n int) []string {
+	t := r.t
+	t.Helper()
+	c, err := imapclient.DialInsecure(r.imap.Addr, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Login(r.user, r.imap.Password).Wait(); err != nil {
+		t.Fatal(err)
+	}
+	at := rand.N(n)
+	injected := make(chan error, 1)
+	var ids []string
+	for i := range n {
+		if i == at {
+			go func() { injected <- f.inject(ctx, r) }()
+		}
+		ids = append(ids, r.appendMail(t, ctx, c))
+		time.Sleep(time.Duration(rand.N(50)) * time.Millisecond)
+	}
+	if err := <-injected; err != nil {
+		t.Fatalf("%s: %v", f.name, err)
+	}
+	return ids
+}
+
+// appendMail seeds a contact with an order and appends its question.
+func (r *rig) appendMail(t *testing.T, ctx context.Context, c *imapclient.Client) string {
+	r.next++
+	from, number := fmt.Sprintf("buyer%05d@acme.example", r.next), fmt.Sprintf("SO-%d", 300000+r.next)
+	if _, err := r.st.CreateContact(ctx, &store.Contact{CustomerID: r.customerID, Email: from}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.st.CreateOrder(ctx, &store.Order{CustomerID: r.customerID, Number: number, Status: store.OrderShipped,
+		Currency: "EUR", AmountCents: 1000, TrackingURL: "https://track.example/" + number}); err != nil {
+		t.Fatal(err)
+	}
+	id := fmt.Sprintf("chaos%05d.%s@acme.example", r.next, testenv.RandomName(4))
+	raw := fmt.Sprintf("From: %s\r\nTo: sales@ourco.example\r\nSubject: Where is my order %s?\r\nMessage-ID: <%s>\r\n"+
+		"Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n\r\nwhere is my order %s? "+
+		"It has not arrived yet. Can you tell me the delivery status?\r\n\r\nThanks\r\n",
+		from, number, id, time.Now().Format(time.RFC1123Z), number)
+	if err := testenv.AppendMail(c, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// settle waits until the batch is fully answered and nothing is left
+// stuck, or until limit, and returns its counts.
+func (r *rig) settle(ctx context.Context, ids []string, limit time.Duration) counts {
+	deadline := time.Now().Add(limit)
+	for {
+		c := r.count(ctx, ids)
+		if c.ok() || time.Now().After(deadline) {
+			return c
+		}
+		time.Sleep(time.Second)
+	}
+}
+
+// count checks one batch at the SMTP server, in the database and in Redis.
+func (r *rig) count(ctx context.Context, ids []string) counts {
+	var c counts
+	note := func(format string, args ...any) {
+		if len(c.detail) < 10 {
+			c.detail = append(c.detail, fmt.Sprintf(format, args...))
+		}
+	}
+	delivered := map[string]int{} // Message-ID -> deliveries
+	for _, m := range r.smtp.Messages() {
+		h, err := m.Header()
+		if err != nil {
+			continue
+		}
+		delivered[strings.Trim(h.Get("Message-Id"), "<> ")]++
+	}
+	for _, id := range ids {
+		inbound, err := r.st.InboundByMessageID(ctx, id)
+		if err != nil || len(inbound) == 0 {
+			c.lost++
+			note("%s not stored", id)
+			continue
+		}
+		if len(inbound) > 1 {
+			c.duplicated += len(inbound) - 1
+			note("%s stored %d times", id, len(inbound))
+		}
+		in, err := r.st.InboundMessage(ctx, inbound[0])
+		if err != nil || in.Status != store.InboundProcessed {
+			c.stuck++
+			note("inbound %s not processed", id)
+			continue
+		}
+		q, err := r.st.InquiryByInboundMessage(ctx, in.ID)
+		if err != nil {
+			c.lost++
+			note("%s has no inquiry", id)
+			continue
+		}
+		rows, err := r.st.ListOutbound(ctx, store.OutboundFilter{InquiryID: q.ID, Limit: 100})
+		if err != nil {
+			c.stuck++
+			note("outbound of inquiry %d: %v", q.ID, err)
+			continue
+		}
+		kinds := map[string]int{}
+		for _, o := range rows {
+			kinds[o.Kind]++
+			switch n := delivered[o.MessageID]; {
+			case n == 0:
+				c.lost++
+				note("%s mail %s (key %s) not delivered", o.Kind, o.MessageID, o.IdempotencyKey)
+			case n > 1:
+				c.duplicated += n - 1
+				note("%s mail %s (key %s) delivered %d times", o.Kind, o.MessageID, o.IdempotencyKey, n)
+			}
+		}
+		for _, want := range []string{"ack", "order_status"} {
+			if kinds[want] == 0 {
+				c.lost++
+				note("inquiry %d (%s, %s) has no %s mail", q.ID, q.Category, q.Status, want)
+			}
+		}
+		if len(rows) > 2 {
+			c.unexpected += len(rows) - 2
+			note("inquiry %d has %d outbound mails: %v", q.ID, len(rows), kinds)
+		}
+	}
+	c.stuck += r.stuck(ctx, note)
+	return c
+}
+
+// stuck counts work left anywhere: outbox rows not done, outbound mail not
+// sent, and tasks in Redis that are not completed.
+func (r *rig) stuck(ctx context.Context, note func(string, ...any)) int {
+	n := 0
+	rows, err := r.st.PendingTasks(ctx)
+	if err != nil {
+		note("pending tasks: %v", err)
+		return 1
+	}
+	for _, p := range rows {
+		if p.DoneAt.IsZero() || p.Outcome != "done" {
+			n++
+			note("outbox row %d %s %s: %q", p.ID, p.Type, p.Payload, p.Outcome)
+		}
+	}
+	queued, err := r.st.ListOutbound(ctx, store.OutboundFilter{Status: store.OutboundQueued, Limit: 1000})
+	if err != nil {
+		note("queued outbound: %v", err)
+		return n + 1
+	}
+	n += len(queued)
+	for name := range tasks.Queues() {
+		info, err := r.insp.GetQueueInfo(name)
+		if err != nil {
+			continue // a queue never used has no info
+		}
+		if left := info.Pending + info.Active + info.Scheduled + info.Retry + info.Archived; left > 0 {
+			n += left
+			note("queue %s: pending %d active %d scheduled %d retry %d archived %d", name, info.Pending, info.Active,
+				info.Scheduled, info.Retry, info.Archived)
+		}
+	}
+	return n
+}
