@@ -18,6 +18,7 @@ import (
 	"github.com/hibiken/asynq"
 	"golang.org/x/crypto/bcrypt"
 
+	"salesdesk/internal/recovery"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
@@ -120,10 +121,12 @@ func TestChaos(t *testing.T) {
 	results := map[string]counts{}
 	var batches [][]string
 	for _, f := range fs {
+		start := time.Now()
 		ids := r.batch(ctx, f, per)
 		batches = append(batches, ids)
 		results[f.name] = r.settle(ctx, ids, 5*time.Minute)
-		t.Logf("%s: %d mails, %s", f.name, len(ids), results[f.name])
+		t.Logf("%s: %d mails settled in %v, %s; recovery passes that found lost work so far: %d", f.name, len(ids),
+			time.Since(start).Round(time.Second), results[f.name], r.lostWorkPasses(ctx))
 	}
 	// Late copies would show up now: count every batch again.
 	time.Sleep(5 * time.Second)
@@ -184,7 +187,7 @@ func setup(t *testing.T) *rig {
 	if err := os.WriteFile(cfg, []byte(r.config(t, dsn)), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
+	if out, err := Command(bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
 		t.Fatalf("config check: %v\n%s", err, out)
 	}
 	r.insp = asynq.NewInspector(asynq.RedisClientOpt{Addr: r.redis.Addr})
@@ -431,6 +434,21 @@ func (r *rig) stuck(ctx context.Context, note func(string, ...any)) int {
 			note("queue %s: pending %d active %d scheduled %d retry %d archived %d", name, info.Pending, info.Active,
 				info.Scheduled, info.Retry, info.Archived)
 		}
+	}
+	return n
+}
+
+// lostWorkPasses counts the recovery passes that found work Redis had
+// lost (the occurrences of its alerts): evidence that a fault bit.
+func (r *rig) lostWorkPasses(ctx context.Context) int {
+	alerts, err := r.st.ListAlerts(ctx, store.AlertFilter{Kind: recovery.AlertKindLostWork})
+	if err != nil {
+		r.t.Errorf("lost-work alerts: %v", err)
+		return 0
+	}
+	n := 0
+	for _, a := range alerts {
+		n += a.Occurrences
 	}
 	return n
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"strings"
 	"sync"
 )
 
@@ -30,7 +31,7 @@ func (p *Process) Start() error {
 	if err != nil {
 		return err
 	}
-	cmd := exec.Command(p.bin, p.role, "-c", p.config)
+	cmd := Command(p.bin, p.role, "-c", p.config)
 	cmd.Stdout, cmd.Stderr = log, log
 	if err := cmd.Start(); err != nil {
 		log.Close()
@@ -61,4 +62,18 @@ func (p *Process) signal(sig os.Signal) {
 	}
 	cmd.Process.Signal(sig)
 	<-done
+}
+
+// Command is exec.Command for the salesdesk binary with the SALESDESK_*
+// variables of the test's environment removed: the desk reads its
+// configuration from the file alone (and refuses variables that name no
+// key, such as the test's own knobs).
+func Command(bin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, args...)
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "SALESDESK_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
+	return cmd
 }
