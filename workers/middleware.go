@@ -137,22 +137,30 @@ func finishPending(st PendingStore) asynq.MiddlewareFunc {
 			if !tasks.Rebuildable(t.Type()) {
 				return err
 			}
-			outcome := "done"
-			switch {
-			case err == nil || queue.IsDuplicate(err):
-			case queue.IsPermanent(err):
-				outcome = "failed permanently: " + err.Error()
-			case lastTry(ctx):
-				outcome = "failed on its last retry: " + err.Error()
-			default:
+			outcome, settled := pendingOutcome(err, lastTry(ctx))
+			if !settled {
 				return err
 			}
-			if _, ferr := st.FinishPendingTask(ctx, t.Type(), t.Payload(), trimOutcome(outcome)); ferr != nil {
+			if _, ferr := st.FinishPendingTask(ctx, t.Type(), t.Payload(), outcome); ferr != nil {
 				return errors.Join(err, ferr)
 			}
 			return err
 		})
 	}
+}
+
+// pendingOutcome decides whether a run that ended with err (last: no
+// retry follows) settles its task, and how the outbox records it.
+func pendingOutcome(err error, last bool) (outcome string, settled bool) {
+	switch {
+	case err == nil || queue.IsDuplicate(err):
+		return "done", true
+	case queue.IsPermanent(err):
+		return trimOutcome("failed permanently: " + err.Error()), true
+	case last:
+		return trimOutcome("failed on its last retry: " + err.Error()), true
+	}
+	return "", false
 }
 
 // lastTry reports whether the run in ctx was the task's last: asynq
