@@ -74,7 +74,7 @@ func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, ca
 	if err != nil {
 		return err
 	}
-	if err := p.enqueue(ctx, t); err != nil {
+	if err := p.enqueueDurably(ctx, t); err != nil {
 		return err
 	}
 	if err := p.st.SetInquiryStatus(ctx, q.ID, store.InquiryRouted); err != nil {
