@@ -13,7 +13,7 @@ import (
 // rather than the store's clock.
 type ImportTx struct {
 	s   *Store
-	tx  *sql.Tx
+	tx  *stmtCache
 	now time.Time
 }
 
@@ -22,7 +22,9 @@ type ImportTx struct {
 // and is returned as it is, so that fn may end an import it judged bad.
 func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) error) error {
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&ImportTx{s: s, tx: tx, now: at.UTC()})
+		c := &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer c.close()
+		return fn(&ImportTx{s: s, tx: c, now: at.UTC()})
 	})
 }
 
