@@ -197,7 +197,7 @@ const defaultMaxRows = 100_000_000
 // Import reads a CSV file of kind k and writes it in one transaction of
 // st.
 //
-// The file streams: rows are checked and written a thousand records at a
+// The file streams: rows are checked and written five hundred records at a
 // time, so memory does not grow with the file, except for about 20 bytes
 // per distinct key to find a key that comes back. The rows of one record
 // (the lines of one order) must lie within [Window] records of each other.
@@ -215,8 +215,7 @@ func Import(ctx context.Context, st Store, k Kind, r io.Reader, opts Options) (R
 		opts.Size = sizeOf(r)
 	}
 	rep := Report{Kind: k.Name()}
-	counter := &countingReader{r: r}
-	rd, err := newReader(k, counter, opts, &rep)
+	rd, err := newReader(k, r, opts, &rep)
 	if err != nil {
 		return rep, err
 	}
@@ -230,7 +229,7 @@ func Import(ctx context.Context, st Store, k Kind, r io.Reader, opts Options) (R
 		win := newWindow(k, &rep)
 		progress := func() {
 			if opts.Progress != nil {
-				opts.Progress(counter.n, opts.Size)
+				opts.Progress(rd.cr.InputOffset(), opts.Size)
 			}
 		}
 		for {
@@ -331,10 +330,10 @@ func (w *writer) apply(ctx context.Context, recs []*keyedRecord) error {
 // Window is how many records an import holds before writing the oldest:
 // the rows of one record may be this many records apart. It bounds the
 // memory an import uses.
-const Window = 5000
+const Window = 2000
 
 // flushSize is how many records a full window writes at once.
-const flushSize = 1000
+const flushSize = 500
 
 // window holds the records not yet written, in the order of their first
 // rows, so that later rows of the same key merge into them; and it
@@ -516,18 +515,6 @@ func quoteReason(pe *csv.ParseError) string {
 		return fmt.Sprintf("a stray \" in an unquoted field at character %d: put the field in quotes and double the quote (\"\")", pe.Column)
 	}
 	return fmt.Sprintf("a stray \" after a quoted field at character %d: a quote inside quotes is written twice (\"\")", pe.Column)
-}
-
-// countingReader counts the bytes read, for progress.
-type countingReader struct {
-	r io.Reader
-	n int64
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	n, err := c.r.Read(p)
-	c.n += int64(n)
-	return n, err
 }
 
 // sizeOf returns the size of a file or of a reader with a Size method
