@@ -16,7 +16,9 @@ var largeEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 
 // largeSizes is the realistic large desk of issue 17: 50 reps, 5,000
 // accounts, 1,000,000 orders, 200,000 leads, 500,000 inquiries (each with
-// one answer sent) and their alerts, over three years. scale multiplies
+// one answer sent) and their alerts, over three years. As on a real desk,
+// orders older than 60 days are delivered or cancelled and leads older
+// than 90 days closed, but for one in 200 orders and one in 100 leads. scale multiplies
 // every count but the reps.
 type largeSizes struct{ customers, orders, leads, inquiries, alerts int }
 
@@ -73,6 +75,10 @@ func generateLarge(ctx context.Context, s *Store, sz largeSizes) error {
 					"status_changed_at, created_at, updated_at", 9, sz.orders, func(i int) []any {
 					c := at()
 					st := orderStatuses[rng.IntN(len(orderStatuses))]
+					if largeEnd.Sub(c) > 60*24*time.Hour && rng.IntN(200) > 0 {
+						// Older orders are done, but for one in 200 left open.
+						st = []string{OrderDelivered, OrderDelivered, OrderDelivered, OrderCancelled}[rng.IntN(4)]
+					}
 					return []any{rng.IntN(sz.customers) + 1, fmt.Sprintf("SO-%08d", i+1), st, "EUR", rng.Int64N(5_000_000),
 						s.dialect.encodeDate(c.AddDate(0, 0, 3+rng.IntN(30))), s.ts(c), s.ts(c), s.ts(c)}
 				})
@@ -82,6 +88,10 @@ func generateLarge(ctx context.Context, s *Store, sz largeSizes) error {
 					"contacted_at, closed_at, created_at, updated_at", 11, sz.leads, func(i int) []any {
 					c := at()
 					st := leadStatuses[rng.IntN(len(leadStatuses))]
+					if largeEnd.Sub(c) > 90*24*time.Hour && rng.IntN(100) > 0 {
+						// Older leads are closed, but for one in 100 forgotten.
+						st = leadStatuses[rng.IntN(2)]
+					}
 					var rep, assigned, contacted, closed any
 					if st != "unassigned" {
 						rep, assigned = rng.IntN(reps)+1, s.ts(c.Add(time.Hour))

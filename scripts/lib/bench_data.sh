@@ -39,7 +39,7 @@ bench_new_dsn() {
 		return
 	fi
 	local name
-	name=bench_$(basename "$1" | tr -c 'a-zA-Z0-9_\n' '_')
+	name=bench_$(basename "$1" | tr 'A-Z' 'a-z' | tr -c 'a-z0-9_\n' '_')
 	pg_sql "DROP DATABASE IF EXISTS $name" >/dev/null
 	pg_sql "CREATE DATABASE $name" >/dev/null
 	echo "postgres://postgres@$SERVICES_PG_HOST:$SERVICES_PG_PORT/$name?sslmode=disable"
