@@ -3,9 +3,11 @@ package mailer
 import (
 	"context"
 	"errors"
+	"io"
 	"net"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -289,4 +291,113 @@ func BenchmarkSend(b *testing.B) {
 			}
 		})
 	}
+}
+
+// TestSendReusesSession: consecutive sends share one SMTP session, and a
+// session the server closed while idle is replaced without losing the
+// mail.
+func TestSendReusesSession(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.New(t)
+	p := newProxy(t, srv.Addr())
+	s, err := NewSender(Options{Addr: p.addr(), TLS: TLSNone, Timeout: 10 * time.Second, HELO: "client.test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	send := func() {
+		t.Helper()
+		if err := s.Send(context.Background(), baseOutgoing()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		send()
+	}
+	if got := p.accepted(); got != 1 {
+		t.Errorf("3 sends used %d connections, want 1", got)
+	}
+	p.dropAll() // the idle session dies, as when a server times it out
+	send()
+	if got := p.accepted(); got != 2 {
+		t.Errorf("after the drop: %d connections, want 2", got)
+	}
+	if n := len(srv.Messages()); n != 4 {
+		t.Errorf("%d messages delivered, want 4", n)
+	}
+
+	// MaxIdle < 0: a session per mail.
+	s2, err := NewSender(Options{Addr: p.addr(), TLS: TLSNone, Timeout: 10 * time.Second, MaxIdle: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 {
+		if err := s2.Send(context.Background(), baseOutgoing()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := p.accepted(); got != 4 {
+		t.Errorf("MaxIdle -1: %d connections in all, want 4", got)
+	}
+}
+
+// proxy forwards TCP connections to a server, counting them, and can cut
+// them all.
+type proxy struct {
+	ln    net.Listener
+	mu    sync.Mutex
+	n     int
+	conns []net.Conn
+}
+
+func newProxy(t *testing.T, target string) *proxy {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := &proxy{ln: ln}
+	var wg sync.WaitGroup
+	t.Cleanup(func() {
+		ln.Close()
+		p.dropAll()
+		wg.Wait()
+	})
+	wg.Go(func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			up, err := net.Dial("tcp", target)
+			if err != nil {
+				c.Close()
+				continue
+			}
+			p.mu.Lock()
+			p.n++
+			p.conns = append(p.conns, c, up)
+			p.mu.Unlock()
+			wg.Go(func() { io.Copy(up, c); up.Close() })
+			wg.Go(func() { io.Copy(c, up); c.Close() })
+		}
+	})
+	return p
+}
+
+func (p *proxy) addr() string { return p.ln.Addr().String() }
+
+func (p *proxy) accepted() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.n
+}
+
+func (p *proxy) dropAll() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, c := range p.conns {
+		c.Close()
+	}
+	p.conns = nil
 }
