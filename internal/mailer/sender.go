@@ -11,6 +11,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
@@ -53,8 +54,9 @@ type Sender struct {
 	host string
 	port int
 
-	mu   sync.Mutex
-	idle []*session // least recently used first
+	mu     sync.Mutex
+	idle   []*session   // least recently used first
+	opened atomic.Int64 // sessions opened so far
 }
 
 // session is one open SMTP connection.
@@ -195,6 +197,7 @@ func (s *Sender) open(ctx context.Context) (*session, error) {
 		sc.Close()
 		return nil, fmt.Errorf("connect %s: %w", s.opts.Addr, ctx.Err())
 	}
+	s.opened.Add(1)
 	return &session{c: c, sc: sc, conn: guard.conn}, nil
 }
 

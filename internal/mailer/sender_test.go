@@ -3,11 +3,9 @@ package mailer
 import (
 	"context"
 	"errors"
-	"io"
 	"net"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -265,8 +263,9 @@ func TestNewSenderOptions(t *testing.T) {
 	}
 }
 
-// BenchmarkSend measures one message over a fresh loopback SMTP session,
-// plain and with STARTTLS, as mail:send does it.
+// BenchmarkSend measures one message over loopback SMTP, plain and with
+// STARTTLS, as mail:send does it: on a session kept open ("reuse") and on
+// a fresh session per mail ("new", MaxIdle -1).
 func BenchmarkSend(b *testing.B) {
 	for _, mode := range []struct {
 		name   string
@@ -276,34 +275,36 @@ func BenchmarkSend(b *testing.B) {
 		{"plain", smtptest.NoTLS, TLSNone},
 		{"starttls", smtptest.StartTLS, TLSStartTLS},
 	} {
-		b.Run(mode.name, func(b *testing.B) {
-			srv := smtptest.New(b, smtptest.Options{TLS: mode.server})
-			s, err := NewSender(Options{Addr: srv.Addr(), TLS: mode.tls, TLSConfig: srv.ClientTLSConfig(), HELO: "bench.test"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			o := baseOutgoing()
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := s.Send(context.Background(), o); err != nil {
+		for _, reuse := range []struct {
+			name    string
+			maxIdle int
+		}{{"new", -1}, {"reuse", 0}} {
+			b.Run(mode.name+"/"+reuse.name, func(b *testing.B) {
+				srv := smtptest.New(b, smtptest.Options{TLS: mode.server})
+				s, err := NewSender(Options{Addr: srv.Addr(), TLS: mode.tls, TLSConfig: srv.ClientTLSConfig(), HELO: "bench.test",
+					MaxIdle: reuse.maxIdle})
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-		})
+				b.Cleanup(func() { s.Close() })
+				o := baseOutgoing()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.Send(context.Background(), o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
 	}
 }
 
 // TestSendReusesSession: consecutive sends share one SMTP session, and a
-// session the server closed while idle is replaced without losing the
-// mail.
+// session that died while idle is replaced without losing the mail.
 func TestSendReusesSession(t *testing.T) {
 	t.Parallel()
 	srv := smtptest.New(t)
-	p := newProxy(t, srv.Addr())
-	s, err := NewSender(Options{Addr: p.addr(), TLS: TLSNone, Timeout: 10 * time.Second, HELO: "client.test"})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := newSender(t, srv, Options{})
 	t.Cleanup(func() { s.Close() })
 	send := func() {
 		t.Helper()
@@ -314,90 +315,29 @@ func TestSendReusesSession(t *testing.T) {
 	for range 3 {
 		send()
 	}
-	if got := p.accepted(); got != 1 {
-		t.Errorf("3 sends used %d connections, want 1", got)
+	if got := s.opened.Load(); got != 1 {
+		t.Errorf("3 sends opened %d sessions, want 1", got)
 	}
-	p.dropAll() // the idle session dies, as when a server times it out
+	// The idle session's connection dies, as when a server times it out.
+	s.mu.Lock()
+	s.idle[0].conn.Close()
+	s.mu.Unlock()
 	send()
-	if got := p.accepted(); got != 2 {
-		t.Errorf("after the drop: %d connections, want 2", got)
+	if got := s.opened.Load(); got != 2 {
+		t.Errorf("after the idle session died: %d sessions opened, want 2", got)
 	}
 	if n := len(srv.Messages()); n != 4 {
 		t.Errorf("%d messages delivered, want 4", n)
 	}
 
 	// MaxIdle < 0: a session per mail.
-	s2, err := NewSender(Options{Addr: p.addr(), TLS: TLSNone, Timeout: 10 * time.Second, MaxIdle: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
+	s2 := newSender(t, srv, Options{MaxIdle: -1})
 	for range 2 {
 		if err := s2.Send(context.Background(), baseOutgoing()); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if got := p.accepted(); got != 4 {
-		t.Errorf("MaxIdle -1: %d connections in all, want 4", got)
+	if got := s2.opened.Load(); got != 2 {
+		t.Errorf("MaxIdle -1: 2 sends opened %d sessions, want 2", got)
 	}
-}
-
-// proxy forwards TCP connections to a server, counting them, and can cut
-// them all.
-type proxy struct {
-	ln    net.Listener
-	mu    sync.Mutex
-	n     int
-	conns []net.Conn
-}
-
-func newProxy(t *testing.T, target string) *proxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &proxy{ln: ln}
-	var wg sync.WaitGroup
-	t.Cleanup(func() {
-		ln.Close()
-		p.dropAll()
-		wg.Wait()
-	})
-	wg.Go(func() {
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.n++
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			wg.Go(func() { io.Copy(up, c); up.Close() })
-			wg.Go(func() { io.Copy(c, up); c.Close() })
-		}
-	})
-	return p
-}
-
-func (p *proxy) addr() string { return p.ln.Addr().String() }
-
-func (p *proxy) accepted() int {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	return p.n
-}
-
-func (p *proxy) dropAll() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	for _, c := range p.conns {
-		c.Close()
-	}
-	p.conns = nil
 }
