@@ -54,7 +54,20 @@ func generateLarge(ctx context.Context, s *Store, sz largeSizes) error {
 		OrderDelivered, OrderDelivered, OrderCancelled}
 	leadStatuses := []string{"won", "lost", "won", "lost", "contacted", "assigned", "unassigned"}
 	categories := []string{"order_status", "order_change", "quote_request", "support", "complaint", "billing", "meeting_request"}
-	return s.inTx(ctx, func(tx *sql.Tx) error {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return err
+	}
+	defer conn.Close()
+	if s.dialect == SQLite {
+		// Rows arrive in random time order: without a big page cache
+		// every index insert spills a page to the WAL.
+		if _, err := conn.ExecContext(ctx, "PRAGMA cache_size = -1000000"); err != nil {
+			return err
+		}
+		defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000")
+	}
+	return inTxOn(ctx, conn, func(tx *sql.Tx) error {
 		steps := []func() error{
 			func() error {
 				return bulkInsert(ctx, tx, s, "reps", "email, name, created_at, updated_at", 4, reps, func(i int) []any {
