@@ -122,7 +122,7 @@ func generateLarge(ctx context.Context, s *Store, sz largeSizes) error {
 			func() error {
 				// One "created" event per lead; an assigned one names its rep.
 				return bulkInsert(ctx, tx, s, "lead_events", "lead_id, kind, rep_id, created_at", 4, sz.leads, func(i int) []any {
-					return []any{i + 1, "created", i%reps + 1, s.ts(largeEnd.Add(-time.Duration(int64(i) * span / int64(sz.leads))))}
+					return []any{i + 1, "created", i%reps + 1, s.ts(largeEnd.Add(-time.Duration(int64(i) * (span / int64(sz.leads)))))}
 				})
 			},
 			func() error {
@@ -136,7 +136,7 @@ func generateLarge(ctx context.Context, s *Store, sz largeSizes) error {
 			func() error {
 				return bulkInsert(ctx, tx, s, "outbound_emails", "idempotency_key, message_id, kind, inquiry_id, to_addrs, status, "+
 					"created_at, updated_at, sent_at", 9, sz.inquiries, func(i int) []any {
-					t := s.ts(largeEnd.Add(-time.Duration(int64(i) * span / int64(sz.inquiries))))
+					t := s.ts(largeEnd.Add(-time.Duration(int64(i) * (span / int64(sz.inquiries)))))
 					return []any{"answer-" + strconv.Itoa(i+1), strconv.Itoa(i+1) + "@desk.example", "answer", i + 1,
 						fmt.Sprintf("buyer%d@c%d.example", i%20, i%sz.customers+1), "sent", t, t, t}
 				})
