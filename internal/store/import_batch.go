@@ -84,8 +84,22 @@ func placeholders(rows, cols int) string {
 
 // OrdersByNumbers returns the stored orders, with their items, among
 // numbers, by number. Numbers without an order are absent from the map.
-func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (map[string]*Order, error) {
-	found := make(map[string]*Order, len(numbers))
+func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (found map[string]*Order, err error) {
+	if tx.s.dialect == Postgres {
+		// The orders table grows by the million inside the import's
+		// transaction, without statistics: a generic plan made while it
+		// was empty (a sequential scan for each lookup) would stay for
+		// the whole import. Plan the lookups for the table as it is now.
+		if _, err := tx.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return nil, fmt.Errorf("store: orders by number: %w", err)
+		}
+		defer func() {
+			if _, rerr := tx.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = auto"); rerr != nil && err == nil {
+				found, err = nil, fmt.Errorf("store: orders by number: %w", rerr)
+			}
+		}()
+	}
+	found = make(map[string]*Order, len(numbers))
 	for start := 0; start < len(numbers); start += importBatch {
 		chunk := numbers[start:min(start+importBatch, len(numbers))]
 		args := make([]any, len(chunk))
