@@ -222,28 +222,34 @@ func isTerminal(w io.Writer) bool {
 	return err == nil && fi.Mode()&os.ModeCharDevice != 0
 }
 
-// importProgress draws "label  25% [=======>......] (done/total)" on one
-// terminal line, at most ten times a second and always at the end.
+// importProgress draws "label  25% [=======>......] (18 MB/73 MB)" on one
+// terminal line, at most ten times a second and always at the end. The
+// import streams, so the bar counts the file's bytes, not its rows.
 type importProgress struct {
 	w     io.Writer
 	label string
-	bar   *progressbar.ProgressBar // made at the first update, when the total is known
+	bar   *progressbar.ProgressBar // made at the first update, when the size is known
 }
 
-func (p *importProgress) update(done, total int) {
+func (p *importProgress) update(read, size int64) {
 	if p.bar == nil {
 		w := p.w
-		p.bar = progressbar.NewOptions(total,
+		if size <= 0 {
+			size = -1 // unknown: a spinner with the bytes read
+		}
+		p.bar = progressbar.NewOptions64(size,
 			progressbar.OptionSetWriter(w),
 			progressbar.OptionSetDescription(p.label),
 			progressbar.OptionSetWidth(30),
 			progressbar.OptionSetTheme(progressbar.ThemeASCII), // what the old hand-drawn bar looked like
+			progressbar.OptionShowBytes(true),
 			progressbar.OptionShowCount(),
+			progressbar.OptionShowTotalBytes(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetPredictTime(false),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 	}
-	p.bar.Set(done)
+	p.bar.Set64(read)
 }
 
 // done ends the bar's line, also when the import stopped early; a nil

@@ -135,28 +135,37 @@ func TestImportCommandUsage(t *testing.T) {
 func TestProgressBar(t *testing.T) {
 	var buf bytes.Buffer
 	b := &importProgress{w: &buf, label: "orders"}
-	b.update(1, 4) // drawn: the first update
-	b.update(2, 4) // skipped: within 100ms
-	b.update(4, 4) // drawn: the last one always is, and ends the line
-	b.done()       // the line is already ended
+	b.update(1e6, 4e6) // drawn: the first update
+	b.update(2e6, 4e6) // skipped: within 100ms
+	b.update(4e6, 4e6) // drawn: the last one always is, and ends the line
+	b.done()           // the line is already ended
 	out := buf.String()
-	if !strings.Contains(out, "orders") || !strings.Contains(out, "1/4") || !strings.Contains(out, "4/4") {
-		t.Errorf("bar = %q, want the label, 1/4 and 4/4", out)
+	if !strings.Contains(out, "orders") || !strings.Contains(out, "(1.0/4.0 MB") || !strings.Contains(out, "(4.0/4.0 MB") {
+		t.Errorf("bar = %q, want the label, 1.0/4.0 MB and 4.0/4.0 MB", out)
 	}
-	if strings.Contains(out, "2/4") {
-		t.Errorf("bar = %q: drew 2/4 within 100ms of 1/4", out)
+	if strings.Contains(out, "2.0/4.0") {
+		t.Errorf("bar = %q: drew 2.0/4.0 within 100ms of 1.0/4.0", out)
 	}
-	if !strings.HasSuffix(out, "\n") || !strings.HasSuffix(strings.TrimRight(out, " \n"), "(4/4)") || strings.Count(out, "\n") != 1 {
-		t.Errorf("bar = %q, want one line ended after 4/4", out)
+	if !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
+		t.Errorf("bar = %q, want one line ended after 4.0/4.0 MB", out)
 	}
 
 	// An import that stops early still ends the line, once.
 	buf.Reset()
 	b = &importProgress{w: &buf, label: "orders"}
-	b.update(1, 4)
+	b.update(1e6, 4e6)
 	b.done()
-	if out := buf.String(); !strings.Contains(out, "1/4") || !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
-		t.Errorf("stopped bar = %q, want 1/4 and one newline", out)
+	if out := buf.String(); !strings.Contains(out, "1.0/4.0 MB") || !strings.HasSuffix(out, "\n") || strings.Count(out, "\n") != 1 {
+		t.Errorf("stopped bar = %q, want 1.0/4.0 MB and one newline", out)
+	}
+
+	// A size not known draws the bytes read.
+	buf.Reset()
+	b = &importProgress{w: &buf, label: "orders"}
+	b.update(3e6, 0)
+	b.done()
+	if out := buf.String(); !strings.Contains(out, "3.0 MB") {
+		t.Errorf("bar without a size = %q, want 3.0 MB", out)
 	}
 
 	var nilBar *importProgress

@@ -7,7 +7,10 @@ import (
 	"encoding/csv"
 	"errors"
 	"fmt"
+	"hash/maphash"
 	"io"
+	"io/fs"
+	"math"
 	"slices"
 	"strings"
 	"time"
@@ -74,15 +77,26 @@ type Kind interface {
 // plus the order status changes the import made.
 type Tx struct {
 	*store.ImportTx
-	changes []StatusChange
+	changes   []StatusChange
+	customers map[string][]int64 // customerRef's answers: no import kind that uses it creates accounts
 }
+
+// maxCachedRefs bounds customerRef's cache.
+const maxCachedRefs = 100_000
 
 // customerRef finds the account a row names by external id or, when only
 // one account has it, by name.
 func customerRef(ctx context.Context, tx *Tx, ref string) (int64, error) {
-	ids, err := tx.CustomerIDsByRef(ctx, ref)
-	if err != nil {
-		return 0, err
+	ids, ok := tx.customers[ref]
+	if !ok {
+		var err error
+		if ids, err = tx.CustomerIDsByRef(ctx, ref); err != nil {
+			return 0, err
+		}
+		if tx.customers == nil || len(tx.customers) >= maxCachedRefs {
+			tx.customers = map[string][]int64{}
+		}
+		tx.customers[ref] = ids
 	}
 	switch len(ids) {
 	case 0:
@@ -115,6 +129,14 @@ func rowErr(format string, args ...any) *RowError {
 	return &RowError{Reason: fmt.Sprintf(format, args...)}
 }
 
+// Batcher is implemented by kinds that write many records with a few
+// statements. ApplyBatch does what Apply does for each of recs (whose keys
+// are distinct) and returns, per record, its change and, for a bad one,
+// its *RowError; any other error ends the import.
+type Batcher interface {
+	ApplyBatch(ctx context.Context, tx *Tx, recs []Record) ([]Change, []error, error)
+}
+
 // Errors of Import.
 var (
 	// ErrHeader: the file has no usable header (empty file, a required
@@ -123,6 +145,11 @@ var (
 	// ErrBadRows: some rows are bad and, without SkipBad, nothing was
 	// written. The report lists them.
 	ErrBadRows = errors.New("csvimport: bad rows, nothing imported")
+	// ErrFormat: the file is not CSV from some line on (a quoted field
+	// that runs over lines and ends badly, or an unreadable file); nothing
+	// was written, whatever SkipBad says, because the rows after it cannot
+	// be told apart.
+	ErrFormat = errors.New("csvimport: malformed CSV")
 )
 
 // Options configure one import.
@@ -130,12 +157,15 @@ type Options struct {
 	// SkipBad writes the good rows and lists the bad ones, instead of
 	// writing nothing when any row is bad.
 	SkipBad bool
-	// Progress, when set, is called as records are written, with how many
-	// are done out of how many there are.
-	Progress func(done, total int)
+	// Progress, when set, is called as records are written, with the
+	// bytes of the file read so far and its size (0 when unknown).
+	Progress func(read, size int64)
+	// Size is the file's size in bytes, for Progress; by default it is
+	// taken from the reader when that is a file or has a Size method.
+	Size int64
 	// Now is the time written to created_at/updated_at; default time.Now.
 	Now func() time.Time
-	// MaxRows bounds the data rows of one file; default 1,000,000.
+	// MaxRows bounds the data rows of one file; default 100,000,000.
 	MaxRows int
 }
 
@@ -162,10 +192,15 @@ type Report struct {
 	StatusChanges  []StatusChange
 }
 
-const defaultMaxRows = 1_000_000
+const defaultMaxRows = 100_000_000
 
 // Import reads a CSV file of kind k and writes it in one transaction of
 // st.
+//
+// The file streams: rows are checked and written five hundred records at a
+// time, so memory does not grow with the file, except for about 20 bytes
+// per distinct key to find a key that comes back. The rows of one record
+// (the lines of one order) must lie within [Window] records of each other.
 //
 // A header problem is ErrHeader. Bad rows without opts.SkipBad are
 // ErrBadRows with nothing written; the report lists them either way.
@@ -176,59 +211,61 @@ func Import(ctx context.Context, st Store, k Kind, r io.Reader, opts Options) (R
 	if opts.MaxRows <= 0 {
 		opts.MaxRows = defaultMaxRows
 	}
+	if opts.Size <= 0 {
+		opts.Size = sizeOf(r)
+	}
 	rep := Report{Kind: k.Name()}
-	recs, err := read(k, r, opts, &rep)
+	rd, err := newReader(k, r, opts, &rep)
 	if err != nil {
 		return rep, err
 	}
-	rep.Records = len(recs)
 
 	// Bad rows or not, every record is applied, so that the report lists
 	// the rows only the database can judge (an unknown account) too; the
 	// transaction is rolled back unless the import may commit.
-	var (
-		created, updated, unchanged int
-		changes                     []StatusChange
-	)
+	var w *writer
 	err = st.Import(ctx, opts.Now(), func(stx *store.ImportTx) error {
-		tx := &Tx{ImportTx: stx}
-		var bad []RowError
-		for i, rec := range recs {
-			ch, err := k.Apply(ctx, tx, rec.rec)
-			var re *RowError
-			switch {
-			case errors.As(err, &re):
-				bad = append(bad, RowError{Row: rec.row, Reason: re.Reason})
-			case err != nil:
-				return fmt.Errorf("%s row %d: %w", k.Name(), rec.row, err)
-			case ch == Created:
-				created++
-			case ch == Updated:
-				updated++
-			default:
-				unchanged++
-			}
+		w = &writer{kind: k, tx: &Tx{ImportTx: stx}, rep: &rep}
+		win := newWindow(k, &rep)
+		progress := func() {
 			if opts.Progress != nil {
-				opts.Progress(i+1, len(recs))
+				opts.Progress(rd.cr.InputOffset(), opts.Size)
 			}
 		}
-		rep.Bad = append(rep.Bad, bad...)
+		for {
+			row, rec, err := rd.next()
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			if err != nil {
+				return err
+			}
+			if due := win.add(row, rec); len(due) > 0 {
+				if err := w.apply(ctx, due); err != nil {
+					return err
+				}
+				progress()
+			}
+		}
+		if err := w.apply(ctx, win.drain()); err != nil {
+			return err
+		}
+		progress()
 		slices.SortStableFunc(rep.Bad, func(a, b RowError) int { return a.Row - b.Row })
 		if len(rep.Bad) > 0 && !opts.SkipBad {
 			return ErrBadRows
 		}
-		changes = tx.changes
 		return nil
 	})
-	if errors.Is(err, ErrBadRows) {
-		return rep, ErrBadRows
+	if errors.Is(err, ErrBadRows) || errors.Is(err, ErrFormat) {
+		return rep, err
 	}
 	if err != nil {
 		return rep, fmt.Errorf("csvimport: %w", err)
 	}
-	rep.Created, rep.Updated, rep.Unchanged = created, updated, unchanged
+	rep.Created, rep.Updated, rep.Unchanged = w.created, w.updated, w.unchanged
 	rep.Committed = true
-	rep.StatusChanges = changes
+	rep.StatusChanges = w.tx.changes
 	return rep, nil
 }
 
@@ -239,17 +276,154 @@ type Store interface {
 
 type keyedRecord struct {
 	row int // the first row of the record
+	key string
 	rec Record
 }
 
-// read parses the file into records, one per key in file order, and
-// notes bad rows and unknown columns in rep.
-func read(k Kind, r io.Reader, opts Options, rep *Report) ([]keyedRecord, error) {
+// writer applies records and counts what they changed.
+type writer struct {
+	kind                        Kind
+	tx                          *Tx
+	rep                         *Report
+	created, updated, unchanged int
+}
+
+func (w *writer) apply(ctx context.Context, recs []*keyedRecord) error {
+	if len(recs) == 0 {
+		return nil
+	}
+	w.rep.Records += len(recs)
+	changes := make([]Change, len(recs))
+	errs := make([]error, len(recs))
+	if b, ok := w.kind.(Batcher); ok {
+		batch := make([]Record, len(recs))
+		for i, r := range recs {
+			batch[i] = r.rec
+		}
+		var err error
+		if changes, errs, err = b.ApplyBatch(ctx, w.tx, batch); err != nil {
+			return fmt.Errorf("%s rows %d-%d: %w", w.kind.Name(), recs[0].row, recs[len(recs)-1].row, err)
+		}
+	} else {
+		for i, r := range recs {
+			changes[i], errs[i] = w.kind.Apply(ctx, w.tx, r.rec)
+		}
+	}
+	for i, r := range recs {
+		var re *RowError
+		switch err := errs[i]; {
+		case errors.As(err, &re):
+			w.rep.Bad = append(w.rep.Bad, RowError{Row: r.row, Reason: re.Reason})
+		case err != nil:
+			return fmt.Errorf("%s row %d: %w", w.kind.Name(), r.row, err)
+		case changes[i] == Created:
+			w.created++
+		case changes[i] == Updated:
+			w.updated++
+		default:
+			w.unchanged++
+		}
+	}
+	return nil
+}
+
+// Window is how many records an import holds before writing the oldest:
+// the rows of one record may be this many records apart. It bounds the
+// memory an import uses.
+const Window = 2000
+
+// flushSize is how many records a full window writes at once.
+const flushSize = 500
+
+// window holds the records not yet written, in the order of their first
+// rows, so that later rows of the same key merge into them; and it
+// remembers every key seen, to refuse one that comes back after its
+// record was written.
+type window struct {
+	merger  Merger
+	rep     *Report
+	pending []*keyedRecord
+	byKey   map[string]*keyedRecord
+	// seen maps a hash of every key so far to its first row. A 64-bit
+	// hash keeps a million keys in about 20 MB; two keys sharing one (odds
+	// about 1 in 30 million for a million keys, new each run) make a good
+	// row bad, reported, never a wrong write.
+	seen map[uint64]int32
+	seed maphash.Seed
+}
+
+func newWindow(k Kind, rep *Report) *window {
+	m, _ := k.(Merger)
+	return &window{merger: m, rep: rep, byKey: map[string]*keyedRecord{}, seen: map[uint64]int32{}, seed: maphash.MakeSeed()}
+}
+
+func (w *window) bad(row int, reason string) {
+	w.rep.Bad = append(w.rep.Bad, RowError{Row: row, Reason: reason})
+}
+
+// add takes one good row's record and returns the records due to be
+// written, if any.
+func (w *window) add(row int, rec Record) []*keyedRecord {
+	key := rec.Key()
+	if p := w.byKey[key]; p != nil {
+		if w.merger == nil {
+			w.bad(row, fmt.Sprintf("%s is also on row %d", key, p.row))
+			return nil
+		}
+		merged, err := w.merger.Merge(p.rec, rec)
+		if err != nil {
+			w.bad(row, err.Error())
+			return nil
+		}
+		p.rec = merged
+		return nil
+	}
+	h := maphash.String(w.seed, key)
+	if first, dup := w.seen[h]; dup {
+		reason := fmt.Sprintf("%s is also on row %d", key, first)
+		if w.merger != nil {
+			reason += fmt.Sprintf(", more than %d records above: keep the rows of one record together", Window)
+		}
+		w.bad(row, reason)
+		return nil
+	}
+	w.seen[h] = int32(min(row, math.MaxInt32))
+	kr := &keyedRecord{row: row, key: key, rec: rec}
+	w.pending = append(w.pending, kr)
+	w.byKey[key] = kr
+	if len(w.pending) < Window {
+		return nil
+	}
+	due := slices.Clone(w.pending[:flushSize])
+	w.pending = append(w.pending[:0], w.pending[flushSize:]...)
+	for _, r := range due {
+		delete(w.byKey, r.key)
+	}
+	return due
+}
+
+// drain returns every record not yet written.
+func (w *window) drain() []*keyedRecord {
+	due := w.pending
+	w.pending, w.byKey = nil, map[string]*keyedRecord{}
+	return due
+}
+
+// reader turns CSV rows into records; bad rows go to the report.
+type reader struct {
+	kind   Kind
+	cr     *csv.Reader
+	header []string
+	cols   []string
+	opts   Options
+	rep    *Report
+}
+
+func newReader(k Kind, r io.Reader, opts Options, rep *Report) (*reader, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
 	cr := csv.NewReader(br)
 	cr.Comma = sniffDelimiter(br)
 	cr.FieldsPerRecord = -1
-	cr.LazyQuotes = true
 	cr.ReuseRecord = true
 
 	header, err := cr.Read()
@@ -264,37 +438,52 @@ func read(k Kind, r io.Reader, opts Options, rep *Report) ([]keyedRecord, error)
 	if err != nil {
 		return nil, err
 	}
+	return &reader{kind: k, cr: cr, header: header, cols: cols, opts: opts, rep: rep}, nil
+}
 
-	var recs []keyedRecord
-	byKey := map[string]int{} // key -> index in recs
-	merger, _ := k.(Merger)
+func (rd *reader) bad(row int, reason string) {
+	rd.rep.Bad = append(rd.rep.Bad, RowError{Row: row, Reason: reason})
+}
+
+// next returns the next good row's number and record, or io.EOF at the
+// end of the file.
+func (rd *reader) next() (int, Record, error) {
 	for {
-		fields, err := cr.Read()
+		fields, err := rd.cr.Read()
 		if errors.Is(err, io.EOF) {
-			break
+			return 0, nil, io.EOF
 		}
 		var pe *csv.ParseError
-		if err != nil && !(errors.As(err, &pe) && errors.Is(pe.Err, csv.ErrFieldCount)) {
-			return nil, fmt.Errorf("csvimport: %w", err)
+		if err != nil {
+			if !errors.As(err, &pe) {
+				return 0, nil, fmt.Errorf("%w: %w", ErrFormat, err)
+			}
+			if pe.Line != pe.StartLine || !errors.Is(pe.Err, csv.ErrBareQuote) && !errors.Is(pe.Err, csv.ErrQuote) {
+				return 0, nil, fmt.Errorf("%w: line %d: the quoted field that starts on line %d does not end properly (a stray \" quote?)",
+					ErrFormat, pe.Line, pe.StartLine)
+			}
+			if rd.rep.Rows++; rd.rep.Rows > rd.opts.MaxRows {
+				return 0, nil, fmt.Errorf("csvimport: more than %d rows", rd.opts.MaxRows)
+			}
+			rd.bad(pe.StartLine, quoteReason(pe))
+			continue
 		}
 		// The line the row starts on: what an editor or a spreadsheet
 		// shows, blank lines included.
-		num, _ := cr.FieldPos(0)
+		num, _ := rd.cr.FieldPos(0)
 		if blank(fields) {
 			continue
 		}
-		rep.Rows++
-		if rep.Rows > opts.MaxRows {
-			return nil, fmt.Errorf("csvimport: more than %d rows", opts.MaxRows)
+		if rd.rep.Rows++; rd.rep.Rows > rd.opts.MaxRows {
+			return 0, nil, fmt.Errorf("csvimport: more than %d rows", rd.opts.MaxRows)
 		}
-		bad := func(reason string) { rep.Bad = append(rep.Bad, RowError{Row: num, Reason: reason}) }
-		if len(fields) > len(header) && !blank(fields[len(header):]) {
-			bad(fmt.Sprintf("%d fields, the header has %d", len(fields), len(header)))
+		if len(fields) > len(rd.header) && !blank(fields[len(rd.header):]) {
+			rd.bad(num, fmt.Sprintf("%d fields, the header has %d", len(fields), len(rd.header)))
 			continue
 		}
-		row := Row{Num: num, fields: make(map[string]string, len(cols))}
+		row := Row{Num: num, fields: make(map[string]string, len(rd.cols))}
 		var invalid string
-		for i, c := range cols {
+		for i, c := range rd.cols {
 			if c == "" {
 				continue
 			}
@@ -308,32 +497,38 @@ func read(k Kind, r io.Reader, opts Options, rep *Report) ([]keyedRecord, error)
 			row.fields[c] = v
 		}
 		if invalid != "" {
-			bad(invalid + ": not valid UTF-8 text")
+			rd.bad(num, invalid+": not valid UTF-8 text")
 			continue
 		}
-		rec, err := k.Parse(row)
+		rec, err := rd.kind.Parse(row)
 		if err != nil {
-			bad(err.Error())
+			rd.bad(num, err.Error())
 			continue
 		}
-		key := rec.Key()
-		if i, dup := byKey[key]; dup {
-			if merger == nil {
-				bad(fmt.Sprintf("%s is also on row %d", key, recs[i].row))
-				continue
-			}
-			merged, err := merger.Merge(recs[i].rec, rec)
-			if err != nil {
-				bad(err.Error())
-				continue
-			}
-			recs[i].rec = merged
-			continue
-		}
-		byKey[key] = len(recs)
-		recs = append(recs, keyedRecord{row: num, rec: rec})
+		return num, rec, nil
 	}
-	return recs, nil
+}
+
+// quoteReason explains a stray quote in one line.
+func quoteReason(pe *csv.ParseError) string {
+	if errors.Is(pe.Err, csv.ErrBareQuote) {
+		return fmt.Sprintf("a stray \" in an unquoted field at character %d: put the field in quotes and double the quote (\"\")", pe.Column)
+	}
+	return fmt.Sprintf("a stray \" after a quoted field at character %d: a quote inside quotes is written twice (\"\")", pe.Column)
+}
+
+// sizeOf returns the size of a file or of a reader with a Size method
+// (strings.Reader, bytes.Reader), or 0.
+func sizeOf(r io.Reader) int64 {
+	switch r := r.(type) {
+	case interface{ Stat() (fs.FileInfo, error) }:
+		if fi, err := r.Stat(); err == nil && fi.Mode().IsRegular() {
+			return fi.Size()
+		}
+	case interface{ Size() int64 }:
+		return r.Size()
+	}
+	return 0
 }
 
 func blank(fields []string) bool {

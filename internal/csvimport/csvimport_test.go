@@ -380,14 +380,123 @@ func TestProgress(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	var calls [][2]int
-	_, err = csvimport.Import(context.Background(), st, csvimport.Customers(),
-		strings.NewReader("external_id\tname\nC-1\tA\nC-2\tB\nC-3\tC\n"),
-		csvimport.Options{Progress: func(done, total int) { calls = append(calls, [2]int{done, total}) }})
+	file := "external_id\tname\nC-1\tA\nC-2\tB\nC-3\tC\n"
+	var calls [][2]int64
+	_, err = csvimport.Import(context.Background(), st, csvimport.Customers(), strings.NewReader(file),
+		csvimport.Options{Progress: func(read, size int64) { calls = append(calls, [2]int64{read, size}) }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if want := [][2]int{{1, 3}, {2, 3}, {3, 3}}; !slices.Equal(calls, want) {
-		t.Errorf("progress = %v, want %v", calls, want)
+	n := int64(len(file))
+	if len(calls) == 0 || calls[len(calls)-1] != [2]int64{n, n} {
+		t.Fatalf("progress = %v, want it to end at %d of %d bytes", calls, n, n)
+	}
+	for i := 1; i < len(calls); i++ {
+		if calls[i][0] < calls[i-1][0] {
+			t.Errorf("progress went back: %v", calls)
+		}
+	}
+}
+
+// TestStrictCSV: a stray quote is a bad row with its line number, not a
+// field that swallows the rows after it; --skip-bad imports the rest.
+func TestStrictCSV(t *testing.T) {
+	dialects(t, func(t *testing.T, st *store.Store) {
+		ctx := context.Background()
+		csv := "external_id,name\n" +
+			"C-1,Acme\n" +
+			"C-2,Glo\"bex\n" + // line 3: bare quote in an unquoted field
+			"C-3,\"Initech\" Ltd\n" + // line 4: text after a closing quote
+			"C-4,\"Hooli, \"\"the\"\" Inc\"\n" + // line 5: good, quotes doubled
+			"C-5,\"Line\nbreak\"\n" + // lines 6-7: a newline in a name
+			"C-6,Bell\x07Labs\n" + // line 8: a control character
+			"C-7,Umbrella\n" // line 9: good
+		rep, err := run(t, st, csvimport.Customers(), csv, false)
+		if !errors.Is(err, csvimport.ErrBadRows) {
+			t.Fatalf("err = %v, want ErrBadRows", err)
+		}
+		var got []string
+		for _, b := range rep.Bad {
+			got = append(got, fmt.Sprintf("%d %s", b.Row, b.Reason))
+		}
+		want := []string{"3 a stray \"", "4 a stray \"", "6 name: a line break or control character", "8 name: a line break or control character"}
+		if len(got) != len(want) {
+			t.Fatalf("bad rows:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+		}
+		for i := range want {
+			if !strings.HasPrefix(got[i], want[i]) {
+				t.Errorf("bad row %q, want it to start with %q", got[i], want[i])
+			}
+		}
+		if _, err := st.CustomerByExternalID(ctx, "C-1"); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("C-1 written by a failed import (err %v)", err)
+		}
+
+		rep, err = run(t, st, csvimport.Customers(), csv, true)
+		if err != nil {
+			t.Fatalf("--skip-bad: %v", err)
+		}
+		if rep.Created != 3 || len(rep.Bad) != 4 || rep.Rows != 7 {
+			t.Errorf("--skip-bad report = %+v, want 3 created, 4 bad of 7 rows", rep)
+		}
+		c, err := st.CustomerByExternalID(ctx, "C-4")
+		if err != nil || c.Name != `Hooli, "the" Inc` {
+			t.Errorf("C-4 = %+v, %v", c, err)
+		}
+		if _, err := st.CustomerByExternalID(ctx, "C-7"); err != nil {
+			t.Errorf("C-7 after the bad rows not imported: %v", err)
+		}
+	})
+}
+
+// TestUnclosedQuote: a quote that never closes would swallow the rest of
+// the file into one field, so the import stops with its line, SkipBad or
+// not, and writes nothing.
+func TestUnclosedQuote(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite::memory:")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	csv := "external_id,name\nC-1,Acme\nC-2,\"Globex\nC-3,Initech\n"
+	for _, skip := range []bool{false, true} {
+		rep, err := run(t, st, csvimport.Customers(), csv, skip)
+		if !errors.Is(err, csvimport.ErrFormat) || !strings.Contains(err.Error(), "line 3") || rep.Committed {
+			t.Errorf("skip %v: err = %v, committed %v; want ErrFormat naming line 3", skip, err, rep.Committed)
+		}
+	}
+	if _, err := st.CustomerByExternalID(context.Background(), "C-1"); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("C-1 written (err %v)", err)
+	}
+}
+
+// TestOrderLinesApart: the lines of one order merge when they are within
+// the window, and a line far below its order is a bad row naming both.
+func TestOrderLinesApart(t *testing.T) {
+	st, err := store.Open(context.Background(), "sqlite:"+t.TempDir()+"/apart.db")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	mustImport(t, st, csvimport.Customers(), "external_id,name\nC-1,Acme\n")
+	var b strings.Builder
+	b.WriteString("number,customer,sku\nSO-A,C-1,A1\n")
+	for i := range csvimport.Window + 10 {
+		fmt.Fprintf(&b, "SO-%d,C-1,X\n", i)
+		if i == 10 {
+			b.WriteString("SO-A,,A2\n") // near: merges
+		}
+	}
+	b.WriteString("SO-A,,A3\n") // far: bad
+	rep, err := run(t, st, csvimport.Orders(), b.String(), true)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Bad) != 1 || !strings.Contains(rep.Bad[0].Reason, "also on row 2") || rep.Created != csvimport.Window+11 {
+		t.Fatalf("report: created %d, bad %+v", rep.Created, rep.Bad)
+	}
+	o, err := st.OrderByNumber(context.Background(), "SO-A")
+	if err != nil || len(o.Items) != 2 || o.Items[1].SKU != "A2" {
+		t.Fatalf("SO-A = %+v, %v; want items A1, A2", o, err)
 	}
 }

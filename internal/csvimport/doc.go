@@ -16,6 +16,11 @@
 // is stored changes nothing, not even updated_at: importing the same file
 // twice is harmless.
 //
-// The writes are SQL of this package against both of the store's
-// dialects, because the store's methods do not take a transaction.
+// The file streams: rows are checked as they are read and written in
+// batches, so a file of millions of rows needs little memory (see
+// [Import]). Quoting is strict: a stray quote makes its row bad (reported
+// with its line number), and names and other one-line cells may not hold
+// line breaks or control characters.
+//
+// The writes go through the store's import transaction ([store.ImportTx]).
 package csvimport

@@ -185,27 +185,64 @@ func (ordersKind) Merge(prev, next Record) (Record, error) {
 	return p, nil
 }
 
-func (ordersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
-	r := rec.(*orderRecord)
-	if r.customer == "" {
-		return 0, rowErr("customer: required")
-	}
-	customerID, err := customerRef(ctx, tx, r.customer)
+func (k ordersKind) Apply(ctx context.Context, tx *Tx, rec Record) (Change, error) {
+	changes, errs, err := k.ApplyBatch(ctx, tx, []Record{rec})
 	if err != nil {
 		return 0, err
 	}
-	stored, err := tx.OrderByNumber(ctx, r.number)
-	if errors.Is(err, store.ErrNotFound) {
-		o := &store.Order{CustomerID: customerID, Number: r.number, Status: r.status, Currency: r.currency, AmountCents: r.amount,
-			PromisedDate: r.promised, TrackingNumber: r.trackingNumber, TrackingURL: r.trackingURL, Notes: r.notes, Items: r.items}
-		if _, err := tx.CreateOrder(ctx, o); err != nil {
-			return 0, fmt.Errorf("insert order %s: %w", r.number, err)
+	return changes[0], errs[0]
+}
+
+// ApplyBatch looks the orders up together and creates the new ones with a
+// few multi-row statements; orders already stored are updated one by one.
+func (ordersKind) ApplyBatch(ctx context.Context, tx *Tx, recs []Record) ([]Change, []error, error) {
+	changes, errs := make([]Change, len(recs)), make([]error, len(recs))
+	numbers := make([]string, len(recs))
+	for i, rec := range recs {
+		numbers[i] = rec.(*orderRecord).number
+	}
+	stored, err := tx.OrdersByNumbers(ctx, numbers)
+	if err != nil {
+		return nil, nil, err
+	}
+	var (
+		news   []*store.Order
+		newIdx []int
+	)
+	for i, rec := range recs {
+		r := rec.(*orderRecord)
+		if r.customer == "" {
+			errs[i] = rowErr("customer: required")
+			continue
 		}
-		return Created, nil
+		customerID, err := customerRef(ctx, tx, r.customer)
+		if err == nil {
+			if o := stored[r.number]; o != nil {
+				changes[i], err = updateOrder(ctx, tx, r, customerID, o)
+			} else {
+				news = append(news, &store.Order{CustomerID: customerID, Number: r.number, Status: r.status, Currency: r.currency,
+					AmountCents: r.amount, PromisedDate: r.promised, TrackingNumber: r.trackingNumber, TrackingURL: r.trackingURL,
+					Notes: r.notes, Items: r.items})
+				newIdx = append(newIdx, i)
+			}
+		}
+		var re *RowError
+		if err != nil && !errors.As(err, &re) {
+			return nil, nil, err
+		}
+		errs[i] = err
 	}
-	if err != nil {
-		return 0, err
+	if err := tx.CreateOrders(ctx, news); err != nil {
+		return nil, nil, fmt.Errorf("insert orders: %w", err)
 	}
+	for _, i := range newIdx {
+		changes[i] = Created
+	}
+	return changes, errs, nil
+}
+
+// updateOrder brings a stored order in line with its record.
+func updateOrder(ctx context.Context, tx *Tx, r *orderRecord, customerID int64, stored *store.Order) (Change, error) {
 	if stored.CustomerID != customerID {
 		return 0, rowErr("number: order %s belongs to another account", r.number)
 	}

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -16,10 +17,23 @@ const (
 	maxNotes = 10000
 )
 
-// text checks a cell's length.
+// text checks a cell's length and characters. Only the long free-text
+// cells (max maxNotes: notes, a lead's summary) may span lines or hold
+// tabs; no cell holds another control character, and names and every
+// other short cell are one line, because they end up in mail headers,
+// greetings and page titles.
 func text(column, v string, max int) (string, error) {
 	if utf8.RuneCountInString(v) > max {
 		return "", fmt.Errorf("%s: longer than %d characters", column, max)
+	}
+	multiline := max >= maxNotes
+	if strings.ContainsFunc(v, func(r rune) bool {
+		if multiline && (r == '\n' || r == '\r' || r == '\t') {
+			return false
+		}
+		return unicode.IsControl(r) || r == '\u2028' || r == '\u2029'
+	}) {
+		return "", fmt.Errorf("%s: a line break or control character is not allowed here", column)
 	}
 	return v, nil
 }

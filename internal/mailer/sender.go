@@ -11,9 +11,11 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	gomail "github.com/wneessen/go-mail"
+	"github.com/wneessen/go-mail/smtp"
 )
 
 // TLS modes for Options.TLS.
@@ -38,15 +40,47 @@ type Options struct {
 	// From and ReplyTo fill an Outgoing that has none.
 	From    string
 	ReplyTo string
+	// MaxIdle is how many sessions stay open between sends for reuse;
+	// default 4, negative for a new session per mail.
+	MaxIdle int
 }
 
-// Sender delivers mail over SMTP, one connection per Send. It is safe for
-// concurrent use.
+// Sender delivers mail over SMTP. It keeps up to Options.MaxIdle
+// sessions open between sends and reuses them, checked with NOOP first,
+// instead of greeting, negotiating TLS and authenticating for every mail.
+// It is safe for concurrent use; Close ends the idle sessions.
 type Sender struct {
 	opts Options
 	host string
 	port int
+
+	mu     sync.Mutex
+	idle   []*session   // least recently used first
+	opened atomic.Int64 // sessions opened so far
 }
+
+// session is one open SMTP connection.
+type session struct {
+	c    *gomail.Client
+	sc   *smtp.Client
+	conn net.Conn
+	used time.Time // when it last delivered
+}
+
+// quit ends the session politely; errors do not matter any more.
+func (ss *session) quit() { _ = ss.c.CloseWithSMTPClient(ss.sc) }
+
+// drop closes the connection without a word, for a session in an
+// unknown state.
+func (ss *session) drop() { ss.conn.Close() }
+
+// Defaults for reusing sessions. A server drops an idle client after a
+// few minutes (RFC 5321 suggests 5); a session idle for longer than
+// maxIdleTime is closed rather than tried.
+const (
+	defaultMaxIdle = 4
+	maxIdleTime    = 30 * time.Second
+)
 
 // NewSender checks o and returns a Sender. It does not connect.
 func NewSender(o Options) (*Sender, error) {
@@ -77,6 +111,9 @@ func NewSender(o Options) (*Sender, error) {
 	if o.Timeout <= 0 {
 		o.Timeout = 30 * time.Second
 	}
+	if o.MaxIdle == 0 {
+		o.MaxIdle = defaultMaxIdle
+	}
 	for field, v := range map[string]string{"from": o.From, "reply_to": o.ReplyTo} {
 		if v != "" {
 			if _, err := parseAddress(field, v); err != nil {
@@ -101,6 +138,38 @@ func (s *Sender) Send(ctx context.Context, o Outgoing) error {
 	if err != nil {
 		return err
 	}
+	if ss := s.takeIdle(); ss != nil {
+		err := s.deliver(ctx, ss, msg)
+		var se *gomail.SendError
+		if err == nil || !errors.As(err, &se) || se.Reason != gomail.ErrConnCheck || ctx.Err() != nil {
+			return s.sendError(ctx, err)
+		}
+		// The server closed the idle session (NOOP failed before anything
+		// was sent): a new one.
+	}
+	ss, err := s.open(ctx)
+	if err != nil {
+		return s.sendError(ctx, err)
+	}
+	return s.sendError(ctx, s.deliver(ctx, ss, msg))
+}
+
+// sendError classifies a failed Send.
+func (s *Sender) sendError(ctx context.Context, err error) error {
+	if err == nil {
+		return nil
+	}
+	if ctx.Err() != nil {
+		return fmt.Errorf("mailer: send: %w: %w", ctx.Err(), err)
+	}
+	if !IsTemporary(err) && !errors.Is(err, ErrPermanent) {
+		return fmt.Errorf("mailer: send: %w (%w)", err, ErrPermanent)
+	}
+	return fmt.Errorf("mailer: send: %w", err)
+}
+
+// open dials and greets the server (TLS and AUTH as configured).
+func (s *Sender) open(ctx context.Context) (*session, error) {
 	// go-mail honours ctx only while dialling; closing the connection when
 	// ctx ends also cuts short a silent greeting, TLS or AUTH exchange.
 	var guard connGuard
@@ -116,21 +185,83 @@ func (s *Sender) Send(ctx context.Context, o Outgoing) error {
 	}
 	c, err := gomail.NewClient(s.host, s.clientOptions(dial)...)
 	if err != nil {
-		return fmt.Errorf("mailer: smtp client: %w (%w)", err, ErrPermanent)
+		return nil, fmt.Errorf("mailer: smtp client: %w (%w)", err, ErrPermanent)
 	}
 	stop := context.AfterFunc(ctx, guard.close)
-	err = s.deliver(ctx, c, msg)
-	stop()
-	if err == nil {
-		return nil
+	sc, err := c.DialToSMTPClientWithContext(ctx)
+	stopped := stop()
+	if err != nil {
+		return nil, fmt.Errorf("connect %s: %w", s.opts.Addr, err)
 	}
-	if ctx.Err() != nil {
-		return fmt.Errorf("mailer: send: %w: %w", ctx.Err(), err)
+	if !stopped { // ctx ended and closed the connection just as the greeting succeeded
+		sc.Close()
+		return nil, fmt.Errorf("connect %s: %w", s.opts.Addr, ctx.Err())
 	}
-	if !IsTemporary(err) && !errors.Is(err, ErrPermanent) {
-		return fmt.Errorf("mailer: send: %w (%w)", err, ErrPermanent)
+	s.opened.Add(1)
+	return &session{c: c, sc: sc, conn: guard.conn}, nil
+}
+
+// deliver sends msg on ss and keeps ss for the next Send, or closes it
+// when the send failed or ctx ended during it.
+func (s *Sender) deliver(ctx context.Context, ss *session, msg *gomail.Msg) error {
+	stop := context.AfterFunc(ctx, ss.drop)
+	err := ss.c.SendWithSMTPClient(ss.sc, msg)
+	if !stop() || err != nil {
+		ss.drop()
+		return err
 	}
-	return fmt.Errorf("mailer: send: %w", err)
+	ss.used = time.Now()
+	s.putIdle(ss)
+	return nil
+}
+
+// takeIdle returns the most recently used idle session, closing those
+// idle for too long, or nil.
+func (s *Sender) takeIdle() *session {
+	var stale []*session
+	defer func() {
+		for _, ss := range stale {
+			ss.drop() // likely closed by the server already: no QUIT to wait for
+		}
+	}()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for len(s.idle) > 0 {
+		ss := s.idle[len(s.idle)-1]
+		s.idle = s.idle[:len(s.idle)-1]
+		if time.Since(ss.used) < maxIdleTime {
+			return ss
+		}
+		stale = append(stale, ss)
+	}
+	return nil
+}
+
+// putIdle keeps ss for reuse; past MaxIdle the oldest session ends.
+func (s *Sender) putIdle(ss *session) {
+	s.mu.Lock()
+	s.idle = append(s.idle, ss)
+	var old *session
+	if len(s.idle) > max(s.opts.MaxIdle, 0) {
+		old, s.idle = s.idle[0], s.idle[1:]
+	}
+	s.mu.Unlock()
+	if old != nil {
+		old.quit()
+	}
+}
+
+// Close ends the idle sessions. The Sender stays usable; a second Close
+// is harmless.
+func (s *Sender) Close() error {
+	s.mu.Lock()
+	idle := s.idle
+	s.idle = nil
+	s.mu.Unlock()
+	for _, ss := range idle {
+		ss.quit()
+	}
+	return nil
 }
 
 // connGuard closes the connection of one Send when its context ends,
@@ -176,22 +307,6 @@ func (s *Sender) dial(ctx context.Context, network, addr string) (net.Conn, erro
 		return nil, fmt.Errorf("tls: %w", err)
 	}
 	return tc, nil
-}
-
-// deliver dials, sends msg and closes the session. A failing QUIT after
-// the server accepted the message is ignored: the message is delivered,
-// and reporting an error would send it again.
-func (s *Sender) deliver(ctx context.Context, c *gomail.Client, msg *gomail.Msg) error {
-	sc, err := c.DialToSMTPClientWithContext(ctx)
-	if err != nil {
-		return fmt.Errorf("connect %s: %w", s.opts.Addr, err)
-	}
-	if err := c.SendWithSMTPClient(sc, msg); err != nil {
-		sc.Close()
-		return err
-	}
-	_ = c.CloseWithSMTPClient(sc)
-	return nil
 }
 
 func (s *Sender) tlsConfig() *tls.Config {

@@ -263,8 +263,9 @@ func TestNewSenderOptions(t *testing.T) {
 	}
 }
 
-// BenchmarkSend measures one message over a fresh loopback SMTP session,
-// plain and with STARTTLS, as mail:send does it.
+// BenchmarkSend measures one message over loopback SMTP, plain and with
+// STARTTLS, as mail:send does it: on a session kept open ("reuse") and on
+// a fresh session per mail ("new", MaxIdle -1).
 func BenchmarkSend(b *testing.B) {
 	for _, mode := range []struct {
 		name   string
@@ -274,19 +275,69 @@ func BenchmarkSend(b *testing.B) {
 		{"plain", smtptest.NoTLS, TLSNone},
 		{"starttls", smtptest.StartTLS, TLSStartTLS},
 	} {
-		b.Run(mode.name, func(b *testing.B) {
-			srv := smtptest.New(b, smtptest.Options{TLS: mode.server})
-			s, err := NewSender(Options{Addr: srv.Addr(), TLS: mode.tls, TLSConfig: srv.ClientTLSConfig(), HELO: "bench.test"})
-			if err != nil {
-				b.Fatal(err)
-			}
-			o := baseOutgoing()
-			b.ReportAllocs()
-			for b.Loop() {
-				if err := s.Send(context.Background(), o); err != nil {
+		for _, reuse := range []struct {
+			name    string
+			maxIdle int
+		}{{"new", -1}, {"reuse", 0}} {
+			b.Run(mode.name+"/"+reuse.name, func(b *testing.B) {
+				srv := smtptest.New(b, smtptest.Options{TLS: mode.server})
+				s, err := NewSender(Options{Addr: srv.Addr(), TLS: mode.tls, TLSConfig: srv.ClientTLSConfig(), HELO: "bench.test",
+					MaxIdle: reuse.maxIdle})
+				if err != nil {
 					b.Fatal(err)
 				}
-			}
-		})
+				b.Cleanup(func() { s.Close() })
+				o := baseOutgoing()
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := s.Send(context.Background(), o); err != nil {
+						b.Fatal(err)
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSendReusesSession: consecutive sends share one SMTP session, and a
+// session that died while idle is replaced without losing the mail.
+func TestSendReusesSession(t *testing.T) {
+	t.Parallel()
+	srv := smtptest.New(t)
+	s := newSender(t, srv, Options{})
+	t.Cleanup(func() { s.Close() })
+	send := func() {
+		t.Helper()
+		if err := s.Send(context.Background(), baseOutgoing()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for range 3 {
+		send()
+	}
+	if got := s.opened.Load(); got != 1 {
+		t.Errorf("3 sends opened %d sessions, want 1", got)
+	}
+	// The idle session's connection dies, as when a server times it out.
+	s.mu.Lock()
+	s.idle[0].conn.Close()
+	s.mu.Unlock()
+	send()
+	if got := s.opened.Load(); got != 2 {
+		t.Errorf("after the idle session died: %d sessions opened, want 2", got)
+	}
+	if n := len(srv.Messages()); n != 4 {
+		t.Errorf("%d messages delivered, want 4", n)
+	}
+
+	// MaxIdle < 0: a session per mail.
+	s2 := newSender(t, srv, Options{MaxIdle: -1})
+	for range 2 {
+		if err := s2.Send(context.Background(), baseOutgoing()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := s2.opened.Load(); got != 2 {
+		t.Errorf("MaxIdle -1: 2 sends opened %d sessions, want 2", got)
 	}
 }

@@ -13,7 +13,7 @@ import (
 // rather than the store's clock.
 type ImportTx struct {
 	s   *Store
-	tx  *sql.Tx
+	tx  *stmtCache
 	now time.Time
 }
 
@@ -21,10 +21,30 @@ type ImportTx struct {
 // commits it when fn returns nil. An error from fn rolls everything back
 // and is returned as it is, so that fn may end an import it judged bad.
 func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) error) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		return fn(&ImportTx{s: s, tx: tx, now: at.UTC()})
-	})
+	run := func(tx *sql.Tx) error {
+		c := &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}
+		defer c.close()
+		return fn(&ImportTx{s: s, tx: c, now: at.UTC()})
+	}
+	if s.dialect != SQLite {
+		return s.inTx(ctx, run)
+	}
+	// A bigger page cache for the connection that writes the file, until
+	// it committed: fewer pages spilled to the WAL and written again.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: import: %w", err)
+	}
+	defer conn.Close()
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
+		return fmt.Errorf("store: import: %w", err)
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") // SQLite's default
+	return inTxOn(ctx, conn, run)
 }
+
+// importCacheKiB is the SQLite page cache of an import's connection.
+const importCacheKiB = 16 << 10
 
 // ts encodes the import's time for a timestamp column.
 func (tx *ImportTx) ts() any { return tx.s.ts(tx.now) }

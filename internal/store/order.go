@@ -92,7 +92,7 @@ func (s *Store) CreateOrder(ctx context.Context, o *Order) (int64, error) {
 	return id, nil
 }
 
-func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, orderID int64, items []OrderItem) error {
+func (s *Store) insertItems(ctx context.Context, tx querier, orderID int64, items []OrderItem) error {
 	for i, it := range items {
 		qty := it.Quantity
 		if qty == 0 {
@@ -107,7 +107,7 @@ func (s *Store) insertItems(ctx context.Context, tx *sql.Tx, orderID int64, item
 	return nil
 }
 
-func (s *Store) insertStatusChange(ctx context.Context, tx *sql.Tx, orderID int64, c OrderStatusChange) error {
+func (s *Store) insertStatusChange(ctx context.Context, tx querier, orderID int64, c OrderStatusChange) error {
 	_, err := tx.ExecContext(ctx, s.rebind(`
 		INSERT INTO order_status_history (order_id, status, note, source, changed_at) VALUES (?, ?, ?, ?, ?)`),
 		orderID, c.Status, c.Note, c.Source, s.ts(c.ChangedAt))

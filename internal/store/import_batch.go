@@ -1,0 +1,240 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+)
+
+// stmtCache is an import transaction's querier: it prepares each query
+// once and reuses the statement for every row of the file, which saves
+// SQLite from parsing the same SQL a million times.
+type stmtCache struct {
+	tx    *sql.Tx
+	stmts map[string]*sql.Stmt
+}
+
+// maxCachedStmts bounds the cache; queries past it run unprepared.
+const maxCachedStmts = 64
+
+func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	if len(c.stmts) >= maxCachedStmts {
+		return nil, nil
+	}
+	st, err := c.tx.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return c.tx.ExecContext(ctx, query, args...)
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := c.stmt(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if st == nil {
+		return c.tx.QueryContext(ctx, query, args...)
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	st, err := c.stmt(ctx, query)
+	if err != nil || st == nil {
+		// The error, if any, comes back again from the unprepared query.
+		return c.tx.QueryRowContext(ctx, query, args...)
+	}
+	return st.QueryRowContext(ctx, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
+
+// importBatch is how many rows one multi-row statement of an import
+// writes or reads: few statements, and far below either database's
+// limit on parameters.
+const importBatch = 100
+
+// placeholders returns "(?, ?, ?), (?, ?, ?)" for rows rows of cols
+// columns.
+func placeholders(rows, cols int) string {
+	one := "(" + strings.TrimSuffix(strings.Repeat("?, ", cols), ", ") + ")"
+	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
+}
+
+// OrdersByNumbers returns the stored orders, with their items, among
+// numbers, by number. Numbers without an order are absent from the map.
+func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (found map[string]*Order, err error) {
+	if tx.s.dialect == Postgres {
+		// The orders table grows by the million inside the import's
+		// transaction, without statistics: a generic plan made while it
+		// was empty (a sequential scan for each lookup) would stay for
+		// the whole import. Plan the lookups for the table as it is now.
+		if _, err := tx.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = force_custom_plan"); err != nil {
+			return nil, fmt.Errorf("store: orders by number: %w", err)
+		}
+		defer func() {
+			if _, rerr := tx.tx.ExecContext(ctx, "SET LOCAL plan_cache_mode = auto"); rerr != nil && err == nil {
+				found, err = nil, fmt.Errorf("store: orders by number: %w", rerr)
+			}
+		}()
+	}
+	found = make(map[string]*Order, len(numbers))
+	for start := 0; start < len(numbers); start += importBatch {
+		chunk := numbers[start:min(start+importBatch, len(numbers))]
+		args := make([]any, len(chunk))
+		for i, n := range chunk {
+			args[i] = strings.TrimSpace(n)
+		}
+		orders, err := queryAllOn(ctx, tx.s, tx.tx, scanOrder,
+			"SELECT "+orderColumns+" FROM orders WHERE number IN "+placeholders(1, len(chunk)), args...)
+		if err != nil {
+			return nil, fmt.Errorf("store: orders by number: %w", err)
+		}
+		if len(orders) == 0 {
+			continue
+		}
+		byID := make(map[int64]*Order, len(orders))
+		ids := make([]any, len(orders))
+		for i := range orders {
+			o := &orders[i]
+			found[o.Number], byID[o.ID], ids[i] = o, o, o.ID
+		}
+		rows, err := tx.tx.QueryContext(ctx, tx.s.rebind(`
+			SELECT order_id, sku, description, quantity, unit_price_cents FROM order_items
+			WHERE order_id IN `+placeholders(1, len(ids))+` ORDER BY order_id, position, id`), ids...)
+		if err != nil {
+			return nil, fmt.Errorf("store: order items: %w", err)
+		}
+		for rows.Next() {
+			var (
+				id int64
+				it OrderItem
+			)
+			if err := rows.Scan(&id, &it.SKU, &it.Description, &it.Quantity, &it.UnitPriceCents); err != nil {
+				rows.Close()
+				return nil, fmt.Errorf("store: order items: %w", err)
+			}
+			byID[id].Items = append(byID[id].Items, it)
+		}
+		if err := rows.Close(); err != nil {
+			return nil, fmt.Errorf("store: order items: %w", err)
+		}
+		if err := rows.Err(); err != nil {
+			return nil, fmt.Errorf("store: order items: %w", err)
+		}
+	}
+	return found, nil
+}
+
+// CreateOrders stores new orders as CreateOrder does, a hundred to a
+// statement; their numbers must be distinct. On success each o.ID is set.
+func (tx *ImportTx) CreateOrders(ctx context.Context, orders []*Order) error {
+	for start := 0; start < len(orders); start += importBatch {
+		if err := tx.createOrders(ctx, orders[start:min(start+importBatch, len(orders))]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (tx *ImportTx) createOrders(ctx context.Context, orders []*Order) error {
+	args := make([]any, 0, len(orders)*12)
+	byNumber := make(map[string]*Order, len(orders))
+	for _, o := range orders {
+		if o.Status == "" {
+			o.Status = OrderPending
+		}
+		o.Number = strings.TrimSpace(o.Number)
+		byNumber[o.Number] = o
+		args = append(args, o.CustomerID, o.Number, o.Status, o.Currency, o.AmountCents, tx.s.nullDate(o.PromisedDate),
+			o.TrackingNumber, o.TrackingURL, o.Notes, tx.ts(), tx.ts(), tx.ts())
+	}
+	rows, err := tx.tx.QueryContext(ctx, tx.s.rebind(`
+		INSERT INTO orders (customer_id, number, status, currency, amount_cents, promised_date, tracking_number,
+			tracking_url, notes, status_changed_at, created_at, updated_at)
+		VALUES `+placeholders(len(orders), 12)+`
+		RETURNING id, number`), args...)
+	if err != nil {
+		return fmt.Errorf("store: create orders: %w", conflict(err))
+	}
+	for rows.Next() {
+		var (
+			id     int64
+			number string
+		)
+		if err := rows.Scan(&id, &number); err != nil {
+			rows.Close()
+			return fmt.Errorf("store: create orders: %w", err)
+		}
+		if o := byNumber[number]; o != nil {
+			o.ID = id
+		}
+	}
+	if err := rows.Close(); err != nil {
+		return fmt.Errorf("store: create orders: %w", conflict(err))
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: create orders: %w", conflict(err))
+	}
+
+	var items, history []any
+	nItems := 0
+	flushItems := func() error {
+		if nItems == 0 {
+			return nil
+		}
+		_, err := tx.tx.ExecContext(ctx, tx.s.rebind(`
+			INSERT INTO order_items (order_id, position, sku, description, quantity, unit_price_cents)
+			VALUES `+placeholders(nItems, 6)), items...)
+		items, nItems = items[:0], 0
+		return err
+	}
+	for _, o := range orders {
+		if o.ID == 0 {
+			return fmt.Errorf("store: create orders: no id returned for order %s", o.Number)
+		}
+		history = append(history, o.ID, o.Status, "", "import", tx.ts())
+		for i, it := range o.Items {
+			qty := it.Quantity
+			if qty == 0 {
+				qty = 1
+			}
+			items = append(items, o.ID, i, it.SKU, it.Description, qty, it.UnitPriceCents)
+			if nItems++; nItems == importBatch {
+				if err := flushItems(); err != nil {
+					return fmt.Errorf("store: create orders: items: %w", err)
+				}
+			}
+		}
+	}
+	if err := flushItems(); err != nil {
+		return fmt.Errorf("store: create orders: items: %w", err)
+	}
+	_, err = tx.tx.ExecContext(ctx, tx.s.rebind(`
+		INSERT INTO order_status_history (order_id, status, note, source, changed_at) VALUES `+placeholders(len(orders), 5)), history...)
+	if err != nil {
+		return fmt.Errorf("store: create orders: status history: %w", err)
+	}
+	return nil
+}
