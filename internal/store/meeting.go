@@ -41,7 +41,7 @@ type Meeting struct {
 	CustomerTimezone string
 	Outcome          string // the rep's note after the meeting (next step)
 	CreatedAt        time.Time
-	UpdatedAt     time.Time
+	UpdatedAt        time.Time
 }
 
 // CreateMeeting stores a meeting, unique on its UID: when one exists it
