@@ -24,7 +24,7 @@ type Availability struct {
 	Hours    assign.WorkingHours
 	Location *time.Location // nil is UTC
 	DaysOff  []time.Time    // any instant of each day off, read in Location
-	AwayUtil time.Time      // out of office until; zero is not away
+	AwayUntil time.Time      // out of office until; zero is not away
 	Busy     []Interval
 }
 
@@ -40,7 +40,7 @@ func (a Availability) loc() *time.Location {
 // while away and clear of every busy interval.
 func (a Availability) Free(iv Interval) bool {
 	loc := a.loc()
-	if iv.Start.Before(a.AwayUtil) {
+	if iv.Start.Before(a.AwayUntil) {
 		return false
 	}
 	for _, d := range a.DaysOff {
