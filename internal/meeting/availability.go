@@ -21,11 +21,11 @@ func (i Interval) Overlaps(o Interval) bool {
 // timezone, whole days off (dates in that timezone), away until an
 // instant, and the meetings they already have.
 type Availability struct {
-	Hours    assign.WorkingHours
-	Location *time.Location // nil is UTC
-	DaysOff  []time.Time    // any instant of each day off, read in Location
+	Hours     assign.WorkingHours
+	Location  *time.Location // nil is UTC
+	DaysOff   []time.Time    // any instant of each day off, read in Location
 	AwayUntil time.Time      // out of office until; zero is not away
-	Busy     []Interval
+	Busy      []Interval
 }
 
 func (a Availability) loc() *time.Location {

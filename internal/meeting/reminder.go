@@ -64,4 +64,3 @@ func Lead(d time.Duration) string {
 		return d.String()
 	}
 }
-
