@@ -299,8 +299,9 @@ func (h meetingDesk) slotLinks(data *meeting.MailData, slots []store.MeetingSlot
 	if len(slots) == 0 || !h.canOffer() {
 		return
 	}
+	last := slices.MaxFunc(slots, func(a, b store.MeetingSlot) int { return a.StartsAt.Compare(b.StartsAt) }).StartsAt
 	exp := h.Clock.Now().Add(h.opts.LinkTTL)
-	if last := slots[len(slots)-1].StartsAt; last.Before(exp) {
+	if last.Before(exp) {
 		exp = last
 	}
 	for _, s := range slots {

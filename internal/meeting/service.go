@@ -299,8 +299,9 @@ func (s *Service) repFree(ctx context.Context, m *store.Meeting, iv Interval) (b
 }
 
 // Offer picks the slots to offer for m: the customer's proposals that
-// the rep is free for first (an exact time as it is, a part of a day as
-// its first free slot), then the next free slots, up to SlotCount.
+// the rep is free for first, in the order the customer wrote them (an
+// exact time as it is, a part of a day as its first free slot), then the
+// next free slots in time order, up to SlotCount.
 func (s *Service) Offer(ctx context.Context, m *store.Meeting, rep *store.Rep, proposals []Proposal) (slots []Interval, proposedFree bool, err error) {
 	now := s.now()
 	from := now.Add(s.opts.MinNotice)
@@ -335,10 +336,11 @@ func (s *Service) Offer(ctx context.Context, m *store.Meeting, rep *store.Rep, p
 			}
 		}
 	}
+	// The customer's own times come first, as the mail says; the others
+	// follow in time order.
 	for _, iv := range FindSlots([]Availability{a}, SlotQuery{From: from, Duration: dur, Count: s.opts.SlotCount + len(slots), Horizon: horizon}) {
 		add(iv)
 	}
-	SortIntervals(slots)
 	return slots, proposedFree, nil
 }
 

@@ -142,9 +142,10 @@ func scanSlot(r row) (*MeetingSlot, error) {
 	return &sl, nil
 }
 
-// MeetingSlots returns the slots offered for a meeting, by start.
+// MeetingSlots returns the slots offered for a meeting, in the order
+// they were offered.
 func (s *Store) MeetingSlots(ctx context.Context, meetingID int64) ([]MeetingSlot, error) {
-	out, err := queryAll(ctx, s, scanSlot, "SELECT "+slotColumns+" FROM meeting_slots WHERE meeting_id = ? ORDER BY starts_at, id", meetingID)
+	out, err := queryAll(ctx, s, scanSlot, "SELECT "+slotColumns+" FROM meeting_slots WHERE meeting_id = ? ORDER BY id", meetingID)
 	if err != nil {
 		return nil, fmt.Errorf("store: meeting %d slots: %w", meetingID, err)
 	}
