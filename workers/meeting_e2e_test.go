@@ -475,4 +475,3 @@ func refNumber(t *testing.T, st *store.Store) string {
 	}
 	return strings.TrimPrefix(qs[0].Reference, "SD-")
 }
-
