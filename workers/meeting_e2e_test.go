@@ -51,6 +51,12 @@ type meetingE2E struct {
 }
 
 func newMeetingE2E(t *testing.T) *meetingE2E {
+	return startMeetingDesk(t, func() time.Time { return fakeNow }, nil)
+}
+
+// startMeetingDesk runs the desk with clock now and the reminder offsets
+// (nil: the defaults, 24 h and 1 h).
+func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
 	t.Helper()
 	ctx := t.Context()
 	testenv.Redis(t, testenv.RedisDBWorkers)
@@ -83,12 +89,12 @@ func newMeetingE2E(t *testing.T) *meetingE2E {
 		t.Fatal(err)
 	}
 
-	clock := ClockFunc(func() time.Time { return fakeNow })
+	clock := ClockFunc(now)
 	signer, err := link.New([]byte("meeting-e2e-secret-of-sufficient-length"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.svc, err = meeting.NewService(e.st, e.client, meeting.Options{MinNotice: 2 * time.Hour}, clock.Now)
+	e.svc, err = meeting.NewService(e.st, e.client, meeting.Options{MinNotice: 2 * time.Hour, Reminders: reminders}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
 	}
