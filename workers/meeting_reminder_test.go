@@ -30,7 +30,6 @@ func (e *meetingE2E) scheduledReminders(t *testing.T, meetingID int64) []string 
 
 func itoa64(n int64) string { return strconv.FormatInt(n, 10) }
 
-
 // TestMeetingRemindersOnTheWallClock books meetings an hour and a few
 // seconds ahead with a one-hour reminder, against real Redis: the
 // reminder fires no earlier than planned, a reschedule deletes the old
