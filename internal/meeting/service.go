@@ -92,7 +92,30 @@ func (s *Service) Book(ctx context.Context, slotID int64) (m *store.Meeting, boo
 	if err != nil || !booked {
 		return m, booked, err
 	}
+	if m.Sequence > 0 { // a new time after a decline: everyone answers again
+		if err := s.askAgain(ctx, m); err != nil {
+			return m, true, err
+		}
+	}
 	return m, true, s.sendVersion(ctx, m)
+}
+
+// askAgain resets the customers' responses: a meeting at a new time is a
+// new question (RFC 5546 section 2.1.4), and a customer who declined the
+// old time gets the new one's reminders.
+func (s *Service) askAgain(ctx context.Context, m *store.Meeting) error {
+	as, err := s.st.MeetingAttendees(ctx, m.ID)
+	if err != nil {
+		return err
+	}
+	for _, a := range as {
+		if a.Role == store.AttendeeCustomer && a.Partstat != store.PartstatNeedsAction {
+			if err := s.st.SetAttendeePartstat(ctx, m.ID, a.Email, store.PartstatNeedsAction); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 // sendVersion queues the invite (or cancellation) of m's current version.
@@ -173,6 +196,9 @@ func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*s
 	m.Status = store.MeetingRescheduled
 	m.Sequence++
 	if err := s.st.UpdateMeeting(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := s.askAgain(ctx, m); err != nil {
 		return nil, err
 	}
 	return m, s.sendVersion(ctx, m)
