@@ -134,7 +134,7 @@ func oneLine(s string) string {
 // ParseInvite reads an iTIP message made by Encode or by a calendar
 // client: its method and first event. Attendees carry their PARTSTAT.
 func ParseInvite(b []byte) (*Invite, error) {
-	cal, err := ical.NewDecoder(bytes.NewReader(b)).Decode()
+	cal, err := decodeCalendar(b)
 	if err != nil {
 		return nil, fmt.Errorf("meeting: parse calendar: %w", err)
 	}
@@ -169,6 +169,18 @@ func ParseInvite(b []byte) (*Invite, error) {
 		return nil, errors.New("meeting: event has no UID")
 	}
 	return inv, nil
+}
+
+// decodeCalendar decodes an iCalendar object. go-ical's decoder panics on
+// some malformed parameter lines (found by FuzzFindReply); calendar parts
+// come from outside, so a panic is turned into an error.
+func decodeCalendar(b []byte) (cal *ical.Calendar, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			cal, err = nil, fmt.Errorf("malformed calendar: %v", r)
+		}
+	}()
+	return ical.NewDecoder(bytes.NewReader(b)).Decode()
 }
 
 func readPerson(p *ical.Prop) Person {
