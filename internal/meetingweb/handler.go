@@ -157,6 +157,14 @@ func (h *handler) serveSlot(w http.ResponseWriter, r *http.Request, id int64) {
 		return
 	}
 	if !booked {
+		if m.StartsAt.Equal(sl.StartsAt) && m.Status == store.MeetingConfirmed {
+			// The same slot again: queue its invites once more in case the
+			// first booking stopped between the row and the task (the
+			// TaskID and the mails' keys make a repeat harmless).
+			if err := h.Meetings.Resend(ctx, m); err != nil {
+				h.Logger.WarnContext(ctx, "re-queueing meeting invites failed", "meeting_id", m.ID, "error", err.Error())
+			}
+		}
 		render(w, h.alreadyBooked(m, sl, loc))
 		return
 	}
