@@ -136,7 +136,7 @@ func (h *handler) serveSlot(w http.ResponseWriter, r *http.Request, id int64) {
 	loc := customerZone(m)
 	when := meeting.When(sl.StartsAt, loc)
 	if m.Status != store.MeetingProposed {
-		render(w, h.alreadyBooked(m, sl, loc))
+		h.settled(w, r, m, sl, loc)
 		return
 	}
 	if !sl.StartsAt.After(h.Now()) {
@@ -157,21 +157,26 @@ func (h *handler) serveSlot(w http.ResponseWriter, r *http.Request, id int64) {
 		return
 	}
 	if !booked {
-		if m.StartsAt.Equal(sl.StartsAt) && m.Status == store.MeetingConfirmed {
-			// The same slot again: queue its invites once more in case the
-			// first booking stopped between the row and the task (the
-			// TaskID and the mails' keys make a repeat harmless).
-			if err := h.Meetings.Resend(ctx, m); err != nil {
-				h.Logger.WarnContext(ctx, "re-queueing meeting invites failed", "meeting_id", m.ID, "error", err.Error())
-			}
-		}
-		render(w, h.alreadyBooked(m, sl, loc))
+		h.settled(w, r, m, sl, loc)
 		return
 	}
 	h.Logger.InfoContext(ctx, "meeting booked", "meeting_id", m.ID, "slot_id", id, "starts_at", m.StartsAt)
 	render(w, page{Title: "Your meeting is booked", Done: true,
 		Lines:   []string{"A calendar invitation is on its way to you by email."},
 		Details: [][2]string{{"Meeting", m.Title}, {"When", when}}})
+}
+
+// settled answers a slot link of a proposal that is settled. A POST of
+// the very slot that was booked queues its invites once more, in case the
+// booking stopped between the row and the task (the TaskID and the mails'
+// keys make a repeat harmless).
+func (h *handler) settled(w http.ResponseWriter, r *http.Request, m *store.Meeting, sl *store.MeetingSlot, loc *time.Location) {
+	if r.Method == http.MethodPost && m.Status == store.MeetingConfirmed && m.StartsAt.Equal(sl.StartsAt) {
+		if err := h.Meetings.Resend(r.Context(), m); err != nil {
+			h.Logger.WarnContext(r.Context(), "re-queueing meeting invites failed", "meeting_id", m.ID, "error", err.Error())
+		}
+	}
+	render(w, h.alreadyBooked(m, sl, loc))
 }
 
 // alreadyBooked answers a slot link of a proposal that is settled.
