@@ -25,7 +25,9 @@ func defaultsFor(typ string) (d taskDefaults, ok bool) {
 	case TypeOrderStatusReply, TypeOrderRequest, TypeLeadAssign, TypeLeadSLACheck, TypeMeetingRequest,
 		TypeInquiryHandoff, TypeInquiryTriage, TypeInquiryAck, TypeCustomerUnsubscribe:
 		return taskDefaults{QueueDefault, 10, time.Minute, retainEntity}, true
-	case TypeMeetingReminder:
+	case TypeMeetingInvite, TypeMeetingReply:
+		return taskDefaults{QueueDefault, 10, time.Minute, retainEntity}, true
+	case TypeMeetingReminder, TypeMeetingOutcome:
 		return taskDefaults{QueueDefault, 5, time.Minute, retainEntity}, true
 	case TypeLeadsSLAScan, TypeOrdersFollowupScan, TypeAnomalyScan:
 		return taskDefaults{QueueDefault, 3, 5 * time.Minute, retainScan}, true

@@ -97,9 +97,21 @@ func contract() []taskCase {
 			NewMeetingRequestTask, ParseMeetingRequestPayload).
 			opts(QueueDefault, "meeting:request:21", 10, time.Minute, 24*time.Hour),
 		mk("meeting reminder", TypeMeetingReminder,
-			MeetingReminderPayload{MeetingID: 8, RemindAt: remindT},
+			MeetingReminderPayload{MeetingID: 8, Sequence: 2, RemindAt: remindT, Before: time.Hour},
 			NewMeetingReminderTask, ParseMeetingReminderPayload).
-			opts(QueueDefault, "meeting:reminder:8:20300103T134500Z", 5, time.Minute, 24*time.Hour).at(remindT),
+			opts(QueueDefault, "meeting:reminder:8:v2:20300103T134500Z", 5, time.Minute, 24*time.Hour).at(remindT),
+		mk("meeting invite", TypeMeetingInvite,
+			MeetingInvitePayload{MeetingID: 8, Sequence: 1},
+			NewMeetingInviteTask, ParseMeetingInvitePayload).
+			opts(QueueDefault, "meeting:invite:8:1", 10, time.Minute, 24*time.Hour),
+		mk("meeting reply", TypeMeetingReply,
+			MeetingReplyPayload{MeetingID: 8, Sequence: 1, Email: "ann@acme.com", Partstat: "DECLINED"},
+			NewMeetingReplyTask, ParseMeetingReplyPayload).
+			opts(QueueDefault, "meeting:reply:8:1:ann@acme.com:DECLINED", 10, time.Minute, 24*time.Hour),
+		mk("meeting outcome", TypeMeetingOutcome,
+			MeetingOutcomePayload{MeetingID: 8, Sequence: 1, At: remindT},
+			NewMeetingOutcomeTask, ParseMeetingOutcomePayload).
+			opts(QueueDefault, "meeting:outcome:8:1", 5, time.Minute, 24*time.Hour).at(remindT),
 		mk("inquiry handoff", TypeInquiryHandoff,
 			InquiryHandoffPayload{InquiryID: 30},
 			NewInquiryHandoffTask, ParseInquiryHandoffPayload).

@@ -13,8 +13,17 @@ import (
 // InboundHandler answers inbound:email: it takes one stored customer mail
 // in through intake (parse, thread, link, route, follow-on and ack).
 type InboundHandler struct {
-	intake *intake.Processor
-	logger *slog.Logger
+	intake  *intake.Processor
+	logger  *slog.Logger
+	replies *CalendarReplies
+}
+
+// WithCalendarReplies makes the handler take calendar replies (iMIP
+// METHOD:REPLY) out before intake: they are no inquiry and get no
+// acknowledgement.
+func (h *InboundHandler) WithCalendarReplies(c *CalendarReplies) *InboundHandler {
+	h.replies = c
+	return h
 }
 
 // NewInboundHandler returns the inbound:email handler.
@@ -32,6 +41,11 @@ func (h *InboundHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseInboundEmailPayload(t.Payload())
 	if err != nil {
 		return err
+	}
+	if h.replies != nil {
+		if taken, err := h.replies.Take(ctx, p.MessageID); err != nil || taken {
+			return err
+		}
 	}
 	return h.intake.Process(ctx, p.MessageID)
 }

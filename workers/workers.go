@@ -16,6 +16,7 @@ import (
 
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
+	"salesdesk/internal/meeting"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/report"
 	"salesdesk/internal/routing"
@@ -42,6 +43,7 @@ type Store interface {
 	report.Source
 	MailStore
 	outbox.LimitStore
+	MeetingStore
 	PendingStore
 }
 
@@ -67,6 +69,13 @@ type Deps struct {
 	// Intake are the collaborators of the intake processor behind
 	// inbound:email; a nil Logger takes the Desk's.
 	Intake intake.Deps
+	// Meetings books and changes meetings; with it the meeting handlers
+	// are registered (enqueuing with Intake.Enqueuer) and calendar
+	// replies are taken out of inbound:email.
+	Meetings *meeting.Service
+	// Scheduled (an *asynq.Inspector) lets the meeting handlers delete
+	// older versions' reminders; optional.
+	Scheduled ScheduledTasks
 }
 
 // Options configure the handler families. Each family's own validation
@@ -84,6 +93,8 @@ type Options struct {
 	RecipientLimit outbox.RecipientLimit
 	// NotifyStatusChanges builds the order-status notifier (Notifier).
 	NotifyStatusChanges bool
+	// Meeting configures the meeting handlers.
+	Meeting MeetingOptions
 	// Intake configures the intake processor. Its AckWindow is also the
 	// inquiry handlers' when Inquiry.AckWindow is zero. Nil Followups are
 	// the defaults for the registered handlers, with quote and meeting
@@ -200,6 +211,19 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 		weekly, err := NewReportWeeklyHandler(rd, o.Report)
 		add(tasks.TypeReportWeekly, weekly, err)
 	}
+	if d.Meetings != nil {
+		md := MeetingDeps{Desk: d.Desk, Store: d.Store, Meetings: d.Meetings, Enqueuer: d.Intake.Enqueuer, Scheduled: d.Scheduled}
+		req, err := NewMeetingRequestHandler(md, o.Meeting)
+		add(tasks.TypeMeetingRequest, req, err)
+		invite, err := NewMeetingInviteHandler(md, o.Meeting)
+		add(tasks.TypeMeetingInvite, invite, err)
+		reminder, err := NewMeetingReminderHandler(md, o.Meeting)
+		add(tasks.TypeMeetingReminder, reminder, err)
+		reply, err := NewMeetingReplyHandler(md, o.Meeting)
+		add(tasks.TypeMeetingReply, reply, err)
+		outcome, err := NewMeetingOutcomeHandler(md, o.Meeting)
+		add(tasks.TypeMeetingOutcome, outcome, err)
+	}
 	if err := errors.Join(errs...); err != nil {
 		return err
 	}
@@ -210,7 +234,9 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 		o.Intake.Followups = intake.DefaultFollowups(d.Intake.Store, w.Handles)
 		if d.Leads != nil {
 			o.Intake.Followups[routing.QuoteRequest] = d.Leads.Followup()
-			o.Intake.Followups[routing.MeetingRequest] = d.Leads.Followup()
+			if !w.Handles(tasks.TypeMeetingRequest) {
+				o.Intake.Followups[routing.MeetingRequest] = d.Leads.Followup()
+			}
 		}
 	}
 	if d.Intake.Logger == nil {
@@ -219,7 +245,11 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	if w.intake, err = intake.New(d.Intake, o.Intake); err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
-	return w.add(tasks.TypeInboundEmail, NewInboundHandler(w.intake, d.Logger), nil)
+	inbound := NewInboundHandler(w.intake, d.Logger)
+	if d.Meetings != nil {
+		inbound.WithCalendarReplies(NewCalendarReplies(d.Store, d.Intake.Enqueuer, d.Logger))
+	}
+	return w.add(tasks.TypeInboundEmail, inbound, nil)
 }
 
 // orDefault fills the logger and clock every handler takes: nil logs

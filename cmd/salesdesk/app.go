@@ -61,6 +61,9 @@ func newApp(ctx context.Context, cfg config.Config, logOut io.Writer) (*app, err
 }
 
 func (a *app) close() {
+	if a.deskVal != nil && a.deskVal.scheduled != nil {
+		a.deskVal.scheduled.Close()
+	}
 	if err := a.client.Close(); err != nil {
 		a.log.Warn("close asynq client", "error", err)
 	}

@@ -7,6 +7,8 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"salesdesk/config"
 	"salesdesk/internal/anomaly"
 	"salesdesk/internal/assign"
@@ -15,6 +17,7 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/meeting"
 	"salesdesk/internal/order"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
@@ -28,6 +31,8 @@ type desk struct {
 	classifier *routing.Classifier
 	links      *link.Signer
 	leads      *lead.Service
+	meetings   *meeting.Service
+	scheduled  *asynq.Inspector // deletes older meeting reminders; closed by app.close
 	workers    *workers.Workers
 	// reloadModel retrains the classifier on the stored routing examples.
 	reloadModel func(context.Context) error
@@ -110,17 +115,29 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		return nil, err
 	}
 
+	d.meetings, err = meeting.NewService(a.store, a.client, meeting.Options{
+		DefaultDuration: cfg.Meetings.DefaultDuration,
+		MinNotice:       cfg.Meetings.MinNotice,
+		Reminders:       cfg.Meetings.Reminders,
+	}, time.Now)
+	if err != nil {
+		return nil, err
+	}
+
+	d.scheduled = asynq.NewInspector(a.redisOpt)
+
 	base := cfg.Web.PublicURL()
 	d.workers, err = workers.New(workers.Deps{
 		Desk: workers.Desk{
 			Renderer: renderer, Outbox: outbox.New(a.store, a.client), From: cfg.SMTP.From, BaseURL: base,
 			Logger: logger, Clock: workers.ClockFunc(time.Now),
 		},
-		Metrics: a.registry,
-		Store:   a.store,
-		Sender:  sender,
-		Leads:   d.leads,
-		Intake:  intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger},
+		Metrics:  a.registry,
+		Store:    a.store,
+		Sender:   sender,
+		Leads:    d.leads,
+		Intake:   intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger},
+		Meetings: d.meetings, Scheduled: d.scheduled,
 	}, workerOptions(cfg, loc, reportLoc, d.links))
 	if err != nil {
 		return nil, err
@@ -142,6 +159,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		Lead: workers.LeadOptions{
 			ManagerAddress: cfg.Leads.ManagerAddress, Links: links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
 		},
+		Meeting: workers.MeetingOptions{Links: links, LinkTTL: cfg.Web.LinkTTL},
 		Report: workers.ReportOptions{
 			Recipients: cfg.Reports.Recipients, Location: reportLoc,
 			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,

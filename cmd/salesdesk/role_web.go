@@ -9,6 +9,7 @@ import (
 
 	"salesdesk/internal/api"
 	"salesdesk/internal/link"
+	"salesdesk/internal/meetingweb"
 	"salesdesk/internal/web"
 )
 
@@ -52,7 +53,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	if n := d.workers.Notifier(); n != nil {
 		hooks.OnOrderStatusChanged = n.OnOrderStatusChanged
 	}
-	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks})
+	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks, Meetings: d.meetings})
 	pages, err := a.adminPages()
 	if err != nil {
 		return nil, err
@@ -69,7 +70,9 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		},
 		Logger: a.log.With("role", roleWeb),
 	})
-	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick}
+	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick,
+		"/meetings/": meetingweb.NewHandler(meetingweb.Options{Signer: d.links, Store: a.store, Meetings: d.meetings,
+			LinkTTL: a.cfg.Web.LinkTTL, Logger: a.log.With("role", roleWeb)})}
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
 	// web role serves the dashboard and API whether or not an IMAP server
 	// answers, and the poller's own metrics alert on a stalled mailbox.

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"salesdesk/internal/meeting"
 	"salesdesk/internal/store"
 	"salesdesk/internal/web"
 )
@@ -56,6 +57,8 @@ type Options struct {
 	Clock func() time.Time
 	// Hooks are the side effects owned by other packages.
 	Hooks Hooks
+	// Meetings books and changes meetings; nil leaves out /meetings.
+	Meetings *meeting.Service
 }
 
 // MaxBodyBytes bounds every request body.
@@ -69,12 +72,14 @@ const (
 
 // handler is the API's http.Handler.
 type handler struct {
-	st     *store.Store
-	log    *slog.Logger
-	now    func() time.Time
-	hooks  Hooks
-	mux    *http.ServeMux
-	routes []route
+	st    *store.Store
+	log   *slog.Logger
+	now   func() time.Time
+	hooks Hooks
+	mux   *http.ServeMux
+	// meetings serves /meetings (meeting.go); nil leaves it out.
+	meetings *meeting.Service
+	routes   []route
 }
 
 // New builds the API handler. It serves paths under Prefix and expects
@@ -83,7 +88,7 @@ func New(o Options) http.Handler {
 	if o.Store == nil {
 		panic("api: Options.Store is required")
 	}
-	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, mux: http.NewServeMux()}
+	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, mux: http.NewServeMux(), meetings: o.Meetings}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

@@ -22,7 +22,7 @@ type route struct {
 // table is every endpoint, in the order the docs list them.
 func (h *handler) table() []route {
 	paged := func(params ...string) []string { return append(params, pageParams...) }
-	return []route{
+	return append([]route{
 		{method: "GET", path: "/", summary: "This index of endpoints, as JSON.", serve: h.index},
 		{method: "GET", path: "/docs", summary: "The endpoints described as plain text.", serve: h.docs},
 
@@ -111,7 +111,7 @@ func (h *handler) table() []route {
 		{method: "POST", path: "/leads/{id}/lost", serve: h.leadLost,
 			summary: "Mark a lead lost, with the reason.",
 			body:    `{"reason": "went with a competitor"}`},
-	}
+	}, h.meetingRoutes()...)
 }
 
 // wrap checks the query parameters against rt's list and answers rt's

@@ -361,7 +361,7 @@ func NextStep(category string) string {
 	case "quote_request":
 		return "A member of our sales team will prepare your quote and contact you, usually within one business day."
 	case "meeting_request":
-		return "Your account manager will confirm a time with you and send you a calendar invitation."
+		return "You will receive a separate email shortly: either free times to choose from with one click, or, when none can be offered straight away, word that a member of our sales team will propose a time. Once a time is booked, a calendar invitation follows."
 	case "complaint":
 		return "We are sorry to hear about your experience. Your account manager has been informed and will contact you personally."
 	case "unsubscribe":

@@ -42,7 +42,7 @@ func goldenCases() []struct {
 	template string
 	data     any
 } {
-	return []struct {
+	return append([]struct {
 		name     string
 		template string
 		data     any
@@ -130,7 +130,7 @@ func goldenCases() []struct {
 			},
 		}},
 		{"daily_leads_empty", "daily_leads", DailyLeadsData{RepName: "Sam", Date: t0}},
-	}
+	}, meetingGoldenCases()...)
 }
 
 func newTestRenderer(t *testing.T, dir string) *Renderer {

@@ -10,9 +10,13 @@ import (
 
 // Meeting statuses.
 const (
-	MeetingRequested = "requested" // the customer asked; the rep has not confirmed
-	MeetingConfirmed = "confirmed" // invites sent
-	MeetingCancelled = "cancelled"
+	MeetingRequested   = "requested" // the customer asked; a rep proposes a time
+	MeetingProposed    = "proposed"  // free slots were offered; the customer picks one
+	MeetingConfirmed   = "confirmed" // a time is agreed and invites go out
+	MeetingRescheduled = "rescheduled"
+	MeetingCancelled   = "cancelled"
+	MeetingHeld        = "held"
+	MeetingNoShow      = "no_show"
 )
 
 // Meeting is a meeting between a rep and a customer.
@@ -30,8 +34,14 @@ type Meeting struct {
 	EndsAt        time.Time
 	Timezone      string // IANA name the times were agreed in
 	Sequence      int    // iCalendar SEQUENCE, raised on every change sent out
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	Agenda        string
+	VideoURL      string
+	// CustomerTimezone is the zone the customer's proposed times were read
+	// in: an IANA name, or a fixed offset such as "+02:00".
+	CustomerTimezone string
+	Outcome          string // the rep's note after the meeting (next step)
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // CreateMeeting stores a meeting, unique on its UID: when one exists it
@@ -48,12 +58,13 @@ func (s *Store) CreateMeeting(ctx context.Context, m *Meeting) (id int64, create
 	now := s.ts(s.nowUTC())
 	err = s.db.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO meetings (uid, lead_id, inquiry_id, rep_id, customer_email, title, location, status, starts_at,
-			ends_at, timezone, sequence, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			ends_at, timezone, sequence, agenda, video_url, customer_timezone, outcome, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (uid) DO NOTHING
 		RETURNING id`),
 		m.UID, nullID(m.LeadID), nullID(m.InquiryID), nullID(m.RepID), normEmail(m.CustomerEmail), m.Title, m.Location,
-		status, s.nullTS(m.StartsAt), s.nullTS(m.EndsAt), m.Timezone, m.Sequence, now, now).Scan(&id)
+		status, s.nullTS(m.StartsAt), s.nullTS(m.EndsAt), m.Timezone, m.Sequence, m.Agenda, m.VideoURL,
+		m.CustomerTimezone, m.Outcome, now, now).Scan(&id)
 	switch {
 	case err == nil:
 		created = true
@@ -68,26 +79,27 @@ func (s *Store) CreateMeeting(ctx context.Context, m *Meeting) (id int64, create
 	return id, created, nil
 }
 
-// UpdateMeeting saves the rep, title, location, status, times, timezone and
-// sequence of m (by m.ID), or returns ErrNotFound.
+// UpdateMeeting saves the rep, title, location, status, times, timezones,
+// sequence, agenda, video link and outcome of m (by m.ID), or returns
+// ErrNotFound.
 func (s *Store) UpdateMeeting(ctx context.Context, m *Meeting) error {
 	res, err := s.db.ExecContext(ctx, s.rebind(`
 		UPDATE meetings SET rep_id = ?, title = ?, location = ?, status = ?, starts_at = ?, ends_at = ?, timezone = ?,
-			sequence = ?, updated_at = ?
+			sequence = ?, agenda = ?, video_url = ?, customer_timezone = ?, outcome = ?, updated_at = ?
 		WHERE id = ?`),
 		nullID(m.RepID), m.Title, m.Location, m.Status, s.nullTS(m.StartsAt), s.nullTS(m.EndsAt), m.Timezone,
-		m.Sequence, s.ts(s.nowUTC()), m.ID)
+		m.Sequence, m.Agenda, m.VideoURL, m.CustomerTimezone, m.Outcome, s.ts(s.nowUTC()), m.ID)
 	return s.checkUpdated(res, err, "update meeting", m.ID)
 }
 
 const meetingColumns = `id, uid, lead_id, inquiry_id, rep_id, customer_email, title, location, status, starts_at,
-	ends_at, timezone, sequence, created_at, updated_at`
+	ends_at, timezone, sequence, agenda, video_url, customer_timezone, outcome, created_at, updated_at`
 
 func scanMeeting(r row) (*Meeting, error) {
 	var m Meeting
 	err := r.Scan(&m.ID, &m.UID, icol(&m.LeadID), icol(&m.InquiryID), icol(&m.RepID), &m.CustomerEmail, &m.Title,
-		&m.Location, &m.Status, tcol(&m.StartsAt), tcol(&m.EndsAt), &m.Timezone, &m.Sequence, tcol(&m.CreatedAt),
-		tcol(&m.UpdatedAt))
+		&m.Location, &m.Status, tcol(&m.StartsAt), tcol(&m.EndsAt), &m.Timezone, &m.Sequence, &m.Agenda, &m.VideoURL,
+		&m.CustomerTimezone, &m.Outcome, tcol(&m.CreatedAt), tcol(&m.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}

@@ -59,6 +59,8 @@ func RedisAddr() string {
 // packages share one), so that packages tested in parallel
 // never flush each other's keys (asynq's keys cannot be prefixed).
 const (
+	// RedisDBMeeting is DB 0, which only internal/meeting may use.
+	RedisDBMeeting  = 0
 	RedisDBTasks    = 1
 	RedisDBWorkers  = 2
 	RedisDBWeb      = 3

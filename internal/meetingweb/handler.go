@@ -1,0 +1,323 @@
+package meetingweb
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/link"
+	"salesdesk/internal/meeting"
+	"salesdesk/internal/store"
+)
+
+// maxFormBytes bounds a POST body: at most a short note.
+const maxFormBytes = 8 << 10
+
+// Store is what the pages read; *store.Store implements it.
+type Store interface {
+	Meeting(ctx context.Context, id int64) (*store.Meeting, error)
+	MeetingSlotByID(ctx context.Context, id int64) (*store.MeetingSlot, error)
+	MeetingAttendees(ctx context.Context, meetingID int64) ([]store.MeetingAttendee, error)
+}
+
+// Options configure the pages.
+type Options struct {
+	Signer   *link.Signer     // required
+	Store    Store            // required
+	Meetings *meeting.Service // required: books, cancels, records outcomes
+	// LinkTTL is how long the buttons minted on a rep's meeting page work
+	// (default 7 days).
+	LinkTTL time.Duration
+	Now     func() time.Time // nil is time.Now
+	Logger  *slog.Logger     // nil discards
+}
+
+type handler struct {
+	Options
+}
+
+// NewHandler returns the handler of GET and POST on
+// /meetings/slots/{slot_id} and /meetings/{id}/{action}. It panics
+// without its required options, a wiring mistake.
+func NewHandler(o Options) http.Handler {
+	if o.Signer == nil || o.Store == nil || o.Meetings == nil {
+		panic("meetingweb: Signer, Store and Meetings are required")
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.LinkTTL <= 0 {
+		o.LinkTTL = 7 * 24 * time.Hour
+	}
+	h := &handler{o}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/meetings/slots/{id}", h.methods(h.serveSlot))
+	mux.HandleFunc("/meetings/{id}/{action}", h.methods(h.serveRep))
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { render(w, notFound()) })
+	return mux
+}
+
+func (h *handler) methods(next func(w http.ResponseWriter, r *http.Request, id int64)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method {
+		case http.MethodGet, http.MethodHead, http.MethodPost:
+		default:
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
+			return
+		}
+		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+		if err != nil || id <= 0 {
+			render(w, notFound())
+			return
+		}
+		if r.Method == http.MethodPost {
+			r.Body = http.MaxBytesReader(w, r.Body, maxFormBytes)
+			if err := r.ParseForm(); err != nil {
+				render(w, page{Status: http.StatusBadRequest, Title: "Bad request"})
+				return
+			}
+		}
+		next(w, r, id)
+	}
+}
+
+func notFound() page {
+	return page{Status: http.StatusNotFound, Title: "Not found", Lines: []string{"There is nothing at this address."}}
+}
+
+func refused(err error) page {
+	if errors.Is(err, link.ErrExpired) {
+		return page{Status: http.StatusGone, Title: "This link has expired",
+			Lines: []string{"Reply to the email it came in and we will send you a new one."}}
+	}
+	return page{Status: http.StatusForbidden, Title: "This link is not valid",
+		Lines: []string{"Please use the link exactly as it came in the email."}}
+}
+
+func failed() page {
+	return page{Status: http.StatusServiceUnavailable, Title: "Something went wrong",
+		Lines: []string{"Nothing was changed. Please try again in a minute."}}
+}
+
+// customerZone is the zone the customer of m reads times in.
+func customerZone(m *store.Meeting) *time.Location { return meeting.LoadZone(m.CustomerTimezone) }
+
+// serveSlot shows (GET) or books (POST) one offered slot.
+func (h *handler) serveSlot(w http.ResponseWriter, r *http.Request, id int64) {
+	ctx := r.Context()
+	if err := h.Signer.VerifyValues(actionSlot, id, "", r.URL.Query(), h.Now()); err != nil {
+		render(w, refused(err))
+		return
+	}
+	sl, err := h.Store.MeetingSlotByID(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		render(w, notFound())
+		return
+	}
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "meeting slot page failed", "slot_id", id, "error", err.Error())
+		render(w, failed())
+		return
+	}
+	m, err := h.Store.Meeting(ctx, sl.MeetingID)
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "meeting slot page failed", "slot_id", id, "error", err.Error())
+		render(w, failed())
+		return
+	}
+	loc := customerZone(m)
+	when := meeting.When(sl.StartsAt, loc)
+	if m.Status != store.MeetingProposed {
+		h.settled(w, r, m, sl, loc)
+		return
+	}
+	if !sl.StartsAt.After(h.Now()) {
+		render(w, page{Status: http.StatusGone, Title: "This time has passed",
+			Lines: []string{"Please pick a later time from the email, or reply to it."}})
+		return
+	}
+	if r.Method != http.MethodPost {
+		render(w, page{Title: "Book this meeting?", Lines: []string{"Please confirm the time below."},
+			Details: [][2]string{{"Meeting", m.Title}, {"When", when}, {"Length", meeting.Lead(sl.EndsAt.Sub(sl.StartsAt))}},
+			Forms:   []form{{Action: r.URL.RequestURI(), Button: "Book " + when}}})
+		return
+	}
+	m, booked, err := h.Meetings.Book(ctx, id)
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "booking a meeting slot failed", "slot_id", id, "error", err.Error())
+		render(w, failed())
+		return
+	}
+	if !booked {
+		h.settled(w, r, m, sl, loc)
+		return
+	}
+	h.Logger.InfoContext(ctx, "meeting booked", "meeting_id", m.ID, "slot_id", id, "starts_at", m.StartsAt)
+	render(w, page{Title: "Your meeting is booked", Done: true,
+		Lines:   []string{"A calendar invitation is on its way to you by email."},
+		Details: [][2]string{{"Meeting", m.Title}, {"When", when}}})
+}
+
+// settled answers a slot link of a proposal that is settled. A POST of
+// the very slot that was booked queues its invites once more, in case the
+// booking stopped between the row and the task (the TaskID and the mails'
+// keys make a repeat harmless).
+func (h *handler) settled(w http.ResponseWriter, r *http.Request, m *store.Meeting, sl *store.MeetingSlot, loc *time.Location) {
+	if r.Method == http.MethodPost && m.Status == store.MeetingConfirmed && m.StartsAt.Equal(sl.StartsAt) {
+		if err := h.Meetings.Resend(r.Context(), m); err != nil {
+			h.Logger.WarnContext(r.Context(), "re-queueing meeting invites failed", "meeting_id", m.ID, "error", err.Error())
+		}
+	}
+	render(w, h.alreadyBooked(m, sl, loc))
+}
+
+// alreadyBooked answers a slot link of a proposal that is settled.
+func (h *handler) alreadyBooked(m *store.Meeting, sl *store.MeetingSlot, loc *time.Location) page {
+	switch m.Status {
+	case store.MeetingConfirmed, store.MeetingRescheduled:
+		p := page{Status: http.StatusConflict, Title: "This meeting is already booked",
+			Details: [][2]string{{"Meeting", m.Title}, {"When", meeting.When(m.StartsAt, loc)}}}
+		if m.StartsAt.Equal(sl.StartsAt) {
+			p.Status, p.Lines = http.StatusOK, []string{"You booked this time; the calendar invitation was sent to you by email."}
+		} else {
+			p.Lines = []string{"Another time of this proposal was booked first. To change it, reply to the invitation email."}
+		}
+		return p
+	case store.MeetingCancelled:
+		return page{Status: http.StatusGone, Title: "This meeting was cancelled", Lines: []string{"Reply to the email to arrange a new one."}}
+	}
+	return page{Status: http.StatusGone, Title: "These times are no longer offered", Lines: []string{"Please use the newest email we sent you."}}
+}
+
+// serveRep shows the meeting page (view) or confirms (GET) and applies
+// (POST) a rep's action.
+func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
+	ctx := r.Context()
+	action := r.PathValue("action")
+	switch action {
+	case ActionView, ActionCancel, ActionHeld, ActionNoShow:
+	default:
+		render(w, notFound())
+		return
+	}
+	repID, err := verifyRep(h.Signer, action, id, r.URL.Query(), h.Now())
+	if err != nil {
+		render(w, refused(err))
+		return
+	}
+	m, err := h.Store.Meeting(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		render(w, notFound())
+		return
+	}
+	if err != nil {
+		render(w, failed())
+		return
+	}
+	as, err := h.Store.MeetingAttendees(ctx, id)
+	if err != nil {
+		render(w, failed())
+		return
+	}
+	var rep *store.MeetingAttendee
+	for i := range as {
+		if as[i].RepID == repID {
+			rep = &as[i]
+		}
+	}
+	if rep == nil {
+		render(w, refused(link.ErrInvalid))
+		return
+	}
+	p := h.details(m, as, meeting.LoadZone(rep.Timezone))
+	if r.Method != http.MethodPost {
+		switch action {
+		case ActionView:
+			p.Forms = h.repForms(m, repID)
+		case ActionCancel:
+			p.Title, p.Forms = "Cancel this meeting?", []form{{Action: r.URL.RequestURI(), Button: "Cancel the meeting"}}
+			p.Lines = []string{"Everyone invited gets a cancellation for their calendar."}
+		case ActionHeld:
+			p.Title, p.Forms = "Was this meeting held?", []form{{Action: r.URL.RequestURI(), Button: "Yes, it was held", Note: true}}
+		case ActionNoShow:
+			p.Title, p.Forms = "Did the customer not come?", []form{{Action: r.URL.RequestURI(), Button: "Record a no-show", Note: true}}
+		}
+		render(w, p)
+		return
+	}
+	switch action {
+	case ActionCancel:
+		m, err = h.Meetings.Cancel(ctx, id)
+		p.Title, p.Lines = "The meeting is cancelled", []string{"Everyone invited gets a cancellation for their calendar."}
+	case ActionHeld, ActionNoShow:
+		status := store.MeetingHeld
+		if action == ActionNoShow {
+			status = store.MeetingNoShow
+		}
+		m, err = h.Meetings.SetOutcome(ctx, id, status, strings.TrimSpace(r.PostFormValue("note")))
+		p.Title, p.Lines = "Outcome recorded", []string{"Thank you. Held meetings count in the KPI report."}
+	default:
+		render(w, p)
+		return
+	}
+	if errors.Is(err, meeting.ErrNotOpen) {
+		render(w, page{Status: http.StatusConflict, Title: "This meeting can no longer change", Details: h.details(m, as, meeting.LoadZone(rep.Timezone)).Details})
+		return
+	}
+	if err != nil {
+		h.Logger.ErrorContext(ctx, "meeting action failed", "meeting_id", id, "action", action, "error", err.Error())
+		render(w, failed())
+		return
+	}
+	h.Logger.InfoContext(ctx, "meeting changed by its rep", "meeting_id", id, "action", action, "rep_id", repID)
+	p.Done = true
+	p.Details = h.details(m, as, meeting.LoadZone(rep.Timezone)).Details
+	render(w, p)
+}
+
+// details is the meeting page: what, when (in the reader's zone), who.
+func (h *handler) details(m *store.Meeting, as []store.MeetingAttendee, loc *time.Location) page {
+	p := page{Title: m.Title, Details: [][2]string{{"Status", strings.ReplaceAll(m.Status, "_", "-")}}}
+	if !m.StartsAt.IsZero() {
+		p.Details = append(p.Details, [2]string{"When", meeting.When(m.StartsAt, loc)},
+			[2]string{"Length", meeting.Lead(m.EndsAt.Sub(m.StartsAt))})
+	}
+	for _, kv := range [][2]string{{"Where", m.Location}, {"Video", m.VideoURL}, {"Agenda", m.Agenda}, {"Outcome", m.Outcome}} {
+		if kv[1] != "" {
+			p.Details = append(p.Details, kv)
+		}
+	}
+	for _, a := range as {
+		who := a.Email
+		if a.Name != "" {
+			who = a.Name + " <" + a.Email + ">"
+		}
+		p.Details = append(p.Details, [2]string{a.Role, who + " (" + strings.ToLower(a.Partstat) + ")"})
+	}
+	return p
+}
+
+// repForms are the buttons of a rep's meeting page, each a fresh signed
+// link for this rep.
+func (h *handler) repForms(m *store.Meeting, repID int64) []form {
+	exp := h.Now().Add(h.LinkTTL)
+	switch m.Status {
+	case store.MeetingConfirmed, store.MeetingRescheduled:
+	default:
+		return nil
+	}
+	forms := []form{{Action: RepURL(h.Signer, "", ActionCancel, m.ID, repID, exp), Button: "Cancel the meeting"}}
+	if !m.EndsAt.After(h.Now()) {
+		forms = append(forms, form{Action: RepURL(h.Signer, "", ActionHeld, m.ID, repID, exp), Button: "It was held", Note: true},
+			form{Action: RepURL(h.Signer, "", ActionNoShow, m.ID, repID, exp), Button: "No-show", Note: true})
+	}
+	return forms
+}

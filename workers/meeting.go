@@ -1,0 +1,784 @@
+package workers
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/mail"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/link"
+	"salesdesk/internal/meeting"
+	"salesdesk/internal/meetingweb"
+	"salesdesk/internal/queue"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// MeetingStore is what the meeting handlers read and write;
+// *store.Store implements it.
+type MeetingStore interface {
+	meeting.Store
+	mailReader
+	Customer(ctx context.Context, id int64) (*store.Customer, error)
+	CustomerTimezone(ctx context.Context, customerID int64) (string, error)
+	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
+	MeetingByInquiry(ctx context.Context, inquiryID int64) (*store.Meeting, error)
+	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
+}
+
+// ScheduledTasks lists and deletes scheduled tasks; *asynq.Inspector
+// implements it. The meeting handlers use it to delete the reminders of a
+// meeting's older versions; without it those reminders still fire and do
+// nothing (their version no longer matches).
+type ScheduledTasks interface {
+	ListScheduledTasks(queue string, opts ...asynq.ListOption) ([]*asynq.TaskInfo, error)
+	DeleteTask(queue, id string) error
+}
+
+// DefaultMeetingLinkTTL is how long slot and rep links in meeting mails
+// work at most.
+const DefaultMeetingLinkTTL = 7 * 24 * time.Hour
+
+// MeetingOptions configure the meeting handlers.
+type MeetingOptions struct {
+	// Links signs the slot and rep links; without it (or the desk's
+	// BaseURL) no slots are offered and a rep proposes every time.
+	Links *link.Signer
+	// LinkTTL caps how long the links work (default 7 days).
+	LinkTTL time.Duration
+}
+
+// MeetingDeps are what the meeting handlers need.
+type MeetingDeps struct {
+	Desk
+	Store    MeetingStore     // required
+	Meetings *meeting.Service // required
+	Enqueuer queue.Enqueuer   // required: reminders, outcome requests, replies
+	// Scheduled deletes older versions' reminders; optional.
+	Scheduled ScheduledTasks
+}
+
+// meetingDesk is what the meeting handlers share.
+type meetingDesk struct {
+	Desk
+	st    MeetingStore
+	svc   *meeting.Service
+	enq   queue.Enqueuer
+	sched ScheduledTasks
+	opts  MeetingOptions
+}
+
+func newMeetingDesk(d MeetingDeps, o MeetingOptions) (meetingDesk, error) {
+	desk, err := d.Desk.ready("meeting")
+	if err != nil {
+		return meetingDesk{}, err
+	}
+	if d.Store == nil || d.Meetings == nil || d.Enqueuer == nil {
+		return meetingDesk{}, errors.New("workers: meeting handlers need a store, the meeting service and an enqueuer")
+	}
+	if o.LinkTTL <= 0 {
+		o.LinkTTL = DefaultMeetingLinkTTL
+	}
+	return meetingDesk{Desk: desk, st: d.Store, svc: d.Meetings, enq: d.Enqueuer, sched: d.Scheduled, opts: o}, nil
+}
+
+// newMeetingHandler builds one of the meeting handlers, which differ only
+// in what their tasks do.
+func newMeetingHandler[H ~struct{ meetingDesk }](d MeetingDeps, o MeetingOptions) (*H, error) {
+	m, err := newMeetingDesk(d, o)
+	if err != nil {
+		return nil, err
+	}
+	return &H{m}, nil
+}
+
+// Idempotency keys of the meeting mails.
+func meetingKey(kind string, meetingID int64, parts ...any) string {
+	k := fmt.Sprintf("%s:%d", kind, meetingID)
+	for _, p := range parts {
+		k += fmt.Sprintf(":%v", p)
+	}
+	return k
+}
+
+// MeetingRequestHandler answers meeting:request: it makes the meeting of
+// a meeting_request inquiry with the customer and a rep (the account's
+// owner, else the first active rep), reads the times the customer
+// proposed in their timezone and mails them free slots as one-click links
+// (a proposed time first when it is free). When no slot can be offered
+// the customer is told that the rep will propose a time, and the rep is
+// asked to.
+type MeetingRequestHandler struct{ meetingDesk }
+
+// NewMeetingRequestHandler returns the meeting:request handler.
+func NewMeetingRequestHandler(d MeetingDeps, o MeetingOptions) (*MeetingRequestHandler, error) {
+	return newMeetingHandler[MeetingRequestHandler](d, o)
+}
+
+// ProcessTask handles one meeting:request task.
+func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMeetingRequestPayload(t.Payload())
+	cm, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
+	if err != nil {
+		return err
+	}
+	sender := cm.sender()
+	if sender == "" {
+		return queue.Permanent(fmt.Errorf("meeting request %d: no sender address", p.InquiryID))
+	}
+	m, err := h.st.MeetingByInquiry(ctx, cm.inquiry.ID)
+	if errors.Is(err, store.ErrNotFound) {
+		m, err = h.open(ctx, cm, sender)
+	}
+	if err != nil {
+		return err
+	}
+	rep, err := h.st.Rep(ctx, m.RepID)
+	if err != nil {
+		return missingIsPermanent(err)
+	}
+	loc := meeting.LoadZone(m.CustomerTimezone)
+	proposals := meeting.ParseProposals(cm.words(), cm.receivedAt(), loc)
+	data := meeting.MailData{Name: cm.parsed.FromName, Reference: cm.inquiry.Reference, Subject: cm.parsed.Subject,
+		Title: m.Title, RepName: rep.Name, CustomerName: cm.parsed.FromName, CustomerEmail: sender, Words: cm.words(),
+		Proposed: proposedText(proposals)}
+	switch m.Status {
+	case store.MeetingProposed:
+		slots, err := h.st.MeetingSlots(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		if len(slots) == 0 { // a crash between the meeting and its slots
+			if slots, err = h.offer(ctx, m, rep, proposals); err != nil {
+				return err
+			}
+		}
+		data.ProposedFree = proposalsFree(proposals, slots)
+		h.slotLinks(&data, slots, loc)
+		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailSlots, m.ID, m.Sequence), Kind: meeting.MailSlots,
+			To: []string{sender}}
+		cm.thread(o)
+		return h.queue(ctx, meeting.MailSlots, data, o)
+	case store.MeetingRequested:
+		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailPending, m.ID), Kind: meeting.MailPending, To: []string{sender}}
+		cm.thread(o)
+		if err := h.queue(ctx, meeting.MailPending, data, o); err != nil {
+			return err
+		}
+		data.Name = rep.Name
+		o = &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailPropose, m.ID), Kind: meeting.MailPropose,
+			InquiryID: cm.inquiry.ID, To: []string{rep.Email}, ReplyTo: sender}
+		return h.queue(ctx, meeting.MailPropose, data, o)
+	}
+	h.Logger.InfoContext(ctx, "meeting request already booked", "meeting_id", m.ID, "status", m.Status)
+	return nil
+}
+
+// open makes the meeting of an inquiry, with its attendees and, when
+// slots can be offered, its slots.
+func (h *MeetingRequestHandler) open(ctx context.Context, cm *customerMail, sender string) (*store.Meeting, error) {
+	q := cm.inquiry
+	rep, accountTZ, err := h.repFor(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	loc, zone := meeting.CustomerZone(accountTZ, h.dateHeader(ctx, q.InboundMessageID))
+	title := strings.TrimSpace(cm.parsed.Subject)
+	if title == "" {
+		title = "Meeting"
+	}
+	m := &store.Meeting{UID: fmt.Sprintf("inquiry-%d@%s", q.ID, hostOf(h.From)), InquiryID: q.ID, RepID: rep.ID,
+		CustomerEmail: sender, Title: title, Status: store.MeetingRequested, Timezone: rep.Timezone, CustomerTimezone: zone}
+	var slots []meeting.Interval
+	if h.canOffer() {
+		m.Status = store.MeetingProposed // set before the slots exist; a re-run finds and adds them
+		if slots, _, err = h.svc.Offer(ctx, m, rep, meeting.ParseProposals(cm.words(), cm.receivedAt(), loc)); err != nil {
+			return nil, err
+		}
+		if len(slots) == 0 {
+			m.Status = store.MeetingRequested
+		}
+	}
+	if _, _, err := h.st.CreateMeeting(ctx, m); err != nil {
+		return nil, err
+	}
+	if err := h.svc.AddPeople(ctx, m, rep, []store.MeetingAttendee{{Email: sender, Name: cm.parsed.FromName, Timezone: zone}}); err != nil {
+		return nil, err
+	}
+	if len(slots) > 0 {
+		if err := h.st.AddMeetingSlots(ctx, m.ID, toSlots(slots)); err != nil {
+			return nil, err
+		}
+	}
+	h.Logger.InfoContext(ctx, "meeting opened", "meeting_id", m.ID, "inquiry_id", q.ID, "rep_id", rep.ID,
+		"status", m.Status, "slots", len(slots), "customer_timezone", zone)
+	return h.st.Meeting(ctx, m.ID)
+}
+
+// repFor picks the meeting's rep: the account's owner when available,
+// else the first active rep. It also returns the account's timezone.
+func (h *MeetingRequestHandler) repFor(ctx context.Context, q *store.Inquiry) (*store.Rep, string, error) {
+	var tz string
+	if q.CustomerID != 0 {
+		c, err := h.st.Customer(ctx, q.CustomerID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, "", err
+		}
+		if tz, err = h.st.CustomerTimezone(ctx, q.CustomerID); err != nil && !errors.Is(err, store.ErrNotFound) {
+			return nil, "", err
+		}
+		if c != nil {
+			if rep := h.availableOwner(ctx, h.st, c); rep != nil {
+				return rep, tz, nil
+			}
+		}
+	}
+	reps, err := h.st.ListReps(ctx, true)
+	if err != nil {
+		return nil, "", err
+	}
+	for i := range reps {
+		if reps[i].Email != "" && !reps[i].OutOfOfficeUntil.After(h.Clock.Now()) {
+			return &reps[i], tz, nil
+		}
+	}
+	return nil, "", queue.Permanent(fmt.Errorf("meeting request %d: no active rep", q.ID))
+}
+
+// dateHeader is the Date header of the customer's mail, "" when unknown.
+func (h *MeetingRequestHandler) dateHeader(ctx context.Context, inboundID int64) string {
+	if inboundID == 0 {
+		return ""
+	}
+	in, err := h.st.InboundMessage(ctx, inboundID)
+	if err != nil {
+		return ""
+	}
+	msg, err := mail.ReadMessage(bytes.NewReader(in.Raw))
+	if err != nil {
+		return ""
+	}
+	return msg.Header.Get("Date")
+}
+
+// canOffer reports whether slot links can be made.
+func (h meetingDesk) canOffer() bool { return h.opts.Links != nil && h.BaseURL != "" }
+
+// offer finds and stores slots for m.
+func (h meetingDesk) offer(ctx context.Context, m *store.Meeting, rep *store.Rep, proposals []meeting.Proposal) ([]store.MeetingSlot, error) {
+	ivs, _, err := h.svc.Offer(ctx, m, rep, proposals)
+	if err != nil {
+		return nil, err
+	}
+	slots := toSlots(ivs)
+	if err := h.st.AddMeetingSlots(ctx, m.ID, slots); err != nil {
+		return nil, err
+	}
+	return slots, nil
+}
+
+func toSlots(ivs []meeting.Interval) []store.MeetingSlot {
+	out := make([]store.MeetingSlot, len(ivs))
+	for i, iv := range ivs {
+		out[i] = store.MeetingSlot{StartsAt: iv.Start, EndsAt: iv.End}
+	}
+	return out
+}
+
+// slotLinks fills the slot links of data, each labelled in loc. They
+// work until the last slot begins (at most LinkTTL); a slot whose time
+// has come is refused by the page.
+func (h meetingDesk) slotLinks(data *meeting.MailData, slots []store.MeetingSlot, loc *time.Location) {
+	if len(slots) == 0 || !h.canOffer() {
+		return
+	}
+	last := slices.MaxFunc(slots, func(a, b store.MeetingSlot) int { return a.StartsAt.Compare(b.StartsAt) }).StartsAt
+	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	if last.Before(exp) {
+		exp = last
+	}
+	for _, s := range slots {
+		data.Slots = append(data.Slots, meeting.Link{Label: meeting.When(s.StartsAt, loc),
+			URL: meetingweb.SlotURL(h.opts.Links, h.BaseURL, s.ID, exp)})
+	}
+	data.SlotsExpire = meeting.When(exp, loc)
+}
+
+// proposalsFree reports whether a slot is one of the customer's times.
+func proposalsFree(ps []meeting.Proposal, slots []store.MeetingSlot) bool {
+	for _, p := range ps {
+		for _, s := range slots {
+			if s.StartsAt.Equal(p.Start) || (!p.Exact() && !s.StartsAt.Before(p.Start) && !s.EndsAt.After(p.End)) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+func proposedText(ps []meeting.Proposal) string {
+	var words []string
+	for _, p := range ps {
+		words = append(words, p.Text)
+	}
+	return strings.Join(words, "; ")
+}
+
+// hostOf is the domain of an address such as "Sales <sales@acme.example>".
+func hostOf(from string) string {
+	if a, err := mail.ParseAddress(from); err == nil {
+		if _, host, ok := strings.Cut(a.Address, "@"); ok {
+			return host
+		}
+	}
+	return "salesdesk"
+}
+
+// meetingView is a meeting with its people, as the mails about it show it.
+type meetingView struct {
+	m         *store.Meeting
+	attendees []store.MeetingAttendee
+	rep       *store.MeetingAttendee // the organizer
+	reference string
+}
+
+func (h meetingDesk) load(ctx context.Context, id int64) (*meetingView, error) {
+	m, err := h.st.Meeting(ctx, id)
+	if err != nil {
+		return nil, missingIsPermanent(err)
+	}
+	as, err := h.st.MeetingAttendees(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	v := &meetingView{m: m, attendees: as}
+	for i := range as {
+		if as[i].Role == store.AttendeeRep && (v.rep == nil || as[i].RepID == m.RepID) {
+			v.rep = &as[i]
+		}
+	}
+	if v.rep == nil {
+		return nil, queue.Permanent(fmt.Errorf("meeting %d has no rep", id))
+	}
+	if m.InquiryID != 0 {
+		if q, err := h.st.Inquiry(ctx, m.InquiryID); err == nil {
+			v.reference = q.Reference
+		}
+	}
+	return v, nil
+}
+
+// data is the mail data of v for attendee a, every time in a's zone.
+func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee) meeting.MailData {
+	m := v.m
+	d := meeting.MailData{Name: a.Name, Reference: v.reference, Title: m.Title,
+		When: meeting.When(m.StartsAt, meeting.LoadZone(a.Timezone)), Duration: meeting.Lead(m.EndsAt.Sub(m.StartsAt)),
+		Location: m.Location, VideoURL: m.VideoURL, Agenda: m.Agenda, RepName: v.rep.Name, CustomerEmail: m.CustomerEmail}
+	for _, o := range v.attendees {
+		name := o.Email
+		if o.Name != "" {
+			name = o.Name + " <" + o.Email + ">"
+		}
+		d.Attendees = append(d.Attendees, name+" ("+strings.ToLower(strings.ReplaceAll(o.Partstat, "-", " "))+")")
+		if o.Role == store.AttendeeCustomer && d.CustomerName == "" && strings.EqualFold(o.Email, m.CustomerEmail) {
+			d.CustomerName = o.Name
+		}
+	}
+	if a.Role == store.AttendeeRep && a.RepID != 0 && h.canOffer() {
+		exp := h.Clock.Now().Add(h.opts.LinkTTL)
+		if end := m.EndsAt.Add(h.opts.LinkTTL); end.After(exp) {
+			exp = end
+		}
+		d.Actions = []meeting.Link{
+			{Label: "Open the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionView, m.ID, a.RepID, exp)},
+			{Label: "Cancel the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionCancel, m.ID, a.RepID, exp)},
+		}
+	}
+	return d
+}
+
+// MeetingInviteHandler answers meeting:invite: it sends the meeting's
+// iTIP message for one version to every attendee, as a text/calendar
+// attachment with the method in its content type: METHOD:REQUEST while the
+// meeting stands (then it also plans that version's reminders and the
+// outcome request, and deletes older ones), METHOD:CANCEL once it is
+// cancelled. A task for a version that is no longer current does nothing.
+type MeetingInviteHandler struct{ meetingDesk }
+
+// NewMeetingInviteHandler returns the meeting:invite handler.
+func NewMeetingInviteHandler(d MeetingDeps, o MeetingOptions) (*MeetingInviteHandler, error) {
+	return newMeetingHandler[MeetingInviteHandler](d, o)
+}
+
+// ProcessTask handles one meeting:invite task.
+func (h *MeetingInviteHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMeetingInvitePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	v, err := h.load(ctx, p.MeetingID)
+	if err != nil {
+		return err
+	}
+	m := v.m
+	if m.Sequence != p.Sequence {
+		h.Logger.InfoContext(ctx, "meeting invite of an older version skipped", "meeting_id", m.ID, "sequence", p.Sequence, "current", m.Sequence)
+		return nil
+	}
+	method, name := meeting.MethodRequest, meeting.MailInvite
+	switch m.Status {
+	case store.MeetingConfirmed, store.MeetingRescheduled:
+	case store.MeetingCancelled:
+		method, name = meeting.MethodCancel, meeting.MailCancel
+	default:
+		h.Logger.InfoContext(ctx, "meeting not booked, no invite", "meeting_id", m.ID, "status", m.Status)
+		return nil
+	}
+	ics, err := h.invite(v, method).Encode()
+	if err != nil {
+		return queue.Permanent(err)
+	}
+	ct := "text/calendar; method=" + method + "; charset=utf-8"
+	for _, a := range v.attendees {
+		data := h.data(v, a)
+		data.Updated = m.Sequence > 0 && method == meeting.MethodRequest
+		o := &store.OutboundEmail{IdempotencyKey: meetingKey(name, m.ID, m.Sequence, a.Email), Kind: name, InquiryID: m.InquiryID,
+			To: []string{a.Email}, Attachments: []store.Attachment{{Name: "invite.ics", ContentType: ct, Data: ics}}}
+		if err := h.queue(ctx, name, data, o); err != nil {
+			return err
+		}
+	}
+	h.dropOlder(ctx, m)
+	if method == meeting.MethodCancel {
+		return nil
+	}
+	return h.plan(ctx, m)
+}
+
+// invite is the iTIP message of v's current version.
+func (h meetingDesk) invite(v *meetingView, method string) meeting.Invite {
+	m := v.m
+	desc := m.Agenda
+	if m.VideoURL != "" {
+		desc = strings.TrimSpace(desc + "\n\nVideo: " + m.VideoURL)
+	}
+	inv := meeting.Invite{Method: method, UID: m.UID, Sequence: m.Sequence, Start: m.StartsAt, End: m.EndsAt, Stamp: m.UpdatedAt,
+		Summary: m.Title, Description: desc, Location: m.Location, URL: m.VideoURL,
+		Organizer: meeting.Person{Email: v.rep.Email, Name: v.rep.Name}}
+	for _, a := range v.attendees {
+		inv.Attendees = append(inv.Attendees, meeting.Person{Email: a.Email, Name: a.Name, Partstat: a.Partstat,
+			Customer: a.Role == store.AttendeeCustomer})
+	}
+	return inv
+}
+
+// plan schedules the reminders and the outcome request of m's version.
+func (h meetingDesk) plan(ctx context.Context, m *store.Meeting) error {
+	now := h.Clock.Now()
+	for _, r := range meeting.PlanReminders(m.StartsAt, h.svc.Options().Reminders, now) {
+		t, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: m.ID, Sequence: m.Sequence, RemindAt: r.At, Before: r.Before})
+		if err != nil {
+			return err
+		}
+		if _, _, err := queue.Enqueue(ctx, h.enq, t); err != nil {
+			return err
+		}
+	}
+	if !m.EndsAt.After(now) {
+		return nil
+	}
+	t, err := tasks.NewMeetingOutcomeTask(tasks.MeetingOutcomePayload{MeetingID: m.ID, Sequence: m.Sequence, At: m.EndsAt})
+	if err != nil {
+		return err
+	}
+	_, _, err = queue.Enqueue(ctx, h.enq, t)
+	return err
+}
+
+// dropOlder deletes the scheduled reminders and outcome requests of m's
+// older versions (all of them once m is cancelled). It is best effort:
+// a reminder it misses checks the version and does nothing.
+func (h meetingDesk) dropOlder(ctx context.Context, m *store.Meeting) {
+	if h.sched == nil {
+		return
+	}
+	current := fmt.Sprintf("%s:%d:v%d:", tasks.TypeMeetingReminder, m.ID, m.Sequence)
+	currentOutcome := fmt.Sprintf("%s:%d:%d", tasks.TypeMeetingOutcome, m.ID, m.Sequence)
+	prefixes := []string{fmt.Sprintf("%s:%d:", tasks.TypeMeetingReminder, m.ID), fmt.Sprintf("%s:%d:", tasks.TypeMeetingOutcome, m.ID)}
+	cancelled := m.Status == store.MeetingCancelled
+	for page := 1; page <= 100; page++ {
+		infos, err := h.sched.ListScheduledTasks(tasks.QueueDefault, asynq.PageSize(500), asynq.Page(page))
+		if err != nil {
+			h.Logger.WarnContext(ctx, "listing scheduled reminders failed", "meeting_id", m.ID, "error", err.Error())
+			return
+		}
+		for _, ti := range infos {
+			if !slices.ContainsFunc(prefixes, func(p string) bool { return strings.HasPrefix(ti.ID, p) }) {
+				continue
+			}
+			if !cancelled && (strings.HasPrefix(ti.ID, current) || ti.ID == currentOutcome) {
+				continue
+			}
+			if err := h.sched.DeleteTask(ti.Queue, ti.ID); err != nil {
+				h.Logger.WarnContext(ctx, "deleting an old reminder failed", "task_id", ti.ID, "error", err.Error())
+			}
+		}
+		if len(infos) < 500 {
+			return
+		}
+	}
+}
+
+// current reports whether a task for version seq of m should act: the
+// version is current and the meeting is booked.
+func current(m *store.Meeting, seq int) bool {
+	return m.Sequence == seq && (m.Status == store.MeetingConfirmed || m.Status == store.MeetingRescheduled)
+}
+
+// MeetingReminderHandler answers meeting:reminder: it reminds every
+// attendee who has not declined, in their own timezone. A reminder of an
+// older version or of a cancelled meeting does nothing; one key per
+// meeting, version, offset and attendee means never two.
+type MeetingReminderHandler struct{ meetingDesk }
+
+// NewMeetingReminderHandler returns the meeting:reminder handler.
+func NewMeetingReminderHandler(d MeetingDeps, o MeetingOptions) (*MeetingReminderHandler, error) {
+	return newMeetingHandler[MeetingReminderHandler](d, o)
+}
+
+// ProcessTask handles one meeting:reminder task.
+func (h *MeetingReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMeetingReminderPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	v, err := h.load(ctx, p.MeetingID)
+	if err != nil {
+		return err
+	}
+	m := v.m
+	if !current(m, p.Sequence) || !m.StartsAt.After(h.Clock.Now()) {
+		h.Logger.InfoContext(ctx, "stale meeting reminder skipped", "meeting_id", m.ID, "sequence", p.Sequence,
+			"current", m.Sequence, "status", m.Status)
+		return nil
+	}
+	before := p.Before
+	if before <= 0 {
+		before = m.StartsAt.Sub(p.RemindAt)
+	}
+	for _, a := range v.attendees {
+		if a.Partstat == store.PartstatDeclined {
+			continue
+		}
+		data := h.data(v, a)
+		data.Before = meeting.Lead(before)
+		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailReminder, m.ID, m.Sequence, before, a.Email),
+			Kind: meeting.MailReminder, InquiryID: m.InquiryID, To: []string{a.Email}}
+		if err := h.queue(ctx, meeting.MailReminder, data, o); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// MeetingReplyHandler answers meeting:reply: a decline tells the rep and,
+// when a customer declined a meeting still ahead, offers them new slots
+// (the meeting goes back to proposed with a new version).
+type MeetingReplyHandler struct{ meetingDesk }
+
+// NewMeetingReplyHandler returns the meeting:reply handler.
+func NewMeetingReplyHandler(d MeetingDeps, o MeetingOptions) (*MeetingReplyHandler, error) {
+	return newMeetingHandler[MeetingReplyHandler](d, o)
+}
+
+// ProcessTask handles one meeting:reply task.
+func (h *MeetingReplyHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMeetingReplyPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	if p.Partstat != store.PartstatDeclined {
+		return nil
+	}
+	v, err := h.load(ctx, p.MeetingID)
+	if err != nil {
+		return err
+	}
+	m := v.m
+	var who *store.MeetingAttendee
+	for i := range v.attendees {
+		if strings.EqualFold(v.attendees[i].Email, p.Email) {
+			who = &v.attendees[i]
+		}
+	}
+	if who == nil {
+		return queue.Permanent(fmt.Errorf("meeting %d: %s is no attendee", m.ID, p.Email))
+	}
+	repData := h.data(v, *v.rep)
+	repData.CustomerName, repData.CustomerEmail = who.Name, who.Email
+	var slots []store.MeetingSlot
+	reoffer := who.Role == store.AttendeeCustomer && h.canOffer() && m.StartsAt.After(h.Clock.Now())
+	switch {
+	case reoffer && current(m, p.Sequence):
+		rep, err := h.st.Rep(ctx, m.RepID)
+		if err != nil {
+			return missingIsPermanent(err)
+		}
+		ivs, _, err := h.svc.Offer(ctx, m, rep, nil)
+		if err != nil {
+			return err
+		}
+		if len(ivs) == 0 {
+			break
+		}
+		m.Status, m.Sequence = store.MeetingProposed, m.Sequence+1
+		if err := h.st.UpdateMeeting(ctx, m); err != nil {
+			return err
+		}
+		slots = toSlots(ivs)
+		if err := h.st.AddMeetingSlots(ctx, m.ID, slots); err != nil {
+			return err
+		}
+	case reoffer && m.Status == store.MeetingProposed && m.Sequence == p.Sequence+1: // a re-run
+		if slots, err = h.st.MeetingSlots(ctx, m.ID); err != nil {
+			return err
+		}
+		slots = slices.DeleteFunc(slots, func(s store.MeetingSlot) bool { return !s.CreatedAt.IsZero() && s.StartsAt.Before(h.Clock.Now()) })
+	}
+	if len(slots) > 0 {
+		data := h.data(v, *who)
+		data.Declined = true
+		h.slotLinks(&data, slots, meeting.LoadZone(who.Timezone))
+		repData.Slots = data.Slots
+		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailSlots, m.ID, m.Sequence), Kind: meeting.MailSlots,
+			InquiryID: m.InquiryID, To: []string{who.Email}}
+		if err := h.queue(ctx, meeting.MailSlots, data, o); err != nil {
+			return err
+		}
+	}
+	o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailDeclined, m.ID, p.Sequence, who.Email), Kind: meeting.MailDeclined,
+		InquiryID: m.InquiryID, To: []string{v.rep.Email}}
+	return h.queue(ctx, meeting.MailDeclined, repData, o)
+}
+
+// MeetingOutcomeHandler answers meeting:outcome: after a booked meeting
+// it asks the rep, with one-click links, whether it was held.
+type MeetingOutcomeHandler struct{ meetingDesk }
+
+// NewMeetingOutcomeHandler returns the meeting:outcome handler.
+func NewMeetingOutcomeHandler(d MeetingDeps, o MeetingOptions) (*MeetingOutcomeHandler, error) {
+	return newMeetingHandler[MeetingOutcomeHandler](d, o)
+}
+
+// ProcessTask handles one meeting:outcome task.
+func (h *MeetingOutcomeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseMeetingOutcomePayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	v, err := h.load(ctx, p.MeetingID)
+	if err != nil {
+		return err
+	}
+	if !current(v.m, p.Sequence) || !h.canOffer() {
+		return nil
+	}
+	data := h.data(v, *v.rep)
+	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	data.Actions = []meeting.Link{
+		{Label: "It was held", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionHeld, v.m.ID, v.rep.RepID, exp)},
+		{Label: "The customer did not come", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionNoShow, v.m.ID, v.rep.RepID, exp)},
+	}
+	o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailOutcome, v.m.ID, v.m.Sequence), Kind: meeting.MailOutcome,
+		InquiryID: v.m.InquiryID, To: []string{v.rep.Email}}
+	return h.queue(ctx, meeting.MailOutcome, data, o)
+}
+
+// CalendarReplies takes iMIP replies out of the inbound stream: a mail
+// whose calendar part is a METHOD:REPLY is no inquiry and gets no
+// acknowledgement; it records the attendee's response and queues
+// meeting:reply.
+type CalendarReplies struct {
+	st     MeetingStore
+	enq    queue.Enqueuer
+	logger *slog.Logger
+}
+
+// NewCalendarReplies returns the inbound hook for calendar replies; a nil
+// logger discards.
+func NewCalendarReplies(st MeetingStore, enq queue.Enqueuer, logger *slog.Logger) *CalendarReplies {
+	logger, _ = orDefault(logger, nil)
+	return &CalendarReplies{st: st, enq: enq, logger: logger}
+}
+
+// Take handles inbound message id when it is a calendar reply and reports
+// whether it did; any other mail is left to intake.
+func (c *CalendarReplies) Take(ctx context.Context, id int64) (bool, error) {
+	in, err := c.st.InboundMessage(ctx, id)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil // intake reports it
+		}
+		return false, err
+	}
+	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
+		return false, nil
+	}
+	inv, ok := meeting.FindReply(in.Raw)
+	if !ok {
+		return false, nil
+	}
+	log := c.logger.With("inbound_id", id, "uid", inv.UID)
+	done := func(reason string) (bool, error) {
+		log.InfoContext(ctx, "calendar reply recorded, not answered", "outcome", reason)
+		return true, c.st.SetInboundStatus(ctx, id, store.InboundProcessed, "calendar reply: "+reason)
+	}
+	att := inv.Attendees[0]
+	from := ""
+	if msg, err := mail.ReadMessage(bytes.NewReader(in.Raw)); err == nil {
+		if a, err := mail.ParseAddress(msg.Header.Get("From")); err == nil {
+			from = strings.ToLower(a.Address)
+		}
+	}
+	m, err := c.st.MeetingByUID(ctx, inv.UID)
+	if errors.Is(err, store.ErrNotFound) {
+		return done("unknown meeting")
+	}
+	if err != nil {
+		return false, err
+	}
+	// The reply may only speak for its sender: an attendee's response is
+	// taken from that attendee's own address.
+	if from == "" || from != att.Email {
+		return done("sender is not the replying attendee")
+	}
+	if inv.Sequence < m.Sequence {
+		return done("reply to an older version")
+	}
+	switch att.Partstat {
+	case store.PartstatAccepted, store.PartstatDeclined, store.PartstatTentative:
+	default:
+		return done("no response in the reply")
+	}
+	if err := c.st.SetAttendeePartstat(ctx, m.ID, att.Email, att.Partstat); errors.Is(err, store.ErrNotFound) {
+		return done("sender is not an attendee")
+	} else if err != nil {
+		return false, err
+	}
+	t, err := tasks.NewMeetingReplyTask(tasks.MeetingReplyPayload{MeetingID: m.ID, Sequence: inv.Sequence, Email: att.Email, Partstat: att.Partstat})
+	if err != nil {
+		return false, err
+	}
+	if _, _, err := queue.Enqueue(ctx, c.enq, t); err != nil {
+		return false, err
+	}
+	log.InfoContext(ctx, "attendee responded", "meeting_id", m.ID, "email", att.Email, "partstat", att.Partstat)
+	return done(strings.ToLower(att.Partstat))
+}
