@@ -29,6 +29,10 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		// Derived from the link secret, so logins survive a restart and
 		// every web process accepts the others' session cookies.
 		SessionKey: sessionKey(w.LinkSecret.Reveal()),
+		// Secure by default when the public URL is https (web.secure_cookies).
+		SecureCookie: w.SecureCookie(),
+		LoginThrottle: web.LoginThrottle{MaxFailures: w.LoginThrottle.MaxFailures,
+			MaxFailuresPerClient: w.LoginThrottle.MaxFailuresPerClient, Window: w.LoginThrottle.Window},
 	}
 	if w.Admin.Username != "" {
 		o.Admins = []web.User{{Username: w.Admin.Username, PasswordHash: w.Admin.PasswordHash.Reveal()}}
@@ -37,7 +41,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		o.Viewers = append(o.Viewers, web.User{Username: v.Username, PasswordHash: v.PasswordHash.Reveal()})
 	}
 	for _, t := range w.APITokens {
-		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal()})
+		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal(), Scopes: t.Scopes})
 	}
 	d, err := a.desk(ctx)
 	if err != nil {
