@@ -136,9 +136,13 @@ func TestValidateNamesTheKey(t *testing.T) {
 			"web.viewers[0].password_hash: required (set SALESDESK_WEB_VIEWERS_0_PASSWORD_HASH or web.viewers[0].password_hash_file)"},
 		{"viewer same as admin", func(c *Config) { c.Web.Viewers = []WebUser{{Username: "Admin", PasswordHash: hash}} },
 			`web.viewers[0].username: duplicate "Admin"`},
-		{"api token short", func(c *Config) { c.Web.APITokens = []APIToken{{Name: "form", Token: "short", Scopes: []string{ScopeRead}}} },
+		{"api token short", func(c *Config) {
+			c.Web.APITokens = []APIToken{{Name: "form", Token: "short", Scopes: []string{ScopeRead}}}
+		},
 			"web.api_tokens[0].token: too short: use at least 20 random characters"},
-		{"api token name", func(c *Config) { c.Web.APITokens = []APIToken{{Token: Secret(strings.Repeat("t", 20)), Scopes: []string{ScopeRead}}} },
+		{"api token name", func(c *Config) {
+			c.Web.APITokens = []APIToken{{Token: Secret(strings.Repeat("t", 20)), Scopes: []string{ScopeRead}}}
+		},
 			"web.api_tokens[0].name: required"},
 		{"api token without scopes", func(c *Config) { c.Web.APITokens = []APIToken{{Name: "form", Token: Secret(strings.Repeat("t", 20))}} },
 			"web.api_tokens[0].scopes: required: one or more of read, leads:write, write, admin"},
