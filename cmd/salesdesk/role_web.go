@@ -71,7 +71,8 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 			_, err := d.leads.ApplyLinkAction(ctx, leadID, action, repID)
 			return err
 		},
-		Logger: a.log.With("role", roleWeb),
+		Decisions: a.store,
+		Logger:    a.log.With("role", roleWeb),
 	})
 	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick}
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
