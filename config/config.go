@@ -25,6 +25,8 @@ type Config struct {
 	Meetings  MeetingsConfig  `yaml:"meetings"`
 	Reports   ReportsConfig   `yaml:"reports"`
 	Anomaly   AnomalyConfig   `yaml:"anomaly"`
+	// SenderAuth decides which senders may change an account.
+	SenderAuth SenderAuthConfig `yaml:"sender_auth"`
 }
 
 // LogConfig selects the process log's level and format.
@@ -113,6 +115,11 @@ type WebConfig struct {
 	LinkSecretFile string        `yaml:"link_secret_file"`
 	LinkTTL        time.Duration `yaml:"link_ttl"`
 	SessionTTL     time.Duration `yaml:"session_ttl"`
+	// SecureCookies marks the session cookie Secure: "auto" (default: on
+	// when base_url is https), "true" or "false".
+	SecureCookies string `yaml:"secure_cookies"`
+	// LoginThrottle limits failed sign-ins per account and per client.
+	LoginThrottle LoginThrottle `yaml:"login_throttle"`
 }
 
 // WebUser is a dashboard login with a bcrypt password hash.
@@ -127,6 +134,8 @@ type APIToken struct {
 	Name      string `yaml:"name"`
 	Token     Secret `yaml:"token"`
 	TokenFile string `yaml:"token_file"`
+	// Scopes are what the token may do (APIScopes); at least one.
+	Scopes []string `yaml:"scopes"`
 }
 
 // Connection security for SMTP and IMAP.
@@ -149,6 +158,9 @@ type SMTPConfig struct {
 	HeloName     string        `yaml:"helo_name"`
 	Timeout      time.Duration `yaml:"timeout"`
 	RateLimit    MailRateLimit `yaml:"rate_limit"`
+	// AllowPlaintext permits tls: none to a non-loopback server (test
+	// rigs only: the password crosses the network in clear).
+	AllowPlaintext bool `yaml:"allow_plaintext"`
 }
 
 // MailRateLimit caps the mails sent to one outside address per window, a
@@ -184,6 +196,9 @@ type MailboxConfig struct {
 	MaxAttempts     int           `yaml:"max_attempts"`
 	MaxMessageBytes ByteSize      `yaml:"max_message_bytes"`
 	LeaseTTL        time.Duration `yaml:"lease_ttl"`
+	// AllowPlaintext permits tls: none to a non-loopback server (test
+	// rigs only: the password crosses the network in clear).
+	AllowPlaintext bool `yaml:"allow_plaintext"`
 }
 
 // Inquiry categories, the classifier's labels.
@@ -340,10 +355,13 @@ func Default() Config {
 			},
 		},
 		Web: WebConfig{
-			Listen:     "127.0.0.1:8080",
-			LinkTTL:    72 * time.Hour,
-			SessionTTL: 12 * time.Hour,
+			Listen:        "127.0.0.1:8080",
+			LinkTTL:       72 * time.Hour,
+			SessionTTL:    12 * time.Hour,
+			SecureCookies: SecureCookiesAuto,
+			LoginThrottle: LoginThrottle{MaxFailures: 5, Window: 15 * time.Minute, MaxFailuresPerClient: 20},
 		},
+		SenderAuth: SenderAuthConfig{Enforce: true, VerifyDKIM: true},
 		SMTP: SMTPConfig{
 			TLS:       TLSStartTLS,
 			Auth:      "auto",

@@ -48,6 +48,7 @@ func (c Config) Validate() Problems {
 	v.meetings(c.Meetings)
 	v.reports(c.Reports)
 	v.anomaly(c.Anomaly)
+	v.trust(c)
 	return v.problems
 }
 

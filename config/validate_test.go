@@ -136,10 +136,25 @@ func TestValidateNamesTheKey(t *testing.T) {
 			"web.viewers[0].password_hash: required (set SALESDESK_WEB_VIEWERS_0_PASSWORD_HASH or web.viewers[0].password_hash_file)"},
 		{"viewer same as admin", func(c *Config) { c.Web.Viewers = []WebUser{{Username: "Admin", PasswordHash: hash}} },
 			`web.viewers[0].username: duplicate "Admin"`},
-		{"api token short", func(c *Config) { c.Web.APITokens = []APIToken{{Name: "form", Token: "short"}} },
+		{"api token short", func(c *Config) {
+			c.Web.APITokens = []APIToken{{Name: "form", Token: "short", Scopes: []string{ScopeRead}}}
+		},
 			"web.api_tokens[0].token: too short: use at least 20 random characters"},
-		{"api token name", func(c *Config) { c.Web.APITokens = []APIToken{{Token: Secret(strings.Repeat("t", 20))}} },
+		{"api token name", func(c *Config) {
+			c.Web.APITokens = []APIToken{{Token: Secret(strings.Repeat("t", 20)), Scopes: []string{ScopeRead}}}
+		},
 			"web.api_tokens[0].name: required"},
+		{"api token without scopes", func(c *Config) { c.Web.APITokens = []APIToken{{Name: "form", Token: Secret(strings.Repeat("t", 20))}} },
+			"web.api_tokens[0].scopes: required: one or more of read, leads:write, write, admin"},
+		{"api token unknown scope", func(c *Config) {
+			c.Web.APITokens = []APIToken{{Name: "form", Token: Secret(strings.Repeat("t", 20)), Scopes: []string{"read", "leads:delete"}}}
+		}, "web.api_tokens[0].scopes[1]: must be one of read, leads:write, write, admin"},
+		{"secure cookies", func(c *Config) { c.Web.SecureCookies = "yes" }, "web.secure_cookies: must be one of auto, true, false"},
+		{"smtp plaintext to a remote relay", func(c *Config) { c.SMTP.Addr, c.SMTP.TLS = "smtp.example.com:25", TLSNone },
+			"smtp.tls: none sends the password in clear to a non-loopback server; use starttls or implicit (or allow_plaintext: true for a test rig)"},
+		{"imap plaintext to a remote server", mailbox(func(m *MailboxConfig) { m.Addr, m.TLS = "imap.example.com:143", TLSNone }),
+			"mailboxes[0].tls: none sends the password in clear to a non-loopback server; use starttls or implicit (or allow_plaintext: true for a test rig)"},
+		{"login throttle", func(c *Config) { c.Web.LoginThrottle.Window = 0 }, "web.login_throttle.window: must be a positive duration"},
 		{"link secret short", func(c *Config) { c.Web.LinkSecret = "short" },
 			"web.link_secret: too short: use at least 32 random characters (openssl rand -hex 32)"},
 		{"link ttl", func(c *Config) { c.Web.LinkTTL = 0 }, "web.link_ttl: must be a positive duration"},

@@ -26,6 +26,10 @@ const (
 // InquiryHandoffPayload names the inquiry to hand off.
 type InquiryHandoffPayload struct {
 	InquiryID int64 `json:"inquiry_id"`
+	// UnverifiedChange is set when the mail asks for a change to an
+	// account (unsubscribe, order change, meeting) but its sender is not
+	// authenticated: the person it goes to checks with the account first.
+	UnverifiedChange string `json:"unverified_change,omitempty"`
 }
 
 func (p InquiryHandoffPayload) validate() error {
@@ -65,6 +69,10 @@ func ParseInquiryTriagePayload(b []byte) (InquiryTriagePayload, error) {
 // InquiryAckPayload names the inquiry to acknowledge.
 type InquiryAckPayload struct {
 	InquiryID int64 `json:"inquiry_id"`
+	// UnverifiedSender is set when the sender is not authenticated: the
+	// acknowledgement then echoes nothing of the mail (no subject) and
+	// promises no account change.
+	UnverifiedSender bool `json:"unverified_sender,omitempty"`
 }
 
 func (p InquiryAckPayload) validate() error {

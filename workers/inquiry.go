@@ -157,7 +157,19 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.AckKey(q.ID), Kind: intake.KindAck, InquiryID: q.ID, To: []string{to}}
 	cm.reply(o)
-	data := mailer.AckData{CustomerName: cm.parsed.FromName, Reference: q.Reference, Category: category, Subject: cm.parsed.Subject}
+	name, err := recordedName(ctx, h.st, to)
+	if err != nil {
+		return err
+	}
+	data := mailer.AckData{CustomerName: name, Reference: q.Reference, Category: category, Subject: cm.parsed.Subject}
+	if p.UnverifiedSender {
+		// The From may be forged and the mail may go to someone who never
+		// wrote: repeat none of its text, promise no change.
+		data.Subject = ""
+		if intake.ChangesAccount(routing.Category(category)) {
+			data.Category = ""
+		}
+	}
 	return h.queue(ctx, "ack", data, o)
 }
 
@@ -195,6 +207,9 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		Body:          cm.body(),
 		ReceivedAt:    cm.receivedAt(),
 		InquiryURL:    h.url("/api/v1/inquiries/%d", q.ID),
+		// The mail asked for an account change its sender could not
+		// prove: the rep confirms with the account first.
+		UnverifiedChange: p.UnverifiedChange,
 	}
 	to := h.opts.TeamAddress
 	var customer *store.Customer
@@ -352,14 +367,18 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 
 	o := &store.OutboundEmail{IdempotencyKey: intake.UnsubscribeKey(p.InquiryID, email), Kind: intake.KindUnsubscribeConfirm,
 		InquiryID: p.InquiryID, To: []string{email}}
-	data := mailer.UnsubscribeConfirmData{Email: email}
+	name, err := recordedName(ctx, h.st, email)
+	if err != nil {
+		return err
+	}
+	data := mailer.UnsubscribeConfirmData{Email: email, CustomerName: name}
 	if p.InquiryID > 0 {
 		cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 		if err != nil {
 			return err
 		}
 		cm.reply(o)
-		data.CustomerName, data.Reference, data.Subject = cm.parsed.FromName, cm.inquiry.Reference, cm.parsed.Subject
+		data.Reference, data.Subject = cm.inquiry.Reference, cm.parsed.Subject
 	}
 	return h.queue(ctx, "unsubscribe_confirm", data, o)
 }

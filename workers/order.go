@@ -163,7 +163,11 @@ func (h orderDesk) foreign(ctx context.Context, kind, key string, oi *customerMa
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatusNeutral, To: []string{to}}
 	oi.thread(o)
-	data := mailer.OrderStatusNeutralData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
+	name, err := recordedName(ctx, h.st, to)
+	if err != nil {
+		return err
+	}
+	data := mailer.OrderStatusNeutralData{CustomerName: name, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: a.Number}
 	return h.queue(ctx, "order_status_neutral", data, o)
 }
@@ -176,7 +180,11 @@ func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, number st
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderUnknown, To: []string{to}}
 	oi.thread(o)
-	data := mailer.OrderUnknownData{CustomerName: oi.parsed.FromName, Reference: oi.inquiry.Reference,
+	name, err := recordedName(ctx, h.st, to)
+	if err != nil {
+		return err
+	}
+	data := mailer.OrderUnknownData{CustomerName: name, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: number, FormatHint: h.opts.FormatHint}
 	return h.queue(ctx, "order_unknown", data, o)
 }
@@ -247,7 +255,7 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 			out := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{a.Contact.Email}}
 			oi.thread(out)
 			data := statusData(o)
-			data.CustomerName = contactName(a.Contact, oi.parsed.FromName)
+			data.CustomerName = contactName(a.Contact, "")
 			data.Reference, data.Subject = oi.inquiry.Reference, oi.parsed.Subject
 			if err := h.queue(ctx, "order_status", data, out); err != nil {
 				return err
@@ -317,7 +325,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		return err
 	}
 	notify := mailer.OrderRequestNotifyData{
-		Reference: oi.inquiry.Reference, CustomerName: contactName(a.Contact, oi.parsed.FromName), CustomerEmail: a.Contact.Email,
+		Reference: oi.inquiry.Reference, CustomerName: contactName(a.Contact, ""), CustomerEmail: a.Contact.Email,
 		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
 		Rush: p.Rush, RequestedDate: requested, Body: words,
 	}

@@ -132,11 +132,12 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 			Renderer: renderer, Outbox: outbox.New(a.store, a.client), From: cfg.SMTP.From, BaseURL: base,
 			Logger: logger, Clock: workers.ClockFunc(time.Now),
 		},
-		Metrics:  a.registry,
-		Store:    a.store,
-		Sender:   sender,
-		Leads:    d.leads,
-		Intake:   intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger},
+		Metrics: a.registry,
+		Store:   a.store,
+		Sender:  sender,
+		Leads:   d.leads,
+		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
+			Senders: senderChecker(cfg.SenderAuth)},
 		Meetings: d.meetings, Scheduled: d.scheduled,
 	}, workerOptions(cfg, loc, reportLoc, d.links))
 	if err != nil {

@@ -30,6 +30,10 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		// Derived from the link secret, so logins survive a restart and
 		// every web process accepts the others' session cookies.
 		SessionKey: sessionKey(w.LinkSecret.Reveal()),
+		// Secure by default when the public URL is https (web.secure_cookies).
+		SecureCookie: w.SecureCookie(),
+		LoginThrottle: web.LoginThrottle{MaxFailures: w.LoginThrottle.MaxFailures,
+			MaxFailuresPerClient: w.LoginThrottle.MaxFailuresPerClient, Window: w.LoginThrottle.Window},
 	}
 	if w.Admin.Username != "" {
 		o.Admins = []web.User{{Username: w.Admin.Username, PasswordHash: w.Admin.PasswordHash.Reveal()}}
@@ -38,7 +42,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		o.Viewers = append(o.Viewers, web.User{Username: v.Username, PasswordHash: v.PasswordHash.Reveal()})
 	}
 	for _, t := range w.APITokens {
-		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal()})
+		o.APITokens = append(o.APITokens, web.Token{Name: t.Name, Secret: t.Token.Reveal(), Scopes: t.Scopes})
 	}
 	d, err := a.desk(ctx)
 	if err != nil {
@@ -68,7 +72,8 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 			_, err := d.leads.ApplyLinkAction(ctx, leadID, action, repID)
 			return err
 		},
-		Logger: a.log.With("role", roleWeb),
+		Decisions: a.store,
+		Logger:    a.log.With("role", roleWeb),
 	})
 	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick,
 		"/meetings/": meetingweb.NewHandler(meetingweb.Options{Signer: d.links, Store: a.store, Meetings: d.meetings,

@@ -118,6 +118,10 @@ func (h *handler) table() []route {
 // error, if any.
 func (h *handler) wrap(rt route) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if err := scopeError(r, rt); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 		values, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
 			h.fail(w, r, badRequest("malformed query string"))

@@ -32,7 +32,7 @@ func TestMountedInWebNeedsTheToken(t *testing.T) {
 	const secret = "0123456789abcdef0123456789abcdef"
 	srv, err := web.New(web.Options{
 		Admins:    []web.User{{Username: "ada", PasswordHash: string(hash)}},
-		APITokens: []web.Token{{Name: "crm", Secret: secret}},
+		APITokens: []web.Token{{Name: "crm", Secret: secret, Scopes: []string{ScopeWrite, ScopeRead}}},
 		// The dashboard is not used here; it connects lazily.
 		RedisConnOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBAPI},
 		API:          f.h,

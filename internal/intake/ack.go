@@ -64,8 +64,13 @@ func (p *Processor) ackDue(ctx context.Context, q *store.Inquiry, sender string)
 	case q.ParentID != 0:
 		return false, "reply in an existing thread", nil
 	case routing.Category(q.Category) == routing.Unsubscribe && q.Status != store.InquiryTriage:
-		return false, "the unsubscribe confirmation is the acknowledgement", nil
-	case p.opts.AckWindow < 0:
+		// An unauthenticated sender's unsubscribe is handed to a person
+		// and gets no confirmation, so it is acknowledged like any mail.
+		if ok, err := p.senderTrusted(ctx, q); err != nil || ok {
+			return false, "the unsubscribe confirmation is the acknowledgement", err
+		}
+	}
+	if p.opts.AckWindow < 0 {
 		return true, "", nil
 	}
 	recent, err := RecentAck(ctx, p.st, sender, q.ID, p.now().Add(-p.opts.AckWindow))

@@ -48,6 +48,9 @@ type Store interface {
 	AddRoutingExample(ctx context.Context, e *store.RoutingExample) (int64, error)
 	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
 
+	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
+	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+
 	LeadStore
 	PendingStore
 }
@@ -98,8 +101,13 @@ type Deps struct {
 	// stored a new routing example (see ReloadFromStore). Its failure is
 	// logged, not returned: the decision itself is already saved.
 	Reload func(ctx context.Context) error
-	Logger *slog.Logger     // nil discards
-	Now    func() time.Time // nil means time.Now
+	// Senders, when set, checks each sender (senderauth); a mail whose
+	// sender is not authenticated changes nothing on an account: its
+	// unsubscribe, order change or meeting request is handed to a person.
+	// Nil trusts every From (tests, and setups that check elsewhere).
+	Senders SenderChecker
+	Logger  *slog.Logger     // nil discards
+	Now     func() time.Time // nil means time.Now
 }
 
 // Processor runs intake. It is safe for concurrent use.
@@ -108,6 +116,7 @@ type Processor struct {
 	router  Router
 	enq     queue.Enqueuer
 	reload  func(ctx context.Context) error
+	senders SenderChecker
 	log     *slog.Logger
 	now     func() time.Time
 	opts    Options
@@ -131,7 +140,7 @@ func New(d Deps, o Options) (*Processor, error) {
 	if o.FreeMailDomains == nil {
 		o.FreeMailDomains = DefaultFreeMailDomains()
 	}
-	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, log: d.Logger, now: d.Now, opts: o}
+	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, opts: o}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -292,6 +301,9 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 			sender = ""
 		}
 	}
+	if err := p.checkSender(ctx, in, sender); err != nil {
+		return err
+	}
 	d := p.router.Route(routing.MessageInput(m))
 
 	q, err := p.st.InquiryByInboundMessage(ctx, in.ID)
@@ -319,7 +331,11 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		return err
 	}
 	if ack {
-		t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID})
+		trusted, err := p.senderTrusted(ctx, q)
+		if err != nil {
+			return err
+		}
+		t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID, UnverifiedSender: !trusted})
 		if err != nil {
 			return err
 		}
@@ -386,6 +402,11 @@ func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.
 		}
 		t, err := tasks.NewInquiryTriageTask(tasks.InquiryTriagePayload{InquiryID: q.ID, Reason: reason})
 		return t, tasks.TypeInquiryTriage, err
+	}
+	if t, err := p.unverifiedChange(ctx, q); t != nil || err != nil {
+		return t, tasks.TypeInquiryHandoff, err
+	}
+	switch {
 	case cat == routing.Unsubscribe && sender != "":
 		t, err := Unsubscribe(ctx, FollowupInput{Inquiry: q, Entities: ents, Sender: sender})
 		return t, tasks.TypeCustomerUnsubscribe, err

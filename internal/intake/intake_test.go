@@ -116,6 +116,7 @@ type setupOpts struct {
 	minConf   float64
 	opts      intake.Options
 	followups func(st *store.Store) intake.Followups
+	senders   intake.SenderChecker
 }
 
 // setup opens a fresh store with one account (acme.com, owner rep Rita,
@@ -157,7 +158,7 @@ func setup(t *testing.T, so setupOpts) *env {
 		o.Followups = so.followups(st)
 	}
 	e.p, err = intake.New(intake.Deps{
-		Store: st, Router: router, Enqueuer: e.q,
+		Store: st, Router: router, Enqueuer: e.q, Senders: so.senders,
 		Now:    func() time.Time { return e.now },
 		Reload: func(context.Context) error { e.reloads++; return nil },
 	}, o)

@@ -34,6 +34,10 @@ type HandlerOptions struct {
 	// Lead applies a rep's action to a lead, e.g. an adapter around
 	// (*lead.Service).ApplyLinkAction. Nil answers 404 on /leads/.
 	Lead func(ctx context.Context, leadID int64, action string, repID int64) error
+	// Decisions makes triage links single-use: the first decision holds
+	// and a later link from the same mail shows it. Nil applies every
+	// use (tests of the pages alone).
+	Decisions Decisions
 	// Now is the clock links expire by; nil means time.Now.
 	Now func() time.Time
 	// Logger receives applied decisions and failures; nil discards.
@@ -45,8 +49,10 @@ type handler struct {
 	signer *Signer
 	triage func(ctx context.Context, inquiryID int64, category, by string) error
 	lead   func(ctx context.Context, leadID int64, action string, repID int64) error
-	now    func() time.Time
-	log    *slog.Logger
+	// decisions makes triage links single-use; nil applies every use.
+	decisions Decisions
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 // NewHandler returns the handler for GET and POST on /triage/{id}/{category} and
@@ -55,7 +61,7 @@ func NewHandler(o HandlerOptions) http.Handler {
 	if o.Signer == nil {
 		panic("link: HandlerOptions.Signer is required")
 	}
-	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, now: o.Now, log: o.Logger}
+	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, decisions: o.Decisions, now: o.Now, log: o.Logger}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -104,13 +110,36 @@ func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
 	}
 	label := strings.ReplaceAll(string(cat), "_", " ")
 	what := fmt.Sprintf("inquiry #%d", id)
+	if h.decisions != nil {
+		held, err := h.decisions.LinkDecision(r.Context(), TriageAction, id)
+		switch {
+		case err == nil && held.Decision != string(cat):
+			render(w, decidedPage(what, held))
+			return
+		case err != nil && !errors.Is(err, store.ErrNotFound):
+			h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
+			return
+		}
+	}
 	if r.Method != http.MethodPost {
 		render(w, confirmPage(r, q, "File "+what,
 			fmt.Sprintf("File %s as %s? The inquiry then gets that category's follow-up, and the classifier learns from your decision.", what, label),
 			"File as "+label, nil))
 		return
 	}
-	err := h.triage(r.Context(), id, string(cat), TriageBy)
+	held, apply, err := h.claimTriage(r.Context(), id, string(cat), h.now())
+	if err != nil {
+		h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
+		return
+	}
+	if !apply {
+		// Another link of the same mail won between the check and here.
+		h.log.InfoContext(r.Context(), "triage link refused: already decided", "inquiry_id", id,
+			"category", string(cat), "decided", held.Decision)
+		render(w, decidedPage(what, held))
+		return
+	}
+	err = h.triage(r.Context(), id, string(cat), TriageBy)
 	if err != nil {
 		h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
 		return

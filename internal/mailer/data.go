@@ -66,6 +66,10 @@ type HandoffData struct {
 	InquiryURL    string // link to the inquiry in salesdesk
 	Account       AccountSummary
 	KnownCustomer bool // false: the sender matched no account
+	// UnverifiedChange is the category of an account change (unsubscribe,
+	// order_change, meeting_request) the mail asked for although its
+	// sender is not authenticated; nothing was changed. "" otherwise.
+	UnverifiedChange string
 }
 
 // CategoryLink is one category a triager can pick with a single click.

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -33,6 +34,9 @@ type Token struct {
 	// Secret is what clients send as "Authorization: Bearer <Secret>". It
 	// is compared in constant time and never logged.
 	Secret string
+	// Scopes are what the token may do ("read", "leads:write", "write",
+	// "admin"); the API checks them per route. None means nothing.
+	Scopes []string
 }
 
 // Role says what an authenticated caller may do.
@@ -68,6 +72,8 @@ type Principal struct {
 	// Method is how the caller authenticated: "basic", "session" or
 	// "bearer".
 	Method string
+	// Scopes are a token's scopes (RoleAPI only).
+	Scopes []string
 }
 
 type principalKey struct{}
@@ -99,8 +105,9 @@ type account struct {
 }
 
 type apiToken struct {
-	name string
-	sum  [sha256.Size]byte
+	name   string
+	sum    [sha256.Size]byte
+	scopes []string
 }
 
 type cachedLogin struct {
@@ -182,7 +189,7 @@ func newAuthenticator(admins, viewers []User, tokens []Token, cacheTTL time.Dura
 		if len(t.Secret) < minTokenSecret {
 			return nil, fmt.Errorf("web: api token %q: secret is shorter than %d characters", t.Name, minTokenSecret)
 		}
-		a.tokens = append(a.tokens, apiToken{name: t.Name, sum: sha256.Sum256([]byte(t.Secret))})
+		a.tokens = append(a.tokens, apiToken{name: t.Name, sum: sha256.Sum256([]byte(t.Secret)), scopes: slices.Clone(t.Scopes)})
 	}
 
 	cost, _ := bcrypt.Cost([]byte(admins[0].PasswordHash))
@@ -280,5 +287,5 @@ func (a *authenticator) token(secret string) (Principal, bool) {
 	if found < 0 {
 		return Principal{}, false
 	}
-	return Principal{Name: a.tokens[found].name, Role: RoleAPI}, true
+	return Principal{Name: a.tokens[found].name, Role: RoleAPI, Scopes: slices.Clone(a.tokens[found].scopes)}, true
 }

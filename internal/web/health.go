@@ -13,11 +13,11 @@ import (
 type Readiness struct {
 	// Status is "ok" or "unavailable".
 	Status string `json:"status"`
-	// Checks maps each check's name to "ok" or what went wrong. Callers
-	// without credentials see only "failed" or "timeout"; authenticated
-	// callers see the error text with passwords redacted.
+	// Checks maps each check's name to "ok" or what went wrong: only
+	// "failed" or "timeout" at /readyz; the error text with passwords
+	// redacted at /readyz/details.
 	Checks map[string]string `json:"checks"`
-	// Details is Options.Status's answer, for authenticated callers only.
+	// Details is Options.Status's answer, at /readyz/details only.
 	Details map[string]any `json:"details,omitempty"`
 }
 
@@ -31,10 +31,19 @@ func (s *Server) handleHealthz(w http.ResponseWriter, r *http.Request) {
 // checkTimeout, and answers 503 when any fails. The body is useful to a
 // person; load balancers need only the status code.
 func (s *Server) handleReadyz(w http.ResponseWriter, r *http.Request) {
-	// Credentials are optional here; when given and valid they unlock the
-	// details.
-	_, _, authed := s.authenticate(r)
-	res := s.readiness(r.Context(), authed)
+	// No credentials are read here: a probe endpoint that checked them
+	// would be a password oracle outside the throttle and the log. The
+	// details are at /readyz/details, behind the normal guard.
+	s.writeReadiness(w, s.readiness(r.Context(), false))
+}
+
+// handleReadyzDetails is /readyz with error texts (passwords redacted)
+// and Options.Status, for authenticated callers.
+func (s *Server) handleReadyzDetails(w http.ResponseWriter, r *http.Request) {
+	s.writeReadiness(w, s.readiness(r.Context(), true))
+}
+
+func (s *Server) writeReadiness(w http.ResponseWriter, res Readiness) {
 	code := http.StatusOK
 	if res.Status != "ok" {
 		code = http.StatusServiceUnavailable

@@ -41,7 +41,7 @@ func (s *Server) authenticate(r *http.Request) (p Principal, presented, ok bool)
 			if !okb {
 				return Principal{}, true, false
 			}
-			p, ok = s.auth.password(r.Context(), user, pass)
+			p, ok = s.checkPassword(r, user, pass, "basic")
 			p.Method = "basic"
 			return p, true, ok
 		}
@@ -58,16 +58,24 @@ func (s *Server) authenticate(r *http.Request) (p Principal, presented, ok bool)
 // request's context.
 func (s *Server) guard(acc access, next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if user, _, basic := r.BasicAuth(); basic {
+			if wait, blocked := s.throttled(r, user); blocked {
+				http.Error(w, s.refuseThrottled(w, r, wait), http.StatusTooManyRequests)
+				return
+			}
+		}
 		p, presented, ok := s.authenticate(r)
 		if !ok {
-			reason := "missing"
-			if presented {
-				reason = "invalid"
-				user, _, _ := r.BasicAuth()
-				s.logger.WarnContext(r.Context(), "authentication failed",
-					"path", r.URL.Path, "remote", r.RemoteAddr, "user", user)
+			_, _, basic := r.BasicAuth()
+			switch {
+			case !presented:
+				s.authFailures.WithLabelValues("missing").Inc()
+			case !basic:
+				// A bad token or session; a bad password was counted by
+				// checkPassword.
+				s.authFailures.WithLabelValues("invalid").Inc()
+				s.logger.WarnContext(r.Context(), "authentication failed", "path", r.URL.Path, "remote", r.RemoteAddr)
 			}
-			s.authFailures.WithLabelValues(reason).Inc()
 			if acc.toLogin && !presented && wantsHTML(r) {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 				return

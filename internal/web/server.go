@@ -88,6 +88,10 @@ type Options struct {
 	// over TLS always get a Secure cookie.
 	SecureCookie bool
 
+	// LoginThrottle limits failed password checks; zero values take the
+	// defaults (5 per account, 20 per client address, in 15 minutes).
+	LoginThrottle LoginThrottle
+
 	// TrustedOrigins are other origins ("https://crm.example.com") whose
 	// pages may send unsafe (POST, DELETE…) requests here. Cross-origin
 	// browser requests from anywhere else are refused with 403.
@@ -106,6 +110,7 @@ type Server struct {
 	listen          string
 	logger          *slog.Logger
 	auth            *authenticator
+	throttle        *throttle
 	sessions        *sessions
 	checks          map[string]func(ctx context.Context) error
 	checkTimeout    time.Duration
@@ -143,6 +148,7 @@ func New(o Options) (*Server, error) {
 		listen:          o.Listen,
 		logger:          o.Logger,
 		auth:            auth,
+		throttle:        newThrottle(o.LoginThrottle, time.Now),
 		checks:          o.Checks,
 		checkTimeout:    o.CheckTimeout,
 		status:          o.Status,
@@ -219,7 +225,7 @@ func New(o Options) (*Server, error) {
 
 // builtinPaths are the paths of the built-in routes, which a public
 // pattern may not take over; the ones ending in "/" own their subtree.
-var builtinPaths = []string{"/monitoring/", "/api/", "/metrics", "/healthz", "/readyz", "/login", "/logout"}
+var builtinPaths = []string{"/monitoring/", "/api/", "/metrics", "/healthz", "/readyz", "/readyz/", "/login", "/logout"}
 
 // mountPublic registers the unauthenticated handlers on mux, refusing
 // patterns that would serve a built-in route, the admin pages' root or a
@@ -291,6 +297,10 @@ func (s *Server) routes(mux *http.ServeMux, reg *prometheus.Registry, csrf *http
 	people := access{roles: []Role{RoleAdmin, RoleViewer}, challenge: basicChallenge, toLogin: true}
 	mux.HandleFunc("GET /healthz", s.handleHealthz)
 	mux.HandleFunc("GET /readyz", s.handleReadyz)
+	mux.Handle("GET /readyz/details", s.guard(access{
+		roles:     []Role{RoleAdmin, RoleViewer, RoleAPI},
+		challenge: basicChallenge + ", " + bearerChallenge,
+	}, http.HandlerFunc(s.handleReadyzDetails)))
 	mux.HandleFunc("/login", s.handleLogin)
 	mux.HandleFunc("/logout", s.handleLogout)
 

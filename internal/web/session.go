@@ -179,10 +179,13 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		}
 		user := r.PostForm.Get("username")
 		next := safeNext(r.PostForm.Get("next"))
-		p, ok := s.auth.password(r.Context(), user, r.PostForm.Get("password"))
+		if wait, blocked := s.throttled(r, user); blocked {
+			msg := s.refuseThrottled(w, r, wait)
+			s.renderLogin(w, http.StatusTooManyRequests, loginPage{Next: next, User: user, Error: msg})
+			return
+		}
+		p, ok := s.checkPassword(r, user, r.PostForm.Get("password"), "login")
 		if !ok {
-			s.authFailures.WithLabelValues("invalid").Inc()
-			s.logger.WarnContext(r.Context(), "login failed", "user", user, "remote", r.RemoteAddr)
 			s.renderLogin(w, http.StatusUnauthorized, loginPage{Next: next, User: user, Error: "Wrong username or password."})
 			return
 		}
@@ -203,13 +206,29 @@ func (s *Server) renderLogin(w http.ResponseWriter, code int, page loginPage) {
 	}
 }
 
+var logoutTemplate = template.Must(template.New("logout").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Sign out · salesdesk</title></head>
+<body><form method="post" action="/logout"><p>Sign out of salesdesk?</p><button type="submit">Sign out</button></form></body></html>
+`))
+
+// handleLogout signs out on POST only: a GET (a link, an image tag on
+// another site) shows a button that posts, so nobody is signed out by a
+// page they visit. Cross-site POSTs are refused by the CSRF protection in
+// front of every route.
 func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
-	if r.Method != http.MethodGet && r.Method != http.MethodPost && r.Method != http.MethodHead {
+	w.Header().Set("Cache-Control", "no-store")
+	switch r.Method {
+	case http.MethodPost:
+		s.sessions.clear(w, r)
+		http.Redirect(w, r, "/login", http.StatusSeeOther)
+	case http.MethodGet, http.MethodHead:
+		w.Header().Set("Content-Security-Policy", "default-src 'none'; form-action 'self'; frame-ancestors 'self'")
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		if err := logoutTemplate.Execute(w, nil); err != nil {
+			s.logger.Error("render logout page", "err", err)
+		}
+	default:
 		w.Header().Set("Allow", "GET, HEAD, POST")
 		http.Error(w, "method not allowed", http.StatusMethodNotAllowed)
-		return
 	}
-	s.sessions.clear(w, r)
-	w.Header().Set("Cache-Control", "no-store")
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }

@@ -92,9 +92,26 @@ func TestLoginFlow(t *testing.T) {
 		t.Errorf("GET /api/leads with session = %d, want 403", w.Code)
 	}
 
+	// A GET (a link, an image on another site) signs nobody out: it shows
+	// a button that posts.
 	w = do(t, f.h, "GET", "/logout", nil, withCookie(c))
+	if w.Code != http.StatusOK || sessionCookie(t, w) != nil || !strings.Contains(w.Body.String(), `<form method="post" action="/logout">`) {
+		t.Errorf("GET /logout = %d, cookie %v; want 200 with a sign-out form and the session kept", w.Code, sessionCookie(t, w))
+	}
+	// A cross-site POST is refused by the CSRF protection.
+	w = do(t, f.h, "POST", "/logout", nil, func(r *http.Request) {
+		withCookie(c)(r)
+		r.Header.Set("Sec-Fetch-Site", "cross-site")
+	})
+	if w.Code != http.StatusForbidden || sessionCookie(t, w) != nil {
+		t.Errorf("cross-site POST /logout = %d, want 403 and the session kept", w.Code)
+	}
+	w = do(t, f.h, "POST", "/logout", nil, func(r *http.Request) {
+		withCookie(c)(r)
+		r.Header.Set("Sec-Fetch-Site", "same-origin")
+	})
 	if w.Code != http.StatusSeeOther || w.Header().Get("Location") != "/login" {
-		t.Errorf("GET /logout = %d to %q, want 303 to /login", w.Code, w.Header().Get("Location"))
+		t.Errorf("POST /logout = %d to %q, want 303 to /login", w.Code, w.Header().Get("Location"))
 	}
 	if out := sessionCookie(t, w); out == nil || out.MaxAge >= 0 || out.Value != "" {
 		t.Errorf("logout did not clear the cookie: %+v", out)

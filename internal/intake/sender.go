@@ -1,0 +1,79 @@
+package intake
+
+import (
+	"context"
+	"errors"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/routing"
+	"salesdesk/internal/senderauth"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// SenderChecker decides whether a mail's From address is authenticated;
+// *senderauth.Checker implements it.
+type SenderChecker interface {
+	Check(ctx context.Context, raw []byte, from string) senderauth.Result
+}
+
+// ChangesAccount reports whether a category's follow-on changes something
+// on an account, which only an authenticated sender may do.
+func ChangesAccount(c routing.Category) bool {
+	return c == routing.Unsubscribe || c == routing.OrderChange || c == routing.MeetingRequest
+}
+
+// checkSender stores the sender verdict of an inbound mail the first time
+// it is taken in; a re-run keeps the first verdict.
+func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, sender string) error {
+	if p.senders == nil {
+		return nil
+	}
+	have, err := p.st.InboundSenderAuth(ctx, in.ID)
+	if err != nil || have.Verdict != "" {
+		return err
+	}
+	r := p.senders.Check(ctx, in.Raw, sender)
+	detail := r.Reason
+	if r.Method != "" {
+		detail = r.Method + ": " + r.Reason
+	}
+	p.log.InfoContext(ctx, "sender checked", "inbound_id", in.ID, "sender_auth", string(r.Verdict), "detail", detail)
+	return p.st.SetInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
+}
+
+// senderTrusted reports whether the sender of q may change things on an
+// account: always when no SenderChecker is configured, else only with a
+// stored pass.
+func (p *Processor) senderTrusted(ctx context.Context, q *store.Inquiry) (bool, error) {
+	if p.senders == nil {
+		return true, nil
+	}
+	if q.InboundMessageID == 0 {
+		return false, nil
+	}
+	a, err := p.st.InboundSenderAuth(ctx, q.InboundMessageID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	return senderauth.Verdict(a.Verdict).Authenticated(), nil
+}
+
+// unverifiedChange returns the hand-off that replaces an account change
+// asked for by an unauthenticated sender, or nil when the change may go
+// ahead.
+func (p *Processor) unverifiedChange(ctx context.Context, q *store.Inquiry) (*asynq.Task, error) {
+	cat := routing.Category(q.Category)
+	if !ChangesAccount(cat) {
+		return nil, nil
+	}
+	ok, err := p.senderTrusted(ctx, q)
+	if err != nil || ok {
+		return nil, err
+	}
+	return tasks.NewInquiryHandoffTask(tasks.InquiryHandoffPayload{InquiryID: q.ID, UnverifiedChange: string(cat)})
+}

@@ -1,0 +1,99 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// SenderAuth is the stored verdict about the From address of an inbound
+// message (see package senderauth). Verdict "" means not checked.
+type SenderAuth struct {
+	Verdict string // pass, fail, none, temperror
+	Detail  string // method and reason, for people
+}
+
+// SetInboundSenderAuth stores the sender verdict of inbound message id.
+// The first verdict stays: a re-run of intake reads it instead of asking
+// DNS again, so the same mail always gets the same follow-on.
+func (s *Store) SetInboundSenderAuth(ctx context.Context, id int64, a SenderAuth) error {
+	res, err := s.db.ExecContext(ctx, s.rebind(
+		"UPDATE inbound_messages SET sender_auth = ?, sender_auth_detail = ? WHERE id = ? AND sender_auth = ''"),
+		a.Verdict, a.Detail, id)
+	if err != nil {
+		return fmt.Errorf("store: set sender auth of inbound %d: %w", id, err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		if _, err := s.InboundSenderAuth(ctx, id); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// InboundSenderAuth returns the sender verdict of inbound message id
+// (Verdict "" when not checked), or ErrNotFound.
+func (s *Store) InboundSenderAuth(ctx context.Context, id int64) (SenderAuth, error) {
+	var a SenderAuth
+	err := s.db.QueryRowContext(ctx, s.rebind("SELECT sender_auth, sender_auth_detail FROM inbound_messages WHERE id = ?"), id).
+		Scan(&a.Verdict, &a.Detail)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, fmt.Errorf("store: sender auth of inbound %d: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return a, fmt.Errorf("store: sender auth of inbound %d: %w", id, err)
+	}
+	return a, nil
+}
+
+// LinkDecision is what a one-click link decided, first use only.
+type LinkDecision struct {
+	Action    string // e.g. "triage"
+	SubjectID int64  // e.g. the inquiry id
+	Decision  string // e.g. the category chosen
+	DecidedBy string
+	DecidedAt time.Time
+}
+
+// DecideOnce records d unless a decision about (d.Action, d.SubjectID)
+// exists. It returns the decision that holds and whether it is d.
+func (s *Store) DecideOnce(ctx context.Context, d LinkDecision) (LinkDecision, bool, error) {
+	at := d.DecidedAt
+	if at.IsZero() {
+		at = s.nowUTC()
+	}
+	var id int64
+	err := s.db.QueryRowContext(ctx, s.rebind(`
+		INSERT INTO link_decisions (action, subject_id, decision, decided_by, decided_at)
+		VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (action, subject_id) DO NOTHING
+		RETURNING id`), d.Action, d.SubjectID, d.Decision, d.DecidedBy, s.ts(at)).Scan(&id)
+	switch {
+	case err == nil:
+		d.DecidedAt = at.UTC()
+		return d, true, nil
+	case !errors.Is(err, sql.ErrNoRows):
+		return LinkDecision{}, false, fmt.Errorf("store: decide %s %d: %w", d.Action, d.SubjectID, err)
+	}
+	held, err := s.LinkDecision(ctx, d.Action, d.SubjectID)
+	return held, false, err
+}
+
+// LinkDecision returns the decision about (action, subjectID), or
+// ErrNotFound.
+func (s *Store) LinkDecision(ctx context.Context, action string, subjectID int64) (LinkDecision, error) {
+	v, err := queryOne(ctx, s, func(r row) (*LinkDecision, error) {
+		var d LinkDecision
+		if err := r.Scan(&d.Action, &d.SubjectID, &d.Decision, &d.DecidedBy, tcol(&d.DecidedAt)); err != nil {
+			return nil, err
+		}
+		return &d, nil
+	}, "SELECT action, subject_id, decision, decided_by, decided_at FROM link_decisions WHERE action = ? AND subject_id = ?",
+		action, subjectID)
+	if err != nil {
+		return LinkDecision{}, fmt.Errorf("store: link decision %s %d: %w", action, subjectID, err)
+	}
+	return *v, nil
+}

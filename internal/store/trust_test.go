@@ -1,0 +1,57 @@
+package store
+
+import (
+	"errors"
+	"testing"
+)
+
+func TestInboundSenderAuth(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		m := &InboundMessage{Mailbox: "INBOX", UIDValidity: 1, UID: 7, Raw: []byte("From: a@b.example\r\n\r\nhi")}
+		id, _, _, err := s.SaveInboundMessage(ctx, m)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.InboundSenderAuth(ctx, id); err != nil || got.Verdict != "" {
+			t.Fatalf("unchecked = %+v, %v; want empty verdict", got, err)
+		}
+		if err := s.SetInboundSenderAuth(ctx, id, SenderAuth{Verdict: "none", Detail: "dkim: no DKIM signature"}); err != nil {
+			t.Fatal(err)
+		}
+		// The first verdict stays.
+		if err := s.SetInboundSenderAuth(ctx, id, SenderAuth{Verdict: "pass", Detail: "later"}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.InboundSenderAuth(ctx, id); err != nil || got.Verdict != "none" || got.Detail != "dkim: no DKIM signature" {
+			t.Fatalf("verdict = %+v, %v; want the first", got, err)
+		}
+		if err := s.SetInboundSenderAuth(ctx, id+100, SenderAuth{Verdict: "pass"}); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("unknown inbound = %v, want ErrNotFound", err)
+		}
+	})
+}
+
+func TestDecideOnce(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		first, won, err := s.DecideOnce(ctx, LinkDecision{Action: "triage", SubjectID: 5, Decision: "order_status", DecidedBy: "ops@desk.example"})
+		if err != nil || !won || first.DecidedAt.IsZero() {
+			t.Fatalf("first = %+v, %v, %v", first, won, err)
+		}
+		held, won, err := s.DecideOnce(ctx, LinkDecision{Action: "triage", SubjectID: 5, Decision: "unsubscribe", DecidedBy: "mallory"})
+		if err != nil || won || held.Decision != "order_status" || held.DecidedBy != "ops@desk.example" {
+			t.Fatalf("second = %+v, %v, %v; want the first decision held", held, won, err)
+		}
+		// Another subject or action is its own decision.
+		if _, won, err := s.DecideOnce(ctx, LinkDecision{Action: "triage", SubjectID: 6, Decision: "support"}); err != nil || !won {
+			t.Fatalf("other subject = %v, %v", won, err)
+		}
+		if _, won, err := s.DecideOnce(ctx, LinkDecision{Action: "won_lost", SubjectID: 5, Decision: "won"}); err != nil || !won {
+			t.Fatalf("other action = %v, %v", won, err)
+		}
+		if _, err := s.LinkDecision(ctx, "triage", 99); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("missing = %v, want ErrNotFound", err)
+		}
+	})
+}
