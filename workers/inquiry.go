@@ -194,7 +194,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		Subject:       cm.parsed.Subject,
 		Body:          cm.body(),
 		ReceivedAt:    cm.receivedAt(),
-		InquiryURL:    h.url("/api/v1/inquiries/%d", q.ID),
+		InquiryURL:    h.url("/desk/inquiries/%d", q.ID),
 	}
 	to := h.opts.TeamAddress
 	var customer *store.Customer
@@ -296,7 +296,7 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		ReceivedAt:  cm.receivedAt(),
 		Suggested:   q.Category,
 		Confidence:  q.Confidence,
-		InquiryURL:  h.url("/api/v1/inquiries/%d", q.ID),
+		InquiryURL:  h.url("/desk/inquiries/%d", q.ID),
 		LinksExpire: expires,
 	}
 	for _, c := range routing.Categories() {

@@ -101,11 +101,16 @@ func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadUR
 	if h.BaseURL == "" {
 		return
 	}
-	leadURL = h.url("/api/v1/leads/%d", leadID)
+	leadURL = h.url("/desk/leads/%d", leadID)
 	if h.opts.Links == nil {
 		return
 	}
 	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	if repID == 0 {
+		return "", "", "", leadURL
+	}
+	// The rep's "Open the lead" signs them in to the desk page.
+	leadURL = h.opts.Links.PersonURL(h.BaseURL, fmt.Sprintf("/desk/leads/%d", leadID), repID, exp)
 	return h.opts.Links.LeadURL(h.BaseURL, lead.ActionAccept, leadID, repID, exp),
 		h.opts.Links.LeadURL(h.BaseURL, lead.ActionContacted, leadID, repID, exp),
 		h.opts.Links.LeadURL(h.BaseURL, lead.ActionNotMine, leadID, repID, exp), leadURL
@@ -351,7 +356,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	for _, rl := range dg.Reps {
 		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day}
 		for _, e := range rl.Leads {
-			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status))
+			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status, rl.Rep.ID))
 		}
 		o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(p.Day, fmt.Sprint(rl.Rep.ID)), Kind: "daily_leads", To: []string{rl.Rep.Email}}
 		if err := h.queue(ctx, "daily_leads", data, o); err != nil {
@@ -365,7 +370,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 			leads []lead.DigestLead
 		}{{"unassigned", dg.Unassigned}, {"stale", dg.Stale}, {"new", dg.New}} {
 			for _, e := range group.leads {
-				data.Leads = append(data.Leads, h.dailyLead(e, group.label+" ("+e.Lead.Status+")"))
+				data.Leads = append(data.Leads, h.dailyLead(e, group.label+" ("+e.Lead.Status+")", 0))
 			}
 		}
 		o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(p.Day, "manager"), Kind: "daily_leads", To: []string{h.opts.ManagerAddress}}
@@ -378,8 +383,8 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	return nil
 }
 
-func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string) mailer.DailyLead {
-	_, _, _, u := h.links(e.Lead.ID, 0)
+func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string, repID int64) mailer.DailyLead {
+	_, _, _, u := h.links(e.Lead.ID, repID)
 	return mailer.DailyLead{
 		Reference: fmt.Sprintf("L-%d", e.Lead.ID), CustomerName: cmp.Or(e.Lead.ContactName, e.Lead.ContactEmail), Company: e.Lead.Company,
 		Subject: e.Lead.Summary, Status: status, AssignedAt: e.Lead.AssignedAt, RespondBy: e.RespondBy, Overdue: e.Overdue, URL: u,

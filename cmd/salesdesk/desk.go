@@ -149,7 +149,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		},
 		Anomaly: workers.AnomalyOptions{
 			Supervisors: cfg.Anomaly.SupervisorAddresses,
-			AlertsURL:   cfg.Web.PublicURL() + "/",
+			AlertsURL:   cfg.Web.PublicURL() + "/desk/alerts",
 			Detect: anomaly.Config{
 				Window:               cfg.Anomaly.Window,
 				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,
