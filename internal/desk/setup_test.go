@@ -2,6 +2,7 @@ package desk
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
@@ -261,16 +262,9 @@ func (c *client) do(method, u string, form url.Values) (int, string, string) {
 	resp, err := c.http.Do(req)
 	c.f.must(err)
 	defer resp.Body.Close()
-	var b strings.Builder
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := resp.Body.Read(buf)
-		b.Write(buf[:n])
-		if err != nil {
-			break
-		}
-	}
-	return resp.StatusCode, b.String(), resp.Header.Get("Location")
+	b, err := io.ReadAll(resp.Body)
+	c.f.must(err)
+	return resp.StatusCode, string(b), resp.Header.Get("Location")
 }
 
 func (c *client) get(u string) (int, string, string) { return c.do("GET", u, nil) }
