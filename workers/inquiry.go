@@ -209,6 +209,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		data.Account.Company = customer.Name
 		if rep := h.availableOwner(ctx, h.st, customer); rep != nil {
 			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
+			data.Timezone = rep.Timezone
 		}
 	}
 	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {

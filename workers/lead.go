@@ -197,6 +197,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 	}
 	remindAt, _ := h.svc.Deadlines(rep, l.AssignedAt)
 	data := mailer.LeadAssignedData{
+		Timezone:      rep.Timezone,
 		RepName:       rep.Name,
 		Reference:     lm.reference,
 		CustomerName:  lm.customerName(),
@@ -293,6 +294,7 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 	}
 	if !overdue {
 		data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(res.Lead.ID, res.Rep.ID)
+		data.Timezone = res.Rep.Timezone
 	} else {
 		_, _, _, data.LeadURL = h.links(res.Lead.ID, 0)
 	}
@@ -354,7 +356,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 		return err
 	}
 	for _, rl := range dg.Reps {
-		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day}
+		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day, Timezone: rl.Rep.Timezone}
 		for _, e := range rl.Leads {
 			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status, rl.Rep.ID))
 		}
