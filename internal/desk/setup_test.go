@@ -45,7 +45,7 @@ func (sink) EnqueueContext(context.Context, *asynq.Task, ...asynq.Option) (*asyn
 // rita, an inquiry from them with a lead for rita, one for otto, an order
 // with a rush request and an open alert.
 type fixture struct {
-	t       *testing.T
+	t       testing.TB
 	ctx     context.Context
 	st      *store.Store
 	desk    *Desk
@@ -66,7 +66,7 @@ type fixture struct {
 	inboundWord, outboundWord string
 }
 
-func setup(t *testing.T) *fixture {
+func setup(t testing.TB) *fixture {
 	t.Helper()
 	ctx := context.Background()
 	clk := &clock{t: monday10}
