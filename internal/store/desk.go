@@ -387,6 +387,11 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 		return nil, err
 	}
 	// Words: every word must appear in the subject or text of the mail.
+	// That scans the stored mail, so a query that already found its
+	// reference, address or order number exactly stops here.
+	if len(hits) > 0 && (referencePattern.MatchString(q) || strings.Contains(q, "@") || hits[len(hits)-1].Kind == "order") {
+		return dedupeHits(hits), nil
+	}
 	var w where
 	for _, word := range strings.Fields(strings.ToLower(q)) {
 		pat := "%" + likeEscaper.Replace(word) + "%"
