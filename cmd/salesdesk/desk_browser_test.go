@@ -11,7 +11,6 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"salesdesk/internal/link"
-	"salesdesk/internal/mailparse"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 )
@@ -29,11 +28,7 @@ func TestDeskInBrowser(t *testing.T) {
 	ctx := context.Background()
 	d.deliver(t, "Cleo Client <cleo@farprospect.example>", "Quote for 300 crates",
 		"Hello, we would like a quote for 300 wooden crates with galvanised corners, delivered to Lyon. What would the unit price be?\n\nCleo")
-	_, raw := d.mailTo(t, "rita@desk.example", "cleo@farprospect.example")
-	p, err := mailparse.Parse([]byte(raw), mailparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := d.mailText(t, "rita@desk.example", "cleo@farprospect.example")
 	var leadURL string
 	for _, u := range mailURL.FindAllString(p.Text, -1) {
 		if strings.Contains(u, "/desk/leads/") {

@@ -24,11 +24,7 @@ func TestMailLinksOpenDeskPages(t *testing.T) {
 	d := setupDesk(t)
 	d.deliver(t, "Bob Buyer <bob@bigprospect.example>", "Quote for 800 pallets",
 		"Hello, we would like a quote for 800 euro pallets delivered to Antwerp next month. What would the price per unit be?\n\nBob Buyer\nPurchasing, Big Prospect NV")
-	_, raw := d.mailTo(t, "rita@desk.example", "bob@bigprospect.example")
-	p, err := mailparse.Parse([]byte(raw), mailparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p := d.mailText(t, "rita@desk.example", "bob@bigprospect.example")
 	urls := mailURL.FindAllString(p.Text, -1)
 	if len(urls) == 0 {
 		t.Fatalf("no links in the lead mail:\n%s", p.Text)
@@ -71,11 +67,7 @@ func TestMailLinksOpenDeskPages(t *testing.T) {
 	// The team's hand-off mail opens the desk too (after a sign-in).
 	d.deliver(t, "Ann <ann@acme.example>", "Invoice question",
 		"Hello, our last invoice charges the wrong unit price for the pumps. Please send a corrected invoice.\n\nAnn")
-	_, raw = d.mailTo(t, "team@example.com", "Invoice question")
-	p, err = mailparse.Parse([]byte(raw), mailparse.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p = d.mailText(t, "team@example.com", "Invoice question")
 	if opened := openAll(t, &http.Client{}, mailURL.FindAllString(p.Text, -1)); len(opened) == 0 {
 		t.Errorf("no links in the hand-off:\n%s", p.Text)
 	}
@@ -101,6 +93,17 @@ func openAll(t *testing.T, c *http.Client, urls []string) []string {
 		opened = append(opened, resp.Request.URL.String())
 	}
 	return opened
+}
+
+// mailText waits for the mail to addr with want in it and parses it.
+func (d e2eDesk) mailText(t *testing.T, addr, want string) *mailparse.Message {
+	t.Helper()
+	_, raw := d.mailTo(t, addr, want)
+	p, err := mailparse.Parse([]byte(raw), mailparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 func get(t *testing.T, c *http.Client, u string) string {
