@@ -115,6 +115,10 @@ type WebConfig struct {
 	LinkSecretFile string        `yaml:"link_secret_file"`
 	LinkTTL        time.Duration `yaml:"link_ttl"`
 	SessionTTL     time.Duration `yaml:"session_ttl"`
+	// SignInTTL is how long a desk magic sign-in link works.
+	SignInTTL time.Duration `yaml:"sign_in_ttl"`
+	// SignInLimit is how many magic sign-in links one person gets per hour.
+	SignInLimit int `yaml:"sign_in_limit"`
 	// SecureCookies marks the session cookie Secure: "auto" (default: on
 	// when base_url is https), "true" or "false".
 	SecureCookies string `yaml:"secure_cookies"`
@@ -277,6 +281,9 @@ type RepConfig struct {
 	Timezone         string       `yaml:"timezone"`
 	WorkingHours     WorkingHours `yaml:"working_hours"`
 	OutOfOfficeUntil string       `yaml:"out_of_office_until"` // YYYY-MM-DD or RFC 3339
+	// Role on the desk: rep (default), manager (the whole team) or admin
+	// (operations: the whole team and the order requests and alerts).
+	Role string `yaml:"role"`
 }
 
 // WorkingHours are a rep's hours in their timezone. No days means always.
@@ -358,6 +365,8 @@ func Default() Config {
 			Listen:        "127.0.0.1:8080",
 			LinkTTL:       72 * time.Hour,
 			SessionTTL:    12 * time.Hour,
+			SignInTTL:     15 * time.Minute,
+			SignInLimit:   5,
 			SecureCookies: SecureCookiesAuto,
 			LoginThrottle: LoginThrottle{MaxFailures: 5, Window: 15 * time.Minute, MaxFailuresPerClient: 20},
 		},

@@ -298,6 +298,8 @@ func (v *checker) web(w WebConfig) {
 	}
 	v.positive("web.link_ttl", w.LinkTTL)
 	v.positive("web.session_ttl", w.SessionTTL)
+	v.positive("web.sign_in_ttl", w.SignInTTL)
+	v.atLeast("web.sign_in_limit", w.SignInLimit, 1)
 }
 
 func (v *checker) smtp(s SMTPConfig) {
@@ -433,6 +435,9 @@ func (v *checker) leads(l LeadsConfig) {
 		v.atLeast(k+".weight", r.Weight, 1)
 		v.atLeast(k+".capacity", r.Capacity, 1)
 		v.timezone(k+".timezone", r.Timezone)
+		if r.Role != "" {
+			v.oneOf(k+".role", r.Role, "rep", "manager", "admin")
+		}
 		v.workingHours(k+".working_hours", r.WorkingHours)
 		if _, err := r.OutOfOffice(); err != nil {
 			v.add(k+".out_of_office_until", "%v", err)

@@ -206,7 +206,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		Subject:       cm.parsed.Subject,
 		Body:          cm.body(),
 		ReceivedAt:    cm.receivedAt(),
-		InquiryURL:    h.url("/api/v1/inquiries/%d", q.ID),
+		InquiryURL:    h.url("/desk/inquiries/%d", q.ID),
 		// The mail asked for an account change its sender could not
 		// prove: the rep confirms with the account first.
 		UnverifiedChange: p.UnverifiedChange,
@@ -224,6 +224,7 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		data.Account.Company = customer.Name
 		if rep := h.availableOwner(ctx, h.st, customer); rep != nil {
 			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
+			data.Timezone = rep.Timezone
 		}
 	}
 	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {
@@ -311,7 +312,7 @@ func (h *TriageHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		ReceivedAt:  cm.receivedAt(),
 		Suggested:   q.Category,
 		Confidence:  q.Confidence,
-		InquiryURL:  h.url("/api/v1/inquiries/%d", q.ID),
+		InquiryURL:  h.url("/desk/inquiries/%d", q.ID),
 		LinksExpire: expires,
 	}
 	for _, c := range routing.Categories() {

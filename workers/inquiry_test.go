@@ -213,7 +213,7 @@ func TestHandoffHandler(t *testing.T) {
 		{name: "known customer to the owner rep", from: "Ann Buyer <ann@acme.com>", subject: "Invoice INV-223 is wrong",
 			body: "Our invoice INV-223 charges the wrong unit price. Please send a credit note.\n", wantTo: "rita@ourco.example",
 			wantCategory: "billing", wantInBody: []string{"Hello Rita Rep", "> Our invoice INV-223 charges the wrong unit price", "SO-48213", "EUR 1,240.00",
-				"https://desk.ourco.example/api/v1/inquiries/"}},
+				"https://desk.ourco.example/desk/inquiries/"}},
 		{name: "complaint counted", from: "ann@acme.com", subject: "Broken again",
 			body: "This is the third time the unit broke. Unacceptable service, I want to speak to a manager.\n", wantTo: "rita@ourco.example",
 			wantCategory: "complaint", wantComplaint: true, wantInBody: []string{"Invoice INV-223 is wrong"}}, // the earlier inquiry

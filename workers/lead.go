@@ -101,11 +101,16 @@ func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadUR
 	if h.BaseURL == "" {
 		return
 	}
-	leadURL = h.url("/api/v1/leads/%d", leadID)
+	leadURL = h.url("/desk/leads/%d", leadID)
 	if h.opts.Links == nil {
 		return
 	}
 	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	if repID == 0 {
+		return "", "", "", leadURL
+	}
+	// The rep's "Open the lead" signs them in to the desk page.
+	leadURL = h.opts.Links.PersonURL(h.BaseURL, fmt.Sprintf("/desk/leads/%d", leadID), repID, exp)
 	return h.opts.Links.LeadURL(h.BaseURL, lead.ActionAccept, leadID, repID, exp),
 		h.opts.Links.LeadURL(h.BaseURL, lead.ActionContacted, leadID, repID, exp),
 		h.opts.Links.LeadURL(h.BaseURL, lead.ActionNotMine, leadID, repID, exp), leadURL
@@ -192,6 +197,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 	}
 	remindAt, _ := h.svc.Deadlines(rep, l.AssignedAt)
 	data := mailer.LeadAssignedData{
+		Timezone:      rep.Timezone,
 		RepName:       rep.Name,
 		Reference:     lm.reference,
 		CustomerName:  lm.customerName(),
@@ -288,6 +294,7 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 	}
 	if !overdue {
 		data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(res.Lead.ID, res.Rep.ID)
+		data.Timezone = res.Rep.Timezone
 	} else {
 		_, _, _, data.LeadURL = h.links(res.Lead.ID, 0)
 	}
@@ -349,9 +356,9 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 		return err
 	}
 	for _, rl := range dg.Reps {
-		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day}
+		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day, Timezone: rl.Rep.Timezone}
 		for _, e := range rl.Leads {
-			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status))
+			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status, rl.Rep.ID))
 		}
 		o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(p.Day, fmt.Sprint(rl.Rep.ID)), Kind: "daily_leads", To: []string{rl.Rep.Email}}
 		if err := h.queue(ctx, "daily_leads", data, o); err != nil {
@@ -365,7 +372,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 			leads []lead.DigestLead
 		}{{"unassigned", dg.Unassigned}, {"stale", dg.Stale}, {"new", dg.New}} {
 			for _, e := range group.leads {
-				data.Leads = append(data.Leads, h.dailyLead(e, group.label+" ("+e.Lead.Status+")"))
+				data.Leads = append(data.Leads, h.dailyLead(e, group.label+" ("+e.Lead.Status+")", 0))
 			}
 		}
 		o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(p.Day, "manager"), Kind: "daily_leads", To: []string{h.opts.ManagerAddress}}
@@ -378,8 +385,8 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	return nil
 }
 
-func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string) mailer.DailyLead {
-	_, _, _, u := h.links(e.Lead.ID, 0)
+func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string, repID int64) mailer.DailyLead {
+	_, _, _, u := h.links(e.Lead.ID, repID)
 	return mailer.DailyLead{
 		Reference: fmt.Sprintf("L-%d", e.Lead.ID), CustomerName: cmp.Or(e.Lead.ContactName, e.Lead.ContactEmail), Company: e.Lead.Company,
 		Subject: e.Lead.Summary, Status: status, AssignedAt: e.Lead.AssignedAt, RespondBy: e.RespondBy, Overdue: e.Overdue, URL: u,

@@ -329,7 +329,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
 		Rush: p.Rush, RequestedDate: requested, Body: words,
 	}
-	notify.InquiryURL = h.url("/api/v1/inquiries/%d", oi.inquiry.ID)
+	notify.InquiryURL = h.url("/desk/inquiries/%d", oi.inquiry.ID)
 	for _, r := range h.requestRecipients(ctx, customer) {
 		out := &store.OutboundEmail{IdempotencyKey: OrderRequestNotifyKey(oi.inquiry.ID, r.who), Kind: KindOrderRequestNotify,
 			InquiryID: oi.inquiry.ID, To: []string{r.addr}, ReplyTo: a.Contact.Email}

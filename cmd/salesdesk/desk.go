@@ -21,6 +21,7 @@ import (
 	"salesdesk/internal/order"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
+	"salesdesk/internal/store"
 	"salesdesk/workers"
 )
 
@@ -167,7 +168,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		},
 		Anomaly: workers.AnomalyOptions{
 			Supervisors: cfg.Anomaly.SupervisorAddresses,
-			AlertsURL:   cfg.Web.PublicURL() + "/",
+			AlertsURL:   cfg.Web.PublicURL() + "/desk/alerts",
 			Detect: anomaly.Config{
 				Window:               cfg.Anomaly.Window,
 				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,
@@ -284,6 +285,16 @@ func seedReps(ctx context.Context, a *app, reps []config.RepConfig) error {
 	created, updated, err := lead.SeedReps(ctx, a.store, seeds)
 	if err != nil {
 		return fmt.Errorf("seed reps: %w", err)
+	}
+	// The desk role is config's too: a rep without one is a plain rep.
+	for i, r := range reps {
+		role := r.Role
+		if role == "" {
+			role = store.RoleRep
+		}
+		if err := a.store.SetRepRole(ctx, r.Email, role); err != nil {
+			return fmt.Errorf("leads.reps[%d].role: %w", i, err)
+		}
 	}
 	a.log.Info("reps seeded from config", "created", created, "updated", updated)
 	return nil

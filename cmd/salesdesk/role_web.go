@@ -8,6 +8,7 @@ import (
 	"net/http"
 
 	"salesdesk/internal/api"
+	deskpages "salesdesk/internal/desk"
 	"salesdesk/internal/link"
 	"salesdesk/internal/meetingweb"
 	"salesdesk/internal/web"
@@ -78,10 +79,21 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick,
 		"/meetings/": meetingweb.NewHandler(meetingweb.Options{Signer: d.links, Store: a.store, Meetings: d.meetings,
 			LinkTTL: a.cfg.Web.LinkTTL, Logger: a.log.With("role", roleWeb)})}
+	// The desk signs its people in itself (magic links, person links in
+	// mail) and admits the dashboard's logins through srv.Caller.
+	var srv *web.Server
+	deskPages, err := a.deskPages(d, o.SessionKey, func(r *http.Request) (deskpages.Staff, bool) {
+		p, ok := srv.Caller(r)
+		return deskpages.Staff{Name: p.Name, Admin: p.Role == web.RoleAdmin}, ok
+	})
+	if err != nil {
+		return nil, err
+	}
+	o.Public[deskpages.Prefix+"/"] = deskPages
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
 	// web role serves the dashboard and API whether or not an IMAP server
 	// answers, and the poller's own metrics alert on a stalled mailbox.
-	srv, err := web.New(o)
+	srv, err = web.New(o)
 	if err != nil {
 		return nil, err
 	}

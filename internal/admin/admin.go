@@ -202,6 +202,7 @@ const headerTemplate = `{{define "header"}}<!doctype html>
 <a class="brand" href="/">salesdesk</a>
 <nav>
 <a href="/"{{if eq .Nav.Active "home"}} class="on"{{end}}>Home</a>
+<a href="/desk/">Desk</a>
 <a href="{{.Nav.Dashboard}}">Queues</a>
 {{with .Nav.SentMail}}<a href="{{.}}"{{if eq $.Nav.Active "mail"}} class="on"{{end}}>Sent mail</a>{{end}}
 {{with .Nav.Reports}}<a href="{{.}}"{{if eq $.Nav.Active "reports"}} class="on"{{end}}>Reports</a>{{end}}

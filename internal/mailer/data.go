@@ -55,6 +55,9 @@ type InquirySummary struct {
 // HandoffData feeds "handoff": an inquiry handed to the owner rep (or the
 // team address for unknown senders).
 type HandoffData struct {
+	// Timezone is the reader's IANA timezone (their rep record); times
+	// are shown in it, or in the team's when empty.
+	Timezone      string
 	RepName       string // greeting; "Hello," when empty
 	Reference     string // required
 	Category      string // support, billing, account, complaint
@@ -172,6 +175,9 @@ type OrderRequestNotifyData struct {
 
 // LeadAssignedData feeds "lead_assigned": a new lead for a rep.
 type LeadAssignedData struct {
+	// Timezone is the reader's IANA timezone (their rep record); times
+	// are shown in it, or in the team's when empty.
+	Timezone      string
 	RepName       string
 	Reference     string // required: the lead's or inquiry's token
 	CustomerName  string
@@ -191,6 +197,9 @@ type LeadAssignedData struct {
 
 // LeadReminderData feeds "lead_reminder": a lead still waiting for its rep.
 type LeadReminderData struct {
+	// Timezone is the reader's IANA timezone (their rep record); times
+	// are shown in it, or in the team's when empty.
+	Timezone     string
 	RepName      string
 	Reference    string
 	CustomerName string
@@ -220,8 +229,11 @@ type DailyLead struct {
 
 // DailyLeadsData feeds "daily_leads": a rep's open leads for the day.
 type DailyLeadsData struct {
-	RepName string
-	Date    time.Time // the day the list is for
-	Leads   []DailyLead
-	ListURL string
+	// Timezone is the reader's IANA timezone (their rep record); times
+	// are shown in it, or in the team's when empty.
+	Timezone string
+	RepName  string
+	Date     time.Time // the day the list is for
+	Leads    []DailyLead
+	ListURL  string
 }

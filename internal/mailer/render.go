@@ -242,6 +242,14 @@ func (r *Renderer) funcs() map[string]any {
 			}
 			return t.In(loc).Format("Mon 2 Jan 2006 15:04 MST")
 		},
+		// localtime shows t in the reader's IANA timezone (a rep's), or
+		// the team's when tz is empty or unknown, with the zone shown.
+		"localtime": func(t time.Time, tz string) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(ReaderLocation(tz, loc)).Format("Mon 2 Jan 2006 15:04 MST")
+		},
 		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {
@@ -395,4 +403,15 @@ func tidyBody(s string) string {
 	}
 	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.Trim(s, "\n") + "\n"
+}
+
+// ReaderLocation is the timezone a mail shows times in: the reader's own
+// (tz, an IANA name from their rep record), else the team's.
+func ReaderLocation(tz string, team *time.Location) *time.Location {
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			return l
+		}
+	}
+	return team
 }
