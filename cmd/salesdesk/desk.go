@@ -147,8 +147,9 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,
 		},
 		Anomaly: workers.AnomalyOptions{
-			Supervisors: cfg.Anomaly.SupervisorAddresses,
-			AlertsURL:   cfg.Web.PublicURL() + "/",
+			Supervisors:  cfg.Anomaly.SupervisorAddresses,
+			AlertsURL:    cfg.Web.PublicURL() + "/",
+			DigestWindow: cfg.Anomaly.DigestWindow,
 			Detect: anomaly.Config{
 				Window:               cfg.Anomaly.Window,
 				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,
