@@ -52,7 +52,8 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	if n := d.workers.Notifier(); n != nil {
 		hooks.OnOrderStatusChanged = n.OnOrderStatusChanged
 	}
-	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks})
+	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks,
+		Pipeline: api.Pipeline{LostReasons: a.cfg.Leads.LostReasons}})
 	pages, err := a.adminPages()
 	if err != nil {
 		return nil, err

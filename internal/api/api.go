@@ -56,6 +56,8 @@ type Options struct {
 	Clock func() time.Time
 	// Hooks are the side effects owned by other packages.
 	Hooks Hooks
+	// Pipeline holds the won/lost rules (lost reasons).
+	Pipeline Pipeline
 }
 
 // MaxBodyBytes bounds every request body.
@@ -73,6 +75,7 @@ type handler struct {
 	log    *slog.Logger
 	now    func() time.Time
 	hooks  Hooks
+	pipe   Pipeline
 	mux    *http.ServeMux
 	routes []route
 }
@@ -83,7 +86,7 @@ func New(o Options) http.Handler {
 	if o.Store == nil {
 		panic("api: Options.Store is required")
 	}
-	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, mux: http.NewServeMux()}
+	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, pipe: o.Pipeline, mux: http.NewServeMux()}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}
