@@ -120,7 +120,8 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		Store:   a.store,
 		Sender:  sender,
 		Leads:   d.leads,
-		Intake:  intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger},
+		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
+			RepReply: lead.NewContactRecognizer(a.store, logger).RepReply},
 	}, workerOptions(cfg, loc, reportLoc, d.links))
 	if err != nil {
 		return nil, err

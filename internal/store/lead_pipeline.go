@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -23,30 +24,54 @@ const (
 
 // RecordLeadContact records that a person reached the lead's customer at
 // at (the mail's time; the store's clock when zero) by the way via. The
-// first contact is kept: first_contact_at is set only once, an assigned
-// lead becomes contacted, and a closed or merged lead keeps its status.
-// It reports whether this call was the lead's first contact. A missing
-// lead is ErrNotFound.
+// first contact is kept (first_contact_at and its way are set once); an
+// assigned lead becomes contacted, also after a reassignment to a rep who
+// then makes their own first contact; a closed or merged lead keeps its
+// status. It reports whether this was the lead's first contact. A
+// missing lead is ErrNotFound.
 func (s *Store) RecordLeadContact(ctx context.Context, id int64, at time.Time, via string) (first bool, err error) {
 	if at.IsZero() {
 		at = s.nowUTC()
 	}
 	now := s.ts(s.nowUTC())
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		ok, err := s.guardedUpdate(ctx, tx, "leads", id, `
-			UPDATE leads SET first_contact_at = ?, first_contact_via = ?, contacted_at = COALESCE(contacted_at, ?),
-				status = CASE WHEN status = 'assigned' THEN 'contacted' ELSE status END, updated_at = ?
-			WHERE id = ? AND first_contact_at IS NULL`, s.ts(at), via, s.ts(at), now, id)
-		if !ok {
+		var firstAt time.Time
+		var status string
+		err := tx.QueryRowContext(ctx, s.rebind("SELECT first_contact_at, status FROM leads WHERE id = ?"), id).
+			Scan(tcol(&firstAt), &status)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrNotFound
+		}
+		if err != nil {
 			return err
 		}
-		first = true
+		first = firstAt.IsZero()
+		if !first && status != LeadAssigned {
+			return nil
+		}
+		if _, err := tx.ExecContext(ctx, s.rebind(`
+			UPDATE leads SET first_contact_at = COALESCE(first_contact_at, ?),
+				first_contact_via = CASE WHEN first_contact_at IS NULL THEN ? ELSE first_contact_via END,
+				contacted_at = COALESCE(contacted_at, ?),
+				status = CASE WHEN status = 'assigned' THEN 'contacted' ELSE status END, updated_at = ?
+			WHERE id = ?`), s.ts(at), via, s.ts(at), now, id); err != nil {
+			return err
+		}
 		return s.addLeadEvent(ctx, tx, &LeadEvent{LeadID: id, Kind: LeadEventContacted, Note: via, CreatedAt: at})
 	})
 	if err != nil {
 		return false, fmt.Errorf("store: record contact of lead %d: %w", id, err)
 	}
 	return first, nil
+}
+
+// LeadByInquiry returns the lead made from an inquiry, or ErrNotFound.
+func (s *Store) LeadByInquiry(ctx context.Context, inquiryID int64) (*Lead, error) {
+	l, err := queryOne(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads WHERE inquiry_id = ?", inquiryID)
+	if err != nil {
+		return nil, fmt.Errorf("store: lead of inquiry %d: %w", inquiryID, err)
+	}
+	return l, nil
 }
 
 // LeadOutcome is how a lead was closed.
