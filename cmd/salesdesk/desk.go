@@ -122,7 +122,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		Leads:   d.leads,
 		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
 			RepReply: lead.NewContactRecognizer(a.store, logger).RepReply},
-	}, workerOptions(cfg, loc, reportLoc, d.links))
+	}, workerOptions(cfg, loc, reportLoc, d.links, lead.NewScorer(a.store)))
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +130,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 }
 
 // workerOptions turns config into the handler families' options.
-func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link.Signer) workers.Options {
+func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link.Signer, scorer *lead.Scorer) workers.Options {
 	return workers.Options{
 		Inquiry: workers.InquiryOptions{
 			TeamAddress: cfg.Routing.TeamAddress, TriageAddress: cfg.Routing.TriageAddress,
@@ -142,6 +142,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		},
 		Lead: workers.LeadOptions{
 			ManagerAddress: cfg.Leads.ManagerAddress, Links: links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
+			Scorer: scorer,
 		},
 		Report: workers.ReportOptions{
 			Recipients: cfg.Reports.Recipients, Location: reportLoc,

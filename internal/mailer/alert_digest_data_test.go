@@ -43,3 +43,17 @@ func TestRenderAlertDigest(t *testing.T) {
 		t.Errorf("unsafe link or markup passed through:\n%s\n%s", got.Text, got.HTML)
 	}
 }
+
+func TestRenderLeadAssignedScore(t *testing.T) {
+	r := newTestRenderer(t, "")
+	got, err := r.Render("lead_assigned", LeadAssignedData{Reference: "SD-7", CustomerEmail: "bob@x.example", Score: 73,
+		Scored: true, ScoreFactors: []string{"asks for about 500 units", "is urgent", "account has 3 earlier orders"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkSafe(t, got)
+	want := "Score:     73/100 - asks for about 500 units; is urgent; account has 3 earlier orders"
+	if !strings.Contains(got.Text, want) || !strings.Contains(got.HTML, "73/100") {
+		t.Errorf("text lacks %q:\n%s", want, got.Text)
+	}
+}
