@@ -242,6 +242,10 @@ type RoutingRule struct {
 	Assignee     string   `yaml:"assignee"`
 }
 
+// DefaultLostReasons are the reasons a lead may be lost for when none
+// are configured.
+var DefaultLostReasons = []string{"price", "timing", "competitor", "no budget", "no response", "not a fit", "other"}
+
 // Lead assignment strategies.
 var Strategies = []string{"round_robin", "weighted", "least_loaded"}
 
@@ -257,6 +261,10 @@ type LeadsConfig struct {
 	ManagerAddress      string        `yaml:"manager_address"`
 	Teams               []TeamConfig  `yaml:"teams"`
 	Reps                []RepConfig   `yaml:"reps"`
+	// Currency is the team's ISO 4217 currency: the default of won values.
+	Currency string `yaml:"currency"`
+	// LostReasons are the reasons a rep may give for a lost lead.
+	LostReasons []string `yaml:"lost_reasons"`
 }
 
 // TeamConfig routes leads of some territories or skills to a set of reps
@@ -320,6 +328,9 @@ type AnomalyConfig struct {
 	SupervisorAddresses []string         `yaml:"supervisor_addresses"`
 	Window              time.Duration    `yaml:"window"`
 	Thresholds          AnomalyThreshold `yaml:"thresholds"`
+	// DigestWindow gathers non-critical alerts into one mail per window;
+	// 0 mails each alert at once.
+	DigestWindow time.Duration `yaml:"digest_window"`
 }
 
 // AnomalyThreshold are the limits past which an alert is raised, counted
@@ -394,6 +405,8 @@ func Default() Config {
 			Strategy:            "round_robin",
 			OwnerSticky:         true,
 			RespectWorkingHours: true,
+			Currency:            "EUR",
+			LostReasons:         DefaultLostReasons,
 		},
 		Orders: OrdersConfig{
 			FollowupPendingAfter: 72 * time.Hour,
@@ -407,7 +420,8 @@ func Default() Config {
 		},
 		Reports: ReportsConfig{AttachCSV: true},
 		Anomaly: AnomalyConfig{
-			Window: 24 * time.Hour,
+			Window:       24 * time.Hour,
+			DigestWindow: time.Hour,
 			Thresholds: AnomalyThreshold{
 				ComplaintsPerAccount: 3,
 				ForeignOrderLookups:  2,

@@ -416,6 +416,7 @@ func (v *checker) leads(l LeadsConfig) {
 	v.positive("leads.sla_reassign", l.SLAReassign)
 	v.oneOf("leads.strategy", l.Strategy, Strategies...)
 	v.email("leads.manager_address", l.ManagerAddress, false)
+	v.pipeline(l)
 	teams := map[string]bool{}
 	for i, t := range l.Teams {
 		k := index("leads.teams", i)
@@ -499,6 +500,9 @@ func (v *checker) reports(r ReportsConfig) {
 func (v *checker) anomaly(a AnomalyConfig) {
 	v.emails("anomaly.supervisor_addresses", a.SupervisorAddresses)
 	v.positive("anomaly.window", a.Window)
+	if a.DigestWindow < 0 {
+		v.add("anomaly.digest_window", "must be 0 (no digest) or positive")
+	}
 	t := a.Thresholds
 	v.atLeast("anomaly.thresholds.complaints_per_account", t.ComplaintsPerAccount, 1)
 	v.atLeast("anomaly.thresholds.foreign_order_lookups", t.ForeignOrderLookups, 1)

@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -30,6 +31,9 @@ type AnomalyStore interface {
 	anomaly.Store
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	OutboundByIdempotencyKey(ctx context.Context, key string) (*store.OutboundEmail, error)
+	ClaimAlertsForDigest(ctx context.Context, key, kindPrefix string, before time.Time) (int, error)
+	AlertDigestKeys(ctx context.Context, since time.Time) ([]string, error)
+	AlertsInDigest(ctx context.Context, key string) ([]store.Alert, error)
 }
 
 // AnomalyDeps are the anomaly:scan handler's collaborators.
@@ -49,6 +53,11 @@ type AnomalyOptions struct {
 	// Detect is the window and the thresholds; zero fields take
 	// anomaly's defaults.
 	Detect anomaly.Config
+	// DigestWindow gathers the alerts of each window (counted from
+	// midnight UTC) into one digest mail, sent by the first scan after the
+	// window ends; critical alerts are still mailed at once. Zero mails
+	// every alert at once.
+	DigestWindow time.Duration
 }
 
 // AnomalyScanHandler answers anomaly:scan: it runs the detectors over the
@@ -81,6 +90,7 @@ type AnomalyScanResult struct {
 	Findings int // findings of the detectors
 	Created  int // alerts raised for the first time in their bucket
 	Mailed   int // alert mails queued
+	Digests  int // digest mails queued
 }
 
 // ProcessTask handles one anomaly:scan task.
@@ -89,7 +99,8 @@ func (h *AnomalyScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		return err
 	}
 	res, err := h.Scan(ctx, h.Clock.Now())
-	h.Logger.InfoContext(ctx, "anomaly scan", "findings", res.Findings, "created", res.Created, "mailed", res.Mailed)
+	h.Logger.InfoContext(ctx, "anomaly scan", "findings", res.Findings, "created", res.Created, "mailed", res.Mailed,
+		"digests", res.Digests)
 	return err
 }
 
@@ -123,6 +134,9 @@ func (h *AnomalyScanHandler) Scan(ctx context.Context, now time.Time) (AnomalySc
 			h.Logger.WarnContext(ctx, "unusual activity", "alert_id", a.ID, "alert_kind", f.Kind, "subject", f.Subject,
 				"count", f.Count)
 		}
+		if h.opts.DigestWindow > 0 && f.Severity != anomaly.SeverityCritical {
+			continue // the digest carries it
+		}
 		mailed, err := h.notify(ctx, a, f, now)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("anomaly:scan: mail alert %d: %w", a.ID, err))
@@ -130,6 +144,13 @@ func (h *AnomalyScanHandler) Scan(ctx context.Context, now time.Time) (AnomalySc
 		}
 		if mailed {
 			res.Mailed++
+		}
+	}
+	if h.opts.DigestWindow > 0 {
+		n, err := h.digest(ctx, now)
+		res.Digests = n
+		if err != nil {
+			errs = append(errs, fmt.Errorf("anomaly:scan: digest: %w", err))
 		}
 	}
 	return res, errors.Join(errs...)
@@ -160,7 +181,7 @@ func (h *AnomalyScanHandler) notify(ctx context.Context, a *store.Alert, f anoma
 		WindowStart: now.Add(-h.opts.Detect.Window),
 		WindowEnd:   now,
 		AlertID:     a.ID,
-		AlertURL:    h.opts.AlertsURL,
+		AlertURL:    cmp.Or(h.alertURL(a.ID), h.opts.AlertsURL),
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindAnomalyAlert, To: append([]string(nil), h.opts.Supervisors...)}
 	if err := h.queue(ctx, KindAnomalyAlert, data, o); err != nil {

@@ -83,19 +83,7 @@ func (f *anomalyFixture) seed(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for i := range 25 {
-		at := anomalyNow.Add(-time.Duration(i+1) * time.Minute)
-		f.now = at
-		id, _, _, err := f.st.SaveInboundMessage(f.ctx, &store.InboundMessage{Mailbox: "sales", UIDValidity: 1, UID: uint32(i + 1),
-			Raw: []byte("Subject: Out of office\r\n\r\naway\r\n"), ReceivedAt: at})
-		if err != nil {
-			t.Fatal(err)
-		}
-		if err := f.st.SetInboundParsed(f.ctx, id, store.ParsedInbound{From: "autoreply@loop.example", Kind: store.KindAutoReply}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	f.now = anomalyNow
+	f.seedFlood(t)
 }
 
 func (f *anomalyFixture) handler(t *testing.T, supervisors ...string) *AnomalyScanHandler {

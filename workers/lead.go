@@ -52,6 +52,10 @@ type LeadOptions struct {
 	LinkTTL time.Duration
 	// Timezone of the daily list when the task names none (default UTC).
 	Timezone *time.Location
+	// Scorer scores each lead mailed to a rep (the score and its top
+	// three factors go in the mail) and is retrained before each daily
+	// list; nil leaves scores out.
+	Scorer *lead.Scorer
 }
 
 // LeadDeps are what the lead handlers need.
@@ -209,6 +213,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 		RespondBy:     remindAt,
 	}
 	data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(l.ID, rep.ID)
+	h.addScore(ctx, l.ID, &data)
 	q := &store.Inquiry{ID: l.InquiryID, ContactEmail: l.ContactEmail, CustomerID: l.CustomerID}
 	var inquiryID int64
 	if lm.cm != nil {
@@ -341,6 +346,7 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	if err != nil {
 		return err
 	}
+	h.retrainScores(ctx)
 	loc := h.opts.Timezone
 	if p.Timezone != "" {
 		if loc, err = time.LoadLocation(p.Timezone); err != nil {

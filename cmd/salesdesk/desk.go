@@ -138,9 +138,9 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		Sender:  sender,
 		Leads:   d.leads,
 		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
-			Senders: senderChecker(cfg.SenderAuth)},
+			Senders: senderChecker(cfg.SenderAuth), RepReply: lead.NewContactRecognizer(a.store, logger).RepReply},
 		Meetings: d.meetings, Scheduled: d.scheduled,
-	}, workerOptions(cfg, loc, reportLoc, d.links))
+	}, workerOptions(cfg, loc, reportLoc, d.links, lead.NewScorer(a.store)))
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +148,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 }
 
 // workerOptions turns config into the handler families' options.
-func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link.Signer) workers.Options {
+func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link.Signer, scorer *lead.Scorer) workers.Options {
 	return workers.Options{
 		Inquiry: workers.InquiryOptions{
 			TeamAddress: cfg.Routing.TeamAddress, TriageAddress: cfg.Routing.TriageAddress,
@@ -160,6 +160,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		},
 		Lead: workers.LeadOptions{
 			ManagerAddress: cfg.Leads.ManagerAddress, Links: links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
+			Scorer: scorer,
 		},
 		Meeting: workers.MeetingOptions{Links: links, LinkTTL: cfg.Web.LinkTTL},
 		Report: workers.ReportOptions{
@@ -167,8 +168,9 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,
 		},
 		Anomaly: workers.AnomalyOptions{
-			Supervisors: cfg.Anomaly.SupervisorAddresses,
-			AlertsURL:   cfg.Web.PublicURL() + "/desk/alerts",
+			Supervisors:  cfg.Anomaly.SupervisorAddresses,
+			AlertsURL:    cfg.Web.PublicURL() + "/desk/alerts",
+			DigestWindow: cfg.Anomaly.DigestWindow,
 			Detect: anomaly.Config{
 				Window:               cfg.Anomaly.Window,
 				ComplaintsPerAccount: cfg.Anomaly.Thresholds.ComplaintsPerAccount,

@@ -76,6 +76,13 @@ func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
 	id := testenv.RandomName(8) + "@customer.example"
 	raw := fmt.Sprintf("From: %s\r\nTo: sales@desk.example\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n%s\r\n",
 		from, subject, id, time.Now().Format(time.RFC1123Z), body)
+	d.appendRaw(t, raw)
+	return id
+}
+
+// appendRaw appends a raw message to the desk's INBOX.
+func (d e2eDesk) appendRaw(t testing.TB, raw string) {
+	t.Helper()
 	c, err := imapclient.DialInsecure(d.imap.Addr, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -94,7 +101,6 @@ func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
 	if _, err := cmd.Wait(); err != nil {
 		t.Fatal(err)
 	}
-	return id
 }
 
 // mailTo waits for a captured mail to addr whose subject or raw message

@@ -58,7 +58,8 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	if n := d.workers.Notifier(); n != nil {
 		hooks.OnOrderStatusChanged = n.OnOrderStatusChanged
 	}
-	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks, Meetings: d.meetings})
+	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks, Meetings: d.meetings,
+		Pipeline: api.Pipeline{LostReasons: a.cfg.Leads.LostReasons}})
 	pages, err := a.adminPages()
 	if err != nil {
 		return nil, err

@@ -137,15 +137,26 @@ func Bucket(t time.Time, window time.Duration) string {
 
 // Complaint is one complaint inquiry from an account.
 type Complaint struct {
-	CustomerID int64 // 0: the sender matched no account
+	CustomerID int64  // 0: the sender matched no account
+	Customer   string // the account's name; "" when unknown
 }
 
 // ForeignLookup is one time a sender asked about, or asked to change, an
 // order of an account they are not a contact of.
 type ForeignLookup struct {
 	Sender     string
-	CustomerID int64 // the order's account
+	CustomerID int64  // the order's account
+	Customer   string // its name; "" when unknown
 	OrderID    int64
+}
+
+// accountName names an account for a supervisor: its name, or "account
+// #ID" when the name is unknown.
+func accountName(id int64, name string) string {
+	if name = strings.TrimSpace(name); name != "" {
+		return name
+	}
+	return fmt.Sprintf("account #%d", id)
 }
 
 // Activity is what the detectors look at: the counts of one window.
@@ -189,9 +200,11 @@ func Complaints(cs []Complaint, limit int) []Finding {
 		return nil
 	}
 	per := map[int64]int{}
+	names := map[int64]string{}
 	for _, c := range cs {
 		if c.CustomerID != 0 {
 			per[c.CustomerID]++
+			names[c.CustomerID] = cmp.Or(names[c.CustomerID], c.Customer)
 		}
 	}
 	var out []Finding
@@ -204,8 +217,8 @@ func Complaints(cs []Complaint, limit int) []Finding {
 			Kind:       KindComplaints,
 			Subject:    fmt.Sprintf("customer:%d", id),
 			Severity:   SeverityWarning,
-			Title:      fmt.Sprintf("Customer %d complained %d times", id, n),
-			Detail:     fmt.Sprintf("%d complaint inquiries from customer %d in the window (alert at %d).", n, id, limit),
+			Title:      fmt.Sprintf("%s complained %d times", accountName(id, names[id]), n),
+			Detail:     fmt.Sprintf("%d complaint inquiries from %s in the window (alert at %d).", n, accountName(id, names[id]), limit),
 			CustomerID: id,
 			Count:      n,
 		})
@@ -224,7 +237,9 @@ func ForeignLookups(ls []ForeignLookup, limit int) []Finding {
 	bySender := map[string]int{}
 	byAccount := map[int64]int{}
 	senders := map[int64]map[string]bool{}
+	names := map[int64]string{}
 	for _, l := range ls {
+		names[l.CustomerID] = cmp.Or(names[l.CustomerID], l.Customer)
 		sender := strings.ToLower(strings.TrimSpace(l.Sender))
 		if sender != "" {
 			bySender[sender]++
@@ -261,8 +276,8 @@ func ForeignLookups(ls []ForeignLookup, limit int) []Finding {
 			Kind:       KindForeignAccount,
 			Subject:    fmt.Sprintf("customer:%d", id),
 			Severity:   SeverityCritical,
-			Title:      fmt.Sprintf("Strangers asked about orders of customer %d %d times", id, n),
-			Detail:     fmt.Sprintf("%d lookups of customer %d's orders by %d addresses not on the account in the window (alert at %d).", n, id, len(senders[id]), limit),
+			Title:      fmt.Sprintf("Strangers asked about orders of %s %d times", accountName(id, names[id]), n),
+			Detail:     fmt.Sprintf("%d lookups of %s's orders by %d addresses not on the account in the window (alert at %d).", n, accountName(id, names[id]), len(senders[id]), limit),
 			CustomerID: id,
 			Count:      n,
 		})
@@ -273,7 +288,8 @@ func ForeignLookups(ls []ForeignLookup, limit int) []Finding {
 // InboundSpike reports whether current is a spike: at least minCount and
 // at least factor times the average of previous. With no history, or a
 // quiet one, the average is taken as at least 1, so a sudden flood after
-// silence still counts once it reaches minCount.
+// silence still counts once it reaches minCount; the finding then says
+// there was nothing to compare with instead of a ratio against zero.
 func InboundSpike(current int, previous []int, factor float64, minCount int) (Finding, bool) {
 	if factor <= 0 || minCount < 0 || current < minCount || current == 0 {
 		return Finding{}, false
@@ -290,15 +306,18 @@ func InboundSpike(current int, previous []int, factor float64, minCount int) (Fi
 	if ratio < factor {
 		return Finding{}, false
 	}
-	return Finding{
-		Kind:     KindInboundSpike,
-		Subject:  "inbound",
-		Severity: SeverityWarning,
-		Title:    fmt.Sprintf("Inbound mail spike: %d mails, %.1f times the usual", current, ratio),
-		Detail: fmt.Sprintf("%d mails in the window against an average of %.1f over the %d windows before (alert at %.1f times, from %d mails).",
-			current, float64(sum)/float64(max(len(previous), 1)), len(previous), factor, minCount),
-		Count: current,
-	}, true
+	f := Finding{Kind: KindInboundSpike, Subject: "inbound", Severity: SeverityWarning, Count: current}
+	if sum == 0 {
+		f.Title = fmt.Sprintf("Inbound mail spike: %d mails, no earlier data", current)
+		f.Detail = fmt.Sprintf("%d mails in the window and none in the %d windows before, so there is no usual level to compare with (alert from %d mails).",
+			current, len(previous), minCount)
+		return f, true
+	}
+	mean := float64(sum) / float64(len(previous))
+	f.Title = fmt.Sprintf("Inbound mail spike: %d mails, %.1f times the usual %.1f", current, ratio, mean)
+	f.Detail = fmt.Sprintf("%d mails in the window against an average of %.1f over the %d windows before (alert at %.1f times, from %d mails).",
+		current, mean, len(previous), factor, minCount)
+	return f, true
 }
 
 // BounceRate reports whether bounced out of sent reaches rate, once at

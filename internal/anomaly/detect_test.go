@@ -3,6 +3,7 @@ package anomaly
 import (
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 	"time"
 )
@@ -24,12 +25,12 @@ func TestComplaints(t *testing.T) {
 		want  []string
 	}{
 		{"none", nil, 3, nil},
-		{"below", []Complaint{{7}, {7}}, 3, nil},
-		{"at threshold", []Complaint{{7}, {7}, {7}}, 3, []string{"anomaly_complaints customer:7 3"}},
-		{"per account, sorted", []Complaint{{9}, {7}, {9}, {7}, {8}}, 2,
+		{"below", []Complaint{{CustomerID: 7}, {CustomerID: 7}}, 3, nil},
+		{"at threshold", []Complaint{{CustomerID: 7}, {CustomerID: 7}, {CustomerID: 7}}, 3, []string{"anomaly_complaints customer:7 3"}},
+		{"per account, sorted", []Complaint{{CustomerID: 9}, {CustomerID: 7}, {CustomerID: 9}, {CustomerID: 7}, {CustomerID: 8}}, 2,
 			[]string{"anomaly_complaints customer:7 2", "anomaly_complaints customer:9 2"}},
-		{"unknown senders are no account", []Complaint{{0}, {0}, {0}}, 2, nil},
-		{"disabled", []Complaint{{7}, {7}, {7}}, -1, nil},
+		{"unknown senders are no account", []Complaint{{CustomerID: 0}, {CustomerID: 0}, {CustomerID: 0}}, 2, nil},
+		{"disabled", []Complaint{{CustomerID: 7}, {CustomerID: 7}, {CustomerID: 7}}, -1, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -53,14 +54,14 @@ func TestForeignLookups(t *testing.T) {
 		limit int
 		want  []string
 	}{
-		{"one lookup", []ForeignLookup{{"eve@x.example", 4, 1}}, 2, nil},
-		{"one sender, two accounts", []ForeignLookup{{"eve@x.example", 4, 1}, {"Eve@X.example", 5, 2}}, 2,
+		{"one lookup", []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}}, 2, nil},
+		{"one sender, two accounts", []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}, {Sender: "Eve@X.example", CustomerID: 5, OrderID: 2}}, 2,
 			[]string{"anomaly_foreign_sender sender:eve@x.example 2"}},
-		{"one account, two senders", []ForeignLookup{{"eve@x.example", 4, 1}, {"mal@y.example", 4, 1}}, 2,
+		{"one account, two senders", []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}, {Sender: "mal@y.example", CustomerID: 4, OrderID: 1}}, 2,
 			[]string{"anomaly_foreign_account customer:4 2"}},
-		{"both", []ForeignLookup{{"eve@x.example", 4, 1}, {"eve@x.example", 4, 2}}, 2,
+		{"both", []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}, {Sender: "eve@x.example", CustomerID: 4, OrderID: 2}}, 2,
 			[]string{"anomaly_foreign_sender sender:eve@x.example 2", "anomaly_foreign_account customer:4 2"}},
-		{"threshold 3", []ForeignLookup{{"eve@x.example", 4, 1}, {"eve@x.example", 4, 2}}, 3, nil},
+		{"threshold 3", []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}, {Sender: "eve@x.example", CustomerID: 4, OrderID: 2}}, 3, nil},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -100,7 +101,28 @@ func TestInboundSpike(t *testing.T) {
 			if ok && (f.Kind != KindInboundSpike || f.Count != tc.current || f.DedupeKey(time.Time{}, time.Hour) == "") {
 				t.Errorf("finding %+v", f)
 			}
+			// Never a ratio against an empty baseline.
+			quiet := slices.Max(append([]int{0}, tc.previous...)) == 0
+			if ok && quiet && (!strings.Contains(f.Title, "no earlier data") || strings.Contains(f.Title, "times")) {
+				t.Errorf("quiet history, title %q", f.Title)
+			}
+			if ok && !quiet && !strings.Contains(f.Title, "times the usual") {
+				t.Errorf("title %q names no ratio", f.Title)
+			}
 		})
+	}
+}
+
+func TestFindingsNameAccounts(t *testing.T) {
+	cs := []Complaint{{CustomerID: 7, Customer: "Acme GmbH"}, {CustomerID: 7}, {CustomerID: 7, Customer: "Acme GmbH"}}
+	got := Complaints(cs, 3)
+	if len(got) != 1 || got[0].Title != "Acme GmbH complained 3 times" || strings.Contains(got[0].Detail, "7") {
+		t.Errorf("complaints = %+v", got)
+	}
+	ls := []ForeignLookup{{Sender: "eve@x.example", CustomerID: 4, OrderID: 1}, {Sender: "mal@y.example", CustomerID: 4, OrderID: 2}}
+	got = ForeignLookups(ls, 2)
+	if len(got) != 1 || got[0].Title != "Strangers asked about orders of account #4 2 times" {
+		t.Errorf("lookups without a name = %+v", got)
 	}
 }
 
@@ -181,8 +203,8 @@ func TestDedupeKeyBucket(t *testing.T) {
 
 func TestDetectDefaults(t *testing.T) {
 	a := Activity{
-		Complaints:      []Complaint{{1}, {1}, {1}, {2}},
-		ForeignLookups:  []ForeignLookup{{"eve@x.example", 3, 10}},
+		Complaints:      []Complaint{{CustomerID: 1}, {CustomerID: 1}, {CustomerID: 1}, {CustomerID: 2}},
+		ForeignLookups:  []ForeignLookup{{Sender: "eve@x.example", CustomerID: 3, OrderID: 10}},
 		Inbound:         19,
 		InboundBefore:   []int{0, 0},
 		InboundBySender: map[string]int{"loop@y.example": 19},

@@ -24,6 +24,7 @@ type Store interface {
 	CountInbound(ctx context.Context, since, until time.Time) (int, error)
 	InboundBySender(ctx context.Context, since, until time.Time) (map[string]int, error)
 	OutboundByStatus(ctx context.Context, since, until time.Time) (map[string]int, error)
+	CustomerNames(ctx context.Context, ids []int64) (map[int64]string, error)
 }
 
 // Scan loads the activity of the window ending at now and runs the
@@ -60,6 +61,9 @@ func Load(ctx context.Context, st Store, now time.Time, c Config) (Activity, err
 		}
 	}
 
+	if err := nameAccounts(ctx, st, &a); err != nil {
+		return a, err
+	}
 	if a.Inbound, err = st.CountInbound(ctx, since, now); err != nil {
 		return a, fmt.Errorf("anomaly: count inbound: %w", err)
 	}
@@ -81,6 +85,32 @@ func Load(ctx context.Context, st Store, now time.Time, c Config) (Activity, err
 	a.Bounced = byStatus[store.OutboundBounced]
 	a.Sent = byStatus[store.OutboundSent] + a.Bounced
 	return a, nil
+}
+
+// nameAccounts fills in the names of the accounts a's complaints and
+// lookups concern, so that alerts name them instead of their ids.
+func nameAccounts(ctx context.Context, st Store, a *Activity) error {
+	var ids []int64
+	for _, c := range a.Complaints {
+		ids = append(ids, c.CustomerID)
+	}
+	for _, l := range a.ForeignLookups {
+		ids = append(ids, l.CustomerID)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	names, err := st.CustomerNames(ctx, ids)
+	if err != nil {
+		return fmt.Errorf("anomaly: account names: %w", err)
+	}
+	for i := range a.Complaints {
+		a.Complaints[i].Customer = names[a.Complaints[i].CustomerID]
+	}
+	for i := range a.ForeignLookups {
+		a.ForeignLookups[i].Customer = names[a.ForeignLookups[i].CustomerID]
+	}
+	return nil
 }
 
 // alertPage is how many alerts one ListAlerts call reads.

@@ -59,6 +59,8 @@ type Options struct {
 	Hooks Hooks
 	// Meetings books and changes meetings; nil leaves out /meetings.
 	Meetings *meeting.Service
+	// Pipeline holds the won/lost rules (lost reasons).
+	Pipeline Pipeline
 }
 
 // MaxBodyBytes bounds every request body.
@@ -76,6 +78,7 @@ type handler struct {
 	log   *slog.Logger
 	now   func() time.Time
 	hooks Hooks
+	pipe  Pipeline
 	mux   *http.ServeMux
 	// meetings serves /meetings (meeting.go); nil leaves it out.
 	meetings *meeting.Service
@@ -88,7 +91,7 @@ func New(o Options) http.Handler {
 	if o.Store == nil {
 		panic("api: Options.Store is required")
 	}
-	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, mux: http.NewServeMux(), meetings: o.Meetings}
+	h := &handler{st: o.Store, log: o.Logger, now: o.Clock, hooks: o.Hooks, pipe: o.Pipeline, mux: http.NewServeMux(), meetings: o.Meetings}
 	if h.log == nil {
 		h.log = slog.New(slog.DiscardHandler)
 	}

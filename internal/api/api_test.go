@@ -148,10 +148,11 @@ func setupDSN(t testing.TB, dsn string, opts ...store.Option) *fixture {
 	t.Cleanup(func() { st.Close() })
 	f := &fixture{t: t, st: st, hooks: &hookRecorder{}, logs: &syncBuffer{}}
 	f.h = New(Options{
-		Store:  st,
-		Logger: slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
-		Clock:  func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) },
-		Hooks:  f.hooks.hooks(),
+		Store:    st,
+		Logger:   slog.New(slog.NewTextHandler(f.logs, &slog.HandlerOptions{Level: slog.LevelDebug})),
+		Clock:    func() time.Time { return time.Date(2026, 3, 2, 12, 0, 0, 0, time.UTC) },
+		Hooks:    f.hooks.hooks(),
+		Pipeline: Pipeline{LostReasons: []string{"price", "no budget", "competitor"}},
 	})
 	return f
 }
@@ -400,7 +401,7 @@ var crudSteps = []crudStep{
 			want(t, m, "value_cents", 250000.0)
 		}},
 	{name: "won lead cannot be lost", method: "POST", path: "/api/v1/leads/{lead}/lost", wantStatus: 409,
-		body: `{"reason":"changed mind"}`},
+		body: `{"reason":"price"}`},
 	{name: "list leads", method: "GET", path: "/api/v1/leads?status=won&rep_id={rep}&source=web", wantStatus: 200,
 		check: func(t testing.TB, m map[string]any) { wantLen(t, m, 1) }},
 	{name: "get lead with events", method: "GET", path: "/api/v1/leads/{lead}", wantStatus: 200,
@@ -410,7 +411,7 @@ var crudSteps = []crudStep{
 			for _, e := range evs {
 				kinds = append(kinds, e.(map[string]any)["kind"].(string))
 			}
-			if got := strings.Join(kinds, ","); got != "created,assigned,status,status,note" {
+			if got := strings.Join(kinds, ","); got != "created,assigned,contacted,status" {
 				t.Errorf("event kinds = %s", got)
 			}
 		}},

@@ -2,8 +2,8 @@ package api
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
@@ -18,28 +18,34 @@ var leadStatuses = []string{store.LeadUnassigned, store.LeadAssigned, store.Lead
 
 // leadJSON is a lead as the API shows it.
 type leadJSON struct {
-	ID           int64            `json:"id"`
-	ExternalID   string           `json:"external_id"`
-	InquiryID    *int64           `json:"inquiry_id"`
-	CustomerID   *int64           `json:"customer_id"`
-	ContactEmail string           `json:"contact_email"`
-	ContactName  string           `json:"contact_name"`
-	Company      string           `json:"company"`
-	Domain       string           `json:"domain"`
-	Country      string           `json:"country"`
-	Source       string           `json:"source"`
-	Summary      string           `json:"summary"`
-	Status       string           `json:"status"`
-	RepID        *int64           `json:"rep_id"`
-	ValueCents   int64            `json:"value_cents"`
-	LostReason   string           `json:"lost_reason"`
-	AssignedAt   *time.Time       `json:"assigned_at"`
-	ContactedAt  *time.Time       `json:"contacted_at"`
-	ClosedAt     *time.Time       `json:"closed_at"`
-	CreatedAt    time.Time        `json:"created_at"`
-	UpdatedAt    time.Time        `json:"updated_at"`
-	Events       *[]leadEventJSON `json:"events,omitempty"`
-	Warnings     []string         `json:"warnings,omitempty"`
+	ID           int64      `json:"id"`
+	ExternalID   string     `json:"external_id"`
+	InquiryID    *int64     `json:"inquiry_id"`
+	CustomerID   *int64     `json:"customer_id"`
+	ContactEmail string     `json:"contact_email"`
+	ContactName  string     `json:"contact_name"`
+	Company      string     `json:"company"`
+	Domain       string     `json:"domain"`
+	Country      string     `json:"country"`
+	Source       string     `json:"source"`
+	Summary      string     `json:"summary"`
+	Status       string     `json:"status"`
+	RepID        *int64     `json:"rep_id"`
+	ValueCents   int64      `json:"value_cents"`
+	Currency     string     `json:"currency"`
+	LostReason   string     `json:"lost_reason"`
+	AssignedAt   *time.Time `json:"assigned_at"`
+	ContactedAt  *time.Time `json:"contacted_at"`
+	ClosedAt     *time.Time `json:"closed_at"`
+	CreatedAt    time.Time  `json:"created_at"`
+	UpdatedAt    time.Time  `json:"updated_at"`
+	// FirstContactAt is the first human contact (never the acknowledgement).
+	FirstContactAt  *time.Time       `json:"first_contact_at"`
+	FirstContactVia string           `json:"first_contact_via"`
+	Score           *int             `json:"score"`
+	ScoreFactors    json.RawMessage  `json:"score_factors,omitempty"`
+	Events          *[]leadEventJSON `json:"events,omitempty"`
+	Warnings        []string         `json:"warnings,omitempty"`
 }
 
 type leadEventJSON struct {
@@ -56,10 +62,46 @@ func leadOut(l *store.Lead) leadJSON {
 		ID: l.ID, ExternalID: l.ExternalID, InquiryID: idOrNull(l.InquiryID), CustomerID: idOrNull(l.CustomerID),
 		ContactEmail: l.ContactEmail, ContactName: l.ContactName, Company: l.Company, Domain: l.Domain,
 		Country: l.Country, Source: l.Source, Summary: l.Summary, Status: l.Status, RepID: idOrNull(l.RepID),
-		ValueCents: l.ValueCents, LostReason: l.LostReason, AssignedAt: timeOrNull(l.AssignedAt),
+		ValueCents: l.ValueCents, Currency: l.Currency, LostReason: l.LostReason, AssignedAt: timeOrNull(l.AssignedAt),
 		ContactedAt: timeOrNull(l.ContactedAt), ClosedAt: timeOrNull(l.ClosedAt), CreatedAt: l.CreatedAt,
-		UpdatedAt: l.UpdatedAt,
+		UpdatedAt: l.UpdatedAt, FirstContactAt: timeOrNull(l.FirstContactAt), FirstContactVia: l.FirstContactVia,
+		Score: scoreOrNull(l), ScoreFactors: factorsOrNull(l.ScoreFactors),
 	}
+}
+
+func scoreOrNull(l *store.Lead) *int {
+	if !l.Scored {
+		return nil
+	}
+	return &l.Score
+}
+
+func factorsOrNull(s string) json.RawMessage {
+	if s == "" || !json.Valid([]byte(s)) {
+		return nil
+	}
+	return json.RawMessage(s)
+}
+
+// Pipeline holds the rules of winning and losing leads.
+type Pipeline struct {
+	// LostReasons are the reasons a lead may be lost for (compared
+	// without case); empty accepts any reason.
+	LostReasons []string
+}
+
+// lostReason returns the configured spelling of reason, or false.
+func (p Pipeline) lostReason(reason string) (string, bool) {
+	reason = strings.TrimSpace(reason)
+	if len(p.LostReasons) == 0 {
+		return reason, reason != ""
+	}
+	for _, r := range p.LostReasons {
+		if strings.EqualFold(strings.TrimSpace(r), reason) {
+			return r, true
+		}
+	}
+	return "", false
 }
 
 // leadIn is the body of POST /leads.
@@ -72,9 +114,6 @@ type leadIn struct {
 	Source       string `json:"source"`
 	ExternalID   string `json:"external_id"`
 }
-
-// leadEventNote is the kind of lead events that only record a remark.
-const leadEventNote = "note"
 
 // DefaultLeadSource is the source of leads posted without one.
 const DefaultLeadSource = "api"
@@ -279,11 +318,8 @@ func (h *handler) reassignLead(w http.ResponseWriter, r *http.Request, q *query)
 }
 
 func (h *handler) leadContacted(w http.ResponseWriter, r *http.Request, q *query) error {
-	id, err := pathID(r, "id", "lead")
+	id, err := bodilessLeadAction(w, r)
 	if err != nil {
-		return err
-	}
-	if err := noBody(w, r); err != nil {
 		return err
 	}
 	ctx := r.Context()
@@ -297,7 +333,7 @@ func (h *handler) leadContacted(w http.ResponseWriter, r *http.Request, q *query
 	case store.LeadUnassigned:
 		return conflictErr("lead %d has no rep yet", id)
 	}
-	if err := h.st.SetLeadStatus(ctx, id, store.LeadContacted, 0, ""); err != nil {
+	if _, err := h.st.RecordLeadContact(ctx, id, time.Time{}, store.ContactViaAPI); err != nil {
 		return orNotFound(err, "lead", id)
 	}
 	h.log.InfoContext(ctx, "lead contacted", "lead_id", id, "by", caller(ctx))
@@ -331,12 +367,8 @@ func (h *handler) leadWon(w http.ResponseWriter, r *http.Request, q *query) erro
 	if _, err := h.openLead(ctx, id); err != nil {
 		return err
 	}
-	if err := h.st.SetLeadStatus(ctx, id, store.LeadWon, *in.ValueCents, ""); err != nil {
-		return orNotFound(err, "lead", id)
-	}
-	// Leads have no currency column: a note event keeps it with the value.
-	if err := h.st.AddLeadEvent(ctx, &store.LeadEvent{LeadID: id, Kind: leadEventNote,
-		Note: fmt.Sprintf("won: value %d cents %s, by %s", *in.ValueCents, in.Currency, caller(ctx))}); err != nil {
+	if err := h.closeLead(ctx, id, store.LeadOutcome{Status: store.LeadWon, ValueCents: *in.ValueCents,
+		Currency: in.Currency, By: caller(ctx)}); err != nil {
 		return err
 	}
 	h.log.InfoContext(ctx, "lead won", "lead_id", id, "value_cents", *in.ValueCents, "currency", in.Currency,
@@ -356,8 +388,12 @@ func (h *handler) leadLost(w http.ResponseWriter, r *http.Request, q *query) err
 		return err
 	}
 	f := fieldErrors{}
-	if strings.TrimSpace(in.Reason) == "" {
+	reason, ok := h.pipe.lostReason(in.Reason)
+	switch {
+	case strings.TrimSpace(in.Reason) == "":
 		f.add("reason", "required")
+	case !ok:
+		f.add("reason", "must be one of %s", strings.Join(h.pipe.LostReasons, ", "))
 	}
 	f.text("reason", in.Reason, 1000)
 	if err := f.err(); err != nil {
@@ -367,9 +403,52 @@ func (h *handler) leadLost(w http.ResponseWriter, r *http.Request, q *query) err
 	if _, err := h.openLead(ctx, id); err != nil {
 		return err
 	}
-	if err := h.st.SetLeadStatus(ctx, id, store.LeadLost, 0, in.Reason); err != nil {
-		return orNotFound(err, "lead", id)
+	if err := h.closeLead(ctx, id, store.LeadOutcome{Status: store.LeadLost, Reason: reason, By: caller(ctx)}); err != nil {
+		return err
 	}
 	h.log.InfoContext(ctx, "lead lost", "lead_id", id, "by", caller(ctx))
 	return h.respondLeadAfter(ctx, w, id, h.hooks.OnLeadClosed, closedHookWarning)
+}
+
+// closeLead records a won or lost outcome; a lead closed meanwhile is a
+// conflict.
+func (h *handler) closeLead(ctx context.Context, id int64, o store.LeadOutcome) error {
+	changed, err := h.st.CloseLead(ctx, id, o)
+	if errors.Is(err, store.ErrConflict) || (err == nil && !changed) {
+		return conflictErr("lead %d changed meanwhile (it was closed); reload it", id)
+	}
+	return orNotFound(err, "lead", id)
+}
+
+func (h *handler) leadReopen(w http.ResponseWriter, r *http.Request, q *query) error {
+	id, err := bodilessLeadAction(w, r)
+	if err != nil {
+		return err
+	}
+	ctx := r.Context()
+	changed, err := h.st.ReopenLead(ctx, id, caller(ctx))
+	if err != nil {
+		return orNotFound(err, "lead", id)
+	}
+	if !changed {
+		l, err := h.st.Lead(ctx, id)
+		if err != nil {
+			return orNotFound(err, "lead", id)
+		}
+		if l.Status == store.LeadMerged {
+			return conflictErr("lead %d is merged into another lead", id)
+		}
+		return h.respondLead(ctx, w, id)
+	}
+	h.log.InfoContext(ctx, "lead reopened", "lead_id", id, "by", caller(ctx))
+	return h.respondLead(ctx, w, id)
+}
+
+// bodilessLeadAction reads the lead id of an action that takes no body.
+func bodilessLeadAction(w http.ResponseWriter, r *http.Request) (int64, error) {
+	id, err := pathID(r, "id", "lead")
+	if err != nil {
+		return 0, err
+	}
+	return id, noBody(w, r)
 }

@@ -101,7 +101,7 @@ func TestLeadLifecycle(t *testing.T) {
 		{"no rep", p(l1, "reassign"), `{}`, 422, nil},
 		{"missing lead", p(999999, "reassign"), fmt.Sprintf(`{"rep_id":%d}`, kim.ID), 404, nil},
 		{"contacted", p(l1, "contacted"), "", 200, func(t *testing.T, l leadJSON) {
-			if l.Status != "contacted" || l.ContactedAt == nil {
+			if l.Status != "contacted" || l.ContactedAt == nil || l.FirstContactAt == nil || l.FirstContactVia != "api" {
 				t.Errorf("lead = %+v", l)
 			}
 		}},
@@ -110,19 +110,28 @@ func TestLeadLifecycle(t *testing.T) {
 		{"won without currency", p(l1, "won"), `{"value_cents":100}`, 422, nil},
 		{"won", p(l1, "won"), `{"value_cents":990000,"currency":"EUR"}`, 200, func(t *testing.T, l leadJSON) {
 			last := (*l.Events)[len(*l.Events)-1]
-			if l.Status != "won" || l.ValueCents != 990000 || l.ClosedAt == nil || !strings.Contains(last.Note, "EUR") {
+			if l.Status != "won" || l.ValueCents != 990000 || l.Currency != "EUR" || l.ClosedAt == nil || !strings.Contains(last.Note, "EUR") {
 				t.Errorf("lead = %+v, last event %+v", l, last)
 			}
 		}},
 		{"won twice", p(l1, "won"), `{"value_cents":1,"currency":"EUR"}`, 409, nil},
 		{"reassign a won lead", p(l1, "reassign"), fmt.Sprintf(`{"rep_id":%d}`, kim.ID), 409, nil},
 		{"lost without reason", p(l2, "lost"), `{"reason":" "}`, 422, nil},
-		{"lost", p(l2, "lost"), `{"reason":"no budget"}`, 200, func(t *testing.T, l leadJSON) {
-			if l.Status != "lost" || l.LostReason != "no budget" || l.ClosedAt == nil {
+		{"lost for a reason not configured", p(l2, "lost"), `{"reason":"the moon"}`, 422, nil},
+		{"lost", p(l2, "lost"), `{"reason":"No Budget"}`, 200, func(t *testing.T, l leadJSON) {
+			if l.Status != "lost" || l.LostReason != "no budget" || l.ClosedAt == nil || l.Currency != "" {
 				t.Errorf("lead = %+v", l)
 			}
 		}},
 		{"contacted after lost", p(l2, "contacted"), "", 409, nil},
+		{"reopen", p(l2, "reopen"), "", 200, func(t *testing.T, l leadJSON) {
+			if l.Status == "lost" || l.ClosedAt != nil || l.LostReason != "" {
+				t.Errorf("reopened lead = %+v", l)
+			}
+		}},
+		{"reopen an open lead", p(l2, "reopen"), "", 200, nil},
+		{"lost again after reopening", p(l2, "lost"), `{"reason":"price"}`, 200, nil},
+		{"reopen a missing lead", p(999999, "reopen"), "", 404, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -151,8 +160,8 @@ func TestLeadLifecycle(t *testing.T) {
 	if want := []int64{l1, l1}; fmt.Sprint(moved) != fmt.Sprint(want) {
 		t.Errorf("OnLeadReassigned calls = %v, want %v (assign, reassign with a note)", moved, want)
 	}
-	if want := []int64{l1, l2}; fmt.Sprint(closed) != fmt.Sprint(want) {
-		t.Errorf("OnLeadClosed calls = %v, want %v (won, lost)", closed, want)
+	if want := []int64{l1, l2, l2}; fmt.Sprint(closed) != fmt.Sprint(want) {
+		t.Errorf("OnLeadClosed calls = %v, want %v (won, lost, lost after reopening)", closed, want)
 	}
 
 	// Inactive reps get no leads by hand either.

@@ -109,8 +109,10 @@ func (h *handler) table() []route {
 			summary: "Mark a lead won, with its value.",
 			body:    `{"value_cents": 250000, "currency": "EUR"}`},
 		{method: "POST", path: "/leads/{id}/lost", serve: h.leadLost,
-			summary: "Mark a lead lost, with the reason.",
-			body:    `{"reason": "went with a competitor"}`},
+			summary: "Mark a lead lost, with a reason from leads.lost_reasons.",
+			body:    `{"reason": "competitor"}`},
+		{method: "POST", path: "/leads/{id}/reopen", serve: h.leadReopen,
+			summary: "Take a won or lost lead back into the pipeline."},
 	}, h.meetingRoutes()...)
 }
 

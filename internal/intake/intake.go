@@ -108,6 +108,11 @@ type Deps struct {
 	Senders SenderChecker
 	Logger  *slog.Logger     // nil discards
 	Now     func() time.Time // nil means time.Now
+	// RepReply, when set, is asked first about every human mail: true
+	// means it was a rep's own reply to a customer with the inbox in
+	// Cc/Bcc (lead.ContactRecognizer), recorded as contact, and intake
+	// neither acknowledges it nor makes it an inquiry.
+	RepReply func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
 }
 
 // Processor runs intake. It is safe for concurrent use.
@@ -119,6 +124,7 @@ type Processor struct {
 	senders SenderChecker
 	log     *slog.Logger
 	now     func() time.Time
+	rep     func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
 	opts    Options
 	freeDom map[string]bool
 }
@@ -140,7 +146,7 @@ func New(d Deps, o Options) (*Processor, error) {
 	if o.FreeMailDomains == nil {
 		o.FreeMailDomains = DefaultFreeMailDomains()
 	}
-	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, opts: o}
+	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, rep: d.RepReply, opts: o}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -195,6 +201,16 @@ func (p *Processor) Process(ctx context.Context, inboundID int64) error {
 			return err
 		}
 	case mailparse.KindHuman:
+		if p.rep != nil {
+			handled, err := p.rep(ctx, m, in.ReceivedAt)
+			if err != nil {
+				return err
+			}
+			if handled {
+				log.InfoContext(ctx, "rep reply recorded, not answered")
+				break
+			}
+		}
 		oversize := m.Oversize || in.Size > int64(len(in.Raw))
 		if err := p.takeHuman(ctx, in, m, oversize, log); err != nil {
 			return err

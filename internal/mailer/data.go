@@ -193,6 +193,11 @@ type LeadAssignedData struct {
 	ContactedURL  string
 	NotMineURL    string
 	LeadURL       string
+	// Score is the lead's 0..100 score when Scored, with its top factors
+	// in words ("asks for about 500 units").
+	Score        int
+	Scored       bool
+	ScoreFactors []string
 }
 
 // LeadReminderData feeds "lead_reminder": a lead still waiting for its rep.

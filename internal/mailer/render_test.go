@@ -49,6 +49,7 @@ func goldenCases() []struct {
 	}{
 		{"report", "report", reportCase()},
 		{"anomaly_alert", "anomaly_alert", anomalyAlertCase()},
+		{"alert_digest", "alert_digest", alertDigestCase()},
 		{"ack", "ack", AckData{CustomerName: hostile, Reference: "SD-1234", Category: "order_status", Subject: crlfSubj}},
 		{"ack_quote_noname", "ack", AckData{Reference: "SD-1235", Category: "quote_request", Subject: "Re: quote for 40 pallets [SD-1235]"}},
 		{"ack_nextstep", "ack", AckData{CustomerName: "Mia", Reference: "SD-1236", Category: "other", NextStep: "Our team will reply <today>.", Subject: ""}},

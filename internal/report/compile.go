@@ -45,21 +45,30 @@ type Figures struct {
 	Inquiries  int
 	ByCategory []Count // most first; "" is "unclassified"
 
-	// Responded counts inquiries with a mail sent back to their sender
-	// (acknowledgement or answer); the percentiles are over those.
+	// Responded counts inquiries answered by a mail to their sender
+	// other than the automatic acknowledgement; the percentiles are over
+	// those.
 	Responded      int
 	ResponseMedian time.Duration
 	ResponseP90    time.Duration
+	// Acknowledged counts inquiries that got the automatic
+	// acknowledgement; AckMedian is its median delay.
+	Acknowledged int
+	AckMedian    time.Duration
 
+	// LeadsCreated counts new leads, not those merged into another;
+	// LeadsMerged counts those.
 	LeadsCreated   int
+	LeadsMerged    int
 	LeadsAssigned  int // leads given to a rep (first assignment or reassignment)
 	LeadsContacted int
 	LeadsWon       int
 	LeadsLost      int
 	WinRate        float64 // won / (won + lost) of leads closed in the period
 	WonValue       []Money
-	// TimeToContact is the mean time from assignment to contact of the
-	// leads contacted in the period.
+	// TimeToContact is the mean time to the first human contact (from
+	// creation; from assignment for leads without a recorded first
+	// contact) of the leads contacted in the period.
 	TimeToContact      time.Duration
 	ContactedWithinSLA int
 
@@ -167,8 +176,13 @@ type rows struct {
 type inquiryRow struct {
 	Category  string
 	CreatedAt time.Time
-	Responded time.Time // first mail back to the sender; zero when none
+	Responded time.Time // first mail back to the sender but the acknowledgement; zero when none
+	Acked     time.Time // the automatic acknowledgement; zero when none
 }
+
+// outboundAck is the outbound kind of the automatic acknowledgement
+// (intake.KindAck), which is no response by a person.
+const outboundAck = "ack"
 
 type assignRow struct {
 	LeadID int64
@@ -261,6 +275,9 @@ func isOpenLead(status string) bool {
 // contactTime is how long a rep took to contact a lead since it was
 // given to them (since it was created when no assignment is recorded).
 func contactTime(l leadRow) (time.Duration, bool) {
+	if !l.FirstContactAt.IsZero() {
+		return max(l.FirstContactAt.Sub(l.CreatedAt), 0), true
+	}
 	if l.ContactedAt.IsZero() {
 		return 0, false
 	}
@@ -291,7 +308,7 @@ func assignedIn(as []assignRow, p Period) []assignRow {
 func figures(rs rows, p Period, o Options) Figures {
 	var f Figures
 	cats := map[string]int{}
-	var responses []time.Duration
+	var responses, acks []time.Duration
 	for _, q := range rs.inquiries {
 		if !p.Contains(q.CreatedAt) {
 			continue
@@ -302,7 +319,12 @@ func figures(rs rows, p Period, o Options) Figures {
 			f.Responded++
 			responses = append(responses, max(q.Responded.Sub(q.CreatedAt), 0))
 		}
+		if !q.Acked.IsZero() {
+			f.Acknowledged++
+			acks = append(acks, max(q.Acked.Sub(q.CreatedAt), 0))
+		}
 	}
+	f.AckMedian = Percentile(acks, 0.5)
 	f.ByCategory = counts(cats, "unclassified")
 	f.ResponseMedian = Percentile(responses, 0.5)
 	f.ResponseP90 = Percentile(responses, 0.9)
@@ -315,7 +337,11 @@ func figures(rs rows, p Period, o Options) Figures {
 	var contact []time.Duration
 	for _, l := range rs.leads {
 		if p.Contains(l.CreatedAt) {
-			f.LeadsCreated++
+			if l.Status == store.LeadMerged {
+				f.LeadsMerged++
+			} else {
+				f.LeadsCreated++
+			}
 		}
 		if p.Contains(l.ContactedAt) {
 			f.LeadsContacted++
@@ -330,7 +356,7 @@ func figures(rs rows, p Period, o Options) Figures {
 			switch l.Status {
 			case store.LeadWon:
 				f.LeadsWon++
-				f.WonValue = addMoney(f.WonValue, o.Currency, l.ValueCents)
+				f.WonValue = addMoney(f.WonValue, cmp.Or(l.Currency, o.Currency), l.ValueCents)
 			case store.LeadLost:
 				f.LeadsLost++
 			}
@@ -442,7 +468,11 @@ func load(ctx context.Context, src Source, span Period) (rows, error) {
 		if !ok || contacts[i] == "" || !strings.Contains(strings.ToLower(o.To), contacts[i]) {
 			continue
 		}
-		if first := &rs.inquiries[i].Responded; first.IsZero() || o.SentAt.Before(*first) {
+		first := &rs.inquiries[i].Responded
+		if o.Kind == outboundAck {
+			first = &rs.inquiries[i].Acked
+		}
+		if first.IsZero() || o.SentAt.Before(*first) {
 			*first = o.SentAt
 		}
 	}

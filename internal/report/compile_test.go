@@ -91,7 +91,7 @@ func seed(t *testing.T, st *store.Store, c *clock) seeded {
 		outbound++
 		c.t = sent
 		o := &store.OutboundEmail{IdempotencyKey: "test:" + sent.String() + to, MessageID: "m" + time.Duration(outbound).String() + "@desk.example",
-			InquiryID: inquiry, To: []string{to}, Kind: "ack"}
+			InquiryID: inquiry, To: []string{to}, Kind: "order_status"}
 		_, _, err := st.CreateOutbound(ctx, o)
 		must(err)
 		must(st.MarkOutboundSent(ctx, o.ID, sent))

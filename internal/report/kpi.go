@@ -3,6 +3,7 @@ package report
 import (
 	"fmt"
 	"math"
+	"strings"
 	"time"
 )
 
@@ -32,7 +33,7 @@ func (k KPI) Change() string {
 	}
 	s := ""
 	switch k.ID {
-	case "response-median", "response-p90", "time-to-contact":
+	case "response-median", "response-p90", "time-to-contact", "acknowledged-in":
 		s = FormatDuration(time.Duration(math.Abs(d) * float64(time.Second)))
 	case "win-rate":
 		s = fmt.Sprintf("%.1f pts", math.Abs(d)*100)
@@ -96,16 +97,32 @@ func (r Report) KPIs() []KPI {
 		}
 		return n
 	}
+	// Values in different currencies are never added: each is shown, and
+	// a change is given only when both periods are in the one currency.
+	money := func(ms []Money) string {
+		if len(ms) == 0 {
+			return FormatCents(0, r.Currency)
+		}
+		parts := make([]string, len(ms))
+		for i, m := range ms {
+			parts[i] = FormatCents(m.Cents, m.Currency)
+		}
+		return strings.Join(parts, " + ")
+	}
+	oneCurrency := len(c.WonValue) <= 1 && len(p.WonValue) <= 1 &&
+		(len(c.WonValue) == 0 || len(p.WonValue) == 0 || c.WonValue[0].Currency == p.WonValue[0].Currency)
 	return []KPI{
 		count("inquiries", "Inquiries", c.Inquiries, p.Inquiries, false),
 		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian, c.Responded, p.Responded),
 		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90, c.Responded, p.Responded),
+		dur("acknowledged-in", "Acknowledged in (median)", c.AckMedian, p.AckMedian, c.Acknowledged, p.Acknowledged),
 		count("leads-created", "New leads", c.LeadsCreated, p.LeadsCreated, false),
+		count("leads-merged", "Merged duplicates", c.LeadsMerged, p.LeadsMerged, false),
 		count("leads-won", "Leads won", c.LeadsWon, p.LeadsWon, false),
 		{ID: "win-rate", Label: "Win rate", Value: rate(c.LeadsWon, c.LeadsLost, c.WinRate), Previous: rate(p.LeadsWon, p.LeadsLost, p.WinRate),
 			Trend: Compare(c.WinRate, p.WinRate), NoTrend: c.LeadsWon+c.LeadsLost == 0 || p.LeadsWon+p.LeadsLost == 0},
-		{ID: "won-value", Label: "Won value", Value: FormatCents(won(c.WonValue), r.Currency),
-			Previous: FormatCents(won(p.WonValue), r.Currency), Trend: Compare(float64(won(c.WonValue)), float64(won(p.WonValue)))},
+		{ID: "won-value", Label: "Won value", Value: money(c.WonValue), Previous: money(p.WonValue),
+			Trend: Compare(float64(won(c.WonValue)), float64(won(p.WonValue))), NoTrend: !oneCurrency},
 		count("orders", "Orders created", c.OrdersCreated, p.OrdersCreated, false),
 		dur("time-to-contact", "Avg time to contact", c.TimeToContact, p.TimeToContact, c.LeadsContacted, p.LeadsContacted),
 		count("alerts", "Alerts opened", c.AlertsOpened, p.AlertsOpened, true),

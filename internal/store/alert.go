@@ -28,6 +28,7 @@ type Alert struct {
 	CreatedAt   time.Time
 	LastSeenAt  time.Time
 	ClosedAt    time.Time
+	DigestKey   string // the digest mail that carried it; "" until one did
 }
 
 // CreateAlert raises an alert, unique on its dedupe key. When the key
@@ -72,12 +73,12 @@ func (s *Store) CreateAlert(ctx context.Context, a *Alert) (id int64, created bo
 }
 
 const alertColumns = `id, dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences, created_at,
-	last_seen_at, closed_at`
+	last_seen_at, closed_at, digest_key`
 
 func scanAlert(r row) (*Alert, error) {
 	var a Alert
 	err := r.Scan(&a.ID, &a.DedupeKey, &a.Kind, &a.Severity, &a.Subject, &a.Detail, icol(&a.CustomerID), &a.Status,
-		&a.Occurrences, tcol(&a.CreatedAt), tcol(&a.LastSeenAt), tcol(&a.ClosedAt))
+		&a.Occurrences, tcol(&a.CreatedAt), tcol(&a.LastSeenAt), tcol(&a.ClosedAt), scol(&a.DigestKey))
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,8 @@ package store
 import (
 	"context"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 )
 
@@ -55,4 +57,37 @@ func (s *Store) groupCount(ctx context.Context, what, query string, since, until
 		out[c.key] += c.n
 	}
 	return out, nil
+}
+
+// CustomerNames returns the names of the accounts with the given ids;
+// ids without an account are left out.
+func (s *Store) CustomerNames(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := map[int64]string{}
+	for chunk := range slices.Chunk(uniqueIDs(ids), 500) {
+		args := make([]any, len(chunk))
+		for i, id := range chunk {
+			args[i] = id
+		}
+		type named struct {
+			id   int64
+			name string
+		}
+		var rows []named
+		err := readAll(ctx, s, "customer names", &rows, func(n *named) []any { return []any{&n.id, &n.name} },
+			"SELECT id, name FROM customers WHERE id IN (?"+strings.Repeat(", ?", len(chunk)-1)+")", args...)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range rows {
+			out[r.id] = r.name
+		}
+	}
+	return out, nil
+}
+
+// uniqueIDs returns the distinct non-zero ids, sorted.
+func uniqueIDs(ids []int64) []int64 {
+	out := slices.DeleteFunc(slices.Clone(ids), func(id int64) bool { return id == 0 })
+	slices.Sort(out)
+	return slices.Compact(out)
 }

@@ -430,12 +430,3 @@ func notFound(err error) error {
 	}
 	return err
 }
-
-// LeadByInquiry returns the lead made from an inquiry, or ErrNotFound.
-func (s *Store) LeadByInquiry(ctx context.Context, inquiryID int64) (*Lead, error) {
-	l, err := queryOne(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads WHERE inquiry_id = ?", inquiryID)
-	if err != nil {
-		return nil, fmt.Errorf("store: lead of inquiry %d: %w", inquiryID, err)
-	}
-	return l, nil
-}

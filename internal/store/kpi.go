@@ -31,6 +31,7 @@ type KPIInquiry struct {
 // KPIResponse is a sent mail about an inquiry.
 type KPIResponse struct {
 	InquiryID int64
+	Kind      string // the outbound kind: "ack" is the automatic acknowledgement
 	To        string // the To addresses as stored
 	SentAt    time.Time
 }
@@ -41,10 +42,13 @@ type KPILead struct {
 	RepID       int64 // 0 while unassigned
 	Status      string
 	ValueCents  int64
+	Currency    string // of ValueCents; "" = the team currency
 	AssignedAt  time.Time
 	ContactedAt time.Time
 	ClosedAt    time.Time
 	CreatedAt   time.Time
+	// FirstContactAt is the first human contact, kept across reassignment.
+	FirstContactAt time.Time
 }
 
 // KPIAssignment is a lead given to a rep: on creation, assignment or
@@ -98,16 +102,16 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 		},
 		func() error {
 			return readAll(ctx, s, "kpi responses", &d.Responses, func(o *KPIResponse) []any {
-				return []any{&o.InquiryID, &o.To, tcol(&o.SentAt)}
-			}, `SELECT inquiry_id, to_addrs, sent_at FROM outbound_emails
+				return []any{&o.InquiryID, &o.Kind, &o.To, tcol(&o.SentAt)}
+			}, `SELECT inquiry_id, kind, to_addrs, sent_at FROM outbound_emails
 				WHERE sent_at IS NOT NULL AND inquiry_id IN (SELECT id FROM inquiries WHERE created_at >= ? AND created_at < ?)`,
 				inRange...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi leads", &d.Leads, func(l *KPILead) []any {
-				return []any{&l.ID, icol(&l.RepID), &l.Status, &l.ValueCents, tcol(&l.AssignedAt), tcol(&l.ContactedAt),
-					tcol(&l.ClosedAt), tcol(&l.CreatedAt)}
-			}, `SELECT id, rep_id, status, value_cents, assigned_at, contacted_at, closed_at, created_at FROM leads
+				return []any{&l.ID, icol(&l.RepID), &l.Status, &l.ValueCents, &l.Currency, tcol(&l.AssignedAt), tcol(&l.ContactedAt),
+					tcol(&l.ClosedAt), tcol(&l.CreatedAt), tcol(&l.FirstContactAt)}
+			}, `SELECT id, rep_id, status, value_cents, currency, assigned_at, contacted_at, closed_at, created_at, first_contact_at FROM leads
 				WHERE (created_at >= ? AND created_at < ?) OR (contacted_at >= ? AND contacted_at < ?)
 					OR (closed_at >= ? AND closed_at < ?) OR status IN ('unassigned', 'assigned', 'contacted')`,
 				slices.Concat(inRange, inRange, inRange)...)

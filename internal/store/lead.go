@@ -44,12 +44,20 @@ type Lead struct {
 	Status       string
 	RepID        int64 // 0 while unassigned
 	ValueCents   int64
+	Currency     string // ISO 4217 code of ValueCents; "" on leads closed before currencies were stored
 	LostReason   string
 	AssignedAt   time.Time
 	ContactedAt  time.Time
 	ClosedAt     time.Time
 	CreatedAt    time.Time
 	UpdatedAt    time.Time
+	// FirstContactAt is when a person first reached the customer about
+	// the lead (never the acknowledgement); kept across reassignment.
+	FirstContactAt  time.Time
+	FirstContactVia string // ContactVia…
+	Score           int    // 0..100 when Scored
+	Scored          bool
+	ScoreFactors    string // JSON: the score's top factors
 }
 
 // LeadEvent is one entry of a lead's history.
@@ -116,16 +124,20 @@ func (s *Store) CreateLead(ctx context.Context, l *Lead) (id int64, created bool
 }
 
 const leadColumns = `id, external_id, inquiry_id, customer_id, contact_email, contact_name, company, domain, country,
-	source, summary, status, rep_id, value_cents, lost_reason, assigned_at, contacted_at, closed_at, created_at, updated_at`
+	source, summary, status, rep_id, value_cents, lost_reason, assigned_at, contacted_at, closed_at, created_at, updated_at,
+	currency, first_contact_at, first_contact_via, score, score_factors`
 
 func scanLead(r row) (*Lead, error) {
 	var l Lead
+	var score sql.NullInt64
 	err := r.Scan(&l.ID, scol(&l.ExternalID), icol(&l.InquiryID), icol(&l.CustomerID), &l.ContactEmail, &l.ContactName,
 		&l.Company, &l.Domain, &l.Country, &l.Source, &l.Summary, &l.Status, icol(&l.RepID), &l.ValueCents,
-		&l.LostReason, tcol(&l.AssignedAt), tcol(&l.ContactedAt), tcol(&l.ClosedAt), tcol(&l.CreatedAt), tcol(&l.UpdatedAt))
+		&l.LostReason, tcol(&l.AssignedAt), tcol(&l.ContactedAt), tcol(&l.ClosedAt), tcol(&l.CreatedAt), tcol(&l.UpdatedAt),
+		&l.Currency, tcol(&l.FirstContactAt), &l.FirstContactVia, &score, &l.ScoreFactors)
 	if err != nil {
 		return nil, err
 	}
+	l.Score, l.Scored = int(score.Int64), score.Valid
 	return &l, nil
 }
 
