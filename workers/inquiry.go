@@ -36,6 +36,9 @@ type InquiryStore interface {
 	OrderByNumber(ctx context.Context, number string) (*store.Order, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
+	// For the update to the owner of a lead another one merged into.
+	Lead(ctx context.Context, id int64) (*store.Lead, error)
+	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 }
 
 // Defaults of InquiryOptions.

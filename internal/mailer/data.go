@@ -259,3 +259,18 @@ type DailyLeadsData struct {
 	Leads   []DailyLead
 	ListURL string
 }
+
+// LeadUpdateData feeds "lead_update": a new request from a customer that
+// merged into a lead a rep already holds, sent in that lead's thread.
+type LeadUpdateData struct {
+	RepName       string
+	Reference     string // the held lead's reference (the thread's token)
+	LeadSubject   string // the held lead's subject
+	NewReference  string // the new request's own reference, when it came by mail
+	CustomerName  string
+	CustomerEmail string
+	Subject       string // the new request's subject
+	Body          string
+	ReceivedAt    time.Time
+	LeadURL       string
+}

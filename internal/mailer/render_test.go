@@ -128,6 +128,11 @@ func goldenCases() []struct {
 			NotMineURL:   "https://desk.example.com/l/1250/not-mine?sig=a3",
 			LeadURL:      "https://desk.example.com/leads/1250",
 		}},
+		{"lead_update", "lead_update", LeadUpdateData{
+			RepName: "Dana", Reference: "SD-1250", LeadSubject: "Re: Quote for 40 cold-room racks", NewReference: "SD-1262",
+			CustomerName: "Ana Ortiz", CustomerEmail: "ana@brightwater.example", Subject: "Also 10 door kits, please",
+			Body: "Could you add 10 door kits to the quote?", ReceivedAt: t0, LeadURL: "https://desk.example.com/leads/1250",
+		}},
 		{"lead_reminder", "lead_reminder", LeadReminderData{
 			RepName: "Dana", Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj,
 			AssignedAt: t0, RespondBy: t0.Add(4 * time.Hour), Overdue: true,
