@@ -201,9 +201,40 @@ func (d *conversationDesk) settle(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		return len(queued) == 0, "outbound mail still queued"
+		if len(queued) > 0 {
+			return false, "outbound mail still queued"
+		}
+		return d.idle(t)
 	})
-	waitIdle(t, d.inspector)
+}
+
+// idle reports whether no task is pending, running or waiting for a
+// retry, and fails on an archived one. Scheduled tasks (SLA checks hours
+// ahead) are not work now.
+func (d *conversationDesk) idle(t *testing.T) (bool, string) {
+	t.Helper()
+	queues, err := d.inspector.Queues()
+	if err != nil {
+		t.Fatal(err)
+	}
+	busy := ""
+	for _, q := range queues {
+		info, err := d.inspector.GetQueueInfo(q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if info.Archived > 0 {
+			archived, _ := d.inspector.ListArchivedTasks(q)
+			for _, a := range archived {
+				t.Errorf("archived %s %s: %s", a.Type, a.Payload, a.LastErr)
+			}
+			t.FailNow()
+		}
+		if n := info.Pending + info.Active + info.Retry; n > 0 {
+			busy += fmt.Sprintf(" %s: %d", q, n)
+		}
+	}
+	return busy == "", "tasks left:" + busy
 }
 
 // sent is one captured mail, parsed.
