@@ -27,6 +27,18 @@ type Config struct {
 	Anomaly   AnomalyConfig   `yaml:"anomaly"`
 	// SenderAuth decides which senders may change an account.
 	SenderAuth SenderAuthConfig `yaml:"sender_auth"`
+	Team       SignatureConfig  `yaml:"team"`
+}
+
+// SignatureConfig is how the sales team signs customer mail when no person
+// (account owner, assigned rep) does, and when it answers.
+type SignatureConfig struct {
+	Name  string `yaml:"name"`  // e.g. "Brightline Sales Support"; default "Sales Support"
+	Phone string `yaml:"phone"` // shown under the name; "" leaves it out
+	// Hours are the team's business hours as customers should read them,
+	// e.g. "Mon-Fri 08:00-17:00 CET"; acknowledgements say the answer
+	// comes during them.
+	Hours string `yaml:"hours"`
 }
 
 // LogConfig selects the process log's level and format.
@@ -390,8 +402,7 @@ func Default() Config {
 		},
 		Routing: RoutingConfig{
 			MinConfidence:       0.6,
-			AckWindow:           24 * time.Hour,
-			OrderNumberPatterns: []string{`\b(?:SO|ORD|PO)-?\d{4,10}\b`},
+			OrderNumberPatterns: []string{`\b(?:SO|ORD)-?\d{4,10}\b`},
 		},
 		Leads: LeadsConfig{
 			DedupeWindow: 30 * 24 * time.Hour,

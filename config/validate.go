@@ -365,7 +365,9 @@ func (v *checker) routing(r RoutingConfig) {
 	}
 	v.email("routing.triage_address", r.TriageAddress, true)
 	v.email("routing.team_address", r.TeamAddress, true)
-	v.positive("routing.ack_window", r.AckWindow)
+	if r.AckWindow < 0 {
+		v.add("routing.ack_window", "must not be negative (0 turns the window off)")
+	}
 	for i, p := range r.OrderNumberPatterns {
 		v.regex(index("routing.order_number_patterns", i), p)
 	}

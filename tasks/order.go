@@ -25,6 +25,11 @@ const (
 type OrderStatusReplyPayload struct {
 	InquiryID   int64  `json:"inquiry_id"`
 	OrderNumber string `json:"order_number,omitempty"`
+	// OrderNumbers are every order number the mail names (OrderNumber is
+	// the first); Codes are other code-like tokens, orders only when a
+	// real order has that number.
+	OrderNumbers []string `json:"order_numbers,omitempty"`
+	Codes        []string `json:"codes,omitempty"`
 }
 
 func (p OrderStatusReplyPayload) validate() error {
@@ -48,6 +53,9 @@ type OrderRequestPayload struct {
 	InquiryID   int64  `json:"inquiry_id"`
 	OrderNumber string `json:"order_number,omitempty"`
 	Rush        bool   `json:"rush,omitempty"`
+	// Codes are the mail's code-like tokens that no order-number
+	// pattern claimed: an order only when a real order has that number.
+	Codes []string `json:"codes,omitempty"`
 }
 
 func (p OrderRequestPayload) validate() error {

@@ -246,3 +246,12 @@ func money(currency string, cents int64) string {
 	}
 	return report.FormatCents(cents, currency)
 }
+
+// repSigner is how rep signs a customer mail: name, title and phone from
+// the rep's record. A nil rep gives the zero Signer: the team signs.
+func repSigner(rep *store.Rep) mailer.Signer {
+	if rep == nil {
+		return mailer.Signer{}
+	}
+	return mailer.Signer{Name: rep.Name, Title: rep.Title, Phone: rep.Phone, Email: rep.Email}
+}

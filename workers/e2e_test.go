@@ -315,7 +315,9 @@ func TestEndToEnd(t *testing.T) {
 		t.Errorf("reply inquiry: parent %d thread %d, want %d and %d", second.ParentID, second.ThreadID, first.ID, first.ThreadID)
 	}
 	last := got[len(got)-1]
-	if h, _ := last.Header(); !slices.Equal(last.To, []string{"rita@ourco.example"}) || !strings.Contains(h.Get("Subject"), second.Reference) {
+	// The thread keeps its token: the reply's hand-off carries the first
+	// inquiry's reference, as the customer's subject does.
+	if h, _ := last.Header(); !slices.Equal(last.To, []string{"rita@ourco.example"}) || !strings.Contains(h.Get("Subject"), "["+first.Reference+"]") {
 		t.Errorf("last mail to %v, %q: want the reply's hand-off to rita", last.To, h.Get("Subject"))
 	}
 	if rows, _ := st.ListOutbound(ctx, store.OutboundFilter{InquiryID: second.ID}); len(rows) != 1 {

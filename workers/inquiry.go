@@ -36,6 +36,9 @@ type InquiryStore interface {
 	OrderByNumber(ctx context.Context, number string) (*store.Order, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
+	// For the update to the owner of a lead another one merged into.
+	Lead(ctx context.Context, id int64) (*store.Lead, error)
+	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 }
 
 // Defaults of InquiryOptions.
@@ -55,8 +58,8 @@ type InquiryOptions struct {
 	Links *link.Signer
 	// TriageLinkTTL is how long triage links work (default 7 days).
 	TriageLinkTTL time.Duration
-	// AckWindow is the acknowledgement rate limit per sender, the same
-	// value intake uses (default 24h; negative disables it).
+	// AckWindow is the optional acknowledgement rate limit per sender,
+	// the same value intake uses (zero or negative: off, the default).
 	AckWindow time.Duration
 }
 
@@ -98,9 +101,6 @@ func newInquiryMail(d InquiryDeps, o InquiryOptions) (inquiryMail, error) {
 	}
 	if o.TriageLinkTTL <= 0 {
 		o.TriageLinkTTL = DefaultTriageLinkTTL
-	}
-	if o.AckWindow == 0 {
-		o.AckWindow = intake.DefaultAckWindow
 	}
 	return inquiryMail{Desk: desk, st: d.Store, opts: o}, nil
 }
@@ -170,7 +170,35 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			data.Category = ""
 		}
 	}
+	if owner, err := h.answeringOwner(ctx, q, category); err != nil {
+		return err
+	} else if owner != nil {
+		// The owner gets the hand-off: they answer, and they sign.
+		data.Who = owner.Name + ", your account manager,"
+		data.Signer = repSigner(owner)
+	}
 	return h.queue(ctx, "ack", data, o)
+}
+
+// answeringOwner is the account owner who will answer the inquiry
+// themselves: a hand-off goes to them (categories without their own
+// follow-on, and an available owner). Nil when the team answers.
+func (h *AckHandler) answeringOwner(ctx context.Context, q *store.Inquiry, category string) (*store.Rep, error) {
+	switch routing.Category(category) {
+	case routing.QuoteRequest, routing.MeetingRequest, routing.OrderStatus, routing.OrderChange, routing.Unsubscribe, "":
+		return nil, nil
+	}
+	if q.CustomerID == 0 {
+		return nil, nil
+	}
+	c, err := h.st.Customer(ctx, q.CustomerID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return h.availableOwner(ctx, h.st, c), nil
 }
 
 // HandoffHandler answers inquiry:handoff: it mails the inquiry to the
@@ -247,6 +275,9 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	if data.Acknowledged, data.Answered, err = h.customerTold(ctx, q); err != nil {
+		return err
+	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.HandoffKey(q.ID), Kind: intake.KindHandoff, InquiryID: q.ID,
 		To: []string{to}, ReplyTo: q.ContactEmail}
 	if err := h.queue(ctx, "handoff", data, o); err != nil {
@@ -254,6 +285,28 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	h.Logger.InfoContext(ctx, "inquiry handed off", "inquiry_id", q.ID, "to", to, "category", q.Category)
 	return nil
+}
+
+// customerTold reads from the outbound record what the customer has been
+// sent, so the hand-off says only what is true when it is written: an
+// acknowledgement of this inquiry that went out, or (for a reply in a
+// thread) an earlier mail of ours in the thread.
+func (h *HandoffHandler) customerTold(ctx context.Context, q *store.Inquiry) (acked, answered bool, err error) {
+	ack, err := h.st.ListOutbound(ctx, store.OutboundFilter{InquiryID: q.ID, Kind: intake.KindAck, Limit: 1})
+	if err != nil {
+		return false, false, err
+	}
+	if len(ack) > 0 && ack[0].Status == store.OutboundSent {
+		return true, false, nil
+	}
+	if q.ParentID == 0 {
+		return false, false, nil
+	}
+	earlier, err := h.st.ListOutbound(ctx, store.OutboundFilter{InquiryID: q.ParentID, To: q.ContactEmail, Limit: 1})
+	if err != nil {
+		return false, false, err
+	}
+	return false, len(earlier) > 0 && earlier[0].Status == store.OutboundSent, nil
 }
 
 // troubleshooting reports whether a category is an order or account

@@ -182,16 +182,32 @@ func TestAckHandler(t *testing.T) {
 		t.Errorf("ack body = %q", a.BodyText)
 	}
 
-	// A second inquiry of the same sender inside the window: intake does
-	// not queue an ack, and the handler refuses one that slipped through.
+	// A second, different inquiry of the same sender the same day is a
+	// new question: it is acknowledged too (no per-sender window by
+	// default).
 	q2 := f.take(t, "ann@acme.com", "Another question", "c2@acme.com", "How do I calibrate the temperature sensor on the X200?\n")
-	if n := len(f.sink.of(tasks.TypeInquiryAck)); n != 1 {
-		t.Errorf("ack tasks = %d, want 1", n)
+	if n := len(f.sink.of(tasks.TypeInquiryAck)); n != 2 {
+		t.Errorf("ack tasks = %d, want 2", n)
 	}
 	task, _ := tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q2.ID})
 	run(t, h, task)
-	if n := len(f.outbound(t, intake.KindAck)); n != 1 {
-		t.Errorf("ack rows after a second inquiry in the window = %d, want 1", n)
+	if n := len(f.outbound(t, intake.KindAck)); n != 2 {
+		t.Errorf("ack rows after a second inquiry = %d, want 2", n)
+	}
+
+	// With the optional window set, the handler refuses an ack that
+	// slipped through inside it.
+	windowed := f.opts
+	windowed.AckWindow = 24 * time.Hour
+	hw, err := NewAckHandler(f.deps, windowed)
+	if err != nil {
+		t.Fatal(err)
+	}
+	q3 := f.take(t, "ann@acme.com", "Third question", "c3@acme.com", "Do you ship to Norway?\n")
+	task, _ = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q3.ID})
+	run(t, hw, task)
+	if n := len(f.outbound(t, intake.KindAck)); n != 2 {
+		t.Errorf("ack rows after a third inquiry inside the window = %d, want 2", n)
 	}
 }
 

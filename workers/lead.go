@@ -182,6 +182,9 @@ func (h *LeadAssignHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 	if err != nil {
 		return missingIsPermanent(err)
 	}
+	if out.Lead != nil && out.Lead.Status == store.LeadMerged {
+		return h.mergedUpdate(ctx, out.Lead)
+	}
 	if !out.Assigned {
 		h.Logger.InfoContext(ctx, "lead not assigned", "lead_id", p.LeadID, "attempt", p.Attempt, "pooled", out.Pooled, "stale", out.Stale)
 		return nil

@@ -26,6 +26,7 @@ import (
 type MeetingStore interface {
 	meeting.Store
 	mailReader
+	contactFinder
 	Customer(ctx context.Context, id int64) (*store.Customer, error)
 	CustomerTimezone(ctx context.Context, customerID int64) (string, error)
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
@@ -146,7 +147,12 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	}
 	loc := meeting.LoadZone(m.CustomerTimezone)
 	proposals := meeting.ParseProposals(cm.words(), cm.receivedAt(), loc)
-	data := meeting.MailData{Name: cm.parsed.FromName, Reference: cm.inquiry.Reference, Subject: cm.parsed.Subject,
+	// Greet by the name on file: the From's display name proves nothing.
+	name, err := recordedName(ctx, h.st, sender)
+	if err != nil {
+		return err
+	}
+	data := meeting.MailData{Name: name, Reference: cm.inquiry.Reference, Subject: cm.parsed.Subject,
 		Title: m.Title, RepName: rep.Name, CustomerName: cm.parsed.FromName, CustomerEmail: sender, Words: cm.words(),
 		Proposed: proposedText(proposals)}
 	switch m.Status {

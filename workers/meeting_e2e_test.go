@@ -171,8 +171,8 @@ func (e *meetingE2E) receive(t *testing.T, raw string) {
 	}
 }
 
-// sent is one captured mail with its subject, text and calendar part.
-type sent struct {
+// meetingMail is one captured mail with its subject, text and calendar part.
+type meetingMail struct {
 	to       string
 	subject  string
 	text     string
@@ -181,9 +181,9 @@ type sent struct {
 }
 
 // mails returns every captured mail to addr whose subject has prefix.
-func (e *meetingE2E) mails(t *testing.T, addr, prefix string) []sent {
+func (e *meetingE2E) mails(t *testing.T, addr, prefix string) []meetingMail {
 	t.Helper()
-	var out []sent
+	var out []meetingMail
 	for _, m := range e.smtp.Messages() {
 		if len(m.To) != 1 || m.To[0] != addr {
 			continue
@@ -198,9 +198,9 @@ func (e *meetingE2E) mails(t *testing.T, addr, prefix string) []sent {
 }
 
 // waitMails waits until addr got n mails whose subject has prefix.
-func (e *meetingE2E) waitMails(t *testing.T, addr, prefix string, n int) []sent {
+func (e *meetingE2E) waitMails(t *testing.T, addr, prefix string, n int) []meetingMail {
 	t.Helper()
-	var got []sent
+	var got []meetingMail
 	waitFor(t, 2*time.Minute, func() (bool, string) {
 		got = e.mails(t, addr, prefix)
 		return len(got) >= n, fmt.Sprintf("%d mails to %s starting %q, want %d; all:%s", len(got), addr, prefix, n,
@@ -209,13 +209,13 @@ func (e *meetingE2E) waitMails(t *testing.T, addr, prefix string, n int) []sent 
 	return got
 }
 
-func readSent(t *testing.T, data []byte) sent {
+func readSent(t *testing.T, data []byte) meetingMail {
 	t.Helper()
 	ent, err := message.Read(bytes.NewReader(data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	var s sent
+	var s meetingMail
 	s.subject, _ = ent.Header.Text("Subject")
 	err = ent.Walk(func(_ []int, part *message.Entity, err error) error {
 		if err != nil {
@@ -267,7 +267,7 @@ func open(t *testing.T, method, u string) (int, string) {
 	return resp.StatusCode, string(b)
 }
 
-func parseCalendar(t *testing.T, s sent, wantMethod string) *meeting.Invite {
+func parseCalendar(t *testing.T, s meetingMail, wantMethod string) *meeting.Invite {
 	t.Helper()
 	if s.calendar == nil {
 		t.Fatalf("mail %q to %s has no text/calendar part", s.subject, s.to)
@@ -304,7 +304,7 @@ func TestMeetingEndToEnd(t *testing.T) {
 		"Message-ID: <req-1@acme.com>\nDate: Fri, 27 Mar 2026 10:05:00 -0400\nMIME-Version: 1.0\n"+
 		"Content-Type: text/plain; charset=utf-8\n\nHello,\n\ncould we meet Monday at 10am to go through the pump offer?\n\nAnn\n")
 	ack := e.waitMails(t, ann, "Re: Meeting about the pumps", 2)
-	var slotsMail, ackMail sent
+	var slotsMail, ackMail meetingMail
 	for _, m := range ack {
 		if strings.Contains(m.text, "Choose one with a single click") {
 			slotsMail = m

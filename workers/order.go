@@ -70,6 +70,7 @@ type OrderStore interface {
 	repReader
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	CreateOrderRequest(ctx context.Context, r *store.OrderRequest) (int64, bool, error)
+	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
 	SetInquiryStatus(ctx context.Context, id int64, status string) error
 }
 
@@ -85,6 +86,9 @@ type OrderOptions struct {
 	// FormatHint shows customers what an order number looks like, e.g.
 	// "SO-123456", when we could not find theirs.
 	FormatHint string
+	// Hours are when the order team works, as customers read them, e.g.
+	// "Mon-Fri 08:00-17:00 CET"; "" leaves them out of confirmations.
+	Hours string
 	// Followup are the thresholds of orders:followup_scan.
 	Followup order.FollowupOptions
 }
@@ -151,54 +155,68 @@ func (h orderDesk) resolve(ctx context.Context, inquiryID int64, number string, 
 	return oi, a, err
 }
 
-// foreign answers a question about another account's order: an alert of
-// kind, and a neutral answer under key without any order detail.
-func (h orderDesk) foreign(ctx context.Context, kind, key string, oi *customerMail, a order.Answer) error {
-	if err := h.alertForeign(ctx, kind, oi, a.Foreign); err != nil {
-		return err
-	}
+// unknown tells the sender that none of numbers is an order of this
+// address, or asks for the number when there are none. Unknown numbers and
+// other accounts' orders get the same words (kind differs only in our
+// records): nothing tells a stranger whether an order exists.
+func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, kind string, numbers []string, signer mailer.Signer) error {
 	to := oi.sender()
 	if to == "" {
 		return nil
 	}
-	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatusNeutral, To: []string{to}}
-	oi.thread(o)
-	name, err := recordedName(ctx, h.st, to)
-	if err != nil {
-		return err
-	}
-	data := mailer.OrderStatusNeutralData{CustomerName: name, Reference: oi.inquiry.Reference,
-		Subject: oi.parsed.Subject, OrderNumber: a.Number}
-	return h.queue(ctx, "order_status_neutral", data, o)
-}
-
-// unknown asks the customer for the order number.
-func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, number string) error {
-	to := oi.sender()
-	if to == "" {
-		return nil
-	}
-	o := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderUnknown, To: []string{to}}
+	o := &store.OutboundEmail{IdempotencyKey: key, Kind: kind, To: []string{to}}
 	oi.thread(o)
 	name, err := recordedName(ctx, h.st, to)
 	if err != nil {
 		return err
 	}
 	data := mailer.OrderUnknownData{CustomerName: name, Reference: oi.inquiry.Reference,
-		Subject: oi.parsed.Subject, OrderNumber: number, FormatHint: h.opts.FormatHint}
+		Subject: oi.parsed.Subject, OrderNumbers: numbers, FormatHint: h.opts.FormatHint, Signer: signer}
 	return h.queue(ctx, "order_unknown", data, o)
 }
 
-// statusData is an order's status as the order_status template shows it.
-func statusData(o store.Order) mailer.OrderStatusData {
-	d := mailer.OrderStatusData{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL}
-	if store.IsOpenOrderStatus(o.Status) {
+// signer is who signs a mail to contact: their account's owner rep when
+// they can take it, else the team (the zero Signer).
+func (h orderDesk) signer(ctx context.Context, contact *store.Contact) mailer.Signer {
+	if contact == nil {
+		return mailer.Signer{}
+	}
+	c, err := h.st.Customer(ctx, contact.CustomerID)
+	if err != nil {
+		return mailer.Signer{}
+	}
+	return repSigner(h.availableOwner(ctx, h.st, c))
+}
+
+// orderState is an order as a status mail shows it at now: the expected
+// date only while the order is open and the date is not past (a late
+// order's mail says so itself), and the latest status note.
+func orderState(o store.Order, note string, now time.Time) mailer.OrderState {
+	d := mailer.OrderState{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL, Note: note}
+	if store.IsOpenOrderStatus(o.Status) && !o.PromisedDate.IsZero() && !dayBefore(o.PromisedDate, now) {
 		d.ExpectedAt = o.PromisedDate
 	}
 	for _, it := range o.Items {
 		d.Items = append(d.Items, mailer.OrderItem{SKU: it.SKU, Description: it.Description, Quantity: it.Quantity})
 	}
 	return d
+}
+
+// dayBefore reports whether the calendar date d (UTC midnight) is before
+// the day of now.
+func dayBefore(d, now time.Time) bool {
+	y, m, day := now.UTC().Date()
+	return d.Before(time.Date(y, m, day, 0, 0, 0, 0, time.UTC))
+}
+
+// latestNote is the note of the order's latest status change, "" when
+// none; a history that cannot be read leaves the note out.
+func (h orderDesk) latestNote(ctx context.Context, orderID int64) string {
+	hist, err := h.st.OrderHistory(ctx, orderID)
+	if err != nil || len(hist) == 0 {
+		return ""
+	}
+	return hist[len(hist)-1].Note
 }
 
 // newOrderHandler builds one of the order handlers that answer an
@@ -211,14 +229,15 @@ func newOrderHandler[H ~struct{ orderDesk }](d OrderDeps, o OrderOptions) (*H, e
 	return &H{m}, nil
 }
 
-// OrderStatusHandler answers order:status_reply. A contact of the order's
-// account gets the status of the order the mail named, or of their
-// account's most recent open orders (one mail each, at most
-// order.MaxStatusOrders): status, items, expected date and tracking link,
-// threaded onto their mail. Anyone else asking about an existing order
-// gets the neutral answer and raises an alert of kind
-// AlertKindForeignOrderLookup; an unknown number gets a request for the
-// right one.
+// OrderStatusHandler answers order:status_reply with one mail: the
+// status, items, expected date and tracking link of every order of the
+// sender's account the mail named (or, naming none, of the account's most
+// recent open orders, at most order.MaxStatusOrders), threaded onto their
+// mail. Order numbers the mail named that are not on the sender's account
+// are listed as not found, in the same words whether or not they exist;
+// naming another account's order raises an alert of kind
+// AlertKindForeignOrderLookup. With nothing to show, the sender is asked
+// for the right number (order_unknown).
 type OrderStatusHandler struct{ orderDesk }
 
 // NewOrderStatusHandler returns the order:status_reply handler.
@@ -229,54 +248,67 @@ func NewOrderStatusHandler(d OrderDeps, o OrderOptions) (*OrderStatusHandler, er
 // ProcessTask handles one order:status_reply task.
 func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseOrderStatusReplyPayload(t.Payload())
-	oi, a, err := h.resolve(ctx, p.InquiryID, p.OrderNumber, err)
+	oi, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
-	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String())
-	switch a.Outcome {
-	case order.OutcomeNeutral:
-		if err := h.foreign(ctx, AlertKindForeignOrderLookup, OrderStatusKey(oi.inquiry.ID), oi, a); err != nil {
+	numbers := p.OrderNumbers
+	if len(numbers) == 0 && p.OrderNumber != "" {
+		numbers = []string{p.OrderNumber}
+	}
+	n, err := order.ResolveNamed(ctx, h.st, oi.sender(), numbers, p.Codes)
+	if err != nil {
+		return err
+	}
+	for i := range n.Foreign {
+		if err := h.alertForeign(ctx, AlertKindForeignOrderLookup, oi, &n.Foreign[i]); err != nil {
 			return err
-		}
-		log.InfoContext(ctx, "order status: neutral answer")
-		return nil
-	case order.OutcomeUnknown:
-		if err := h.unknown(ctx, oi, OrderStatusKey(oi.inquiry.ID), a.Number); err != nil {
-			return err
-		}
-	default:
-		for i, o := range a.Orders {
-			key := OrderStatusKey(oi.inquiry.ID)
-			if i > 0 {
-				key = fmt.Sprintf("%s:%d", key, o.ID)
-			}
-			// To the contact's own address, never one taken from the mail.
-			out := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{a.Contact.Email}}
-			oi.thread(out)
-			data := statusData(o)
-			data.CustomerName = contactName(a.Contact, "")
-			data.Reference, data.Subject = oi.inquiry.Reference, oi.parsed.Subject
-			if err := h.queue(ctx, "order_status", data, out); err != nil {
-				return err
-			}
-			log.InfoContext(ctx, "order status answered", "order_id", o.ID, "status", o.Status)
 		}
 	}
+	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", n.Outcome().String(), "orders", len(n.Visible),
+		"not_found", len(n.NotFound), "foreign", len(n.Foreign))
+	signer := h.signer(ctx, n.Contact)
+	key := OrderStatusKey(oi.inquiry.ID)
+	if len(n.Visible) == 0 {
+		kind := KindOrderUnknown
+		if len(n.Foreign) > 0 {
+			kind = KindOrderStatusNeutral
+		}
+		if err := h.unknown(ctx, oi, key, kind, n.NotFound, signer); err != nil {
+			return err
+		}
+	} else {
+		// To the contact's own address, never one taken from the mail.
+		out := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{n.Contact.Email}}
+		oi.thread(out)
+		data := mailer.OrderStatusData{CustomerName: contactName(n.Contact, ""), Reference: oi.inquiry.Reference,
+			Subject: oi.parsed.Subject, NotFound: n.NotFound, FormatHint: h.opts.FormatHint, Signer: signer}
+		now := h.Clock.Now()
+		for _, o := range n.Visible {
+			data.Orders = append(data.Orders, orderState(o, h.latestNote(ctx, o.ID), now))
+		}
+		if err := h.queue(ctx, "order_status", data, out); err != nil {
+			return err
+		}
+	}
+	log.InfoContext(ctx, "order status answered")
 	if err := h.st.SetInquiryStatus(ctx, oi.inquiry.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
 		return err
 	}
 	return nil
 }
 
-// OrderRequestHandler answers order:request: a change or rush request
-// from a contact of the order's account is recorded on the order with the
-// customer's words (one request per order and inquiry), the account's
-// owner rep (or the team address) and operations are notified, and the
-// customer gets a confirmation. A request about another account's order
-// gets the neutral answer and raises an alert of kind
-// AlertKindForeignOrderRequest; a request that names no order we can
-// match asks the customer for the number.
+// OrderRequestHandler answers order:request. A change or rush request
+// from a contact about one order of their account (named, or their only
+// open order) is recorded on the order with the customer's words (one
+// request per order and inquiry); the account's owner rep (or the team
+// address) and operations are notified, and the customer gets a
+// confirmation. A new order by mail (quantity lines and no order named)
+// goes to operations (and the owner) with the items read from the mail,
+// and the customer is told what happens next. Anything else asks the
+// customer for the order number, in the same words whether or not a named
+// order exists on another account (which raises an alert of kind
+// AlertKindForeignOrderRequest).
 type OrderRequestHandler struct{ orderDesk }
 
 // NewOrderRequestHandler returns the order:request handler.
@@ -287,68 +319,150 @@ func NewOrderRequestHandler(d OrderDeps, o OrderOptions) (*OrderRequestHandler, 
 // ProcessTask handles one order:request task.
 func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseOrderRequestPayload(t.Payload())
-	oi, a, err := h.resolve(ctx, p.InquiryID, p.OrderNumber, err)
+	oi, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
-	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", a.Outcome.String(), "rush", p.Rush)
-	switch {
-	case a.Outcome == order.OutcomeNeutral:
-		return h.foreign(ctx, AlertKindForeignOrderRequest, OrderRequestConfirmKey(oi.inquiry.ID), oi, a)
-	case a.Outcome == order.OutcomeUnknown || len(a.Orders) != 1:
-		// No order, or several open ones and the mail does not say which:
-		// recording it on a guess could change the wrong order.
-		log.InfoContext(ctx, "order request without a matching order", "open_orders", len(a.Orders))
-		return h.unknown(ctx, oi, OrderRequestConfirmKey(oi.inquiry.ID), a.Number)
+	var numbers []string
+	if p.OrderNumber != "" {
+		numbers = []string{p.OrderNumber}
 	}
-	o := a.Orders[0]
-	kind := store.OrderRequestChange
-	if p.Rush {
-		kind = store.OrderRequestRush
+	n, err := order.ResolveNamed(ctx, h.st, oi.sender(), numbers, p.Codes)
+	if err != nil {
+		return err
+	}
+	for i := range n.Foreign {
+		if err := h.alertForeign(ctx, AlertKindForeignOrderRequest, oi, &n.Foreign[i]); err != nil {
+			return err
+		}
 	}
 	words := oi.words()
 	if words == "" {
 		words = oi.parsed.Subject
+	}
+	ents := entity.ExtractText(oi.parsed.Subject, words, entity.Options{Now: oi.receivedAt(), Location: time.UTC})
+	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "orders", len(n.Visible), "named", n.Named, "items", len(ents.Items), "rush", p.Rush)
+	signer := h.signer(ctx, n.Contact)
+	switch {
+	case !n.Named && len(ents.Items) > 0:
+		return h.newOrder(ctx, oi, n.Contact, p.Rush, words, ents, signer)
+	case len(n.Visible) != 1:
+		// No order, or several open ones and the mail does not say which:
+		// recording it on a guess could change the wrong order.
+		log.InfoContext(ctx, "order request without a matching order")
+		kind := KindOrderUnknown
+		if len(n.Foreign) > 0 {
+			kind = KindOrderStatusNeutral
+		}
+		return h.unknown(ctx, oi, OrderRequestConfirmKey(oi.inquiry.ID), kind, n.NotFound, signer)
+	}
+	o := n.Visible[0]
+	kind := store.OrderRequestChange
+	if p.Rush {
+		kind = store.OrderRequestRush
 	}
 	req := &store.OrderRequest{OrderID: o.ID, InquiryID: oi.inquiry.ID, Kind: kind, Words: truncateRunes(words, maxRequestWords)}
 	if _, _, err := h.st.CreateOrderRequest(ctx, req); err != nil {
 		return err
 	}
 	summary := requestSummary(oi.parsed.Subject, words)
-	ents := entity.ExtractText(oi.parsed.Subject, words, entity.Options{Now: oi.receivedAt(), Location: time.UTC})
-	var requested time.Time
-	if len(ents.RequestedTimes) > 0 {
-		requested = ents.RequestedTimes[0].Start
-	}
+	requested := firstRequested(ents)
 	customer, err := h.st.Customer(ctx, o.CustomerID)
 	if err != nil {
 		return err
 	}
 	notify := mailer.OrderRequestNotifyData{
-		Reference: oi.inquiry.Reference, CustomerName: contactName(a.Contact, ""), CustomerEmail: a.Contact.Email,
+		Reference: oi.inquiry.Reference, CustomerName: contactName(n.Contact, ""), CustomerEmail: n.Contact.Email,
 		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
 		Rush: p.Rush, RequestedDate: requested, Body: words,
 	}
+	if err := h.notifyRequest(ctx, oi, customer, notify); err != nil {
+		return err
+	}
+	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderRequestConfirm,
+		To: []string{n.Contact.Email}}
+	oi.thread(confirm)
+	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
+		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: summary, Rush: p.Rush, RequestedDate: requested,
+		Hours: h.opts.Hours, Signer: signer}
+	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
+		return err
+	}
+	log.InfoContext(ctx, "order request recorded", "order_id", o.ID, "request_id", req.ID, "kind", kind)
+	return nil
+}
+
+// newOrder passes an order sent by mail to operations (and the account's
+// owner) with its items, and tells the customer what happens next.
+func (h *OrderRequestHandler) newOrder(ctx context.Context, oi *customerMail, contact *store.Contact, rush bool, words string, ents entity.Set, signer mailer.Signer) error {
+	to := oi.sender()
+	var customer *store.Customer
+	if contact != nil {
+		c, err := h.st.Customer(ctx, contact.CustomerID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		customer = c
+		to = contact.Email
+	}
+	items := mailItems(ents.Items)
+	summary := requestSummary(oi.parsed.Subject, words)
+	notify := mailer.OrderRequestNotifyData{
+		Reference: oi.inquiry.Reference, CustomerName: contactName(contact, ""), CustomerEmail: to,
+		Request: summary, Rush: rush, RequestedDate: firstRequested(ents), Body: words, Items: items,
+	}
+	if customer != nil {
+		notify.Company = customer.Name
+	}
+	if err := h.notifyRequest(ctx, oi, customer, notify); err != nil {
+		return err
+	}
+	if to == "" {
+		return nil
+	}
+	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderRequestConfirm, To: []string{to}}
+	oi.thread(confirm)
+	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
+		Subject: oi.parsed.Subject, Request: summary, Rush: rush, RequestedDate: notify.RequestedDate, Items: items,
+		Hours: h.opts.Hours, Signer: signer}
+	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
+		return err
+	}
+	h.Logger.InfoContext(ctx, "new order by mail passed to operations", "inquiry_id", oi.inquiry.ID, "items", len(items))
+	return nil
+}
+
+// notifyRequest mails an order request to each of its recipients (the
+// owner or team, and operations), Reply-To the customer.
+func (h orderDesk) notifyRequest(ctx context.Context, oi *customerMail, customer *store.Customer, notify mailer.OrderRequestNotifyData) error {
 	notify.InquiryURL = h.url("/desk/inquiries/%d", oi.inquiry.ID)
 	for _, r := range h.requestRecipients(ctx, customer) {
 		out := &store.OutboundEmail{IdempotencyKey: OrderRequestNotifyKey(oi.inquiry.ID, r.who), Kind: KindOrderRequestNotify,
-			InquiryID: oi.inquiry.ID, To: []string{r.addr}, ReplyTo: a.Contact.Email}
+			InquiryID: oi.inquiry.ID, To: []string{r.addr}, ReplyTo: notify.CustomerEmail}
 		d := notify
 		d.RecipientName = r.name
 		if err := h.queue(ctx, "order_request_notify", d, out); err != nil {
 			return err
 		}
 	}
-	confirm := &store.OutboundEmail{IdempotencyKey: OrderRequestConfirmKey(oi.inquiry.ID), Kind: KindOrderRequestConfirm,
-		To: []string{a.Contact.Email}}
-	oi.thread(confirm)
-	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
-		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: summary, Rush: p.Rush, RequestedDate: requested}
-	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
-		return err
-	}
-	log.InfoContext(ctx, "order request recorded", "order_id", o.ID, "request_id", req.ID, "kind", kind)
 	return nil
+}
+
+// firstRequested is the first date the mail asks for; zero when none.
+func firstRequested(e entity.Set) time.Time {
+	if len(e.RequestedTimes) > 0 {
+		return e.RequestedTimes[0].Start
+	}
+	return time.Time{}
+}
+
+// mailItems are the items of a mail as order mails list them.
+func mailItems(items []entity.Item) []mailer.OrderItem {
+	out := make([]mailer.OrderItem, 0, len(items))
+	for _, it := range items {
+		out = append(out, mailer.OrderItem{SKU: it.Code, Description: it.Description, Quantity: it.Quantity})
+	}
+	return out
 }
 
 type recipient struct{ who, addr, name string }
@@ -357,6 +471,9 @@ type recipient struct{ who, addr, name string }
 // no owner who can take it now) and operations, each address once.
 func (h orderDesk) requestRecipients(ctx context.Context, c *store.Customer) []recipient {
 	var out []recipient
+	if c == nil {
+		return []recipient{{who: "operations", addr: h.opts.OperationsAddress}}
+	}
 	if rep := h.availableOwner(ctx, h.st, c); rep != nil {
 		out = append(out, recipient{who: "owner", addr: rep.Email, name: rep.Name})
 	} else if h.opts.TeamAddress != "" {
@@ -408,29 +525,35 @@ func truncateRunes(s string, n int) string {
 // notifier share it.
 type orderFollowups struct{ orderDesk }
 
-// send queues the mail for one follow-up under its key.
+// send queues the mail for one follow-up under its key: the order's
+// state now, with the latest status note, and an expected date only when
+// it is still ahead.
 func (h orderFollowups) send(ctx context.Context, f order.Followup) error {
-	data := statusData(f.Order)
-	data.CustomerName = contactName(&f.Contact, "")
-	data.Reference = f.Order.Number
+	now := h.Clock.Now()
+	state := orderState(f.Order, h.latestNote(ctx, f.Order.ID), now)
+	data := mailer.OrderStatusData{CustomerName: contactName(&f.Contact, ""), Reference: f.Order.Number,
+		Signer: h.signer(ctx, &f.Contact)}
 	var subject string
 	switch f.Reason {
 	case order.ReasonLate:
 		// The promised date is past: say so, and do not show it as the
 		// expected date.
-		data.ExpectedAt = time.Time{}
-		data.Status = fmt.Sprintf("%s, later than the %s we promised; we are on it and will let you know the new date",
-			order.StatusWords(f.Order.Status), f.Order.PromisedDate.Format("2 January 2006"))
+		state.ExpectedAt = time.Time{}
+		data.Intro = fmt.Sprintf("Your order %s is later than the %s we promised. We are on it and will let you know the new date.",
+			f.Order.Number, f.Order.PromisedDate.Format("2 January 2006"))
 		subject = fmt.Sprintf("Your order %s is running late", f.Order.Number)
 	case order.ReasonPending:
-		data.Status = "received and still being checked; we will confirm it shortly"
+		state.Status = "received and still being checked"
+		data.Intro = fmt.Sprintf("We have received your order %s and are still checking it; we will confirm it shortly.", f.Order.Number)
 		subject = fmt.Sprintf("Your order %s: still being checked", f.Order.Number)
 	default:
+		data.Intro = fmt.Sprintf("The status of your order %s has changed.", f.Order.Number)
 		subject = fmt.Sprintf("Your order %s: %s", f.Order.Number, order.StatusWords(f.Order.Status))
 	}
+	data.Orders = []mailer.OrderState{state}
 	data.Subject = subject
 	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email},
-		Subject: mailer.SubjectWithReference(subject, f.Order.Number)}
+		Subject: mailer.HeaderText(subject)}
 	if err := h.queue(ctx, "order_status", data, o); err != nil {
 		return err
 	}

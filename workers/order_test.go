@@ -224,14 +224,19 @@ func TestOrderStatusHandler(t *testing.T) {
 	t.Run("contact without a number gets their open orders", func(t *testing.T) {
 		q, e := f.mail(t, "erin@acme.com", "Order status", "How are our orders doing?", routing.OrderStatus)
 		processOK(t, sh, followup(t, q, e))
-		var got []string
+		var got []store.OutboundEmail
 		for _, o := range f.outbound(t, KindOrderStatus) {
 			if o.InquiryID == q.ID {
-				got = append(got, o.To[0]+" "+strings.Fields(o.BodyText[strings.Index(o.BodyText, "order SO-"):])[1])
+				got = append(got, o)
 			}
 		}
-		if want := []string{"erin@acme.com SO-10043:", "erin@acme.com SO-10042:"}; !slices.Equal(got, want) {
-			t.Errorf("replies = %q, want %q", got, want)
+		// One answer about both open orders, newest first.
+		if len(got) != 1 || !slices.Equal(got[0].To, []string{"erin@acme.com"}) {
+			t.Fatalf("replies = %+v, want one to erin", got)
+		}
+		i, j := strings.Index(got[0].BodyText, "Order SO-10043:"), strings.Index(got[0].BodyText, "Order SO-10042:")
+		if i < 0 || j < i {
+			t.Errorf("reply does not list SO-10043 then SO-10042:\n%s", got[0].BodyText)
 		}
 	})
 
@@ -419,14 +424,14 @@ func TestOrdersFollowupScanHandler(t *testing.T) {
 		t.Errorf("nothing is due yet, sent %q", got)
 	}
 	runScan(time.Date(2026, 3, 13, 9, 0, 0, 0, time.UTC))
-	want := []string{"gus@globex.com Your order SO-2: still being checked [SO-2]"}
+	want := []string{"gus@globex.com Your order SO-2: still being checked"}
 	if got := sent(); !slices.Equal(got, want) {
 		t.Errorf("sent %q, want %q", got, want)
 	}
 	for range 3 {
 		runScan(time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC))
 	}
-	want = append(want, "ann@acme.com Your order SO-1 is running late [SO-1]")
+	want = append(want, "ann@acme.com Your order SO-1 is running late")
 	if got := sent(); !slices.Equal(got, want) {
 		t.Errorf("after repeated scans sent %q, want %q", got, want)
 	}
@@ -447,7 +452,7 @@ func TestOrdersFollowupScanHandler(t *testing.T) {
 		}
 	}
 	runScan(time.Date(2026, 3, 15, 0, 0, 0, 0, time.UTC))
-	want = append(want, "ann@acme.com Your order SO-1: shipped [SO-1]")
+	want = append(want, "ann@acme.com Your order SO-1: shipped")
 	if got := sent(); !slices.Equal(got, want) {
 		t.Errorf("after the status change sent %q, want %q", got, want)
 	}
@@ -619,7 +624,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 		body := string(m.Data)
 		var kind string
 		switch {
-		case strings.Contains(body, "Here is the current status of order SO-10042: shipped"):
+		case strings.Contains(body, "Order SO-10042: shipped"):
 			kind = "status"
 			if !strings.Contains(h.Get("In-Reply-To"), "m1.ann@acme.com") || !strings.Contains(h.Get("Subject"), contactQ.Reference) {
 				t.Errorf("status reply not threaded: %v", h)
@@ -627,7 +632,7 @@ func TestOrdersEndToEnd(t *testing.T) {
 			if !strings.Contains(body, "https://track.example/SO-10042") {
 				t.Error("status reply without the tracking link")
 			}
-		case strings.Contains(body, "passed it to the account manager"):
+		case strings.Contains(body, "could not find order SO-10042"):
 			kind = "neutral"
 			if strings.Contains(body, "shipped") || strings.Contains(body, "track.example") {
 				t.Error("neutral reply leaks order details")

@@ -79,7 +79,8 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 			return nil, fmt.Errorf("reports.timezone: %w", err)
 		}
 	}
-	renderer, err := mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir, Location: loc})
+	renderer, err := mailer.NewRenderer(mailer.RenderOptions{TemplatesDir: cfg.Routing.TemplatesDir, Location: loc,
+		Team: cfg.Team.Name, TeamPhone: cfg.Team.Phone, TeamHours: cfg.Team.Hours})
 	if err != nil {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
@@ -240,9 +241,9 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 		}
 		patterns = append(patterns, re)
 	}
-	if len(patterns) > 0 {
-		patterns = append(patterns, entity.DefaultOrderPatterns()...)
-	}
+	// Configured patterns replace the defaults: only they name our order
+	// numbers; other codes (product codes, the customer's PO) are read as
+	// codes and items, and count as orders only when a real order has them.
 	return routing.NewRouter(routing.RouterOptions{
 		Rules:         rules,
 		Classifier:    c,

@@ -55,7 +55,14 @@ func DefaultOrderPatterns() []*regexp.Regexp {
 
 // Set is the facts a mail states that the follow-on work needs.
 type Set struct {
+	// OrderNumbers are what the configured order-number patterns found.
 	OrderNumbers []string `json:"order_numbers,omitempty"`
+	// Codes are other code-like tokens (product codes, the customer's
+	// own purchase-order reference): an order lookup may try them, but
+	// none is told "no such order".
+	Codes []string `json:"codes,omitempty"`
+	// Items are the quantity lines: what a new order asks for.
+	Items []Item `json:"items,omitempty"`
 	// Rush is an explicit request for speed: rush, expedite, ASAP,
 	// overnight, express.
 	Rush    bool     `json:"rush"`
@@ -113,6 +120,8 @@ func Extract(subject, newText, signature string, o Options) Set {
 
 	var e Set
 	e.OrderNumbers = orderNumbers(text, o.OrderPatterns)
+	e.Codes = codes(text, e.OrderNumbers)
+	e.Items = items(text)
 	e.Urgency, e.Rush, e.UrgencyCues = urgency(text)
 	e.RequestedTimes = requestedTimes(msg, o)
 	e.Signature = readSignature(msg, signature)

@@ -7,6 +7,7 @@ import (
 
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
+	"salesdesk/tasks"
 )
 
 // Outbound mail kinds the intake handlers write.
@@ -56,22 +57,41 @@ func RecentAck(ctx context.Context, st AckStore, addr string, inquiryID int64, s
 	return false, nil
 }
 
-// ackDue decides whether an inquiry is acknowledged and, when not, why.
-func (p *Processor) ackDue(ctx context.Context, q *store.Inquiry, sender string) (bool, string, error) {
+// AnswersAtOnce reports whether the follow-on task of type taskType
+// itself writes to the customer at once (an order's status, the
+// confirmation of an order request, or the question for the right order
+// number): that mail is the acknowledgement, and a second one with the
+// same subject would only say less.
+func AnswersAtOnce(taskType string) bool {
+	return taskType == tasks.TypeOrderStatusReply || taskType == tasks.TypeOrderRequest ||
+		taskType == tasks.TypeCustomerUnsubscribe
+}
+
+// AckDecision decides from the stored inquiry alone whether it gets a
+// separate acknowledgement and, when not, why. followup is the type of its
+// follow-on task. It does not apply the optional per-sender window.
+func AckDecision(q *store.Inquiry, sender, followup string) (bool, string) {
 	switch {
 	case sender == "":
-		return false, "no sender address", nil
+		return false, "no sender address"
 	case q.ParentID != 0:
-		return false, "reply in an existing thread", nil
+		return false, "reply in an existing thread"
 	case routing.Category(q.Category) == routing.Unsubscribe && q.Status != store.InquiryTriage:
 		// An unauthenticated sender's unsubscribe is handed to a person
-		// and gets no confirmation, so it is acknowledged like any mail.
-		if ok, err := p.senderTrusted(ctx, q); err != nil || ok {
-			return false, "the unsubscribe confirmation is the acknowledgement", err
+		// (followup is then a hand-off) and acknowledged like any mail.
+		if followup == tasks.TypeCustomerUnsubscribe {
+			return false, "the unsubscribe confirmation is the acknowledgement"
 		}
+	case q.Status != store.InquiryTriage && AnswersAtOnce(followup):
+		return false, "the answer is the acknowledgement"
 	}
-	if p.opts.AckWindow < 0 {
-		return true, "", nil
+	return true, ""
+}
+
+// ackDue is AckDecision plus the optional per-sender window.
+func (p *Processor) ackDue(ctx context.Context, q *store.Inquiry, sender, followup string) (bool, string, error) {
+	if ok, why := AckDecision(q, sender, followup); !ok || p.opts.AckWindow <= 0 {
+		return ok, why, nil
 	}
 	recent, err := RecentAck(ctx, p.st, sender, q.ID, p.now().Add(-p.opts.AckWindow))
 	if err != nil {

@@ -55,17 +55,18 @@ func Unsubscribe(ctx context.Context, in FollowupInput) (*asynq.Task, error) {
 	return tasks.NewCustomerUnsubscribeTask(tasks.CustomerUnsubscribePayload{Email: in.Sender, InquiryID: in.Inquiry.ID})
 }
 
-// OrderStatusReply answers with the status of the first order number in
-// the mail, or of the sender's recent orders (order:status_reply).
+// OrderStatusReply answers with the status of every order the mail
+// names, or of the sender's recent orders (order:status_reply).
 func OrderStatusReply(_ context.Context, in FollowupInput) (*asynq.Task, error) {
-	return tasks.NewOrderStatusReplyTask(tasks.OrderStatusReplyPayload{InquiryID: in.Inquiry.ID, OrderNumber: firstOrder(in.Entities)})
+	return tasks.NewOrderStatusReplyTask(tasks.OrderStatusReplyPayload{InquiryID: in.Inquiry.ID, OrderNumber: firstOrder(in.Entities),
+		OrderNumbers: in.Entities.OrderNumbers, Codes: in.Entities.Codes})
 }
 
 // OrderRequest records a change to an order (order:request), on the
 // critical queue when the mail asks for a rush.
 func OrderRequest(_ context.Context, in FollowupInput) (*asynq.Task, error) {
 	return tasks.NewOrderRequestTask(tasks.OrderRequestPayload{
-		InquiryID: in.Inquiry.ID, OrderNumber: firstOrder(in.Entities), Rush: in.Entities.Rush,
+		InquiryID: in.Inquiry.ID, OrderNumber: firstOrder(in.Entities), Rush: in.Entities.Rush, Codes: in.Entities.Codes,
 	})
 }
 

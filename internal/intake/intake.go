@@ -62,14 +62,15 @@ type Router interface {
 
 // Defaults of Options.
 const (
-	DefaultAckWindow        = 24 * time.Hour
 	DefaultMaxThreadLookups = 64
 )
 
 // Options tune a Processor. The zero value is ready to use.
 type Options struct {
-	// AckWindow is how long after one acknowledgement the same sender gets
-	// no other (default 24h; negative: every new inquiry is acknowledged).
+	// AckWindow, when positive, is how long after one acknowledgement the
+	// same sender gets no other. Zero (the default) or negative: every new
+	// inquiry is acknowledged or answered; loop safety comes from the rules
+	// for automated mail and the per-recipient send limit, not from here.
 	AckWindow time.Duration
 	// MaxMessageBytes is the largest mail parsed in full; a larger one is
 	// read in part and goes to triage (default mailparse's 25 MiB).
@@ -133,9 +134,6 @@ type Processor struct {
 func New(d Deps, o Options) (*Processor, error) {
 	if d.Store == nil || d.Router == nil || d.Enqueuer == nil {
 		return nil, errors.New("intake: store, router and enqueuer are required")
-	}
-	if o.AckWindow == 0 {
-		o.AckWindow = DefaultAckWindow
 	}
 	if o.MaxAttachmentBytes == 0 {
 		o.MaxAttachmentBytes = DefaultMaxAttachmentBytes
@@ -342,7 +340,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	followons := []*asynq.Task{t}
 
-	ack, why, err := p.ackDue(ctx, q, sender)
+	ack, why, err := p.ackDue(ctx, q, sender, t.Type())
 	if err != nil {
 		return err
 	}

@@ -301,11 +301,9 @@ func testKnownContactOrderStatus(t *testing.T, e *env) {
 	if len(got) != 1 || num(got[0]["inquiry_id"]) != q.ID || got[0]["order_number"] != "SO-48213" {
 		t.Errorf("order:status_reply tasks = %v", got)
 	}
-	if acks := e.q.of(t, tasks.TypeInquiryAck); len(acks) != 1 || num(acks[0]["inquiry_id"]) != q.ID {
-		t.Errorf("ack tasks = %v", acks)
-	}
-	if n := len(e.q.types()); n != 2 {
-		t.Errorf("tasks = %v, want one follow-on and one ack", e.q.types())
+	// The status answer is the acknowledgement: one mail, not two.
+	if n := len(e.q.types()); n != 1 {
+		t.Errorf("tasks = %v, want the follow-on alone", e.q.types())
 	}
 	parsed, found, err := e.st.InboundParsed(e.ctx, id)
 	if err != nil || !found {
@@ -326,10 +324,11 @@ func TestFollowupFallsBackToHandoff(t *testing.T) {
 		followups func(*store.Store) intake.Followups
 		mail      mail
 		wantType  string
+		wantAck   bool // false: the follow-on's own mail answers at once
 	}{
-		{name: "order_status without handler", mail: mail{from: "ann@acme.com", subject: "Where is my order SO-48213?", body: orderStatusBody}, wantType: tasks.TypeInquiryHandoff},
+		{name: "order_status without handler", mail: mail{from: "ann@acme.com", subject: "Where is my order SO-48213?", body: orderStatusBody}, wantType: tasks.TypeInquiryHandoff, wantAck: true},
 		{name: "order_status with handler", followups: allFollowups, mail: mail{from: "ann@acme.com", subject: "Where is my order SO-48213?", body: orderStatusBody}, wantType: tasks.TypeOrderStatusReply},
-		{name: "support", followups: allFollowups, mail: mail{from: "ann@acme.com", subject: "Sensor calibration", body: "How do I calibrate the temperature sensor on the X200? The manual does not say.\n"}, wantType: tasks.TypeInquiryHandoff},
+		{name: "support", followups: allFollowups, mail: mail{from: "ann@acme.com", subject: "Sensor calibration", body: "How do I calibrate the temperature sensor on the X200? The manual does not say.\n"}, wantType: tasks.TypeInquiryHandoff, wantAck: true},
 		{name: "rush change goes critical", followups: allFollowups, mail: mail{from: "ann@acme.com", subject: "Please expedite order SO-48213", body: "Hi, we need order SO-48213 changed to overnight express shipping, it is urgent, please rush it. Can you change the delivery?\n"}, wantType: tasks.TypeOrderRequest},
 	}
 	for _, tt := range tests {
@@ -338,8 +337,12 @@ func TestFollowupFallsBackToHandoff(t *testing.T) {
 			id := e.take(tt.mail)
 			q := e.inquiryOf(id)
 			types := e.q.types()
-			if !slices.Contains(types, tt.wantType) || len(types) != 2 {
-				t.Errorf("category %s: tasks = %v, want %s and an ack", q.Category, types, tt.wantType)
+			wantN := 1
+			if tt.wantAck {
+				wantN = 2
+			}
+			if !slices.Contains(types, tt.wantType) || len(types) != wantN || slices.Contains(types, tasks.TypeInquiryAck) != tt.wantAck {
+				t.Errorf("category %s: tasks = %v, want %s (ack %v)", q.Category, types, tt.wantType, tt.wantAck)
 			}
 			if tt.wantType == tasks.TypeOrderRequest {
 				if got := e.q.of(t, tasks.TypeOrderRequest); got[0]["rush"] != true {
@@ -611,6 +614,25 @@ func TestReferenceLoopTerminates(t *testing.T) {
 	}
 }
 
+// By default every new inquiry is acknowledged, whoever sent one before:
+// a second, different request the same day is not left without an answer.
+func TestEveryNewInquiryAcknowledged(t *testing.T) {
+	t.Parallel()
+	e := setup(t, setupOpts{})
+	login := "I cannot log in to the customer portal, the password reset does not work.\n"
+	a1 := e.take(mail{from: "ann@acme.com", subject: "Login problem", body: login})
+	e.ackRow(e.inquiryOf(a1))
+	e.now = e.now.Add(time.Hour)
+	a2 := e.take(mail{from: "ann@acme.com", subject: "Sensor calibration", body: "How do I calibrate the temperature sensor on the X200? The manual does not say.\n"})
+	var got []int64
+	for _, a := range e.q.of(t, tasks.TypeInquiryAck) {
+		got = append(got, num(a["inquiry_id"]))
+	}
+	if want := []int64{e.inquiryOf(a1).ID, e.inquiryOf(a2).ID}; !slices.Equal(got, want) {
+		t.Errorf("acked inquiries = %v, want %v", got, want)
+	}
+}
+
 func TestAckRateLimitPerSender(t *testing.T) {
 	t.Parallel()
 	e := setup(t, setupOpts{opts: intake.Options{AckWindow: 6 * time.Hour}})
@@ -736,8 +758,8 @@ func TestProcessTwiceIsOnce(t *testing.T) {
 	if after := e.q.types(); !slices.Equal(after, before) {
 		t.Errorf("tasks after re-run = %v, want %v", after, before)
 	}
-	if e.q.dups != 2 {
-		t.Errorf("repeated enqueues = %d, want 2 (follow-on and ack, both already there)", e.q.dups)
+	if e.q.dups != 1 {
+		t.Errorf("repeated enqueues = %d, want 1 (the follow-on, already there; its answer is the ack)", e.q.dups)
 	}
 	all, err := e.st.ListInquiries(e.ctx, store.InquiryFilter{})
 	if err != nil {

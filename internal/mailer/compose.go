@@ -226,24 +226,6 @@ func parseAddresses(field string, raw []string) ([]*mail.Address, error) {
 	return out, nil
 }
 
-// SubjectWithReference returns subject, reduced to one line, with
-// "[ref]" appended unless it already carries it (a reply to a reply keeps
-// one token).
-func SubjectWithReference(subject, ref string) string {
-	subject, ref = HeaderText(subject), HeaderText(ref)
-	if ref == "" {
-		return subject
-	}
-	token := "[" + ref + "]"
-	if strings.Contains(strings.ToLower(subject), strings.ToLower(token)) {
-		return subject
-	}
-	if subject == "" {
-		return token
-	}
-	return subject + " " + token
-}
-
 var wordDecoder mime.WordDecoder
 
 // maxHeaderText caps a header value in runes; go-mail folds long values.

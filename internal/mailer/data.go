@@ -7,6 +7,16 @@ import "time"
 // Every string may come from a customer and is treated as hostile: HTML
 // bodies escape it and subjects are reduced to one line.
 
+// Signer is the person who signs a customer mail: the account owner or
+// the assigned rep. The zero value signs with the team's name, phone and
+// hours (RenderOptions).
+type Signer struct {
+	Name  string
+	Title string // role, e.g. "Account Manager"
+	Phone string
+	Email string
+}
+
 // AckData feeds "ack": the acknowledgement of a customer's mail.
 type AckData struct {
 	CustomerName string // the customer's name; "Hello," when empty
@@ -14,6 +24,10 @@ type AckData struct {
 	Category     string // routing category; chooses the default next step
 	NextStep     string // overrides the category's default next step
 	Subject      string // the customer's subject, answered with "Re: "
+	// Who is who will answer, e.g. "Rita Rep, your account manager";
+	// "" says "our team".
+	Who    string
+	Signer Signer
 }
 
 // AccountSummary is what salesdesk knows about a customer account, shown
@@ -73,6 +87,12 @@ type HandoffData struct {
 	// order_change, meeting_request) the mail asked for although its
 	// sender is not authenticated; nothing was changed. "" otherwise.
 	UnverifiedChange string
+	// Acknowledged: an acknowledgement of this inquiry was sent to the
+	// customer; the mail says so only then.
+	Acknowledged bool
+	// Answered: an earlier mail of this thread was answered; said only
+	// when not Acknowledged.
+	Answered bool
 }
 
 // CategoryLink is one category a triager can pick with a single click.
@@ -102,6 +122,7 @@ type UnsubscribeConfirmData struct {
 	Email        string // the address that was opted out
 	Reference    string
 	Subject      string // the customer's subject
+	Signer       Signer
 }
 
 // OrderItem is one line of an order.
@@ -112,48 +133,63 @@ type OrderItem struct {
 	Status      string // per-line status when it differs from the order's
 }
 
-// OrderStatusData feeds "order_status": the status of an order, sent only
-// to an address on that order's account.
+// OrderStatusData feeds "order_status": the status of orders, sent only
+// to an address on their account; one mail answers every order a mail
+// named.
 type OrderStatusData struct {
 	CustomerName string
 	Reference    string
 	Subject      string // the customer's subject
-	OrderNumber  string // required
-	Status       string // required, human words: "shipped", "in production"
-	Items        []OrderItem
-	ExpectedAt   time.Time // expected delivery; zero when unknown
-	Carrier      string
-	TrackingURL  string
+	// Intro replaces the opening sentence, e.g. for a status change.
+	Intro  string
+	Orders []OrderState // required: at least one
+	// NotFound are order numbers the mail named that are not on the
+	// sender's account; the mail says the same whether or not they exist.
+	NotFound   []string
+	FormatHint string
+	Signer     Signer
 }
 
-// OrderStatusNeutralData feeds "order_status_neutral": the answer to an
-// order question from an address not on the order's account.
-type OrderStatusNeutralData struct {
-	CustomerName string
-	Reference    string
-	Subject      string
-	OrderNumber  string
+// OrderState is one order as a status mail shows it.
+type OrderState struct {
+	OrderNumber string // required
+	Status      string // required, human words: "shipped", "in production"
+	Note        string // the latest status note, e.g. "left our warehouse in Bremen"
+	Items       []OrderItem
+	// ExpectedAt is the expected delivery; zero when unknown or past.
+	ExpectedAt  time.Time
+	Carrier     string
+	TrackingURL string
 }
 
-// OrderUnknownData feeds "order_unknown": no order with that number.
+// OrderUnknownData feeds "order_unknown": no order on the sender's
+// account with the numbers named, or none named. Unknown numbers and
+// other accounts' orders read the same.
 type OrderUnknownData struct {
 	CustomerName string
 	Reference    string
 	Subject      string
-	OrderNumber  string // what the customer wrote; empty when none was found
-	FormatHint   string // what our order numbers look like, e.g. "SO-123456"
+	OrderNumbers []string // what the customer wrote; empty when none was found
+	FormatHint   string   // what our order numbers look like, e.g. "SO-123456"
+	Signer       Signer
 }
 
 // OrderRequestConfirmData feeds "order_request_confirm": we received a
-// change or rush request for an order.
+// change or rush request for an order, or a new order by mail.
 type OrderRequestConfirmData struct {
 	CustomerName  string
 	Reference     string
 	Subject       string
-	OrderNumber   string
+	OrderNumber   string // "" for a new order
 	Request       string // one-line summary of what was asked
 	Rush          bool
 	RequestedDate time.Time
+	// Items are the lines of a new order, as read from the mail.
+	Items []OrderItem
+	// Hours are when the order team works, e.g. "Mon-Fri 08:00-17:00
+	// CET"; "" leaves them out.
+	Hours  string
+	Signer Signer
 }
 
 // OrderRequestNotifyData feeds "order_request_notify": an order request
@@ -171,6 +207,8 @@ type OrderRequestNotifyData struct {
 	RequestedDate time.Time
 	Body          string // the customer's mail, quoted
 	InquiryURL    string
+	// Items are the lines of a new order, as read from the mail.
+	Items []OrderItem
 }
 
 // LeadAssignedData feeds "lead_assigned": a new lead for a rep.
@@ -241,4 +279,19 @@ type DailyLeadsData struct {
 	Date     time.Time // the day the list is for
 	Leads    []DailyLead
 	ListURL  string
+}
+
+// LeadUpdateData feeds "lead_update": a new request from a customer that
+// merged into a lead a rep already holds, sent in that lead's thread.
+type LeadUpdateData struct {
+	RepName       string
+	Reference     string // the held lead's reference (the thread's token)
+	LeadSubject   string // the held lead's subject
+	NewReference  string // the new request's own reference, when it came by mail
+	CustomerName  string
+	CustomerEmail string
+	Subject       string // the new request's subject
+	Body          string
+	ReceivedAt    time.Time
+	LeadURL       string
 }

@@ -39,6 +39,11 @@ type RenderOptions struct {
 	// Team signs every mail, e.g. "Acme Sales Support". Default
 	// "Sales Support".
 	Team string
+	// TeamPhone and TeamHours follow the team's name when no person signs
+	// a customer mail, e.g. "+49 421 555 0100" and "Mon-Fri 08:00-17:00
+	// CET". Empty ones are left out.
+	TeamPhone string
+	TeamHours string
 	// Location is the time zone dates are shown in. Default UTC.
 	Location *time.Location
 }
@@ -224,12 +229,16 @@ func (r *Renderer) read(file string) (string, error) {
 func (r *Renderer) funcs() map[string]any {
 	loc := r.opts.Location
 	return map[string]any{
-		"team":     func() string { return r.opts.Team },
-		"reply":    ReplySubject,
-		"withref":  SubjectWithReference,
-		"quote":    quote,
-		"label":    categoryLabel,
-		"nextstep": NextStep,
+		"team":      func() string { return r.opts.Team },
+		"teamphone": func() string { return r.opts.TeamPhone },
+		"teamhours": func() string { return r.opts.TeamHours },
+		"list":      wordList,
+		"reply":     ReplySubject,
+		"withref":   SubjectWithReference,
+		"quote":     quote,
+		"label":     categoryLabel,
+		"nextstep":  NextStepBy,
+		"internal":  InternalSubject,
 		"date": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -265,7 +274,7 @@ func (r *Renderer) funcs() map[string]any {
 	}
 }
 
-var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|vs|ref|r)\s*(\[\d+\])?\s*:\s*`)
+var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|vs|ref|r|wg|fw|fwd|tr)\s*(\[\d+\])?\s*:\s*`)
 
 // button is one link drawn as a button by the "button" HTML block.
 type button struct {
@@ -274,18 +283,38 @@ type button struct {
 	Primary bool
 }
 
-// ReplySubject returns subject as a reply: "Re: " in front, unless it
-// already starts with a reply prefix (Re:, AW:, SV:, ...). An empty subject
-// gives "Re: your message".
+// ReplySubject returns subject as a reply: one reply prefix in front.
+// A subject that starts with one (Re:, AW:, SV:, ...) keeps its first and
+// loses the ones after it, so "Re: Re: x" becomes "Re: x"; an empty
+// subject gives "Re: your message".
 func ReplySubject(subject string) string {
 	subject = HeaderText(subject)
-	switch {
-	case subject == "":
+	if subject == "" {
 		return "Re: your message"
-	case replyPrefix.MatchString(subject):
-		return subject
-	default:
+	}
+	m := replyPrefix.FindStringSubmatch(subject)
+	if m == nil {
 		return "Re: " + subject
+	}
+	rest := stripReplyPrefixes(subject)
+	if rest == "" {
+		return "Re: your message"
+	}
+	prefix := m[1]
+	if strings.EqualFold(prefix, "re") || strings.EqualFold(prefix, "fw") || strings.EqualFold(prefix, "fwd") {
+		prefix = "Re"
+	}
+	return prefix + ": " + rest
+}
+
+// stripReplyPrefixes drops every leading reply or forward prefix.
+func stripReplyPrefixes(subject string) string {
+	for {
+		loc := replyPrefix.FindStringIndex(subject)
+		if loc == nil {
+			return strings.TrimSpace(subject)
+		}
+		subject = subject[loc[1]:]
 	}
 }
 
@@ -359,26 +388,48 @@ func safeURL(u string) string {
 }
 
 // NextStep is the acknowledgement's default "what happens next" for a
-// routing category.
-func NextStep(category string) string {
+// routing category, said of our team.
+func NextStep(category string) string { return NextStepBy("", category) }
+
+// NextStepBy is NextStep said of who ("Rita Rep, your account manager");
+// "" is "a member of our team". It names only what the follow-on work of
+// the category does.
+func NextStepBy(who, category string) string {
+	who = HeaderText(who)
+	if who == "" {
+		who = "A member of our team"
+	}
 	switch category {
-	case "order_status":
-		return "We are looking up your order now. You will receive its status in a separate email shortly."
-	case "order_change":
-		return "Our order team will review the change you asked for and confirm it with you, usually within one business day. Rush requests are handled first."
+	case "order_status", "order_change":
+		return who + " will look into your order and reply to you."
 	case "quote_request":
-		return "A member of our sales team will prepare your quote and contact you, usually within one business day."
+		return who + " will prepare your quote and contact you."
 	case "meeting_request":
 		return "You will receive a separate email shortly: either free times to choose from with one click, or, when none can be offered straight away, word that a member of our sales team will propose a time. Once a time is booked, a calendar invitation follows."
 	case "complaint":
-		return "We are sorry to hear about your experience. Your account manager has been informed and will contact you personally."
+		return "We are sorry to hear about your experience. " + who + " has your message and will contact you personally."
 	case "unsubscribe":
 		return "We will confirm your unsubscribe request in a separate email."
-	case "support", "billing", "account":
-		return "Your account manager has your message and will get back to you, usually within one business day."
 	default:
-		return "A member of our team will read your message and reply to you."
+		return who + " will read your message and reply to you."
 	}
+}
+
+// wordList joins items for a sentence: "a", "a and b", "a, b and c".
+func wordList(items []string) string {
+	clean := make([]string, 0, len(items))
+	for _, it := range items {
+		if it = HeaderText(it); it != "" {
+			clean = append(clean, it)
+		}
+	}
+	switch len(clean) {
+	case 0:
+		return ""
+	case 1:
+		return clean[0]
+	}
+	return strings.Join(clean[:len(clean)-1], ", ") + " and " + clean[len(clean)-1]
 }
 
 var blankRuns = regexp.MustCompile(`\n{3,}`)

@@ -74,21 +74,39 @@ func goldenCases() []struct {
 		}},
 		{"unsubscribe_confirm", "unsubscribe_confirm", UnsubscribeConfirmData{CustomerName: hostile, Email: "bob@brightwater.example", Reference: "SD-1242", Subject: "unsubscribe"}},
 		{"order_status", "order_status", OrderStatusData{
-			CustomerName: "Bob Marsh", Reference: "SD-1243", Subject: "Status of SO-104233?", OrderNumber: "SO-104233",
-			Status: "shipped", ExpectedAt: t0.AddDate(0, 0, 3), Carrier: "DHL",
-			TrackingURL: "https://track.example.com/?id=JD014600&lang=en",
-			Items: []OrderItem{
-				{SKU: "SH-200", Description: "Shelving unit 200 cm <b>galvanised</b>", Quantity: 12},
-				{SKU: "SH-BR", Description: "Bracket set", Quantity: 48, Status: "back-ordered"},
+			CustomerName: "Bob Marsh", Reference: "SD-1243", Subject: "Status of SO-104233?",
+			Orders: []OrderState{{OrderNumber: "SO-104233", Status: "shipped", Note: "left our warehouse in Bremen",
+				ExpectedAt: t0.AddDate(0, 0, 3), Carrier: "DHL", TrackingURL: "https://track.example.com/?id=JD014600&lang=en",
+				Items: []OrderItem{
+					{SKU: "SH-200", Description: "Shelving unit 200 cm <b>galvanised</b>", Quantity: 12},
+					{SKU: "SH-BR", Description: "Bracket set", Quantity: 48, Status: "back-ordered"},
+				}}},
+			Signer: Signer{Name: "Dana Reyes", Title: "Account Manager", Phone: "+44 20 7946 0100", Email: "dana@ourco.example"},
+		}},
+		{"order_status_two_and_not_found", "order_status", OrderStatusData{
+			CustomerName: "Bob Marsh", Reference: "SD-1252", Subject: "Re: Re: Status of SO-18812 and SO-13853 and SO-99999",
+			Orders: []OrderState{
+				{OrderNumber: "SO-18812", Status: "in production", ExpectedAt: t0.AddDate(0, 0, 9)},
+				{OrderNumber: "SO-13853", Status: "shipped", Carrier: "DHL"},
 			},
+			NotFound: []string{"SO-99999"},
 		}},
 		{"order_status_hostile_url", "order_status", OrderStatusData{
-			CustomerName: hostile, Reference: "SD-1244", Subject: crlfSubj, OrderNumber: "SO-1<x>",
-			Status: "in production", TrackingURL: "javascript:alert(1)",
+			CustomerName: hostile, Reference: "SD-1244", Subject: crlfSubj,
+			Orders: []OrderState{{OrderNumber: "SO-1<x>", Status: "in production", TrackingURL: "javascript:alert(1)"}},
 		}},
-		{"order_status_neutral", "order_status_neutral", OrderStatusNeutralData{CustomerName: hostile, Reference: "SD-1245", Subject: crlfSubj, OrderNumber: "SO-104233"}},
-		{"order_unknown", "order_unknown", OrderUnknownData{CustomerName: "Bob", Reference: "SD-1246", Subject: "order 99999?", OrderNumber: "99999<script>", FormatHint: "SO-123456"}},
+		{"order_unknown", "order_unknown", OrderUnknownData{CustomerName: "Bob", Reference: "SD-1246", Subject: "order 99999?", OrderNumbers: []string{"99999<script>"}, FormatHint: "SO-123456"}},
 		{"order_unknown_none", "order_unknown", OrderUnknownData{Reference: "SD-1247", Subject: "where is my stuff"}},
+		{"order_request_new", "order_request_confirm", OrderRequestConfirmData{
+			CustomerName: "Ana Ortiz", Reference: "SD-1253", Subject: "Rush order: 250 x Stainless hex bolts, FS-0810",
+			Request: "Rush order: 250 x Stainless hex bolts, FS-0810", Rush: true, Hours: "Mon-Fri 08:00-17:00 CET",
+			Items: []OrderItem{{SKU: "FS-0810", Description: "Stainless hex bolts", Quantity: 250}},
+		}},
+		{"order_request_notify_new", "order_request_notify", OrderRequestNotifyData{
+			RecipientName: "", Reference: "SD-1253", CustomerName: "Ana Ortiz", CustomerEmail: "ana@client.example", Company: "Client AG",
+			Request: "Rush order: 250 x Stainless hex bolts, FS-0810", Rush: true, Body: "Rush order: 250 x Stainless hex bolts, FS-0810\nThanks, Ana",
+			Items: []OrderItem{{SKU: "FS-0810", Description: "Stainless hex bolts", Quantity: 250}},
+		}},
 		{"order_request_confirm", "order_request_confirm", OrderRequestConfirmData{
 			CustomerName: hostile, Reference: "SD-1248", Subject: crlfSubj, OrderNumber: "SO-104233",
 			Request: "Ship 6 of the 12 units now, the rest with the next order <urgent>", Rush: true, RequestedDate: t0.AddDate(0, 0, 2),
@@ -110,6 +128,11 @@ func goldenCases() []struct {
 			ContactedURL: "https://desk.example.com/l/1250/contacted?sig=a2",
 			NotMineURL:   "https://desk.example.com/l/1250/not-mine?sig=a3",
 			LeadURL:      "https://desk.example.com/leads/1250",
+		}},
+		{"lead_update", "lead_update", LeadUpdateData{
+			RepName: "Dana", Reference: "SD-1250", LeadSubject: "Re: Quote for 40 cold-room racks", NewReference: "SD-1262",
+			CustomerName: "Ana Ortiz", CustomerEmail: "ana@brightwater.example", Subject: "Also 10 door kits, please",
+			Body: "Could you add 10 door kits to the quote?", ReceivedAt: t0, LeadURL: "https://desk.example.com/leads/1250",
 		}},
 		{"lead_reminder", "lead_reminder", LeadReminderData{
 			RepName: "Dana", Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj,
@@ -215,12 +238,17 @@ func TestRenderSubjects(t *testing.T) {
 		want     string
 	}{
 		{"reply with token", "ack", AckData{Reference: "SD-1", Subject: "Order 42"}, "Re: Order 42 [SD-1]"},
-		{"token not repeated", "ack", AckData{Reference: "SD-1", Subject: "RE: Order 42 [sd-1]"}, "RE: Order 42 [sd-1]"},
+		{"token not repeated", "ack", AckData{Reference: "SD-1", Subject: "RE: Order 42 [sd-1]"}, "Re: Order 42 [sd-1]"},
+		{"thread token kept, second dropped", "ack", AckData{Reference: "SD-357", Subject: "Re: Re: Status of order SO-10127 [SD-302] [SD-357]"},
+			"Re: Status of order SO-10127 [SD-302]"},
+		{"no re re", "order_unknown", OrderUnknownData{Reference: "SD-9", Subject: "Re: RE: re: Lieferung"}, "Re: Lieferung [SD-9]"},
+		{"internal prefix once", "handoff", HandoffData{Reference: "SD-357", Category: "billing", Subject: "Billing: Re: Re: Status of order SO-10127 [SD-302] [SD-357]"},
+			"Billing: Status of order SO-10127 [SD-302]"},
 		{"injection flattened", "ack", AckData{Reference: "SD-1", Subject: "a\r\nBcc: x@y"}, "Re: a Bcc: x@y [SD-1]"},
 		{"empty subject", "ack", AckData{Reference: "SD-1"}, "Re: your message [SD-1]"},
-		{"german reply prefix kept", "order_status_neutral", OrderStatusNeutralData{Reference: "SD-2", Subject: "AW: Lieferung"}, "AW: Lieferung [SD-2]"},
+		{"german reply prefix kept", "order_unknown", OrderUnknownData{Reference: "SD-2", Subject: "AW: AW: Lieferung"}, "AW: Lieferung [SD-2]"},
 		{"rush notify", "order_request_notify", OrderRequestNotifyData{Reference: "SD-3", Rush: true, OrderNumber: "SO-1", Company: "Acme"}, "RUSH: Order request for SO-1 from Acme [SD-3]"},
-		{"notify", "order_request_notify", OrderRequestNotifyData{Reference: "SD-3", CustomerEmail: "a@b.c"}, "Order request from a@b.c [SD-3]"},
+		{"notify", "order_request_notify", OrderRequestNotifyData{Reference: "SD-3", CustomerEmail: "a@b.c"}, "New order by mail from a@b.c [SD-3]"},
 		{"daily", "daily_leads", DailyLeadsData{Date: t0}, "Your leads for Fri 14 Mar 2025: 0 open"},
 	}
 	for _, tc := range tests {

@@ -21,6 +21,8 @@ type Rep struct {
 	Timezone         string   // IANA name, e.g. "Europe/Berlin"
 	WorkingHours     string   // as configured, e.g. "Mon-Fri 09:00-17:00"; "" is always
 	OutOfOfficeUntil time.Time
+	Title            string // role shown when the rep signs a mail, e.g. "Account Manager"
+	Phone            string // direct line shown when the rep signs a mail
 	CreatedAt        time.Time
 	UpdatedAt        time.Time
 }
@@ -36,8 +38,8 @@ func (s *Store) CreateRep(ctx context.Context, r *Rep) (int64, error) {
 	var id int64
 	err = s.db.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO reps (email, name, active, weight, capacity, territories, skills, timezone, working_hours,
-			out_of_office_until, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			out_of_office_until, title, phone, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`), append(args, now, now)...).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create rep %s: %w", r.Email, conflict(err))
@@ -85,7 +87,7 @@ func (s *Store) repArgs(r *Rep) ([]any, error) {
 		tz = "UTC"
 	}
 	return []any{email, r.Name, r.Active, weight, r.Capacity, territories, skills, tz, r.WorkingHours,
-		s.nullTS(r.OutOfOfficeUntil)}, nil
+		s.nullTS(r.OutOfOfficeUntil), r.Title, r.Phone}, nil
 }
 
 // UpdateRep saves every field of r (by r.ID), or returns ErrNotFound.
@@ -96,13 +98,13 @@ func (s *Store) UpdateRep(ctx context.Context, r *Rep) error {
 	}
 	res, err := s.db.ExecContext(ctx, s.rebind(`
 		UPDATE reps SET email = ?, name = ?, active = ?, weight = ?, capacity = ?, territories = ?, skills = ?,
-			timezone = ?, working_hours = ?, out_of_office_until = ?, updated_at = ?
+			timezone = ?, working_hours = ?, out_of_office_until = ?, title = ?, phone = ?, updated_at = ?
 		WHERE id = ?`), append(args, s.ts(s.nowUTC()), r.ID)...)
 	return s.checkUpdated(res, err, "update rep", r.ID)
 }
 
 const repColumns = `id, email, name, active, weight, capacity, territories, skills, timezone, working_hours,
-	out_of_office_until, created_at, updated_at`
+	out_of_office_until, title, phone, created_at, updated_at`
 
 func scanRep(r row) (*Rep, error) {
 	var (
@@ -110,7 +112,7 @@ func scanRep(r row) (*Rep, error) {
 		territories, skills string
 	)
 	err := r.Scan(&rep.ID, &rep.Email, &rep.Name, &rep.Active, &rep.Weight, &rep.Capacity, &territories, &skills,
-		&rep.Timezone, &rep.WorkingHours, tcol(&rep.OutOfOfficeUntil), tcol(&rep.CreatedAt), tcol(&rep.UpdatedAt))
+		&rep.Timezone, &rep.WorkingHours, tcol(&rep.OutOfOfficeUntil), &rep.Title, &rep.Phone, tcol(&rep.CreatedAt), tcol(&rep.UpdatedAt))
 	if err != nil {
 		return nil, err
 	}
