@@ -200,6 +200,12 @@ type RoutingConfig struct {
 	Rules               []RoutingRule `yaml:"rules"`
 	ModelPath           string        `yaml:"model_path"`
 	TemplatesDir        string        `yaml:"templates_dir"`
+	// Languages are the ISO 639-1 codes of the languages detected in
+	// customer mail, the first the fallback (default: all supported).
+	Languages []string `yaml:"languages"`
+	// SecondaryConfidence is the probability at or above which a second
+	// request in the same mail gets its own follow-on (default 0.2).
+	SecondaryConfidence float64 `yaml:"secondary_confidence"`
 }
 
 // RoutingRule classifies a mail when all of its given conditions hold (any
@@ -344,7 +350,6 @@ func Default() Config {
 			RateLimit: MailRateLimit{PerRecipient: 20, Window: time.Hour},
 		},
 		Routing: RoutingConfig{
-			MinConfidence:       0.6,
 			AckWindow:           24 * time.Hour,
 			OrderNumberPatterns: []string{`\b(?:SO|ORD|PO)-?\d{4,10}\b`},
 		},

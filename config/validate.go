@@ -14,6 +14,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"golang.org/x/crypto/bcrypt"
+
+	"salesdesk/internal/lang"
 )
 
 // Weekdays are the day names working_hours.days accepts.
@@ -357,6 +359,14 @@ func (v *checker) mailboxes(ms []MailboxConfig) {
 func (v *checker) routing(r RoutingConfig) {
 	if r.MinConfidence < 0 || r.MinConfidence > 1 {
 		v.add("routing.min_confidence", "must be between 0 and 1")
+	}
+	if r.SecondaryConfidence < 0 || r.SecondaryConfidence > 1 {
+		v.add("routing.secondary_confidence", "must be between 0 and 1")
+	}
+	for i, l := range r.Languages {
+		if !slices.Contains(lang.Supported, lang.Normalize(l)) {
+			v.add(index("routing.languages", i), "must be one of %s", strings.Join(lang.Supported, ", "))
+		}
 	}
 	v.email("routing.triage_address", r.TriageAddress, true)
 	v.email("routing.team_address", r.TeamAddress, true)

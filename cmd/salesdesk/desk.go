@@ -17,6 +17,7 @@ import (
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
 	"salesdesk/internal/outbox"
+	"salesdesk/internal/lang"
 	"salesdesk/internal/routing"
 	"salesdesk/workers"
 )
@@ -221,11 +222,17 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 	if len(patterns) > 0 {
 		patterns = append(patterns, entity.DefaultOrderPatterns()...)
 	}
+	langs, err := lang.NewDetector(rc.Languages)
+	if err != nil {
+		return nil, fmt.Errorf("routing.languages: %w", err)
+	}
 	return routing.NewRouter(routing.RouterOptions{
-		Rules:         rules,
-		Classifier:    c,
-		MinConfidence: rc.MinConfidence,
-		Entities:      entity.Options{OrderPatterns: patterns},
+		Rules:               rules,
+		Classifier:          c,
+		MinConfidence:       rc.MinConfidence,
+		SecondaryConfidence: rc.SecondaryConfidence,
+		Languages:           langs,
+		Entities:            entity.Options{OrderPatterns: patterns},
 	})
 }
 

@@ -72,7 +72,9 @@ type Input struct {
 // Decision is where a mail goes and why.
 type Decision struct {
 	Category Category `json:"category"`
-	// Confidence is the model's probability for Category, or 1 for a rule.
+	// Confidence is the model's probability for Category, or 1 for a rule;
+	// for a mail with several clear requests that the whole-mail model was
+	// unsure about, the probability of the sentence that asks for Category.
 	Confidence float64 `json:"confidence"`
 	// Rule is the name of the rule that decided, empty for the model.
 	Rule     string          `json:"rule,omitempty"`
