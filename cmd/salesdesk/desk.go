@@ -12,12 +12,12 @@ import (
 	"salesdesk/internal/assign"
 	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
+	"salesdesk/internal/lang"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
 	"salesdesk/internal/outbox"
-	"salesdesk/internal/lang"
 	"salesdesk/internal/routing"
 	"salesdesk/workers"
 )
