@@ -260,6 +260,7 @@ type RepConfig struct {
 	Capacity         int          `yaml:"capacity"`
 	Territories      []string     `yaml:"territories"`
 	Skills           []string     `yaml:"skills"`
+	Languages        []string     `yaml:"languages"` // ISO 639-1; none means English
 	Timezone         string       `yaml:"timezone"`
 	WorkingHours     WorkingHours `yaml:"working_hours"`
 	OutOfOfficeUntil string       `yaml:"out_of_office_until"` // YYYY-MM-DD or RFC 3339

@@ -363,11 +363,7 @@ func (v *checker) routing(r RoutingConfig) {
 	if r.SecondaryConfidence < 0 || r.SecondaryConfidence > 1 {
 		v.add("routing.secondary_confidence", "must be between 0 and 1")
 	}
-	for i, l := range r.Languages {
-		if !slices.Contains(lang.Supported, lang.Normalize(l)) {
-			v.add(index("routing.languages", i), "must be one of %s", strings.Join(lang.Supported, ", "))
-		}
-	}
+	v.languages("routing.languages", r.Languages)
 	v.email("routing.triage_address", r.TriageAddress, true)
 	v.email("routing.team_address", r.TeamAddress, true)
 	v.positive("routing.ack_window", r.AckWindow)
@@ -443,6 +439,16 @@ func (v *checker) leads(l LeadsConfig) {
 		v.workingHours(k+".working_hours", r.WorkingHours)
 		if _, err := r.OutOfOffice(); err != nil {
 			v.add(k+".out_of_office_until", "%v", err)
+		}
+		v.languages(k+".languages", r.Languages)
+	}
+}
+
+// languages checks a list of ISO 639-1 codes against the supported ones.
+func (v *checker) languages(key string, codes []string) {
+	for i, l := range codes {
+		if !slices.Contains(lang.Supported, lang.Normalize(l)) {
+			v.add(index(key, i), "must be one of %s", strings.Join(lang.Supported, ", "))
 		}
 	}
 }

@@ -264,7 +264,7 @@ func seedReps(ctx context.Context, a *app, reps []config.RepConfig) error {
 		}
 		seeds = append(seeds, lead.RepSeed{
 			Name: r.Name, Email: r.Email, Active: r.Active, Weight: r.Weight, Capacity: r.Capacity,
-			Territories: r.Territories, Skills: r.Skills, Timezone: r.Timezone,
+			Territories: r.Territories, Skills: r.Skills, Languages: r.Languages, Timezone: r.Timezone,
 			Days: r.WorkingHours.Days, Start: r.WorkingHours.Start, End: r.WorkingHours.End,
 			OutOfOfficeUntil: ooo,
 		})
