@@ -316,6 +316,17 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
 		"customer_id", q.CustomerID)
+	// A mail that asks several things gets a follow-on for each (issue 16).
+	for _, c := range q.SecondaryCategories {
+		t, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
+		if err != nil {
+			return err
+		}
+		if err := p.enqueue(ctx, t); err != nil {
+			return err
+		}
+		log.InfoContext(ctx, "secondary request routed", "secondary_category", c, "followup", what)
+	}
 
 	ack, why, err := p.ackDue(ctx, q, sender)
 	if err != nil {
@@ -351,6 +362,7 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		Confidence:       d.Confidence,
 		Priority:         string(d.Priority),
 		Status:           store.InquiryRouted,
+		Language:         d.Language,
 	}
 	switch {
 	case parent != nil:
@@ -363,6 +375,10 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		}
 	case oversize || d.Triage:
 		q.Status = store.InquiryTriage
+	default:
+		for _, c := range d.Secondary {
+			q.SecondaryCategories = append(q.SecondaryCategories, string(c))
+		}
 	}
 	if _, _, err := p.st.CreateInquiry(ctx, q); err != nil {
 		return nil, err
