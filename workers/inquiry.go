@@ -36,6 +36,8 @@ type InquiryStore interface {
 	OrderByNumber(ctx context.Context, number string) (*store.Order, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
+	// For hand-offs in a customer's language.
+	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 }
 
 // Defaults of InquiryOptions.
@@ -158,7 +160,7 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	o := &store.OutboundEmail{IdempotencyKey: intake.AckKey(q.ID), Kind: intake.KindAck, InquiryID: q.ID, To: []string{to}}
 	cm.reply(o)
 	data := mailer.AckData{CustomerName: cm.parsed.FromName, Reference: q.Reference, Category: category, Subject: cm.parsed.Subject}
-	return h.queue(ctx, "ack", data, o)
+	return h.queueIn(ctx, "ack", q.Language, data, o)
 }
 
 // HandoffHandler answers inquiry:handoff: it mails the inquiry to the
@@ -204,12 +206,21 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	var owner *store.Rep
 	if customer != nil {
 		data.KnownCustomer = true
 		data.Account.Company = customer.Name
-		if rep := h.availableOwner(ctx, h.st, customer); rep != nil {
-			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
+		if owner = h.availableOwner(ctx, h.st, customer); owner != nil {
+			to, data.RepName, data.Account.OwnerRep = owner.Email, owner.Name, owner.Name
 		}
+	}
+	// A customer who writes in another language goes to a rep who speaks it.
+	rep, err := h.speakingRep(ctx, h.st, q.Language, owner)
+	if err != nil {
+		return err
+	}
+	if rep != owner {
+		to, data.RepName = rep.Email, rep.Name
 	}
 	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {
 		return err

@@ -249,7 +249,7 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 			data := statusData(o)
 			data.CustomerName = contactName(a.Contact, oi.parsed.FromName)
 			data.Reference, data.Subject = oi.inquiry.Reference, oi.parsed.Subject
-			if err := h.queue(ctx, "order_status", data, out); err != nil {
+			if err := h.queueIn(ctx, "order_status", oi.inquiry.Language, data, out); err != nil {
 				return err
 			}
 			log.InfoContext(ctx, "order status answered", "order_id", o.ID, "status", o.Status)

@@ -68,11 +68,11 @@ var yourMessage = map[string]string{
 // statusWords translate order.StatusWords.
 var statusWords = map[string]map[string]string{
 	"received, waiting for confirmation": {"de": "eingegangen, wartet auf Bestätigung", "fr": "reçue, en attente de confirmation", "es": "recibido, pendiente de confirmación", "it": "ricevuto, in attesa di conferma", "nl": "ontvangen, wacht op bevestiging", "pt": "recebida, a aguardar confirmação"},
-	"confirmed":     {"de": "bestätigt", "fr": "confirmée", "es": "confirmado", "it": "confermato", "nl": "bevestigd", "pt": "confirmada"},
-	"in production": {"de": "in Produktion", "fr": "en production", "es": "en producción", "it": "in produzione", "nl": "in productie", "pt": "em produção"},
-	"shipped":       {"de": "versandt", "fr": "expédiée", "es": "enviado", "it": "spedito", "nl": "verzonden", "pt": "enviada"},
-	"delivered":     {"de": "zugestellt", "fr": "livrée", "es": "entregado", "it": "consegnato", "nl": "geleverd", "pt": "entregue"},
-	"cancelled":     {"de": "storniert", "fr": "annulée", "es": "cancelado", "it": "annullato", "nl": "geannuleerd", "pt": "cancelada"},
+	"confirmed":                          {"de": "bestätigt", "fr": "confirmée", "es": "confirmado", "it": "confermato", "nl": "bevestigd", "pt": "confirmada"},
+	"in production":                      {"de": "in Produktion", "fr": "en production", "es": "en producción", "it": "in produzione", "nl": "in productie", "pt": "em produção"},
+	"shipped":                            {"de": "versandt", "fr": "expédiée", "es": "enviado", "it": "spedito", "nl": "verzonden", "pt": "enviada"},
+	"delivered":                          {"de": "zugestellt", "fr": "livrée", "es": "entregado", "it": "consegnato", "nl": "geleverd", "pt": "entregue"},
+	"cancelled":                          {"de": "storniert", "fr": "annulée", "es": "cancelado", "it": "annullato", "nl": "geannuleerd", "pt": "cancelada"},
 }
 
 // statusIn translates an order status as order.StatusWords says it; a
