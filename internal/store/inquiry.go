@@ -136,6 +136,9 @@ func scanInquiry(r row) (*Inquiry, error) {
 	if err := json.Unmarshal([]byte(secondary), &q.SecondaryCategories); err != nil {
 		return nil, fmt.Errorf("secondary categories: %w", err)
 	}
+	if len(q.SecondaryCategories) == 0 {
+		q.SecondaryCategories = nil
+	}
 	return &q, nil
 }
 

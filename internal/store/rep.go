@@ -129,6 +129,9 @@ func scanRep(r row) (*Rep, error) {
 	if err := json.Unmarshal([]byte(languages), &rep.Languages); err != nil {
 		return nil, fmt.Errorf("languages: %w", err)
 	}
+	if len(rep.Languages) == 0 {
+		rep.Languages = nil // none configured, as before migration 0012
+	}
 	return &rep, nil
 }
 
