@@ -236,6 +236,12 @@ type RoutingConfig struct {
 	Rules               []RoutingRule `yaml:"rules"`
 	ModelPath           string        `yaml:"model_path"`
 	TemplatesDir        string        `yaml:"templates_dir"`
+	// Languages are the ISO 639-1 codes of the languages detected in
+	// customer mail, the first the fallback (default: all supported).
+	Languages []string `yaml:"languages"`
+	// SecondaryConfidence is the probability at or above which a second
+	// request in the same mail gets its own follow-on (default 0.2).
+	SecondaryConfidence float64 `yaml:"secondary_confidence"`
 }
 
 // RoutingRule classifies a mail when all of its given conditions hold (any
@@ -298,6 +304,7 @@ type RepConfig struct {
 	Capacity         int          `yaml:"capacity"`
 	Territories      []string     `yaml:"territories"`
 	Skills           []string     `yaml:"skills"`
+	Languages        []string     `yaml:"languages"` // ISO 639-1; none means English
 	Timezone         string       `yaml:"timezone"`
 	WorkingHours     WorkingHours `yaml:"working_hours"`
 	OutOfOfficeUntil string       `yaml:"out_of_office_until"` // YYYY-MM-DD or RFC 3339
@@ -401,7 +408,6 @@ func Default() Config {
 			RateLimit: MailRateLimit{PerRecipient: 20, Window: time.Hour},
 		},
 		Routing: RoutingConfig{
-			MinConfidence:       0.6,
 			OrderNumberPatterns: []string{`\b(?:SO|ORD)-?\d{4,10}\b`},
 		},
 		Leads: LeadsConfig{

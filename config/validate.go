@@ -14,6 +14,8 @@ import (
 
 	"github.com/robfig/cron/v3"
 	"golang.org/x/crypto/bcrypt"
+
+	"salesdesk/internal/lang"
 )
 
 // Weekdays are the day names working_hours.days accepts.
@@ -363,6 +365,10 @@ func (v *checker) routing(r RoutingConfig) {
 	if r.MinConfidence < 0 || r.MinConfidence > 1 {
 		v.add("routing.min_confidence", "must be between 0 and 1")
 	}
+	if r.SecondaryConfidence < 0 || r.SecondaryConfidence > 1 {
+		v.add("routing.secondary_confidence", "must be between 0 and 1")
+	}
+	v.languages("routing.languages", r.Languages)
 	v.email("routing.triage_address", r.TriageAddress, true)
 	v.email("routing.team_address", r.TeamAddress, true)
 	if r.AckWindow < 0 {
@@ -444,6 +450,16 @@ func (v *checker) leads(l LeadsConfig) {
 		v.workingHours(k+".working_hours", r.WorkingHours)
 		if _, err := r.OutOfOffice(); err != nil {
 			v.add(k+".out_of_office_until", "%v", err)
+		}
+		v.languages(k+".languages", r.Languages)
+	}
+}
+
+// languages checks a list of ISO 639-1 codes against the supported ones.
+func (v *checker) languages(key string, codes []string) {
+	for i, l := range codes {
+		if !slices.Contains(lang.Supported, lang.Normalize(l)) {
+			v.add(index(key, i), "must be one of %s", strings.Join(lang.Supported, ", "))
 		}
 	}
 }

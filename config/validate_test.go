@@ -350,3 +350,20 @@ func TestQueueWeightsAndSchedules(t *testing.T) {
 		t.Fatalf("PublicURL() = %q", got)
 	}
 }
+
+func TestValidateLanguages(t *testing.T) {
+	c := Default()
+	c.Routing.Languages = []string{"en", "xx"}
+	r := DefaultRep()
+	r.Name, r.Email, r.Languages = "Claire", "claire@example.com", []string{"fr", "klingon"}
+	c.Leads.Reps = []RepConfig{r}
+	err := c.Validate()
+	if len(err) == 0 {
+		t.Fatal("Validate accepted unsupported languages")
+	}
+	for _, want := range []string{"routing.languages[1]: must be one of en, de, fr, es, it, nl, pt", "leads.reps[0].languages[1]"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not name %q", err, want)
+		}
+	}
+}

@@ -8,7 +8,6 @@ import (
 	"strings"
 
 	"salesdesk/internal/mailer"
-	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 )
 
@@ -60,16 +59,7 @@ func errNoStore(family string) error {
 // queue renders template name with data into o, from the desk's address,
 // and queues it. A subject already set on o replaces the template's.
 func (d Desk) queue(ctx context.Context, name string, data any, o *store.OutboundEmail) error {
-	r, err := d.Renderer.Render(name, data)
-	if err != nil {
-		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
-	}
-	o.From = d.From
-	if o.Subject == "" {
-		o.Subject = r.Subject
-	}
-	o.BodyText, o.BodyHTML = r.Text, r.HTML
-	return d.Outbox.QueueMail(ctx, o)
+	return d.queueIn(ctx, name, "", data, o)
 }
 
 // url is BaseURL followed by the formatted path, or "" without a

@@ -170,7 +170,7 @@ func TestEndToEnd(t *testing.T) {
 			body:         "Please remove me from your mailing list. I do not want any more newsletters.\n",
 			wantCategory: routing.Unsubscribe, wantOther: "erin@acme.com", wantOtherIn: "erin@acme.com will no longer receive"},
 		{name: "unsure", from: "frank@frankco.example", subject: "Hello",
-			body:       "Hello, I tried to reach you by phone. Please call me back.\n",
+			body:       "Hi, is anyone there? Please get back to me.\n",
 			wantTriage: true, wantAck: true, wantOther: "triage@ourco.example", wantOtherIn: "/triage/"},
 	}
 	// The model decides the categories: make a change of the model fail

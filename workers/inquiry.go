@@ -39,6 +39,8 @@ type InquiryStore interface {
 	// For the update to the owner of a lead another one merged into.
 	Lead(ctx context.Context, id int64) (*store.Lead, error)
 	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
+	// For hand-offs in a customer's language.
+	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 }
 
 // Defaults of InquiryOptions.
@@ -177,7 +179,7 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		data.Who = owner.Name + ", your account manager,"
 		data.Signer = repSigner(owner)
 	}
-	return h.queue(ctx, "ack", data, o)
+	return h.queueIn(ctx, "ack", q.Language, data, o)
 }
 
 // answeringOwner is the account owner who will answer the inquiry
@@ -247,13 +249,22 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return err
 		}
 	}
+	var owner *store.Rep
 	if customer != nil {
 		data.KnownCustomer = true
 		data.Account.Company = customer.Name
-		if rep := h.availableOwner(ctx, h.st, customer); rep != nil {
-			to, data.RepName, data.Account.OwnerRep = rep.Email, rep.Name, rep.Name
-			data.Timezone = rep.Timezone
+		if owner = h.availableOwner(ctx, h.st, customer); owner != nil {
+			to, data.RepName, data.Account.OwnerRep = owner.Email, owner.Name, owner.Name
+			data.Timezone = owner.Timezone
 		}
+	}
+	// A customer who writes in another language goes to a rep who speaks it.
+	rep, err := h.speakingRep(ctx, h.st, q.Language, owner)
+	if err != nil {
+		return err
+	}
+	if rep != owner {
+		to, data.RepName, data.Timezone = rep.Email, rep.Name, rep.Timezone
 	}
 	if data.Account, err = accountSummary(ctx, h.st, q, customer, data.Account); err != nil {
 		return err

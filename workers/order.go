@@ -287,7 +287,7 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		for _, o := range n.Visible {
 			data.Orders = append(data.Orders, orderState(o, h.latestNote(ctx, o.ID), now))
 		}
-		if err := h.queue(ctx, "order_status", data, out); err != nil {
+		if err := h.queueIn(ctx, "order_status", oi.inquiry.Language, data, out); err != nil {
 			return err
 		}
 	}

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 
+	"salesdesk/internal/lang"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/routing"
 )
@@ -18,8 +19,10 @@ import (
 //
 //	salesdesk classify [FILE...]          raw mails (stdin when no file), one JSON object each
 //	salesdesk classify --text [FILE...]   one plain-text message per line (\n escapes allowed)
-//	salesdesk classify --eval FILE.tsv    TSV text<TAB>category: confusion matrix, precision,
-//	                                      recall, and last "accuracy=0.NNN n=N"
+//	salesdesk classify --eval FILE.tsv    TSV text<TAB>category[<TAB>language]: confusion matrix,
+//	                                      precision, recall, the coverage/accuracy curve, accuracy
+//	                                      per language (the column, or detected), and last
+//	                                      "accuracy=0.NNN n=N"
 //
 // The model is the default one trained from the embedded examples unless
 // --model names a file written by --save-model. The router is the one the
@@ -28,14 +31,14 @@ import (
 // overrides. A raw mail is read as the service reads it
 // (routing.MessageInput), so both classify it alike.
 func runClassify(ctx context.Context, args []string, io stdio) int {
-	fs := newFlagSet("classify", "usage: salesdesk classify [-c FILE] [--text] [--model FILE] [--min-confidence N] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence and entities as JSON, one object per message.", io)
+	fs := newFlagSet("classify", "usage: salesdesk classify [-c FILE] [--text] [--model FILE] [--min-confidence N] [FILE...]\n       salesdesk classify --eval FILE.tsv\n       salesdesk classify --save-model FILE\n\nPrints category, confidence, language, secondary requests and entities as JSON, one object per message.", io)
 	cfgPath := configFlag(fs)
 	text := fs.Bool("text", false, "read one plain-text message per line instead of raw mails")
 	eval := fs.String("eval", "", "evaluate on a TSV file (text<TAB>category; - for stdin) and print the report")
 	modelPath := fs.String("model", "", "use a model saved with --save-model instead of training the default")
 	savePath := fs.String("save-model", "", "write the model to this file and exit")
 	var minConf confidenceFlag
-	fs.Var(&minConf, "min-confidence", "confidence `N` (0-1) below which a mail is marked for triage (default: routing.min_confidence of the config, 0.6 unless set)")
+	fs.Var(&minConf, "min-confidence", "confidence `N` (0-1) below which a mail is marked for triage (default: routing.min_confidence of the config, or the model's calibrated threshold)")
 	if code, done := parseFlags(fs, args); done {
 		return code
 	}
@@ -59,19 +62,23 @@ func runClassify(ctx context.Context, args []string, io stdio) int {
 		}
 		return 0
 	}
+	router, err := newRouter(cfg.Routing, clf)
+	if err != nil {
+		fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
+		return 1
+	}
 	if *eval != "" {
-		if err := evalFile(io, *eval, clf); err != nil {
+		langs, err := lang.NewDetector(cfg.Routing.Languages)
+		if err == nil {
+			err = evalFile(io, *eval, routing.EvalOptions{Predictor: clf, Threshold: router.Threshold(), Languages: langs})
+		}
+		if err != nil {
 			fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
 			return 1
 		}
 		return 0
 	}
 
-	router, err := newRouter(cfg.Routing, clf)
-	if err != nil {
-		fmt.Fprintf(io.err, "salesdesk classify: %v\n", err)
-		return 1
-	}
 	enc := json.NewEncoder(io.out)
 	enc.SetEscapeHTML(false)
 	run := classifyRaw
@@ -144,7 +151,7 @@ func saveModel(m *routing.Model, path string) error {
 	return nil
 }
 
-func evalFile(io stdio, path string, p routing.Predictor) error {
+func evalFile(io stdio, path string, o routing.EvalOptions) error {
 	in := io.in
 	if path != "-" {
 		f, err := os.Open(path)
@@ -154,7 +161,7 @@ func evalFile(io stdio, path string, p routing.Predictor) error {
 		defer f.Close()
 		in = f
 	}
-	_, err := routing.Eval(io.out, in, p)
+	_, err := routing.EvalWith(io.out, in, o)
 	return err
 }
 

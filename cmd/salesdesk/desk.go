@@ -14,6 +14,7 @@ import (
 	"salesdesk/internal/assign"
 	"salesdesk/internal/entity"
 	"salesdesk/internal/intake"
+	"salesdesk/internal/lang"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
@@ -244,11 +245,17 @@ func newRouter(rc config.RoutingConfig, c *routing.Classifier) (*routing.Router,
 	// Configured patterns replace the defaults: only they name our order
 	// numbers; other codes (product codes, the customer's PO) are read as
 	// codes and items, and count as orders only when a real order has them.
+	langs, err := lang.NewDetector(rc.Languages)
+	if err != nil {
+		return nil, fmt.Errorf("routing.languages: %w", err)
+	}
 	return routing.NewRouter(routing.RouterOptions{
-		Rules:         rules,
-		Classifier:    c,
-		MinConfidence: rc.MinConfidence,
-		Entities:      entity.Options{OrderPatterns: patterns},
+		Rules:               rules,
+		Classifier:          c,
+		MinConfidence:       rc.MinConfidence,
+		SecondaryConfidence: rc.SecondaryConfidence,
+		Languages:           langs,
+		Entities:            entity.Options{OrderPatterns: patterns},
 	})
 }
 
@@ -280,7 +287,7 @@ func seedReps(ctx context.Context, a *app, reps []config.RepConfig) error {
 		}
 		seeds = append(seeds, lead.RepSeed{
 			Name: r.Name, Email: r.Email, Active: r.Active, Weight: r.Weight, Capacity: r.Capacity,
-			Territories: r.Territories, Skills: r.Skills, Timezone: r.Timezone,
+			Territories: r.Territories, Skills: r.Skills, Languages: r.Languages, Timezone: r.Timezone,
 			Days: r.WorkingHours.Days, Start: r.WorkingHours.Start, End: r.WorkingHours.End,
 			OutOfOfficeUntil: ooo,
 		})

@@ -28,6 +28,10 @@ type inquiryJSON struct {
 	CreatedAt        time.Time  `json:"created_at"`
 	UpdatedAt        time.Time  `json:"updated_at"`
 	ClosedAt         *time.Time `json:"closed_at"`
+	// Language is the ISO 639-1 code of the customer's mail ("" when not
+	// detected); SecondaryCategories are its further requests.
+	Language            string   `json:"language"`
+	SecondaryCategories []string `json:"secondary_categories"`
 }
 
 func inquiryOut(q *store.Inquiry) inquiryJSON {
@@ -36,7 +40,16 @@ func inquiryOut(q *store.Inquiry) inquiryJSON {
 		Subject: q.Subject, Category: q.Category, Confidence: q.Confidence, Status: q.Status, Priority: q.Priority,
 		ThreadID: idOrNull(q.ThreadID), ParentID: idOrNull(q.ParentID), InboundMessageID: idOrNull(q.InboundMessageID),
 		CreatedAt: q.CreatedAt, UpdatedAt: q.UpdatedAt, ClosedAt: timeOrNull(q.ClosedAt),
+		Language: q.Language, SecondaryCategories: orEmpty(q.SecondaryCategories),
 	}
+}
+
+// orEmpty shows a missing list as [] rather than null.
+func orEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // messageJSON is what the parser made of an inquiry's mail.

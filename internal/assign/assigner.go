@@ -110,7 +110,8 @@ func (a *Assigner) Decide(ctx context.Context, l Lead, reps []Rep, now time.Time
 
 	if a.cfg.OwnerSticky && l.OwnerRepID != 0 {
 		i := slices.IndexFunc(reps, func(r Rep) bool { return r.ID == l.OwnerRepID })
-		if i >= 0 && reps[i].Availability(now, a.cfg.RespectWorkingHours) == Available && !slices.Contains(l.Exclude, l.OwnerRepID) {
+		if i >= 0 && reps[i].Availability(now, a.cfg.RespectWorkingHours) == Available && !slices.Contains(l.Exclude, l.OwnerRepID) &&
+			ownerSpeaks(reps, reps[i], l) {
 			d.RepID, d.Strategy, d.Why = l.OwnerRepID, "", "owner"
 			return d, nil
 		}
@@ -135,6 +136,7 @@ func (a *Assigner) Decide(ctx context.Context, l Lead, reps []Rep, now time.Time
 		}
 	}
 	cands = preferSpecialists(cands, l)
+	cands = preferLanguage(cands, l)
 	if len(cands) == 0 {
 		return d, nil
 	}

@@ -16,6 +16,7 @@ type Rep struct {
 	Open             int // open leads now
 	Territories      []string
 	Skills           []string
+	Languages        []string       // ISO 639-1 codes; none means English
 	Location         *time.Location // nil is UTC
 	Hours            WorkingHours
 	OutOfOfficeUntil time.Time
@@ -30,6 +31,7 @@ type Lead struct {
 	Skills     []string // product lines or skills the lead needs
 	OwnerRepID int64    // the account owner when the lead is from a customer
 	Exclude    []int64  // reps not to give it to (declined it, let its SLA lapse)
+	Language   string   // ISO 639-1 code of the customer's language; "" when unknown
 }
 
 // territoryKeys are the values a rep's or team's territories are matched

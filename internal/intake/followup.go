@@ -40,6 +40,18 @@ func (f Followups) build(ctx context.Context, in FollowupInput) (*asynq.Task, st
 	return t, t.Type(), nil
 }
 
+// secondary builds the follow-on of a further request of the inquiry: the
+// follow-on of category c, built as for an inquiry of that category.
+// Follow-on tasks are unique per type and inquiry, so each request runs
+// once, and a second hand-off of an inquiry that is handed off anyway is
+// the same task.
+func (f Followups) secondary(ctx context.Context, q *store.Inquiry, c string, in FollowupInput) (*asynq.Task, string, error) {
+	as := *q
+	as.Category = c
+	in.Inquiry = &as
+	return f.build(ctx, in)
+}
+
 // Handoff hands the inquiry to the customer's owner rep, or the team
 // address (inquiry:handoff).
 func Handoff(_ context.Context, in FollowupInput) (*asynq.Task, error) {

@@ -385,6 +385,7 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		Confidence:       d.Confidence,
 		Priority:         string(d.Priority),
 		Status:           store.InquiryRouted,
+		Language:         d.Language,
 	}
 	switch {
 	case parent != nil:
@@ -397,6 +398,10 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		}
 	case oversize || d.Triage:
 		q.Status = store.InquiryTriage
+	default:
+		for _, c := range d.Secondary {
+			q.SecondaryCategories = append(q.SecondaryCategories, string(c))
+		}
 	}
 	if _, _, err := p.st.CreateInquiry(ctx, q); err != nil {
 		return nil, err

@@ -18,6 +18,7 @@ type RepSeed struct {
 	Capacity         int
 	Territories      []string
 	Skills           []string
+	Languages        []string // ISO 639-1 codes the rep writes to customers in
 	Timezone         string   // IANA name; "" is UTC
 	Days             []string // working days mon .. sun; none means always
 	Start, End       string   // HH:MM
@@ -39,7 +40,7 @@ func SeedReps(ctx context.Context, st *store.Store, seeds []RepSeed) (created, u
 		}
 		r := &store.Rep{
 			Email: rs.Email, Name: rs.Name, Active: rs.Active, Weight: rs.Weight, Capacity: rs.Capacity,
-			Territories: rs.Territories, Skills: rs.Skills, Timezone: rs.Timezone, WorkingHours: hours,
+			Territories: rs.Territories, Skills: rs.Skills, Languages: rs.Languages, Timezone: rs.Timezone, WorkingHours: hours,
 			OutOfOfficeUntil: rs.OutOfOfficeUntil,
 		}
 		_, isNew, err := st.UpsertRep(ctx, r)

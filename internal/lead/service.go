@@ -295,7 +295,7 @@ func toAssignRep(r store.Rep, open int) assign.Rep {
 	}
 	return assign.Rep{
 		ID: r.ID, Email: r.Email, Active: r.Active, Weight: r.Weight, Capacity: r.Capacity, Open: open,
-		Territories: r.Territories, Skills: r.Skills, Location: loc, Hours: hours, OutOfOfficeUntil: r.OutOfOfficeUntil,
+		Territories: r.Territories, Skills: r.Skills, Languages: r.Languages, Location: loc, Hours: hours, OutOfOfficeUntil: r.OutOfOfficeUntil,
 	}
 }
 
@@ -304,6 +304,15 @@ func toAssignRep(r store.Rep, open int) assign.Rep {
 // (product lines) of the reps and teams that its summary names.
 func (s *Service) assignLead(ctx context.Context, l *store.Lead, exclude []int64) (assign.Lead, error) {
 	al := assign.Lead{ID: l.ID, Country: l.Country, Domain: s.companyDomain(l), Exclude: exclude}
+	if l.InquiryID != 0 {
+		q, err := s.st.Inquiry(ctx, l.InquiryID)
+		if err != nil && !errors.Is(err, store.ErrNotFound) {
+			return al, err
+		}
+		if q != nil {
+			al.Language = q.Language
+		}
+	}
 	if l.CustomerID != 0 {
 		c, err := s.st.Customer(ctx, l.CustomerID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {

@@ -30,6 +30,8 @@ type Store interface {
 	Rep(ctx context.Context, id int64) (*store.Rep, error)
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 	Customer(ctx context.Context, id int64) (*store.Customer, error)
+	// Inquiry gives a lead from a mail its customer's language.
+	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
 
 	// Assignment: rounds, capacity-checked compare-and-set moves and
 	// dedupe.

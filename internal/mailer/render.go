@@ -7,6 +7,7 @@ import (
 	"fmt"
 	htemplate "html/template"
 	"io/fs"
+	"maps"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -228,7 +229,8 @@ func (r *Renderer) read(file string) (string, error) {
 // funcs are the helpers every template may use.
 func (r *Renderer) funcs() map[string]any {
 	loc := r.opts.Location
-	return map[string]any{
+	m := languageFuncs(loc)
+	maps.Copy(m, map[string]any{
 		"team":      func() string { return r.opts.Team },
 		"teamphone": func() string { return r.opts.TeamPhone },
 		"teamhours": func() string { return r.opts.TeamHours },
@@ -271,7 +273,8 @@ func (r *Renderer) funcs() map[string]any {
 		"button": func(url, label string, primary bool) button {
 			return button{URL: url, Label: label, Primary: primary}
 		},
-	}
+	})
+	return m
 }
 
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|vs|ref|r|wg|fw|fwd|tr)\s*(\[\d+\])?\s*:\s*`)

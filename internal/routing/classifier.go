@@ -86,3 +86,9 @@ func (c *Classifier) Reload(extra []Example) error {
 func (c *Classifier) Swap(m *Model) {
 	c.model.Store(m)
 }
+
+// Threshold is the current model's calibrated threshold; see
+// [Model.Threshold].
+func (c *Classifier) Threshold() float64 {
+	return c.model.Load().Threshold()
+}

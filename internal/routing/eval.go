@@ -4,8 +4,11 @@ import (
 	"bufio"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"text/tabwriter"
+
+	"salesdesk/internal/lang"
 )
 
 // Predictor is anything that classifies a mail: a [Model] or a
@@ -27,6 +30,40 @@ type Evaluation struct {
 	// N is the number of mails evaluated; Skipped the lines that were not
 	// text<TAB>label.
 	N, Skipped int
+	// Points are the confidence and correctness of every prediction added
+	// with [Evaluation.AddPrediction], for the coverage/accuracy curve.
+	Points []CurvePoint
+	// Threshold is marked in the curve (the router's).
+	Threshold float64
+	// Languages counts mails and right answers per language.
+	Languages map[string]*LanguageCount
+}
+
+// LanguageCount is the evaluation of the mails in one language.
+type LanguageCount struct {
+	N, Right int
+}
+
+// AddPrediction counts one prediction with its confidence and, when not
+// empty, the mail's language.
+func (e *Evaluation) AddPrediction(truth Category, p Prediction, language string) {
+	e.Add(truth, p.Category)
+	e.Points = append(e.Points, CurvePoint{Confidence: p.Confidence, Right: p.Category == truth})
+	if language == "" {
+		return
+	}
+	if e.Languages == nil {
+		e.Languages = map[string]*LanguageCount{}
+	}
+	lc := e.Languages[language]
+	if lc == nil {
+		lc = &LanguageCount{}
+		e.Languages[language] = lc
+	}
+	lc.N++
+	if p.Category == truth {
+		lc.Right++
+	}
 }
 
 // NewEvaluation returns an empty evaluation over the known categories.
@@ -145,6 +182,30 @@ func (e *Evaluation) WriteReport(w io.Writer) error {
 	if err := tw.Flush(); err != nil {
 		return fmt.Errorf("write report: %w", err)
 	}
+	if len(e.Points) > 0 {
+		fmt.Fprintln(w)
+		fmt.Fprintln(w, "coverage/accuracy curve (routed automatically: confidence >= threshold)")
+		if err := WriteCurve(w, e.Points, e.Threshold); err != nil {
+			return err
+		}
+	}
+	if len(e.Languages) > 0 {
+		fmt.Fprintln(w)
+		tw = tabwriter.NewWriter(w, 0, 0, 1, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(tw, "language\taccuracy\tn\t")
+		names := make([]string, 0, len(e.Languages))
+		for l := range e.Languages {
+			names = append(names, l)
+		}
+		slices.Sort(names)
+		for _, l := range names {
+			lc := e.Languages[l]
+			fmt.Fprintf(tw, "%s\t%.3f\t%d\t\n", l, float64(lc.Right)/float64(lc.N), lc.N)
+		}
+		if err := tw.Flush(); err != nil {
+			return fmt.Errorf("write report: %w", err)
+		}
+	}
 	if e.Skipped > 0 {
 		fmt.Fprintf(w, "skipped %d lines that are not text<TAB>category\n", e.Skipped)
 	}
@@ -161,7 +222,27 @@ func (e *Evaluation) WriteReport(w io.Writer) error {
 // ("text<TAB>category"), blank lines and lines without a tab are skipped
 // and counted.
 func Eval(w io.Writer, r io.Reader, p Predictor) (*Evaluation, error) {
+	return EvalWith(w, r, EvalOptions{Predictor: p})
+}
+
+// EvalOptions configure [EvalWith].
+type EvalOptions struct {
+	Predictor Predictor
+	// Threshold is the router's, marked in the coverage/accuracy curve.
+	Threshold float64
+	// Languages, when set, detects the language of mails whose line has
+	// no language column.
+	Languages *lang.Detector
+}
+
+// EvalWith is [Eval] with the coverage/accuracy curve and a report per
+// language. A third column that is a language code ("de", "pt-BR") is the
+// mail's language; without one the language is detected when
+// o.Languages is set.
+func EvalWith(w io.Writer, r io.Reader, o EvalOptions) (*Evaluation, error) {
+	p := o.Predictor
 	e := NewEvaluation()
+	e.Threshold = o.Threshold
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	first := true
@@ -179,7 +260,11 @@ func Eval(w io.Writer, r io.Reader, p Predictor) (*Evaluation, error) {
 			}
 			continue
 		}
-		label, _, _ := strings.Cut(rest, "\t")
+		label, rest, _ := strings.Cut(rest, "\t")
+		language, _, _ := strings.Cut(rest, "\t")
+		if language = lang.Normalize(language); !slices.Contains(lang.Supported, language) {
+			language = ""
+		}
 		c, known := ParseCategory(label)
 		if !known {
 			if isFirst {
@@ -191,7 +276,11 @@ func Eval(w io.Writer, r io.Reader, p Predictor) (*Evaluation, error) {
 				continue
 			}
 		}
-		e.Add(c, p.Classify("", TextInput("", Unescape(text)).words()).Category)
+		words := TextInput("", Unescape(text)).words()
+		if language == "" && o.Languages != nil {
+			language = o.Languages.Detect(words)
+		}
+		e.AddPrediction(c, p.Classify("", words), language)
 	}
 	if err := sc.Err(); err != nil {
 		return e, fmt.Errorf("read eval file: %w", err)

@@ -14,11 +14,12 @@ const (
 	groupWord    = iota // word unigrams and bigrams of subject and text
 	groupChar           // character 3-5-grams inside words
 	groupSubject        // subject unigrams and bigrams, prefixed "s:"
+	groupClass          // word classes (see wordClassLexicon), unigrams and bigrams
 	numGroups
 )
 
 // Hash seeds keep the groups apart in the shared hash space.
-var groupSeed = [numGroups]uint32{0x9e3779b9, 0x85ebca6b, 0xc2b2ae35}
+var groupSeed = [numGroups]uint32{0x9e3779b9, 0x85ebca6b, 0xc2b2ae35, 0x27d4eb2f}
 
 const (
 	fnvOffset = 2166136261
@@ -44,6 +45,10 @@ type FeatureOptions struct {
 	WordWeight    float64
 	CharWeight    float64
 	SubjectWeight float64
+	// ClassWeight scales the word-class group (default 0.5, chosen on the
+	// held-out split); a model saved
+	// before word classes existed has 0 and ignores them.
+	ClassWeight float64
 }
 
 func (o FeatureOptions) withDefaults() FeatureOptions {
@@ -58,6 +63,9 @@ func (o FeatureOptions) withDefaults() FeatureOptions {
 	}
 	if o.SubjectWeight == 0 {
 		o.SubjectWeight = 0.7
+	}
+	if o.ClassWeight == 0 {
+		o.ClassWeight = 0.5
 	}
 	return o
 }
@@ -104,7 +112,12 @@ func (f *features) extract(o FeatureOptions, subject, text string) {
 	f.words(0, subjEnd, groupSubject, mask)
 	f.end[groupSubject] = len(f.idx)
 
-	weights := [numGroups]float64{o.WordWeight, o.CharWeight, o.SubjectWeight}
+	if o.ClassWeight > 0 {
+		f.classes(mask)
+	}
+	f.end[groupClass] = len(f.idx)
+
+	weights := [numGroups]float64{o.WordWeight, o.CharWeight, o.SubjectWeight, o.ClassWeight}
 	start := 0
 	for g := range numGroups {
 		if n := f.end[g] - start; n > 0 {
@@ -250,6 +263,27 @@ func (f *features) chars(t [2]int, mask uint32) {
 				f.idx = append(f.idx, finish(h)&mask)
 			}
 		}
+	}
+}
+
+// classes emits the word class of every token that has one, and each
+// pair of classes that follow each other (other words between them do not
+// count), so "cancel … order" and "Bestellung … stornieren" look alike.
+func (f *features) classes(mask uint32) {
+	ix := wordClasses()
+	seed := groupSeed[groupClass]
+	var prev uint32
+	for _, t := range f.tokens {
+		c := ix.class(f.norm[t[0]:t[1]])
+		if c == 0 {
+			continue
+		}
+		h := (uint32(c) + 1) * 0x9e3779b1
+		f.idx = append(f.idx, finish(h^seed)&mask)
+		if prev != 0 {
+			f.idx = append(f.idx, finish(prev*0x01000193^h^seed^0x5bd1e995)&mask)
+		}
+		prev = h
 	}
 }
 

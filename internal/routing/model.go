@@ -41,6 +41,13 @@ type TrainOptions struct {
 	// Temperature divides the logits when CalibrationFolds is 0
 	// (default 1).
 	Temperature float64
+	// TargetPrecision is the share of automatically routed mails that
+	// must be right on the calibration predictions; the model's
+	// [Model.Threshold] is the lowest confidence that reaches it (default
+	// 0.95: out-of-fold predictions are on text written like the training
+	// set, and unseen text is harder, so the margin keeps unseen text
+	// above 0.90).
+	TargetPrecision float64
 }
 
 func (o TrainOptions) withDefaults() TrainOptions {
@@ -57,6 +64,9 @@ func (o TrainOptions) withDefaults() TrainOptions {
 	if o.Temperature <= 0 {
 		o.Temperature = 1
 	}
+	if o.TargetPrecision <= 0 || o.TargetPrecision > 1 {
+		o.TargetPrecision = 0.95
+	}
 	return o
 }
 
@@ -68,6 +78,7 @@ type Model struct {
 	w           []float32 // weight of feature i for category c at i*numCategories+c
 	b           [numCategories]float32
 	temperature float64
+	threshold   float64
 }
 
 // Score is the probability the model gives one category.
@@ -188,7 +199,7 @@ func Train(examples []Example, o TrainOptions) *Model {
 	data := encode(o.Features, examples)
 	m := train(data, o)
 	if o.CalibrationFolds >= 2 && len(data) >= 2*o.CalibrationFolds {
-		m.temperature = calibrate(data, o)
+		m.temperature, m.threshold = calibrate(data, o)
 	}
 	return m
 }
@@ -322,8 +333,10 @@ func outOfFold(data []encoded, o TrainOptions, k int) [][numCategories]float64 {
 }
 
 // calibrate picks the softmax temperature that minimises the log loss of
-// out-of-fold predictions.
-func calibrate(data []encoded, o TrainOptions) float64 {
+// out-of-fold predictions, and then the threshold: the lowest confidence
+// at which the calibrated out-of-fold predictions at or above it are right
+// at least o.TargetPrecision of the time.
+func calibrate(data []encoded, o TrainOptions) (temperature, threshold float64) {
 	logits := outOfFold(data, o, o.CalibrationFolds)
 	best, bestLoss := 1.0, math.Inf(1)
 	for t := 0.2; t <= 3.0001; t += 0.05 {
@@ -337,7 +350,19 @@ func calibrate(data []encoded, o TrainOptions) float64 {
 			best, bestLoss = t, loss
 		}
 	}
-	return best
+	points := make([]CurvePoint, 0, len(logits))
+	for i, l := range logits {
+		p := l
+		softmax(&p, best)
+		top := 0
+		for c := range numCategories {
+			if p[c] > p[top] {
+				top = c
+			}
+		}
+		points = append(points, CurvePoint{Confidence: p[top], Right: top == data[i].label})
+	}
+	return best, ChooseThreshold(points, o.TargetPrecision)
 }
 
 // CrossValidate trains k models, each without one fold of the examples,
@@ -430,4 +455,14 @@ func Load(r io.Reader) (*Model, error) {
 	m := &Model{features: fo, w: mf.Weights, temperature: mf.Temperature}
 	copy(m.b[:], mf.Bias)
 	return m, nil
+}
+
+// Threshold is the confidence at or above which the model's answer may be
+// routed without a human, chosen at training time from calibrated
+// out-of-fold predictions; 0.5 for a model trained without calibration.
+func (m *Model) Threshold() float64 {
+	if m.threshold <= 0 {
+		return 0.5
+	}
+	return m.threshold
 }

@@ -2,10 +2,12 @@ package routing
 
 import (
 	"errors"
+	"regexp"
 	"strings"
 	"time"
 
 	"salesdesk/internal/entity"
+	"salesdesk/internal/lang"
 )
 
 // RouterOptions configure a [Router].
@@ -15,8 +17,17 @@ type RouterOptions struct {
 	// Classifier answers when no rule matches. Required.
 	Classifier Predictor
 	// MinConfidence is the model confidence below which an inquiry goes to
-	// triage (default 0.5).
+	// triage. 0 means the threshold the model chose from its calibration
+	// ([Model.Threshold]), or 0.5 for a predictor without one.
 	MinConfidence float64
+	// SecondaryConfidence is the probability at or above which a category
+	// other than the first becomes a secondary request of the mail
+	// (default 0.2). Only categories with work of their own (order
+	// status, order change, quote, meeting) are secondary.
+	SecondaryConfidence float64
+	// Languages detects the language of each mail; nil leaves
+	// Decision.Language empty.
+	Languages *lang.Detector
 	// Entities configure entity extraction; its Now is ignored in favour of
 	// the mail's date, or Clock.
 	Entities entity.Options
@@ -30,6 +41,8 @@ type Router struct {
 	rules   *RuleSet
 	clf     Predictor
 	minConf float64
+	second  float64
+	langs   *lang.Detector
 	ents    entity.Options
 	clock   func() time.Time
 }
@@ -59,7 +72,9 @@ type Input struct {
 // Decision is where a mail goes and why.
 type Decision struct {
 	Category Category `json:"category"`
-	// Confidence is the model's probability for Category, or 1 for a rule.
+	// Confidence is the model's probability for Category, or 1 for a rule;
+	// for a mail with several clear requests that the whole-mail model was
+	// unsure about, the probability of the sentence that asks for Category.
 	Confidence float64 `json:"confidence"`
 	// Rule is the name of the rule that decided, empty for the model.
 	Rule     string          `json:"rule,omitempty"`
@@ -70,6 +85,23 @@ type Decision struct {
 	Triage   bool       `json:"triage"`
 	Scores   []Score    `json:"scores,omitempty"`
 	Entities entity.Set `json:"entities"`
+	// Secondary are further requests in the same mail (an order status
+	// and a quote), most probable first; each gets its own follow-on.
+	Secondary []Category `json:"secondary,omitempty"`
+	// Language is the ISO 639-1 code of the mail's language, empty when
+	// the router detects none.
+	Language string `json:"language,omitempty"`
+}
+
+// thresholder is a predictor that knows its calibrated threshold.
+type thresholder interface {
+	Threshold() float64
+}
+
+// Threshold returns the confidence below which the router sends a mail to
+// triage.
+func (r *Router) Threshold() float64 {
+	return r.minConf
 }
 
 // ErrNoClassifier means RouterOptions.Classifier was not set.
@@ -86,11 +118,18 @@ func NewRouter(o RouterOptions) (*Router, error) {
 	}
 	if o.MinConfidence <= 0 {
 		o.MinConfidence = 0.5
+		if t, ok := o.Classifier.(thresholder); ok {
+			o.MinConfidence = t.Threshold()
+		}
+	}
+	if o.SecondaryConfidence <= 0 {
+		o.SecondaryConfidence = 0.2
 	}
 	if o.Clock == nil {
 		o.Clock = time.Now
 	}
-	return &Router{rules: rs, clf: o.Classifier, minConf: o.MinConfidence, ents: o.Entities, clock: o.Clock}, nil
+	return &Router{rules: rs, clf: o.Classifier, minConf: o.MinConfidence, second: o.SecondaryConfidence,
+		langs: o.Languages, ents: o.Entities, clock: o.Clock}, nil
 }
 
 // forwardMarkers start the forwarded mail in the body that common mail
@@ -181,6 +220,10 @@ func (r *Router) Route(in Input) Decision {
 		p := r.clf.Classify(in.Subject, text)
 		d.Category, d.Confidence, d.Scores = p.Category, p.Confidence, p.Scores
 		d.Triage = p.Confidence < r.minConf
+		r.severalRequests(&d, text)
+	}
+	if r.langs != nil {
+		d.Language = r.langs.Detect(in.Subject + "\n" + text)
 	}
 	if d.Priority == "" {
 		d.Priority = d.Entities.Urgency
@@ -189,4 +232,68 @@ func (r *Router) Route(in Input) Decision {
 		}
 	}
 	return d
+}
+
+// actionable are the categories with work of their own, so a second
+// request of one of them in a mail needs its own follow-on; the others are
+// all handed to a person, who reads the whole mail anyway.
+var actionable = map[Category]bool{OrderStatus: true, OrderChange: true, QuoteRequest: true, MeetingRequest: true}
+
+// sentenceEnd splits a mail into the sentences severalRequests reads.
+var sentenceEnd = regexp.MustCompile(`[.!?;]+\s+|\n+`)
+
+// minRequestWords is the length of a sentence that can be a request of
+// its own; shorter ones are greetings and sign-offs.
+const minRequestWords = 4
+
+// severalRequests finds the requests of a mail that asks more than one
+// thing. The model reads the whole mail, so one request of two wins and
+// the other only lowers its confidence; read one sentence at a time, each
+// request is clear. Every actionable category that a sentence has with at
+// least the router's threshold, or the whole mail with at least
+// SecondaryConfidence, besides d.Category becomes a secondary request. A
+// mail the whole-mail model was unsure about is routed after all when two
+// sentences make two clear, different requests.
+func (r *Router) severalRequests(d *Decision, text string) {
+	var cats []Category
+	conf := map[Category]float64{}
+	add := func(c Category, p float64) {
+		if !actionable[c] {
+			return
+		}
+		if _, ok := conf[c]; !ok {
+			cats = append(cats, c)
+		}
+		conf[c] = max(conf[c], p)
+	}
+	sentences := sentenceEnd.Split(text, -1)
+	if len(sentences) > 1 {
+		for _, s := range sentences {
+			if len(strings.Fields(s)) < minRequestWords {
+				continue
+			}
+			if p := r.clf.Classify("", s); p.Confidence >= r.minConf {
+				add(p.Category, p.Confidence)
+			}
+		}
+	}
+	if d.Triage {
+		if len(cats) < 2 {
+			return
+		}
+		if _, ok := conf[d.Category]; !ok {
+			d.Category = cats[0]
+		}
+		d.Confidence, d.Triage = conf[d.Category], false
+	}
+	for _, s := range d.Scores {
+		if s.Probability >= r.second {
+			add(s.Category, s.Probability)
+		}
+	}
+	for _, c := range cats {
+		if c != d.Category {
+			d.Secondary = append(d.Secondary, c)
+		}
+	}
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -36,9 +37,13 @@ type Inquiry struct {
 	Reference        string // unique token such as "SD-1234"; generated when empty
 	ThreadID         int64  // the thread's first inquiry; its own id when it starts a thread
 	ParentID         int64  // the inquiry this one replies to; 0 when none
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
-	ClosedAt         time.Time
+	Language         string // ISO 639-1 code of the mail's language; "" when not detected
+	// SecondaryCategories are further requests of the mail, each with a
+	// follow-on of its own.
+	SecondaryCategories []string
+	CreatedAt           time.Time
+	UpdatedAt           time.Time
+	ClosedAt            time.Time
 }
 
 // CreateInquiry stores an inquiry, unique per inbound message: when an
@@ -52,6 +57,10 @@ func (s *Store) CreateInquiry(ctx context.Context, q *Inquiry) (id int64, create
 		status = InquiryNew
 	}
 	now := s.nowUTC()
+	secondary, err := jsonList(q.SecondaryCategories)
+	if err != nil {
+		return 0, false, fmt.Errorf("store: create inquiry: %w", err)
+	}
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		if q.InboundMessageID != 0 {
 			err := tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
@@ -77,13 +86,13 @@ func (s *Store) CreateInquiry(ctx context.Context, q *Inquiry) (id int64, create
 		err := tx.QueryRowContext(ctx, s.rebind(`
 			INSERT INTO inquiries
 				(inbound_message_id, customer_id, contact_email, subject, category, confidence, status, priority,
-				 reference, thread_id, parent_id, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				 reference, thread_id, parent_id, created_at, updated_at, language, secondary_categories)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (inbound_message_id) DO NOTHING
 			RETURNING id`),
 			nullID(q.InboundMessageID), nullID(q.CustomerID), normEmail(q.ContactEmail), q.Subject, q.Category,
 			q.Confidence, status, q.Priority, nullString(q.Reference), nullID(thread), nullID(q.ParentID),
-			s.ts(now), s.ts(now)).Scan(&id)
+			s.ts(now), s.ts(now), q.Language, secondary).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
 			return tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
 				q.InboundMessageID).Scan(&id)
@@ -111,15 +120,24 @@ func (s *Store) CreateInquiry(ctx context.Context, q *Inquiry) (id int64, create
 }
 
 const inquiryColumns = `id, inbound_message_id, customer_id, contact_email, subject, category, confidence, status,
-	priority, reference, thread_id, parent_id, created_at, updated_at, closed_at`
+	priority, reference, thread_id, parent_id, created_at, updated_at, closed_at, language, secondary_categories`
 
 func scanInquiry(r row) (*Inquiry, error) {
-	var q Inquiry
+	var (
+		q         Inquiry
+		secondary string
+	)
 	err := r.Scan(&q.ID, icol(&q.InboundMessageID), icol(&q.CustomerID), &q.ContactEmail, &q.Subject, &q.Category,
 		&q.Confidence, &q.Status, &q.Priority, scol(&q.Reference), icol(&q.ThreadID), icol(&q.ParentID),
-		tcol(&q.CreatedAt), tcol(&q.UpdatedAt), tcol(&q.ClosedAt))
+		tcol(&q.CreatedAt), tcol(&q.UpdatedAt), tcol(&q.ClosedAt), &q.Language, &secondary)
 	if err != nil {
 		return nil, err
+	}
+	if err := json.Unmarshal([]byte(secondary), &q.SecondaryCategories); err != nil {
+		return nil, fmt.Errorf("secondary categories: %w", err)
+	}
+	if len(q.SecondaryCategories) == 0 {
+		q.SecondaryCategories = nil
 	}
 	return &q, nil
 }

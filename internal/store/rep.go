@@ -18,6 +18,7 @@ type Rep struct {
 	Capacity         int      // max open leads; 0 is unlimited
 	Territories      []string // countries, regions or customer domains
 	Skills           []string // skills or product lines
+	Languages        []string // ISO 639-1 codes of the languages the rep writes to customers in
 	Timezone         string   // IANA name, e.g. "Europe/Berlin"
 	WorkingHours     string   // as configured, e.g. "Mon-Fri 09:00-17:00"; "" is always
 	OutOfOfficeUntil time.Time
@@ -38,8 +39,8 @@ func (s *Store) CreateRep(ctx context.Context, r *Rep) (int64, error) {
 	var id int64
 	err = s.db.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO reps (email, name, active, weight, capacity, territories, skills, timezone, working_hours,
-			out_of_office_until, title, phone, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+			out_of_office_until, title, phone, languages, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 		RETURNING id`), append(args, now, now)...).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: create rep %s: %w", r.Email, conflict(err))
@@ -79,6 +80,10 @@ func (s *Store) repArgs(r *Rep) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
+	languages, err := jsonList(r.Languages)
+	if err != nil {
+		return nil, err
+	}
 	weight, tz := r.Weight, r.Timezone
 	if weight <= 0 {
 		weight = 1
@@ -87,7 +92,7 @@ func (s *Store) repArgs(r *Rep) ([]any, error) {
 		tz = "UTC"
 	}
 	return []any{email, r.Name, r.Active, weight, r.Capacity, territories, skills, tz, r.WorkingHours,
-		s.nullTS(r.OutOfOfficeUntil), r.Title, r.Phone}, nil
+		s.nullTS(r.OutOfOfficeUntil), r.Title, r.Phone, languages}, nil
 }
 
 // UpdateRep saves every field of r (by r.ID), or returns ErrNotFound.
@@ -98,21 +103,22 @@ func (s *Store) UpdateRep(ctx context.Context, r *Rep) error {
 	}
 	res, err := s.db.ExecContext(ctx, s.rebind(`
 		UPDATE reps SET email = ?, name = ?, active = ?, weight = ?, capacity = ?, territories = ?, skills = ?,
-			timezone = ?, working_hours = ?, out_of_office_until = ?, title = ?, phone = ?, updated_at = ?
+			timezone = ?, working_hours = ?, out_of_office_until = ?, title = ?, phone = ?, languages = ?, updated_at = ?
 		WHERE id = ?`), append(args, s.ts(s.nowUTC()), r.ID)...)
 	return s.checkUpdated(res, err, "update rep", r.ID)
 }
 
 const repColumns = `id, email, name, active, weight, capacity, territories, skills, timezone, working_hours,
-	out_of_office_until, title, phone, created_at, updated_at`
+	out_of_office_until, title, phone, created_at, updated_at, languages`
 
 func scanRep(r row) (*Rep, error) {
 	var (
-		rep                 Rep
-		territories, skills string
+		rep                            Rep
+		territories, skills, languages string
 	)
 	err := r.Scan(&rep.ID, &rep.Email, &rep.Name, &rep.Active, &rep.Weight, &rep.Capacity, &territories, &skills,
-		&rep.Timezone, &rep.WorkingHours, tcol(&rep.OutOfOfficeUntil), &rep.Title, &rep.Phone, tcol(&rep.CreatedAt), tcol(&rep.UpdatedAt))
+		&rep.Timezone, &rep.WorkingHours, tcol(&rep.OutOfOfficeUntil), &rep.Title, &rep.Phone, tcol(&rep.CreatedAt), tcol(&rep.UpdatedAt),
+		&languages)
 	if err != nil {
 		return nil, err
 	}
@@ -121,6 +127,12 @@ func scanRep(r row) (*Rep, error) {
 	}
 	if err := json.Unmarshal([]byte(skills), &rep.Skills); err != nil {
 		return nil, fmt.Errorf("skills: %w", err)
+	}
+	if err := json.Unmarshal([]byte(languages), &rep.Languages); err != nil {
+		return nil, fmt.Errorf("languages: %w", err)
+	}
+	if len(rep.Languages) == 0 {
+		rep.Languages = nil // none configured, as before migration 0012
 	}
 	return &rep, nil
 }

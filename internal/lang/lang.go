@@ -1,0 +1,116 @@
+package lang
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode"
+
+	"github.com/abadojack/whatlanggo"
+)
+
+// Supported are the languages salesdesk detects, as ISO 639-1 codes:
+// English first, the fallback.
+var Supported = []string{"en", "de", "fr", "es", "it", "nl", "pt"}
+
+// English is the language of a mail nothing else fits.
+const English = "en"
+
+var whatlang = map[string]whatlanggo.Lang{
+	"en": whatlanggo.Eng, "de": whatlanggo.Deu, "fr": whatlanggo.Fra, "es": whatlanggo.Spa,
+	"it": whatlanggo.Ita, "nl": whatlanggo.Nld, "pt": whatlanggo.Por,
+}
+
+// Detector detects the language of a text among a configured set. It is
+// safe for concurrent use.
+type Detector struct {
+	langs    []string
+	opts     whatlanggo.Options
+	fallback string
+}
+
+// NewDetector returns a detector restricted to langs (ISO 639-1 codes, each
+// one of [Supported]); the first is the fallback for text without words.
+// No langs means all of Supported.
+func NewDetector(langs []string) (*Detector, error) {
+	if len(langs) == 0 {
+		langs = Supported
+	}
+	d := &Detector{opts: whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{}}}
+	for _, l := range langs {
+		l = Normalize(l)
+		if !slices.Contains(Supported, l) {
+			return nil, fmt.Errorf("lang: unsupported language %q (supported: %s)", l, strings.Join(Supported, ", "))
+		}
+		if !slices.Contains(d.langs, l) {
+			d.langs = append(d.langs, l)
+			d.opts.Whitelist[whatlang[l]] = true
+		}
+	}
+	d.fallback = d.langs[0]
+	return d, nil
+}
+
+// Languages returns the languages the detector chooses from.
+func (d *Detector) Languages() []string {
+	return slices.Clone(d.langs)
+}
+
+// Normalize lowercases a language code and drops a region ("pt-BR" is
+// "pt").
+func Normalize(code string) string {
+	code = strings.ToLower(strings.TrimSpace(code))
+	if i := strings.IndexAny(code, "-_"); i >= 0 {
+		code = code[:i]
+	}
+	return code
+}
+
+// maxDetectBytes bounds the work per mail: the language shows in the
+// first lines.
+const maxDetectBytes = 2000
+
+// trigramVote is what the trigram detector's choice counts against
+// function words: one confident word more outweighs it.
+const trigramVote = 1.5
+
+// Detect returns the language of text: the configured language with the
+// most votes, a vote for each function word of that language and
+// [trigramVote] for whatlanggo's choice. Text with no letters gets the
+// fallback language.
+func (d *Detector) Detect(text string) string {
+	if len(text) > maxDetectBytes {
+		text = text[:maxDetectBytes]
+	}
+	if len(d.langs) == 1 {
+		return d.fallback
+	}
+	votes := make(map[string]float64, len(d.langs))
+	words := 0
+	for _, w := range strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && r != '\''
+	}) {
+		words++
+		for _, l := range d.langs {
+			if functionWords[l][w] {
+				votes[l]++
+			}
+		}
+	}
+	if words == 0 {
+		return d.fallback
+	}
+	info := whatlanggo.DetectWithOptions(text, d.opts)
+	for _, l := range d.langs {
+		if whatlang[l] == info.Lang {
+			votes[l] += trigramVote
+		}
+	}
+	best, bestVotes := d.fallback, -1.0
+	for _, l := range d.langs {
+		if votes[l] > bestVotes {
+			best, bestVotes = l, votes[l]
+		}
+	}
+	return best
+}
