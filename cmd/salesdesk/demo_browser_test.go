@@ -57,7 +57,7 @@ func sentKinds(run demoRun) (leadRep, statusCustomer string, acks int) {
 		switch kind := demo.NewWorld(0, time.Time{}).RecipientKind(to); {
 		case kind == admin.KindRep && strings.HasPrefix(p.Subject, "New lead:"):
 			leadRep = to
-		case kind == admin.KindCustomer && strings.Contains(p.Text, "Here is the current status of order"):
+		case kind == admin.KindCustomer && strings.Contains(p.Text, "Here is the current status of your"):
 			statusCustomer = to
 		case kind == admin.KindCustomer && strings.Contains(p.Text, "We have received it"):
 			acks++
@@ -78,15 +78,15 @@ func TestDemoInBrowser(t *testing.T) {
 	// order-status reply and a lead mail out.
 	insp := asynq.NewInspector(run.RedisOpt)
 	t.Cleanup(func() { insp.Close() })
-	waitUntil(t, 40*time.Second, "no task ran successfully", func() bool { return succeeded(t, insp) >= 10 })
+	waitUntil(t, startupLimit, "no task ran successfully", func() bool { return succeeded(t, insp) >= 10 })
 	var leadRep, statusCustomer string
-	waitUntil(t, 40*time.Second, "no acknowledgement, order-status reply and lead mail were all sent", func() bool {
+	waitUntil(t, startupLimit, "no acknowledgement, order-status reply and lead mail were all sent", func() bool {
 		var acks int
 		leadRep, statusCustomer, acks = sentKinds(run)
 		return leadRep != "" && statusCustomer != "" && acks > 0
 	})
 	if update { // fuller pages for the README
-		waitUntil(t, 40*time.Second, "fewer than 250 tasks ran", func() bool { return succeeded(t, insp) >= 250 })
+		waitUntil(t, startupLimit, "fewer than 250 tasks ran", func() bool { return succeeded(t, insp) >= 250 })
 	}
 
 	seen := browse(t, chromium, run, leadRep, statusCustomer)
@@ -109,7 +109,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if !anyContains(seen.CustomerBodies, "We have received it") {
 		t.Errorf("sent mail to customers shows no acknowledgement among %d mails", len(seen.CustomerBodies))
 	}
-	if !anyContains(seen.StatusBodies, "Here is the current status of order") {
+	if !anyContains(seen.StatusBodies, "Here is the current status of your") {
 		t.Errorf("sent mail to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
 	}
 	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {

@@ -104,9 +104,9 @@ func TestDemoSmoke(t *testing.T) {
 	insp := asynq.NewInspector(run.RedisOpt)
 	t.Cleanup(func() { insp.Close() })
 
-	waitUntil(t, 45*time.Second, "the simulator appended no mail", func() bool { return run.IMAP.Appended() >= 10 })
-	waitUntil(t, 45*time.Second, "no task ran successfully", func() bool { return succeeded(t, insp) >= 5 })
-	waitUntil(t, 45*time.Second, "no acknowledgement was sent to a customer", func() bool {
+	waitUntil(t, startupLimit, "the simulator appended no mail", func() bool { return run.IMAP.Appended() >= 10 })
+	waitUntil(t, startupLimit, "no task ran successfully", func() bool { return succeeded(t, insp) >= 5 })
+	waitUntil(t, startupLimit, "no acknowledgement was sent to a customer", func() bool {
 		for _, m := range run.SMTP.Messages() {
 			if len(m.To) > 0 && !strings.HasSuffix(m.To[0], "@"+demo.CompanyDomain) {
 				return true
