@@ -339,8 +339,24 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		return err
 	}
 	followons := []*asynq.Task{t}
+	// The acknowledgement is left out only when every follow-on answers
+	// at once; a second request answered later (a quote after an order
+	// question) still gets one.
+	ackFor := t.Type()
+	// A mail that asks several things gets a follow-on for each (issue 16).
+	for _, c := range q.SecondaryCategories {
+		st, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
+		if err != nil {
+			return err
+		}
+		followons = append(followons, st)
+		if !AnswersAtOnce(st.Type()) {
+			ackFor = st.Type()
+		}
+		log.InfoContext(ctx, "secondary request routed", "secondary_category", c, "followup", what)
+	}
 
-	ack, why, err := p.ackDue(ctx, q, sender, t.Type())
+	ack, why, err := p.ackDue(ctx, q, sender, ackFor)
 	if err != nil {
 		return err
 	}
