@@ -193,6 +193,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		Intake: intake.Options{
 			AckWindow:       cfg.Routing.AckWindow,
 			FreeMailDomains: cfg.Leads.FreeMailDomains,
+			OwnAddresses:    ownAddresses(cfg),
 		},
 	}
 }

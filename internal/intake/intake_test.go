@@ -894,3 +894,37 @@ func ExampleDefaultFollowups() {
 	// order_change false
 	// quote_request false
 }
+
+// TestOwnMailIsNeverAnswered: mail from our own sending address, or
+// carrying an X-Loop header that names us, opens nothing and gets no
+// answer; a customer's mail with someone else's X-Loop is still answered.
+func TestOwnMailIsNeverAnswered(t *testing.T) {
+	t.Parallel()
+	own := intake.Options{OwnAddresses: []string{"Salesdesk <sales@ourco.example>"}}
+	for name, m := range map[string]mail{
+		"own from": {from: "Sales <SALES@ourco.example>", subject: "Where is my order SO-10042?", body: "Where is my order?\n"},
+		"x-loop":   {from: "ann@acme.com", subject: "Where is my order SO-10042?", headers: []string{"X-Loop: sales@ourco.example"}, body: "Where is my order?\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := setup(t, setupOpts{opts: own})
+			id := e.take(m)
+			if types := e.q.types(); len(types) != 0 {
+				t.Errorf("tasks = %v, want none", types)
+			}
+			if _, err := e.st.InquiryByInboundMessage(e.ctx, id); err == nil {
+				t.Error("an inquiry was opened for our own mail")
+			}
+			e.wantStatus(id, store.InboundProcessed)
+		})
+	}
+	t.Run("other x-loop", func(t *testing.T) {
+		e := setup(t, setupOpts{opts: own})
+		id := e.take(mail{from: "ann@acme.com", subject: "Where is my order SO-10042?", headers: []string{"X-Loop: helpdesk@acme.com"}, body: "Where is my order?\n"})
+		if len(e.q.types()) == 0 {
+			t.Error("no follow-on task for a customer's mail with a foreign X-Loop")
+		}
+		if _, err := e.st.InquiryByInboundMessage(e.ctx, id); err != nil {
+			t.Errorf("inquiry: %v", err)
+		}
+	})
+}
