@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/intake"
+	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
@@ -927,4 +928,38 @@ func TestOwnMailIsNeverAnswered(t *testing.T) {
 			t.Errorf("inquiry: %v", err)
 		}
 	})
+}
+
+// TestOurMailCarriesXLoop: every mail we compose names our sending address
+// in X-Loop, so when a customer's robot sends it back under its own From
+// it is recognised as ours and not answered.
+func TestOurMailCarriesXLoop(t *testing.T) {
+	t.Parallel()
+	raw, err := mailer.Compose(mailer.Outgoing{
+		From: "Salesdesk <sales@ourco.example>", To: []string{"ann@acme.com"},
+		Subject: "Your order SO-10042", Text: "It ships today.\n", MessageID: "x-loop-1@ourco.example",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mailparse.Parse(raw, mailparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Headers.Get("X-Loop"); got != "sales@ourco.example" {
+		t.Fatalf("X-Loop = %q, want sales@ourco.example", got)
+	}
+	e := setup(t, setupOpts{opts: intake.Options{OwnAddresses: []string{"sales@ourco.example"}}})
+	// The customer's robot resends it from its own address.
+	back := strings.Replace(string(raw), "From: \"Salesdesk\" <sales@ourco.example>", "From: <ann@acme.com>", 1)
+	if back == string(raw) {
+		t.Fatalf("no From line to replace in:\n%s", raw)
+	}
+	id := e.deliver([]byte(back))
+	if err := e.p.Process(e.ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if types := e.q.types(); len(types) != 0 {
+		t.Errorf("tasks = %v, want none", types)
+	}
 }
