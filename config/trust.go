@@ -1,10 +1,11 @@
 package config
 
 import (
-	"net"
 	"net/url"
 	"strings"
 	"time"
+
+	"salesdesk/internal/plaintext"
 )
 
 // SenderAuthConfig decides which senders may change an account
@@ -63,17 +64,7 @@ func (w WebConfig) SecureCookie() bool {
 }
 
 // IsLoopback reports whether addr (host:port) names this machine only.
-func IsLoopback(addr string) bool {
-	host, _, err := net.SplitHostPort(addr)
-	if err != nil {
-		host = addr
-	}
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
-}
+func IsLoopback(addr string) bool { return plaintext.IsLoopback(addr) }
 
 func (v *checker) trust(c Config) {
 	v.oneOf("web.secure_cookies", c.Web.SecureCookies, SecureCookiesAuto, SecureCookiesTrue, SecureCookiesFalse)

@@ -86,7 +86,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		return nil, fmt.Errorf("mail templates: %w", err)
 	}
 	sender, err := mailer.NewSender(mailer.Options{
-		Addr: cfg.SMTP.Addr, TLS: cfg.SMTP.TLS, Auth: cfg.SMTP.Auth,
+		Addr: cfg.SMTP.Addr, TLS: cfg.SMTP.TLS, AllowPlaintext: cfg.SMTP.AllowPlaintext, Auth: cfg.SMTP.Auth,
 		Username: cfg.SMTP.Username, Password: cfg.SMTP.Password.Reveal(),
 		HELO: cfg.SMTP.HeloName, Timeout: cfg.SMTP.Timeout,
 		From: cfg.SMTP.From, ReplyTo: cfg.SMTP.ReplyTo,
@@ -193,6 +193,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		Intake: intake.Options{
 			AckWindow:       cfg.Routing.AckWindow,
 			FreeMailDomains: cfg.Leads.FreeMailDomains,
+			OwnAddresses:    ownAddresses(cfg),
 		},
 	}
 }

@@ -15,6 +15,7 @@ func (a *app) pollerRole(ctx context.Context) (func(context.Context) error, erro
 			Name:            m.Name,
 			Addr:            m.Addr,
 			TLS:             inbox.TLSMode(m.TLS),
+			AllowPlaintext:  m.AllowPlaintext,
 			Auth:            inbox.AuthMethod(m.Auth),
 			Username:        m.Username,
 			Password:        m.Password.Reveal(),

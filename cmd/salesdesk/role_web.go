@@ -24,7 +24,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		Logger:       a.log.With("role", roleWeb),
 		Checks: map[string]func(context.Context) error{
 			"redis":    a.pingRedis,
-			"database": a.store.Ping,
+			"database": a.store.CheckWrite,
 		},
 		Status:     a.pollerStatus,
 		SessionTTL: w.SessionTTL,

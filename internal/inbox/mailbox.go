@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"salesdesk/internal/plaintext"
 )
 
 // TLSMode says how the connection to the IMAP server is secured.
@@ -45,6 +47,9 @@ type Mailbox struct {
 	Addr string
 	// TLS defaults to TLSImplicit.
 	TLS TLSMode
+	// AllowPlaintext permits TLSNone to a server that is not loopback
+	// (test rigs); without it such a mailbox is refused.
+	AllowPlaintext bool
 	// TLSConfig is used for implicit TLS and STARTTLS; nil means system roots
 	// and the host of Addr as server name.
 	TLSConfig *tls.Config
@@ -143,7 +148,11 @@ func (m Mailbox) validate() error {
 		bad("addr", "required")
 	}
 	switch m.TLS {
-	case TLSImplicit, TLSStartTLS, TLSNone:
+	case TLSImplicit, TLSStartTLS:
+	case TLSNone:
+		if err := plaintext.Check(m.Addr, m.AllowPlaintext); err != nil {
+			bad("tls", err.Error())
+		}
 	default:
 		bad("tls", "must be implicit, starttls or none")
 	}

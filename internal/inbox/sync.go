@@ -279,6 +279,12 @@ func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched)
 	}
 	id, created, duplicate, err := p.deps.Store.SaveInboundMessage(ctx, in)
 	if err != nil {
+		if store.IsRetryable(err) {
+			// A busy or locked database, a lost connection: nothing is wrong
+			// with the message. Retry after a backoff without counting an
+			// attempt towards quarantine.
+			return fmt.Errorf("store message uid %d: %w", m.uid, err)
+		}
 		return &messageError{uid: m.uid, raw: m.raw, reason: fmt.Errorf("store message: %w", err)}
 	}
 	switch {

@@ -91,6 +91,10 @@ type Options struct {
 	// MaxThreadLookups bounds the Message-IDs looked up to thread one mail
 	// (default 64), so reference loops and huge References stay cheap.
 	MaxThreadLookups int
+	// OwnAddresses are our own sending addresses (smtp.from, reply_to,
+	// the mailboxes'). Mail from one of them, or with an X-Loop header
+	// naming one, is recorded and never answered.
+	OwnAddresses []string
 }
 
 // Deps are a Processor's collaborators.
@@ -128,6 +132,7 @@ type Processor struct {
 	rep     func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
 	opts    Options
 	freeDom map[string]bool
+	own     map[string]bool
 }
 
 // New returns a Processor.
@@ -151,6 +156,7 @@ func New(d Deps, o Options) (*Processor, error) {
 	if p.now == nil {
 		p.now = time.Now
 	}
+	p.own = ownAddresses(o.OwnAddresses)
 	p.freeDom = make(map[string]bool, len(o.FreeMailDomains))
 	for _, dom := range o.FreeMailDomains {
 		p.freeDom[strings.ToLower(strings.TrimSpace(dom))] = true
@@ -199,6 +205,10 @@ func (p *Processor) Process(ctx context.Context, inboundID int64) error {
 			return err
 		}
 	case mailparse.KindHuman:
+		if why := p.loopReason(m); why != "" {
+			log.InfoContext(ctx, "mail from ourselves recorded, not answered", "reason", why)
+			break
+		}
 		if p.rep != nil {
 			handled, err := p.rep(ctx, m, in.ReceivedAt)
 			if err != nil {

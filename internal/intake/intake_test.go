@@ -15,6 +15,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/intake"
+	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
@@ -893,4 +894,72 @@ func ExampleDefaultFollowups() {
 	// order_status true
 	// order_change false
 	// quote_request false
+}
+
+// TestOwnMailIsNeverAnswered: mail from our own sending address, or
+// carrying an X-Loop header that names us, opens nothing and gets no
+// answer; a customer's mail with someone else's X-Loop is still answered.
+func TestOwnMailIsNeverAnswered(t *testing.T) {
+	t.Parallel()
+	own := intake.Options{OwnAddresses: []string{"Salesdesk <sales@ourco.example>"}}
+	for name, m := range map[string]mail{
+		"own from": {from: "Sales <SALES@ourco.example>", subject: "Where is my order SO-10042?", body: "Where is my order?\n"},
+		"x-loop":   {from: "ann@acme.com", subject: "Where is my order SO-10042?", headers: []string{"X-Loop: sales@ourco.example"}, body: "Where is my order?\n"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			e := setup(t, setupOpts{opts: own})
+			id := e.take(m)
+			if types := e.q.types(); len(types) != 0 {
+				t.Errorf("tasks = %v, want none", types)
+			}
+			if _, err := e.st.InquiryByInboundMessage(e.ctx, id); err == nil {
+				t.Error("an inquiry was opened for our own mail")
+			}
+			e.wantStatus(id, store.InboundProcessed)
+		})
+	}
+	t.Run("other x-loop", func(t *testing.T) {
+		e := setup(t, setupOpts{opts: own})
+		id := e.take(mail{from: "ann@acme.com", subject: "Where is my order SO-10042?", headers: []string{"X-Loop: helpdesk@acme.com"}, body: "Where is my order?\n"})
+		if len(e.q.types()) == 0 {
+			t.Error("no follow-on task for a customer's mail with a foreign X-Loop")
+		}
+		if _, err := e.st.InquiryByInboundMessage(e.ctx, id); err != nil {
+			t.Errorf("inquiry: %v", err)
+		}
+	})
+}
+
+// TestOurMailCarriesXLoop: every mail we compose names our sending address
+// in X-Loop, so when a customer's robot sends it back under its own From
+// it is recognised as ours and not answered.
+func TestOurMailCarriesXLoop(t *testing.T) {
+	t.Parallel()
+	raw, err := mailer.Compose(mailer.Outgoing{
+		From: "Salesdesk <sales@ourco.example>", To: []string{"ann@acme.com"},
+		Subject: "Your order SO-10042", Text: "It ships today.\n", MessageID: "x-loop-1@ourco.example",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := mailparse.Parse(raw, mailparse.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := m.Headers.Get("X-Loop"); got != "sales@ourco.example" {
+		t.Fatalf("X-Loop = %q, want sales@ourco.example", got)
+	}
+	e := setup(t, setupOpts{opts: intake.Options{OwnAddresses: []string{"sales@ourco.example"}}})
+	// The customer's robot resends it from its own address.
+	back := strings.Replace(string(raw), "From: \"Salesdesk\" <sales@ourco.example>", "From: <ann@acme.com>", 1)
+	if back == string(raw) {
+		t.Fatalf("no From line to replace in:\n%s", raw)
+	}
+	id := e.deliver([]byte(back))
+	if err := e.p.Process(e.ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	if types := e.q.types(); len(types) != 0 {
+		t.Errorf("tasks = %v, want none", types)
+	}
 }

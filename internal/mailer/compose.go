@@ -67,6 +67,7 @@ var reservedHeaders = map[string]bool{
 	"subject": true, "message-id": true, "in-reply-to": true, "references": true, "date": true,
 	"mime-version": true, "content-type": true, "content-transfer-encoding": true,
 	"auto-submitted": true, "x-auto-response-suppress": true, "return-path": true,
+	"x-loop": true,
 }
 
 // Compose renders o as an RFC 5322 message with CRLF line endings.
@@ -92,6 +93,9 @@ func (o Outgoing) Msg() (*gomail.Msg, error) {
 		return nil, err
 	}
 	m.SetAddrHeaderFromMailAddress(gomail.HeaderFrom, from)
+	// X-Loop (RFC 3834) names our sending address: a mail that comes back
+	// carrying it is ours, and intake never answers it.
+	m.SetGenHeader("X-Loop", from.Address)
 	if len(o.To) == 0 {
 		return nil, invalid("no recipient")
 	}

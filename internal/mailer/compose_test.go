@@ -161,7 +161,7 @@ func TestComposeHeaderInjection(t *testing.T) {
 		"=?UTF-8?Q?Bob=0D=0ABcc:_evil@x.example?=",
 	}
 	allowed := []string{"From", "Reply-To", "To", "Subject", "Message-Id", "In-Reply-To", "References",
-		"Auto-Submitted", "X-Auto-Response-Suppress", "Date", "Mime-Version", "Content-Type", "Content-Transfer-Encoding"}
+		"Auto-Submitted", "X-Auto-Response-Suppress", "X-Loop", "Date", "Mime-Version", "Content-Type", "Content-Transfer-Encoding"}
 
 	for _, v := range evil {
 		t.Run("subject "+strings.ToValidUTF8(v[:min(len(v), 12)], ""), func(t *testing.T) {
@@ -372,7 +372,7 @@ func FuzzCompose(f *testing.F) {
 	f.Add("=?UTF-8?Q?Bob=0D=0ABcc:_e@x?=", "=?UTF-8?B?QQ0KQmNjOiBl?=", "", "", "")
 	f.Add("\"Ann, Bob\" <x@y>", "\x00\x1b[2J\u2028\u202e", "[SD-1]", "<>", "<<a@b>>")
 	allowed := map[string]bool{"From": true, "To": true, "Subject": true, "Message-Id": true, "In-Reply-To": true,
-		"References": true, "Auto-Submitted": true, "X-Auto-Response-Suppress": true, "Date": true,
+		"References": true, "Auto-Submitted": true, "X-Auto-Response-Suppress": true, "X-Loop": true, "Date": true,
 		"Mime-Version": true, "Content-Type": true, "Content-Transfer-Encoding": true}
 	f.Fuzz(func(t *testing.T, name, subject, ref, inReplyTo, refs string) {
 		o := Outgoing{

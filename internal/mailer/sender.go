@@ -16,6 +16,8 @@ import (
 
 	gomail "github.com/wneessen/go-mail"
 	"github.com/wneessen/go-mail/smtp"
+
+	"salesdesk/internal/plaintext"
 )
 
 // TLS modes for Options.TLS.
@@ -27,13 +29,16 @@ const (
 
 // Options configures a Sender.
 type Options struct {
-	Addr     string // host:port of the SMTP server; required
-	TLS      string // TLSNone, TLSStartTLS (default) or TLSImplicit
-	Auth     string // "auto" (default), "plain" or "login"; used only with Username
-	Username string
-	Password string
-	HELO     string        // EHLO name; default the host name
-	Timeout  time.Duration // per connection; default 30s
+	Addr string // host:port of the SMTP server; required
+	TLS  string // TLSNone, TLSStartTLS (default) or TLSImplicit
+	// AllowPlaintext permits TLSNone to a server that is not loopback
+	// (test rigs); without it NewSender refuses such an address.
+	AllowPlaintext bool
+	Auth           string // "auto" (default), "plain" or "login"; used only with Username
+	Username       string
+	Password       string
+	HELO           string        // EHLO name; default the host name
+	Timeout        time.Duration // per connection; default 30s
 	// TLSConfig overrides the TLS settings (tests trust a self-signed
 	// certificate with it). ServerName defaults to Addr's host.
 	TLSConfig *tls.Config
@@ -96,7 +101,11 @@ func NewSender(o Options) (*Sender, error) {
 		o.TLS = TLSStartTLS
 	}
 	switch o.TLS {
-	case TLSNone, TLSStartTLS, TLSImplicit:
+	case TLSStartTLS, TLSImplicit:
+	case TLSNone:
+		if err := plaintext.Check(o.Addr, o.AllowPlaintext); err != nil {
+			return nil, fmt.Errorf("mailer: smtp %w", err)
+		}
 	default:
 		return nil, fmt.Errorf("mailer: smtp tls %q: want none, starttls or implicit", o.TLS)
 	}

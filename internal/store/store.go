@@ -75,20 +75,20 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	case strings.HasPrefix(dsn, "postgres://"), strings.HasPrefix(dsn, "postgresql://"):
 		s, err = openPostgres(dsn)
 	default:
-		return nil, fmt.Errorf("store: unsupported database %q: want sqlite:PATH or postgres://", redact(dsn))
+		return nil, fmt.Errorf("store: unsupported database %q: want sqlite:PATH or postgres://", RedactDSN(dsn))
 	}
 	if err != nil {
-		return nil, err
+		return nil, redactErr(err)
 	}
 	s.now = o.now
 	if err := s.Ping(ctx); err != nil {
 		s.db.Close()
-		return nil, err
+		return nil, redactErr(err)
 	}
 	if o.migrate {
 		if _, err := s.Migrate(ctx); err != nil {
 			s.db.Close()
-			return nil, err
+			return nil, redactErr(err)
 		}
 	}
 	return s, nil
@@ -121,6 +121,9 @@ func openSQLite(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: sqlite: parameters are set by salesdesk, remove %q", path[i:])
 	}
 	if !memory && !strings.HasPrefix(name, "file:") {
+		if err := createPrivate(path); err != nil {
+			return nil, err
+		}
 		name = "file:" + name
 	}
 	name += "?" + sqlitePragmas.Encode()
@@ -155,18 +158,6 @@ func openPostgres(dsn string) (*Store, error) {
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
 	return &Store{db: db, dialect: Postgres}, nil
-}
-
-// redact hides a password in a DSN for error messages.
-func redact(dsn string) string {
-	u, err := url.Parse(dsn)
-	if err != nil || u.User == nil {
-		return dsn
-	}
-	if _, ok := u.User.Password(); ok {
-		u.User = url.UserPassword(u.User.Username(), "xxxxx")
-	}
-	return u.String()
 }
 
 // Close closes the database. Calling it twice is harmless.
