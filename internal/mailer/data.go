@@ -25,7 +25,8 @@ type AckData struct {
 	NextStep     string // overrides the category's default next step
 	Subject      string // the customer's subject, answered with "Re: "
 	// Who is who will answer, e.g. "Rita Rep, your account manager";
-	// "" says "our team".
+	// "" says "our team". Templates in other languages name only the part
+	// before the first comma, the person (NextStepIn).
 	Who    string
 	Signer Signer
 }

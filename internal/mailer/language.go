@@ -29,11 +29,19 @@ func (r *Renderer) HasLanguage(name, language string) bool {
 
 // languageFuncs are the template helpers of the templates per language:
 // the words that are not in the template files themselves (next steps,
-// order status words, dates), per language, written by hand.
+// order status words, dates, lists, the signature's and the item table's
+// labels), per language, written by hand.
 func languageFuncs(loc *time.Location) map[string]any {
 	return map[string]any{
 		"nextstepin": NextStepIn,
 		"statusin":   statusIn,
+		"listin":     listIn,
+		"signin": func(language string, s Signer) langSigner {
+			return langSigner{Signer: s, Words: wordsIn(language)}
+		},
+		"itemsin": func(language string, items []OrderItem) langItems {
+			return langItems{Items: items, Language: language, Words: wordsIn(language)}
+		},
 		"replyin": func(language, subject string) string {
 			if HeaderText(subject) == "" {
 				if s, ok := yourMessage[language]; ok {
@@ -53,6 +61,67 @@ func languageFuncs(loc *time.Location) map[string]any {
 			return t.In(loc).Format(layout)
 		},
 	}
+}
+
+// langWords are the labels the shared blocks "signature_in" and
+// "items_in" show in a language.
+type langWords struct {
+	Regards, Phone, Email, Hours string // signature; labels end in their colon
+	Qty, Item, Description       string // item table (HTML)
+}
+
+// langSigner is a Signer with the words to sign in a language.
+type langSigner struct {
+	Signer
+	Words langWords
+}
+
+// langItems are order lines with the words to show them in a language.
+type langItems struct {
+	Items    []OrderItem
+	Language string
+	Words    langWords
+}
+
+var signWords = map[string]langWords{
+	"en": {Regards: "Kind regards,", Phone: "Phone:", Email: "Email:", Hours: "Hours:", Qty: "Qty", Item: "Item", Description: "Description"},
+	"de": {Regards: "Mit freundlichen Grüßen", Phone: "Telefon:", Email: "E-Mail:", Hours: "Geschäftszeiten:", Qty: "Menge", Item: "Artikel", Description: "Beschreibung"},
+	"fr": {Regards: "Cordialement,", Phone: "Téléphone :", Email: "E-mail :", Hours: "Horaires :", Qty: "Qté", Item: "Article", Description: "Description"},
+	"es": {Regards: "Atentamente,", Phone: "Teléfono:", Email: "Correo electrónico:", Hours: "Horario:", Qty: "Cant.", Item: "Artículo", Description: "Descripción"},
+	"it": {Regards: "Cordiali saluti,", Phone: "Telefono:", Email: "E-mail:", Hours: "Orari:", Qty: "Q.tà", Item: "Articolo", Description: "Descrizione"},
+	"nl": {Regards: "Met vriendelijke groet,", Phone: "Telefoon:", Email: "E-mail:", Hours: "Openingstijden:", Qty: "Aantal", Item: "Artikel", Description: "Omschrijving"},
+	"pt": {Regards: "Com os melhores cumprimentos,", Phone: "Telefone:", Email: "E-mail:", Hours: "Horário:", Qty: "Qtd.", Item: "Artigo", Description: "Descrição"},
+}
+
+// wordsIn are the block labels in language; English for one without.
+func wordsIn(language string) langWords {
+	if w, ok := signWords[language]; ok {
+		return w
+	}
+	return signWords["en"]
+}
+
+// andWords join the last two items of a list per language.
+var andWords = map[string]string{
+	"de": "und", "fr": "et", "es": "y", "it": "e", "nl": "en", "pt": "e",
+}
+
+// listIn is the "list" helper in language: "a, b und c".
+func listIn(language string, items []string) string {
+	and, ok := andWords[language]
+	if !ok {
+		return wordList(items)
+	}
+	clean := make([]string, 0, len(items))
+	for _, it := range items {
+		if it = HeaderText(it); it != "" {
+			clean = append(clean, it)
+		}
+	}
+	if len(clean) < 2 {
+		return strings.Join(clean, "")
+	}
+	return strings.Join(clean[:len(clean)-1], ", ") + " " + and + " " + clean[len(clean)-1]
 }
 
 // dateLayouts are the numeric date forms each language reads without
@@ -84,83 +153,84 @@ func statusIn(language, words string) string {
 	return words
 }
 
-// nextSteps are NextStep per language.
+// nextSteps are NextStepBy per language; {who} stands for who answers.
 var nextSteps = map[string]map[string]string{
 	"de": {
-		"order_status":    "Wir sehen jetzt nach Ihrer Bestellung. Den Stand erhalten Sie in Kürze in einer eigenen E-Mail.",
-		"order_change":    "Unser Auftragsteam prüft die gewünschte Änderung und bestätigt sie Ihnen, in der Regel innerhalb eines Werktags. Eilaufträge werden zuerst bearbeitet.",
-		"quote_request":   "Ein Mitarbeiter unseres Vertriebs erstellt Ihr Angebot und meldet sich bei Ihnen, in der Regel innerhalb eines Werktags.",
-		"meeting_request": "Ihr Ansprechpartner bestätigt Ihnen einen Termin und schickt Ihnen eine Kalendereinladung.",
-		"complaint":       "Es tut uns leid, das zu hören. Ihr Ansprechpartner ist informiert und meldet sich persönlich bei Ihnen.",
+		"who":             "Ein Mitglied unseres Teams",
+		"order":           "{who} sieht sich Ihre Bestellung an und antwortet Ihnen.",
+		"quote_request":   "{who} erstellt Ihr Angebot und meldet sich bei Ihnen.",
+		"meeting_request": "Sie erhalten in Kürze eine eigene E-Mail: entweder freie Termine, unter denen Sie mit einem Klick wählen, oder, wenn wir nicht sofort Termine anbieten können, die Nachricht, dass ein Mitglied unseres Vertriebsteams Ihnen einen Termin vorschlägt. Sobald ein Termin gebucht ist, folgt eine Kalendereinladung.",
+		"complaint":       "Es tut uns leid, das zu hören. {who} hat Ihre Nachricht und meldet sich persönlich bei Ihnen.",
 		"unsubscribe":     "Wir bestätigen Ihre Abmeldung in einer eigenen E-Mail.",
-		"handled":         "Ihr Ansprechpartner hat Ihre Nachricht und antwortet Ihnen, in der Regel innerhalb eines Werktags.",
-		"default":         "Ein Mitglied unseres Teams liest Ihre Nachricht und antwortet Ihnen.",
+		"default":         "{who} liest Ihre Nachricht und antwortet Ihnen.",
 	},
 	"fr": {
-		"order_status":    "Nous consultons votre commande. Vous recevrez son statut sous peu dans un e-mail séparé.",
-		"order_change":    "Notre service commandes examine la modification demandée et vous la confirme, généralement sous un jour ouvré. Les demandes urgentes sont traitées en priorité.",
-		"quote_request":   "Un membre de notre équipe commerciale prépare votre devis et vous contacte, généralement sous un jour ouvré.",
-		"meeting_request": "Votre interlocuteur vous confirmera un horaire et vous enverra une invitation d'agenda.",
-		"complaint":       "Nous sommes désolés de ce que vous avez vécu. Votre interlocuteur est informé et vous contactera personnellement.",
+		"who":             "Un membre de notre équipe",
+		"order":           "{who} examinera votre commande et vous répondra.",
+		"quote_request":   "{who} préparera votre devis et vous contactera.",
+		"meeting_request": "Vous recevrez sous peu un e-mail séparé : soit des créneaux libres à choisir d'un clic, soit, si aucun ne peut être proposé tout de suite, l'annonce qu'un membre de notre équipe commerciale vous proposera un horaire. Dès qu'un horaire est réservé, vous recevrez une invitation d'agenda.",
+		"complaint":       "Nous sommes désolés de ce que vous avez vécu. {who} a bien reçu votre message et vous contactera personnellement.",
 		"unsubscribe":     "Nous vous confirmerons votre désinscription dans un e-mail séparé.",
-		"handled":         "Votre interlocuteur a reçu votre message et vous répondra, généralement sous un jour ouvré.",
-		"default":         "Un membre de notre équipe lira votre message et vous répondra.",
+		"default":         "{who} lira votre message et vous répondra.",
 	},
 	"es": {
-		"order_status":    "Estamos consultando su pedido. Recibirá su estado en breve en un correo aparte.",
-		"order_change":    "Nuestro equipo de pedidos revisará el cambio que solicita y se lo confirmará, normalmente en un día laborable. Las solicitudes urgentes se atienden primero.",
-		"quote_request":   "Un miembro de nuestro equipo comercial preparará su presupuesto y se pondrá en contacto con usted, normalmente en un día laborable.",
-		"meeting_request": "Su persona de contacto le confirmará una hora y le enviará una invitación de calendario.",
-		"complaint":       "Lamentamos lo ocurrido. Su persona de contacto está informada y se pondrá en contacto con usted personalmente.",
+		"who":             "Un miembro de nuestro equipo",
+		"order":           "{who} revisará su pedido y le responderá.",
+		"quote_request":   "{who} preparará su presupuesto y se pondrá en contacto con usted.",
+		"meeting_request": "En breve recibirá un correo aparte: o bien horarios libres para elegir con un clic o, si no podemos ofrecerlos de inmediato, el aviso de que un miembro de nuestro equipo comercial le propondrá una hora. Cuando se reserve una hora, recibirá una invitación de calendario.",
+		"complaint":       "Lamentamos lo ocurrido. {who} ha recibido su mensaje y se pondrá en contacto con usted personalmente.",
 		"unsubscribe":     "Le confirmaremos la baja en un correo aparte.",
-		"handled":         "Su persona de contacto tiene su mensaje y le responderá, normalmente en un día laborable.",
-		"default":         "Un miembro de nuestro equipo leerá su mensaje y le responderá.",
+		"default":         "{who} leerá su mensaje y le responderá.",
 	},
 	"it": {
-		"order_status":    "Stiamo verificando il suo ordine. Riceverà a breve lo stato in un'e-mail separata.",
-		"order_change":    "Il nostro ufficio ordini esaminerà la modifica richiesta e gliela confermerà, di solito entro un giorno lavorativo. Le richieste urgenti hanno la precedenza.",
-		"quote_request":   "Un membro del nostro team commerciale preparerà il suo preventivo e la contatterà, di solito entro un giorno lavorativo.",
-		"meeting_request": "Il suo referente le confermerà un orario e le invierà un invito nel calendario.",
-		"complaint":       "Ci dispiace per quanto accaduto. Il suo referente è stato informato e la contatterà personalmente.",
+		"who":             "Un membro del nostro team",
+		"order":           "{who} verificherà il suo ordine e le risponderà.",
+		"quote_request":   "{who} preparerà il suo preventivo e la contatterà.",
+		"meeting_request": "A breve riceverà un'e-mail separata: o degli orari liberi da scegliere con un clic oppure, se non possiamo proporne subito, l'avviso che un membro del nostro team commerciale le proporrà un orario. Una volta fissato l'orario, riceverà un invito nel calendario.",
+		"complaint":       "Ci dispiace per quanto accaduto. {who} ha ricevuto il suo messaggio e la contatterà personalmente.",
 		"unsubscribe":     "Le confermeremo la cancellazione in un'e-mail separata.",
-		"handled":         "Il suo referente ha ricevuto il messaggio e le risponderà, di solito entro un giorno lavorativo.",
-		"default":         "Un membro del nostro team leggerà il suo messaggio e le risponderà.",
+		"default":         "{who} leggerà il suo messaggio e le risponderà.",
 	},
 	"nl": {
-		"order_status":    "We zoeken uw bestelling nu op. U ontvangt de status binnenkort in een aparte e-mail.",
-		"order_change":    "Ons orderteam bekijkt de gevraagde wijziging en bevestigt die aan u, meestal binnen één werkdag. Spoedverzoeken gaan voor.",
-		"quote_request":   "Een medewerker van ons verkoopteam stelt uw offerte op en neemt contact met u op, meestal binnen één werkdag.",
-		"meeting_request": "Uw contactpersoon bevestigt een tijdstip en stuurt u een agenda-uitnodiging.",
-		"complaint":       "Het spijt ons dat te horen. Uw contactpersoon is op de hoogte en neemt persoonlijk contact met u op.",
+		"who":             "Een medewerker van ons team",
+		"order":           "{who} bekijkt uw bestelling en antwoordt u.",
+		"quote_request":   "{who} stelt uw offerte op en neemt contact met u op.",
+		"meeting_request": "U ontvangt binnenkort een aparte e-mail: ofwel vrije tijden waaruit u met één klik kiest, ofwel, als we die niet meteen kunnen aanbieden, het bericht dat een medewerker van ons verkoopteam een tijdstip voorstelt. Zodra een tijdstip geboekt is, volgt een agenda-uitnodiging.",
+		"complaint":       "Het spijt ons dat te horen. {who} heeft uw bericht ontvangen en neemt persoonlijk contact met u op.",
 		"unsubscribe":     "We bevestigen uw afmelding in een aparte e-mail.",
-		"handled":         "Uw contactpersoon heeft uw bericht en antwoordt u, meestal binnen één werkdag.",
-		"default":         "Een medewerker van ons team leest uw bericht en antwoordt u.",
+		"default":         "{who} leest uw bericht en antwoordt u.",
 	},
 	"pt": {
-		"order_status":    "Estamos a verificar a sua encomenda. Receberá o estado em breve num e-mail separado.",
-		"order_change":    "A nossa equipa de encomendas vai analisar a alteração pedida e confirmá-la, normalmente dentro de um dia útil. Os pedidos urgentes são tratados primeiro.",
-		"quote_request":   "Um membro da nossa equipa comercial vai preparar o seu orçamento e contactá-lo, normalmente dentro de um dia útil.",
-		"meeting_request": "O seu contacto vai confirmar uma hora e enviar-lhe um convite de calendário.",
-		"complaint":       "Lamentamos o sucedido. O seu contacto foi informado e vai contactá-lo pessoalmente.",
+		"who":             "Um membro da nossa equipa",
+		"order":           "{who} vai analisar a sua encomenda e responder-lhe.",
+		"quote_request":   "{who} vai preparar o seu orçamento e entrar em contacto consigo.",
+		"meeting_request": "Receberá em breve um e-mail separado: ou horários livres para escolher com um clique ou, se não for possível propô-los de imediato, o aviso de que um membro da nossa equipa comercial lhe vai propor uma hora. Assim que uma hora for marcada, receberá um convite de calendário.",
+		"complaint":       "Lamentamos o sucedido. {who} recebeu a sua mensagem e vai entrar em contacto consigo pessoalmente.",
 		"unsubscribe":     "Vamos confirmar o cancelamento da subscrição num e-mail separado.",
-		"handled":         "O seu contacto recebeu a sua mensagem e vai responder-lhe, normalmente dentro de um dia útil.",
-		"default":         "Um membro da nossa equipa vai ler a sua mensagem e responder-lhe.",
+		"default":         "{who} vai ler a sua mensagem e responder-lhe.",
 	},
 }
 
-// NextStepIn is [NextStep] in language; English for a language without
-// its own words.
-func NextStepIn(language, category string) string {
+// NextStepIn is [NextStepBy] in language; English for a language without
+// its own words. Of who (AckData.Who, "Rita Rep, your account manager,")
+// it names only the person, the part before the first comma: the rest is
+// English; "" is a member of our team.
+func NextStepIn(language, who, category string) string {
 	steps, ok := nextSteps[language]
 	if !ok {
-		return NextStep(category)
+		return NextStepBy(who, category)
+	}
+	name, _, _ := strings.Cut(HeaderText(who), ",")
+	if name = strings.TrimSpace(name); name == "" {
+		name = steps["who"]
 	}
 	switch category {
-	case "support", "billing", "account":
-		category = "handled"
+	case "order_status", "order_change":
+		category = "order"
 	}
-	if s, ok := steps[category]; ok {
-		return s
+	s, ok := steps[category]
+	if !ok || category == "who" {
+		s = steps["default"]
 	}
-	return steps["default"]
+	return strings.ReplaceAll(s, "{who}", name)
 }
