@@ -123,7 +123,7 @@ func (s *Store) ListDeskAlerts(ctx context.Context, f AlertFilter) ([]DeskAlert,
 	out, err := queryAll(ctx, s, func(r row) (*DeskAlert, error) {
 		var a DeskAlert
 		err := r.Scan(&a.ID, &a.DedupeKey, &a.Kind, &a.Severity, &a.Subject, &a.Detail, icol(&a.CustomerID), &a.Status,
-			&a.Occurrences, tcol(&a.CreatedAt), tcol(&a.LastSeenAt), tcol(&a.ClosedAt), tcol(&a.AcknowledgedAt), &a.AcknowledgedBy)
+			&a.Occurrences, tcol(&a.CreatedAt), tcol(&a.LastSeenAt), tcol(&a.ClosedAt), scol(&a.DigestKey), tcol(&a.AcknowledgedAt), &a.AcknowledgedBy)
 		return &a, err
 	}, "SELECT "+alertColumns+", acknowledged_at, acknowledged_by FROM alerts"+clause, args...)
 	if err != nil {
