@@ -387,20 +387,16 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 	}, "SELECT id, number, status, created_at, customer_id FROM orders WHERE upper(number) = ? LIMIT ?", strings.ToUpper(q), limit); err != nil {
 		return nil, err
 	}
-	// Words: every word must appear in the subject or text of the mail.
-	// That scans the stored mail, so a query that already found its
-	// reference, address or order number exactly stops here.
+	// Words: every word must appear, as a whole word, in the subject or
+	// text of the mail, read from the full-text index (migration 0016).
+	// A query that already found its reference, address or order number
+	// exactly stops here.
 	if len(hits) > 0 && (referencePattern.MatchString(q) || strings.Contains(q, "@") || hits[len(hits)-1].Kind == "order") {
 		return dedupeHits(hits), nil
 	}
-	var w where
-	for _, word := range strings.Fields(strings.ToLower(q)) {
-		pat := "%" + likeEscaper.Replace(word) + "%"
-		w.add(`(lower(m.subject) LIKE ? ESCAPE '\' OR lower(m.body_text) LIKE ? ESCAPE '\')`, pat, pat)
-	}
-	if len(w.conds) > 0 {
-		if err := add("words", inquiry("words"), inquiryHit+"JOIN inbound_messages m ON m.id = q.inbound_message_id"+
-			w.String()+" ORDER BY q.id DESC LIMIT ?", append(w.args, limit)...); err != nil {
+	if match, args := s.wordsMatch(q); match != "" {
+		if err := add("words", inquiry("words"), inquiryHit+"JOIN inbound_messages m ON m.id = q.inbound_message_id WHERE "+
+			match+" ORDER BY q.id DESC LIMIT ?", append(args, limit)...); err != nil {
 			return nil, err
 		}
 	}
