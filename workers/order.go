@@ -196,7 +196,7 @@ func (h orderDesk) signer(ctx context.Context, contact *store.Contact) mailer.Si
 // date only while the order is open and the date is not past (a late
 // order's mail says so itself), and the latest status note.
 func orderState(o store.Order, note string, now time.Time) mailer.OrderState {
-	d := mailer.OrderState{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL, Note: note}
+	d := mailer.OrderState{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL, Carrier: o.Carrier, Note: note}
 	if store.IsOpenOrderStatus(o.Status) && !o.PromisedDate.IsZero() && !dayBefore(o.PromisedDate, now) {
 		d.ExpectedAt = o.PromisedDate
 	}
