@@ -110,7 +110,12 @@ type Workers struct {
 	handles  map[string]bool
 	notifier *OrderStatusNotifier
 	intake   *intake.Processor
+	decider  *OrderRequestDecider
 }
+
+// OrderRequestDecider closes order requests (links, API, desk), nil
+// unless Options.NotifyStatusChanges is set.
+func (w *Workers) OrderRequestDecider() *OrderRequestDecider { return w.decider }
 
 // Handles reports whether New registered a handler for taskType.
 func (w *Workers) Handles(taskType string) bool { return w.handles[taskType] }
@@ -189,6 +194,9 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 		w.notifier, err = NewOrderStatusNotifier(ord, o.Order)
 		if err != nil {
 			errs = append(errs, fmt.Errorf("order status notifier: %w", err))
+		}
+		if w.decider, err = NewOrderRequestDecider(ord, o.Order); err != nil {
+			errs = append(errs, fmt.Errorf("order request decider: %w", err))
 		}
 	}
 
