@@ -11,6 +11,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/entity"
+	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
 	"salesdesk/internal/store"
@@ -91,6 +92,9 @@ type OrderOptions struct {
 	Hours string
 	// Followup are the thresholds of orders:followup_scan.
 	Followup order.FollowupOptions
+	// Links signs the one-click done/rejected links of request mails;
+	// nil (or no BaseURL) leaves them out.
+	Links *link.Signer
 }
 
 // OrderDeps are the order handlers' collaborators.
@@ -192,7 +196,7 @@ func (h orderDesk) signer(ctx context.Context, contact *store.Contact) mailer.Si
 // date only while the order is open and the date is not past (a late
 // order's mail says so itself), and the latest status note.
 func orderState(o store.Order, note string, now time.Time) mailer.OrderState {
-	d := mailer.OrderState{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL, Note: note}
+	d := mailer.OrderState{OrderNumber: o.Number, Status: order.StatusWords(o.Status), TrackingURL: o.TrackingURL, Carrier: o.Carrier, Note: note}
 	if store.IsOpenOrderStatus(o.Status) && !o.PromisedDate.IsZero() && !dayBefore(o.PromisedDate, now) {
 		d.ExpectedAt = o.PromisedDate
 	}
@@ -376,6 +380,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 		Company: customer.Name, OrderNumber: o.Number, OrderStatus: order.StatusWords(o.Status), Request: summary,
 		Rush: p.Rush, RequestedDate: requested, Body: words,
 	}
+	notify.DoneURL, notify.RejectURL = h.requestLinks(req.ID)
 	if err := h.notifyRequest(ctx, oi, customer, notify); err != nil {
 		return err
 	}

@@ -110,7 +110,12 @@ type Workers struct {
 	handles  map[string]bool
 	notifier *OrderStatusNotifier
 	intake   *intake.Processor
+	decider  *OrderRequestDecider
 }
+
+// OrderRequestDecider closes order requests (links, API, desk); nil
+// when the order handlers could not be built.
+func (w *Workers) OrderRequestDecider() *OrderRequestDecider { return w.decider }
 
 // Handles reports whether New registered a handler for taskType.
 func (w *Workers) Handles(taskType string) bool { return w.handles[taskType] }
@@ -190,6 +195,9 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 		if err != nil {
 			errs = append(errs, fmt.Errorf("order status notifier: %w", err))
 		}
+	}
+	if w.decider, err = NewOrderRequestDecider(ord, o.Order); err != nil {
+		errs = append(errs, fmt.Errorf("order request decider: %w", err))
 	}
 
 	ld := LeadDeps{Desk: d.Desk, Leads: d.Leads, Store: d.Store}

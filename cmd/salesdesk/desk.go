@@ -158,6 +158,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		},
 		Order: workers.OrderOptions{
 			OperationsAddress: cfg.Orders.OperationsAddress, TeamAddress: cfg.Routing.TeamAddress, FormatHint: "SO-123456",
+			Links:    links,
 			Followup: order.FollowupOptions{LateGrace: cfg.Orders.FollowupLateGrace, PendingAfter: cfg.Orders.FollowupPendingAfter},
 		},
 		Lead: workers.LeadOptions{

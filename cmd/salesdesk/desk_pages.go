@@ -23,7 +23,7 @@ func (a *app) deskPages(d *desk, sessionKey []byte, staff func(*http.Request) (d
 	m := hmac.New(sha256.New, sessionKey)
 	m.Write([]byte("salesdesk desk session key v1"))
 	box := outbox.New(a.store, a.client)
-	return deskpages.New(deskpages.Options{
+	o := deskpages.Options{
 		Store:       a.store,
 		Leads:       d.leads,
 		Signer:      d.links,
@@ -39,5 +39,9 @@ func (a *app) deskPages(d *desk, sessionKey []byte, staff func(*http.Request) (d
 		ContactSLA:  cfg.Leads.SLAContact,
 		Relabel:     d.workers.Intake().ApplyTriageDecision,
 		Logger:      a.log.With("role", roleWeb),
-	})
+	}
+	if decider := d.workers.OrderRequestDecider(); decider != nil {
+		o.ResolveOrderRequest = decider.Resolve
+	}
+	return deskpages.New(o)
 }

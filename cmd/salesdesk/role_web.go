@@ -58,6 +58,10 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	if n := d.workers.Notifier(); n != nil {
 		hooks.OnOrderStatusChanged = n.OnOrderStatusChanged
 	}
+	decider := d.workers.OrderRequestDecider()
+	if decider != nil {
+		hooks.DecideOrderRequest = decider.Decide
+	}
 	o.API = api.New(api.Options{Store: a.store, Logger: a.log.With("role", roleWeb), Hooks: hooks, Meetings: d.meetings,
 		Pipeline: api.Pipeline{LostReasons: a.cfg.Leads.LostReasons}})
 	pages, err := a.adminPages()
@@ -67,17 +71,23 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 	o.Pages = pages
 	// One-click links in mail (triage decisions, lead actions) carry their
 	// own signature instead of a login.
-	oneClick := link.NewHandler(link.HandlerOptions{
+	linkOpts := link.HandlerOptions{
 		Signer: d.links,
 		Triage: d.workers.Intake().ApplyTriageDecision,
 		Lead: func(ctx context.Context, leadID int64, action string, repID int64) error {
 			_, err := d.leads.ApplyLinkAction(ctx, leadID, action, repID)
 			return err
 		},
-		Decisions: a.store,
-		Logger:    a.log.With("role", roleWeb),
-	})
-	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick,
+		Decisions:     a.store,
+		OrderRequests: a.store,
+		Logger:        a.log.With("role", roleWeb),
+	}
+	if decider != nil {
+		// Set only then: a nil decider's method value is not a nil func.
+		linkOpts.DecideOrderRequest = decider.Decide
+	}
+	oneClick := link.NewHandler(linkOpts)
+	o.Public = map[string]http.Handler{"/triage/": oneClick, "/leads/": oneClick, "/order-requests/": oneClick,
 		"/meetings/": meetingweb.NewHandler(meetingweb.Options{Signer: d.links, Store: a.store, Meetings: d.meetings,
 			LinkTTL: a.cfg.Web.LinkTTL, Logger: a.log.With("role", roleWeb)})}
 	// The desk signs its people in itself (magic links, person links in

@@ -43,6 +43,10 @@ type Hooks struct {
 	// OnInquiryClosed runs after an inquiry is closed; a failure is
 	// answered as an error, and closing again is harmless.
 	OnInquiryClosed func(ctx context.Context, inquiryID int64) error
+	// DecideOrderRequest closes an order request as done or rejected and
+	// tells the customer (workers' OrderRequestDecider.Decide), first
+	// decision only. Nil only records the decision.
+	DecideOrderRequest func(ctx context.Context, id int64, status, note, by string) (*store.OrderRequest, bool, error)
 }
 
 // Options configures the handler New builds.

@@ -29,6 +29,7 @@ type orderJSON struct {
 	PromisedDate    *string             `json:"promised_date"`
 	TrackingNumber  string              `json:"tracking_number"`
 	TrackingURL     string              `json:"tracking_url"`
+	Carrier         string              `json:"carrier"`
 	Notes           string              `json:"notes"`
 	StatusChangedAt time.Time           `json:"status_changed_at"`
 	CreatedAt       time.Time           `json:"created_at"`
@@ -57,7 +58,7 @@ func orderOut(o *store.Order) orderJSON {
 	return orderJSON{
 		ID: o.ID, CustomerID: o.CustomerID, Number: o.Number, Status: o.Status, Open: store.IsOpenOrderStatus(o.Status),
 		Currency: o.Currency, AmountCents: o.AmountCents, PromisedDate: dateOrNull(o.PromisedDate),
-		TrackingNumber: o.TrackingNumber, TrackingURL: o.TrackingURL, Notes: o.Notes,
+		TrackingNumber: o.TrackingNumber, TrackingURL: o.TrackingURL, Carrier: o.Carrier, Notes: o.Notes,
 		StatusChangedAt: o.StatusChangedAt, CreatedAt: o.CreatedAt, UpdatedAt: o.UpdatedAt,
 	}
 }
@@ -74,6 +75,7 @@ type orderIn struct {
 	PromisedDate   *string        `json:"promised_date"`
 	TrackingNumber *string        `json:"tracking_number"`
 	TrackingURL    *string        `json:"tracking_url"`
+	Carrier        *string        `json:"carrier"`
 	Notes          *string        `json:"notes"`
 	Items          *[]orderItemIn `json:"items"`
 }
@@ -133,6 +135,10 @@ func (h *handler) applyOrder(ctx context.Context, in *orderIn, o *store.Order, c
 	if in.TrackingURL != nil {
 		f.httpURL("tracking_url", *in.TrackingURL)
 		o.TrackingURL = *in.TrackingURL
+	}
+	if in.Carrier != nil {
+		f.line("carrier", *in.Carrier, maxLine)
+		o.Carrier = *in.Carrier
 	}
 	if in.Notes != nil {
 		f.text("notes", *in.Notes, maxNotes)
@@ -314,7 +320,7 @@ func (h *handler) updateOrder(w http.ResponseWriter, r *http.Request, q *query) 
 		o.Items = nil // keep the stored items
 	}
 	if in.CustomerID != nil || in.Number != nil || in.Currency != nil || in.AmountCents != nil ||
-		in.PromisedDate != nil || in.TrackingNumber != nil || in.TrackingURL != nil || in.Notes != nil || in.Items != nil {
+		in.PromisedDate != nil || in.TrackingNumber != nil || in.TrackingURL != nil || in.Carrier != nil || in.Notes != nil || in.Items != nil {
 		if err := h.st.UpdateOrder(ctx, o); err != nil {
 			if errors.Is(err, store.ErrConflict) {
 				return conflictErr("an order with number %q exists", o.Number)
@@ -363,11 +369,14 @@ type orderRequestJSON struct {
 	Status     string     `json:"status"`
 	CreatedAt  time.Time  `json:"created_at"`
 	ResolvedAt *time.Time `json:"resolved_at"`
+	Note       string     `json:"note"`
+	DecidedBy  string     `json:"decided_by"`
 }
 
 func orderRequestOut(x *store.OrderRequest) orderRequestJSON {
 	return orderRequestJSON{ID: x.ID, OrderID: x.OrderID, InquiryID: idOrNull(x.InquiryID), Kind: x.Kind,
-		Words: x.Words, Status: x.Status, CreatedAt: x.CreatedAt, ResolvedAt: timeOrNull(x.ResolvedAt)}
+		Words: x.Words, Status: x.Status, CreatedAt: x.CreatedAt, ResolvedAt: timeOrNull(x.ResolvedAt),
+		Note: x.Note, DecidedBy: x.DecidedBy}
 }
 
 func (h *handler) listOrderRequests(w http.ResponseWriter, r *http.Request, q *query) error {

@@ -198,4 +198,25 @@ func TestListOrdersAndRequests(t *testing.T) {
 		t.Errorf("requests of customer = %+v", l.Items)
 	}
 	f.do("GET", "/api/v1/order-requests?status=open", nil).mustStatus(t, 422)
+
+	// Closing: with a note, once; a second decision is 409 with the first.
+	var d orderRequestDecisionOut
+	f.do("POST", fmt.Sprintf("/api/v1/order-requests/%d/rejected", r1.ID), map[string]any{"note": "Cannot ship before Monday."}).
+		mustStatus(t, 200).json(t, &d)
+	if !d.Decided || d.Status != store.OrderRequestRejected || d.Note != "Cannot ship before Monday." || d.DecidedBy == "" || d.ResolvedAt == nil {
+		t.Errorf("rejected = %+v", d)
+	}
+	f.do("POST", fmt.Sprintf("/api/v1/order-requests/%d/done", r1.ID), nil).mustStatus(t, 409).json(t, &d)
+	if d.Decided || d.Status != store.OrderRequestRejected {
+		t.Errorf("second decision = %+v", d)
+	}
+	f.do("POST", "/api/v1/order-requests/99999/done", nil).mustStatus(t, 404)
+
+	// The carrier is accepted and kept.
+	var oj orderJSON
+	f.do("PATCH", fmt.Sprintf("/api/v1/orders/%d", a), map[string]any{"carrier": "DHL Express", "tracking_url": "https://track.example/1"}).
+		mustStatus(t, 200).json(t, &oj)
+	if oj.Carrier != "DHL Express" || oj.TrackingURL != "https://track.example/1" {
+		t.Errorf("after carrier patch = %+v", oj)
+	}
 }

@@ -500,6 +500,10 @@ func (d *Desk) orderRequestResolve(w http.ResponseWriter, r *http.Request, p *pe
 	} else {
 		err = d.o.Store.SetOrderRequestStatus(r.Context(), id, status)
 	}
+	if errors.Is(err, store.ErrConflict) {
+		d.fail(w, r, p, http.StatusConflict, err.Error())
+		return
+	}
 	if err != nil {
 		d.notFoundOr(w, r, p, err, "There is no such order request.")
 		return

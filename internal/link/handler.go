@@ -38,6 +38,12 @@ type HandlerOptions struct {
 	// and a later link from the same mail shows it. Nil applies every
 	// use (tests of the pages alone).
 	Decisions Decisions
+	// DecideOrderRequest closes an order request (done or rejected) and
+	// tells the customer, first decision only. Nil (or nil
+	// OrderRequests) answers 404 on /order-requests/.
+	DecideOrderRequest DecideOrderRequestFunc
+	// OrderRequests reads a request, to show an earlier decision.
+	OrderRequests OrderRequests
 	// Now is the clock links expire by; nil means time.Now.
 	Now func() time.Time
 	// Logger receives applied decisions and failures; nil discards.
@@ -51,8 +57,11 @@ type handler struct {
 	lead   func(ctx context.Context, leadID int64, action string, repID int64) error
 	// decisions makes triage links single-use; nil applies every use.
 	decisions Decisions
-	now       func() time.Time
-	log       *slog.Logger
+	// decideRequest and requests serve the order-request links.
+	decideRequest DecideOrderRequestFunc
+	requests      OrderRequests
+	now           func() time.Time
+	log           *slog.Logger
 }
 
 // NewHandler returns the handler for GET and POST on /triage/{id}/{category} and
@@ -61,7 +70,8 @@ func NewHandler(o HandlerOptions) http.Handler {
 	if o.Signer == nil {
 		panic("link: HandlerOptions.Signer is required")
 	}
-	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, decisions: o.Decisions, now: o.Now, log: o.Logger}
+	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, decisions: o.Decisions, now: o.Now, log: o.Logger,
+		decideRequest: o.DecideOrderRequest, requests: o.OrderRequests}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -71,6 +81,7 @@ func NewHandler(o HandlerOptions) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/triage/{id}/{category}", methods(h.serveTriage))
 	mux.Handle("/leads/{id}/{action}", methods(h.serveLead))
+	mux.Handle("/order-requests/{id}/{status}", methods(h.serveOrderRequest))
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) { render(w, notFoundPage()) })
 	return mux
 }

@@ -28,7 +28,9 @@ type form struct {
 	Button string
 }
 
-type field struct{ Name, Value string }
+// field is a form value; one with a Label is a text box the reader fills
+// in, the others are hidden.
+type field struct{ Name, Value, Label string }
 
 // pageTemplate is deliberately plain: no scripts, no external resources,
 // one inline style sheet (the Content-Security-Policy allows nothing else).
@@ -54,7 +56,7 @@ footer { margin-top: 2rem; font-size: .85rem; color: #656d76; }
 <h1{{if .Done}} class="done"{{end}}>{{.Title}}</h1>
 {{range .Lines}}<p>{{.}}</p>
 {{end}}{{with .Form}}<form method="post" action="{{.Action}}">
-{{range .Fields}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">
+{{range .Fields}}{{if .Label}}<p><label>{{.Label}}<br><textarea name="{{.Name}}" rows="3" cols="50" maxlength="2000">{{.Value}}</textarea></label></p>{{else}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
 {{end}}<button type="submit">{{.Button}}</button>
 </form>
 {{end}}<footer>salesdesk</footer>
@@ -111,6 +113,8 @@ func expiredPage(path string) page {
 	switch {
 	case strings.HasPrefix(path, "/triage/"):
 		todo = "If the inquiry still needs a category, ask your salesdesk administrator to set it (the API can relabel it)."
+	case strings.HasPrefix(path, "/order-requests/"):
+		todo = "If the request is still open, close it on the desk's order-requests page."
 	case strings.HasPrefix(path, "/leads/"):
 		todo = "If the lead is still yours, use the links in your latest lead mail or daily lead list, or ask your sales manager to update it."
 	}

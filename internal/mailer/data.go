@@ -210,6 +210,23 @@ type OrderRequestNotifyData struct {
 	InquiryURL    string
 	// Items are the lines of a new order, as read from the mail.
 	Items []OrderItem
+	// DoneURL and RejectURL are one-click links that close the request
+	// (a confirm page first); "" leaves them out.
+	DoneURL   string
+	RejectURL string
+}
+
+// OrderRequestDecidedData feeds "order_request_decided": the customer's
+// change or rush request on an order was done or rejected.
+type OrderRequestDecidedData struct {
+	CustomerName string
+	Reference    string
+	Subject      string
+	OrderNumber  string // required
+	Request      string // one-line summary of what was asked
+	Done         bool   // false: rejected
+	Note         string // the order team's note; "" when none
+	Signer       Signer
 }
 
 // LeadAssignedData feeds "lead_assigned": a new lead for a rep.

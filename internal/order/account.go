@@ -108,7 +108,7 @@ func AccountContext(ctx context.Context, st AccountStore, customerID int64, orde
 		if orders[i].History, err = st.OrderHistory(ctx, id); err != nil {
 			return Summary{}, fmt.Errorf("order: account context: %w", err)
 		}
-		if orders[i].Requests, err = st.ListOrderRequests(ctx, store.OrderRequestFilter{OrderID: id, Limit: 20}); err != nil {
+		if orders[i].Requests, err = st.ListOrderRequests(ctx, store.OrderRequestFilter{OrderID: id, Status: store.OrderRequestPending, Limit: 20}); err != nil {
 			return Summary{}, fmt.Errorf("order: account context: %w", err)
 		}
 	}

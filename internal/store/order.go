@@ -34,6 +34,7 @@ type Order struct {
 	PromisedDate    time.Time // a calendar date (UTC midnight); zero when none
 	TrackingNumber  string
 	TrackingURL     string
+	Carrier         string // who ships it, e.g. "DHL"; "" when unknown
 	Notes           string
 	StatusChangedAt time.Time
 	CreatedAt       time.Time
@@ -72,11 +73,11 @@ func (s *Store) CreateOrder(ctx context.Context, o *Order) (int64, error) {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		err := tx.QueryRowContext(ctx, s.rebind(`
 			INSERT INTO orders (customer_id, number, status, currency, amount_cents, promised_date, tracking_number,
-				tracking_url, notes, status_changed_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				tracking_url, carrier, notes, status_changed_at, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 			RETURNING id`),
 			o.CustomerID, strings.TrimSpace(o.Number), status, o.Currency, o.AmountCents, s.nullDate(o.PromisedDate),
-			o.TrackingNumber, o.TrackingURL, o.Notes, s.ts(now), s.ts(now), s.ts(now)).Scan(&id)
+			o.TrackingNumber, o.TrackingURL, o.Carrier, o.Notes, s.ts(now), s.ts(now), s.ts(now)).Scan(&id)
 		if err != nil {
 			return conflict(err)
 		}
@@ -124,10 +125,10 @@ func (s *Store) UpdateOrder(ctx context.Context, o *Order) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, s.rebind(`
 			UPDATE orders SET customer_id = ?, number = ?, currency = ?, amount_cents = ?, promised_date = ?,
-				tracking_number = ?, tracking_url = ?, notes = ?, updated_at = ?
+				tracking_number = ?, tracking_url = ?, carrier = ?, notes = ?, updated_at = ?
 			WHERE id = ?`),
 			o.CustomerID, strings.TrimSpace(o.Number), o.Currency, o.AmountCents, s.nullDate(o.PromisedDate),
-			o.TrackingNumber, o.TrackingURL, o.Notes, s.ts(s.nowUTC()), o.ID)
+			o.TrackingNumber, o.TrackingURL, o.Carrier, o.Notes, s.ts(s.nowUTC()), o.ID)
 		if err := s.checkUpdated(res, err, "update order", o.ID); err != nil {
 			return err
 		}
@@ -167,12 +168,13 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, note, sour
 }
 
 const orderColumns = `id, customer_id, number, status, currency, amount_cents, promised_date, tracking_number,
-	tracking_url, notes, status_changed_at, created_at, updated_at`
+	tracking_url, notes, status_changed_at, created_at, updated_at, carrier`
 
 func scanOrder(r row) (*Order, error) {
 	var o Order
 	err := r.Scan(&o.ID, &o.CustomerID, &o.Number, &o.Status, &o.Currency, &o.AmountCents, tcol(&o.PromisedDate),
-		&o.TrackingNumber, &o.TrackingURL, &o.Notes, tcol(&o.StatusChangedAt), tcol(&o.CreatedAt), tcol(&o.UpdatedAt))
+		&o.TrackingNumber, &o.TrackingURL, &o.Notes, tcol(&o.StatusChangedAt), tcol(&o.CreatedAt), tcol(&o.UpdatedAt),
+		&o.Carrier)
 	if err != nil {
 		return nil, err
 	}

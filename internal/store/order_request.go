@@ -28,7 +28,9 @@ type OrderRequest struct {
 	Words      string // what the customer wrote
 	Status     string
 	CreatedAt  time.Time
-	ResolvedAt time.Time
+	ResolvedAt time.Time // when it was decided; zero while pending
+	Note       string    // the decider's note to the customer; "" when none
+	DecidedBy  string    // who decided it: a rep's name, "api: <key>", "link"
 }
 
 // CreateOrderRequest records a request, unique per order and inquiry: the
@@ -84,7 +86,7 @@ func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]
 	}
 	clause, args := w.paged("r.created_at, r.id", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanOrderRequest, `
-		SELECT r.id, r.order_id, r.inquiry_id, r.kind, r.words, r.status, r.created_at, r.resolved_at
+		SELECT `+orderRequestColumns+`
 		FROM order_requests r JOIN orders o ON o.id = r.order_id`+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list order requests: %w", err)
@@ -92,10 +94,46 @@ func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]
 	return out, nil
 }
 
+const orderRequestColumns = "r.id, r.order_id, r.inquiry_id, r.kind, r.words, r.status, r.created_at, r.resolved_at, r.note, r.decided_by"
+
+// OrderRequest returns one request, or ErrNotFound.
+func (s *Store) OrderRequest(ctx context.Context, id int64) (*OrderRequest, error) {
+	q, err := queryOne(ctx, s, scanOrderRequest, "SELECT "+orderRequestColumns+" FROM order_requests r WHERE r.id = ?", id)
+	if err != nil {
+		return nil, fmt.Errorf("store: order request %d: %w", id, err)
+	}
+	return q, nil
+}
+
+// DecideOrderRequest closes a pending request as done or rejected with the
+// decider's note, first decision only: decided is false (and nothing
+// changes) when the request was already closed, and the returned request
+// then shows the earlier decision. A missing request is ErrNotFound.
+func (s *Store) DecideOrderRequest(ctx context.Context, id int64, status, note, by string) (q *OrderRequest, decided bool, err error) {
+	if status != OrderRequestDone && status != OrderRequestRejected {
+		return nil, false, fmt.Errorf("store: decide order request %d: status %q is not done or rejected", id, status)
+	}
+	res, err := s.db.ExecContext(ctx, s.rebind(`
+		UPDATE order_requests SET status = ?, note = ?, decided_by = ?, resolved_at = ?
+		WHERE id = ? AND status = ?`), status, note, by, s.ts(s.nowUTC()), id, OrderRequestPending)
+	if err != nil {
+		return nil, false, fmt.Errorf("store: decide order request %d: %w", id, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return nil, false, fmt.Errorf("store: decide order request %d: %w", id, err)
+	}
+	q, err = s.OrderRequest(ctx, id)
+	if err != nil {
+		return nil, false, err
+	}
+	return q, n == 1, nil
+}
+
 func scanOrderRequest(r row) (*OrderRequest, error) {
 	var q OrderRequest
 	if err := r.Scan(&q.ID, &q.OrderID, icol(&q.InquiryID), &q.Kind, &q.Words, &q.Status, tcol(&q.CreatedAt),
-		tcol(&q.ResolvedAt)); err != nil {
+		tcol(&q.ResolvedAt), &q.Note, &q.DecidedBy); err != nil {
 		return nil, err
 	}
 	return &q, nil
