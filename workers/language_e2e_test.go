@@ -186,8 +186,10 @@ func TestEndToEndLanguages(t *testing.T) {
 	if len(jean) != 1 || !strings.Contains(jean[0], "Merci pour votre message") {
 		t.Errorf("French customer's acknowledgement: %q", jean)
 	}
-	if n := len(byTo["claire@ourco.example"]); n != 1 {
-		t.Errorf("mails to the French-speaking rep: %d, want the lead", n)
+	if claire := byTo["claire@ourco.example"]; len(claire) != 1 {
+		t.Errorf("mails to the French-speaking rep: %d, want the lead", len(claire))
+	} else if !strings.Contains(claire[0], "\nLanguage:  French\n") {
+		t.Errorf("the French lead's mail does not name its language:\n%s", claire[0])
 	}
 	for _, other := range []string{"rita@ourco.example", "dirk@ourco.example"} {
 		if n := len(byTo[other]); n != 0 {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/lang"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
@@ -151,6 +152,15 @@ func (lm *leadMail) subject() string {
 	return lm.lead.Summary
 }
 
+// language names the customer's language for the rep when it is not
+// English: the lead's inquiry's.
+func (lm *leadMail) language() string {
+	if lm.cm == nil {
+		return ""
+	}
+	return lang.Foreign(lm.cm.inquiry.Language)
+}
+
 func (lm *leadMail) customerName() string {
 	if lm.lead.ContactName != "" {
 		return lm.lead.ContactName
@@ -211,6 +221,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 		CustomerEmail: l.ContactEmail,
 		Company:       l.Company,
 		Subject:       lm.subject(),
+		Language:      lm.language(),
 		Body:          l.Summary,
 		ReceivedAt:    l.CreatedAt,
 		RespondBy:     remindAt,

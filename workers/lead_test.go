@@ -137,6 +137,9 @@ func TestLeadLifecycle(t *testing.T) {
 			t.Errorf("lead mail lacks %q:\n%s", want, m.BodyText)
 		}
 	}
+	if strings.Contains(m.BodyText, "Language:") || strings.Contains(m.BodyHTML, ">Language<") {
+		t.Errorf("an English lead's mail names its language:\n%s", m.BodyText)
+	}
 
 	// The same customer writes again: merged into the open lead, no new mail.
 	f.take(t, "Ann Buyer <ann@acme.com>", "Quote for 200 more belts", "q2@acme.com", "Could you also quote 200 more belts?")

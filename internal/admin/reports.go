@@ -91,10 +91,14 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 	if q.Get("format") == "csv" {
 		var b bytes.Buffer
 		table := "reps"
-		if q.Get("table") == "daily" {
+		switch q.Get("table") {
+		case "daily":
 			table = "daily"
 			err = report.WriteDailyCSV(&b, rep)
-		} else {
+		case "languages":
+			table = "languages"
+			err = report.WriteLanguagesCSV(&b, rep)
+		default:
 			err = report.WriteRepsCSV(&b, rep)
 		}
 		if err != nil {
@@ -110,7 +114,8 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	self := ReportsPath + "/" + url.PathEscape(name)
-	frag, err := report.Fragment(rep, report.Links{CSV: self + "?format=csv", DailyCSV: self + "?format=csv&table=daily"})
+	frag, err := report.Fragment(rep, report.Links{CSV: self + "?format=csv", DailyCSV: self + "?format=csv&table=daily",
+		LanguagesCSV: self + "?format=csv&table=languages"})
 	if err != nil {
 		p.o.Logger.ErrorContext(ctx, "admin report: render", "period", name, "error", err)
 		http.Error(w, "The report could not be shown.", http.StatusInternalServerError)

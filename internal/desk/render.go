@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"salesdesk/internal/admin"
+	"salesdesk/internal/lang"
 	"salesdesk/internal/report"
 )
 
@@ -94,11 +95,12 @@ var titles = map[string]string{
 }
 
 var pageTemplates = template.Must(template.New("desk").Funcs(template.FuncMap{
-	"when":   func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-	"money":  report.FormatCents,
-	"lines":  func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
-	"mul100": func(f float64) float64 { return f * 100 },
-	"kb":     func(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) },
+	"when":     func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+	"money":    report.FormatCents,
+	"lines":    func(s string) []string { return strings.Split(strings.TrimSpace(s), "\n") },
+	"mul100":   func(f float64) float64 { return f * 100 },
+	"kb":       func(n int64) string { return fmt.Sprintf("%.1f KB", float64(n)/1024) },
+	"language": lang.Name,
 }).Parse(layout + pagesHTML))
 
 const layout = `{{define "top"}}<!doctype html>
@@ -220,7 +222,8 @@ const pagesHTML = `
 {{if $l.ValueCents}}<tr><th>Value</th><td>{{money $l.ValueCents ""}}</td></tr>{{end}}
 {{with $l.LostReason}}<tr><th>Lost because</th><td>{{.}}</td></tr>{{end}}
 {{with .Data.Customer}}<tr><th>Account</th><td><a href="/desk/accounts/{{.ID}}">{{.Name}}</a></td></tr>{{end}}
-{{with .Data.Inquiry}}<tr><th>Inquiry</th><td><a href="/desk/inquiries/{{.ID}}">{{.Reference}}</a></td></tr>{{end}}
+{{with .Data.Inquiry}}<tr><th>Inquiry</th><td><a href="/desk/inquiries/{{.ID}}">{{.Reference}}</a></td></tr>
+{{with .Language}}<tr><th>Language</th><td id="lead-language">{{language .}}</td></tr>{{end}}{{end}}
 </table>
 {{if .Data.Writable}}{{if .Data.Open}}<div class="actions">
 <form method="post" action="/desk/leads/{{$l.ID}}/accept"><button class="quiet" type="submit" id="lead-accept">Accept</button></form>
@@ -249,6 +252,7 @@ const pagesHTML = `
 <tr><th>From</th><td>{{$q.ContactEmail}}</td></tr>
 <tr><th>Reference</th><td>{{$q.Reference}}</td></tr>
 <tr><th>Category</th><td>{{$q.Category}} ({{printf "%.0f" (mul100 $q.Confidence)}}% sure)</td></tr>
+{{with $q.Language}}<tr><th>Language</th><td id="inquiry-language">{{language .}}</td></tr>{{end}}
 <tr><th>Status</th><td>{{$q.Status}}</td></tr>
 <tr><th>Received</th><td>{{when $q.CreatedAt}}</td></tr>
 {{with .Data.Customer}}<tr><th>Account</th><td><a href="/desk/accounts/{{.ID}}">{{.Name}}</a></td></tr>{{end}}

@@ -114,3 +114,29 @@ func (d *Detector) Detect(text string) string {
 	}
 	return best
 }
+
+// names are the supported languages' names in English, the language the
+// desk, the reports and the reps' mails are written in.
+var names = map[string]string{
+	"en": "English", "de": "German", "fr": "French", "es": "Spanish",
+	"it": "Italian", "nl": "Dutch", "pt": "Portuguese",
+}
+
+// Name returns a language's name in English ("de" is "German"); a code it
+// does not know stays as it is, and "" stays "".
+func Name(code string) string {
+	if n, ok := names[Normalize(code)]; ok {
+		return n
+	}
+	return strings.TrimSpace(code)
+}
+
+// Foreign returns a language's name when the code is a language other
+// than English, else "": what a line "Language: German" shows, left out
+// for the usual English and for inquiries whose language is unknown.
+func Foreign(code string) string {
+	if c := Normalize(code); c == "" || c == English {
+		return ""
+	}
+	return Name(code)
+}

@@ -146,3 +146,26 @@ func BenchmarkDetect(b *testing.B) {
 		d.Detect(text)
 	}
 }
+
+func TestName(t *testing.T) {
+	for _, tc := range []struct{ code, name, foreign string }{
+		{"de", "German", "German"},
+		{"pt-BR", "Portuguese", "Portuguese"},
+		{"FR", "French", "French"},
+		{"en", "English", ""},
+		{"", "", ""},
+		{"sv", "sv", "sv"},
+	} {
+		if got := Name(tc.code); got != tc.name {
+			t.Errorf("Name(%q) = %q, want %q", tc.code, got, tc.name)
+		}
+		if got := Foreign(tc.code); got != tc.foreign {
+			t.Errorf("Foreign(%q) = %q, want %q", tc.code, got, tc.foreign)
+		}
+	}
+	for _, code := range Supported {
+		if Name(code) == code {
+			t.Errorf("supported language %q has no name", code)
+		}
+	}
+}

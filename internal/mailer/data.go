@@ -254,6 +254,9 @@ type LeadAssignedData struct {
 	Score        int
 	Scored       bool
 	ScoreFactors []string
+	// Language names the customer's language when it is not English
+	// ("German"); empty leaves the line out.
+	Language string
 }
 
 // LeadReminderData feeds "lead_reminder": a lead still waiting for its rep.

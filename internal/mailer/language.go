@@ -21,6 +21,16 @@ func (r *Renderer) RenderIn(name, language string, data any) (Rendered, string, 
 	return out, "en", err
 }
 
+// templateLanguage is the language template name is written in: LANG for
+// NAME.LANG, else "en".
+func templateLanguage(name string) string {
+	_, language, ok := strings.Cut(name, ".")
+	if !ok || len(language) < 2 || len(language) > 3 || strings.ContainsFunc(language, func(r rune) bool { return r < 'a' || r > 'z' }) {
+		return "en"
+	}
+	return language
+}
+
 // HasLanguage reports whether template name has a version in language.
 func (r *Renderer) HasLanguage(name, language string) bool {
 	_, ok := r.text[name+"."+strings.ToLower(strings.TrimSpace(language))]

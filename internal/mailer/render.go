@@ -29,6 +29,9 @@ const (
 	partialsText     = "partials.txt"
 	partialsHTML     = "partials.html"
 	partialsBaseName = "partials"
+	// languageTemplate is the template the layout calls for the mail's
+	// language code: {{template "mail-language"}}.
+	languageTemplate = "mail-language"
 )
 
 // RenderOptions configures a Renderer.
@@ -128,6 +131,11 @@ func NewRenderer(o RenderOptions) (*Renderer, error) {
 			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
 		}
 		if _, err := ht.New(name + ".html").Parse(src); err != nil {
+			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
+		}
+		// The layout's <html lang> names the language the mail is
+		// written in: NAME.LANG's LANG, else English.
+		if _, err := ht.New(languageTemplate).Parse(htemplate.HTMLEscapeString(templateLanguage(name))); err != nil {
 			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
 		}
 		if ht.Lookup("content") == nil {

@@ -44,6 +44,9 @@ type Count struct {
 type Figures struct {
 	Inquiries  int
 	ByCategory []Count // most first; "" is "unclassified"
+	// ByLanguage counts inquiries by the ISO 639-1 code of their
+	// language, most first; "" is "unknown".
+	ByLanguage []Count
 
 	// Responded counts inquiries answered by a mail to their sender
 	// other than the automatic acknowledgement; the percentiles are over
@@ -175,6 +178,7 @@ type rows struct {
 
 type inquiryRow struct {
 	Category  string
+	Language  string
 	CreatedAt time.Time
 	Responded time.Time // first mail back to the sender but the acknowledgement; zero when none
 	Acked     time.Time // the automatic acknowledgement; zero when none
@@ -307,7 +311,7 @@ func assignedIn(as []assignRow, p Period) []assignRow {
 // figures computes one period's numbers.
 func figures(rs rows, p Period, o Options) Figures {
 	var f Figures
-	cats := map[string]int{}
+	cats, langs := map[string]int{}, map[string]int{}
 	var responses, acks []time.Duration
 	for _, q := range rs.inquiries {
 		if !p.Contains(q.CreatedAt) {
@@ -315,6 +319,7 @@ func figures(rs rows, p Period, o Options) Figures {
 		}
 		f.Inquiries++
 		cats[q.Category]++
+		langs[q.Language]++
 		if !q.Responded.IsZero() {
 			f.Responded++
 			responses = append(responses, max(q.Responded.Sub(q.CreatedAt), 0))
@@ -326,6 +331,7 @@ func figures(rs rows, p Period, o Options) Figures {
 	}
 	f.AckMedian = Percentile(acks, 0.5)
 	f.ByCategory = counts(cats, "unclassified")
+	f.ByLanguage = counts(langs, unknownLanguage)
 	f.ResponseMedian = Percentile(responses, 0.5)
 	f.ResponseP90 = Percentile(responses, 0.9)
 
@@ -461,7 +467,7 @@ func load(ctx context.Context, src Source, span Period) (rows, error) {
 	for i, q := range d.Inquiries {
 		byID[q.ID] = i
 		contacts[i] = strings.ToLower(strings.TrimSpace(q.ContactEmail))
-		rs.inquiries = append(rs.inquiries, inquiryRow{Category: q.Category, CreatedAt: q.CreatedAt})
+		rs.inquiries = append(rs.inquiries, inquiryRow{Category: q.Category, Language: q.Language, CreatedAt: q.CreatedAt})
 	}
 	for _, o := range d.Responses {
 		i, ok := byID[o.InquiryID]

@@ -99,7 +99,8 @@ func seed(t *testing.T, st *store.Store, c *clock) seeded {
 	inquiry := func(when time.Time, category, from string) int64 {
 		t.Helper()
 		c.t = when
-		id, _, err := st.CreateInquiry(ctx, &store.Inquiry{ContactEmail: from, Category: category, Subject: category})
+		id, _, err := st.CreateInquiry(ctx, &store.Inquiry{ContactEmail: from, Category: category, Subject: category,
+			Language: map[string]string{"order_status": "en", "quote_request": "de", "complaint": "fr"}[category]})
 		must(err)
 		return id
 	}
@@ -224,6 +225,7 @@ func checkDay(t *testing.T, r Report, s seeded) {
 	wantCur := Figures{
 		Inquiries:      5,
 		ByCategory:     []Count{{"order_status", 2}, {"quote_request", 2}, {"complaint", 1}},
+		ByLanguage:     []Count{{"de", 2}, {"en", 2}, {"fr", 1}},
 		Responded:      4,
 		ResponseMedian: 7 * time.Minute,  // of 2, 4, 10, 30 minutes
 		ResponseP90:    24 * time.Minute, // 10 + 0.7 * (30 - 10)
@@ -249,6 +251,7 @@ func checkDay(t *testing.T, r Report, s seeded) {
 	wantPrior := Figures{
 		Inquiries:      2,
 		ByCategory:     []Count{{"support", 1}, {"unclassified", 1}},
+		ByLanguage:     []Count{{"unknown", 2}},
 		Responded:      1,
 		ResponseMedian: 20 * time.Minute,
 		ResponseP90:    20 * time.Minute,

@@ -48,6 +48,8 @@ type view struct {
 type Links struct {
 	CSV      string // the per-rep CSV
 	DailyCSV string // the daily series CSV
+	// LanguagesCSV is the inquiries per language CSV.
+	LanguagesCSV string
 }
 
 func newView(r Report, links Links) view {
@@ -88,7 +90,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 <div class="rpt">
 <style>{{.CSS}}</style>
 {{with .V}}<h1>KPI report · {{.R.Period.Label}}</h1>
-<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}</p>
+<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}{{with .Links.LanguagesCSV}} · <a href="{{.}}">languages CSV</a>{{end}}</p>
 <section class="kpis">
 {{- range .KPIs}}
 <div class="kpi" id="kpi-{{.ID}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div><div class="d{{if .Good}} good{{else if ne .Direction "flat"}} bad{{end}}">{{if eq .Direction "up"}}▲{{else if eq .Direction "down"}}▼{{else}}●{{end}} {{.Change}} <span title="previous period">vs {{.Previous}}</span></div></div>
@@ -102,6 +104,14 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 </div>
 <div class="card"><h2>Inquiries by category</h2>{{.Categories}}
 <p class="muted">{{.R.Current.Responded}} of {{.R.Current.Inquiries}} answered · median {{dur .R.Current.ResponseMedian}} · 90% within {{dur .R.Current.ResponseP90}}</p></div>
+</section>
+<section class="card" id="languages"><h2>Inquiries by language</h2>
+{{with .R.Languages}}<table>
+<tr><th>Language</th><th class="n">This period</th><th class="n">Previous</th></tr>
+{{- range .}}
+<tr><td>{{.Name}}</td><td class="n">{{.Count}}</td><td class="n">{{.Previous}}</td></tr>
+{{- end}}
+</table>{{else}}<p class="muted">No inquiries.</p>{{end}}
 </section>
 <section class="card" id="leads"><h2>Leads</h2>
 <table>

@@ -46,7 +46,7 @@ func sample() Report {
 		for i := 0; i < (d*7)%5+1; i++ {
 			created := at(d, 9+i, 0)
 			rs.inquiries = append(rs.inquiries, inquiryRow{Category: []string{"order_status", "quote_request", "complaint", "<b>odd</b>"}[i%4],
-				CreatedAt: created, Responded: created.Add(time.Duration(2+i*3) * time.Minute)})
+				Language: []string{"en", "de", "en", "fr", "=x"}[(d+i)%5], CreatedAt: created, Responded: created.Add(time.Duration(2+i*3) * time.Minute)})
 		}
 	}
 	rs.inquiries = append(rs.inquiries, inquiryRow{Category: "", CreatedAt: at(24, 8, 0)}) // never answered
@@ -70,14 +70,15 @@ func sample() Report {
 func TestRenderGolden(t *testing.T) {
 	r := sample()
 	var html bytes.Buffer
-	if err := WriteHTML(&html, r, Links{CSV: "/reports/2026-W48?format=csv", DailyCSV: "/reports/2026-W48?format=csv&table=daily"}); err != nil {
+	if err := WriteHTML(&html, r, Links{CSV: "/reports/2026-W48?format=csv", DailyCSV: "/reports/2026-W48?format=csv&table=daily",
+		LanguagesCSV: "/reports/2026-W48?format=csv&table=languages"}); err != nil {
 		t.Fatal(err)
 	}
 	golden(t, "week.html.golden", html.Bytes())
 	if strings.Contains(html.String(), "<script>") || strings.Contains(html.String(), "<b>odd") {
 		t.Error("HTML carries a name unescaped")
 	}
-	for _, id := range []string{"kpi-inquiries", "kpi-response-median", "kpi-win-rate", "reps", "orders"} {
+	for _, id := range []string{"kpi-inquiries", "kpi-response-median", "kpi-win-rate", "reps", "orders", "languages"} {
 		if !strings.Contains(html.String(), `id="`+id+`"`) {
 			t.Errorf("HTML has no element %q", id)
 		}
@@ -92,6 +93,18 @@ func TestRenderGolden(t *testing.T) {
 		t.Fatal(err)
 	}
 	golden(t, "week_daily.csv.golden", daily.Bytes())
+	var languages bytes.Buffer
+	if err := WriteLanguagesCSV(&languages, r); err != nil {
+		t.Fatal(err)
+	}
+	golden(t, "week_languages.csv.golden", languages.Bytes())
+	total := 0
+	for _, l := range r.Languages() {
+		total += l.Count
+	}
+	if total != r.Current.Inquiries {
+		t.Errorf("inquiries per language add up to %d, want %d", total, r.Current.Inquiries)
+	}
 }
 
 func TestFragmentDay(t *testing.T) {

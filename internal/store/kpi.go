@@ -24,6 +24,7 @@ type KPIData struct {
 type KPIInquiry struct {
 	ID           int64
 	Category     string
+	Language     string // ISO 639-1 code; "" when not detected
 	ContactEmail string
 	CreatedAt    time.Time
 }
@@ -97,8 +98,8 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 	reads := []func() error{
 		func() error {
 			return readAll(ctx, s, "kpi inquiries", &d.Inquiries, func(q *KPIInquiry) []any {
-				return []any{&q.ID, &q.Category, &q.ContactEmail, tcol(&q.CreatedAt)}
-			}, `SELECT id, category, contact_email, created_at FROM inquiries WHERE created_at >= ? AND created_at < ?`, inRange...)
+				return []any{&q.ID, &q.Category, &q.Language, &q.ContactEmail, tcol(&q.CreatedAt)}
+			}, `SELECT id, category, language, contact_email, created_at FROM inquiries WHERE created_at >= ? AND created_at < ?`, inRange...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi responses", &d.Responses, func(o *KPIResponse) []any {
