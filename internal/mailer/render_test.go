@@ -107,6 +107,14 @@ func goldenCases() []struct {
 			Request: "Rush order: 250 x Stainless hex bolts, FS-0810", Rush: true, Body: "Rush order: 250 x Stainless hex bolts, FS-0810\nThanks, Ana",
 			Items: []OrderItem{{SKU: "FS-0810", Description: "Stainless hex bolts", Quantity: 250}},
 		}},
+		{"order_request_done", "order_request_decided", OrderRequestDecidedData{
+			CustomerName: "Ana Ortiz", Reference: "SD-1248", Subject: "Partial shipment of SO-104233", OrderNumber: "SO-104233",
+			Request: "Ship 6 of the 12 units now", Done: true, Note: "The 6 units leave our warehouse on Thursday.",
+			Signer: Signer{Name: "Dana Reyes", Title: "Account manager", Phone: "+49 30 1234 5678"},
+		}},
+		{"order_request_rejected", "order_request_decided", OrderRequestDecidedData{
+			Reference: "SD-1249", Subject: crlfSubj, OrderNumber: "SO-104251", Request: "Cancel the order <now>",
+		}},
 		{"order_request_confirm", "order_request_confirm", OrderRequestConfirmData{
 			CustomerName: hostile, Reference: "SD-1248", Subject: crlfSubj, OrderNumber: "SO-104233",
 			Request: "Ship 6 of the 12 units now, the rest with the next order <urgent>", Rush: true, RequestedDate: t0.AddDate(0, 0, 2),
