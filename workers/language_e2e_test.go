@@ -142,9 +142,9 @@ func TestEndToEndLanguages(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	// German: an acknowledgement and the order's status; French: an
+	// German: the order's status (it is the acknowledgement); French: an
 	// acknowledgement and the lead mail to the rep.
-	got, err := smtpSrv.WaitFor(4, 2*time.Minute)
+	got, err := smtpSrv.WaitFor(3, 2*time.Minute)
 	if err != nil {
 		t.Fatalf("%v; got %s", err, describe(got))
 	}
@@ -166,11 +166,11 @@ func TestEndToEndLanguages(t *testing.T) {
 	t.Logf("captured: %s", describe(got))
 
 	sabine := byTo["sabine@kraus.example"]
-	if len(sabine) != 2 {
-		t.Fatalf("mails to the German customer: %d, want 2 (acknowledgement and status)\n%s", len(sabine), strings.Join(sabine, "\n---\n"))
+	if len(sabine) != 1 {
+		t.Fatalf("mails to the German customer: %d, want 1 (the status, which is the acknowledgement)\n%s", len(sabine), strings.Join(sabine, "\n---\n"))
 	}
 	all := strings.Join(sabine, "\n---\n")
-	for _, want := range []string{"vielen Dank für Ihre Nachricht", "hier ist der aktuelle Stand Ihrer Bestellung.", "Bestellung SO-48213: versandt",
+	for _, want := range []string{"hier ist der aktuelle Stand Ihrer Bestellung.", "Bestellung SO-48213: versandt",
 		"Sendungsverfolgung: https://track.example.com/?id=JD0146", "Mit freundlichen Grüßen"} {
 		if !strings.Contains(all, want) {
 			t.Errorf("German customer's mails lack %q:\n%s", want, all)

@@ -349,9 +349,9 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		return err
 	}
 	followons := []*asynq.Task{t}
-	// The acknowledgement is left out only when every follow-on answers
-	// at once; a second request answered later (a quote after an order
-	// question) still gets one.
+	// When any follow-on writes to the customer at once (an order's
+	// status), that answer is the acknowledgement: a second mail with the
+	// same subject would only say less.
 	ackFor := t.Type()
 	// A mail that asks several things gets a follow-on for each (issue 16).
 	for _, c := range q.SecondaryCategories {
@@ -360,7 +360,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 			return err
 		}
 		followons = append(followons, st)
-		if !AnswersAtOnce(st.Type()) {
+		if AnswersAtOnce(st.Type()) {
 			ackFor = st.Type()
 		}
 		log.InfoContext(ctx, "secondary request routed", "secondary_category", c, "followup", what)
