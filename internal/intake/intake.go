@@ -355,6 +355,10 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	ackFor := t.Type()
 	// A mail that asks several things gets a follow-on for each (issue 16).
 	for _, c := range q.SecondaryCategories {
+		if routing.Category(q.Category) == routing.Unsubscribe {
+			// Someone who asks for fewer mails gets only the confirmation.
+			break
+		}
 		st, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
 		if err != nil {
 			return err
