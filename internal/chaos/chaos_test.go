@@ -101,10 +101,10 @@ func (c counts) String() string {
 // TestChaos pushes order-status mails through the real salesdesk binary
 // (a poller and a worker process) and, during each batch, injects one
 // fault at a random moment. After each batch it waits for the desk to
-// settle and counts: every mail taken in once, its answer and its
-// acknowledgement delivered exactly once at the SMTP server (by Message-ID,
-// matched to its outbound row and idempotency key), nothing left stuck in
-// the database or in Redis.
+// settle and counts: every mail taken in once, its one answer (the order
+// status, which is its acknowledgement too) delivered exactly once at the
+// SMTP server (by Message-ID, matched to its outbound row and idempotency
+// key), nothing left stuck in the database or in Redis.
 func TestChaos(t *testing.T) {
 	total := defaultMails
 	if v := os.Getenv(EnvMails); v != "" {
@@ -124,7 +124,7 @@ func TestChaos(t *testing.T) {
 		start := time.Now()
 		ids := r.batch(ctx, f, per)
 		batches = append(batches, ids)
-		results[f.name] = r.settle(ctx, ids, 5*time.Minute)
+		results[f.name] = r.settle(ctx, ids, settleLimit(len(ids)))
 		t.Logf("%s: %d mails settled in %v, %s; recovery passes that found lost work so far: %d", f.name, len(ids),
 			time.Since(start).Round(time.Second), results[f.name], r.lostWorkPasses(ctx))
 	}
@@ -318,6 +318,14 @@ func (r *rig) appendMail(t *testing.T, ctx context.Context, c *imapclient.Client
 	return id
 }
 
+// settleLimit is how long a batch of n mails may take to settle: long
+// enough for recovery to find what Redis lost and for SMTP's 4xx minute to
+// pass, short enough that six failing batches still end inside go test's
+// timeout with their counts printed instead of a timeout's stack dump.
+func settleLimit(n int) time.Duration {
+	return min(5*time.Minute, 90*time.Second+time.Duration(n)*200*time.Millisecond)
+}
+
 // settle waits until the batch is fully answered and nothing is left
 // stuck, or until limit, and returns its counts.
 func (r *rig) settle(ctx context.Context, ids []string, limit time.Duration) counts {
@@ -388,14 +396,14 @@ func (r *rig) count(ctx context.Context, ids []string) counts {
 				note("%s mail %s (key %s) delivered %d times", o.Kind, o.MessageID, o.IdempotencyKey, n)
 			}
 		}
-		for _, want := range []string{"ack", "order_status"} {
-			if kinds[want] == 0 {
-				c.lost++
-				note("inquiry %d (%s, %s) has no %s mail", q.ID, q.Category, q.Status, want)
-			}
+		// The order status is the one answer: sent at once, it is the
+		// acknowledgement too (intake.AnswersAtOnce), so nothing else goes out.
+		if kinds["order_status"] == 0 {
+			c.lost++
+			note("inquiry %d (%s, %s) has no order_status mail", q.ID, q.Category, q.Status)
 		}
-		if len(rows) > 2 {
-			c.unexpected += len(rows) - 2
+		if len(rows) > 1 {
+			c.unexpected += len(rows) - 1
 			note("inquiry %d has %d outbound mails: %v", q.ID, len(rows), kinds)
 		}
 	}
