@@ -119,7 +119,8 @@ func TestDemoSmoke(t *testing.T) {
 		run.IMAP.Appended(), len(run.SMTP.Messages()), succeeded(t, insp))
 
 	// The pages are behind the login; the generated credentials open them.
-	client := &http.Client{Timeout: 10 * time.Second}
+	// Generous: under -race on a loaded machine bcrypt and the first page can take seconds.
+	client := &http.Client{Timeout: startupLimit}
 	for _, path := range []string{"/", admin.SentMailPath, "/monitoring/"} {
 		resp, err := client.Get(run.BaseURL + path)
 		if err != nil {

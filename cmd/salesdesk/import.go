@@ -247,6 +247,9 @@ func (p *importProgress) update(read, size int64) {
 			progressbar.OptionShowTotalBytes(true),
 			progressbar.OptionThrottle(100*time.Millisecond),
 			progressbar.OptionSetPredictTime(false),
+			// No spinner goroutine: with an unknown size it would redraw
+			// every 100 ms for ever, also after done() ended the line.
+			progressbar.OptionSetSpinnerChangeInterval(0),
 			progressbar.OptionOnCompletion(func() { fmt.Fprintln(w) }))
 	}
 	p.bar.Set64(read)
