@@ -64,6 +64,28 @@ const migrateLockKey = 0x5344 // "SD"
 // transaction, and returns the names of those it applied (empty when the
 // schema was current). It is safe to run from several processes at once.
 func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
+	// On SQLite, processes that start together (a poller and a worker on one
+	// file) queue for the write lock; one whose busy_timeout runs out while
+	// another applies migrations waits and tries again: every migration is
+	// checked inside its own transaction, so a retry applies only what is
+	// left. PostgreSQL serialises on an advisory lock instead.
+	const busyWait = 2 * time.Minute
+	deadline := time.Now().Add(busyWait)
+	for backoff := 100 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
+		more, err := s.migrate(ctx)
+		applied = append(applied, more...)
+		if err == nil || s.dialect != SQLite || !IsRetryable(err) || time.Now().After(deadline) {
+			return applied, err
+		}
+		select {
+		case <-ctx.Done():
+			return applied, err
+		case <-time.After(backoff):
+		}
+	}
+}
+
+func (s *Store) migrate(ctx context.Context) (applied []string, err error) {
 	ms, err := migrations(s.dialect)
 	if err != nil {
 		return nil, fmt.Errorf("store: migrate: %w", err)

@@ -297,3 +297,56 @@ func TestIsRetryableRealErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestMigrateWaitsForAnotherProcessesLock holds SQLite's write lock longer
+// than busy_timeout (5 s), as a process applying migrations on a slow
+// machine does, while another process starts: its Migrate waits and
+// applies every migration once the lock is free, instead of failing with
+// "database is locked".
+func TestMigrateWaitsForAnotherProcessesLock(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	path := filepath.Join(t.TempDir(), "salesdesk.db")
+	lock, err := sql.Open("sqlite", "file:"+path+"?_txlock=immediate&_pragma=journal_mode(wal)")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer lock.Close()
+	tx, err := lock.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := tx.ExecContext(ctx, "CREATE TABLE holder (x INTEGER)"); err != nil {
+		t.Fatal(err)
+	}
+	s, err := Open(ctx, "sqlite:"+path, WithoutMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.Migrate(ctx)
+		done <- err
+	}()
+	// Past busy_timeout: without the wait Migrate has failed by now.
+	select {
+	case err := <-done:
+		t.Fatalf("Migrate returned while another connection held the write lock: %v", err)
+	case <-time.After(7 * time.Second):
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("Migrate after the lock was released: %v", err)
+	}
+	ms, _ := migrations(SQLite)
+	var n int
+	if err := lock.QueryRowContext(ctx, "SELECT count(*) FROM schema_migrations").Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(ms) {
+		t.Errorf("%d migrations recorded, want %d", n, len(ms))
+	}
+}
