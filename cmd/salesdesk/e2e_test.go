@@ -29,7 +29,9 @@ type e2eDesk struct {
 	dsn  string // the store's, for tests that count rows directly
 }
 
-func setupDesk(t testing.TB) e2eDesk {
+// setupDesk starts every role against Dovecot and an SMTP sink; each
+// change adjusts the test configuration first.
+func setupDesk(t testing.TB, changes ...func(*config.Config)) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -47,6 +49,9 @@ func setupDesk(t testing.TB) e2eDesk {
 	rep.WorkingHours.Days = nil // always working, whatever the hour of the test
 	cfg.Leads.Reps = []config.RepConfig{rep}
 	cfg.Leads.RespectWorkingHours = false
+	for _, change := range changes {
+		change(&cfg)
+	}
 
 	// The account the customer mails from, written before the roles start.
 	dsn := cfg.Database.DSN.Reveal()
