@@ -112,7 +112,7 @@ func (d e2eDesk) appendRaw(t testing.TB, raw string) {
 // contains want.
 func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
 		for _, m := range d.smtp.Messages() {
 			if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
@@ -136,7 +136,7 @@ func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 			got = append(got, fmt.Sprintf("%v %q", m.To, h.Header.Get("Subject")))
 		}
 	}
-	t.Fatalf("no mail to %s with %q in its subject within 30s; captured: %v", addr, want, got)
+	t.Fatalf("no mail to %s with %q in its subject within 90s; captured: %v", addr, want, got)
 	return nil, ""
 }
 
