@@ -1,10 +1,8 @@
 package main
 
 import (
-	"mime"
 	"net/http"
 	"net/http/cookiejar"
-	"net/mail"
 	"net/url"
 	"regexp"
 	"strings"
@@ -161,7 +159,7 @@ var leadPath = regexp.MustCompile(`^/desk/leads/(\d+)$`)
 // for the mail, follows it and confirms; it returns where that leads.
 func (d e2eDesk) signInByMail(t *testing.T, c *http.Client, signIn *url.URL, addr string) *url.URL {
 	t.Helper()
-	before := d.countMail(addr, "Your salesdesk sign-in link")
+	before := len(d.signInMails(addr))
 	form := url.Values{"email": {addr}, "next": {signIn.Query().Get("next")}}
 	base := signIn.Scheme + "://" + signIn.Host
 	resp, err := c.PostForm(base+"/desk/sign-in", form)
@@ -172,7 +170,7 @@ func (d e2eDesk) signInByMail(t *testing.T, c *http.Client, signIn *url.URL, add
 	var magic string
 	deadline := time.Now().Add(60 * time.Second)
 	for magic == "" && time.Now().Before(deadline) {
-		if msgs := d.mailsTo(addr, "Your salesdesk sign-in link"); len(msgs) > before {
+		if msgs := d.signInMails(addr); len(msgs) > before {
 			p, err := mailparse.Parse([]byte(msgs[len(msgs)-1]), mailparse.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -195,23 +193,13 @@ func (d e2eDesk) signInByMail(t *testing.T, c *http.Client, signIn *url.URL, add
 	return resp.Request.URL
 }
 
-// mailsTo returns the raw captured mails to addr whose subject holds
-// subject, oldest first.
-func (d e2eDesk) mailsTo(addr, subject string) []string {
+// signInMails returns the raw sign-in mails to addr, oldest first.
+func (d e2eDesk) signInMails(addr string) []string {
 	var out []string
-	for _, m := range d.smtp.Messages() {
-		if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
-			continue
-		}
-		msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
-		if err != nil {
-			continue
-		}
-		if subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject")); strings.Contains(subj, subject) {
-			out = append(out, string(m.Data))
+	for _, m := range d.mailsTo(addr) {
+		if m.subject == "Your salesdesk sign-in link" {
+			out = append(out, m.raw)
 		}
 	}
 	return out
 }
-
-func (d e2eDesk) countMail(addr, subject string) int { return len(d.mailsTo(addr, subject)) }

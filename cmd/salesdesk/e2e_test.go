@@ -114,17 +114,9 @@ func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 	t.Helper()
 	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, m := range d.smtp.Messages() {
-			if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
-				continue
-			}
-			msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
-			if err != nil {
-				continue
-			}
-			subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-			if strings.Contains(subj, want) || strings.Contains(string(m.Data), want) {
-				return msg.Header, string(m.Data)
+		for _, m := range d.mailsTo(addr) {
+			if strings.Contains(m.subject, want) || strings.Contains(m.raw, want) {
+				return m.header, m.raw
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -138,6 +130,31 @@ func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 	}
 	t.Fatalf("no mail to %s with %q in its subject within 90s; captured: %v", addr, want, got)
 	return nil, ""
+}
+
+// sinkMail is one mail the SMTP sink took.
+type sinkMail struct {
+	header  mail.Header
+	subject string // decoded
+	raw     string
+}
+
+// mailsTo returns the captured mails whose first recipient is addr,
+// oldest first.
+func (d e2eDesk) mailsTo(addr string) []sinkMail {
+	var out []sinkMail
+	for _, m := range d.smtp.Messages() {
+		if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
+			continue
+		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+		if err != nil {
+			continue
+		}
+		subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		out = append(out, sinkMail{header: msg.Header, subject: subj, raw: string(m.Data)})
+	}
+	return out
 }
 
 // waitProcessed waits until the worker has processed the stored message
