@@ -393,8 +393,8 @@ func (h *LeadsDailyScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 		}
 	}
 	if enqueued > 0 {
-		// Once per round of lists, not per list: the model learns from
-		// the closed leads before the lists show their scores.
+		// Once per round of lists, not per list: the model learns anew
+		// from the closed leads for the scores of the leads that follow.
 		h.retrainScores(ctx)
 	}
 	return nil
