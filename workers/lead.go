@@ -323,7 +323,11 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 		data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(res.Lead.ID, res.Rep.ID)
 		data.Timezone = res.Rep.Timezone
 	} else {
-		_, _, _, data.LeadURL = h.links(res.Lead.ID, 0)
+		// The manager's notice: their timezone, and a link that signs
+		// them in when they are a person on the team.
+		var mgrID int64
+		data.Timezone, mgrID = h.manager(ctx)
+		_, _, _, data.LeadURL = h.links(res.Lead.ID, mgrID)
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: "lead_reminder", InquiryID: res.Lead.InquiryID, To: []string{to}}
 	return h.queue(ctx, "lead_reminder", data, o)
@@ -419,7 +423,8 @@ func (h *LeadsDailyScanHandler) dueLists(ctx context.Context, now time.Time) ([]
 		add(r.Timezone, r.ID, false)
 	}
 	if h.opts.ManagerAddress != "" {
-		add(h.managerTimezone(ctx), 0, true)
+		tz, _ := h.manager(ctx)
+		add(tz, 0, true)
 	}
 	return due, nil
 }
@@ -429,25 +434,22 @@ func (h leadDesk) readerLocation(tz string) *time.Location {
 	return mailer.ReaderLocation(tz, h.opts.Timezone)
 }
 
-// managerRep returns the manager's rep record (found by ManagerAddress),
-// or nil when the manager is not a person on the team (a team address).
-func (h leadDesk) managerRep(ctx context.Context) *store.Rep {
+// manager returns the manager's timezone ("" for the team's) and the rep
+// id their links sign in (0 for a plain link), from the rep record of
+// ManagerAddress; a manager who is not a person on the team (a team
+// address) gets the team's zone and plain links.
+func (h leadDesk) manager(ctx context.Context) (tz string, signInID int64) {
 	if h.opts.ManagerAddress == "" {
-		return nil
+		return "", 0
 	}
 	r, err := h.st.RepByEmail(ctx, h.opts.ManagerAddress)
 	if err != nil {
-		return nil
+		return "", 0
 	}
-	return r
-}
-
-// managerTimezone is the manager's own timezone, or "" for the team's.
-func (h leadDesk) managerTimezone(ctx context.Context) string {
-	if r := h.managerRep(ctx); r != nil {
-		return r.Timezone
+	if r.Active { // links sign in only a person on the team
+		signInID = r.ID
 	}
-	return ""
+	return r.Timezone, signInID
 }
 
 // LeadsDailyDigestHandler handles leads:daily_digest: it delegates the
@@ -525,14 +527,7 @@ func localDay(day time.Time, loc *time.Location) time.Time {
 // timezone and signed in to the desk as the manager when they are a
 // person on the team.
 func (h *LeadsDailyDigestHandler) summary(ctx context.Context, dayKey string, day time.Time, dg lead.Digest) error {
-	var mgrID int64
-	tz := ""
-	if mgr := h.managerRep(ctx); mgr != nil {
-		tz = mgr.Timezone
-		if mgr.Active { // the links sign in only a person on the team
-			mgrID = mgr.ID
-		}
-	}
+	tz, mgrID := h.manager(ctx)
 	loc := h.readerLocation(tz)
 	data := mailer.DailySummaryData{Date: localDay(day, loc), Timezone: loc.String()}
 	names := map[int64]string{}
