@@ -108,6 +108,10 @@ type SchedulerConfig struct {
 // Schedules are cron specs (5 fields, "@daily", "@every 15m") per periodic
 // task, read in SchedulerConfig.Timezone. An empty spec disables that task.
 type Schedules struct {
+	// LeadsDailyDigest is when each rep's daily list and the manager's
+	// summary go out, read in each person's own timezone (their rep
+	// record's, else SchedulerConfig.Timezone); a scan every five
+	// minutes (DailyScanSpec) finds the people whose local hour has come.
 	LeadsDailyDigest   string `yaml:"leads_daily_digest"`
 	LeadsSLAScan       string `yaml:"leads_sla_scan"`
 	OrdersFollowupScan string `yaml:"orders_followup_scan"`
@@ -493,12 +497,22 @@ func (q QueueWeights) Map() map[string]int {
 	return map[string]int{"critical": q.Critical, "default": q.Default, "low": q.Low}
 }
 
+// DailyScanSpec is how often the scheduler looks for people whose local
+// hour for the daily lead list has come.
+const DailyScanSpec = "@every 5m"
+
 // ByTaskType returns the enabled schedules keyed by task type
-// (tasks.TypeLeadsDailyDigest -> "0 8 * * 1-5"); the specs are read in
-// SchedulerConfig.Timezone.
+// (tasks.TypeReportDaily -> "30 7 * * 1-5"); the specs are read in
+// SchedulerConfig.Timezone. The daily lead lists, read in each person's
+// timezone, are found by tasks.TypeLeadsDailyScan, which runs every
+// DailyScanSpec while leads_daily_digest is set.
 func (s Schedules) ByTaskType() map[string]string {
+	scan := ""
+	if s.LeadsDailyDigest != "" {
+		scan = DailyScanSpec
+	}
 	all := map[string]string{
-		tasks.TypeLeadsDailyDigest:   s.LeadsDailyDigest,
+		tasks.TypeLeadsDailyScan:     scan,
 		tasks.TypeLeadsSLAScan:       s.LeadsSLAScan,
 		tasks.TypeOrdersFollowupScan: s.OrdersFollowupScan,
 		tasks.TypeReportDaily:        s.ReportDaily,

@@ -261,6 +261,10 @@ func (v *checker) scheduler(s SchedulerConfig) {
 	v.timezone("scheduler.timezone", s.Timezone)
 	k := "scheduler.schedules."
 	v.cron(k+"leads_daily_digest", s.Schedules.LeadsDailyDigest)
+	if strings.HasPrefix(strings.TrimSpace(s.Schedules.LeadsDailyDigest), "@every") {
+		// Read in each person's timezone, it names a time of day.
+		v.add(k+"leads_daily_digest", "want a local time of day such as \"0 8 * * 1-5\", not an interval")
+	}
 	v.cron(k+"leads_sla_scan", s.Schedules.LeadsSLAScan)
 	v.cron(k+"orders_followup_scan", s.Schedules.OrdersFollowupScan)
 	v.cron(k+"report_daily", s.Schedules.ReportDaily)

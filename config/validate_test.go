@@ -343,7 +343,7 @@ func TestQueueWeightsAndSchedules(t *testing.T) {
 	}
 	c.Scheduler.Schedules.ReportWeekly = ""
 	got := c.Scheduler.Schedules.ByTaskType()
-	if _, ok := got["report:weekly"]; ok || len(got) != 5 || got["leads:daily_digest"] != "0 8 * * 1-5" {
+	if _, ok := got["report:weekly"]; ok || len(got) != 5 || got["leads:daily_scan"] != DailyScanSpec {
 		t.Fatalf("ByTaskType() = %v", got)
 	}
 	if got := c.Web.PublicURL(); got != "http://127.0.0.1:8080" {

@@ -29,7 +29,7 @@ func defaultsFor(typ string) (d taskDefaults, ok bool) {
 		return taskDefaults{QueueDefault, 10, time.Minute, retainEntity}, true
 	case TypeMeetingReminder, TypeMeetingOutcome:
 		return taskDefaults{QueueDefault, 5, time.Minute, retainEntity}, true
-	case TypeLeadsSLAScan, TypeOrdersFollowupScan, TypeAnomalyScan:
+	case TypeLeadsSLAScan, TypeLeadsDailyScan, TypeOrdersFollowupScan, TypeAnomalyScan:
 		return taskDefaults{QueueDefault, 3, 5 * time.Minute, retainScan}, true
 	case TypeLeadsDailyDigest, TypeReportDaily:
 		return taskDefaults{QueueLow, 5, 10 * time.Minute, retainDaily}, true

@@ -14,8 +14,13 @@ const (
 	// rep (stage 1) or reassigns the lead (stage 2) unless the rep has
 	// marked it contacted.
 	TypeLeadSLACheck = "lead:sla_check"
-	// TypeLeadsDailyDigest compiles and mails the daily lead list.
+	// TypeLeadsDailyDigest compiles and mails one person's daily lead
+	// list (a rep's) or the manager's daily summary, at that person's
+	// local hour; leads:daily_scan enqueues it.
 	TypeLeadsDailyDigest = "leads:daily_digest"
+	// TypeLeadsDailyScan is the periodic look, every few minutes, for the
+	// reps and the manager whose local hour for the daily list has come.
+	TypeLeadsDailyScan = "leads:daily_scan"
 	// TypeLeadsSLAScan is the periodic sweep for leads whose SLA check was
 	// lost or whose rep became unavailable, and for the unassigned pool.
 	TypeLeadsSLAScan = "leads:sla_scan"
@@ -93,27 +98,61 @@ func ParseLeadSLACheckPayload(b []byte) (LeadSLACheckPayload, error) {
 }
 
 // LeadsDailyDigestPayload names the day (YYYY-MM-DD in Timezone) whose lead
-// list to compile and when the schedule fired.
+// list to compile, when it was due, and who it is for: the rep RepID, or
+// the manager when Manager is set. With neither, the task mails every
+// active rep and the manager at once (a manual run for the whole team).
 type LeadsDailyDigestPayload struct {
 	Day         string    `json:"day"`
 	Timezone    string    `json:"timezone"`
 	ScheduledAt time.Time `json:"scheduled_at"`
+	RepID       int64     `json:"rep_id,omitempty"`
+	Manager     bool      `json:"manager,omitempty"`
 }
 
 func (p LeadsDailyDigestPayload) validate() error {
+	if p.RepID < 0 || (p.RepID > 0 && p.Manager) {
+		return invalid(TypeLeadsDailyDigest, "name a rep_id or the manager, not both")
+	}
 	return validateDaily(TypeLeadsDailyDigest, p.Day, p.Timezone, p.ScheduledAt)
 }
 
 // NewLeadsDailyDigestTask builds the leads:daily_digest task with TaskID
-// "leads:daily_digest:<day>": one digest per day, however many schedulers
-// run.
+// "leads:daily_digest:<day>:rep:<id>", "leads:daily_digest:<day>:manager"
+// or, for the whole team, "leads:daily_digest:<day>": one list per person
+// and local date, however many scans see it due.
 func NewLeadsDailyDigestTask(p LeadsDailyDigestPayload) (*asynq.Task, error) {
+	switch {
+	case p.RepID > 0:
+		return newTask(TypeLeadsDailyDigest, p, taskID(TypeLeadsDailyDigest, p.Day, "rep", p.RepID))
+	case p.Manager:
+		return newTask(TypeLeadsDailyDigest, p, taskID(TypeLeadsDailyDigest, p.Day, "manager"))
+	}
 	return newTask(TypeLeadsDailyDigest, p, taskID(TypeLeadsDailyDigest, p.Day))
 }
 
 // ParseLeadsDailyDigestPayload decodes a leads:daily_digest payload.
 func ParseLeadsDailyDigestPayload(b []byte) (LeadsDailyDigestPayload, error) {
 	return parse[LeadsDailyDigestPayload](TypeLeadsDailyDigest, b)
+}
+
+// LeadsDailyScanPayload carries the scheduled fire time of one scan for
+// daily lists that are due.
+type LeadsDailyScanPayload struct {
+	ScheduledAt time.Time `json:"scheduled_at"`
+}
+
+func (p LeadsDailyScanPayload) validate() error {
+	return requireTime(TypeLeadsDailyScan, "scheduled_at", p.ScheduledAt)
+}
+
+// NewLeadsDailyScanTask builds the leads:daily_scan task for one fire time.
+func NewLeadsDailyScanTask(p LeadsDailyScanPayload) (*asynq.Task, error) {
+	return newTask(TypeLeadsDailyScan, p, taskID(TypeLeadsDailyScan, timeBucket(p.ScheduledAt)))
+}
+
+// ParseLeadsDailyScanPayload decodes a leads:daily_scan payload.
+func ParseLeadsDailyScanPayload(b []byte) (LeadsDailyScanPayload, error) {
+	return parse[LeadsDailyScanPayload](TypeLeadsDailyScan, b)
 }
 
 // LeadsSLAScanPayload carries the scheduled fire time of one scan.

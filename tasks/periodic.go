@@ -11,7 +11,7 @@ import (
 // PeriodicTypes lists the task types a scheduler may fire, sorted.
 func PeriodicTypes() []string {
 	ts := []string{
-		TypeLeadsDailyDigest,
+		TypeLeadsDailyScan,
 		TypeLeadsSLAScan,
 		TypeOrdersFollowupScan,
 		TypeReportDaily,
@@ -36,8 +36,8 @@ func NewPeriodicTask(typ string, at time.Time) (*asynq.Task, error) {
 	tz := at.Location().String()
 	day := at.Format(time.DateOnly)
 	switch typ {
-	case TypeLeadsDailyDigest:
-		return NewLeadsDailyDigestTask(LeadsDailyDigestPayload{Day: day, Timezone: tz, ScheduledAt: at})
+	case TypeLeadsDailyScan:
+		return NewLeadsDailyScanTask(LeadsDailyScanPayload{ScheduledAt: at})
 	case TypeLeadsSLAScan:
 		return NewLeadsSLAScanTask(LeadsSLAScanPayload{ScheduledAt: at})
 	case TypeOrdersFollowupScan:

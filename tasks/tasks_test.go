@@ -144,6 +144,18 @@ func contract() []taskCase {
 			LeadsDailyDigestPayload{Day: "2026-11-26", Timezone: "Europe/Berlin", ScheduledAt: fireAt},
 			NewLeadsDailyDigestTask, ParseLeadsDailyDigestPayload).
 			opts(QueueLow, "leads:daily_digest:2026-11-26", 5, 10*time.Minute, 48*time.Hour),
+		mk("rep's daily list", TypeLeadsDailyDigest,
+			LeadsDailyDigestPayload{Day: "2026-11-26", Timezone: "America/Los_Angeles", ScheduledAt: fireAt, RepID: 7},
+			NewLeadsDailyDigestTask, ParseLeadsDailyDigestPayload).
+			opts(QueueLow, "leads:daily_digest:2026-11-26:rep:7", 5, 10*time.Minute, 48*time.Hour),
+		mk("manager's daily summary", TypeLeadsDailyDigest,
+			LeadsDailyDigestPayload{Day: "2026-11-26", Timezone: "Europe/Berlin", ScheduledAt: fireAt, Manager: true},
+			NewLeadsDailyDigestTask, ParseLeadsDailyDigestPayload).
+			opts(QueueLow, "leads:daily_digest:2026-11-26:manager", 5, 10*time.Minute, 48*time.Hour),
+		mk("daily scan", TypeLeadsDailyScan,
+			LeadsDailyScanPayload{ScheduledAt: fireAt},
+			NewLeadsDailyScanTask, ParseLeadsDailyScanPayload).
+			opts(QueueDefault, "leads:daily_scan:20261126T060000Z", 3, 5*time.Minute, 2*time.Hour),
 		mk("sla scan", TypeLeadsSLAScan,
 			LeadsSLAScanPayload{ScheduledAt: fireAt},
 			NewLeadsSLAScanTask, ParseLeadsSLAScanPayload).
@@ -279,6 +291,10 @@ func TestConstructorsRejectMissingFields(t *testing.T) {
 		{"digest bad day", func() (*asynq.Task, error) {
 			return NewLeadsDailyDigestTask(LeadsDailyDigestPayload{Day: "26.11.2026", Timezone: "UTC", ScheduledAt: fireAt})
 		}},
+		{"digest for a rep and the manager", func() (*asynq.Task, error) {
+			return NewLeadsDailyDigestTask(LeadsDailyDigestPayload{Day: "2026-11-26", Timezone: "UTC", ScheduledAt: fireAt, RepID: 2, Manager: true})
+		}},
+		{"daily scan no time", func() (*asynq.Task, error) { return NewLeadsDailyScanTask(LeadsDailyScanPayload{}) }},
 		{"daily report no tz", func() (*asynq.Task, error) {
 			return NewReportDailyTask(ReportDailyPayload{Day: "2026-11-26", ScheduledAt: fireAt})
 		}},
@@ -316,7 +332,8 @@ func TestNewPeriodicTask(t *testing.T) {
 		at   time.Time
 		want any
 	}{
-		{TypeLeadsDailyDigest, lateNY, LeadsDailyDigestPayload{Day: "2026-11-26", Timezone: "America/New_York", ScheduledAt: lateNY}},
+		{TypeReportDaily, lateNY, ReportDailyPayload{Day: "2026-11-26", Timezone: "America/New_York", ScheduledAt: lateNY}},
+		{TypeLeadsDailyScan, lateNY, LeadsDailyScanPayload{ScheduledAt: lateNY}},
 		{TypeReportDaily, fireAt, ReportDailyPayload{Day: "2026-11-26", Timezone: "Europe/Berlin", ScheduledAt: fireAt}},
 		{TypeReportWeekly, time.Date(2027, 1, 1, 8, 0, 0, 0, berlin), ReportWeeklyPayload{Week: "2026-W53", Timezone: "Europe/Berlin", ScheduledAt: time.Date(2027, 1, 1, 8, 0, 0, 0, berlin)}},
 		{TypeLeadsSLAScan, lateNY, LeadsSLAScanPayload{ScheduledAt: lateNY}},

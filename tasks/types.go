@@ -11,6 +11,7 @@ func Types() []string {
 		TypeOrderRequest,
 		TypeLeadAssign,
 		TypeLeadSLACheck,
+		TypeLeadsDailyDigest,
 		TypeMeetingRequest,
 		TypeMeetingReminder,
 		TypeMeetingInvite,

@@ -41,6 +41,8 @@ type InquiryStore interface {
 	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 	// For hand-offs in a customer's language.
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
+	// For the manager's daily summary: the manager's own timezone.
+	RepByEmail(ctx context.Context, email string) (*store.Rep, error)
 }
 
 // Defaults of InquiryOptions.

@@ -51,8 +51,13 @@ type LeadOptions struct {
 	Links *link.Signer
 	// LinkTTL is how long the links work (default 7 days).
 	LinkTTL time.Duration
-	// Timezone of the daily list when the task names none (default UTC).
+	// Timezone is the team's: the daily list's for a person without one
+	// of their own, and when the task names none (default UTC).
 	Timezone *time.Location
+	// DailyTime is when the daily lists go out, in each reader's local
+	// time; leads:daily_scan enqueues each person's list when it comes.
+	// The zero value sends none.
+	DailyTime lead.DailyTime
 	// Scorer scores each lead mailed to a rep (the score and its top
 	// three factors go in the mail) and is retrained before each daily
 	// list; nil leaves scores out.
@@ -64,6 +69,8 @@ type LeadDeps struct {
 	Desk
 	Leads *lead.Service // required
 	Store InquiryStore  // required; *store.Store
+	// Enqueuer enqueues each person's daily list; leads:daily_scan needs it.
+	Enqueuer queue.Enqueuer
 }
 
 // leadDesk is what the lead handlers share.
@@ -71,6 +78,7 @@ type leadDesk struct {
 	Desk
 	svc  *lead.Service
 	st   InquiryStore
+	enq  queue.Enqueuer
 	opts LeadOptions
 }
 
@@ -88,7 +96,7 @@ func newLeadDesk(d LeadDeps, o LeadOptions) (leadDesk, error) {
 	if o.Timezone == nil {
 		o.Timezone = time.UTC
 	}
-	return leadDesk{Desk: desk, svc: d.Leads, st: d.Store, opts: o}, nil
+	return leadDesk{Desk: desk, svc: d.Leads, st: d.Store, enq: d.Enqueuer, opts: o}, nil
 }
 
 // newLeadHandler builds one of the lead handlers, which differ only in
@@ -315,7 +323,11 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 		data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(res.Lead.ID, res.Rep.ID)
 		data.Timezone = res.Rep.Timezone
 	} else {
-		_, _, _, data.LeadURL = h.links(res.Lead.ID, 0)
+		// The manager's notice: their timezone, and a link that signs
+		// them in when they are a person on the team.
+		var mgrID int64
+		data.Timezone, mgrID = h.manager(ctx)
+		_, _, _, data.LeadURL = h.links(res.Lead.ID, mgrID)
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: "lead_reminder", InquiryID: res.Lead.InquiryID, To: []string{to}}
 	return h.queue(ctx, "lead_reminder", data, o)
@@ -344,9 +356,106 @@ func (h *LeadsSLAScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	return nil
 }
 
+// LeadsDailyScanHandler handles leads:daily_scan: it enqueues the daily
+// list of every active rep, and the manager's summary, whose local hour
+// (LeadOptions.DailyTime in their timezone) has come by the scan's
+// scheduled time. Each list's TaskID names its person and local date, so
+// the scans that see it due enqueue it once.
+type LeadsDailyScanHandler struct{ leadDesk }
+
+// NewLeadsDailyScanHandler returns the leads:daily_scan handler.
+func NewLeadsDailyScanHandler(d LeadDeps, o LeadOptions) (*LeadsDailyScanHandler, error) {
+	if d.Enqueuer == nil {
+		return nil, errors.New("workers: the daily scan needs an enqueuer")
+	}
+	return newLeadHandler[LeadsDailyScanHandler](d, o)
+}
+
+// ProcessTask handles one leads:daily_scan task.
+func (h *LeadsDailyScanHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := tasks.ParseLeadsDailyScanPayload(t.Payload())
+	if err != nil {
+		return err
+	}
+	due, err := h.dueLists(ctx, p.ScheduledAt)
+	if err != nil {
+		return err
+	}
+	enqueued := 0
+	for _, dp := range due {
+		task, err := tasks.NewLeadsDailyDigestTask(dp)
+		if err != nil {
+			return queue.Permanent(err)
+		}
+		_, dup, err := queue.Enqueue(ctx, h.enq, task)
+		if err != nil {
+			return err
+		}
+		if !dup {
+			enqueued++
+			h.Logger.InfoContext(ctx, "daily lead list due", "day", dp.Day, "timezone", dp.Timezone, "rep_id", dp.RepID, "manager", dp.Manager)
+		}
+	}
+	if enqueued > 0 {
+		// Once per round of lists, not per list: the model learns anew
+		// from the closed leads for the scores of the leads that follow.
+		h.retrainScores(ctx)
+	}
+	return nil
+}
+
+// dueLists returns the daily lists due at now: each active rep's in their
+// timezone, and the manager's in theirs (the manager's rep record's, else
+// the team's).
+func (h *LeadsDailyScanHandler) dueLists(ctx context.Context, now time.Time) ([]tasks.LeadsDailyDigestPayload, error) {
+	reps, err := h.st.ListReps(ctx, true)
+	if err != nil {
+		return nil, err
+	}
+	var due []tasks.LeadsDailyDigestPayload
+	add := func(tz string, repID int64, manager bool) {
+		loc := h.readerLocation(tz)
+		if day, at, ok := h.opts.DailyTime.Due(loc, now); ok {
+			due = append(due, tasks.LeadsDailyDigestPayload{Day: day, Timezone: loc.String(), ScheduledAt: at, RepID: repID, Manager: manager})
+		}
+	}
+	for _, r := range reps {
+		add(r.Timezone, r.ID, false)
+	}
+	if h.opts.ManagerAddress != "" {
+		tz, _ := h.manager(ctx)
+		add(tz, 0, true)
+	}
+	return due, nil
+}
+
+// readerLocation is a person's timezone: their own, else the team's.
+func (h leadDesk) readerLocation(tz string) *time.Location {
+	return mailer.ReaderLocation(tz, h.opts.Timezone)
+}
+
+// manager returns the manager's timezone ("" for the team's) and the rep
+// id their links sign in (0 for a plain link), from the rep record of
+// ManagerAddress; a manager who is not a person on the team (a team
+// address) gets the team's zone and plain links.
+func (h leadDesk) manager(ctx context.Context) (tz string, signInID int64) {
+	if h.opts.ManagerAddress == "" {
+		return "", 0
+	}
+	r, err := h.st.RepByEmail(ctx, h.opts.ManagerAddress)
+	if err != nil {
+		return "", 0
+	}
+	if r.Active { // links sign in only a person on the team
+		signInID = r.ID
+	}
+	return r.Timezone, signInID
+}
+
 // LeadsDailyDigestHandler handles leads:daily_digest: it delegates the
-// pool, then mails every active rep their open leads and the manager the
-// new, unassigned and stale ones.
+// pool, then mails one rep their open leads, or the manager the new,
+// unassigned and stale ones with the rep each is assigned to; a task
+// that names nobody mails every active rep and the manager.
 type LeadsDailyDigestHandler struct{ leadDesk }
 
 // NewLeadsDailyDigestHandler returns the leads:daily_digest handler.
@@ -360,7 +469,10 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	if err != nil {
 		return err
 	}
-	h.retrainScores(ctx)
+	whole := p.RepID == 0 && !p.Manager
+	if whole {
+		h.retrainScores(ctx)
+	}
 	loc := h.opts.Timezone
 	if p.Timezone != "" {
 		if loc, err = time.LoadLocation(p.Timezone); err != nil {
@@ -375,8 +487,15 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 	if err != nil {
 		return err
 	}
+	sent := 0
 	for _, rl := range dg.Reps {
-		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: day, Timezone: rl.Rep.Timezone}
+		if !whole && rl.Rep.ID != p.RepID {
+			continue
+		}
+		// The rep's day and times in their zone (a task for the whole
+		// team names the team's day).
+		repLoc := h.readerLocation(rl.Rep.Timezone)
+		data := mailer.DailyLeadsData{RepName: rl.Rep.Name, Date: localDay(day, repLoc), Timezone: repLoc.String()}
 		for _, e := range rl.Leads {
 			data.Leads = append(data.Leads, h.dailyLead(e, e.Lead.Status, rl.Rep.ID))
 		}
@@ -384,31 +503,80 @@ func (h *LeadsDailyDigestHandler) ProcessTask(ctx context.Context, t *asynq.Task
 		if err := h.queue(ctx, "daily_leads", data, o); err != nil {
 			return err
 		}
+		sent++
 	}
-	if h.opts.ManagerAddress != "" {
-		data := mailer.DailyLeadsData{Date: day}
-		for _, group := range []struct {
-			label string
-			leads []lead.DigestLead
-		}{{"unassigned", dg.Unassigned}, {"stale", dg.Stale}, {"new", dg.New}} {
-			for _, e := range group.leads {
-				data.Leads = append(data.Leads, h.dailyLead(e, group.label+" ("+e.Lead.Status+")", 0))
-			}
-		}
-		o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(p.Day, "manager"), Kind: "daily_leads", To: []string{h.opts.ManagerAddress}}
-		if err := h.queue(ctx, "daily_leads", data, o); err != nil {
+	if (whole || p.Manager) && h.opts.ManagerAddress != "" {
+		if err := h.summary(ctx, p.Day, day, dg); err != nil {
 			return err
 		}
+		sent++
 	}
-	h.Logger.InfoContext(ctx, "daily lead list sent", "day", p.Day, "reps", len(dg.Reps), "delegated", len(dg.Delegated),
-		"new", len(dg.New), "unassigned", len(dg.Unassigned), "stale", len(dg.Stale))
+	h.Logger.InfoContext(ctx, "daily lead list sent", "day", p.Day, "timezone", loc.String(), "rep_id", p.RepID, "manager", p.Manager,
+		"mails", sent, "delegated", len(dg.Delegated), "new", len(dg.New), "unassigned", len(dg.Unassigned), "stale", len(dg.Stale))
 	return nil
 }
 
-func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string, repID int64) mailer.DailyLead {
-	_, _, _, u := h.links(e.Lead.ID, repID)
+// localDay is the midnight of day's date in loc.
+func localDay(day time.Time, loc *time.Location) time.Time {
+	y, m, d := day.Date()
+	return time.Date(y, m, d, 0, 0, 0, 0, loc)
+}
+
+// summary queues the manager's daily summary: the unassigned, overdue and
+// new leads, each with the rep it is assigned to, in the manager's
+// timezone and signed in to the desk as the manager when they are a
+// person on the team.
+func (h *LeadsDailyDigestHandler) summary(ctx context.Context, dayKey string, day time.Time, dg lead.Digest) error {
+	tz, mgrID := h.manager(ctx)
+	loc := h.readerLocation(tz)
+	data := mailer.DailySummaryData{Date: localDay(day, loc), Timezone: loc.String()}
+	names := map[int64]string{}
+	for _, rl := range dg.Reps {
+		names[rl.Rep.ID] = rl.Rep.Name
+	}
+	for _, group := range []struct {
+		title string
+		leads []lead.DigestLead
+		n     *int
+	}{
+		{"Unassigned, waiting for a rep", dg.Unassigned, &data.Unassigned},
+		{"Not contacted in time", dg.Stale, &data.Overdue},
+		{"New in the last 24 hours", dg.New, &data.New},
+	} {
+		*group.n = len(group.leads)
+		if len(group.leads) == 0 {
+			continue
+		}
+		g := mailer.LeadGroup{Title: group.title}
+		for _, e := range group.leads {
+			row := h.dailyLead(e, e.Lead.Status, mgrID)
+			if e.Lead.RepID != 0 {
+				row.RepName = cmp.Or(names[e.Lead.RepID], h.repName(ctx, e.Lead.RepID))
+			}
+			g.Leads = append(g.Leads, row)
+		}
+		data.Groups = append(data.Groups, g)
+	}
+	o := &store.OutboundEmail{IdempotencyKey: DailyLeadsKey(dayKey, "manager"), Kind: "daily_leads", To: []string{h.opts.ManagerAddress}}
+	return h.queue(ctx, "daily_summary", data, o)
+}
+
+// repName names a rep who is not on the active list (gone, inactive).
+func (h leadDesk) repName(ctx context.Context, id int64) string {
+	r, err := h.st.Rep(ctx, id)
+	if err != nil {
+		return fmt.Sprintf("rep %d", id)
+	}
+	return r.Name
+}
+
+// dailyLead is a lead's row in a daily list; its link signs in the
+// reader readerID (0: a plain desk link).
+func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string, readerID int64) mailer.DailyLead {
+	_, _, _, u := h.links(e.Lead.ID, readerID)
 	return mailer.DailyLead{
 		Reference: fmt.Sprintf("L-%d", e.Lead.ID), CustomerName: cmp.Or(e.Lead.ContactName, e.Lead.ContactEmail), Company: e.Lead.Company,
 		Subject: e.Lead.Summary, Status: status, AssignedAt: e.Lead.AssignedAt, RespondBy: e.RespondBy, Overdue: e.Overdue, URL: u,
+		Score: e.Lead.Score, Scored: e.Lead.Scored,
 	}
 }

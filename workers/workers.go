@@ -200,7 +200,7 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 		errs = append(errs, fmt.Errorf("order request decider: %w", err))
 	}
 
-	ld := LeadDeps{Desk: d.Desk, Leads: d.Leads, Store: d.Store}
+	ld := LeadDeps{Desk: d.Desk, Leads: d.Leads, Store: d.Store, Enqueuer: d.Intake.Enqueuer}
 	assign, err := NewLeadAssignHandler(ld, o.Lead)
 	add(tasks.TypeLeadAssign, assign, err)
 	slaCheck, err := NewLeadSLACheckHandler(ld, o.Lead)
@@ -209,6 +209,8 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	add(tasks.TypeLeadsSLAScan, slaScan, err)
 	digest, err := NewLeadsDailyDigestHandler(ld, o.Lead)
 	add(tasks.TypeLeadsDailyDigest, digest, err)
+	dailyScan, err := NewLeadsDailyScanHandler(ld, o.Lead)
+	add(tasks.TypeLeadsDailyScan, dailyScan, err)
 
 	// Reports are mailed only when someone should get them; the report
 	// pages work either way.

@@ -130,6 +130,12 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	d.scheduled = asynq.NewInspector(a.redisOpt)
 
 	base := cfg.Web.PublicURL()
+	opts := workerOptions(cfg, loc, reportLoc, d.links, lead.NewScorer(a.store))
+	if spec := cfg.Scheduler.Schedules.LeadsDailyDigest; spec != "" {
+		if opts.Lead.DailyTime, err = lead.ParseDailyTime(spec); err != nil {
+			return nil, fmt.Errorf("scheduler.schedules.leads_daily_digest: %w", err)
+		}
+	}
 	d.workers, err = workers.New(workers.Deps{
 		Desk: workers.Desk{
 			Renderer: renderer, Outbox: outbox.New(a.store, a.client), From: cfg.SMTP.From, BaseURL: base,
@@ -142,7 +148,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
 			Senders: senderChecker(cfg.SenderAuth), RepReply: lead.NewContactRecognizer(a.store, logger).RepReply},
 		Meetings: d.meetings, Scheduled: d.scheduled,
-	}, workerOptions(cfg, loc, reportLoc, d.links, lead.NewScorer(a.store)))
+	}, opts)
 	if err != nil {
 		return nil, err
 	}

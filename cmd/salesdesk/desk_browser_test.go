@@ -9,6 +9,9 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"golang.org/x/crypto/bcrypt"
+
+	"salesdesk/config"
 
 	"salesdesk/internal/link"
 	"salesdesk/internal/store"
@@ -17,14 +20,22 @@ import (
 
 // TestDeskInBrowser: a rep opens the lead link from their captured mail in
 // Chromium, is signed in, marks the lead contacted and then won; a manager
-// sees it on the team view, acknowledges an alert, and finds the customer's
-// mail by its reference and by a word in its body.
+// sees it on the team view and in today's report, acknowledges an alert,
+// and finds the customer's mail by its reference and by a word in its
+// body.
 func TestDeskInBrowser(t *testing.T) {
 	chromium, err := findChromium()
 	if err != nil {
 		testenv.Unavailable(t, "chromium", err)
 	}
-	d := setupDesk(t)
+	// Managers read the KPI reports with their dashboard login.
+	hash, err := bcrypt.GenerateFromPassword([]byte("manager-password"), bcrypt.MinCost)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := setupDesk(t, func(c *config.Config) {
+		c.Web.Viewers = []config.WebUser{{Username: "manager", PasswordHash: config.Secret(hash)}}
+	})
 	ctx := context.Background()
 	d.deliver(t, "Cleo Client <cleo@farprospect.example>", "Quote for 300 crates",
 		"Hello, we would like a quote for 300 wooden crates with galvanised corners, delivered to Lyon. What would the unit price be?\n\nCleo")
@@ -125,8 +136,16 @@ func TestDeskInBrowser(t *testing.T) {
 		return text(mia, `#search-results`)
 	}
 	byRef, byWord := search(q[0].Reference), search("galvanised")
+	// The report of today, with her dashboard login.
+	do(mia, chromedp.Navigate(base+"/reports/today"), chromedp.WaitVisible(css(`#username`)),
+		chromedp.SendKeys(css(`#username`), "manager"), chromedp.SendKeys(css(`#password`), "manager-password"),
+		chromedp.Submit(css(`#password`)), chromedp.WaitVisible(css(`main table`)))
+	reportText := text(mia, `main`)
 	if !strings.Contains(team, "Rita Rep") || !strings.Contains(team, "7,300.00") {
 		t.Errorf("team view does not show Rita's win:\n%s", team)
+	}
+	if !strings.Contains(reportText, "Rita Rep") || !strings.Contains(reportText, "7,300") {
+		t.Errorf("today's report does not show Rita's win:\n%s", reportText)
 	}
 	if !strings.Contains(alertState, "acknowledged") || !strings.Contains(alertState, "Mia Manager") {
 		t.Errorf("alert state after acknowledging: %q", alertState)

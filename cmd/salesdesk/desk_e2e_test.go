@@ -108,6 +108,13 @@ func (d e2eDesk) mailText(t *testing.T, addr, want string) *mailparse.Message {
 
 func get(t *testing.T, c *http.Client, u string) string {
 	t.Helper()
+	_, body := fetch(t, c, u)
+	return body
+}
+
+// fetch GETs u (following redirects) and returns the status and body.
+func fetch(t *testing.T, c *http.Client, u string) (int, string) {
+	t.Helper()
 	resp, err := c.Get(u)
 	if err != nil {
 		t.Fatal(err)
@@ -117,5 +124,5 @@ func get(t *testing.T, c *http.Client, u string) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return string(b)
+	return resp.StatusCode, string(b)
 }

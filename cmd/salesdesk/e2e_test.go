@@ -29,7 +29,9 @@ type e2eDesk struct {
 	dsn  string // the store's, for tests that count rows directly
 }
 
-func setupDesk(t testing.TB) e2eDesk {
+// setupDesk starts every role against Dovecot and an SMTP sink; each
+// change adjusts the test configuration first.
+func setupDesk(t testing.TB, changes ...func(*config.Config)) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -47,6 +49,9 @@ func setupDesk(t testing.TB) e2eDesk {
 	rep.WorkingHours.Days = nil // always working, whatever the hour of the test
 	cfg.Leads.Reps = []config.RepConfig{rep}
 	cfg.Leads.RespectWorkingHours = false
+	for _, change := range changes {
+		change(&cfg)
+	}
 
 	// The account the customer mails from, written before the roles start.
 	dsn := cfg.Database.DSN.Reveal()
@@ -107,19 +112,11 @@ func (d e2eDesk) appendRaw(t testing.TB, raw string) {
 // contains want.
 func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(90 * time.Second)
 	for time.Now().Before(deadline) {
-		for _, m := range d.smtp.Messages() {
-			if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
-				continue
-			}
-			msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
-			if err != nil {
-				continue
-			}
-			subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
-			if strings.Contains(subj, want) || strings.Contains(string(m.Data), want) {
-				return msg.Header, string(m.Data)
+		for _, m := range d.mailsTo(addr) {
+			if strings.Contains(m.subject, want) || strings.Contains(m.raw, want) {
+				return m.header, m.raw
 			}
 		}
 		time.Sleep(100 * time.Millisecond)
@@ -131,8 +128,33 @@ func (d e2eDesk) mailTo(t testing.TB, addr, want string) (mail.Header, string) {
 			got = append(got, fmt.Sprintf("%v %q", m.To, h.Header.Get("Subject")))
 		}
 	}
-	t.Fatalf("no mail to %s with %q in its subject within 30s; captured: %v", addr, want, got)
+	t.Fatalf("no mail to %s with %q in its subject within 90s; captured: %v", addr, want, got)
 	return nil, ""
+}
+
+// sinkMail is one mail the SMTP sink took.
+type sinkMail struct {
+	header  mail.Header
+	subject string // decoded
+	raw     string
+}
+
+// mailsTo returns the captured mails whose first recipient is addr,
+// oldest first.
+func (d e2eDesk) mailsTo(addr string) []sinkMail {
+	var out []sinkMail
+	for _, m := range d.smtp.Messages() {
+		if len(m.To) == 0 || !strings.EqualFold(m.To[0], addr) {
+			continue
+		}
+		msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
+		if err != nil {
+			continue
+		}
+		subj, _ := new(mime.WordDecoder).DecodeHeader(msg.Header.Get("Subject"))
+		out = append(out, sinkMail{header: msg.Header, subject: subj, raw: string(m.Data)})
+	}
+	return out
 }
 
 // waitProcessed waits until the worker has processed the stored message

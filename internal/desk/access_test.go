@@ -49,6 +49,8 @@ func TestAccessTable(t *testing.T) {
 			readOnly: []string{"viewer"}, marker: `name="note"`},
 		{name: "alerts", method: "GET", path: "/desk/alerts", want: teamOnly,
 			readOnly: []string{"viewer"}, marker: "Acknowledge"},
+		{name: "alert", method: "GET", path: fmt.Sprintf("/desk/alerts/%d", f.alert.ID), want: teamOnly,
+			readOnly: []string{"viewer"}, marker: fmt.Sprintf(`id="ack-%d"`, f.alert.ID)},
 		{name: "accept lead", method: "POST", path: fmt.Sprintf("/desk/leads/%d/accept", f.ritaLead.ID), want: ownerWrites},
 		{name: "relabel inquiry", method: "POST", path: fmt.Sprintf("/desk/inquiries/%d/label?category=quote_request", f.inquiry.ID), want: ownerWrites},
 		{name: "acknowledge alert", method: "POST", path: fmt.Sprintf("/desk/alerts/%d/acknowledge", f.alert.ID), want: teamWrites},

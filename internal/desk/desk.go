@@ -168,6 +168,7 @@ func (d *Desk) routes() {
 	page("GET "+Prefix+"/order-requests", team, d.orderRequestsPage)
 	page("POST "+Prefix+"/order-requests/{id}/{status}", teamWriters, d.orderRequestResolve)
 	page("GET "+Prefix+"/alerts", team, d.alertsPage)
+	page("GET "+Prefix+"/alerts/{id}", team, d.alertPage)
 	page("POST "+Prefix+"/alerts/{id}/{action}", teamWriters, d.alertAction)
 	m.Handle(Prefix+"/", d.guard(anyone, func(w http.ResponseWriter, r *http.Request, p *person) {
 		d.fail(w, r, p, http.StatusNotFound, "There is no page here.")

@@ -512,10 +512,13 @@ func (d *Desk) orderRequestResolve(w http.ResponseWriter, r *http.Request, p *pe
 	http.Redirect(w, r, Prefix+"/order-requests?done="+urlQuery(fmt.Sprintf("Request %d marked %s.", id, status)), http.StatusSeeOther)
 }
 
+// alertStates are the alerts page's state filters.
+var alertStates = []string{"active", store.AlertOpen, store.AlertAcknowledged, store.AlertClosed, "all"}
+
 func (d *Desk) alertsPage(w http.ResponseWriter, r *http.Request, p *person) {
 	q := r.URL.Query()
 	state := q.Get("state")
-	if !slices.Contains([]string{"active", store.AlertOpen, store.AlertAcknowledged, store.AlertClosed, "all"}, state) {
+	if !slices.Contains(alertStates, state) {
 		state = "active"
 	}
 	f := store.AlertFilter{Status: state, Kind: q.Get("kind"), Limit: pageLimit}
@@ -539,8 +542,34 @@ func (d *Desk) alertsPage(w http.ResponseWriter, r *http.Request, p *person) {
 		next = fmt.Sprintf("%s/alerts?state=%s&kind=%s&offset=%d", Prefix, urlQuery(state), urlQuery(f.Kind), f.Offset+pageLimit)
 	}
 	d.render(w, r, p, http.StatusOK, "alerts", map[string]any{"Alerts": alerts, "Kinds": kinds, "State": state, "Kind": f.Kind,
-		"States": []string{"active", store.AlertOpen, store.AlertAcknowledged, store.AlertClosed, "all"}, "Next": next,
+		"States": alertStates, "Next": next,
 		"Notice": q.Get("done")})
+}
+
+// alertPage shows one alert with its evidence: the page each alert in
+// the supervisors' digest links to.
+func (d *Desk) alertPage(w http.ResponseWriter, r *http.Request, p *person) {
+	id, ok := formID(r.PathValue("id"))
+	if !ok {
+		d.fail(w, r, p, http.StatusNotFound, "There is no such alert.")
+		return
+	}
+	alerts, err := d.o.Store.ListDeskAlerts(r.Context(), store.AlertFilter{ID: id, Limit: 1})
+	switch {
+	case err != nil:
+		d.serverError(w, r, p, err)
+		return
+	case len(alerts) == 0:
+		d.fail(w, r, p, http.StatusNotFound, "There is no such alert.")
+		return
+	}
+	kinds, err := d.o.Store.AlertKinds(r.Context())
+	if err != nil {
+		d.serverError(w, r, p, err)
+		return
+	}
+	d.render(w, r, p, http.StatusOK, "alerts", map[string]any{"Alerts": alerts, "Kinds": kinds, "State": "all",
+		"States": alertStates})
 }
 
 func (d *Desk) alertAction(w http.ResponseWriter, r *http.Request, p *person) {

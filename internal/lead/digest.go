@@ -1,6 +1,7 @@
 package lead
 
 import (
+	"cmp"
 	"context"
 	"slices"
 	"time"
@@ -92,9 +93,37 @@ func (s *Service) Compile(ctx context.Context, day time.Time) (Digest, error) {
 		}
 	}
 	for i := range d.Reps {
-		slices.SortStableFunc(d.Reps[i].Leads, func(a, b DigestLead) int { return a.Lead.CreatedAt.Compare(b.Lead.CreatedAt) })
+		slices.SortStableFunc(d.Reps[i].Leads, ByPriority)
+	}
+	for _, list := range [][]DigestLead{d.New, d.Unassigned, d.Stale} {
+		slices.SortStableFunc(list, ByPriority)
 	}
 	return d, nil
+}
+
+// ByPriority orders a daily list: the highest score first (scored leads
+// before unscored ones), then the earliest SLA due time (leads without
+// one after), then the oldest.
+func ByPriority(a, b DigestLead) int {
+	if a.Lead.Scored != b.Lead.Scored {
+		if a.Lead.Scored {
+			return -1
+		}
+		return 1
+	}
+	if c := cmp.Compare(b.Lead.Score, a.Lead.Score); c != 0 {
+		return c
+	}
+	if az, bz := a.RespondBy.IsZero(), b.RespondBy.IsZero(); az != bz {
+		if bz {
+			return -1
+		}
+		return 1
+	}
+	if c := a.RespondBy.Compare(b.RespondBy); c != 0 {
+		return c
+	}
+	return a.Lead.CreatedAt.Compare(b.Lead.CreatedAt)
 }
 
 // eachLead calls fn for every lead matching f, page by page.

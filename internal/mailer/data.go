@@ -289,6 +289,13 @@ type DailyLead struct {
 	RespondBy    time.Time
 	Overdue      bool
 	URL          string
+	// Score is the lead's 0..100 score when Scored; the lists are ordered
+	// by it.
+	Score  int
+	Scored bool
+	// RepName is the rep the lead is assigned to, in the manager's
+	// summary; empty while unassigned.
+	RepName string
 }
 
 // DailyLeadsData feeds "daily_leads": a rep's open leads for the day.
@@ -300,6 +307,26 @@ type DailyLeadsData struct {
 	Date     time.Time // the day the list is for
 	Leads    []DailyLead
 	ListURL  string
+}
+
+// DailySummaryData feeds "daily_summary": the manager's view of the
+// team's leads for the day, with the rep each one is assigned to.
+type DailySummaryData struct {
+	// Timezone is the manager's IANA timezone; times are shown in it, or
+	// in the team's when empty.
+	Timezone string
+	Date     time.Time // the day the summary is for
+	// Groups are the non-empty sections, in the order they are shown.
+	Groups []LeadGroup
+	// Unassigned, Overdue and New count the sections' leads for the
+	// subject.
+	Unassigned, Overdue, New int
+}
+
+// LeadGroup is one titled section of the manager's summary.
+type LeadGroup struct {
+	Title string
+	Leads []DailyLead
 }
 
 // LeadUpdateData feeds "lead_update": a new request from a customer that

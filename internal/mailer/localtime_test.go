@@ -29,6 +29,8 @@ func TestTimesInReadersTimezone(t *testing.T) {
 				"lead_reminder": LeadReminderData{Timezone: tt.tz, RepName: "Dana", Reference: "SD-1", AssignedAt: due, RespondBy: due},
 				"daily_leads":   DailyLeadsData{Timezone: tt.tz, Date: due, Leads: []DailyLead{{Reference: "L-1", AssignedAt: due, RespondBy: due}}},
 				"handoff":       HandoffData{Timezone: tt.tz, Reference: "SD-1", Category: "billing", ReceivedAt: due},
+				"daily_summary": DailySummaryData{Timezone: tt.tz, Date: due, Groups: []LeadGroup{{Title: "Not contacted in time",
+					Leads: []DailyLead{{Reference: "L-1", RepName: "Rita", AssignedAt: due, RespondBy: due}}}}},
 			} {
 				m, err := r.Render(name, data)
 				if err != nil {

@@ -269,6 +269,13 @@ func (r *Renderer) funcs() map[string]any {
 			}
 			return t.In(ReaderLocation(tz, loc)).Format("Mon 2 Jan 2006 15:04 MST")
 		},
+		// localdate shows the day of t in the reader's timezone.
+		"localdate": func(t time.Time, tz string) string {
+			if t.IsZero() {
+				return ""
+			}
+			return t.In(ReaderLocation(tz, loc)).Format("Mon 2 Jan 2006")
+		},
 		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"plural": func(n int, one, many string) string {
 			if n == 1 {

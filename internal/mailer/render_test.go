@@ -156,12 +156,39 @@ func goldenCases() []struct {
 			RepName: "Dana", Date: t0, ListURL: "https://desk.example.com/leads?rep=7",
 			Leads: []DailyLead{
 				{Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj, Status: "assigned",
-					AssignedAt: t0.Add(-20 * time.Hour), RespondBy: t0.Add(-16 * time.Hour), Overdue: true, URL: "https://desk.example.com/leads/1250"},
+					AssignedAt: t0.Add(-20 * time.Hour), RespondBy: t0.Add(-16 * time.Hour), Overdue: true, URL: "https://desk.example.com/leads/1250",
+					Score: 81, Scored: true},
 				{Reference: "SD-1251", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026", Status: "accepted",
 					AssignedAt: t0.Add(-2 * time.Hour), RespondBy: t0.Add(6 * time.Hour), URL: "javascript:alert(1)"},
 			},
 		}},
 		{"daily_leads_empty", "daily_leads", DailyLeadsData{RepName: "Sam", Date: t0}},
+		{"daily_leads_los_angeles", "daily_leads", DailyLeadsData{
+			RepName: "Lou", Timezone: "America/Los_Angeles", Date: time.Date(2025, 3, 14, 0, 0, 0, 0, zone("America/Los_Angeles")),
+			Leads: []DailyLead{{Reference: "L-12", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026", Status: "assigned",
+				AssignedAt: t0.Add(-2 * time.Hour), RespondBy: t0.Add(6 * time.Hour), URL: "https://desk.example.com/desk/leads/12", Score: 64, Scored: true}},
+		}},
+		{"daily_summary", "daily_summary", DailySummaryData{
+			Timezone: "Europe/Berlin", Date: time.Date(2025, 3, 14, 0, 0, 0, 0, zone("Europe/Berlin")),
+			Unassigned: 1, Overdue: 1, New: 2,
+			Groups: []LeadGroup{
+				{Title: "Unassigned, waiting for a rep", Leads: []DailyLead{
+					{Reference: "L-14", CustomerName: "Ana Ortiz", Company: "Brightwater", Subject: "Pricing for 2026", Status: "unassigned",
+						URL: "https://desk.example.com/desk/leads/14", Score: 72, Scored: true},
+				}},
+				{Title: "Not contacted in time", Leads: []DailyLead{
+					{Reference: "L-9", CustomerName: hostile, Subject: crlfSubj, Status: "assigned", RepName: "Rita Rep",
+						AssignedAt: t0.Add(-20 * time.Hour), RespondBy: t0.Add(-16 * time.Hour), Overdue: true, URL: "https://desk.example.com/desk/leads/9"},
+				}},
+				{Title: "New in the last 24 hours", Leads: []DailyLead{
+					{Reference: "L-14", CustomerName: "Ana Ortiz", Company: "Brightwater", Subject: "Pricing for 2026", Status: "unassigned",
+						URL: "https://desk.example.com/desk/leads/14", Score: 72, Scored: true},
+					{Reference: "L-15", CustomerName: "Cleo Client", Subject: "300 crates", Status: "contacted", RepName: "Sam Seller",
+						AssignedAt: t0.Add(-3 * time.Hour), RespondBy: t0.Add(-1 * time.Hour), URL: "https://desk.example.com/desk/leads/15", Score: 40, Scored: true},
+				}},
+			},
+		}},
+		{"daily_summary_empty", "daily_summary", DailySummaryData{Date: t0}},
 	}, meetingGoldenCases()...)
 }
 
@@ -353,4 +380,13 @@ func BenchmarkRenderHandoff(b *testing.B) {
 			b.Fatal(err)
 		}
 	}
+}
+
+// zone loads an IANA timezone for the golden cases.
+func zone(name string) *time.Location {
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		panic(err)
+	}
+	return loc
 }

@@ -25,7 +25,7 @@ func ExampleNew() {
 		Logger: slog.New(slog.NewJSONHandler(os.Stderr, nil)),
 		Entries: []schedule.Entry{
 			{TaskType: tasks.TypeLeadsSLAScan, Spec: "*/5 * * * *"},
-			{TaskType: tasks.TypeLeadsDailyDigest, Spec: "30 8 * * 1-5", Timezone: "Europe/Berlin"},
+			{TaskType: tasks.TypeReportDaily, Spec: "30 8 * * 1-5", Timezone: "Europe/Berlin"},
 			{TaskType: tasks.TypeReportWeekly, Spec: "0 7 * * 1", Timezone: "Europe/Berlin"},
 		},
 	})

@@ -415,7 +415,7 @@ func TestNewRejectsBadEntries(t *testing.T) {
 
 // The payload a scheduler builds names the timezone it fired in.
 func TestPayloadNamesTimezone(t *testing.T) {
-	e, err := newEntry(Entry{TaskType: tasks.TypeLeadsDailyDigest, Spec: "30 8 * * *", Timezone: "Europe/Berlin"})
+	e, err := newEntry(Entry{TaskType: tasks.TypeReportDaily, Spec: "30 8 * * *", Timezone: "Europe/Berlin"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -96,6 +96,7 @@ func (s *Store) Alert(ctx context.Context, id int64) (*Alert, error) {
 
 // AlertFilter selects alerts; zero fields match everything.
 type AlertFilter struct {
+	ID     int64 // one alert (ListDeskAlerts); 0 for any
 	Status string
 	Kind   string
 	Since  time.Time // created at or after

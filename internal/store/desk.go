@@ -118,6 +118,9 @@ func (s *Store) ListDeskAlerts(ctx context.Context, f AlertFilter) ([]DeskAlert,
 	if f.Kind != "" {
 		w.add("kind = ?", f.Kind)
 	}
+	if f.ID != 0 {
+		w.add("id = ?", f.ID)
+	}
 	s.timeRange(&w, "created_at", f.Since, time.Time{})
 	clause, args := w.paged("created_at DESC, id DESC", f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, func(r row) (*DeskAlert, error) {
