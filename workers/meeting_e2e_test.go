@@ -48,6 +48,9 @@ type meetingE2E struct {
 	svc     *meeting.Service
 	mu      sync.Mutex
 	mailSeq int
+	// built by buildMeetingDesk, run by start
+	workers  *Workers
+	redisOpt asynq.RedisClientOpt
 }
 
 func newMeetingE2E(t *testing.T) *meetingE2E {
@@ -58,10 +61,19 @@ func newMeetingE2E(t *testing.T) *meetingE2E {
 // (nil: the defaults, 24 h and 1 h).
 func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
 	t.Helper()
+	e := buildMeetingDesk(t, now, reminders)
+	e.start(t)
+	return e
+}
+
+// buildMeetingDesk builds the desk (store, web pages, handlers) without
+// starting its workers.
+func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
+	t.Helper()
 	ctx := t.Context()
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
-	e := &meetingE2E{smtp: smtptest.New(t)}
+	e := &meetingE2E{smtp: smtptest.New(t), redisOpt: redisOpt}
 	var err error
 	e.st, err = store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "meeting.db"))
 	if err != nil {
@@ -140,13 +152,19 @@ func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 			t.Fatalf("%s not registered", typ)
 		}
 	}
-	srv := asynq.NewServer(redisOpt, asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
+	e.workers = w
+	return e
+}
+
+// start runs the desk's workers until the test ends.
+func (e *meetingE2E) start(t *testing.T) {
+	t.Helper()
+	srv := asynq.NewServer(e.redisOpt, asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }, LogLevel: asynq.ErrorLevel})
-	if err := srv.Start(w); err != nil {
+	if err := srv.Start(e.workers); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	return e
 }
 
 // receive stores raw as a new message of the sales inbox and enqueues it,

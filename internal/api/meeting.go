@@ -262,7 +262,9 @@ func (h *handler) meetingOutcome(w http.ResponseWriter, r *http.Request, _ *quer
 	if err := func() error { f := fieldErrors{}; f.text("note", in.Note, 2000); return f.err() }(); err != nil {
 		return err
 	}
-	if _, err := h.meetings.SetOutcome(r.Context(), id, in.Status, in.Note); err != nil {
+	if _, d, err := h.meetings.SetOutcome(r.Context(), id, in.Status, in.Note, caller(r.Context())); errors.Is(err, meeting.ErrDecided) {
+		return conflictErr("meeting %d's outcome was already recorded as %s by %s", id, d.Decision, d.DecidedBy)
+	} else if err != nil {
 		return meetingErr(err, id)
 	}
 	return h.respondMeeting(w, r, id, http.StatusOK)
