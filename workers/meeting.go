@@ -432,6 +432,7 @@ func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee) meeting.MailD
 		}
 		d.Actions = []meeting.Link{
 			{Label: "Open the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionView, m.ID, a.RepID, exp)},
+			{Label: "Move the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionMove, m.ID, a.RepID, exp)},
 			{Label: "Cancel the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionCancel, m.ID, a.RepID, exp)},
 		}
 	}

@@ -382,10 +382,10 @@ func TestMeetingEndToEnd(t *testing.T) {
 		}
 		got := parseCalendar(t, inv[0], meeting.MethodRequest)
 		if got.UID != m.UID || got.Sequence != 0 || !got.Start.Equal(start) || !got.End.Equal(start.Add(30*time.Minute)) ||
-			got.Summary != "Meeting about the pumps" || got.Organizer.Email != rita || got.Organizer.Name != "Rita Rep" {
+			got.Summary != "Meeting about the pumps" || got.Organizer.Email != "sales@ourco.example" || got.Organizer.Name != "Rita Rep" {
 			t.Errorf("invite to %s = %+v", tc.to, got)
 		}
-		if len(got.Attendees) != 2 || got.Attendees[0].Email != rita || got.Attendees[0].Partstat != "ACCEPTED" ||
+		if len(got.Attendees) != 2 || got.Attendees[0].Email != rita || got.Attendees[0].Partstat != "ACCEPTED" || !got.Attendees[0].Chair || got.Attendees[1].Chair ||
 			got.Attendees[1].Email != ann || got.Attendees[1].Partstat != "NEEDS-ACTION" || got.Attendees[1].Name != "Ann Lee" {
 			t.Errorf("attendees = %+v", got.Attendees)
 		}

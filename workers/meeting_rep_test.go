@@ -1,0 +1,179 @@
+package workers
+
+import (
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/meeting"
+	"salesdesk/internal/store"
+	"salesdesk/tasks"
+)
+
+// formActions are the form targets of a page, unescaped.
+var formActionRe = regexp.MustCompile(`<form method="post" action="([^"]+)"`)
+
+func formActions(page string) []string {
+	var out []string
+	for _, m := range formActionRe.FindAllStringSubmatch(page, -1) {
+		out = append(out, html.UnescapeString(m[1]))
+	}
+	return out
+}
+
+// post sends a form to a link and returns the status and page.
+func post(t *testing.T, u string, form url.Values) (int, string) {
+	t.Helper()
+	resp, err := http.PostForm(u, form)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// TestMeetingRepMovesAndRecordsOutcome: the rep moves a booked meeting
+// from the meeting page their invite links to (a new start in the rep's
+// zone): everyone gets the next SEQUENCE as a REQUEST at the new time and
+// an old version's reminder does nothing. After it, the rep's outcome
+// mail records it as held with a next step; the no-show link of the same
+// mail then only shows what was decided, by whom, and changes nothing.
+func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
+	e := newMeetingE2E(t)
+	ctx := t.Context()
+	const ann, rita = "ann@acme.com", "rita@ourco.example"
+	rep, err := e.st.RepByEmail(ctx, rita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
+	m, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Start: start, Title: "Pump review",
+		Customers: []store.MeetingAttendee{{Email: ann, Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ritaInvite := e.waitMails(t, rita, "Invitation: Pump review", 1)[0]
+	view := e.linksIn(ritaInvite.text, fmt.Sprintf("/meetings/%d/view", m.ID))
+	move := e.linksIn(ritaInvite.text, fmt.Sprintf("/meetings/%d/move", m.ID))
+	if len(view) != 1 || len(move) != 1 {
+		t.Fatalf("view %v, move %v in Rita's invite:\n%s", view, move, ritaInvite.text)
+	}
+	// The meeting page offers Move and Cancel, each a signed link.
+	code, page := open(t, http.MethodGet, view[0])
+	if code != http.StatusOK || !strings.Contains(page, "Move the meeting") || !strings.Contains(page, "16:00 (CEST, UTC+02:00)") {
+		t.Fatalf("meeting page = %d\n%s", code, page)
+	}
+	moveFromPage := ""
+	for _, a := range formActions(page) {
+		if strings.Contains(a, "/move?") {
+			moveFromPage = e.web.URL + a
+		}
+	}
+	if moveFromPage == "" {
+		t.Fatalf("no move form on the meeting page:\n%s", page)
+	}
+	// Its button opens the form; a time that is no time is asked again.
+	if code, page := post(t, moveFromPage, nil); code != http.StatusOK || !strings.Contains(page, "Move this meeting?") ||
+		!strings.Contains(page, `name="start"`) {
+		t.Fatalf("move button = %d\n%s", code, page)
+	}
+	if code, page := post(t, move[0], url.Values{"start": {"Tuesday"}}); code != http.StatusBadRequest ||
+		!strings.Contains(page, "Europe/Berlin") {
+		t.Errorf("move to Tuesday = %d\n%s", code, page)
+	}
+	// Tuesday 31 March 10:00 in Berlin (CEST) is 08:00 UTC.
+	code, page = post(t, move[0], url.Values{"start": {"2026-03-31 10:00"}})
+	if code != http.StatusOK || !strings.Contains(page, "The meeting is moved") || !strings.Contains(page, "Tuesday, 31 March 2026, 10:00 (CEST") {
+		t.Fatalf("move = %d\n%s", code, page)
+	}
+	moved := time.Date(2026, 3, 31, 8, 0, 0, 0, time.UTC)
+	for _, tc := range []struct{ to, when string }{
+		{ann, "Tuesday, 31 March 2026, 04:00 (EDT, UTC-04:00)"},
+		{rita, "Tuesday, 31 March 2026, 10:00 (CEST, UTC+02:00)"},
+	} {
+		up := e.waitMails(t, tc.to, "Updated invitation: Pump review", 1)
+		if !strings.Contains(up[0].text, tc.when) {
+			t.Errorf("updated invite to %s lacks %q:\n%s", tc.to, tc.when, up[0].text)
+		}
+		got := parseCalendar(t, up[0], meeting.MethodRequest)
+		if got.UID != m.UID || got.Sequence != 1 || !got.Start.Equal(moved) {
+			t.Errorf("updated invite to %s = %+v", tc.to, got)
+		}
+	}
+	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingRescheduled || got.Sequence != 1 || !got.StartsAt.Equal(moved) {
+		t.Errorf("meeting after the move = %+v", got)
+	}
+	// A reminder of the first version, had it survived, does nothing.
+	waitIdle(t, e.insp)
+	before := len(e.smtp.Messages())
+	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: m.ID, Sequence: 0,
+		RemindAt: start.Add(-time.Hour), Before: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.Enqueue(old, asynq.TaskID("replayed-v0-reminder")); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, e.insp)
+	if after := len(e.smtp.Messages()); after != before {
+		t.Errorf("a reminder of the old version sent %d mails", after-before)
+	}
+
+	// After the meeting: the outcome mail of the current version.
+	var ask []meetingMail
+	var outcome meetingMail
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		ask = e.mails(t, rita, "How did it go?")
+		for _, a := range ask {
+			if strings.Contains(a.text, "10:00 (CEST") {
+				outcome = a
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("%d outcome mails to Rita, none for the moved time", len(ask))
+	})
+	held := e.linksIn(outcome.text, fmt.Sprintf("/meetings/%d/held", m.ID))
+	noShow := e.linksIn(outcome.text, fmt.Sprintf("/meetings/%d/no_show", m.ID))
+	if len(held) != 1 || len(noShow) != 1 {
+		t.Fatalf("held %v, no-show %v in the outcome mails:\n%+v", held, noShow, ask)
+	}
+	if code, page := open(t, http.MethodGet, held[0]); code != http.StatusOK || !strings.Contains(page, "Was this meeting held?") ||
+		!strings.Contains(page, "Next step") {
+		t.Fatalf("GET held = %d\n%s", code, page)
+	}
+	if code, page := post(t, held[0], url.Values{"note": {"Send the quote for 40 pumps"}}); code != http.StatusOK ||
+		!strings.Contains(page, "Outcome recorded") {
+		t.Fatalf("POST held = %d\n%s", code, page)
+	}
+	for _, u := range []string{noShow[0], held[0]} {
+		code, page := post(t, u, url.Values{"note": {"changed my mind"}})
+		if code != http.StatusOK || !strings.Contains(page, "Outcome already recorded") ||
+			!strings.Contains(page, "recorded as held by Rita Rep &lt;rita@ourco.example&gt;") ||
+			!strings.Contains(page, "This link changes nothing now.") {
+			t.Errorf("second click %s = %d\n%s", u, code, page)
+		}
+	}
+	if code, page := open(t, http.MethodGet, noShow[0]); code != http.StatusOK || !strings.Contains(page, "Outcome already recorded") {
+		t.Errorf("GET no-show after the outcome = %d\n%s", code, page)
+	}
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Status != store.MeetingHeld || got.Outcome != "Send the quote for 40 pumps" {
+		t.Errorf("stored meeting = %+v, %v; want held with the first note", got, err)
+	}
+	d, err := e.svc.Outcome(ctx, m.ID)
+	if err != nil || d.Decision != store.MeetingHeld || d.DecidedBy != "Rita Rep <rita@ourco.example>" || !d.DecidedAt.Equal(fakeNow) {
+		t.Errorf("decision = %+v, %v", d, err)
+	}
+}
