@@ -67,31 +67,12 @@ func TestDeskInBrowser(t *testing.T) {
 	mgrLink := signer.PersonURL(base, "/desk/team", mgrID, time.Now().Add(time.Hour))
 
 	// Each person gets a browser (and profile) of their own.
-	browser := func() context.Context {
-		alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-			chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.UserDataDir(t.TempDir()))
-		t.Cleanup(cancelAlloc)
-		bctx, cancel := chromedp.NewContext(alloc)
-		t.Cleanup(cancel)
-		bctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
-		t.Cleanup(cancelT)
-		return bctx
-	}
+	browser := func() context.Context { return newBrowser(t, chromium) }
 	do := func(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
+		browserDo(t, ctx, steps...)
 	}
-	text := func(ctx context.Context, sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(v)
-	}
+	text := func(ctx context.Context, sel string) string { t.Helper(); return browserText(t, ctx, sel) }
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 
 	// The rep, in a browser of her own.

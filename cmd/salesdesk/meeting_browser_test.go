@@ -1,0 +1,67 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"salesdesk/internal/testenv"
+)
+
+// TestMeetingPagesInBrowser: against the real process, a customer's
+// meeting request brings a mail with slot links; in Chromium the first
+// link opens the slot page and its button books the meeting. The rep's
+// invitation then links to the meeting page, which shows the booked time
+// and the rep's Move and Cancel buttons.
+func TestMeetingPagesInBrowser(t *testing.T) {
+	chromium, err := findChromium()
+	if err != nil {
+		testenv.Unavailable(t, "chromium", err)
+	}
+	d := setupDesk(t)
+	d.deliver(t, "Ann <ann@acme.example>", "Meeting to see the pump demo",
+		"Hello,\n\ncould we meet next Tuesday at 3pm for a demo of the new pumps?\n\nAnn")
+	slots := d.mailText(t, "ann@acme.example", "/meetings/slots/")
+	var slotURL string
+	for _, u := range mailURL.FindAllString(slots.Text, -1) {
+		if strings.Contains(u, "/meetings/slots/") && slotURL == "" {
+			slotURL = u
+		}
+	}
+	if slotURL == "" {
+		t.Fatalf("no slot link in the customer's mail:\n%s", slots.Text)
+	}
+	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
+
+	ann := newBrowser(t, chromium)
+	browserDo(t, ann, chromedp.Navigate(slotURL), chromedp.WaitVisible(css(`#title`)))
+	asked, details := browserText(t, ann, `#title`), browserText(t, ann, `table`)
+	browserDo(t, ann, chromedp.Click(css(`form button`)), chromedp.WaitVisible(css(`h1.done`)))
+	booked := browserText(t, ann, `#title`)
+	if asked != "Book this meeting?" || !strings.Contains(details, "Meeting to see the pump demo") || booked != "Your meeting is booked" {
+		t.Fatalf("slot page %q (%s), after the click %q", asked, details, booked)
+	}
+
+	invite := d.mailText(t, "rita@desk.example", "Invitation: Meeting to see the pump demo")
+	var viewURL string
+	for _, u := range mailURL.FindAllString(invite.Text, -1) {
+		if strings.Contains(u, "/view?") {
+			viewURL = u
+		}
+	}
+	if viewURL == "" {
+		t.Fatalf("no meeting page link in the rep's invitation:\n%s", invite.Text)
+	}
+	rita := newBrowser(t, chromium)
+	browserDo(t, rita, chromedp.Navigate(viewURL), chromedp.WaitVisible(css(`#title`)))
+	title, page := browserText(t, rita, `#title`), browserText(t, rita, `main`)
+	if title != "Meeting to see the pump demo" {
+		t.Errorf("meeting page title %q", title)
+	}
+	for _, want := range []string{"confirmed", "ann@acme.example", "Move the meeting", "Cancel the meeting"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("meeting page lacks %q:\n%s", want, page)
+		}
+	}
+}
