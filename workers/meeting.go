@@ -32,6 +32,7 @@ type MeetingStore interface {
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 	MeetingByInquiry(ctx context.Context, inquiryID int64) (*store.Meeting, error)
 	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
+	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
 }
 
 // ScheduledTasks lists and deletes scheduled tasks; *asynq.Inspector
@@ -571,6 +572,12 @@ func (h meetingDesk) dropOlder(ctx context.Context, m *store.Meeting) {
 			}
 			if err := h.sched.DeleteTask(ti.Queue, ti.ID); err != nil {
 				h.Logger.WarnContext(ctx, "deleting an old reminder failed", "task_id", ti.ID, "error", err.Error())
+				continue
+			}
+			// Its outbox row is settled too, or recovery would run it
+			// (harmlessly) once it is overdue.
+			if _, err := h.st.FinishPendingTask(ctx, ti.Type, ti.Payload, "superseded"); err != nil {
+				h.Logger.WarnContext(ctx, "settling an old reminder's outbox row failed", "task_id", ti.ID, "error", err.Error())
 			}
 		}
 		if len(infos) < 500 {
