@@ -208,6 +208,11 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 			return err
 		}
 		data.Name = rep.Name
+		if h.canOffer() {
+			exp := h.Clock.Now().Add(h.opts.LinkTTL)
+			data.Actions = []meeting.Link{{Label: "Book a time",
+				URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionMove, m.ID, rep.ID, exp)}}
+		}
 		o = &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailPropose, m.ID), Kind: meeting.MailPropose,
 			InquiryID: cm.inquiry.ID, To: []string{rep.Email}, ReplyTo: sender}
 		return h.queue(ctx, meeting.MailPropose, data, o)

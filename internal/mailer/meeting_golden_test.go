@@ -44,6 +44,7 @@ func meetingGoldenCases() []struct {
 	declined.Proposed, declined.Declined = "", true
 	propose := rep
 	propose.Proposed, propose.Words = "Tuesday at 3pm", bodyText
+	propose.Actions = []meeting.Link{{Label: "Book a time", URL: "https://desk.example.com/meetings/9/move?sig=m"}}
 	updated := customer
 	updated.Updated = true
 	reminder := rep

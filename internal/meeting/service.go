@@ -181,18 +181,21 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*store.Meeting, error) 
 }
 
 // Reschedule moves a booked meeting to start (same length) and queues the
-// new version's REQUEST. The rep must be free then (the meeting's own
-// time does not count against it).
+// new version's REQUEST. A meeting not yet booked (the rep was asked to
+// propose a time, or slots are out) is booked at start instead, with the
+// default length, and its slots no longer book. The rep must be free then
+// (the meeting's own time does not count against it).
 func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*store.Meeting, error) {
 	m, err := s.st.Meeting(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !open(m) || m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
+	if !open(m) {
 		return m, ErrNotOpen
 	}
+	booking := m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
 	dur := m.EndsAt.Sub(m.StartsAt)
-	if dur <= 0 {
+	if booking || dur <= 0 {
 		dur = s.opts.DefaultDuration
 	}
 	iv := Interval{Start: start, End: start.Add(dur)}
@@ -205,13 +208,21 @@ func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*s
 		return m, ErrNotFree
 	}
 	m.StartsAt, m.EndsAt = iv.Start, iv.End
-	m.Status = store.MeetingRescheduled
-	m.Sequence++
+	if booking {
+		// The first invite of this version: its SEQUENCE stays, as when
+		// a slot is booked.
+		m.Status = store.MeetingConfirmed
+	} else {
+		m.Status = store.MeetingRescheduled
+		m.Sequence++
+	}
 	if err := s.st.UpdateMeeting(ctx, m); err != nil {
 		return nil, err
 	}
-	if err := s.askAgain(ctx, m); err != nil {
-		return nil, err
+	if !booking || m.Sequence > 0 {
+		if err := s.askAgain(ctx, m); err != nil {
+			return nil, err
+		}
 	}
 	return m, s.sendVersion(ctx, m)
 }

@@ -253,8 +253,8 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 			p.Title, p.Forms = "Cancel this meeting?", []form{{Action: r.URL.RequestURI(), Button: "Cancel the meeting"}}
 			p.Lines = []string{"Everyone invited gets a cancellation for their calendar."}
 		case ActionMove:
-			p.Title, p.Forms = "Move this meeting?", []form{moveForm(r, loc, "")}
-			p.Lines = []string{"Everyone invited gets the new time for their calendar and is asked to accept it again."}
+			p.Title, p.Forms = moveTitle(m), []form{moveForm(r, loc, "")}
+			p.Lines = []string{"Everyone invited gets the new time for their calendar and is asked to accept it."}
 		case ActionHeld:
 			p.Title, p.Forms = "Was this meeting held?", []form{{Action: r.URL.RequestURI(), Button: "Yes, it was held", Input: noteInput}}
 		case ActionNoShow:
@@ -271,21 +271,25 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 		input := strings.TrimSpace(r.PostFormValue(moveInput))
 		start, perr := time.ParseInLocation(moveLayout, input, loc)
 		if perr != nil {
-			p.Status, p.Title, p.Lines = http.StatusBadRequest, "Move this meeting?",
+			p.Status, p.Title, p.Lines = http.StatusBadRequest, moveTitle(m),
 				[]string{"Please write the new start as " + moveExample + ", in your time zone (" + loc.String() + ")."}
 			p.Forms = []form{moveForm(r, loc, input)}
 			render(w, p)
 			return
 		}
+		booking := m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
 		m, err = h.Meetings.Reschedule(ctx, id, start)
 		if errors.Is(err, meeting.ErrNotFree) || errors.Is(err, meeting.ErrBadInput) {
-			p.Status, p.Title = http.StatusConflict, "Move this meeting?"
+			p.Status, p.Title = http.StatusConflict, moveTitle(m)
 			p.Lines = []string{"You cannot meet at " + meeting.When(start, loc) + ": it is taken or has passed. Please pick another time."}
 			p.Forms = []form{moveForm(r, loc, input)}
 			render(w, p)
 			return
 		}
 		p.Title, p.Lines = "The meeting is moved", []string{"Everyone invited gets the new time for their calendar."}
+		if booking {
+			p.Title, p.Lines = "The meeting is booked", []string{"Everyone invited gets a calendar invitation."}
+		}
 	case ActionHeld, ActionNoShow:
 		status := store.MeetingHeld
 		if action == ActionNoShow {
@@ -326,6 +330,13 @@ const (
 	moveLayout  = "2006-01-02 15:04"
 	moveExample = "2026-04-07 14:30"
 )
+
+func moveTitle(m *store.Meeting) string {
+	if m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
+		return "Book this meeting?"
+	}
+	return "Move this meeting?"
+}
 
 func moveForm(r *http.Request, loc *time.Location, value string) form {
 	return form{Action: r.URL.RequestURI(), Button: "Move the meeting", Input: &link.PageInput{Name: moveInput,
