@@ -51,6 +51,7 @@ type meetingE2E struct {
 	// built by buildMeetingDesk, run by start
 	workers  *Workers
 	redisOpt asynq.RedisClientOpt
+	signer   *link.Signer
 }
 
 func newMeetingE2E(t *testing.T) *meetingE2E {
@@ -106,6 +107,7 @@ func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.signer = signer
 	e.svc, err = meeting.NewService(e.st, e.client, meeting.Options{MinNotice: 2 * time.Hour, Reminders: reminders}, clock.Now)
 	if err != nil {
 		t.Fatal(err)

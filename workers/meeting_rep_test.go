@@ -14,6 +14,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/meeting"
+	"salesdesk/internal/meetingweb"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
@@ -175,5 +176,46 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 	d, err := e.svc.Outcome(ctx, m.ID)
 	if err != nil || d.Decision != store.MeetingHeld || d.DecidedBy != "Rita Rep <rita@ourco.example>" || !d.DecidedAt.Equal(fakeNow) {
 		t.Errorf("decision = %+v, %v", d, err)
+	}
+}
+
+// TestMeetingRepBooksRequestedMeeting: a meeting request no slot could be
+// offered for waits for the rep; the rep's link (the propose mail's "Book
+// a time") books it at the time agreed with the customer, read in the
+// rep's zone, and everyone gets the first invitation.
+func TestMeetingRepBooksRequestedMeeting(t *testing.T) {
+	e := newMeetingE2E(t)
+	ctx := t.Context()
+	const ann, rita = "ann@acme.com", "rita@ourco.example"
+	rep, err := e.st.RepByEmail(ctx, rita)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := &store.Meeting{UID: "requested-1@ourco.example", RepID: rep.ID, CustomerEmail: ann, Title: "Pump talk",
+		Status: store.MeetingRequested, Timezone: rep.Timezone, CustomerTimezone: "America/New_York"}
+	if _, _, err := e.st.CreateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.svc.AddPeople(ctx, m, rep, []store.MeetingAttendee{{Email: ann, Name: "Ann Lee", Timezone: "America/New_York"}}); err != nil {
+		t.Fatal(err)
+	}
+	book := meetingweb.RepURL(e.signer, e.web.URL, meetingweb.ActionMove, m.ID, rep.ID, fakeNow.Add(24*time.Hour))
+	if code, page := open(t, http.MethodGet, book); code != http.StatusOK || !strings.Contains(page, "Book this meeting?") {
+		t.Fatalf("GET book = %d\n%s", code, page)
+	}
+	if code, page := post(t, book, url.Values{"start": {"2026-03-30 16:00"}}); code != http.StatusOK ||
+		!strings.Contains(page, "The meeting is booked") {
+		t.Fatalf("POST book = %d\n%s", code, page)
+	}
+	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
+	for _, to := range []string{ann, rita} {
+		inv := e.waitMails(t, to, "Invitation: Pump talk", 1)
+		got := parseCalendar(t, inv[0], meeting.MethodRequest)
+		if got.UID != m.UID || got.Sequence != 0 || !got.Start.Equal(start) || !got.End.Equal(start.Add(30*time.Minute)) {
+			t.Errorf("invite to %s = %+v", to, got)
+		}
+	}
+	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingConfirmed || got.Sequence != 0 {
+		t.Errorf("meeting after booking = %+v", got)
 	}
 }
