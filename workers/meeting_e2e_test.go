@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -278,6 +279,22 @@ func open(t *testing.T, method, u string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return send(t, req)
+}
+
+// post sends a form to a link and returns the status and page.
+func post(t *testing.T, u string, form url.Values) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return send(t, req)
+}
+
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -285,6 +302,39 @@ func open(t *testing.T, method, u string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// bookWithAnn books a meeting of Rita's with Ann at start, as the API
+// does, and returns it with Rita.
+func (e *meetingE2E) bookWithAnn(t *testing.T, title string, start time.Time) (*store.Meeting, *store.Rep) {
+	t.Helper()
+	rep, err := e.st.RepByEmail(t.Context(), "rita@ourco.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.svc.Create(t.Context(), meeting.NewMeeting{RepID: rep.ID, Title: title, Start: start,
+		Customers: []store.MeetingAttendee{{Email: "ann@acme.com", Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, rep
+}
+
+// replayReminder runs a reminder of version seq of meeting id, planned
+// for at, once the queues are idle, and returns how many mails it sent.
+func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Time) int {
+	t.Helper()
+	waitIdle(t, e.insp)
+	before := len(e.smtp.Messages())
+	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: id, Sequence: seq, RemindAt: at, Before: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.Enqueue(old, asynq.TaskID(fmt.Sprintf("replayed-reminder-%d-%d", id, seq))); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, e.insp)
+	return len(e.smtp.Messages()) - before
 }
 
 func parseCalendar(t *testing.T, s meetingMail, wantMethod string) *meeting.Invite {
@@ -465,19 +515,8 @@ func TestMeetingEndToEnd(t *testing.T) {
 	}
 
 	// 7. A reminder of the old version, had it survived, does nothing.
-	waitIdle(t, e.insp)
-	before := len(e.smtp.Messages())
-	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: m.ID, Sequence: 0,
-		RemindAt: start.Add(-time.Hour), Before: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.client.Enqueue(old, asynq.TaskID("replayed-old-reminder")); err != nil {
-		t.Fatal(err)
-	}
-	waitIdle(t, e.insp)
-	if after := len(e.smtp.Messages()); after != before {
-		t.Errorf("an old reminder of a cancelled meeting sent %d mails", after-before)
+	if n := e.replayReminder(t, m.ID, 0, start.Add(-time.Hour)); n != 0 {
+		t.Errorf("an old reminder of a cancelled meeting sent %d mails", n)
 	}
 	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingCancelled || got.Sequence != 1 {
 		t.Errorf("meeting = %+v", got)

@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -9,7 +8,6 @@ import (
 
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/recovery"
-	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -23,16 +21,8 @@ func TestMeetingInviteRecoveredAfterRedisFlush(t *testing.T) {
 	ctx := t.Context()
 	e := buildMeetingDesk(t, func() time.Time { return fakeNow }, nil)
 	const ann, rita = "ann@acme.com", "rita@ourco.example"
-	rep, err := e.st.RepByEmail(ctx, rita)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
-	m, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Start: start, Title: "Pump review",
-		Customers: []store.MeetingAttendee{{Email: ann, Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := e.bookWithAnn(t, "Pump review", start)
 	rows, err := e.st.PendingTasks(ctx)
 	if err != nil || len(rows) != 1 || rows[0].Type != tasks.TypeMeetingInvite {
 		t.Fatalf("outbox after booking = %+v, %v; want the invite's row", rows, err)
@@ -62,19 +52,7 @@ func TestMeetingInviteRecoveredAfterRedisFlush(t *testing.T) {
 	}
 	// The invite planned the reminders and the outcome request, each with
 	// its own row; once every row is done, nothing is left for recovery.
-	waitFor(t, 2*time.Minute, func() (bool, string) {
-		rows, err := e.st.PendingTasks(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		open := 0
-		for _, r := range rows {
-			if r.DoneAt.IsZero() {
-				open++
-			}
-		}
-		return len(rows) == 4 && open == 0, fmt.Sprintf("%d outbox rows (want invite, 2 reminders, outcome), %d not done", len(rows), open)
-	})
+	waitOutboxDone(t, e.st, 4) // the invite, 2 reminders, the outcome request
 	waitIdle(t, e.insp)
 	if res, err := rec.Once(ctx); err != nil || res.Lost() != 0 || res.StillQueued != 0 {
 		t.Errorf("second pass = %+v, %v; want nothing lost and nothing pending", res, err)

@@ -3,7 +3,6 @@ package workers
 import (
 	"fmt"
 	"html"
-	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -11,12 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hibiken/asynq"
-
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/meetingweb"
 	"salesdesk/internal/store"
-	"salesdesk/tasks"
 )
 
 // formActions are the form targets of a page, unescaped.
@@ -30,21 +26,6 @@ func formActions(page string) []string {
 	return out
 }
 
-// post sends a form to a link and returns the status and page.
-func post(t *testing.T, u string, form url.Values) (int, string) {
-	t.Helper()
-	resp, err := http.PostForm(u, form)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer resp.Body.Close()
-	b, err := io.ReadAll(resp.Body)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return resp.StatusCode, string(b)
-}
-
 // TestMeetingRepMovesAndRecordsOutcome: the rep moves a booked meeting
 // from the meeting page their invite links to (a new start in the rep's
 // zone): everyone gets the next SEQUENCE as a REQUEST at the new time and
@@ -55,16 +36,8 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 	e := newMeetingE2E(t)
 	ctx := t.Context()
 	const ann, rita = "ann@acme.com", "rita@ourco.example"
-	rep, err := e.st.RepByEmail(ctx, rita)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
-	m, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Start: start, Title: "Pump review",
-		Customers: []store.MeetingAttendee{{Email: ann, Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := e.bookWithAnn(t, "Pump review", start)
 	ritaInvite := e.waitMails(t, rita, "Invitation: Pump review", 1)[0]
 	view := e.linksIn(ritaInvite.text, fmt.Sprintf("/meetings/%d/view", m.ID))
 	move := e.linksIn(ritaInvite.text, fmt.Sprintf("/meetings/%d/move", m.ID))
@@ -117,19 +90,8 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 		t.Errorf("meeting after the move = %+v", got)
 	}
 	// A reminder of the first version, had it survived, does nothing.
-	waitIdle(t, e.insp)
-	before := len(e.smtp.Messages())
-	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: m.ID, Sequence: 0,
-		RemindAt: start.Add(-time.Hour), Before: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.client.Enqueue(old, asynq.TaskID("replayed-v0-reminder")); err != nil {
-		t.Fatal(err)
-	}
-	waitIdle(t, e.insp)
-	if after := len(e.smtp.Messages()); after != before {
-		t.Errorf("a reminder of the old version sent %d mails", after-before)
+	if n := e.replayReminder(t, m.ID, 0, start.Add(-time.Hour)); n != 0 {
+		t.Errorf("a reminder of the old version sent %d mails", n)
 	}
 
 	// After the meeting: the outcome mail of the current version.
