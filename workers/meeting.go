@@ -658,6 +658,12 @@ func (h meetingDesk) answerReply(ctx context.Context, p tasks.MeetingReplyPayloa
 	if who == nil {
 		return queue.Permanent(fmt.Errorf("meeting %d: %s is no attendee", m.ID, p.Email))
 	}
+	if who.Role == store.AttendeeRep {
+		// The invite reaches the rep too (the sales inbox organizes it);
+		// their own answer is recorded, nobody needs telling.
+		h.Logger.InfoContext(ctx, "rep answered the invite", "meeting_id", m.ID, "email", who.Email, "partstat", p.Partstat)
+		return nil
+	}
 	repData := h.data(v, *v.rep)
 	repData.CustomerName, repData.CustomerEmail = who.Name, who.Email
 	var slots []store.MeetingSlot
