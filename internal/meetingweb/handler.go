@@ -253,7 +253,7 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 			p.Title, p.Forms = "Cancel this meeting?", []form{{Action: r.URL.RequestURI(), Button: "Cancel the meeting"}}
 			p.Lines = []string{"Everyone invited gets a cancellation for their calendar."}
 		case ActionMove:
-			p.Title, p.Forms = moveTitle(m), []form{moveForm(r, loc, "")}
+			p.Title, p.Forms = moveTitle(m), []form{moveForm(r, m, loc, "")}
 			p.Lines = []string{"Everyone invited gets the new time for their calendar and is asked to accept it."}
 		case ActionHeld:
 			p.Title, p.Forms = "Was this meeting held?", []form{{Action: r.URL.RequestURI(), Button: "Yes, it was held", Input: noteInput}}
@@ -273,16 +273,16 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 		if perr != nil {
 			p.Status, p.Title, p.Lines = http.StatusBadRequest, moveTitle(m),
 				[]string{"Please write the new start as " + moveExample + ", in your time zone (" + loc.String() + ")."}
-			p.Forms = []form{moveForm(r, loc, input)}
+			p.Forms = []form{moveForm(r, m, loc, input)}
 			render(w, p)
 			return
 		}
-		booking := m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
+		booking := unbooked(m)
 		m, err = h.Meetings.Reschedule(ctx, id, start)
 		if errors.Is(err, meeting.ErrNotFree) || errors.Is(err, meeting.ErrBadInput) {
 			p.Status, p.Title = http.StatusConflict, moveTitle(m)
 			p.Lines = []string{"You cannot meet at " + meeting.When(start, loc) + ": it is taken or has passed. Please pick another time."}
-			p.Forms = []form{moveForm(r, loc, input)}
+			p.Forms = []form{moveForm(r, m, loc, input)}
 			render(w, p)
 			return
 		}
@@ -331,16 +331,25 @@ const (
 	moveExample = "2026-04-07 14:30"
 )
 
+// unbooked reports whether m still waits for a time: the move form books it.
+func unbooked(m *store.Meeting) bool {
+	return m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
+}
+
 func moveTitle(m *store.Meeting) string {
-	if m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
+	if unbooked(m) {
 		return "Book this meeting?"
 	}
 	return "Move this meeting?"
 }
 
-func moveForm(r *http.Request, loc *time.Location, value string) form {
-	return form{Action: r.URL.RequestURI(), Button: "Move the meeting", Input: &link.PageInput{Name: moveInput,
-		Label: "New start (" + moveExample + ", " + loc.String() + ")", Value: value}}
+func moveForm(r *http.Request, m *store.Meeting, loc *time.Location, value string) form {
+	button, label := "Move the meeting", "New start"
+	if unbooked(m) {
+		button, label = "Book the meeting", "Start"
+	}
+	return form{Action: r.URL.RequestURI(), Button: button, Input: &link.PageInput{Name: moveInput,
+		Label: label + " (" + moveExample + ", " + loc.String() + ")", Value: value}}
 }
 
 // decided answers an outcome link once an outcome is recorded: what was
