@@ -46,7 +46,7 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 	}
 	// The meeting page offers Move and Cancel, each a signed link.
 	code, page := open(t, http.MethodGet, view[0])
-	if code != http.StatusOK || !strings.Contains(page, "Move the meeting") || !strings.Contains(page, "16:00 (CEST, UTC+02:00)") {
+	if code != http.StatusOK || !strings.Contains(page, "Move the meeting") || !strings.Contains(page, "Monday, 30 March 2026, 16:00 (CEST") {
 		t.Fatalf("meeting page = %d\n%s", code, page)
 	}
 	moveFromPage := ""
