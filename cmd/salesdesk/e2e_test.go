@@ -29,7 +29,8 @@ type e2eDesk struct {
 	dsn  string // the store's, for tests that count rows directly
 }
 
-func setupDesk(t testing.TB) e2eDesk {
+// setupDesk starts the desk; each tune changes the configuration first.
+func setupDesk(t testing.TB, tune ...func(*config.Config)) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -47,6 +48,9 @@ func setupDesk(t testing.TB) e2eDesk {
 	rep.WorkingHours.Days = nil // always working, whatever the hour of the test
 	cfg.Leads.Reps = []config.RepConfig{rep}
 	cfg.Leads.RespectWorkingHours = false
+	for _, f := range tune {
+		f(&cfg)
+	}
 
 	// The account the customer mails from, written before the roles start.
 	dsn := cfg.Database.DSN.Reveal()

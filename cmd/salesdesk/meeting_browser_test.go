@@ -3,9 +3,11 @@ package main
 import (
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"salesdesk/config"
 	"salesdesk/internal/testenv"
 )
 
@@ -19,9 +21,14 @@ func TestMeetingPagesInBrowser(t *testing.T) {
 	if err != nil {
 		testenv.Unavailable(t, "chromium", err)
 	}
-	d := setupDesk(t)
-	d.deliver(t, "Ann <ann@acme.example>", "Meeting to see the pump demo",
-		"Hello,\n\ncould we meet next Tuesday at 3pm for a demo of the new pumps?\n\nAnn")
+	// A meeting changes the account's calendar: only an authenticated
+	// sender books one, here by the trusted server's DMARC pass.
+	d := setupDesk(t, func(c *config.Config) { c.SenderAuth.TrustedAuthServIDs = []string{"mx.desk.example"} })
+	d.appendRaw(t, "Authentication-Results: mx.desk.example; dmarc=pass header.from=acme.example\r\n"+
+		"From: Ann <ann@acme.example>\r\nTo: sales@desk.example\r\nSubject: Meeting to see the pump demo\r\n"+
+		"Message-ID: <"+testenv.RandomName(8)+"@acme.example>\r\nDate: "+time.Now().Format(time.RFC1123Z)+"\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+		"Hello,\r\n\r\ncould we meet next Tuesday at 3pm for a demo of the new pumps?\r\n\r\nAnn\r\n")
 	slots := d.mailText(t, "ann@acme.example", "/meetings/slots/")
 	var slotURL string
 	for _, u := range mailURL.FindAllString(slots.Text, -1) {
