@@ -41,3 +41,15 @@ func browserText(t *testing.T, ctx context.Context, sel string) string {
 	}
 	return strings.TrimSpace(v)
 }
+
+// lastLink is the last link in a mail text that contains part, "" when
+// there is none.
+func lastLink(text, part string) string {
+	link := ""
+	for _, u := range mailURL.FindAllString(text, -1) {
+		if strings.Contains(u, part) {
+			link = u
+		}
+	}
+	return link
+}

@@ -29,12 +29,7 @@ func TestDeskInBrowser(t *testing.T) {
 	d.deliver(t, "Cleo Client <cleo@farprospect.example>", "Quote for 300 crates",
 		"Hello, we would like a quote for 300 wooden crates with galvanised corners, delivered to Lyon. What would the unit price be?\n\nCleo")
 	p := d.mailText(t, "rita@desk.example", "cleo@farprospect.example")
-	var leadURL string
-	for _, u := range mailURL.FindAllString(p.Text, -1) {
-		if strings.Contains(u, "/desk/leads/") {
-			leadURL = u
-		}
-	}
+	leadURL := lastLink(p.Text, "/desk/leads/")
 	if leadURL == "" {
 		t.Fatalf("no desk lead link in the mail:\n%s", p.Text)
 	}

@@ -30,12 +30,7 @@ func TestMeetingPagesInBrowser(t *testing.T) {
 		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
 		"Hello,\r\n\r\ncould we meet next Tuesday at 3pm for a demo of the new pumps?\r\n\r\nAnn\r\n")
 	slots := d.mailText(t, "ann@acme.example", "/meetings/slots/")
-	var slotURL string
-	for _, u := range mailURL.FindAllString(slots.Text, -1) {
-		if strings.Contains(u, "/meetings/slots/") && slotURL == "" {
-			slotURL = u
-		}
-	}
+	slotURL := lastLink(slots.Text, "/meetings/slots/") // any slot of the three
 	if slotURL == "" {
 		t.Fatalf("no slot link in the customer's mail:\n%s", slots.Text)
 	}
@@ -51,12 +46,7 @@ func TestMeetingPagesInBrowser(t *testing.T) {
 	}
 
 	invite := d.mailText(t, "rita@desk.example", "Invitation: Meeting to see the pump demo")
-	var viewURL string
-	for _, u := range mailURL.FindAllString(invite.Text, -1) {
-		if strings.Contains(u, "/view?") {
-			viewURL = u
-		}
-	}
+	viewURL := lastLink(invite.Text, "/view?")
 	if viewURL == "" {
 		t.Fatalf("no meeting page link in the rep's invitation:\n%s", invite.Text)
 	}
