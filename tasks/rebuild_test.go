@@ -61,8 +61,8 @@ func TestRebuild(t *testing.T) {
 			}
 		})
 	}
-	if rebuilt < 12 {
-		t.Errorf("%d task types rebuildable, want every per-entity type (12)", rebuilt)
+	if rebuilt < 15 {
+		t.Errorf("%d task types rebuildable, want every per-entity type (15)", rebuilt)
 	}
 }
 

@@ -32,6 +32,7 @@ type MeetingStore interface {
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 	MeetingByInquiry(ctx context.Context, inquiryID int64) (*store.Meeting, error)
 	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
+	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
 }
 
 // ScheduledTasks lists and deletes scheduled tasks; *asynq.Inspector
@@ -54,6 +55,9 @@ type MeetingOptions struct {
 	Links *link.Signer
 	// LinkTTL caps how long the links work (default 7 days).
 	LinkTTL time.Duration
+	// Organizer is the address calendar replies must reach: the sales
+	// inbox (default: the Desk's From).
+	Organizer string
 }
 
 // MeetingDeps are what the meeting handlers need.
@@ -90,14 +94,35 @@ func newMeetingDesk(d MeetingDeps, o MeetingOptions) (meetingDesk, error) {
 	return meetingDesk{Desk: desk, st: d.Store, svc: d.Meetings, enq: d.Enqueuer, sched: d.Scheduled, opts: o}, nil
 }
 
-// newMeetingHandler builds one of the meeting handlers, which differ only
-// in what their tasks do.
-func newMeetingHandler[H ~struct{ meetingDesk }](d MeetingDeps, o MeetingOptions) (*H, error) {
+// meetingTask is a handler of a task about one meeting: it decodes the
+// payload, loads the meeting it names with its people and runs.
+type meetingTask[P any] struct {
+	meetingDesk
+	parse func([]byte) (P, error)
+	id    func(P) int64
+	run   func(meetingDesk, context.Context, P, *meetingView) error
+}
+
+func newMeetingTask[P any](d MeetingDeps, o MeetingOptions, parse func([]byte) (P, error), id func(P) int64,
+	run func(meetingDesk, context.Context, P, *meetingView) error) (*meetingTask[P], error) {
 	m, err := newMeetingDesk(d, o)
 	if err != nil {
 		return nil, err
 	}
-	return &H{m}, nil
+	return &meetingTask[P]{meetingDesk: m, parse: parse, id: id, run: run}, nil
+}
+
+// ProcessTask handles one task.
+func (h *meetingTask[P]) ProcessTask(ctx context.Context, t *asynq.Task) error {
+	p, err := h.parse(t.Payload())
+	if err != nil {
+		return err
+	}
+	v, err := h.load(ctx, h.id(p))
+	if err != nil {
+		return err
+	}
+	return h.run(h.meetingDesk, ctx, p, v)
 }
 
 // Idempotency keys of the meeting mails.
@@ -120,7 +145,11 @@ type MeetingRequestHandler struct{ meetingDesk }
 
 // NewMeetingRequestHandler returns the meeting:request handler.
 func NewMeetingRequestHandler(d MeetingDeps, o MeetingOptions) (*MeetingRequestHandler, error) {
-	return newMeetingHandler[MeetingRequestHandler](d, o)
+	m, err := newMeetingDesk(d, o)
+	if err != nil {
+		return nil, err
+	}
+	return &MeetingRequestHandler{m}, nil
 }
 
 // ProcessTask handles one meeting:request task.
@@ -179,6 +208,11 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 			return err
 		}
 		data.Name = rep.Name
+		if h.canOffer() {
+			exp := h.Clock.Now().Add(h.opts.LinkTTL)
+			data.Actions = []meeting.Link{{Label: "Book a time",
+				URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionMove, m.ID, rep.ID, exp)}}
+		}
 		o = &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailPropose, m.ID), Kind: meeting.MailPropose,
 			InquiryID: cm.inquiry.ID, To: []string{rep.Email}, ReplyTo: sender}
 		return h.queue(ctx, meeting.MailPropose, data, o)
@@ -404,6 +438,7 @@ func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee) meeting.MailD
 		}
 		d.Actions = []meeting.Link{
 			{Label: "Open the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionView, m.ID, a.RepID, exp)},
+			{Label: "Move the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionMove, m.ID, a.RepID, exp)},
 			{Label: "Cancel the meeting", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionCancel, m.ID, a.RepID, exp)},
 		}
 	}
@@ -416,23 +451,14 @@ func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee) meeting.MailD
 // meeting stands (then it also plans that version's reminders and the
 // outcome request, and deletes older ones), METHOD:CANCEL once it is
 // cancelled. A task for a version that is no longer current does nothing.
-type MeetingInviteHandler struct{ meetingDesk }
+type MeetingInviteHandler = meetingTask[tasks.MeetingInvitePayload]
 
 // NewMeetingInviteHandler returns the meeting:invite handler.
 func NewMeetingInviteHandler(d MeetingDeps, o MeetingOptions) (*MeetingInviteHandler, error) {
-	return newMeetingHandler[MeetingInviteHandler](d, o)
+	return newMeetingTask(d, o, tasks.ParseMeetingInvitePayload, func(p tasks.MeetingInvitePayload) int64 { return p.MeetingID }, meetingDesk.sendInvite)
 }
 
-// ProcessTask handles one meeting:invite task.
-func (h *MeetingInviteHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := tasks.ParseMeetingInvitePayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	v, err := h.load(ctx, p.MeetingID)
-	if err != nil {
-		return err
-	}
+func (h meetingDesk) sendInvite(ctx context.Context, p tasks.MeetingInvitePayload, v *meetingView) error {
 	m := v.m
 	if m.Sequence != p.Sequence {
 		h.Logger.InfoContext(ctx, "meeting invite of an older version skipped", "meeting_id", m.ID, "sequence", p.Sequence, "current", m.Sequence)
@@ -477,15 +503,33 @@ func (h meetingDesk) invite(v *meetingView, method string) meeting.Invite {
 	}
 	inv := meeting.Invite{Method: method, UID: m.UID, Sequence: m.Sequence, Start: m.StartsAt, End: m.EndsAt, Stamp: m.UpdatedAt,
 		Summary: m.Title, Description: desc, Location: m.Location, URL: m.VideoURL,
-		Organizer: meeting.Person{Email: v.rep.Email, Name: v.rep.Name}}
+		Organizer: meeting.Person{Email: h.organizer(), Name: v.rep.Name}}
 	for _, a := range v.attendees {
 		inv.Attendees = append(inv.Attendees, meeting.Person{Email: a.Email, Name: a.Name, Partstat: a.Partstat,
-			Customer: a.Role == store.AttendeeCustomer})
+			Customer: a.Role == store.AttendeeCustomer, Chair: strings.EqualFold(a.Email, v.rep.Email)})
 	}
 	return inv
 }
 
-// plan schedules the reminders and the outcome request of m's version.
+// organizer is the invites' ORGANIZER address: the sales inbox, named
+// after the rep (CN). Calendar clients send their iMIP REPLY to the
+// ORGANIZER's address (RFC 5546 section 3.2.3; RFC 6047 carries it by mail), not to
+// a SENT-BY or the mail's Reply-To, so only this brings an Accept or a
+// Decline back to salesdesk; the rep attends as CHAIR.
+func (h meetingDesk) organizer() string {
+	from := h.opts.Organizer
+	if from == "" {
+		from = h.From
+	}
+	if a, err := mail.ParseAddress(from); err == nil {
+		return a.Address
+	}
+	return from
+}
+
+// plan schedules the reminders and the outcome request of m's version,
+// each with its outbox row due when it is to run: a reminder Redis lost
+// is sent by recovery (late, or not at all once the meeting began).
 func (h meetingDesk) plan(ctx context.Context, m *store.Meeting) error {
 	now := h.Clock.Now()
 	for _, r := range meeting.PlanReminders(m.StartsAt, h.svc.Options().Reminders, now) {
@@ -493,7 +537,7 @@ func (h meetingDesk) plan(ctx context.Context, m *store.Meeting) error {
 		if err != nil {
 			return err
 		}
-		if _, _, err := queue.Enqueue(ctx, h.enq, t); err != nil {
+		if err := queue.EnqueueDurably(ctx, h.st, h.enq, r.At, t); err != nil {
 			return err
 		}
 	}
@@ -504,8 +548,7 @@ func (h meetingDesk) plan(ctx context.Context, m *store.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = queue.Enqueue(ctx, h.enq, t)
-	return err
+	return queue.EnqueueDurably(ctx, h.st, h.enq, m.EndsAt, t)
 }
 
 // dropOlder deletes the scheduled reminders and outcome requests of m's
@@ -534,6 +577,12 @@ func (h meetingDesk) dropOlder(ctx context.Context, m *store.Meeting) {
 			}
 			if err := h.sched.DeleteTask(ti.Queue, ti.ID); err != nil {
 				h.Logger.WarnContext(ctx, "deleting an old reminder failed", "task_id", ti.ID, "error", err.Error())
+				continue
+			}
+			// Its outbox row is settled too, or recovery would run it
+			// (harmlessly) once it is overdue.
+			if _, err := h.st.FinishPendingTask(ctx, ti.Type, ti.Payload, "superseded"); err != nil {
+				h.Logger.WarnContext(ctx, "settling an old reminder's outbox row failed", "task_id", ti.ID, "error", err.Error())
 			}
 		}
 		if len(infos) < 500 {
@@ -552,23 +601,14 @@ func current(m *store.Meeting, seq int) bool {
 // attendee who has not declined, in their own timezone. A reminder of an
 // older version or of a cancelled meeting does nothing; one key per
 // meeting, version, offset and attendee means never two.
-type MeetingReminderHandler struct{ meetingDesk }
+type MeetingReminderHandler = meetingTask[tasks.MeetingReminderPayload]
 
 // NewMeetingReminderHandler returns the meeting:reminder handler.
 func NewMeetingReminderHandler(d MeetingDeps, o MeetingOptions) (*MeetingReminderHandler, error) {
-	return newMeetingHandler[MeetingReminderHandler](d, o)
+	return newMeetingTask(d, o, tasks.ParseMeetingReminderPayload, func(p tasks.MeetingReminderPayload) int64 { return p.MeetingID }, meetingDesk.remind)
 }
 
-// ProcessTask handles one meeting:reminder task.
-func (h *MeetingReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := tasks.ParseMeetingReminderPayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	v, err := h.load(ctx, p.MeetingID)
-	if err != nil {
-		return err
-	}
+func (h meetingDesk) remind(ctx context.Context, p tasks.MeetingReminderPayload, v *meetingView) error {
 	m := v.m
 	if !current(m, p.Sequence) || !m.StartsAt.After(h.Clock.Now()) {
 		h.Logger.InfoContext(ctx, "stale meeting reminder skipped", "meeting_id", m.ID, "sequence", p.Sequence,
@@ -597,25 +637,16 @@ func (h *MeetingReminderHandler) ProcessTask(ctx context.Context, t *asynq.Task)
 // MeetingReplyHandler answers meeting:reply: a decline tells the rep and,
 // when a customer declined a meeting still ahead, offers them new slots
 // (the meeting goes back to proposed with a new version).
-type MeetingReplyHandler struct{ meetingDesk }
+type MeetingReplyHandler = meetingTask[tasks.MeetingReplyPayload]
 
 // NewMeetingReplyHandler returns the meeting:reply handler.
 func NewMeetingReplyHandler(d MeetingDeps, o MeetingOptions) (*MeetingReplyHandler, error) {
-	return newMeetingHandler[MeetingReplyHandler](d, o)
+	return newMeetingTask(d, o, tasks.ParseMeetingReplyPayload, func(p tasks.MeetingReplyPayload) int64 { return p.MeetingID }, meetingDesk.answerReply)
 }
 
-// ProcessTask handles one meeting:reply task.
-func (h *MeetingReplyHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := tasks.ParseMeetingReplyPayload(t.Payload())
-	if err != nil {
-		return err
-	}
+func (h meetingDesk) answerReply(ctx context.Context, p tasks.MeetingReplyPayload, v *meetingView) error {
 	if p.Partstat != store.PartstatDeclined {
 		return nil
-	}
-	v, err := h.load(ctx, p.MeetingID)
-	if err != nil {
-		return err
 	}
 	m := v.m
 	var who *store.MeetingAttendee
@@ -626,6 +657,12 @@ func (h *MeetingReplyHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	}
 	if who == nil {
 		return queue.Permanent(fmt.Errorf("meeting %d: %s is no attendee", m.ID, p.Email))
+	}
+	if who.Role == store.AttendeeRep {
+		// The invite reaches the rep too (the sales inbox organizes it);
+		// their own answer is recorded, nobody needs telling.
+		h.Logger.InfoContext(ctx, "rep answered the invite", "meeting_id", m.ID, "email", who.Email, "partstat", p.Partstat)
+		return nil
 	}
 	repData := h.data(v, *v.rep)
 	repData.CustomerName, repData.CustomerEmail = who.Name, who.Email
@@ -653,6 +690,7 @@ func (h *MeetingReplyHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 			return err
 		}
 	case reoffer && m.Status == store.MeetingProposed && m.Sequence == p.Sequence+1: // a re-run
+		var err error
 		if slots, err = h.st.MeetingSlots(ctx, m.ID); err != nil {
 			return err
 		}
@@ -676,23 +714,14 @@ func (h *MeetingReplyHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 
 // MeetingOutcomeHandler answers meeting:outcome: after a booked meeting
 // it asks the rep, with one-click links, whether it was held.
-type MeetingOutcomeHandler struct{ meetingDesk }
+type MeetingOutcomeHandler = meetingTask[tasks.MeetingOutcomePayload]
 
 // NewMeetingOutcomeHandler returns the meeting:outcome handler.
 func NewMeetingOutcomeHandler(d MeetingDeps, o MeetingOptions) (*MeetingOutcomeHandler, error) {
-	return newMeetingHandler[MeetingOutcomeHandler](d, o)
+	return newMeetingTask(d, o, tasks.ParseMeetingOutcomePayload, func(p tasks.MeetingOutcomePayload) int64 { return p.MeetingID }, meetingDesk.askOutcome)
 }
 
-// ProcessTask handles one meeting:outcome task.
-func (h *MeetingOutcomeHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
-	p, err := tasks.ParseMeetingOutcomePayload(t.Payload())
-	if err != nil {
-		return err
-	}
-	v, err := h.load(ctx, p.MeetingID)
-	if err != nil {
-		return err
-	}
+func (h meetingDesk) askOutcome(ctx context.Context, p tasks.MeetingOutcomePayload, v *meetingView) error {
 	if !current(v.m, p.Sequence) || !h.canOffer() {
 		return nil
 	}
@@ -782,7 +811,7 @@ func (c *CalendarReplies) Take(ctx context.Context, id int64) (bool, error) {
 	if err != nil {
 		return false, err
 	}
-	if _, _, err := queue.Enqueue(ctx, c.enq, t); err != nil {
+	if err := queue.EnqueueDurably(ctx, c.st, c.enq, time.Time{}, t); err != nil {
 		return false, err
 	}
 	log.InfoContext(ctx, "attendee responded", "meeting_id", m.ID, "email", att.Email, "partstat", att.Partstat)

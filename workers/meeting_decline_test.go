@@ -18,16 +18,8 @@ func TestMeetingDeclineOffersNewSlots(t *testing.T) {
 	e := newMeetingE2E(t)
 	ctx := t.Context()
 	const ann, rita = "ann@acme.com", "rita@ourco.example"
-	rep, err := e.st.RepByEmail(ctx, rita)
-	if err != nil {
-		t.Fatal(err)
-	}
 	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
-	m, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Title: "Review", Start: start,
-		Customers: []store.MeetingAttendee{{Email: ann, Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
-	if err != nil {
-		t.Fatal(err)
-	}
+	m, _ := e.bookWithAnn(t, "Review", start)
 	e.waitMails(t, ann, "Invitation: Review", 1)
 
 	decline, err := meeting.Invite{Method: meeting.MethodReply, UID: m.UID, Start: start, End: m.EndsAt, Stamp: fakeNow,

@@ -7,6 +7,7 @@ import (
 	"mime"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -48,6 +49,10 @@ type meetingE2E struct {
 	svc     *meeting.Service
 	mu      sync.Mutex
 	mailSeq int
+	// built by buildMeetingDesk, run by start
+	workers  *Workers
+	redisOpt asynq.RedisClientOpt
+	signer   *link.Signer
 }
 
 func newMeetingE2E(t *testing.T) *meetingE2E {
@@ -58,10 +63,19 @@ func newMeetingE2E(t *testing.T) *meetingE2E {
 // (nil: the defaults, 24 h and 1 h).
 func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
 	t.Helper()
+	e := buildMeetingDesk(t, now, reminders)
+	e.start(t)
+	return e
+}
+
+// buildMeetingDesk builds the desk (store, web pages, handlers) without
+// starting its workers.
+func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
+	t.Helper()
 	ctx := t.Context()
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
-	e := &meetingE2E{smtp: smtptest.New(t)}
+	e := &meetingE2E{smtp: smtptest.New(t), redisOpt: redisOpt}
 	var err error
 	e.st, err = store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "meeting.db"))
 	if err != nil {
@@ -94,6 +108,7 @@ func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 	if err != nil {
 		t.Fatal(err)
 	}
+	e.signer = signer
 	e.svc, err = meeting.NewService(e.st, e.client, meeting.Options{MinNotice: 2 * time.Hour, Reminders: reminders}, clock.Now)
 	if err != nil {
 		t.Fatal(err)
@@ -140,13 +155,19 @@ func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 			t.Fatalf("%s not registered", typ)
 		}
 	}
-	srv := asynq.NewServer(redisOpt, asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
+	e.workers = w
+	return e
+}
+
+// start runs the desk's workers until the test ends.
+func (e *meetingE2E) start(t *testing.T) {
+	t.Helper()
+	srv := asynq.NewServer(e.redisOpt, asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }, LogLevel: asynq.ErrorLevel})
-	if err := srv.Start(w); err != nil {
+	if err := srv.Start(e.workers); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(srv.Shutdown)
-	return e
 }
 
 // receive stores raw as a new message of the sales inbox and enqueues it,
@@ -258,6 +279,22 @@ func open(t *testing.T, method, u string) (int, string) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return send(t, req)
+}
+
+// post sends a form to a link and returns the status and page.
+func post(t *testing.T, u string, form url.Values) (int, string) {
+	t.Helper()
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, u, strings.NewReader(form.Encode()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	return send(t, req)
+}
+
+func send(t *testing.T, req *http.Request) (int, string) {
+	t.Helper()
 	resp, err := http.DefaultClient.Do(req)
 	if err != nil {
 		t.Fatal(err)
@@ -265,6 +302,39 @@ func open(t *testing.T, method, u string) (int, string) {
 	defer resp.Body.Close()
 	b, _ := io.ReadAll(resp.Body)
 	return resp.StatusCode, string(b)
+}
+
+// bookWithAnn books a meeting of Rita's with Ann at start, as the API
+// does, and returns it with Rita.
+func (e *meetingE2E) bookWithAnn(t *testing.T, title string, start time.Time) (*store.Meeting, *store.Rep) {
+	t.Helper()
+	rep, err := e.st.RepByEmail(t.Context(), "rita@ourco.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := e.svc.Create(t.Context(), meeting.NewMeeting{RepID: rep.ID, Title: title, Start: start,
+		Customers: []store.MeetingAttendee{{Email: "ann@acme.com", Name: "Ann Lee", Timezone: "America/New_York"}}}, "ourco.example")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return m, rep
+}
+
+// replayReminder runs a reminder of version seq of meeting id, planned
+// for at, once the queues are idle, and returns how many mails it sent.
+func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Time) int {
+	t.Helper()
+	waitIdle(t, e.insp)
+	before := len(e.smtp.Messages())
+	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: id, Sequence: seq, RemindAt: at, Before: time.Hour})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.client.Enqueue(old, asynq.TaskID(fmt.Sprintf("replayed-reminder-%d-%d", id, seq))); err != nil {
+		t.Fatal(err)
+	}
+	waitIdle(t, e.insp)
+	return len(e.smtp.Messages()) - before
 }
 
 func parseCalendar(t *testing.T, s meetingMail, wantMethod string) *meeting.Invite {
@@ -364,10 +434,10 @@ func TestMeetingEndToEnd(t *testing.T) {
 		}
 		got := parseCalendar(t, inv[0], meeting.MethodRequest)
 		if got.UID != m.UID || got.Sequence != 0 || !got.Start.Equal(start) || !got.End.Equal(start.Add(30*time.Minute)) ||
-			got.Summary != "Meeting about the pumps" || got.Organizer.Email != rita || got.Organizer.Name != "Rita Rep" {
+			got.Summary != "Meeting about the pumps" || got.Organizer.Email != "sales@ourco.example" || got.Organizer.Name != "Rita Rep" {
 			t.Errorf("invite to %s = %+v", tc.to, got)
 		}
-		if len(got.Attendees) != 2 || got.Attendees[0].Email != rita || got.Attendees[0].Partstat != "ACCEPTED" ||
+		if len(got.Attendees) != 2 || got.Attendees[0].Email != rita || got.Attendees[0].Partstat != "ACCEPTED" || !got.Attendees[0].Chair || got.Attendees[1].Chair ||
 			got.Attendees[1].Email != ann || got.Attendees[1].Partstat != "NEEDS-ACTION" || got.Attendees[1].Name != "Ann Lee" {
 			t.Errorf("attendees = %+v", got.Attendees)
 		}
@@ -445,19 +515,8 @@ func TestMeetingEndToEnd(t *testing.T) {
 	}
 
 	// 7. A reminder of the old version, had it survived, does nothing.
-	waitIdle(t, e.insp)
-	before := len(e.smtp.Messages())
-	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: m.ID, Sequence: 0,
-		RemindAt: start.Add(-time.Hour), Before: time.Hour})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.client.Enqueue(old, asynq.TaskID("replayed-old-reminder")); err != nil {
-		t.Fatal(err)
-	}
-	waitIdle(t, e.insp)
-	if after := len(e.smtp.Messages()); after != before {
-		t.Errorf("an old reminder of a cancelled meeting sent %d mails", after-before)
+	if n := e.replayReminder(t, m.ID, 0, start.Add(-time.Hour)); n != 0 {
+		t.Errorf("an old reminder of a cancelled meeting sent %d mails", n)
 	}
 	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingCancelled || got.Sequence != 1 {
 		t.Errorf("meeting = %+v", got)

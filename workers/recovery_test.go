@@ -123,19 +123,7 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 		t.Fatalf("%v: %d mails arrived", err, len(msgs))
 	}
 	// Every row done before asynq hears of it: nothing is left pending.
-	waitFor(t, time.Minute, func() (bool, string) {
-		rows, err := st.PendingTasks(ctx)
-		if err != nil {
-			return false, err.Error()
-		}
-		open := 0
-		for _, r := range rows {
-			if r.DoneAt.IsZero() {
-				open++
-			}
-		}
-		return len(rows) == n && open == 0, fmt.Sprintf("%d outbox rows, %d not done", len(rows), open)
-	})
+	waitOutboxDone(t, st, n)
 	if got := len(smtpSrv.Messages()); got != n {
 		t.Errorf("%d mails after recovery, want exactly %d (one answer per inquiry)", got, n)
 	}
@@ -221,4 +209,22 @@ func recoveryWorkers(t *testing.T, st *store.Store, client *asynq.Client, smtpSr
 		t.Fatal(err)
 	}
 	return w
+}
+
+// waitOutboxDone waits until the task outbox holds n rows, every one done.
+func waitOutboxDone(t *testing.T, st *store.Store, n int) {
+	t.Helper()
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		rows, err := st.PendingTasks(t.Context())
+		if err != nil {
+			return false, err.Error()
+		}
+		open := 0
+		for _, r := range rows {
+			if r.DoneAt.IsZero() {
+				open++
+			}
+		}
+		return len(rows) == n && open == 0, fmt.Sprintf("%d outbox rows (want %d), %d not done", len(rows), n, open)
+	})
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"regexp"
@@ -171,7 +172,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 			ManagerAddress: cfg.Leads.ManagerAddress, Links: links, LinkTTL: cfg.Web.LinkTTL, Timezone: loc,
 			Scorer: scorer,
 		},
-		Meeting: workers.MeetingOptions{Links: links, LinkTTL: cfg.Web.LinkTTL},
+		Meeting: workers.MeetingOptions{Links: links, LinkTTL: cfg.Web.LinkTTL, Organizer: cmp.Or(cfg.SMTP.ReplyTo, cfg.SMTP.From)},
 		Report: workers.ReportOptions{
 			Recipients: cfg.Reports.Recipients, Location: reportLoc,
 			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,

@@ -40,12 +40,7 @@ func TestDeskInBrowser(t *testing.T) {
 	d.deliver(t, "Cleo Client <cleo@farprospect.example>", "Quote for 300 crates",
 		"Hello, we would like a quote for 300 wooden crates with galvanised corners, delivered to Lyon. What would the unit price be?\n\nCleo")
 	p := d.mailText(t, "rita@desk.example", "cleo@farprospect.example")
-	var leadURL string
-	for _, u := range mailURL.FindAllString(p.Text, -1) {
-		if strings.Contains(u, "/desk/leads/") {
-			leadURL = u
-		}
-	}
+	leadURL := lastLink(p.Text, "/desk/leads/")
 	if leadURL == "" {
 		t.Fatalf("no desk lead link in the mail:\n%s", p.Text)
 	}
@@ -78,31 +73,12 @@ func TestDeskInBrowser(t *testing.T) {
 	mgrLink := signer.PersonURL(base, "/desk/team", mgrID, time.Now().Add(time.Hour))
 
 	// Each person gets a browser (and profile) of their own.
-	browser := func() context.Context {
-		alloc, cancelAlloc := chromedp.NewExecAllocator(ctx, chromedp.ExecPath(chromium), chromedp.Headless, chromedp.NoSandbox,
-			chromedp.DisableGPU, chromedp.NoFirstRun, chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-dev-shm-usage", true),
-			chromedp.UserDataDir(t.TempDir()))
-		t.Cleanup(cancelAlloc)
-		bctx, cancel := chromedp.NewContext(alloc)
-		t.Cleanup(cancel)
-		bctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
-		t.Cleanup(cancelT)
-		return bctx
-	}
+	browser := func() context.Context { return newBrowser(t, chromium) }
 	do := func(ctx context.Context, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
-		if err := chromedp.Do(ctx, steps...); err != nil {
-			t.Fatal(err)
-		}
+		browserDo(t, ctx, steps...)
 	}
-	text := func(ctx context.Context, sel string) string {
-		t.Helper()
-		v, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-		if err != nil {
-			t.Fatal(err)
-		}
-		return strings.TrimSpace(v)
-	}
+	text := func(ctx context.Context, sel string) string { t.Helper(); return browserText(t, ctx, sel) }
 	css := func(s string) chromedp.CSS { return chromedp.CSS(s) }
 
 	// The rep, in a browser of her own.

@@ -25,12 +25,12 @@ func (h *handler) meetingRoutes() []route {
 			body:    `{"rep_id": 3, "customers": [{"email": "ann@acme.example", "name": "Ann", "timezone": "America/New_York"}], "starts_at": "2026-03-30T14:00:00Z", "duration_minutes": 30, "title": "Pump demo", "location": "", "video_url": "https://…", "agenda": "…", "uid": ""}`},
 		{method: "GET", path: "/meetings/{id}", serve: h.getMeeting, summary: "A meeting with its attendees (and their responses) and the slots offered."},
 		{method: "POST", path: "/meetings/{id}/reschedule", serve: h.rescheduleMeeting,
-			summary: "Move a booked meeting; everyone gets the invite's next version and the old reminders stop.",
+			summary: "Move a booked meeting (everyone gets the invite's next version and the old reminders stop), or book one still waiting for a time.",
 			body:    `{"starts_at": "2026-03-31T09:00:00+02:00"}`},
 		{method: "POST", path: "/meetings/{id}/cancel", serve: h.cancelMeeting,
 			summary: "Cancel a meeting; everyone invited gets METHOD:CANCEL. Cancelling a cancelled one is harmless."},
 		{method: "POST", path: "/meetings/{id}/outcome", serve: h.meetingOutcome,
-			summary: "Record how a meeting went: held or no_show, with a note of the next step.",
+			summary: "Record how a meeting went: held or no_show, with a note of the next step. The first outcome holds; a different one is 409.",
 			body:    `{"status": "held", "note": "send a quote"}`},
 	}
 }
@@ -262,7 +262,9 @@ func (h *handler) meetingOutcome(w http.ResponseWriter, r *http.Request, _ *quer
 	if err := func() error { f := fieldErrors{}; f.text("note", in.Note, 2000); return f.err() }(); err != nil {
 		return err
 	}
-	if _, err := h.meetings.SetOutcome(r.Context(), id, in.Status, in.Note); err != nil {
+	if _, d, err := h.meetings.SetOutcome(r.Context(), id, in.Status, in.Note, caller(r.Context())); errors.Is(err, meeting.ErrDecided) {
+		return conflictErr("meeting %d's outcome was already recorded as %s by %s", id, d.Decision, d.DecidedBy)
+	} else if err != nil {
 		return meetingErr(err, id)
 	}
 	return h.respondMeeting(w, r, id, http.StatusOK)

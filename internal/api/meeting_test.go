@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -76,13 +77,33 @@ func TestMeetingEndpoints(t *testing.T) {
 	if r := f.do("POST", path+"/outcome", map[string]string{"status": "held"}); r.Code != http.StatusConflict {
 		t.Errorf("outcome of a cancelled meeting = %d %s", r.Code, r.Body)
 	}
+	// The first outcome holds; a different one is refused and names it.
+	body["uid"], body["starts_at"] = "crm-44", "2026-04-01T10:00:00Z"
+	r = f.do("POST", "/api/v1/meetings", body)
+	r.json(t, &m)
+	path = fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	if r := f.do("POST", path+"/outcome", map[string]string{"status": "held", "note": "send the quote"}); r.Code != http.StatusOK {
+		t.Errorf("outcome held = %d %s", r.Code, r.Body)
+	} else if r.json(t, &m); m.Status != store.MeetingHeld {
+		t.Errorf("after outcome = %+v", m)
+	}
+	if r := f.do("POST", path+"/outcome", map[string]string{"status": "no_show"}); r.Code != http.StatusConflict ||
+		!strings.Contains(string(r.Body), "already recorded as held by api") {
+		t.Errorf("second outcome = %d %s", r.Code, r.Body)
+	}
+	if r := f.do("POST", path+"/outcome", map[string]string{"status": "held"}); r.Code != http.StatusOK {
+		t.Errorf("same outcome again = %d %s", r.Code, r.Body)
+	}
+	if got, err := f.st.Meeting(context.Background(), m.ID); err != nil || got.Status != store.MeetingHeld || got.Outcome != "send the quote" {
+		t.Errorf("stored = %+v, %v; want held with the first note", got, err)
+	}
 	if r := f.do("GET", "/api/v1/meetings?status=cancelled", nil); r.Code != http.StatusOK {
 		t.Errorf("list = %d %s", r.Code, r.Body)
 	}
 	if r := f.do("GET", "/api/v1/meetings/999", nil); r.Code != http.StatusNotFound {
 		t.Errorf("missing = %d", r.Code)
 	}
-	if len(q.ids) != 3 {
-		t.Errorf("enqueued %v, want three meeting:invite (book, move, cancel)", q.ids)
+	if len(q.ids) != 4 {
+		t.Errorf("enqueued %v, want four meeting:invite (book, move, cancel, book)", q.ids)
 	}
 }

@@ -3,9 +3,11 @@ package intake
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 )
 
@@ -21,17 +23,8 @@ type PendingStore interface {
 // after it, recovery finds every row a worker has not finished and
 // enqueues its task again, whatever Redis has forgotten.
 func (p *Processor) enqueueDurably(ctx context.Context, ts ...*asynq.Task) error {
-	rows := make([]store.PendingTask, 0, len(ts))
-	for _, t := range ts {
-		rows = append(rows, store.PendingTask{Type: t.Type(), Payload: t.Payload()})
-	}
-	if err := p.st.AddPendingTasks(ctx, rows); err != nil {
-		return fmt.Errorf("intake: record follow-on tasks: %w", err)
-	}
-	for _, t := range ts {
-		if err := p.enqueue(ctx, t); err != nil {
-			return err
-		}
+	if err := queue.EnqueueDurably(ctx, p.st, p.enq, time.Time{}, ts...); err != nil {
+		return fmt.Errorf("intake: follow-on tasks: %w", err)
 	}
 	return nil
 }

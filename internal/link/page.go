@@ -14,11 +14,13 @@ import (
 // page is what every answer of this package shows: a title, a few
 // sentences and, on a confirmation, one form with one button.
 type page struct {
-	Status int
-	Title  string
-	Lines  []string
-	Form   *form
-	Done   bool
+	Status  int
+	Title   string
+	Lines   []string
+	Details [][2]string // label and value rows, e.g. a meeting's time and people
+	Form    *form
+	Forms   []form // further one-button forms, after Form
+	Done    bool
 }
 
 // form posts the link back to itself; Fields carry its signature.
@@ -48,22 +50,26 @@ h1 { font-size: 1.35rem; margin: 0 0 1rem; }
 h1.done { color: #1a7f37; }
 button { font: inherit; padding: .6rem 1.2rem; border: 0; border-radius: 6px; background: #0969da; color: #fff; cursor: pointer; }
 button:hover { background: #0550ae; }
+table { border-collapse: collapse; margin: 1rem 0; }
+td { padding: .15rem 1rem .15rem 0; vertical-align: top; }
+td.k { color: #656d76; }
 footer { margin-top: 2rem; font-size: .85rem; color: #656d76; }
 </style>
 </head>
 <body>
 <main>
-<h1{{if .Done}} class="done"{{end}}>{{.Title}}</h1>
+<h1{{if .Done}} class="done"{{end}} id="title">{{.Title}}</h1>
 {{range .Lines}}<p>{{.}}</p>
-{{end}}{{with .Form}}<form method="post" action="{{.Action}}">
-{{range .Fields}}{{if .Label}}<p><label>{{.Label}}<br><textarea name="{{.Name}}" rows="3" cols="50" maxlength="2000">{{.Value}}</textarea></label></p>{{else}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
-{{end}}<button type="submit">{{.Button}}</button>
-</form>
-{{end}}<footer>salesdesk</footer>
+{{end}}{{with .Details}}<table>{{range .}}<tr><td class="k">{{index . 0}}</td><td>{{index . 1}}</td></tr>{{end}}</table>
+{{end}}{{with .Form}}{{template "form" .}}{{end}}{{range .Forms}}{{template "form" .}}{{end}}<footer>salesdesk</footer>
 </main>
 </body>
 </html>
-`))
+{{define "form"}}<form method="post" action="{{.Action}}">
+{{range .Fields}}{{if .Label}}<p><label>{{.Label}}<br><textarea name="{{.Name}}" rows="3" cols="50" maxlength="2000">{{.Value}}</textarea></label></p>{{else}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+{{end}}<button type="submit">{{.Button}}</button>
+</form>
+{{end}}`))
 
 // render writes p with headers that keep the page, and the signed URL it
 // came from, out of caches, referrers and frames.
@@ -85,6 +91,42 @@ func render(w http.ResponseWriter, p page) {
 	}
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
+}
+
+// Page is a page another package's signed links answer with, drawn as
+// this package's own pages are: a title, sentences, label/value rows and
+// one-button forms.
+type Page struct {
+	Status  int // 0 is 200
+	Title   string
+	Done    bool
+	Lines   []string
+	Details [][2]string
+	Forms   []PageForm
+}
+
+// PageForm is one button that posts to Action (a signed link, its
+// signature in the query). Input adds a text box named Input.Name.
+type PageForm struct {
+	Action string
+	Button string
+	Input  *PageInput
+}
+
+// PageInput is a text box of a PageForm.
+type PageInput struct{ Name, Label, Value string }
+
+// RenderPage writes p like this package's pages, with the same headers.
+func RenderPage(w http.ResponseWriter, p Page) {
+	out := page{Status: p.Status, Title: p.Title, Done: p.Done, Lines: p.Lines, Details: p.Details}
+	for _, f := range p.Forms {
+		pf := form{Action: f.Action, Button: f.Button}
+		if f.Input != nil {
+			pf.Fields = []field{{Name: f.Input.Name, Label: f.Input.Label, Value: f.Input.Value}}
+		}
+		out.Forms = append(out.Forms, pf)
+	}
+	render(w, out)
 }
 
 // confirmPage asks before applying a verified link. The form posts to the

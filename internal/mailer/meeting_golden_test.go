@@ -29,6 +29,7 @@ func meetingGoldenCases() []struct {
 	rep := base
 	rep.Name, rep.When = "Dana", meeting.When(start, berlin)
 	rep.Actions = []meeting.Link{{Label: "Open the meeting", URL: "https://desk.example.com/meetings/9/view?sig=v"},
+		{Label: "Move the meeting", URL: "https://desk.example.com/meetings/9/move?sig=m"},
 		{Label: "Cancel the meeting", URL: "https://desk.example.com/meetings/9/cancel?sig=c"}}
 	slot := func(d time.Duration) meeting.Link {
 		return meeting.Link{Label: meeting.When(start.Add(d), ny), URL: "https://desk.example.com/meetings/slots/4?sig=s"}
@@ -43,6 +44,7 @@ func meetingGoldenCases() []struct {
 	declined.Proposed, declined.Declined = "", true
 	propose := rep
 	propose.Proposed, propose.Words = "Tuesday at 3pm", bodyText
+	propose.Actions = []meeting.Link{{Label: "Book a time", URL: "https://desk.example.com/meetings/9/move?sig=m"}}
 	updated := customer
 	updated.Updated = true
 	reminder := rep

@@ -26,9 +26,12 @@ type Person struct {
 	Email    string
 	Name     string
 	Partstat string // NEEDS-ACTION, ACCEPTED, DECLINED, TENTATIVE
-	// Customer marks an outside participant (ROLE stays REQ-PARTICIPANT
-	// for everyone; CUTYPE INDIVIDUAL).
+	// Customer marks an outside participant (ROLE REQ-PARTICIPANT;
+	// CUTYPE INDIVIDUAL).
 	Customer bool
+	// Chair marks the rep who leads the meeting (ROLE=CHAIR) when the
+	// ORGANIZER is the sales inbox.
+	Chair bool
 }
 
 // Invite is one iTIP message about one meeting: a REQUEST (new or moved),
@@ -112,7 +115,11 @@ func personProp(name string, p Person, rsvp bool) *ical.Prop {
 	}
 	if name == ical.PropAttendee {
 		prop.Params.Set(ical.ParamCalendarUserType, "INDIVIDUAL")
-		prop.Params.Set(ical.ParamRole, "REQ-PARTICIPANT")
+		role := "REQ-PARTICIPANT"
+		if p.Chair {
+			role = "CHAIR"
+		}
+		prop.Params.Set(ical.ParamRole, role)
 		ps := p.Partstat
 		if ps == "" {
 			ps = "NEEDS-ACTION"
@@ -192,5 +199,6 @@ func readPerson(p *ical.Prop) Person {
 		Email:    strings.ToLower(strings.TrimSpace(addr)),
 		Name:     p.Params.Get(ical.ParamCommonName),
 		Partstat: strings.ToUpper(p.Params.Get(ical.ParamParticipationStatus)),
+		Chair:    strings.EqualFold(p.Params.Get(ical.ParamRole), "CHAIR"),
 	}
 }

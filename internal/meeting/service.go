@@ -30,6 +30,13 @@ type Store interface {
 	MeetingSlotByID(ctx context.Context, id int64) (*store.MeetingSlot, error)
 	BookMeetingSlot(ctx context.Context, id int64) (*store.Meeting, bool, error)
 	Rep(ctx context.Context, id int64) (*store.Rep, error)
+	// AddPendingTasks records the invites in the task outbox, so that
+	// recovery sends them when Redis loses their task.
+	AddPendingTasks(ctx context.Context, ts []store.PendingTask) error
+	// DecideOnce and LinkDecision keep who recorded a meeting's outcome:
+	// the first outcome holds.
+	DecideOnce(ctx context.Context, d store.LinkDecision) (store.LinkDecision, bool, error)
+	LinkDecision(ctx context.Context, action string, subjectID int64) (store.LinkDecision, error)
 }
 
 // Options are the meetings: config keys.
@@ -82,7 +89,13 @@ var (
 	ErrNotOpen  = errors.New("meeting: the meeting is cancelled or over")
 	ErrNotFree  = errors.New("meeting: the rep is not free then")
 	ErrBadInput = errors.New("meeting: invalid input")
+	// ErrDecided: another outcome was recorded first.
+	ErrDecided = errors.New("meeting: the outcome is already recorded")
 )
+
+// OutcomeAction is the decision a meeting's outcome is recorded under
+// (store.LinkDecision, subject the meeting's id).
+const OutcomeAction = "meeting_outcome"
 
 // Book books an offered slot. booked is false when another slot of the
 // same proposal was booked first (m is then the meeting as booked). On a
@@ -124,8 +137,7 @@ func (s *Service) sendVersion(ctx context.Context, m *store.Meeting) error {
 	if err != nil {
 		return err
 	}
-	_, _, err = queue.Enqueue(ctx, s.enq, t)
-	return err
+	return queue.EnqueueDurably(ctx, s.st, s.enq, time.Time{}, t)
 }
 
 // Resend queues m's current version again; a version already queued is
@@ -169,18 +181,21 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*store.Meeting, error) 
 }
 
 // Reschedule moves a booked meeting to start (same length) and queues the
-// new version's REQUEST. The rep must be free then (the meeting's own
-// time does not count against it).
+// new version's REQUEST. A meeting not yet booked (the rep was asked to
+// propose a time, or slots are out) is booked at start instead, with the
+// default length, and its slots no longer book. The rep must be free then
+// (the meeting's own time does not count against it).
 func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*store.Meeting, error) {
 	m, err := s.st.Meeting(ctx, id)
 	if err != nil {
 		return nil, err
 	}
-	if !open(m) || m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
+	if !open(m) {
 		return m, ErrNotOpen
 	}
+	booking := m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
 	dur := m.EndsAt.Sub(m.StartsAt)
-	if dur <= 0 {
+	if booking || dur <= 0 {
 		dur = s.opts.DefaultDuration
 	}
 	iv := Interval{Start: start, End: start.Add(dur)}
@@ -193,32 +208,60 @@ func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*s
 		return m, ErrNotFree
 	}
 	m.StartsAt, m.EndsAt = iv.Start, iv.End
-	m.Status = store.MeetingRescheduled
-	m.Sequence++
+	if booking {
+		// The first invite of this version: its SEQUENCE stays, as when
+		// a slot is booked.
+		m.Status = store.MeetingConfirmed
+	} else {
+		m.Status = store.MeetingRescheduled
+		m.Sequence++
+	}
 	if err := s.st.UpdateMeeting(ctx, m); err != nil {
 		return nil, err
 	}
-	if err := s.askAgain(ctx, m); err != nil {
-		return nil, err
+	if !booking || m.Sequence > 0 {
+		if err := s.askAgain(ctx, m); err != nil {
+			return nil, err
+		}
 	}
 	return m, s.sendVersion(ctx, m)
 }
 
-// SetOutcome records how a meeting went: held or no-show, with the rep's
-// note of the next step.
-func (s *Service) SetOutcome(ctx context.Context, id int64, status, note string) (*store.Meeting, error) {
+// SetOutcome records how a meeting went: held or no-show, with the
+// note of the next step, decided by by (a rep, "api:..."). The first
+// outcome holds: a different one later changes nothing and returns
+// ErrDecided with the decision that holds; the same one again (a second
+// click) is harmless. meetings.status is the record that reports count.
+func (s *Service) SetOutcome(ctx context.Context, id int64, status, note, by string) (*store.Meeting, store.LinkDecision, error) {
 	if status != store.MeetingHeld && status != store.MeetingNoShow {
-		return nil, fmt.Errorf("%w: outcome %q", ErrBadInput, status)
+		return nil, store.LinkDecision{}, fmt.Errorf("%w: outcome %q", ErrBadInput, status)
 	}
 	m, err := s.st.Meeting(ctx, id)
 	if err != nil {
-		return nil, err
+		return nil, store.LinkDecision{}, err
 	}
-	if m.Status == store.MeetingCancelled {
-		return m, ErrNotOpen
+	if m.Status == store.MeetingCancelled || m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
+		return m, store.LinkDecision{}, ErrNotOpen
+	}
+	d, won, err := s.st.DecideOnce(ctx, store.LinkDecision{Action: OutcomeAction, SubjectID: id, Decision: status,
+		DecidedBy: by, DecidedAt: s.now()})
+	if err != nil {
+		return m, d, err
+	}
+	if !won && d.Decision != status {
+		return m, d, ErrDecided
+	}
+	if !won && m.Status == status {
+		return m, d, nil // a repeat: the first note stands
 	}
 	m.Status, m.Outcome = status, strings.TrimSpace(note)
-	return m, s.st.UpdateMeeting(ctx, m)
+	return m, d, s.st.UpdateMeeting(ctx, m)
+}
+
+// Outcome is the recorded outcome of meeting id: what, by whom, when
+// (store.ErrNotFound while none is).
+func (s *Service) Outcome(ctx context.Context, id int64) (store.LinkDecision, error) {
+	return s.st.LinkDecision(ctx, OutcomeAction, id)
 }
 
 // NewMeeting is a meeting a rep or the API books directly.

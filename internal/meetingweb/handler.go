@@ -3,6 +3,7 @@ package meetingweb
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -203,7 +204,7 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 	ctx := r.Context()
 	action := r.PathValue("action")
 	switch action {
-	case ActionView, ActionCancel, ActionHeld, ActionNoShow:
+	case ActionView, ActionCancel, ActionMove, ActionHeld, ActionNoShow:
 	default:
 		render(w, notFound())
 		return
@@ -237,18 +238,27 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 		render(w, refused(link.ErrInvalid))
 		return
 	}
-	p := h.details(m, as, meeting.LoadZone(rep.Timezone))
-	if r.Method != http.MethodPost {
+	loc := meeting.LoadZone(rep.Timezone)
+	if (action == ActionHeld || action == ActionNoShow) && (m.Status == store.MeetingHeld || m.Status == store.MeetingNoShow) {
+		h.decided(w, r, m, as, loc)
+		return
+	}
+	p := h.details(m, as, loc)
+	// The meeting page's Move button posts no time yet: it opens the form.
+	if r.Method != http.MethodPost || (action == ActionMove && strings.TrimSpace(r.PostFormValue(moveInput)) == "") {
 		switch action {
 		case ActionView:
 			p.Forms = h.repForms(m, repID)
 		case ActionCancel:
 			p.Title, p.Forms = "Cancel this meeting?", []form{{Action: r.URL.RequestURI(), Button: "Cancel the meeting"}}
 			p.Lines = []string{"Everyone invited gets a cancellation for their calendar."}
+		case ActionMove:
+			p.Title, p.Forms = moveTitle(m), []form{moveForm(r, m, loc, "")}
+			p.Lines = []string{"Everyone invited gets the new time for their calendar and is asked to accept it."}
 		case ActionHeld:
-			p.Title, p.Forms = "Was this meeting held?", []form{{Action: r.URL.RequestURI(), Button: "Yes, it was held", Note: true}}
+			p.Title, p.Forms = "Was this meeting held?", []form{{Action: r.URL.RequestURI(), Button: "Yes, it was held", Input: noteInput}}
 		case ActionNoShow:
-			p.Title, p.Forms = "Did the customer not come?", []form{{Action: r.URL.RequestURI(), Button: "Record a no-show", Note: true}}
+			p.Title, p.Forms = "Did the customer not come?", []form{{Action: r.URL.RequestURI(), Button: "Record a no-show", Input: noteInput}}
 		}
 		render(w, p)
 		return
@@ -257,19 +267,50 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 	case ActionCancel:
 		m, err = h.Meetings.Cancel(ctx, id)
 		p.Title, p.Lines = "The meeting is cancelled", []string{"Everyone invited gets a cancellation for their calendar."}
+	case ActionMove:
+		input := strings.TrimSpace(r.PostFormValue(moveInput))
+		start, perr := time.ParseInLocation(moveLayout, input, loc)
+		if perr != nil {
+			p.Status, p.Title, p.Lines = http.StatusBadRequest, moveTitle(m),
+				[]string{"Please write the new start as " + moveExample + ", in your time zone (" + loc.String() + ")."}
+			p.Forms = []form{moveForm(r, m, loc, input)}
+			render(w, p)
+			return
+		}
+		booking := unbooked(m)
+		m, err = h.Meetings.Reschedule(ctx, id, start)
+		if errors.Is(err, meeting.ErrNotFree) || errors.Is(err, meeting.ErrBadInput) {
+			p.Status, p.Title = http.StatusConflict, moveTitle(m)
+			p.Lines = []string{"You cannot meet at " + meeting.When(start, loc) + ": it is taken or has passed. Please pick another time."}
+			p.Forms = []form{moveForm(r, m, loc, input)}
+			render(w, p)
+			return
+		}
+		p.Title, p.Lines = "The meeting is moved", []string{"Everyone invited gets the new time for their calendar."}
+		if booking {
+			p.Title, p.Lines = "The meeting is booked", []string{"Everyone invited gets a calendar invitation."}
+		}
 	case ActionHeld, ActionNoShow:
 		status := store.MeetingHeld
 		if action == ActionNoShow {
 			status = store.MeetingNoShow
 		}
-		m, err = h.Meetings.SetOutcome(ctx, id, status, strings.TrimSpace(r.PostFormValue("note")))
+		by := rep.Email
+		if rep.Name != "" {
+			by = rep.Name + " <" + rep.Email + ">"
+		}
+		m, _, err = h.Meetings.SetOutcome(ctx, id, status, strings.TrimSpace(r.PostFormValue("note")), by)
+		if errors.Is(err, meeting.ErrDecided) {
+			h.decided(w, r, m, as, loc)
+			return
+		}
 		p.Title, p.Lines = "Outcome recorded", []string{"Thank you. Held meetings count in the KPI report."}
 	default:
 		render(w, p)
 		return
 	}
 	if errors.Is(err, meeting.ErrNotOpen) {
-		render(w, page{Status: http.StatusConflict, Title: "This meeting can no longer change", Details: h.details(m, as, meeting.LoadZone(rep.Timezone)).Details})
+		render(w, page{Status: http.StatusConflict, Title: "This meeting can no longer change", Details: h.details(m, as, loc).Details})
 		return
 	}
 	if err != nil {
@@ -279,8 +320,62 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 	}
 	h.Logger.InfoContext(ctx, "meeting changed by its rep", "meeting_id", id, "action", action, "rep_id", repID)
 	p.Done = true
-	p.Details = h.details(m, as, meeting.LoadZone(rep.Timezone)).Details
+	p.Details = h.details(m, as, loc).Details
 	render(w, p)
+}
+
+// The move form's text box: the new start in the rep's zone.
+const (
+	moveInput   = "start"
+	moveLayout  = "2006-01-02 15:04"
+	moveExample = "2026-04-07 14:30"
+)
+
+// unbooked reports whether m still waits for a time: the move form books it.
+func unbooked(m *store.Meeting) bool {
+	return m.Status == store.MeetingRequested || m.Status == store.MeetingProposed
+}
+
+func moveTitle(m *store.Meeting) string {
+	if unbooked(m) {
+		return "Book this meeting?"
+	}
+	return "Move this meeting?"
+}
+
+func moveForm(r *http.Request, m *store.Meeting, loc *time.Location, value string) form {
+	button, label := "Move the meeting", "New start"
+	if unbooked(m) {
+		button, label = "Book the meeting", "Start"
+	}
+	return form{Action: r.URL.RequestURI(), Button: button, Input: &link.PageInput{Name: moveInput,
+		Label: label + " (" + moveExample + ", " + loc.String() + ")", Value: value}}
+}
+
+// decided answers an outcome link once an outcome is recorded: what was
+// decided, by whom and when; a second click changes nothing.
+func (h *handler) decided(w http.ResponseWriter, r *http.Request, m *store.Meeting, as []store.MeetingAttendee, loc *time.Location) {
+	p := h.details(m, as, loc)
+	p.Title, p.Done = "Outcome already recorded", true
+	d, err := h.Meetings.Outcome(r.Context(), m.ID)
+	switch {
+	case err == nil:
+		p.Lines = []string{fmt.Sprintf("This meeting was recorded as %s by %s on %s.", outcomeLabel(d.Decision), d.DecidedBy,
+			meeting.When(d.DecidedAt, loc)), "This link changes nothing now."}
+	case errors.Is(err, store.ErrNotFound): // recorded before decisions were kept
+		p.Lines = []string{"This meeting was recorded as " + outcomeLabel(m.Status) + ".", "This link changes nothing now."}
+	default:
+		render(w, failed())
+		return
+	}
+	render(w, p)
+}
+
+func outcomeLabel(status string) string {
+	if status == store.MeetingNoShow {
+		return "a no-show"
+	}
+	return strings.ReplaceAll(status, "_", "-")
 }
 
 // details is the meeting page: what, when (in the reader's zone), who.
@@ -314,10 +409,14 @@ func (h *handler) repForms(m *store.Meeting, repID int64) []form {
 	default:
 		return nil
 	}
-	forms := []form{{Action: RepURL(h.Signer, "", ActionCancel, m.ID, repID, exp), Button: "Cancel the meeting"}}
+	var forms []form
+	if m.StartsAt.After(h.Now()) {
+		forms = append(forms, form{Action: RepURL(h.Signer, "", ActionMove, m.ID, repID, exp), Button: "Move the meeting"})
+	}
+	forms = append(forms, form{Action: RepURL(h.Signer, "", ActionCancel, m.ID, repID, exp), Button: "Cancel the meeting"})
 	if !m.EndsAt.After(h.Now()) {
-		forms = append(forms, form{Action: RepURL(h.Signer, "", ActionHeld, m.ID, repID, exp), Button: "It was held", Note: true},
-			form{Action: RepURL(h.Signer, "", ActionNoShow, m.ID, repID, exp), Button: "No-show", Note: true})
+		forms = append(forms, form{Action: RepURL(h.Signer, "", ActionHeld, m.ID, repID, exp), Button: "It was held", Input: noteInput},
+			form{Action: RepURL(h.Signer, "", ActionNoShow, m.ID, repID, exp), Button: "No-show", Input: noteInput})
 	}
 	return forms
 }

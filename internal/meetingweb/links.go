@@ -21,6 +21,7 @@ const (
 	// Rep actions on a meeting, signed with the rep's id.
 	ActionView   = "view"
 	ActionCancel = "cancel"
+	ActionMove   = "move"
 	ActionHeld   = "held"
 	ActionNoShow = "no_show"
 )

@@ -1,0 +1,38 @@
+package queue
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/store"
+)
+
+// Outbox keeps the rows of work that must follow a stored fact;
+// *store.Store implements it.
+type Outbox interface {
+	AddPendingTasks(ctx context.Context, ts []store.PendingTask) error
+}
+
+// EnqueueDurably is the one way to start work that must not be lost with
+// Redis: it writes an outbox row for each task (one transaction), then
+// enqueues them. due is when the tasks are to run (zero: now); recovery
+// enqueues a row again once it is overdue and no worker has finished it.
+// A task already enqueued (its TaskID taken) counts as enqueued.
+func EnqueueDurably(ctx context.Context, ob Outbox, enq Enqueuer, due time.Time, ts ...*asynq.Task) error {
+	rows := make([]store.PendingTask, 0, len(ts))
+	for _, t := range ts {
+		rows = append(rows, store.PendingTask{Type: t.Type(), Payload: t.Payload(), DueAt: due})
+	}
+	if err := ob.AddPendingTasks(ctx, rows); err != nil {
+		return fmt.Errorf("record tasks: %w", err)
+	}
+	for _, t := range ts {
+		if _, _, err := Enqueue(ctx, enq, t); err != nil {
+			return err
+		}
+	}
+	return nil
+}
