@@ -88,9 +88,11 @@ func TestLeadOutcomeLinkEndToEnd(t *testing.T) {
 		b, _ := io.ReadAll(resp.Body)
 		return resp.StatusCode, html.UnescapeString(string(b))
 	}
+	// post sends form as the page's form does: to the link's path, the
+	// signature in the form's hidden fields.
 	post := func(u string, form url.Values) (int, string) {
 		t.Helper()
-		resp, err := http.PostForm(local(u), form)
+		resp, err := http.PostForm(strings.SplitN(local(u), "?", 2)[0], form)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -153,8 +155,10 @@ func TestLeadOutcomeLinkEndToEnd(t *testing.T) {
 			t.Errorf("second use of %s = %d:\n%s", u, code, body)
 		}
 	}
-	form.Set("reason", "price")
-	if _, body := post(lostURL, form); !strings.Contains(body, "Already decided") {
+	lost, _ := url.Parse(lostURL)
+	lostForm := lost.Query() // rep, exp and sig, as the lost page's form would carry them
+	lostForm.Set("reason", "price")
+	if _, body := post(lostURL, lostForm); !strings.Contains(body, "already marked won (USD 12,500.50) by Rita Rep") {
 		t.Errorf("lost post after won:\n%s", body)
 	}
 	if got := status(); got.Status != store.LeadWon {
