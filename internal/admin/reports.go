@@ -13,7 +13,9 @@ import (
 // set: ReportsPath lists them, ReportsPath/{period} shows one, where
 // period is a report.Names entry ("last-7-days"), a day ("2026-11-25") or
 // an ISO week ("2026-W48"); ?format=csv downloads the per-rep table and
-// ?format=csv&table=daily the daily series.
+// ?format=csv&table=daily the daily series, table=pipeline the open
+// leads by stage and currency, table=calibration the win rate by score
+// band.
 const ReportsPath = "/reports"
 
 // reportLink is one row of the reports list.
@@ -98,6 +100,12 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 		case "languages":
 			table = "languages"
 			err = report.WriteLanguagesCSV(&b, rep)
+		case "pipeline":
+			table = "pipeline"
+			err = report.WritePipelineCSV(&b, rep)
+		case "calibration":
+			table = "calibration"
+			err = report.WriteCalibrationCSV(&b, rep)
 		default:
 			err = report.WriteRepsCSV(&b, rep)
 		}
@@ -115,7 +123,8 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 	}
 	self := ReportsPath + "/" + url.PathEscape(name)
 	frag, err := report.Fragment(rep, report.Links{CSV: self + "?format=csv", DailyCSV: self + "?format=csv&table=daily",
-		LanguagesCSV: self + "?format=csv&table=languages"})
+		LanguagesCSV: self + "?format=csv&table=languages", PipelineCSV: self + "?format=csv&table=pipeline",
+		CalibrationCSV: self + "?format=csv&table=calibration"})
 	if err != nil {
 		p.o.Logger.ErrorContext(ctx, "admin report: render", "period", name, "error", err)
 		http.Error(w, "The report could not be shown.", http.StatusInternalServerError)

@@ -50,6 +50,10 @@ type Links struct {
 	DailyCSV string // the daily series CSV
 	// LanguagesCSV is the inquiries per language CSV.
 	LanguagesCSV string
+	// PipelineCSV is the open leads by stage CSV; CalibrationCSV the
+	// win rate by score band.
+	PipelineCSV    string
+	CalibrationCSV string
 }
 
 func newView(r Report, links Links) view {
@@ -90,7 +94,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 <div class="rpt">
 <style>{{.CSS}}</style>
 {{with .V}}<h1>KPI report · {{.R.Period.Label}}</h1>
-<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}{{with .Links.LanguagesCSV}} · <a href="{{.}}">languages CSV</a>{{end}}</p>
+<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}{{with .Links.LanguagesCSV}} · <a href="{{.}}">languages CSV</a>{{end}}{{with .Links.PipelineCSV}} · <a href="{{.}}">pipeline CSV</a>{{end}}{{with .Links.CalibrationCSV}} · <a href="{{.}}">calibration CSV</a>{{end}}</p>
 <section class="kpis">
 {{- range .KPIs}}
 <div class="kpi" id="kpi-{{.ID}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div><div class="d{{if .Good}} good{{else if ne .Direction "flat"}} bad{{end}}">{{if eq .Direction "up"}}▲{{else if eq .Direction "down"}}▼{{else}}●{{end}} {{.Change}} <span title="previous period">vs {{.Previous}}</span></div></div>
@@ -148,7 +152,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 </section>
 <section class="card" id="reps"><h2>Reps</h2>
 {{if .R.Reps}}<table>
-<tr><th>Rep</th><th class="n">Assigned</th><th class="n">Contacted</th><th class="n">Within SLA</th><th class="n">Won</th><th class="n">Lost</th><th class="n">Won value</th><th class="n">Avg deal</th><th class="n">Open now</th><th>Targets (pro rata)</th></tr>
+<tr><th>Rep</th><th class="n">Assigned</th><th class="n">Contacted</th><th class="n">Within SLA</th><th class="n">Won</th><th class="n">Lost</th><th class="n">Won value</th><th class="n">Avg deal</th><th class="n">Open now</th><th>Monthly targets, due pro rata</th></tr>
 {{- range .R.Reps}}
 <tr><td title="{{.Email}}">{{.Name}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Contacted}}</td><td class="n">{{if .Contacted}}{{pct .WithinSLA}}{{else}}–{{end}}</td><td class="n">{{.Won}}</td><td class="n">{{.Lost}}</td><td class="n">{{.WonValue}}</td><td class="n">{{range .Deals}}{{.AverageMoney}} {{else}}–{{end}}</td><td class="n">{{.OpenNow}}</td><td>{{with .WonTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">won {{.Format .Actual}} of {{.Format .Due}} due: {{.Status}}</span> {{end}}{{with .ContactedTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">contacted {{.Actual}} of {{.Due}} due: {{.Status}}</span>{{end}}{{if not (or .WonTarget .ContactedTarget)}}<span class="muted">–</span>{{end}}</td></tr>
 {{- end}}
