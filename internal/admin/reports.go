@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 
@@ -92,24 +93,11 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("format") == "csv" {
 		var b bytes.Buffer
-		table := "reps"
-		switch q.Get("table") {
-		case "daily":
-			table = "daily"
-			err = report.WriteDailyCSV(&b, rep)
-		case "languages":
-			table = "languages"
-			err = report.WriteLanguagesCSV(&b, rep)
-		case "pipeline":
-			table = "pipeline"
-			err = report.WritePipelineCSV(&b, rep)
-		case "calibration":
-			table = "calibration"
-			err = report.WriteCalibrationCSV(&b, rep)
-		default:
-			err = report.WriteRepsCSV(&b, rep)
+		table, write := "reps", report.WriteRepsCSV
+		if w, ok := csvTables[q.Get("table")]; ok {
+			table, write = q.Get("table"), w
 		}
-		if err != nil {
+		if err := write(&b, rep); err != nil {
 			p.o.Logger.ErrorContext(ctx, "admin report: csv", "period", name, "error", err)
 			http.Error(w, "The report could not be written.", http.StatusInternalServerError)
 			return
@@ -135,6 +123,15 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 		title = t
 	}
 	render(w, reportTemplate, reportData{Nav: p.nav(r, title, "reports"), Report: frag})
+}
+
+// csvTables are the report's tables other than the per-rep one, by the
+// table parameter that asks for them.
+var csvTables = map[string]func(io.Writer, report.Report) error{
+	"daily":       report.WriteDailyCSV,
+	"languages":   report.WriteLanguagesCSV,
+	"pipeline":    report.WritePipelineCSV,
+	"calibration": report.WriteCalibrationCSV,
 }
 
 // reportsRedirect sends /reports/ to the list.

@@ -51,11 +51,7 @@ func WriteRepsCSV(w io.Writer, r Report) error {
 			cw.Write(row)
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write reps csv: %w", err)
-	}
-	return nil
+	return flush(cw, "reps")
 }
 
 // repCurrencies are the currencies of a rep's CSV rows: those won in and
@@ -94,11 +90,7 @@ func WritePipelineCSV(w io.Writer, r Report) error {
 			cw.Write([]string{st.Name, strconv.Itoa(st.Leads), m.Currency, strconv.FormatInt(m.Cents, 10)})
 		}
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write pipeline csv: %w", err)
-	}
-	return nil
+	return flush(cw, "pipeline")
 }
 
 // WriteCalibrationCSV writes the win rate by score band of the leads
@@ -115,11 +107,7 @@ func WriteCalibrationCSV(w io.Writer, r Report) error {
 		cw.Write([]string{strconv.Itoa(b.From), strconv.Itoa(min(b.To, 100)), strconv.Itoa(b.Closed()), strconv.Itoa(b.Won),
 			strconv.Itoa(b.Lost), rate})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write calibration csv: %w", err)
-	}
-	return nil
+	return flush(cw, "calibration")
 }
 
 // WriteDailyCSV writes the daily series of the period, one row per day.
@@ -130,11 +118,7 @@ func WriteDailyCSV(w io.Writer, r Report) error {
 		cw.Write([]string{d.Date.Format(time.DateOnly), strconv.Itoa(d.Inquiries), strconv.Itoa(d.LeadsCreated),
 			strconv.Itoa(d.LeadsWon), strconv.Itoa(d.OrdersCreated), strconv.Itoa(d.AlertsOpened)})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write daily csv: %w", err)
-	}
-	return nil
+	return flush(cw, "daily")
 }
 
 // cell defuses spreadsheet formulas: a value starting with = + - @ or a
@@ -144,4 +128,13 @@ func cell(s string) string {
 		return "'" + s
 	}
 	return s
+}
+
+// flush writes out what cw holds; its error names the table.
+func flush(cw *csv.Writer, table string) error {
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return fmt.Errorf("report: write %s csv: %w", table, err)
+	}
+	return nil
 }
