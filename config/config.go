@@ -1,6 +1,7 @@
 package config
 
 import (
+	"math"
 	"time"
 
 	"salesdesk/tasks"
@@ -344,7 +345,27 @@ type ReportsConfig struct {
 	Recipients []string `yaml:"recipients"`
 	Timezone   string   `yaml:"timezone"`
 	AttachCSV  bool     `yaml:"attach_csv"`
+	// Targets are the reps' monthly goals; the KPI report marks each rep
+	// on track or behind, pro rata for the part of the month its period
+	// covers.
+	Targets []RepTarget `yaml:"targets"`
 }
+
+// RepTarget is one rep's monthly goal: a won value, a number of leads
+// contacted, or both.
+type RepTarget struct {
+	Rep string `yaml:"rep"` // the rep's email address
+	// WonValue is the value of leads to win per month, in major units
+	// (25000 or 25000.50) of Currency.
+	WonValue float64 `yaml:"won_value"`
+	// Currency of WonValue (ISO 4217); empty means leads.currency.
+	Currency string `yaml:"currency"`
+	// LeadsContacted is the number of leads to contact per month.
+	LeadsContacted int `yaml:"leads_contacted"`
+}
+
+// WonCents is WonValue in minor units (cents).
+func (t RepTarget) WonCents() int64 { return int64(math.Round(t.WonValue * 100)) }
 
 // AnomalyConfig says who hears about unusual activity and what counts.
 type AnomalyConfig struct {

@@ -517,6 +517,23 @@ func (v *checker) reports(r ReportsConfig) {
 	if r.Timezone != "" {
 		v.timezone("reports.timezone", r.Timezone)
 	}
+	seen := map[string]bool{}
+	for i, t := range r.Targets {
+		key := index("reports.targets", i)
+		v.email(key+".rep", t.Rep, true)
+		v.unique(key+".rep", t.Rep, seen)
+		switch {
+		case t.WonValue < 0 || t.WonValue > 1e13:
+			v.add(key+".won_value", "must be an amount of at least 0")
+		case t.LeadsContacted < 0:
+			v.add(key+".leads_contacted", "must be at least 0")
+		case t.WonValue == 0 && t.LeadsContacted == 0:
+			v.add(key, "sets neither won_value nor leads_contacted")
+		}
+		if t.Currency != "" && !currencyRe.MatchString(t.Currency) {
+			v.add(key+".currency", "must be an ISO 4217 code such as EUR")
+		}
+	}
 }
 
 func (v *checker) anomaly(a AnomalyConfig) {

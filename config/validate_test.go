@@ -90,6 +90,18 @@ func TestValidateNamesTheKey(t *testing.T) {
 		want   string // the one problem expected, "key: message"
 	}{
 		{"log level", func(c *Config) { c.Log.Level = "verbose" }, "log.level: must be one of debug, info, warn, error"},
+		{"target rep", func(c *Config) { c.Reports.Targets = []RepTarget{{Rep: "ann", LeadsContacted: 3}} },
+			`reports.targets[0].rep: invalid email address "ann"`},
+		{"target without goal", func(c *Config) { c.Reports.Targets = []RepTarget{{Rep: "ann@acme.example"}} },
+			"reports.targets[0]: sets neither won_value nor leads_contacted"},
+		{"target currency", func(c *Config) {
+			c.Reports.Targets = []RepTarget{{Rep: "ann@acme.example", WonValue: 100, Currency: "euro"}}
+		}, "reports.targets[0].currency: must be an ISO 4217 code such as EUR"},
+		{"target repeated", func(c *Config) {
+			c.Reports.Targets = []RepTarget{{Rep: "ann@acme.example", WonValue: 1}, {Rep: "Ann@acme.example", LeadsContacted: 1}}
+		}, `reports.targets[1].rep: duplicate "Ann@acme.example"`},
+		{"target negative", func(c *Config) { c.Reports.Targets = []RepTarget{{Rep: "ann@acme.example", WonValue: -5}} },
+			"reports.targets[0].won_value: must be an amount of at least 0"},
 		{"log format", func(c *Config) { c.Log.Format = "xml" }, "log.format: must be one of json, text"},
 		{"redis mode", func(c *Config) { c.Redis.Mode = "replica" }, "redis.mode: must be one of single, sentinel, cluster"},
 		{"redis addr required", func(c *Config) { c.Redis.Addr = "" }, "redis.addr: required"},

@@ -129,6 +129,17 @@ func (h leadDesk) links(leadID, repID int64) (accept, contacted, notMine, leadUR
 		h.opts.Links.LeadURL(h.BaseURL, lead.ActionNotMine, leadID, repID, exp), leadURL
 }
 
+// outcomeLinks returns the rep's one-click won and lost links of a lead,
+// or none without a signer, a desk or a rep.
+func (h leadDesk) outcomeLinks(leadID, repID int64) (won, lost string) {
+	if h.BaseURL == "" || h.opts.Links == nil || repID == 0 {
+		return "", ""
+	}
+	exp := h.Clock.Now().Add(h.opts.LinkTTL)
+	return h.opts.Links.LeadURL(h.BaseURL, store.LeadWon, leadID, repID, exp),
+		h.opts.Links.LeadURL(h.BaseURL, store.LeadLost, leadID, repID, exp)
+}
+
 // leadMail is a lead with what the rep needs to see: its inquiry and the
 // customer's mail, when it came from one.
 type leadMail struct {
@@ -235,6 +246,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 		RespondBy:     remindAt,
 	}
 	data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(l.ID, rep.ID)
+	data.WonURL, data.LostURL = h.outcomeLinks(l.ID, rep.ID)
 	h.addScore(ctx, l.ID, &data)
 	q := &store.Inquiry{ID: l.InquiryID, ContactEmail: l.ContactEmail, CustomerID: l.CustomerID}
 	var inquiryID int64
@@ -321,6 +333,7 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 	}
 	if !overdue {
 		data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(res.Lead.ID, res.Rep.ID)
+		data.WonURL, data.LostURL = h.outcomeLinks(res.Lead.ID, res.Rep.ID)
 		data.Timezone = res.Rep.Timezone
 	} else {
 		// The manager's notice: their timezone, and a link that signs

@@ -46,6 +46,8 @@ type ReportOptions struct {
 	// when that is set.
 	ContactSLA time.Duration
 	Currency   string
+	// Targets are the reps' monthly goals (report.Options.Targets).
+	Targets []report.Target
 }
 
 // ReportDeps are the report handlers' collaborators.
@@ -95,7 +97,7 @@ func (m reportMailer) location(taskType, tz string) (*time.Location, error) {
 // send compiles the report for p and queues one mail per recipient.
 func (m reportMailer) send(ctx context.Context, taskType, title string, p report.Period) error {
 	r, err := report.Compile(ctx, m.src, p, report.Options{
-		ContactSLA: m.opts.ContactSLA, Currency: m.opts.Currency, Now: m.Clock.Now,
+		ContactSLA: m.opts.ContactSLA, Currency: m.opts.Currency, Now: m.Clock.Now, Targets: m.opts.Targets,
 	})
 	if err != nil {
 		return err // the database: worth a retry
@@ -140,7 +142,7 @@ func mailData(r report.Report, title string) mailer.ReportData {
 			within = report.FormatPercent(rp.WithinSLA())
 		}
 		data.Reps = append(data.Reps, mailer.ReportRep{Name: rp.Name, Assigned: rp.Assigned, Contacted: rp.Contacted,
-			WithinSLA: within, Won: rp.Won, Lost: rp.Lost, WonValue: rp.WonValue.String(), OpenNow: rp.OpenNow})
+			WithinSLA: within, Won: rp.Won, Lost: rp.Lost, WonValue: rp.WonValue(), OpenNow: rp.OpenNow})
 	}
 	return data
 }

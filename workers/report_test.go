@@ -116,7 +116,7 @@ func TestReportDaily(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(recs) != 2 || recs[1][3] != "Ann Archer" || recs[1][9] != "1" || recs[1][11] != "120000" {
+		if len(recs) != 2 || recs[1][3] != "Ann Archer" || recs[1][10] != "1" || recs[1][12] != "120000" {
 			t.Errorf("CSV %q; want a header and Ann with 1 won worth 120000 cents", recs)
 		}
 	}

@@ -6,7 +6,6 @@ import (
 	"time"
 
 	"salesdesk/internal/admin"
-	"salesdesk/internal/report"
 )
 
 // adminPages returns the admin pages the web role serves: a.pages when a
@@ -25,5 +24,5 @@ func (a *app) adminPages() (http.Handler, error) {
 		return nil, fmt.Errorf("admin pages: timezone %q: %w", tz, err)
 	}
 	return admin.New(admin.Options{Store: a.store, Location: loc, Logger: a.log.With("role", roleWeb),
-		Reports: a.store, ReportOptions: report.Options{ContactSLA: a.cfg.Leads.SLAContact}})
+		Reports: a.store, ReportOptions: reportOptions(a.cfg)})
 }

@@ -156,7 +156,7 @@ func runDemo(ctx context.Context, o demoOptions, io stdio) (err error) {
 		SentMail:      func() []admin.CapturedMail { return capturedMail(smtp) },
 		RecipientKind: world.RecipientKind,
 		Reports:       a.store,
-		ReportOptions: report.Options{ContactSLA: cfg.Leads.SLAContact},
+		ReportOptions: reportOptions(cfg),
 		Logger:        a.log.With("role", roleWeb),
 	})
 	if err != nil {

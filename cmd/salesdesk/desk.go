@@ -176,6 +176,7 @@ func workerOptions(cfg config.Config, loc, reportLoc *time.Location, links *link
 		Report: workers.ReportOptions{
 			Recipients: cfg.Reports.Recipients, Location: reportLoc,
 			AttachCSV: cfg.Reports.AttachCSV, ContactSLA: cfg.Leads.SLAContact,
+			Currency: cfg.Leads.Currency, Targets: reportOptions(cfg).Targets,
 		},
 		Anomaly: workers.AnomalyOptions{
 			Supervisors:  cfg.Anomaly.SupervisorAddresses,

@@ -80,6 +80,10 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		},
 		Decisions:     a.store,
 		OrderRequests: a.store,
+		CloseLead:     d.leads.CloseForRep,
+		Leads:         a.store,
+		Currency:      a.cfg.Leads.Currency,
+		LostReasons:   a.cfg.Leads.LostReasons,
 		Logger:        a.log.With("role", roleWeb),
 	}
 	if decider != nil {

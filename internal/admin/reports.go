@@ -3,6 +3,7 @@ package admin
 import (
 	"bytes"
 	"html/template"
+	"io"
 	"net/http"
 	"net/url"
 
@@ -13,7 +14,9 @@ import (
 // set: ReportsPath lists them, ReportsPath/{period} shows one, where
 // period is a report.Names entry ("last-7-days"), a day ("2026-11-25") or
 // an ISO week ("2026-W48"); ?format=csv downloads the per-rep table and
-// ?format=csv&table=daily the daily series.
+// ?format=csv&table=daily the daily series, table=pipeline the open
+// leads by stage and currency, table=calibration the win rate by score
+// band.
 const ReportsPath = "/reports"
 
 // reportLink is one row of the reports list.
@@ -90,18 +93,11 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("format") == "csv" {
 		var b bytes.Buffer
-		table := "reps"
-		switch q.Get("table") {
-		case "daily":
-			table = "daily"
-			err = report.WriteDailyCSV(&b, rep)
-		case "languages":
-			table = "languages"
-			err = report.WriteLanguagesCSV(&b, rep)
-		default:
-			err = report.WriteRepsCSV(&b, rep)
+		table, write := "reps", report.WriteRepsCSV
+		if w, ok := csvTables[q.Get("table")]; ok {
+			table, write = q.Get("table"), w
 		}
-		if err != nil {
+		if err := write(&b, rep); err != nil {
 			p.o.Logger.ErrorContext(ctx, "admin report: csv", "period", name, "error", err)
 			http.Error(w, "The report could not be written.", http.StatusInternalServerError)
 			return
@@ -115,7 +111,8 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 	}
 	self := ReportsPath + "/" + url.PathEscape(name)
 	frag, err := report.Fragment(rep, report.Links{CSV: self + "?format=csv", DailyCSV: self + "?format=csv&table=daily",
-		LanguagesCSV: self + "?format=csv&table=languages"})
+		LanguagesCSV: self + "?format=csv&table=languages", PipelineCSV: self + "?format=csv&table=pipeline",
+		CalibrationCSV: self + "?format=csv&table=calibration"})
 	if err != nil {
 		p.o.Logger.ErrorContext(ctx, "admin report: render", "period", name, "error", err)
 		http.Error(w, "The report could not be shown.", http.StatusInternalServerError)
@@ -126,6 +123,15 @@ func (p *Pages) report(w http.ResponseWriter, r *http.Request) {
 		title = t
 	}
 	render(w, reportTemplate, reportData{Nav: p.nav(r, title, "reports"), Report: frag})
+}
+
+// csvTables are the report's tables other than the per-rep one, by the
+// table parameter that asks for them.
+var csvTables = map[string]func(io.Writer, report.Report) error{
+	"daily":       report.WriteDailyCSV,
+	"languages":   report.WriteLanguagesCSV,
+	"pipeline":    report.WritePipelineCSV,
+	"calibration": report.WriteCalibrationCSV,
 }
 
 // reportsRedirect sends /reports/ to the list.

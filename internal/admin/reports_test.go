@@ -72,7 +72,7 @@ func TestReportPages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(recs) != 2 || recs[1][3] != "Rep" || recs[1][5] != "1" || recs[1][13] != "1" {
+	if len(recs) != 2 || recs[1][3] != "Rep" || recs[1][6] != "1" || recs[1][14] != "1" {
 		t.Errorf("reps CSV %q; want the one rep with 1 assigned, 1 open", recs)
 	}
 	_, body, _ = get(t, p, "/reports/last-7-days?format=csv&table=daily")

@@ -195,11 +195,21 @@ func (h *handler) listLeads(w http.ResponseWriter, r *http.Request, q *query) er
 	if err := q.f.err(); err != nil {
 		return err
 	}
-	return writePage(w, p, false, func(l *store.Lead) sortKey { return sortKey{l.CreatedAt, l.ID} },
-		func(limit, offset int) ([]store.Lead, error) {
-			f.Limit, f.Offset = limit, offset
-			return h.st.ListLeads(r.Context(), f)
-		}, leadOut)
+	fetch := func(limit, offset int) ([]store.Lead, error) {
+		f.Limit, f.Offset = limit, offset
+		return h.st.ListLeads(r.Context(), f)
+	}
+	if f.Status == store.LeadUnassigned {
+		// The pool is listed as it is worked: highest score first.
+		f.ByScore = true
+		rows, next, err := collectByID(p, func(l *store.Lead) int64 { return l.ID }, fetch)
+		if err != nil {
+			return err
+		}
+		writeJSON(w, http.StatusOK, listOf(rows, next, leadOut))
+		return nil
+	}
+	return writePage(w, p, false, func(l *store.Lead) sortKey { return sortKey{l.CreatedAt, l.ID} }, fetch, leadOut)
 }
 
 // respondLead answers a lead with its events.

@@ -289,3 +289,33 @@ func TestPagingByOffset(t *testing.T) {
 		t.Errorf("walk from offset 60 = %v", got)
 	}
 }
+
+// TestListUnassignedByScore: the pool (status=unassigned) comes highest
+// score first, unscored last, across pages; other lists stay oldest first.
+func TestListUnassignedByScore(t *testing.T) {
+	f := setup(t, frozenClock())
+	leads := newLeads(t, f.st, 30, "web")
+	want := make([]int64, 0, len(leads))
+	for i, id := range leads {
+		if i%3 == 2 {
+			continue // unscored: last, oldest first
+		}
+		if err := f.st.SetLeadScore(context.Background(), id, 100-i, "[]"); err != nil {
+			t.Fatal(err)
+		}
+		want = append(want, id)
+	}
+	for i, id := range leads {
+		if i%3 == 2 {
+			want = append(want, id)
+		}
+	}
+	for _, limit := range []int{7, 50} {
+		if got := walk(t, f, fmt.Sprintf("/api/v1/leads?status=unassigned&limit=%d", limit), nil); !slices.Equal(got, want) {
+			t.Errorf("pool, limit %d: got %v, want by score %v", limit, got, want)
+		}
+	}
+	if got := walk(t, f, "/api/v1/leads?limit=7", nil); !slices.Equal(got, leads) {
+		t.Errorf("all leads: got %v, want oldest first %v", got, leads)
+	}
+}

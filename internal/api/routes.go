@@ -100,7 +100,7 @@ func (h *handler) table() []route {
 			summary: `Change the fields given of a rep; out_of_office_until "" ends an absence.`,
 			body:    `{"active": false, "out_of_office_until": "2026-08-17", …}`},
 
-		{method: "GET", path: "/leads", serve: h.listLeads, summary: "List leads, oldest first.",
+		{method: "GET", path: "/leads", serve: h.listLeads, summary: "List leads, oldest first; the unassigned pool (status=unassigned) highest score first, as it is worked.",
 			query: paged("status", "rep_id", "source", "since", "until")},
 		{method: "POST", path: "/leads", serve: h.createLead,
 			summary: "Submit a lead (web forms, webhooks); it waits unassigned until assignment picks a rep. An external_id seen before returns that lead (200).",

@@ -37,7 +37,7 @@ const (
 // (*lead.Service).
 type Leads interface {
 	ApplyLinkAction(ctx context.Context, leadID int64, action string, repID int64) (lead.Outcome, error)
-	SetStatus(ctx context.Context, leadID int64, status string, valueCents int64, reason string) error
+	Close(ctx context.Context, leadID int64, o store.LeadOutcome) (changed bool, err error)
 	Reassign(ctx context.Context, leadID, fromRep int64, reason string) (lead.Outcome, error)
 }
 

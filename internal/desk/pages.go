@@ -185,7 +185,7 @@ func (d *Desk) leadAction(w http.ResponseWriter, r *http.Request, p *person) {
 			d.fail(w, r, p, http.StatusBadRequest, "The currency must be a three-letter code such as EUR.")
 			return
 		}
-		if err = d.closeLead(r, p, l, store.LeadWon, cents, ""); err == nil && cur != "" {
+		if err = d.closeLead(r, p, l, store.LeadOutcome{Status: store.LeadWon, ValueCents: cents, Currency: cur}); err == nil && cur != "" {
 			err = d.o.Store.AddLeadEvent(ctx, &store.LeadEvent{LeadID: id, Kind: "value", RepID: l.RepID,
 				Note: "value " + report.FormatCents(cents, cur)})
 		}
@@ -196,7 +196,7 @@ func (d *Desk) leadAction(w http.ResponseWriter, r *http.Request, p *person) {
 			d.fail(w, r, p, http.StatusBadRequest, "Please say why the lead was lost.")
 			return
 		}
-		err = d.closeLead(r, p, l, store.LeadLost, 0, reason)
+		err = d.closeLead(r, p, l, store.LeadOutcome{Status: store.LeadLost, Reason: reason})
 		done = "Marked as lost."
 	case "reassign":
 		note := strings.TrimSpace(f.Get("note"))
@@ -222,12 +222,18 @@ func (d *Desk) leadAction(w http.ResponseWriter, r *http.Request, p *person) {
 	http.Redirect(w, r, fmt.Sprintf("%s/leads/%d?done=%s", Prefix, id, urlQuery(done)), http.StatusSeeOther)
 }
 
-// closeLead records won or lost, with who did it in the history.
-func (d *Desk) closeLead(r *http.Request, p *person, l *store.Lead, status string, cents int64, reason string) error {
+// closeLead records won or lost, with who did it in the history, as the
+// API and the one-click links do (lead.Service.Close).
+func (d *Desk) closeLead(r *http.Request, p *person, l *store.Lead, o store.LeadOutcome) error {
 	if l.Status != store.LeadAssigned && l.Status != store.LeadContacted && l.Status != store.LeadUnassigned {
 		return lead.ErrNotYours
 	}
-	return d.o.Leads.SetStatus(r.Context(), l.ID, status, cents, reason)
+	o.By = p.Name
+	_, err := d.o.Leads.Close(r.Context(), l.ID, o)
+	if errors.Is(err, store.ErrConflict) {
+		return lead.ErrNotYours // closed or merged meanwhile
+	}
+	return err
 }
 
 func (d *Desk) inquiryPage(w http.ResponseWriter, r *http.Request, p *person) {
@@ -445,7 +451,7 @@ func (d *Desk) teamPage(w http.ResponseWriter, r *http.Request, p *person) {
 	}
 	var open []store.Lead
 	for _, status := range []string{store.LeadUnassigned, store.LeadAssigned, store.LeadContacted} {
-		ls, err := d.o.Store.ListLeads(r.Context(), store.LeadFilter{Status: status, Limit: pageLimit})
+		ls, err := d.o.Store.ListLeads(r.Context(), store.LeadFilter{Status: status, Limit: pageLimit, ByScore: status == store.LeadUnassigned})
 		if err != nil {
 			d.serverError(w, r, p, err)
 			return

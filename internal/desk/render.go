@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"fmt"
 	"html/template"
-	"math"
 	"net/http"
 	"net/url"
-	"strconv"
 	"strings"
 	"time"
 
@@ -64,29 +62,9 @@ func urlQuery(s string) string { return url.QueryEscape(s) }
 
 // parseMoney reads an amount such as "1200", "1,200.50" or "" (zero) into
 // cents.
-func parseMoney(s string) (int64, error) {
-	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
-	if s == "" {
-		return 0, nil
-	}
-	f, err := strconv.ParseFloat(s, 64)
-	if err != nil || f < 0 || f > math.MaxInt64/100 || math.IsNaN(f) {
-		return 0, fmt.Errorf("bad amount %q", s)
-	}
-	return int64(math.Round(f * 100)), nil
-}
+func parseMoney(s string) (int64, error) { return report.ParseAmount(s) }
 
-func validCurrency(c string) bool {
-	if len(c) != 3 {
-		return false
-	}
-	for _, r := range c {
-		if r < 'A' || r > 'Z' {
-			return false
-		}
-	}
-	return true
-}
+func validCurrency(c string) bool { return report.IsCurrency(c) }
 
 var titles = map[string]string{
 	"mywork": "My work", "lead": "Lead", "inquiry": "Inquiry", "account": "Account", "search": "Search",

@@ -472,7 +472,7 @@ func (s *Service) DrainPool(ctx context.Context, ignoreExclusions bool) ([]Outco
 	var out []Outcome
 	stayed := 0 // leads looked at that are still in the pool, ahead of the rest in list order
 	for {
-		page, err := s.st.ListLeads(ctx, store.LeadFilter{Status: store.LeadUnassigned, Limit: pageSize, Offset: stayed})
+		page, err := s.st.ListLeads(ctx, store.LeadFilter{Status: store.LeadUnassigned, Limit: pageSize, Offset: stayed, ByScore: true})
 		if err != nil {
 			return out, err
 		}

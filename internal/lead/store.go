@@ -25,6 +25,7 @@ type Store interface {
 	CreateLead(ctx context.Context, l *store.Lead) (id int64, created bool, err error)
 	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
 	SetLeadStatus(ctx context.Context, id int64, status string, valueCents int64, reason string) error
+	CloseLead(ctx context.Context, id int64, o store.LeadOutcome) (changed bool, err error)
 	AddLeadEvent(ctx context.Context, e *store.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 	Rep(ctx context.Context, id int64) (*store.Rep, error)

@@ -44,6 +44,18 @@ type HandlerOptions struct {
 	DecideOrderRequest DecideOrderRequestFunc
 	// OrderRequests reads a request, to show an earlier decision.
 	OrderRequests OrderRequests
+	// CloseLead marks a lead won or lost from the rep's lead mail, e.g.
+	// (*lead.Service).CloseForRep. Nil (or nil Leads or Decisions)
+	// answers 404 on /leads/{id}/won and /leads/{id}/lost.
+	CloseLead CloseLeadFunc
+	// Leads reads a lead and its rep for the won and lost pages.
+	Leads LeadReader
+	// Currency is the won page's default currency (the team's, config
+	// report.currency), e.g. "EUR".
+	Currency string
+	// LostReasons are the reasons the lost page offers (config
+	// leads.lost_reasons).
+	LostReasons []string
 	// Now is the clock links expire by; nil means time.Now.
 	Now func() time.Time
 	// Logger receives applied decisions and failures; nil discards.
@@ -60,8 +72,13 @@ type handler struct {
 	// decideRequest and requests serve the order-request links.
 	decideRequest DecideOrderRequestFunc
 	requests      OrderRequests
-	now           func() time.Time
-	log           *slog.Logger
+	// closeLead, leads, currency and lostReasons serve won and lost links.
+	closeLead   CloseLeadFunc
+	leads       LeadReader
+	currency    string
+	lostReasons []string
+	now         func() time.Time
+	log         *slog.Logger
 }
 
 // NewHandler returns the handler for GET and POST on /triage/{id}/{category} and
@@ -71,7 +88,8 @@ func NewHandler(o HandlerOptions) http.Handler {
 		panic("link: HandlerOptions.Signer is required")
 	}
 	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, decisions: o.Decisions, now: o.Now, log: o.Logger,
-		decideRequest: o.DecideOrderRequest, requests: o.OrderRequests}
+		decideRequest: o.DecideOrderRequest, requests: o.OrderRequests,
+		closeLead: o.CloseLead, leads: o.Leads, currency: o.Currency, lostReasons: o.LostReasons}
 	if h.now == nil {
 		h.now = time.Now
 	}
@@ -180,8 +198,12 @@ var leadActions = map[string]struct{ question, button, done string }{
 
 // serveLead confirms (GET) or applies (POST) a lead link.
 func (h *handler) serveLead(w http.ResponseWriter, r *http.Request) {
-	id, ok := parseID(r.PathValue("id"))
 	action := r.PathValue("action")
+	if action == store.LeadWon || action == store.LeadLost {
+		h.serveLeadOutcome(w, r, action)
+		return
+	}
+	id, ok := parseID(r.PathValue("id"))
 	words, known := leadActions[action]
 	if !ok || !known || !slices.Contains(lead.Actions, action) || h.lead == nil {
 		render(w, notFoundPage())

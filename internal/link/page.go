@@ -31,8 +31,13 @@ type form struct {
 }
 
 // field is a form value; one with a Label is a text box the reader fills
-// in, the others are hidden.
-type field struct{ Name, Value, Label string }
+// in (a one-line box when Line, a choice when Options), the others are
+// hidden.
+type field struct {
+	Name, Value, Label string
+	Line               bool
+	Options            []string
+}
 
 // pageTemplate is deliberately plain: no scripts, no external resources,
 // one inline style sheet (the Content-Security-Policy allows nothing else).
@@ -66,7 +71,7 @@ footer { margin-top: 2rem; font-size: .85rem; color: #656d76; }
 </body>
 </html>
 {{define "form"}}<form method="post" action="{{.Action}}">
-{{range .Fields}}{{if .Label}}<p><label>{{.Label}}<br><textarea name="{{.Name}}" rows="3" cols="50" maxlength="2000">{{.Value}}</textarea></label></p>{{else}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
+{{range .Fields}}{{if .Options}}<p><label>{{.Label}}<br><select name="{{.Name}}" required>{{$v := .Value}}{{range .Options}}<option{{if eq . $v}} selected{{end}}>{{.}}</option>{{end}}</select></label></p>{{else if .Line}}<p><label>{{.Label}}<br><input name="{{.Name}}" value="{{.Value}}" size="20" maxlength="40" required></label></p>{{else if .Label}}<p><label>{{.Label}}<br><textarea name="{{.Name}}" rows="3" cols="50" maxlength="2000">{{.Value}}</textarea></label></p>{{else}}<input type="hidden" name="{{.Name}}" value="{{.Value}}">{{end}}
 {{end}}<button type="submit">{{.Button}}</button>
 </form>
 {{end}}`))

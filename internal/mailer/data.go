@@ -249,6 +249,10 @@ type LeadAssignedData struct {
 	ContactedURL  string
 	NotMineURL    string
 	LeadURL       string
+	// WonURL and LostURL are the one-click outcome links (a page asks
+	// for the value or the reason); empty leaves them out.
+	WonURL  string
+	LostURL string
 	// Score is the lead's 0..100 score when Scored, with its top factors
 	// in words ("asks for about 500 units").
 	Score        int
@@ -276,6 +280,8 @@ type LeadReminderData struct {
 	ContactedURL string
 	NotMineURL   string
 	LeadURL      string
+	WonURL       string
+	LostURL      string
 }
 
 // DailyLead is one row of the daily lead list.

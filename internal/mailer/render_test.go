@@ -136,6 +136,8 @@ func goldenCases() []struct {
 			ContactedURL: "https://desk.example.com/l/1250/contacted?sig=a2",
 			NotMineURL:   "https://desk.example.com/l/1250/not-mine?sig=a3",
 			LeadURL:      "https://desk.example.com/leads/1250",
+			WonURL:       "https://desk.example.com/leads/1250/won?sig=a4",
+			LostURL:      "https://desk.example.com/leads/1250/lost?sig=a5",
 		}},
 		{"lead_update", "lead_update", LeadUpdateData{
 			RepName: "Dana", Reference: "SD-1250", LeadSubject: "Re: Quote for 40 cold-room racks", NewReference: "SD-1262",

@@ -32,6 +32,9 @@ type Options struct {
 	Currency string
 	// Now is the compile time, for the "now" columns; default time.Now.
 	Now func() time.Time
+	// Targets are the reps' monthly goals; each rep with one is marked
+	// on track or behind, pro rata for the period.
+	Targets []Target
 }
 
 // Count is a labelled number.
@@ -69,6 +72,8 @@ type Figures struct {
 	LeadsLost      int
 	WinRate        float64 // won / (won + lost) of leads closed in the period
 	WonValue       []Money
+	// Deals are the won leads per currency, for the average deal size.
+	Deals []Deals
 	// TimeToContact is the mean time to the first human contact (from
 	// creation; from assignment for leads without a recorded first
 	// contact) of the leads contacted in the period.
@@ -81,6 +86,19 @@ type Figures struct {
 
 	AlertsOpened int
 	AlertsByKind []Count
+
+	Meetings Meetings
+	// Calibration is the win rate by score band of the leads closed in
+	// the period; UnscoredClosed counts closed leads without a score.
+	Calibration    []Band
+	UnscoredClosed int
+}
+
+// HasData reports whether anything happened in the period; a change
+// against a period without data would mislead.
+func (f Figures) HasData() bool {
+	return f.Inquiries+f.LeadsCreated+f.LeadsMerged+f.LeadsAssigned+f.LeadsContacted+f.LeadsWon+f.LeadsLost+
+		f.OrdersCreated+f.AlertsOpened+f.Meetings.Booked+f.Meetings.Held+f.Meetings.NoShow > 0
 }
 
 // RepRow is one rep's line of the performance table.
@@ -93,8 +111,27 @@ type RepRow struct {
 	ContactedWithinSLA int
 	Won                int
 	Lost               int
-	WonValue           Money
-	OpenNow            int // leads held now (assigned or contacted)
+	// Deals are the rep's won leads per currency, never added across
+	// currencies.
+	Deals   []Deals
+	OpenNow int // leads held now (assigned or contacted)
+	// WonTarget and ContactedTarget are the rep's standing against their
+	// target; nil without one.
+	WonTarget       *Progress
+	ContactedTarget *Progress
+}
+
+// WonValue lists the rep's won value per currency ("EUR 5,000.00 + USD
+// 1,200.00"), "–" for none.
+func (r RepRow) WonValue() string {
+	if len(r.Deals) == 0 {
+		return "–"
+	}
+	parts := make([]string, len(r.Deals))
+	for i, d := range r.Deals {
+		parts[i] = d.Value().String()
+	}
+	return strings.Join(parts, " + ")
 }
 
 // WithinSLA is the share of contacted leads contacted within the SLA.
@@ -136,7 +173,9 @@ type Report struct {
 	// Now columns: the state at GeneratedAt, not of the period.
 	OpenLeads       int     // unassigned, assigned or contacted
 	UnassignedLeads int     // waiting for a rep
-	Pipeline        []Money // value of the open leads
+	Pipeline        []Money // value of the open leads, per currency
+	// Stages are the open leads by stage, with their value per currency.
+	Stages []Stage
 	// LateOrders are orders open at GeneratedAt whose promised date is
 	// before the period's last day ended, oldest promise first.
 	LateOrders []LateOrder
@@ -174,6 +213,7 @@ type rows struct {
 	late      []LateOrder
 	alerts    []alertRow
 	reps      []repRow
+	meetings  []store.KPIMeeting
 }
 
 type inquiryRow struct {
@@ -208,14 +248,14 @@ func build(rs rows, p Period, o Options) Report {
 		Period: p, Previous: prev, GeneratedAt: o.Now(), ContactSLA: o.ContactSLA, Currency: o.Currency,
 		Current: figures(rs, p, o), Prior: figures(rs, prev, o),
 		Days: days(rs, p), PriorDays: days(rs, prev),
-		LateOrders: rs.late,
+		LateOrders: rs.late, Stages: pipelineByStage(rs.leads, o.Currency),
 	}
 	byRep := map[int64]*RepRow{}
 	rep := func(id int64) *RepRow {
 		if row, ok := byRep[id]; ok {
 			return row
 		}
-		row := &RepRow{RepID: id, Name: "rep " + strconv.FormatInt(id, 10), WonValue: Money{Currency: o.Currency}}
+		row := &RepRow{RepID: id, Name: "rep " + strconv.FormatInt(id, 10)}
 		byRep[id] = row
 		return row
 	}
@@ -231,7 +271,9 @@ func build(rs rows, p Period, o Options) Report {
 	for _, l := range rs.leads {
 		if isOpenLead(l.Status) {
 			r.OpenLeads++
-			r.Pipeline = addMoney(r.Pipeline, o.Currency, l.ValueCents)
+			if l.ValueCents > 0 {
+				r.Pipeline = addMoney(r.Pipeline, cmp.Or(l.Currency, o.Currency), l.ValueCents)
+			}
 			if l.RepID == 0 {
 				r.UnassignedLeads++
 			} else {
@@ -253,7 +295,7 @@ func build(rs rows, p Period, o Options) Report {
 			case store.LeadWon:
 				row := rep(l.RepID)
 				row.Won++
-				row.WonValue.Cents += l.ValueCents
+				row.Deals = addDeal(row.Deals, cmp.Or(l.Currency, o.Currency), l.ValueCents)
 			case store.LeadLost:
 				rep(l.RepID).Lost++
 			}
@@ -269,6 +311,7 @@ func build(rs rows, p Period, o Options) Report {
 	slices.SortFunc(r.Reps, func(a, b RepRow) int {
 		return cmp.Or(strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name)), cmp.Compare(a.RepID, b.RepID))
 	})
+	applyTargets(r.Reps, o.Targets, p, r.GeneratedAt, o.Currency)
 	return r
 }
 
@@ -363,12 +406,15 @@ func figures(rs rows, p Period, o Options) Figures {
 			case store.LeadWon:
 				f.LeadsWon++
 				f.WonValue = addMoney(f.WonValue, cmp.Or(l.Currency, o.Currency), l.ValueCents)
+				f.Deals = addDeal(f.Deals, cmp.Or(l.Currency, o.Currency), l.ValueCents)
 			case store.LeadLost:
 				f.LeadsLost++
 			}
 		}
 	}
 	f.WinRate = Ratio(f.LeadsWon, f.LeadsWon+f.LeadsLost)
+	f.Calibration, f.UnscoredClosed = calibration(rs.leads, p)
+	f.Meetings = meetingsIn(rs.meetings, p)
 	f.TimeToContact = Mean(contact)
 
 	statuses := map[string]int{}
@@ -456,7 +502,7 @@ func load(ctx context.Context, src Source, span Period) (rows, error) {
 	if err != nil {
 		return rows{}, err
 	}
-	rs := rows{leads: d.Leads, orders: d.Orders, alerts: d.Alerts, reps: d.Reps}
+	rs := rows{leads: d.Leads, orders: d.Orders, alerts: d.Alerts, reps: d.Reps, meetings: d.Meetings}
 	for _, a := range d.Assignments {
 		rs.assigns = append(rs.assigns, assignRow(a))
 	}

@@ -244,6 +244,9 @@ func checkDay(t *testing.T, r Report, s seeded) {
 		OrderValue:         []Money{{"EUR", 12500}, {"USD", 5000}},
 		AlertsOpened:       2,
 		AlertsByKind:       []Count{{"bounce_rate", 1}, {"complaint", 1}},
+		Deals:              []Deals{{"EUR", 1, 500000}},
+		Calibration:        emptyBands(),
+		UnscoredClosed:     2, // the seed scores no lead
 	}
 	if !reflect.DeepEqual(r.Current, wantCur) {
 		t.Errorf("25 Nov:\n got %+v\nwant %+v", r.Current, wantCur)
@@ -265,15 +268,18 @@ func checkDay(t *testing.T, r Report, s seeded) {
 		OrderValue:     []Money{{"EUR", 1000}},
 		AlertsOpened:   1,
 		AlertsByKind:   []Count{{"complaint", 1}},
+		Deals:          []Deals{{"EUR", 1, 200000}},
+		Calibration:    emptyBands(),
+		UnscoredClosed: 1,
 	}
 	if !reflect.DeepEqual(r.Prior, wantPrior) {
 		t.Errorf("24 Nov:\n got %+v\nwant %+v", r.Prior, wantPrior)
 	}
 	wantReps := []RepRow{
 		{RepID: s.ann, Name: "Ann Archer", Email: "ann@desk.example", Assigned: 1, Contacted: 1, ContactedWithinSLA: 1,
-			Won: 1, Lost: 1, WonValue: Money{"EUR", 500000}},
-		{RepID: s.bob, Name: "Bob Baker", Email: "bob@desk.example", Assigned: 1, Contacted: 1, WonValue: Money{"EUR", 0}, OpenNow: 1},
-		{RepID: s.bob + 2, Name: "Dee Quiet", Email: "dee@desk.example", WonValue: Money{"EUR", 0}},
+			Won: 1, Lost: 1, Deals: []Deals{{"EUR", 1, 500000}}},
+		{RepID: s.bob, Name: "Bob Baker", Email: "bob@desk.example", Assigned: 1, Contacted: 1, OpenNow: 1},
+		{RepID: s.bob + 2, Name: "Dee Quiet", Email: "dee@desk.example"},
 	}
 	if !reflect.DeepEqual(r.Reps, wantReps) {
 		t.Errorf("reps:\n got %+v\nwant %+v", r.Reps, wantReps)
@@ -302,4 +308,9 @@ func TestCompileEmptyPeriod(t *testing.T) {
 	if _, err := Compile(context.Background(), st, Period{From: at(25, 0, 0), To: at(25, 0, 0)}, Options{}); err == nil {
 		t.Fatal("empty period compiled; want an error")
 	}
+}
+
+// emptyBands is the calibration table without a closed lead.
+func emptyBands() []Band {
+	return []Band{{From: 0, To: 20}, {From: 20, To: 40}, {From: 40, To: 60}, {From: 60, To: 80}, {From: 80, To: 101}}
 }

@@ -50,6 +50,10 @@ type Links struct {
 	DailyCSV string // the daily series CSV
 	// LanguagesCSV is the inquiries per language CSV.
 	LanguagesCSV string
+	// PipelineCSV is the open leads by stage CSV; CalibrationCSV the
+	// win rate by score band.
+	PipelineCSV    string
+	CalibrationCSV string
 }
 
 func newView(r Report, links Links) view {
@@ -90,7 +94,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 <div class="rpt">
 <style>{{.CSS}}</style>
 {{with .V}}<h1>KPI report · {{.R.Period.Label}}</h1>
-<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}{{with .Links.LanguagesCSV}} · <a href="{{.}}">languages CSV</a>{{end}}</p>
+<p class="sub">compared with {{.R.Previous.Label}} · generated {{stamp .R.GeneratedAt .R.Period}}{{with .Links.CSV}} · <a href="{{.}}">per-rep CSV</a>{{end}}{{with .Links.DailyCSV}} · <a href="{{.}}">daily CSV</a>{{end}}{{with .Links.LanguagesCSV}} · <a href="{{.}}">languages CSV</a>{{end}}{{with .Links.PipelineCSV}} · <a href="{{.}}">pipeline CSV</a>{{end}}{{with .Links.CalibrationCSV}} · <a href="{{.}}">calibration CSV</a>{{end}}</p>
 <section class="kpis">
 {{- range .KPIs}}
 <div class="kpi" id="kpi-{{.ID}}"><div class="v">{{.Value}}</div><div class="l">{{.Label}}</div><div class="d{{if .Good}} good{{else if ne .Direction "flat"}} bad{{end}}">{{if eq .Direction "up"}}▲{{else if eq .Direction "down"}}▼{{else}}●{{end}} {{.Change}} <span title="previous period">vs {{.Previous}}</span></div></div>
@@ -125,16 +129,43 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 <tr><td>Lost</td><td class="n">{{.R.Current.LeadsLost}}</td><td class="n">{{.R.Prior.LeadsLost}}</td></tr>
 <tr><td>Win rate (won of closed)</td><td class="n">{{pct .R.Current.WinRate}}</td><td class="n">{{pct .R.Prior.WinRate}}</td></tr>
 <tr><td>Won value</td><td class="n">{{range .R.Current.WonValue}}{{.}} {{else}}–{{end}}</td><td class="n">{{range .R.Prior.WonValue}}{{.}} {{else}}–{{end}}</td></tr>
+<tr id="avg-deal"><td>Average deal size</td><td class="n">{{range .R.Current.Deals}}{{.AverageMoney}} ({{.Won}}) {{else}}–{{end}}</td><td class="n">{{range .R.Prior.Deals}}{{.AverageMoney}} ({{.Won}}) {{else}}–{{end}}</td></tr>
 <tr><td>Open now (pipeline)</td><td class="n">{{.R.OpenLeads}} · {{range .R.Pipeline}}{{.}} {{else}}–{{end}}</td><td class="n muted">{{.R.UnassignedLeads}} waiting for a rep</td></tr>
+</table>
+</section>
+<section class="card" id="pipeline"><h2>Pipeline by stage <span class="muted">(open now)</span></h2>
+<table>
+<tr><th>Stage</th><th class="n">Leads</th><th class="n">Value</th></tr>
+{{- range .R.Stages}}
+<tr><td>{{label .Name}}</td><td class="n">{{.Leads}}</td><td class="n">{{range .Value}}{{.}} {{else}}–{{end}}</td></tr>
+{{- end}}
+</table>
+<p class="muted">Values are shown per currency and never added across currencies; leads without a value count in Leads only.</p>
+</section>
+<section class="card" id="meetings"><h2>Meetings</h2>
+<table>
+<tr><th></th><th class="n">This period</th><th class="n">Previous</th></tr>
+<tr><td>Booked</td><td class="n">{{.R.Current.Meetings.Booked}}</td><td class="n">{{.R.Prior.Meetings.Booked}}</td></tr>
+<tr><td>Held</td><td class="n">{{.R.Current.Meetings.Held}}</td><td class="n">{{.R.Prior.Meetings.Held}}</td></tr>
+<tr><td>No-show</td><td class="n">{{.R.Current.Meetings.NoShow}}</td><td class="n">{{.R.Prior.Meetings.NoShow}}</td></tr>
 </table>
 </section>
 <section class="card" id="reps"><h2>Reps</h2>
 {{if .R.Reps}}<table>
-<tr><th>Rep</th><th class="n">Assigned</th><th class="n">Contacted</th><th class="n">Within SLA</th><th class="n">Won</th><th class="n">Lost</th><th class="n">Won value</th><th class="n">Open now</th></tr>
+<tr><th>Rep</th><th class="n">Assigned</th><th class="n">Contacted</th><th class="n">Within SLA</th><th class="n">Won</th><th class="n">Lost</th><th class="n">Won value</th><th class="n">Avg deal</th><th class="n">Open now</th><th>Monthly targets, due pro rata</th></tr>
 {{- range .R.Reps}}
-<tr><td title="{{.Email}}">{{.Name}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Contacted}}</td><td class="n">{{if .Contacted}}{{pct .WithinSLA}}{{else}}–{{end}}</td><td class="n">{{.Won}}</td><td class="n">{{.Lost}}</td><td class="n">{{.WonValue}}</td><td class="n">{{.OpenNow}}</td></tr>
+<tr><td title="{{.Email}}">{{.Name}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Contacted}}</td><td class="n">{{if .Contacted}}{{pct .WithinSLA}}{{else}}–{{end}}</td><td class="n">{{.Won}}</td><td class="n">{{.Lost}}</td><td class="n">{{.WonValue}}</td><td class="n">{{range .Deals}}{{.AverageMoney}} {{else}}–{{end}}</td><td class="n">{{.OpenNow}}</td><td>{{with .WonTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">won {{.Format .Actual}} of {{.Format .Due}} due: {{.Status}}</span> {{end}}{{with .ContactedTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">contacted {{.Actual}} of {{.Due}} due: {{.Status}}</span>{{end}}{{if not (or .WonTarget .ContactedTarget)}}<span class="muted">–</span>{{end}}</td></tr>
 {{- end}}
 </table>{{else}}<p class="muted">No reps.</p>{{end}}
+</section>
+<section class="card" id="calibration"><h2>Win rate by score band <span class="muted">(leads closed this period)</span></h2>
+<table>
+<tr><th>Score</th><th class="n">Closed</th><th class="n">Won</th><th class="n">Win rate</th></tr>
+{{- range .R.Current.Calibration}}
+<tr><td>{{.Label}}</td><td class="n">{{.Closed}}</td><td class="n">{{.Won}}</td><td class="n">{{if .Closed}}{{pct .WinRate}}{{else}}–{{end}}</td></tr>
+{{- end}}
+</table>
+{{with .R.Current.UnscoredClosed}}<p class="muted">{{.}} closed leads had no score and are not counted here.</p>{{end}}
 </section>
 <section class="two">
 <div class="card" id="orders"><h2>Orders</h2>

@@ -37,7 +37,7 @@ func (k KPI) Change() string {
 		s = FormatDuration(time.Duration(math.Abs(d) * float64(time.Second)))
 	case "win-rate":
 		s = fmt.Sprintf("%.1f pts", math.Abs(d)*100)
-	case "won-value":
+	case "won-value", "avg-deal":
 		s = FormatCents(int64(math.Abs(d)), "")
 	default:
 		s = formatTick(math.Abs(d))
@@ -111,7 +111,22 @@ func (r Report) KPIs() []KPI {
 	}
 	oneCurrency := len(c.WonValue) <= 1 && len(p.WonValue) <= 1 &&
 		(len(c.WonValue) == 0 || len(p.WonValue) == 0 || c.WonValue[0].Currency == p.WonValue[0].Currency)
-	return []KPI{
+	// The average deal compares only one currency against itself, with
+	// deals in both periods.
+	avg := func(ds []Deals) (string, int64) {
+		if len(ds) == 0 {
+			return "–", 0
+		}
+		parts := make([]string, len(ds))
+		for i, d := range ds {
+			parts[i] = d.AverageMoney().String()
+		}
+		return strings.Join(parts, " + "), ds[0].Average()
+	}
+	avgCur, avgCurN := avg(c.Deals)
+	avgPrev, avgPrevN := avg(p.Deals)
+	sameDeals := len(c.Deals) == 1 && len(p.Deals) == 1 && c.Deals[0].Currency == p.Deals[0].Currency
+	kpis := []KPI{
 		count("inquiries", "Inquiries", c.Inquiries, p.Inquiries, false),
 		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian, c.Responded, p.Responded),
 		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90, c.Responded, p.Responded),
@@ -123,8 +138,18 @@ func (r Report) KPIs() []KPI {
 			Trend: Compare(c.WinRate, p.WinRate), NoTrend: c.LeadsWon+c.LeadsLost == 0 || p.LeadsWon+p.LeadsLost == 0},
 		{ID: "won-value", Label: "Won value", Value: money(c.WonValue), Previous: money(p.WonValue),
 			Trend: Compare(float64(won(c.WonValue)), float64(won(p.WonValue))), NoTrend: !oneCurrency},
+		{ID: "avg-deal", Label: "Average deal size", Value: avgCur, Previous: avgPrev,
+			Trend: Compare(float64(avgCurN), float64(avgPrevN)), NoTrend: !sameDeals},
+		count("meetings-held", "Meetings held", c.Meetings.Held, p.Meetings.Held, false),
 		count("orders", "Orders created", c.OrdersCreated, p.OrdersCreated, false),
 		dur("time-to-contact", "Avg time to contact", c.TimeToContact, p.TimeToContact, c.LeadsContacted, p.LeadsContacted),
 		count("alerts", "Alerts opened", c.AlertsOpened, p.AlertsOpened, true),
 	}
+	if !c.HasData() || !p.HasData() {
+		// A period without any data has nothing to compare with.
+		for i := range kpis {
+			kpis[i].NoTrend = true
+		}
+	}
+	return kpis
 }

@@ -2,7 +2,6 @@ package report
 
 import (
 	"encoding/csv"
-	"fmt"
 	"io"
 	"strconv"
 	"time"
@@ -60,9 +59,5 @@ func WriteLanguagesCSV(w io.Writer, r Report) error {
 	for _, l := range r.Languages() {
 		cw.Write([]string{from, to, cell(l.Code), cell(l.Name), strconv.Itoa(l.Count), strconv.Itoa(l.Previous)})
 	}
-	cw.Flush()
-	if err := cw.Error(); err != nil {
-		return fmt.Errorf("report: write languages csv: %w", err)
-	}
-	return nil
+	return flush(cw, "languages")
 }

@@ -87,11 +87,7 @@ func scanAlert(r row) (*Alert, error) {
 
 // Alert returns the alert with the given id, or ErrNotFound.
 func (s *Store) Alert(ctx context.Context, id int64) (*Alert, error) {
-	a, err := queryOne(ctx, s, scanAlert, "SELECT "+alertColumns+" FROM alerts WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: alert %d: %w", id, err)
-	}
-	return a, nil
+	return queryKeyed(ctx, s, scanAlert, "alert", id, "SELECT "+alertColumns+" FROM alerts WHERE id = ?")
 }
 
 // AlertFilter selects alerts; zero fields match everything.

@@ -114,11 +114,7 @@ func (s *Store) InboundAttachments(ctx context.Context, inboundID int64) ([]Inbo
 // InboundAttachment returns one attachment without its content, or
 // ErrNotFound.
 func (s *Store) InboundAttachment(ctx context.Context, id int64) (*InboundAttachment, error) {
-	a, err := queryOne(ctx, s, scanAttachment, "SELECT "+attachmentColumns+" FROM inbound_attachments WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: inbound attachment %d: %w", id, err)
-	}
-	return a, nil
+	return queryKeyed(ctx, s, scanAttachment, "inbound attachment", id, "SELECT "+attachmentColumns+" FROM inbound_attachments WHERE id = ?")
 }
 
 // InboundAttachmentContent returns the stored content of an attachment:

@@ -122,11 +122,7 @@ func scanInbound(r row) (*InboundMessage, error) {
 // InboundMessage returns the stored message with the given id, or
 // ErrNotFound.
 func (s *Store) InboundMessage(ctx context.Context, id int64) (*InboundMessage, error) {
-	m, err := queryOne(ctx, s, scanInbound, "SELECT "+inboundColumns+" FROM inbound_messages WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: inbound message %d: %w", id, err)
-	}
-	return m, nil
+	return queryKeyed(ctx, s, scanInbound, "inbound message", id, "SELECT "+inboundColumns+" FROM inbound_messages WHERE id = ?")
 }
 
 // InboundMessages returns the messages stored from a mailbox, in the

@@ -18,6 +18,15 @@ type KPIData struct {
 	LateOrders  []KPILateOrder  // open now, promised before the cutoff date; oldest promise first
 	Alerts      []KPIAlert      // opened in the span
 	Reps        []KPIRep        // every rep, by id
+	// Meetings are those created or starting in the span.
+	Meetings []KPIMeeting
+}
+
+// KPIMeeting is a meeting as the reports count it.
+type KPIMeeting struct {
+	Status    string
+	StartsAt  time.Time // zero until a time is agreed
+	CreatedAt time.Time
 }
 
 // KPIInquiry is an inquiry as the reports count it.
@@ -50,6 +59,9 @@ type KPILead struct {
 	CreatedAt   time.Time
 	// FirstContactAt is the first human contact, kept across reassignment.
 	FirstContactAt time.Time
+	// Score is the lead's 0..100 score when Scored.
+	Score  int
+	Scored bool
 }
 
 // KPIAssignment is a lead given to a rep: on creation, assignment or
@@ -111,8 +123,9 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 		func() error {
 			return readAll(ctx, s, "kpi leads", &d.Leads, func(l *KPILead) []any {
 				return []any{&l.ID, icol(&l.RepID), &l.Status, &l.ValueCents, &l.Currency, tcol(&l.AssignedAt), tcol(&l.ContactedAt),
-					tcol(&l.ClosedAt), tcol(&l.CreatedAt), tcol(&l.FirstContactAt)}
-			}, `SELECT id, rep_id, status, value_cents, currency, assigned_at, contacted_at, closed_at, created_at, first_contact_at FROM leads
+					tcol(&l.ClosedAt), tcol(&l.CreatedAt), tcol(&l.FirstContactAt), &l.Score, &l.Scored}
+			}, `SELECT id, rep_id, status, value_cents, currency, assigned_at, contacted_at, closed_at, created_at, first_contact_at,
+					COALESCE(score, 0), score IS NOT NULL FROM leads
 				WHERE (created_at >= ? AND created_at < ?) OR (contacted_at >= ? AND contacted_at < ?)
 					OR (closed_at >= ? AND closed_at < ?) OR status IN ('unassigned', 'assigned', 'contacted')`,
 				slices.Concat(inRange, inRange, inRange)...)
@@ -140,6 +153,12 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 			return readAll(ctx, s, "kpi alerts", &d.Alerts, func(a *KPIAlert) []any {
 				return []any{&a.Kind, tcol(&a.CreatedAt)}
 			}, `SELECT kind, created_at FROM alerts WHERE created_at >= ? AND created_at < ?`, inRange...)
+		},
+		func() error {
+			return readAll(ctx, s, "kpi meetings", &d.Meetings, func(m *KPIMeeting) []any {
+				return []any{&m.Status, tcol(&m.StartsAt), tcol(&m.CreatedAt)}
+			}, `SELECT status, starts_at, created_at FROM meetings
+				WHERE (created_at >= ? AND created_at < ?) OR (starts_at >= ? AND starts_at < ?)`, slices.Concat(inRange, inRange)...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi reps", &d.Reps, func(r *KPIRep) []any {

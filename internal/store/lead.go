@@ -143,11 +143,7 @@ func scanLead(r row) (*Lead, error) {
 
 // Lead returns the lead with the given id, or ErrNotFound.
 func (s *Store) Lead(ctx context.Context, id int64) (*Lead, error) {
-	l, err := queryOne(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: lead %d: %w", id, err)
-	}
-	return l, nil
+	return queryKeyed(ctx, s, scanLead, "lead", id, "SELECT "+leadColumns+" FROM leads WHERE id = ?")
 }
 
 // LeadFilter selects leads; zero fields match everything.
@@ -161,10 +157,13 @@ type LeadFilter struct {
 	Until        time.Time // created before
 	Limit        int       // default 50, at most 1000
 	Offset       int
+	// ByScore lists the highest score first (unscored leads last), then
+	// oldest first: the order in which the unassigned pool is worked.
+	ByScore bool
 }
 
-// ListLeads returns leads matching f, oldest first (the order in which the
-// pool is worked).
+// ListLeads returns leads matching f, oldest first, or by score when
+// f.ByScore.
 func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 	var w where
 	if f.Status != "" {
@@ -183,7 +182,11 @@ func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
 		w.add("domain = ?", f.Domain)
 	}
 	s.timeRange(&w, "created_at", f.Since, f.Until)
-	clause, args := w.paged("created_at, id", f.Limit, f.Offset)
+	order := "created_at, id"
+	if f.ByScore {
+		order = "COALESCE(score, -1) DESC, " + order
+	}
+	clause, args := w.paged(order, f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads"+clause, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: list leads: %w", err)

@@ -67,11 +67,7 @@ func (s *Store) RecordLeadContact(ctx context.Context, id int64, at time.Time, v
 
 // LeadByInquiry returns the lead made from an inquiry, or ErrNotFound.
 func (s *Store) LeadByInquiry(ctx context.Context, inquiryID int64) (*Lead, error) {
-	l, err := queryOne(ctx, s, scanLead, "SELECT "+leadColumns+" FROM leads WHERE inquiry_id = ?", inquiryID)
-	if err != nil {
-		return nil, fmt.Errorf("store: lead of inquiry %d: %w", inquiryID, err)
-	}
-	return l, nil
+	return queryKeyed(ctx, s, scanLead, "lead of inquiry", inquiryID, "SELECT "+leadColumns+" FROM leads WHERE inquiry_id = ?")
 }
 
 // LeadOutcome is how a lead was closed.

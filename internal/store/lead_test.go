@@ -119,3 +119,47 @@ func TestAssignLeadConcurrent(t *testing.T) {
 		}
 	})
 }
+
+// TestListLeadsByScore: the pool is listed highest score first, unscored
+// last, ties oldest first; the default order stays oldest first.
+func TestListLeadsByScore(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		scores := []int{-1, 40, 90, 40, -1, 10} // -1: never scored
+		var ids []int64
+		for i, sc := range scores {
+			id, _, err := s.CreateLead(ctx, &Lead{ExternalID: fmt.Sprintf("pool-%d", i), Source: "api"})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sc >= 0 {
+				if err := s.SetLeadScore(ctx, id, sc, "[]"); err != nil {
+					t.Fatal(err)
+				}
+			}
+			ids = append(ids, id)
+		}
+		order := func(f LeadFilter) []int64 {
+			t.Helper()
+			ls, err := s.ListLeads(ctx, f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []int64
+			for _, l := range ls {
+				out = append(out, l.ID)
+			}
+			return out
+		}
+		want := []int64{ids[2], ids[1], ids[3], ids[5], ids[0], ids[4]}
+		if got := order(LeadFilter{Status: LeadUnassigned, ByScore: true}); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("by score = %v, want %v", got, want)
+		}
+		if got := order(LeadFilter{Status: LeadUnassigned, ByScore: true, Limit: 2, Offset: 2}); fmt.Sprint(got) != fmt.Sprint(want[2:4]) {
+			t.Errorf("by score, second page = %v, want %v", got, want[2:4])
+		}
+		if got := order(LeadFilter{Status: LeadUnassigned}); fmt.Sprint(got) != fmt.Sprint(ids) {
+			t.Errorf("default order = %v, want %v", got, ids)
+		}
+	})
+}

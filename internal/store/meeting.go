@@ -108,11 +108,7 @@ func scanMeeting(r row) (*Meeting, error) {
 
 // Meeting returns the meeting with the given id, or ErrNotFound.
 func (s *Store) Meeting(ctx context.Context, id int64) (*Meeting, error) {
-	m, err := queryOne(ctx, s, scanMeeting, "SELECT "+meetingColumns+" FROM meetings WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: meeting %d: %w", id, err)
-	}
-	return m, nil
+	return queryKeyed(ctx, s, scanMeeting, "meeting", id, "SELECT "+meetingColumns+" FROM meetings WHERE id = ?")
 }
 
 // MeetingFilter selects meetings; zero fields match everything.

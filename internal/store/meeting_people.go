@@ -154,11 +154,7 @@ func (s *Store) MeetingSlots(ctx context.Context, meetingID int64) ([]MeetingSlo
 
 // MeetingSlotByID returns one offered slot, or ErrNotFound.
 func (s *Store) MeetingSlotByID(ctx context.Context, id int64) (*MeetingSlot, error) {
-	sl, err := queryOne(ctx, s, scanSlot, "SELECT "+slotColumns+" FROM meeting_slots WHERE id = ?", id)
-	if err != nil {
-		return nil, fmt.Errorf("store: meeting slot %d: %w", id, err)
-	}
-	return sl, nil
+	return queryKeyed(ctx, s, scanSlot, "meeting slot", id, "SELECT "+slotColumns+" FROM meeting_slots WHERE id = ?")
 }
 
 // BookMeetingSlot books slot id: its meeting, while still proposed, takes

@@ -297,3 +297,13 @@ func queryOneOn[T any](ctx context.Context, s *Store, q querier, scan func(row) 
 	}
 	return v, err
 }
+
+// queryKeyed is queryOne for query, whose one parameter is key; its
+// error names what was asked for, as in "store: lead 7: not found".
+func queryKeyed[T any](ctx context.Context, s *Store, scan func(row) (*T, error), what string, key int64, query string) (*T, error) {
+	v, err := queryOne(ctx, s, scan, query, key)
+	if err != nil {
+		return nil, fmt.Errorf("store: %s %d: %w", what, key, err)
+	}
+	return v, nil
+}
