@@ -9,14 +9,15 @@
 bench_e2e() {
 	bench_db_args "$@"
 	set -- "${bench_rest[@]+"${bench_rest[@]}"}"
-	local runs=1 scaleout='' args=()
+	local runs=1 scaleout='' keep='' args=()
 	while (($#)); do
 		case $1 in
 		--runs) runs=$2 && shift 2 ;;
 		--scaleout) scaleout=1 && shift ;;
 		--mails | --rate | --workers | --pollers | --concurrency | --append-conns | --noop-tasks)
 			args+=("-${1#--}" "$2") && shift 2 ;;
-		--split | --cpuprofile) args+=("-${1#--}") && shift ;;
+		--split) args+=(-split) && shift ;;
+		--cpuprofile) args+=(-cpuprofile) && keep=1 && shift ;;
 		*) svc_die "e2e: unknown option $1 (see scripts/bench)" ;;
 		esac
 	done
@@ -30,16 +31,22 @@ bench_e2e() {
 	dir=$(mktemp -d /tmp/salesdesk-bench-e2e.XXXXXX)
 	go build -o "$dir/salesdesk" ./cmd/salesdesk
 	go build -o "$dir/salesdesk-bench" ./cmd/salesdesk-bench
+	local status=0 w
 	if [[ -n $scaleout ]]; then
-		# Two competing pollers and 1, 2, 4 worker processes on PostgreSQL.
-		local w status=0
+		# Two competing pollers and 1, 2, 4 worker processes.
 		for w in 1 2 4; do
 			_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" -pollers 2 -workers "$w" || status=1
 			echo "scaleout workers=$w pollers=2 $(tail -n 1 "$dir/median")"
 		done
-		return "$status"
+	else
+		_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" || status=1
 	fi
-	_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}"
+	if [[ -n $keep ]]; then
+		echo "bench e2e: profiles, logs and the binary in $dir (go tool pprof $dir/salesdesk $dir/run*/cpu-*.pprof)" >&2
+	else
+		rm -rf "$dir"
+	fi
+	return "$status"
 }
 
 # _bench_e2e_runs runs the benchmark $2 times with the remaining arguments,
