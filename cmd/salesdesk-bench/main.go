@@ -43,6 +43,7 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(res.Check)
+	fmt.Printf("cpu_ms_per_mail=%.1f (all salesdesk processes, user+system, from the first APPEND to the last answer)\n", float64(res.CPUPerMail.Microseconds())/1000)
 	fmt.Println(res.Line())
 	if !res.Check.OK() {
 		os.Exit(3)

@@ -45,7 +45,8 @@ type Result struct {
 	P50, P95     time.Duration
 	P99          time.Duration
 	NoopPerSec   float64
-	PeakRSSBytes int64 // the largest peak resident memory of any salesdesk process
+	PeakRSSBytes int64         // the largest peak resident memory of any salesdesk process
+	CPUPerMail   time.Duration // CPU time of all salesdesk processes from the first APPEND to the last answer, per mail
 	Check        Check
 }
 
@@ -128,6 +129,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("warm-up: %w", err)
 	}
 
+	cpuBefore := d.cpuTime()
 	mails := make([]Mail, o.Mails)
 	for n := range mails {
 		mails[n] = NewMail(d.run, n)
@@ -139,7 +141,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	fmt.Fprintf(o.Log, "bench: appended in %v, waiting for the answers\n", time.Since(sent[0]).Round(time.Millisecond))
 	werr := d.waitAnswers(ctx, mails, sent, o.Settle)
-	res := Result{Mails: len(mails)}
+	res := Result{Mails: len(mails), CPUPerMail: (d.cpuTime() - cpuBefore) / time.Duration(max(len(mails), 1))}
 	var lat []time.Duration
 	var last time.Time
 	for n, m := range mails {
@@ -263,6 +265,17 @@ func (d *desk) start(ctx context.Context) error {
 		d.procs = append(d.procs, p)
 	}
 	return nil
+}
+
+// cpuTime is the CPU time all salesdesk processes have used so far.
+func (d *desk) cpuTime() time.Duration {
+	var sum time.Duration
+	for _, p := range d.procs {
+		if t, err := p.CPUTime(); err == nil {
+			sum += t
+		}
+	}
+	return sum
 }
 
 func (d *desk) close() {
