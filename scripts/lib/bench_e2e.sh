@@ -34,9 +34,11 @@ bench_e2e() {
 	local status=0 w
 	if [[ -n $scaleout ]]; then
 		# Two competing pollers and 1, 2, 4 worker processes.
+		local verdict
 		for w in 1 2 4; do
-			_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" -pollers 2 -workers "$w" || status=1
-			echo "scaleout workers=$w pollers=2 $(tail -n 1 "$dir/median")"
+			verdict=ok
+			_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" -pollers 2 -workers "$w" || verdict=FAILED status=1
+			echo "scaleout workers=$w pollers=2 check=$verdict $(tail -n 1 "$dir/median")"
 		done
 	else
 		_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" || status=1
