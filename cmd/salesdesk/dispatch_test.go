@@ -16,12 +16,12 @@ func TestHelp(t *testing.T) {
 		cmd       string
 		wantFlags []string
 	}{
-		{"run", []string{"-c"}},
+		{"run", []string{"-c", "-cpuprofile"}},
 		{"demo", []string{"-listen", "-rate", "-duration", "-keep", "-seed", "-redis", "-log-level"}},
-		{"worker", []string{"-c"}},
-		{"scheduler", []string{"-c"}},
-		{"web", []string{"-c"}},
-		{"poller", []string{"-c"}},
+		{"worker", []string{"-c", "-cpuprofile"}},
+		{"scheduler", []string{"-c", "-cpuprofile"}},
+		{"web", []string{"-c", "-cpuprofile"}},
+		{"poller", []string{"-c", "-cpuprofile"}},
 		{"migrate", []string{"-c"}},
 		{"import", []string{"-c", "-skip-bad", "-no-notify"}},
 		{"config", []string{"-c"}},

@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -38,8 +40,17 @@ func runPoller(ctx context.Context, args []string, io stdio) int {
 func runRoles(ctx context.Context, name string, args []string, io stdio, roles ...string) int {
 	fs := newFlagSet(name, commandHead(name, "[-c FILE]"), io)
 	path := configFlag(fs)
+	profile := fs.String("cpuprofile", "", "write a CPU profile of the whole run to this file (for scripts/bench e2e)")
 	if code, done := parseFlags(fs, args); done {
 		return code
+	}
+	if *profile != "" {
+		stopProfile, err := startCPUProfile(*profile)
+		if err != nil {
+			fmt.Fprintf(io.err, "salesdesk %s: %v\n", name, err)
+			return 1
+		}
+		defer stopProfile()
 	}
 	cfg, ok := loadConfig(path(), true, io.err)
 	if !ok {
@@ -57,6 +68,23 @@ func runRoles(ctx context.Context, name string, args []string, io stdio, roles .
 	}
 	a.log.Info("stopped", "command", name)
 	return 0
+}
+
+// startCPUProfile starts a CPU profile into path; the returned function
+// stops it and closes the file.
+func startCPUProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpuprofile: %w", err)
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+	}, nil
 }
 
 // run builds every role first (so a bad setting fails before anything

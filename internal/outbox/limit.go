@@ -44,7 +44,7 @@ type RecipientLimit struct {
 // LimitStore is what the recipient limit reads and writes;
 // *store.Store implements it.
 type LimitStore interface {
-	ListOutbound(ctx context.Context, f store.OutboundFilter) ([]store.OutboundEmail, error)
+	CountOutboundTo(ctx context.Context, forms []string, since time.Time, limit int) (int, error)
 	CreateAlert(ctx context.Context, a *store.Alert) (int64, bool, error)
 	RepByEmail(ctx context.Context, email string) (*store.Rep, error)
 	MarkOutboundFailed(ctx context.Context, id int64, reason string) error
@@ -142,19 +142,7 @@ func (l *Limiter) sentTo(ctx context.Context, rcpt string, since time.Time) (int
 	if bare := bareAddress(rcpt); bare != forms[0] {
 		forms = append(forms, bare)
 	}
-	n := 0
-	for _, to := range forms {
-		for _, status := range []string{store.OutboundSent, store.OutboundBounced} {
-			rows, err := l.st.ListOutbound(ctx, store.OutboundFilter{To: to, Status: status, Since: since, Limit: l.limit.PerRecipient})
-			if err != nil {
-				return 0, err
-			}
-			if n += len(rows); n >= l.limit.PerRecipient {
-				return n, nil
-			}
-		}
-	}
-	return n, nil
+	return l.st.CountOutboundTo(ctx, forms, since, l.limit.PerRecipient)
 }
 
 // hold raises the alert, fails the row and stops the task. The alert

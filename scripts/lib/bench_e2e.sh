@@ -1,0 +1,87 @@
+# shellcheck shell=bash
+# `scripts/bench e2e`: the end-to-end mail benchmark (internal/bench, run
+# by cmd/salesdesk-bench). Sourced after services.sh and bench_data.sh;
+# $root is the repository.
+
+# bench_e2e runs salesdesk-bench --runs times, each on a fresh database and
+# a fresh Redis, against one throwaway Dovecot, and prints every run's
+# lines and, last, the median of each figure in the same format.
+bench_e2e() {
+	bench_db_args "$@"
+	set -- "${bench_rest[@]+"${bench_rest[@]}"}"
+	local runs=1 scaleout='' keep='' args=()
+	while (($#)); do
+		case $1 in
+		--runs) runs=$2 && shift 2 ;;
+		--scaleout) scaleout=1 && shift ;;
+		--mails | --rate | --workers | --pollers | --concurrency | --append-conns | --noop-tasks)
+			args+=("-${1#--}" "$2") && shift 2 ;;
+		--split) args+=(-split) && shift ;;
+		--cpuprofile) args+=(-cpuprofile) && keep=1 && shift ;;
+		*) svc_die "e2e: unknown option $1 (see scripts/bench)" ;;
+		esac
+	done
+	command -v redis-server >/dev/null 2>&1 || apt_install redis-server ||
+		svc_die "redis-server not found (the benchmark starts its own)"
+	[[ $bench_db == postgres ]] && ensure_postgres
+	trap services_cleanup EXIT
+	start_dovecot
+	[[ -n "${SALESDESK_TEST_IMAP_ADDR:-}" ]] || svc_die "no Dovecot"
+	local dir
+	dir=$(mktemp -d /tmp/salesdesk-bench-e2e.XXXXXX)
+	go build -o "$dir/salesdesk" ./cmd/salesdesk
+	go build -o "$dir/salesdesk-bench" ./cmd/salesdesk-bench
+	local status=0 w
+	if [[ -n $scaleout ]]; then
+		# Two competing pollers and 1, 2, 4 worker processes.
+		local verdict
+		for w in 1 2 4; do
+			verdict=ok
+			_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" -pollers 2 -workers "$w" || verdict=FAILED status=1
+			echo "scaleout workers=$w pollers=2 check=$verdict $(tail -n 1 "$dir/median")"
+		done
+	else
+		_bench_e2e_runs "$dir" "$runs" "${args[@]+"${args[@]}"}" || status=1
+	fi
+	if [[ -n $keep ]]; then
+		echo "bench e2e: profiles, logs and the binary in $dir (go tool pprof $dir/salesdesk $dir/run*/cpu-*.pprof)" >&2
+	else
+		rm -rf "$dir"
+	fi
+	return "$status"
+}
+
+# _bench_e2e_runs runs the benchmark $2 times with the remaining arguments,
+# prints each run's check and result and then the median line, which it
+# also leaves in $1/median. It fails when any run's check failed.
+_bench_e2e_runs() {
+	local dir=$1 runs=$2 run dsn out status=0 rundir
+	shift 2
+	: >"$dir/lines"
+	for ((run = 1; run <= runs; run++)); do
+		rundir=$dir/run$run-$RANDOM
+		mkdir -p "$rundir"
+		dsn=$(bench_new_dsn "$rundir")
+		out=$("$dir/salesdesk-bench" -bin "$dir/salesdesk" -dir "$rundir" -dsn "$dsn" \
+			-imap "$SALESDESK_TEST_IMAP_ADDR" -imap-password "$SALESDESK_TEST_IMAP_PASSWORD" "$@") || status=1
+		echo "run $run ($bench_db $*): ${out//$'\n'/ | }" >&2
+		[[ -n $out ]] && tail -n 1 <<<"$out" >>"$dir/lines"
+		bench_drop_dsn "$dsn"
+	done
+	# The median of every key=value figure over the runs.
+	awk '{ for (i = 1; i <= NF; i++) { split($i, kv, "="); v[kv[1], NR] = kv[2]; if (NR == 1) keys[i] = kv[1] } n = NR; nk = NF }
+	END {
+		line = ""
+		for (i = 1; i <= nk; i++) {
+			k = keys[i]; m = 0
+			for (r = 1; r <= n; r++) a[r] = v[k, r] + 0
+			for (x = 1; x <= n; x++) for (y = x + 1; y <= n; y++) if (a[y] < a[x]) { t = a[x]; a[x] = a[y]; a[y] = t }
+			m = (n % 2) ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+			line = line (i > 1 ? " " : "") k "=" m
+		}
+		print line
+	}' "$dir/lines" >"$dir/median"
+	((status == 0)) || echo "bench e2e: a run failed its check (see the run lines above)" >&2
+	cat "$dir/median"
+	return "$status"
+}
