@@ -178,7 +178,7 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	} else if owner != nil {
 		// The owner gets the hand-off: they answer, and they sign.
-		data.Who = owner.Name + ", your account manager,"
+		data.Who, data.WhoOwnsAccount = owner.Name, true
 		data.Signer = repSigner(owner)
 	}
 	return h.queueIn(ctx, "ack", q.Language, data, o)
@@ -439,6 +439,7 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		return err
 	}
 	data := mailer.UnsubscribeConfirmData{Email: email, CustomerName: name}
+	var language string
 	if p.InquiryID > 0 {
 		cm, err := loadCustomerMail(ctx, h.st, p.InquiryID)
 		if err != nil {
@@ -446,8 +447,9 @@ func (h *UnsubscribeHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		}
 		cm.reply(o)
 		data.Reference, data.Subject = cm.inquiry.Reference, cm.parsed.Subject
+		language = cm.inquiry.Language
 	}
-	return h.queue(ctx, "unsubscribe_confirm", data, o)
+	return h.queueIn(ctx, "unsubscribe_confirm", language, data, o)
 }
 
 // optOutSoleContact opts the account of email out when email is that

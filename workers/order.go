@@ -73,6 +73,7 @@ type OrderStore interface {
 	CreateOrderRequest(ctx context.Context, r *store.OrderRequest) (int64, bool, error)
 	OrderHistory(ctx context.Context, orderID int64) ([]store.OrderStatusChange, error)
 	SetInquiryStatus(ctx context.Context, id int64, status string) error
+	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
 }
 
 // OrderOptions configure the order handlers.
@@ -147,6 +148,16 @@ func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *customerMa
 	return nil
 }
 
+// lastLanguage is the language of the latest mail from address, for a
+// mail we send unasked; "" (English) when none was detected.
+func (h orderDesk) lastLanguage(ctx context.Context, address string) (string, error) {
+	qs, err := h.st.ListInquiries(ctx, store.InquiryFilter{ContactEmail: address, Limit: 1})
+	if err != nil || len(qs) == 0 {
+		return "", err
+	}
+	return qs[0].Language, nil
+}
+
 // resolve loads the inquiry an order task names and finds the order it
 // asks about. parseErr is the error of parsing the task's payload,
 // returned as it is.
@@ -176,7 +187,7 @@ func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, kind stri
 	}
 	data := mailer.OrderUnknownData{CustomerName: name, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumbers: numbers, FormatHint: h.opts.FormatHint, Signer: signer}
-	return h.queue(ctx, "order_unknown", data, o)
+	return h.queueIn(ctx, "order_unknown", oi.inquiry.Language, data, o)
 }
 
 // signer is who signs a mail to contact: their account's owner rep when
@@ -390,7 +401,7 @@ func (h *OrderRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: summary, Rush: p.Rush, RequestedDate: requested,
 		Hours: h.opts.Hours, Signer: signer}
-	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
+	if err := h.queueIn(ctx, "order_request_confirm", oi.inquiry.Language, data, confirm); err != nil {
 		return err
 	}
 	log.InfoContext(ctx, "order request recorded", "order_id", o.ID, "request_id", req.ID, "kind", kind)
@@ -430,7 +441,7 @@ func (h *OrderRequestHandler) newOrder(ctx context.Context, oi *customerMail, co
 	data := mailer.OrderRequestConfirmData{CustomerName: notify.CustomerName, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, Request: summary, Rush: rush, RequestedDate: notify.RequestedDate, Items: items,
 		Hours: h.opts.Hours, Signer: signer}
-	if err := h.queue(ctx, "order_request_confirm", data, confirm); err != nil {
+	if err := h.queueIn(ctx, "order_request_confirm", oi.inquiry.Language, data, confirm); err != nil {
 		return err
 	}
 	h.Logger.InfoContext(ctx, "new order by mail passed to operations", "inquiry_id", oi.inquiry.ID, "items", len(items))
@@ -538,28 +549,27 @@ func (h orderFollowups) send(ctx context.Context, f order.Followup) error {
 	state := orderState(f.Order, h.latestNote(ctx, f.Order.ID), now)
 	data := mailer.OrderStatusData{CustomerName: contactName(&f.Contact, ""), Reference: f.Order.Number,
 		Signer: h.signer(ctx, &f.Contact)}
-	var subject string
+	// The template says why we write, in the subject and the first
+	// sentence, in the language the contact last wrote to us in.
 	switch f.Reason {
 	case order.ReasonLate:
 		// The promised date is past: say so, and do not show it as the
 		// expected date.
 		state.ExpectedAt = time.Time{}
-		data.Intro = fmt.Sprintf("Your order %s is later than the %s we promised. We are on it and will let you know the new date.",
-			f.Order.Number, f.Order.PromisedDate.Format("2 January 2006"))
-		subject = fmt.Sprintf("Your order %s is running late", f.Order.Number)
+		data.Change, data.PromisedAt = mailer.ChangeLate, f.Order.PromisedDate
 	case order.ReasonPending:
 		state.Status = "received and still being checked"
-		data.Intro = fmt.Sprintf("We have received your order %s and are still checking it; we will confirm it shortly.", f.Order.Number)
-		subject = fmt.Sprintf("Your order %s: still being checked", f.Order.Number)
+		data.Change = mailer.ChangePending
 	default:
-		data.Intro = fmt.Sprintf("The status of your order %s has changed.", f.Order.Number)
-		subject = fmt.Sprintf("Your order %s: %s", f.Order.Number, order.StatusWords(f.Order.Status))
+		data.Change = mailer.ChangeStatus
 	}
 	data.Orders = []mailer.OrderState{state}
-	data.Subject = subject
-	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email},
-		Subject: mailer.HeaderText(subject)}
-	if err := h.queue(ctx, "order_status", data, o); err != nil {
+	language, err := h.lastLanguage(ctx, f.Contact.Email)
+	if err != nil {
+		return err
+	}
+	o := &store.OutboundEmail{IdempotencyKey: f.Key, Kind: KindOrderFollowup, To: []string{f.Contact.Email}}
+	if err := h.queueIn(ctx, "order_status", language, data, o); err != nil {
 		return err
 	}
 	h.Logger.InfoContext(ctx, "order follow-up queued", "order_id", f.Order.ID, "reason", string(f.Reason), "key", f.Key)

@@ -122,7 +122,7 @@ func (d *OrderRequestDecider) tell(ctx context.Context, req *store.OrderRequest)
 	data := mailer.OrderRequestDecidedData{CustomerName: contactName(contact, ""), Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumber: o.Number, Request: requestSummary(oi.parsed.Subject, req.Words),
 		Done: req.Status == store.OrderRequestDone, Note: req.Note, Signer: d.signer(ctx, contact)}
-	return d.queue(ctx, "order_request_decided", data, out)
+	return d.queueIn(ctx, "order_request_decided", oi.inquiry.Language, data, out)
 }
 
 // requestLinkTTL is how long the one-click links of a request mail work.

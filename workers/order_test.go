@@ -472,6 +472,36 @@ func TestOrdersFollowupScanHandler(t *testing.T) {
 	}
 }
 
+// A mail we send unasked (an order running late) is written in the
+// language the contact last wrote to us in.
+func TestOrderFollowupInCustomersLanguage(t *testing.T) {
+	f := newOrderFixture(t, "")
+	ctx := context.Background()
+	_, _, scan, _ := f.handlers(t)
+	if _, _, err := f.st.CreateInquiry(ctx, &store.Inquiry{ContactEmail: "ann@acme.com", Category: "order_status", Language: "de"}); err != nil {
+		t.Fatal(err)
+	}
+	f.order(t, f.acme, "SO-1", store.OrderProcessing, time.Date(2026, 3, 12, 0, 0, 0, 0, time.UTC))
+	f.now = time.Date(2026, 3, 14, 0, 0, 0, 0, time.UTC)
+	task, err := tasks.NewOrdersFollowupScanTask(tasks.OrdersFollowupScanPayload{ScheduledAt: f.now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	processOK(t, scan, task)
+	sent := f.outbound(t, KindOrderFollowup)
+	if len(sent) != 1 {
+		t.Fatalf("sent %d follow-ups, want 1", len(sent))
+	}
+	if got, want := sent[0].Subject, "Ihre Bestellung SO-1 verspätet sich"; got != want {
+		t.Errorf("subject %q, want %q", got, want)
+	}
+	for _, want := range []string{"Ihre Bestellung SO-1 verspätet sich gegenüber dem zugesagten Termin (12.03.2026).", "Bestellung SO-1: in Produktion", "Mit freundlichen Grüßen"} {
+		if !strings.Contains(sent[0].BodyText, want) {
+			t.Errorf("body lacks %q:\n%s", want, sent[0].BodyText)
+		}
+	}
+}
+
 func TestOrderAccountSummary(t *testing.T) {
 	f := newOrderFixture(t, "")
 	ctx := context.Background()

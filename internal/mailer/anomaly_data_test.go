@@ -1,8 +1,6 @@
 package mailer
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -40,21 +38,7 @@ func TestRenderAnomalyAlert(t *testing.T) {
 	if strings.Contains(got.HTML, "<script>x()") {
 		t.Errorf("HTML shows the title unescaped:\n%s", got.HTML)
 	}
-	text := "Subject: " + got.Subject + "\n\n--- text ---\n" + got.Text + "\n--- html ---\n" + got.HTML
-	path := filepath.Join("testdata", "anomaly_alert.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestRenderAnomalyAlert -update)", err)
-	}
-	if text != string(want) {
-		t.Errorf("%s differs from the rendering; diff it with -update and git diff.\ngot:\n%s", path, text)
-	}
+	checkGolden(t, "anomaly_alert", got)
 
 	warning := anomalyAlertCase()
 	warning.Severity, warning.Title, warning.AlertURL = "warning", "Inbound mail spike", "javascript:alert(1)"

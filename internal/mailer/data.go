@@ -24,11 +24,13 @@ type AckData struct {
 	Category     string // routing category; chooses the default next step
 	NextStep     string // overrides the category's default next step
 	Subject      string // the customer's subject, answered with "Re: "
-	// Who is who will answer, e.g. "Rita Rep, your account manager";
-	// "" says "our team". Templates in other languages name only the part
-	// before the first comma, the person (NextStepIn).
-	Who    string
-	Signer Signer
+	// Who is the person who will answer, by name, e.g. "Rita Rep"; ""
+	// says "a member of our team".
+	Who string
+	// WhoOwnsAccount: Who is the owner of the customer's account, said
+	// with their role ("Rita Rep, your account manager,").
+	WhoOwnsAccount bool
+	Signer         Signer
 }
 
 // AccountSummary is what salesdesk knows about a customer account, shown
@@ -141,15 +143,28 @@ type OrderStatusData struct {
 	CustomerName string
 	Reference    string
 	Subject      string // the customer's subject
-	// Intro replaces the opening sentence, e.g. for a status change.
-	Intro  string
-	Orders []OrderState // required: at least one
+	// Intro replaces the opening sentence.
+	Intro string
+	// Change is why we write without being asked, about the first of
+	// Orders: ChangeLate (PromisedAt is past), ChangePending (still
+	// being checked) or ChangeStatus. It chooses the subject and the
+	// opening sentence; "" answers the customer's mail.
+	Change     string
+	PromisedAt time.Time    // the delivery date we promised, for ChangeLate
+	Orders     []OrderState // required: at least one
 	// NotFound are order numbers the mail named that are not on the
 	// sender's account; the mail says the same whether or not they exist.
 	NotFound   []string
 	FormatHint string
 	Signer     Signer
 }
+
+// The changes OrderStatusData.Change tells a customer about.
+const (
+	ChangeLate    = "late"
+	ChangePending = "pending"
+	ChangeStatus  = "status"
+)
 
 // OrderState is one order as a status mail shows it.
 type OrderState struct {

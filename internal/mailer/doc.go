@@ -9,6 +9,9 @@
 //     NAME.txt (text/template; defines "subject" and is the text body) and
 //     NAME.html (html/template; defines "content", which layout.html wraps).
 //     HTML output escapes every value, so customer text cannot add markup.
+//     Customer mails say their words through a phrase catalog per
+//     language (lang/LANG.yaml, {{t "key" ...}}): [Renderer.RenderIn]
+//     writes them in the customer's language, English when it has none.
 //   - [Compose] and [Outgoing.Msg] build the MIME message with go-mail:
 //     the reference token in the subject (once), threading headers, our own
 //     Message-ID and Auto-Submitted (RFC 3834). Values from customers cannot

@@ -3,57 +3,24 @@ package mailer
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
 
-// languages are those with templates of their own.
-var languages = []string{"de", "fr", "es", "it", "nl", "pt"}
-
-// TestRenderLanguageGolden renders the acknowledgement and the order
-// status answer in every language and compares them with
-// testdata/NAME.LANG*.golden (-update rewrites them); every template of a
-// language has a case.
+// TestRenderLanguageGolden renders every golden case of a template that
+// speaks through the phrase catalog (every customer mail) in every other
+// language and compares it with testdata/NAME.LANG.golden (-update
+// rewrites them); every such template has a case in every language.
 func TestRenderLanguageGolden(t *testing.T) {
-	r, err := NewRenderer(RenderOptions{Team: "Acme Sales Support", TeamPhone: "+49 421 555 0100", TeamHours: "Mon-Fri 08:00-17:00 CET"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rita := Signer{Name: "Rita Rep", Title: "Account Manager", Phone: "+49 421 555 0123", Email: "rita@ourco.example"}
-	status := OrderStatusData{
-		CustomerName: "Bob Marsh", Reference: "SD-1243", Subject: "",
-		Orders: []OrderState{{OrderNumber: "SO-104233", Status: "shipped", Note: "left our warehouse in Bremen",
-			ExpectedAt: t0.AddDate(0, 0, 3), Carrier: "DHL", TrackingURL: "https://track.example.com/?id=JD014600",
-			Items: []OrderItem{
-				{SKU: "SH-200", Description: "Shelving unit 200 cm <b>galvanised</b>", Quantity: 12},
-				{SKU: "SH-BR", Description: "Bracket set", Quantity: 48, Status: "in production"},
-			}}},
-		Signer: rita,
-	}
-	several := OrderStatusData{
-		CustomerName: hostile, Reference: "SD-1252", Subject: "Re: Re: SO-18812, SO-13853, SO-20001, SO-99999",
-		Orders: []OrderState{
-			{OrderNumber: "SO-18812", Status: "in production", ExpectedAt: t0.AddDate(0, 0, 9)},
-			{OrderNumber: "SO-13853", Status: "shipped", Carrier: "DHL"},
-			{OrderNumber: "SO-20001", Status: "received, waiting for confirmation"},
-		},
-		NotFound: []string{"SO-99999"},
-	}
-	cases := []struct {
-		name     string
-		template string
-		data     any
-	}{
-		{"ack", "ack", AckData{CustomerName: hostile, Reference: "SD-1234", Category: "order_status", Subject: crlfSubj}},
-		{"ack_quote_noname", "ack", AckData{Reference: "SD-1235", Category: "quote_request", Subject: ""}},
-		{"ack_owner", "ack", AckData{CustomerName: "Bob Marsh", Reference: "SD-1236", Category: "complaint", Subject: "Damaged delivery",
-			Who: "Rita Rep, your account manager,", Signer: rita}},
-		{"order_status", "order_status", status},
-		{"order_status_several", "order_status", several},
-	}
+	r := newTestRenderer(t, "")
 	covered := map[string]bool{}
-	for _, lang := range languages {
-		for _, tc := range cases {
+	for _, lang := range r.Languages()[1:] {
+		for _, tc := range goldenCases() {
+			if !r.HasLanguage(tc.template, lang) {
+				continue
+			}
 			t.Run(tc.name+"."+lang, func(t *testing.T) {
 				got, used, err := r.RenderIn(tc.template, lang, tc.data)
 				if err != nil {
@@ -64,26 +31,13 @@ func TestRenderLanguageGolden(t *testing.T) {
 				}
 				covered[tc.template+"."+lang] = true
 				checkSafe(t, got)
-				text := "Subject: " + got.Subject + "\n\n--- text ---\n" + got.Text + "\n--- html ---\n" + got.HTML
-				path := filepath.Join("testdata", tc.name+"."+lang+".golden")
-				if *update {
-					if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test -run TestRenderLanguageGolden -update)", err)
-				}
-				if text != string(want) {
-					t.Errorf("%s differs from the rendering; diff it with -update and git diff.\ngot:\n%s", path, text)
-				}
+				checkGolden(t, tc.name+"."+lang, got)
 				// Nothing English is left in the customer's mail but what the
-				// data or the team's settings hold (a status note, the hours).
+				// data or the team's settings hold (a note, the hours).
 				for _, english := range []string{"Hello", "Thank you", "Kind regards", "Expected delivery", "What happens next",
 					"We answer", "account manager", "A member of", "Here is", "Order ", "Note:", "Items:", "Tracking", "Carrier",
-					"could not find", "Phone:", "Hours:", "Qty", " shipped", "in production", "waiting for", " and "} {
+					"could not find", "Phone:", "Hours:", "Qty", " shipped", "in production", "waiting for", " and ",
+					"We have received", "your reference", "Your reference", "Requested date", "You marked it", "order team", "As you asked"} {
 					if strings.Contains(got.Text, english) || strings.Contains(got.HTML, english) {
 						t.Errorf("%s text has English %q:\n%s", lang, english, got.Text)
 					}
@@ -91,14 +45,31 @@ func TestRenderLanguageGolden(t *testing.T) {
 			})
 		}
 	}
-	for _, name := range r.Names() {
-		if strings.Contains(name, ".") && !covered[name] {
-			t.Errorf("template %s has no golden case", name)
+	for _, lang := range r.Languages()[1:] {
+		for _, name := range r.Names() {
+			if r.HasLanguage(name, lang) && !covered[name+"."+lang] {
+				t.Errorf("template %s has no golden case in %s", name, lang)
+			}
 		}
 	}
 }
 
-// A language without templates, or none, gets the English mail.
+// TestCustomerMailsSpeakEveryLanguage: every mail to a customer can be
+// written in every language with a catalog, and no mail to a rep is
+// (reps read English).
+func TestCustomerMailsSpeakEveryLanguage(t *testing.T) {
+	r := newTestRenderer(t, "")
+	customer := []string{"ack", "order_status", "order_unknown", "unsubscribe_confirm", "order_request_confirm", "order_request_decided"}
+	for _, lang := range []string{"de", "fr", "es", "it", "nl", "pt"} {
+		for _, name := range r.Names() {
+			if got, want := r.HasLanguage(name, lang), slices.Contains(customer, name); got != want {
+				t.Errorf("HasLanguage(%s, %s) = %v, want %v", name, lang, got, want)
+			}
+		}
+	}
+}
+
+// A language without a catalog, or none, gets the English mail.
 func TestRenderInFallsBackToEnglish(t *testing.T) {
 	r := newTestRenderer(t, "")
 	data := AckData{CustomerName: "Mia", Reference: "SD-1", Category: "other", Subject: "Hi"}
@@ -117,5 +88,100 @@ func TestRenderInFallsBackToEnglish(t *testing.T) {
 	}
 	if !r.HasLanguage("ack", "de") || r.HasLanguage("handoff", "de") {
 		t.Error("HasLanguage: want ack in de, no handoff in de")
+	}
+}
+
+// The account owner answering a German mail is named with their role in
+// German, not only by name.
+func TestAckOwnerRoleInLanguage(t *testing.T) {
+	r := newTestRenderer(t, "")
+	data := AckData{CustomerName: "Sabine Kraus", Reference: "SD-9", Category: "order_status", Who: "Rita Rep", WhoOwnsAccount: true}
+	for lang, want := range map[string]string{
+		"en": "Rita Rep, your account manager, will look into your order",
+		"de": "Rita Rep, zuständig für Ihr Kundenkonto, sieht sich Ihre Bestellung an",
+		"fr": "Rita Rep, en charge de votre compte, examinera votre commande",
+	} {
+		got, _, err := r.RenderIn("ack", lang, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(got.Text, want) {
+			t.Errorf("%s ack lacks %q:\n%s", lang, want, got.Text)
+		}
+	}
+}
+
+var templatePhrase = regexp.MustCompile(`\b(?:t|tn \([^)]*\)|tplain) "([a-z_.]+)"`)
+
+// TestPhraseCatalogs: every language has every English key, no key
+// English lacks, and the same placeholders in each phrase (a plural may
+// leave out its {count}); every key is used by a template, and every key a
+// template names exists.
+func TestPhraseCatalogs(t *testing.T) {
+	cs, err := loadCatalogs()
+	if err != nil {
+		t.Fatal(err)
+	}
+	en := cs[fallbackLanguage]
+	holes := func(p string) []string {
+		var out []string
+		for _, m := range placeholder.FindAllStringSubmatch(p, -1) {
+			if m[1] != countArg {
+				out = append(out, m[1])
+			}
+		}
+		slices.Sort(out)
+		return slices.Compact(out)
+	}
+	if len(cs) < 7 {
+		t.Errorf("%d catalogs, want en, de, fr, es, it, nl and pt", len(cs))
+	}
+	for lang, c := range cs {
+		for key, p := range en {
+			q, ok := c[key]
+			if !ok {
+				t.Errorf("%s.yaml lacks %q", lang, key)
+				continue
+			}
+			if strings.TrimSpace(q) == "" {
+				t.Errorf("%s.yaml: %q is empty", lang, key)
+			}
+			if got, want := holes(q), holes(p); !slices.Equal(got, want) {
+				t.Errorf("%s.yaml: %q has placeholders %v, English has %v", lang, key, got, want)
+			}
+		}
+		for key := range c {
+			if _, ok := en[key]; !ok {
+				t.Errorf("%s.yaml has %q, which en.yaml lacks", lang, key)
+			}
+		}
+	}
+	// Keys the templates name (t, tn, tplain), and those said in Go.
+	named := map[string]bool{}
+	files, err := filepath.Glob(filepath.Join("templates", "*"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range templatePhrase.FindAllStringSubmatch(string(b), -1) {
+			named[m[1]] = true
+			_, one := en[m[1]+".one"]
+			_, other := en[m[1]+".other"]
+			if _, ok := en[m[1]]; !ok && !(one && other) {
+				t.Errorf("%s names phrase %q, which en.yaml lacks", f, m[1])
+			}
+		}
+	}
+	for key := range en {
+		base := strings.TrimSuffix(strings.TrimSuffix(key, ".one"), ".other")
+		said := strings.HasPrefix(key, "status.") || strings.HasPrefix(key, "next.") ||
+			slices.Contains([]string{"common.and", "common.date_layout", "common.long_date_layout", "common.your_message"}, key)
+		if !named[key] && !named[base] && !said {
+			t.Errorf("en.yaml: %q is used by no template", key)
+		}
 	}
 }

@@ -27,11 +27,6 @@ func TestLayoutLanguage(t *testing.T) {
 			t.Errorf("%q: HTML frame is not lang=%q:\n%s", tc.language, tc.want, head(out.HTML))
 		}
 	}
-	for name, want := range map[string]string{"ack": "en", "ack.de": "de", "order_status.pt": "pt", "x.de-at": "en", "x.": "en"} {
-		if got := templateLanguage(name); got != want {
-			t.Errorf("templateLanguage(%q) = %q, want %q", name, got, want)
-		}
-	}
 }
 
 // TestLeadAssignedLanguage checks the "Language: German" line of a lead

@@ -61,13 +61,17 @@ type Rendered struct {
 
 // Renderer renders named mail templates. It is safe for concurrent use.
 type Renderer struct {
-	opts RenderOptions
+	opts    RenderOptions
+	phrases catalogs
+	// text and html hold every template by name in English, and the
+	// templates that speak through the phrase catalog also by NAME.LANG
+	// for every other language with a catalog.
 	text map[string]*ttemplate.Template
 	html map[string]*htemplate.Template
 }
 
-// NewRenderer parses every template once, so that a broken override fails
-// at start rather than at the first mail.
+// NewRenderer parses every template once per language, so that a broken
+// override fails at start rather than at the first mail.
 func NewRenderer(o RenderOptions) (*Renderer, error) {
 	if o.Team == "" {
 		o.Team = "Sales Support"
@@ -75,82 +79,106 @@ func NewRenderer(o RenderOptions) (*Renderer, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
-	r := &Renderer{opts: o, text: map[string]*ttemplate.Template{}, html: map[string]*htemplate.Template{}}
+	phrases, err := loadCatalogs()
+	if err != nil {
+		return nil, err
+	}
+	r := &Renderer{opts: o, phrases: phrases, text: map[string]*ttemplate.Template{}, html: map[string]*htemplate.Template{}}
 	names, err := r.names()
 	if err != nil {
 		return nil, err
 	}
-	funcs := r.funcs()
+	for _, language := range phrases.languages() {
+		if err := r.parse(language, names); err != nil {
+			return nil, err
+		}
+	}
+	return r, nil
+}
+
+// parse parses the templates names in language: all of them in English,
+// in another language those that speak through the catalog.
+func (r *Renderer) parse(language string, names []string) error {
+	textFuncs, htmlFuncs := r.funcs(language)
 	layout, err := r.read(layoutFile)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	base, err := htemplate.New(layoutFile).Funcs(funcs).Option("missingkey=error").Parse(layout)
+	base, err := htemplate.New(layoutFile).Funcs(htmlFuncs).Option("missingkey=error").Parse(layout)
 	if err != nil {
-		return nil, fmt.Errorf("mailer: template %s: %w", layoutFile, err)
+		return fmt.Errorf("mailer: template %s: %w", layoutFile, err)
 	}
 	shared, err := r.read(partialsHTML)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	if _, err := base.New(partialsHTML).Parse(shared); err != nil {
-		return nil, fmt.Errorf("mailer: template %s: %w", partialsHTML, err)
+		return fmt.Errorf("mailer: template %s: %w", partialsHTML, err)
+	}
+	// The layout's <html lang> names the language the mail is written in.
+	if _, err := base.New(languageTemplate).Parse(htemplate.HTMLEscapeString(language)); err != nil {
+		return fmt.Errorf("mailer: template %s: %w", layoutFile, err)
 	}
 	sharedText, err := r.read(partialsText)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, name := range names {
+		key := name
+		if language != fallbackLanguage {
+			if !r.phrases.speaks(name) {
+				continue
+			}
+			key = name + "." + language
+		}
 		src, err := r.read(name + ".txt")
 		if err != nil {
-			return nil, err
+			return err
 		}
 		// Partials first, so that a template's own {{define}} of the same
 		// name replaces the shared one.
-		tt := ttemplate.New(name).Funcs(funcs).Option("missingkey=error")
+		tt := ttemplate.New(name).Funcs(textFuncs).Option("missingkey=error")
 		if _, err := tt.New(partialsText).Parse(sharedText); err != nil {
-			return nil, fmt.Errorf("mailer: template %s: %w", partialsText, err)
+			return fmt.Errorf("mailer: template %s: %w", partialsText, err)
 		}
 		if _, err := tt.Parse(src); err != nil {
-			return nil, fmt.Errorf("mailer: template %s.txt: %w", name, err)
+			return fmt.Errorf("mailer: template %s.txt: %w", name, err)
 		}
 		if tt.Lookup("subject") == nil {
-			return nil, fmt.Errorf("mailer: template %s.txt: no {{define \"subject\"}}", name)
+			return fmt.Errorf("mailer: template %s.txt: no {{define \"subject\"}}", name)
 		}
-		r.text[name] = tt
+		r.text[key] = tt
 
 		src, err = r.read(name + ".html")
 		if errors.Is(err, fs.ErrNotExist) {
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
 		ht, err := base.Clone()
 		if err != nil {
-			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
+			return fmt.Errorf("mailer: template %s.html: %w", name, err)
 		}
 		if _, err := ht.New(name + ".html").Parse(src); err != nil {
-			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
-		}
-		// The layout's <html lang> names the language the mail is
-		// written in: NAME.LANG's LANG, else English.
-		if _, err := ht.New(languageTemplate).Parse(htemplate.HTMLEscapeString(templateLanguage(name))); err != nil {
-			return nil, fmt.Errorf("mailer: template %s.html: %w", name, err)
+			return fmt.Errorf("mailer: template %s.html: %w", name, err)
 		}
 		if ht.Lookup("content") == nil {
-			return nil, fmt.Errorf("mailer: template %s.html: no {{define \"content\"}}", name)
+			return fmt.Errorf("mailer: template %s.html: no {{define \"content\"}}", name)
 		}
-		r.html[name] = ht
+		r.html[key] = ht
 	}
-	return r, nil
+	return nil
 }
 
-// Names lists the templates the renderer knows, sorted.
+// Names lists the templates the renderer knows, sorted; a template's
+// versions in other languages are not listed (see [Renderer.HasLanguage]).
 func (r *Renderer) Names() []string {
 	names := make([]string, 0, len(r.text))
 	for n := range r.text {
-		names = append(names, n)
+		if !strings.Contains(n, ".") {
+			names = append(names, n)
+		}
 	}
 	slices.Sort(names)
 	return names
@@ -234,27 +262,18 @@ func (r *Renderer) read(file string) (string, error) {
 	return string(b), nil
 }
 
-// funcs are the helpers every template may use.
-func (r *Renderer) funcs() map[string]any {
+// funcs are the helpers every template may use, for text and for HTML
+// templates, with the words of language (phraseFuncs).
+func (r *Renderer) funcs(language string) (text, html map[string]any) {
 	loc := r.opts.Location
-	m := languageFuncs(loc)
-	maps.Copy(m, map[string]any{
+	m := map[string]any{
 		"team":      func() string { return r.opts.Team },
 		"teamphone": func() string { return r.opts.TeamPhone },
 		"teamhours": func() string { return r.opts.TeamHours },
-		"list":      wordList,
-		"reply":     ReplySubject,
 		"withref":   SubjectWithReference,
 		"quote":     quote,
 		"label":     categoryLabel,
-		"nextstep":  NextStepBy,
 		"internal":  InternalSubject,
-		"date": func(t time.Time) string {
-			if t.IsZero() {
-				return ""
-			}
-			return t.In(loc).Format("Mon 2 Jan 2006")
-		},
 		"datetime": func(t time.Time) string {
 			if t.IsZero() {
 				return ""
@@ -288,8 +307,11 @@ func (r *Renderer) funcs() map[string]any {
 		"button": func(url, label string, primary bool) button {
 			return button{URL: url, Label: label, Primary: primary}
 		},
-	})
-	return m
+	}
+	text, html = r.phrases.phraseFuncs(language, loc)
+	maps.Copy(text, m)
+	maps.Copy(html, m)
+	return text, html
 }
 
 var replyPrefix = regexp.MustCompile(`(?i)^\s*(re|aw|sv|antw|vs|ref|r|wg|fw|fwd|tr)\s*(\[\d+\])?\s*:\s*`)
@@ -403,51 +425,6 @@ func safeURL(u string) string {
 		return u
 	}
 	return ""
-}
-
-// NextStep is the acknowledgement's default "what happens next" for a
-// routing category, said of our team.
-func NextStep(category string) string { return NextStepBy("", category) }
-
-// NextStepBy is NextStep said of who ("Rita Rep, your account manager");
-// "" is "a member of our team". It names only what the follow-on work of
-// the category does.
-func NextStepBy(who, category string) string {
-	who = HeaderText(who)
-	if who == "" {
-		who = "A member of our team"
-	}
-	switch category {
-	case "order_status", "order_change":
-		return who + " will look into your order and reply to you."
-	case "quote_request":
-		return who + " will prepare your quote and contact you."
-	case "meeting_request":
-		return "You will receive a separate email shortly: either free times to choose from with one click, or, when none can be offered straight away, word that a member of our sales team will propose a time. Once a time is booked, a calendar invitation follows."
-	case "complaint":
-		return "We are sorry to hear about your experience. " + who + " has your message and will contact you personally."
-	case "unsubscribe":
-		return "We will confirm your unsubscribe request in a separate email."
-	default:
-		return who + " will read your message and reply to you."
-	}
-}
-
-// wordList joins items for a sentence: "a", "a and b", "a, b and c".
-func wordList(items []string) string {
-	clean := make([]string, 0, len(items))
-	for _, it := range items {
-		if it = HeaderText(it); it != "" {
-			clean = append(clean, it)
-		}
-	}
-	switch len(clean) {
-	case 0:
-		return ""
-	case 1:
-		return clean[0]
-	}
-	return strings.Join(clean[:len(clean)-1], ", ") + " and " + clean[len(clean)-1]
 }
 
 var blankRuns = regexp.MustCompile(`\n{3,}`)

@@ -1,8 +1,6 @@
 package mailer
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -47,21 +45,7 @@ func TestRenderReport(t *testing.T) {
 			t.Errorf("text lacks %q:\n%s", want, got.Text)
 		}
 	}
-	text := "Subject: " + got.Subject + "\n\n--- text ---\n" + got.Text + "\n--- html ---\n" + got.HTML
-	path := filepath.Join("testdata", "report.golden")
-	if *update {
-		if err := os.WriteFile(path, []byte(text), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -run TestRenderReport -update)", err)
-	}
-	if text != string(want) {
-		t.Errorf("%s differs from the rendering; diff it with -update and git diff.\ngot:\n%s", path, text)
-	}
+	checkGolden(t, "report", got)
 
 	bare, err := r.Render("report", ReportData{Title: "Weekly KPI report", Period: "Mon 23 Nov – Sun 29 Nov 2026", ReportURL: "javascript:alert(1)"})
 	if err != nil {
