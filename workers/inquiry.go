@@ -38,7 +38,7 @@ type InquiryStore interface {
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
 	// For the update to the owner of a lead another one merged into.
 	Lead(ctx context.Context, id int64) (*store.Lead, error)
-	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
+	MergedInto(ctx context.Context, leadID int64) (int64, error)
 	// For hand-offs in a customer's language.
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 }

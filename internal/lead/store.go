@@ -25,6 +25,8 @@ type Store interface {
 	CreateLead(ctx context.Context, l *store.Lead) (id int64, created bool, err error)
 	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
 	SetLeadStatus(ctx context.Context, id int64, status string, valueCents int64, reason string) error
+	// MergeLead closes a lead as merged into another, recording the target.
+	MergeLead(ctx context.Context, id, into int64) error
 	AddLeadEvent(ctx context.Context, e *store.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 	Rep(ctx context.Context, id int64) (*store.Rep, error)
