@@ -305,8 +305,8 @@ var (
 
 // conversationFigures are the "Done when" numbers for one run.
 type conversationFigures struct {
-	mails, humans, replies, automated, sent   int
-	answered, newHumans, newAnswered          int
+	mails, humans, replies, automated, sent    int
+	answered, newHumans, newAnswered           int
 	automatedAnswered, sameSubject, badSubject int
 }
 
