@@ -42,6 +42,8 @@ type conversationDesk struct {
 	acme      *store.Customer
 	rita      *store.Rep
 	uid       atomic.Uint32
+	workers   *Workers     // as wired, for the order-request decider
+	links     *link.Signer // signs the one-click links in its mails
 }
 
 // Our own addresses: every mail to them is internal.
@@ -127,13 +129,14 @@ func newConversationDesk(t *testing.T) *conversationDesk {
 		Intake: intake.Deps{Store: st, Router: router, Enqueuer: d.client},
 	}, Options{
 		Inquiry:        InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
-		Order:          OrderOptions{OperationsAddress: "ops@ourco.example", TeamAddress: "team@ourco.example", FormatHint: "SO-123456", Hours: "Mon-Fri 08:00-17:00 CET"},
+		Order:          OrderOptions{OperationsAddress: "ops@ourco.example", TeamAddress: "team@ourco.example", FormatHint: "SO-123456", Hours: "Mon-Fri 08:00-17:00 CET", Links: signer},
 		Lead:           LeadOptions{Links: signer},
 		RecipientLimit: outbox.RecipientLimit{PerRecipient: 20, Window: time.Hour, Exempt: []string{ourDomain}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.workers, d.links = w, signer
 	srv := asynq.NewServer(redisOpt, asynq.Config{
 		Concurrency:     8,
 		Queues:          tasks.Queues(),
