@@ -27,9 +27,17 @@ type e2eDesk struct {
 	smtp *smtptest.Server
 	st   *store.Store
 	dsn  string // the store's, for tests that count rows directly
+	base string // the web role's base URL
 }
 
 func setupDesk(t testing.TB) e2eDesk {
+	t.Helper()
+	return setupDeskWith(t, nil)
+}
+
+// setupDeskWith is setupDesk with configure, when not nil, changing the
+// configuration before the roles start.
+func setupDeskWith(t testing.TB, configure func(*config.Config)) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -67,8 +75,11 @@ func setupDesk(t testing.TB) e2eDesk {
 		Currency: "EUR", AmountCents: 129900, TrackingNumber: "1Z999", TrackingURL: "https://track.example/1Z999"}); err != nil {
 		t.Fatal(err)
 	}
-	startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
-	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn}
+	if configure != nil {
+		configure(&cfg)
+	}
+	base := startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
+	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn, base: base}
 }
 
 func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
