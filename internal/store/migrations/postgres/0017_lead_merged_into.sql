@@ -5,6 +5,8 @@
 
 ALTER TABLE leads ADD COLUMN merged_into BIGINT REFERENCES leads(id);
 
-UPDATE leads SET merged_into = CAST(SUBSTR(lost_reason, 11) AS BIGINT)
- WHERE status = 'merged' AND lost_reason LIKE 'into lead %'
-   AND CAST(SUBSTR(lost_reason, 11) AS BIGINT) IN (SELECT id FROM leads);
+UPDATE leads SET merged_into = target.id
+  FROM leads target
+ WHERE leads.status = 'merged'
+   AND target.id = CAST(CASE WHEN leads.lost_reason ~ '^into lead [0-9]{1,18}$'
+                             THEN SUBSTR(leads.lost_reason, 11) END AS BIGINT);
