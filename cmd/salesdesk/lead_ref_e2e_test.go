@@ -26,10 +26,7 @@ import (
 // into the lead); the customer's thread token (SD-n) stays the thread's
 // and appears once per subject.
 func TestLeadIdentifierEverywhere(t *testing.T) {
-	const token = "lead-ref-api-token-of-sufficient-length"
-	d := setupDeskWith(t, func(c *config.Config) {
-		c.Web.APITokens = []config.APIToken{{Name: "ids", Token: config.Secret(token), Scopes: []string{config.ScopeRead}}}
-	})
+	d := setupDeskWith(t, withAPIToken(config.ScopeRead))
 	ctx := context.Background()
 	d.deliver(t, "Bob Buyer <bob@refprospect.example>", "Quote for 600 pallets",
 		"Hello, we would like a quote for 600 euro pallets delivered to Rotterdam next month. What would the price per unit be?\n\nBob Buyer\nPurchasing, Ref Prospect BV")
@@ -71,15 +68,7 @@ func TestLeadIdentifierEverywhere(t *testing.T) {
 	}
 
 	// The API's answer.
-	req, err := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/leads/%d", d.base, l.ID), nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := d.api(t, "GET", fmt.Sprintf("/api/v1/leads/%d", l.ID), "")
 	var api struct {
 		Ref string `json:"ref"`
 	}
@@ -126,4 +115,32 @@ func TestLeadIdentifierEverywhere(t *testing.T) {
 		}
 	}
 	t.Logf("lead %d is %s in: %v", l.ID, want, seen)
+}
+
+// testAPIToken is the bearer token withAPIToken configures.
+const testAPIToken = "e2e-api-token-of-sufficient-length"
+
+// withAPIToken configures testAPIToken with scope, for setupDeskWith.
+func withAPIToken(scope string) func(*config.Config) {
+	return func(c *config.Config) {
+		c.Web.APITokens = []config.APIToken{{Name: "e2e", Token: config.Secret(testAPIToken), Scopes: []string{scope}}}
+	}
+}
+
+// api sends a JSON request to the running desk's API with testAPIToken.
+func (d e2eDesk) api(t *testing.T, method, path, body string) *http.Response {
+	t.Helper()
+	req, err := http.NewRequest(method, d.base+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Authorization", "Bearer "+testAPIToken)
+	if body != "" {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp
 }

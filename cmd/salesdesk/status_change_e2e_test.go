@@ -19,9 +19,8 @@ import (
 // link, and no longer shows the promised date that has passed as an
 // expected delivery.
 func TestStatusChangeMailThroughProcess(t *testing.T) {
-	const token = "status-change-api-token-of-sufficient-length"
 	d := setupDeskWith(t, func(c *config.Config) {
-		c.Web.APITokens = []config.APIToken{{Name: "erp", Token: config.Secret(token), Scopes: []string{config.ScopeWrite}}}
+		withAPIToken(config.ScopeWrite)(c)
 		c.Orders.NotifyStatusChanges = true
 	})
 	ctx := context.Background()
@@ -37,16 +36,7 @@ func TestStatusChangeMailThroughProcess(t *testing.T) {
 	}
 	body := `{"status":"shipped","status_note":"Left our Bremen warehouse this morning","carrier":"DHL Freight",` +
 		`"tracking_number":"JD0146","tracking_url":"https://track.example/JD0146"}`
-	req, err := http.NewRequest("PATCH", fmt.Sprintf("%s/api/v1/orders/%d", d.base, id), strings.NewReader(body))
-	if err != nil {
-		t.Fatal(err)
-	}
-	req.Header.Set("Authorization", "Bearer "+token)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
+	resp := d.api(t, "PATCH", fmt.Sprintf("/api/v1/orders/%d", id), body)
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("PATCH order: %d", resp.StatusCode)
