@@ -466,3 +466,22 @@ func TestConversationThroughProcess(t *testing.T) {
 		t.Errorf("%d recipients hit the per-recipient limit in a realistic mix", limited)
 	}
 }
+
+func TestHardWrap(t *testing.T) {
+	tests := []struct {
+		name, text string
+		want       bool
+	}{
+		{"wrapped mid-sentence", "If you write to us again about this, please keep SD-9 in the\nsubject line.\n", true},
+		{"wrapped after a comma", "We looked up your order and the shipment left our warehouse,\nand it is on its way.\n", true},
+		{"paragraphs", "We looked up your order and the shipment left our warehouse today.\n\nKind regards\n", false},
+		{"short lines", "Order SO-1: shipped\n  note: left today\n", false},
+		{"quoted customer text", "> we are planning a new site and would like a quote for forty racks\n> including installation\n", false},
+		{"list after a colon", "Here is the current status of your two orders, as of this morning:\n  Order SO-1: shipped\n", false},
+	}
+	for _, tt := range tests {
+		if _, got := hardWrap(tt.text); got != tt.want {
+			t.Errorf("%s: hardWrap = %v, want %v", tt.name, got, tt.want)
+		}
+	}
+}
