@@ -15,7 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/hibiken/asynq"
 	"golang.org/x/crypto/bcrypt"
 
@@ -180,18 +179,12 @@ orders:
 // connection.
 func (r *conversationRig) deliver(t *testing.T, mails []mailgen.Mail) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(r.imap.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
+	raws := make([][]byte, len(mails))
+	for i, m := range mails {
+		raws[i] = m.Raw("sales@ourco.example", time.Now())
 	}
-	defer c.Close()
-	if err := c.Login(r.user, r.imap.Password).Wait(); err != nil {
+	if err := r.imap.Deliver(r.user, raws...); err != nil {
 		t.Fatal(err)
-	}
-	for _, m := range mails {
-		if err := testenv.AppendMail(c, m.Raw("sales@ourco.example", time.Now())); err != nil {
-			t.Fatal(err)
-		}
 	}
 }
 

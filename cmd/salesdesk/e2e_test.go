@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"salesdesk/config"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
@@ -94,22 +92,7 @@ func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
 // appendRaw appends a raw message to the desk's INBOX.
 func (d e2eDesk) appendRaw(t testing.TB, raw string) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(d.imap.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(d.user, d.imap.Password).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	cmd := c.Append("INBOX", int64(len(raw)), nil)
-	if _, err := cmd.Write([]byte(raw)); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.Wait(); err != nil {
+	if err := d.imap.Deliver(d.user, []byte(raw)); err != nil {
 		t.Fatal(err)
 	}
 }
