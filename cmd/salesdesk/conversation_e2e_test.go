@@ -300,8 +300,10 @@ func customerMails(all []sinkMail) map[string][]sinkMail {
 }
 
 var (
-	doubleReply = regexp.MustCompile(`(?i)\b(re|aw|sv)\s*:\s*(re|aw|sv)\s*:`)
-	refToken    = regexp.MustCompile(`(?i)\[SD-[0-9a-z]+\]`)
+	// handoffClaim is the hand-off's sentence about what the customer got.
+	handoffClaim = regexp.MustCompile(`(?:has been sent an acknowledgement with reference|has been answered in this thread \(reference) (SD-[0-9A-Za-z]+)`)
+	doubleReply  = regexp.MustCompile(`(?i)\b(re|aw|sv)\s*:\s*(re|aw|sv)\s*:`)
+	refToken     = regexp.MustCompile(`(?i)\[SD-[0-9a-z]+\]`)
 )
 
 // conversationFigures are the issue's "Done when" numbers for one run.
@@ -310,6 +312,7 @@ type conversationFigures struct {
 	answered, newHumans, newAnswered           int
 	automatedAnswered, sameSubject, badSubject int
 	noHTML, hardWrapped                        int // customer mails
+	handoffClaims, falseClaims                 int // hand-offs saying the customer was acknowledged or answered
 }
 
 func (f conversationFigures) share() float64 { return float64(f.answered) / float64(max(f.humans, 1)) }
@@ -351,7 +354,20 @@ func measure(t *testing.T, mix []mailgen.Mail, all []sinkMail) conversationFigur
 			}
 		}
 	}
+	told := map[string]bool{} // thread tokens the customer received a mail in
 	for _, s := range all {
+		if s.customerFacing() {
+			told[strings.ToUpper(strings.Trim(refToken.FindString(s.subject), "[]"))] = true
+		}
+	}
+	for _, s := range all {
+		if m := handoffClaim.FindStringSubmatch(s.text); m != nil && !s.customerFacing() {
+			f.handoffClaims++
+			if !told[strings.ToUpper(m[1])] {
+				f.falseClaims++
+				t.Errorf("hand-off %q says the customer got a mail with %s, but none was sent", s.subject, m[1])
+			}
+		}
 		if len(refToken.FindAllString(s.subject, -1)) > 1 || doubleReply.MatchString(s.subject) {
 			f.badSubject++
 			t.Errorf("subject with two reference tokens or a doubled reply prefix: %q", s.subject)
@@ -399,7 +415,8 @@ func hardWrap(text string) (string, bool) {
 // are answered or acknowledged (every new inquiry is), no automated mail
 // is answered, no subject carries two reference tokens or "Re: Re:";
 // every customer mail has an HTML alternative and plain text without hard
-// wraps (point 9).
+// wraps (point 9); a hand-off says the customer was acknowledged or
+// answered only when a mail in that thread reached them (point 6).
 //
 // It sends 300 mails by default; SALESDESK_TEST_CONVERSATION_MAILS=1000
 // (scripts/conversation) runs the issue's 1,000.
@@ -439,9 +456,9 @@ func TestConversationThroughProcess(t *testing.T) {
 	f := measure(t, mix, r.sink(t))
 	t.Logf("%d mails (%d human, %d of them replies in threads; %d automated) through `salesdesk run`, %d mails at the sink, in %s: "+
 		"%d of %d human mails answered or acknowledged (%.1f%%), %d of %d new inquiries; %d automated mails answered; "+
-		"%d same-subject pairs; %d bad subjects; %d customer mails without HTML, %d hard-wrapped",
+		"%d same-subject pairs; %d bad subjects; %d customer mails without HTML, %d hard-wrapped; %d of %d hand-off claims false",
 		f.mails, f.humans, f.replies, f.automated, f.sent, elapsed.Round(time.Second), f.answered, f.humans, f.share()*100,
-		f.newAnswered, f.newHumans, f.automatedAnswered, f.sameSubject, f.badSubject, f.noHTML, f.hardWrapped)
+		f.newAnswered, f.newHumans, f.automatedAnswered, f.sameSubject, f.badSubject, f.noHTML, f.hardWrapped, f.falseClaims, f.handoffClaims)
 	if f.automatedAnswered > 0 {
 		t.Errorf("%d customer mails answered automated mail", f.automatedAnswered)
 	}
