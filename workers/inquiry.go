@@ -289,6 +289,15 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if data.Acknowledged, data.Answered, err = h.customerTold(ctx, q); err != nil {
 		return err
 	}
+	if data.Answered {
+		// A reply in a thread we answered: the customer knows the thread's
+		// reference (kept in the subject), never this reply's own.
+		parent, err := h.st.Inquiry(ctx, q.ParentID)
+		if err != nil {
+			return missingIsPermanent(err)
+		}
+		data.Reference = parent.Reference
+	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.HandoffKey(q.ID), Kind: intake.KindHandoff, InquiryID: q.ID,
 		To: []string{to}, ReplyTo: q.ContactEmail}
 	if err := h.queue(ctx, "handoff", data, o); err != nil {
