@@ -3,7 +3,6 @@ package workers
 import (
 	"context"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -190,7 +189,7 @@ func accountSummary(ctx context.Context, st accountReader, q *store.Inquiry, c *
 			if c != nil && l.CustomerID != 0 && l.CustomerID != c.ID {
 				continue
 			}
-			a.OpenLeads = append(a.OpenLeads, mailer.LeadSummary{Reference: fmt.Sprintf("L-%d", l.ID), Title: l.Summary,
+			a.OpenLeads = append(a.OpenLeads, mailer.LeadSummary{Reference: l.Ref(), Title: l.Summary,
 				Status: l.Status, Rep: repName(ctx, st, reps, l.RepID), CreatedAt: l.CreatedAt})
 		}
 	}

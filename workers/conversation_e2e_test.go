@@ -3,12 +3,10 @@ package workers
 import (
 	"context"
 	"fmt"
-	"math/rand/v2"
 	"mime"
 	"net/mail"
 	"path/filepath"
 	"regexp"
-	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -21,6 +19,7 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/mailgen"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
@@ -43,6 +42,8 @@ type conversationDesk struct {
 	acme      *store.Customer
 	rita      *store.Rep
 	uid       atomic.Uint32
+	workers   *Workers     // as wired, for the order-request decider
+	links     *link.Signer // signs the one-click links in its mails
 }
 
 // Our own addresses: every mail to them is internal.
@@ -128,13 +129,14 @@ func newConversationDesk(t *testing.T) *conversationDesk {
 		Intake: intake.Deps{Store: st, Router: router, Enqueuer: d.client},
 	}, Options{
 		Inquiry:        InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
-		Order:          OrderOptions{OperationsAddress: "ops@ourco.example", TeamAddress: "team@ourco.example", FormatHint: "SO-123456", Hours: "Mon-Fri 08:00-17:00 CET"},
+		Order:          OrderOptions{OperationsAddress: "ops@ourco.example", TeamAddress: "team@ourco.example", FormatHint: "SO-123456", Hours: "Mon-Fri 08:00-17:00 CET", Links: signer},
 		Lead:           LeadOptions{Links: signer},
 		RecipientLimit: outbox.RecipientLimit{PerRecipient: 20, Window: time.Hour, Exempt: []string{ourDomain}},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
+	d.workers, d.links = w, signer
 	srv := asynq.NewServer(redisOpt, asynq.Config{
 		Concurrency:     8,
 		Queues:          tasks.Queues(),
@@ -442,90 +444,9 @@ func TestConversationPoints(t *testing.T) {
 	})
 }
 
-// mixMail is one mail of the realistic mix and what it is.
-type mixMail struct {
-	convMail
-	automated bool
-	reply     bool // a reply inside a thread we answered: handed to a person, not answered again
-}
-
-// realisticMix builds n mails: repeat senders (about 65% distinct), known
-// contacts asking about their orders, strangers, order changes, new and
-// rush orders with product codes, quotes and meetings (some merging into
-// open leads), support, billing, complaints, unsubscribes, mails the
-// model is unsure about, and about one in ten automated: auto-replies,
-// out-of-office notices, newsletters and list mail.
-func realisticMix(n int, contacts []string, orders map[string]string) []mixMail {
-	human := []struct{ subject, body string }{
-		{"Where is my order %[1]s?", "Hello,\n\ncould you tell me the status of order %[1]s? When will it be delivered?\n\nThanks\n"},
-		{"Status of %[1]s and %[2]s", "Hi,\n\nwhat is the status of my orders %[1]s and %[2]s? We are waiting for both.\n"},
-		{"Delivery date for order %[1]s", "Hello,\n\nwhen will order %[1]s arrive? Has it shipped yet?\n"},
-		{"Change delivery address for %[1]s", "Hello,\n\nplease change the delivery address of order %[1]s to our warehouse in Bremen, Hafenstrasse 12.\n"},
-		{"Rush order: %[3]d x Stainless hex bolts, FS-0%[4]d", "Hello,\n\nplease rush this order:\n\n%[3]d x Stainless hex bolts, FS-0%[4]d\n%[4]d x Washers M8, WS-%[4]d\n\nWe need it urgently.\n"},
-		{"New order", "Hello,\n\nwe would like to order:\n- %[3]d pcs shelving unit SH-200\n- 12 x bracket set SH-BR\n\nPlease confirm price and delivery.\n"},
-		{"RFQ PO-%[4]d: 3 items", "Hello,\n\nplease send us your best price for 40 cold-room racks, 10 door kits and installation. Our reference is PO-%[4]d.\n"},
-		{"Quote for %[3]d cold-room racks", "Hello,\n\ncould you send us a quote for %[3]d cold-room racks including installation? We are planning a new site.\n"},
-		{"Meeting next week?", "Hello,\n\ncan we schedule a meeting next Tuesday at 10:00 to discuss our requirements for the new warehouse?\n"},
-		{"Sensor calibration", "Hello,\n\nhow do I calibrate the temperature sensor on the X200? The manual does not say.\n"},
-		{"Invoice INV-%[4]d is wrong", "Hello,\n\nour invoice INV-%[4]d charges the wrong unit price. Please send a credit note.\n"},
-		{"Login problem", "Hello,\n\nI cannot log in to the customer portal, the password reset does not work.\n"},
-		{"Broken again", "This is the third time the unit broke. Unacceptable service, I want to speak to a manager.\n"},
-		{"Unsubscribe", "Please remove me from your mailing list. I do not want any more newsletters.\n"},
-		{"Hello", "Hello, I tried to reach you by phone. Please call me back.\n"},
-	}
-	automated := []struct{ subject, body, headers string }{
-		{"Automatic reply: %[5]s", "I am out of the office until Monday.\n", "Auto-Submitted: auto-replied\nX-Autoreply: yes\n"},
-		{"Out of Office: %[5]s", "I am away and will reply when I am back.\n", "Auto-Submitted: auto-replied\n"},
-		{"Our spring newsletter", "New products this spring. Unsubscribe at any time.\n", "Precedence: bulk\nList-Unsubscribe: <mailto:leave@news.example>\n"},
-		{"[buyers-list] Weekly digest", "Digest of the buyers list.\n", "List-Id: <buyers.lists.example>\nPrecedence: list\n"},
-	}
-	orderNumbers := make([]string, 0, len(orders))
-	for num := range orders {
-		orderNumbers = append(orderNumbers, num)
-	}
-	slices.Sort(orderNumbers)
-	rnd := rand.New(rand.NewPCG(11, 1000))
-	distinct := n * 65 / 100
-	senders := make([]string, 0, distinct)
-	senders = append(senders, contacts...)
-	for i := len(senders); i < distinct; i++ {
-		senders = append(senders, fmt.Sprintf("buyer%d@company%d.example", i, i%97))
-	}
-	var out []mixMail
-	for i := range n {
-		from := senders[i%len(senders)]
-		if i >= len(senders) {
-			from = senders[rnd.IntN(len(senders))]
-		}
-		own := orderNumbers[rnd.IntN(len(orderNumbers))]
-		if num, ok := ownOrder(from, orders, orderNumbers); ok && rnd.IntN(4) > 0 {
-			own = num
-		}
-		other := orderNumbers[rnd.IntN(len(orderNumbers))]
-		qty, code := 10+rnd.IntN(490), 100+rnd.IntN(899)
-		id := fmt.Sprintf("mix%04d@%s", i, strings.SplitN(from, "@", 2)[1])
-		if rnd.IntN(10) == 0 {
-			a := automated[rnd.IntN(len(automated))]
-			out = append(out, mixMail{convMail: convMail{id: id, from: from, subject: fmt.Sprintf(a.subject, own, other, qty, code, "Your request"),
-				body: a.body, headers: a.headers}, automated: true})
-			continue
-		}
-		h := human[rnd.IntN(len(human))]
-		out = append(out, mixMail{convMail: convMail{id: id, from: from, subject: fmt.Sprintf(h.subject, own, other, qty, code),
-			body: fmt.Sprintf(h.body, own, other, qty, code)}})
-	}
-	return out
-}
-
-// ownOrder is an order of the account whose contact addr is.
-func ownOrder(addr string, orders map[string]string, numbers []string) (string, bool) {
-	dom := addr[strings.IndexByte(addr, '@'):]
-	for _, num := range numbers {
-		if orders[num] == dom {
-			return num, true
-		}
-	}
-	return "", false
+// genMail is a generated mail as push takes it.
+func genMail(m mailgen.Mail) convMail {
+	return convMail{id: m.ID, from: m.From, subject: m.Subject, body: m.Body, headers: m.Headers}
 }
 
 // TestThousandMails is the "Done when": a realistic mix of 1,000
@@ -565,28 +486,27 @@ func TestThousandMails(t *testing.T) {
 			orders[num] = "@" + dom
 		}
 	}
-	mix := realisticMix(1000, contacts, orders)
+	mix := mailgen.Mix(1000, contacts, orders)
 	start := time.Now()
 	for _, m := range mix {
-		d.push(t, m.convMail)
+		d.push(t, genMail(m))
 	}
 	d.settle(t)
 
 	// A few customers answer our answers: replies in the thread go to a
 	// person and get no second automatic answer.
 	all := d.sent(t)
-	var replies []mixMail
+	var replies []mailgen.Mail
 	for i, m := range mix {
-		if len(replies) == 20 || m.automated || i%7 != 0 {
+		if len(replies) == 20 || m.Automated || i%7 != 0 {
 			continue
 		}
-		if r := repliesTo(all, m.id, true); len(r) > 0 {
-			replies = append(replies, mixMail{convMail: convMail{id: "re-" + m.id, from: m.from, subject: "Re: " + r[0].subject,
-				body: "Thanks, one more question about this.\n", headers: "In-Reply-To: <" + m.id + ">\n"}, reply: true})
+		if r := repliesTo(all, m.ID, true); len(r) > 0 {
+			replies = append(replies, m.ReplyTo(r[0].subject))
 		}
 	}
 	for _, m := range replies {
-		d.push(t, m.convMail)
+		d.push(t, genMail(m))
 	}
 	d.settle(t)
 	elapsed := time.Since(start)
@@ -595,28 +515,28 @@ func TestThousandMails(t *testing.T) {
 
 	var humans, answered, newHumans, newAnswered, automatedAnswered int
 	for _, m := range mix {
-		r := repliesTo(all, m.id, true)
+		r := repliesTo(all, m.ID, true)
 		seen := map[string]bool{}
 		for _, s := range r {
 			if seen[s.subject] {
-				t.Errorf("%s (%q) got two customer mails with the subject %q", m.id, m.subject, s.subject)
+				t.Errorf("%s (%q) got two customer mails with the subject %q", m.ID, m.Subject, s.subject)
 			}
 			seen[s.subject] = true
 		}
 		switch {
-		case m.automated:
+		case m.Automated:
 			automatedAnswered += len(r)
 		default:
 			humans++
 			if len(r) > 0 {
 				answered++
 			}
-			if !m.reply {
+			if !m.Reply {
 				newHumans++
 				if len(r) > 0 {
 					newAnswered++
 				} else {
-					t.Logf("not answered: %s %q from %s", m.id, m.subject, m.from)
+					t.Logf("not answered: %s %q from %s", m.ID, m.Subject, m.From)
 				}
 			}
 		}

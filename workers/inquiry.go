@@ -38,7 +38,7 @@ type InquiryStore interface {
 	ListOrderRequests(ctx context.Context, f store.OrderRequestFilter) ([]store.OrderRequest, error)
 	// For the update to the owner of a lead another one merged into.
 	Lead(ctx context.Context, id int64) (*store.Lead, error)
-	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
+	MergedInto(ctx context.Context, leadID int64) (int64, error)
 	// For hand-offs in a customer's language.
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 	// For the manager's daily summary: the manager's own timezone.
@@ -290,6 +290,15 @@ func (h *HandoffHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	if data.Acknowledged, data.Answered, err = h.customerTold(ctx, q); err != nil {
 		return err
+	}
+	if data.Answered {
+		// A reply in a thread we answered: the customer knows the thread's
+		// reference (kept in the subject), never this reply's own.
+		parent, err := h.st.Inquiry(ctx, q.ParentID)
+		if err != nil {
+			return missingIsPermanent(err)
+		}
+		data.Reference = parent.Reference
 	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.HandoffKey(q.ID), Kind: intake.KindHandoff, InquiryID: q.ID,
 		To: []string{to}, ReplyTo: q.ContactEmail}

@@ -143,13 +143,16 @@ func (h leadDesk) outcomeLinks(leadID, repID int64) (won, lost string) {
 // leadMail is a lead with what the rep needs to see: its inquiry and the
 // customer's mail, when it came from one.
 type leadMail struct {
-	lead      *store.Lead
+	lead *store.Lead
+	// reference is the token of the customer's thread (the inquiry's
+	// "SD-19"), "" for a lead that came without a mail; the lead itself
+	// is always named by lead.Ref().
 	reference string
 	cm        *customerMail // nil when the lead has no inquiry
 }
 
 func (h leadDesk) loadLead(ctx context.Context, l *store.Lead) (*leadMail, error) {
-	lm := &leadMail{lead: l, reference: fmt.Sprintf("L-%d", l.ID)}
+	lm := &leadMail{lead: l}
 	if l.InquiryID == 0 {
 		return lm, nil
 	}
@@ -235,6 +238,7 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 	data := mailer.LeadAssignedData{
 		Timezone:      rep.Timezone,
 		RepName:       rep.Name,
+		Lead:          l.Ref(),
 		Reference:     lm.reference,
 		CustomerName:  lm.customerName(),
 		CustomerEmail: l.ContactEmail,
@@ -328,7 +332,7 @@ func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, 
 		return err
 	}
 	data := mailer.LeadReminderData{
-		RepName: name, Reference: lm.reference, CustomerName: lm.customerName(), Company: res.Lead.Company,
+		RepName: name, Lead: res.Lead.Ref(), Reference: lm.reference, CustomerName: lm.customerName(), Company: res.Lead.Company,
 		Subject: lm.subject(), AssignedAt: res.Lead.AssignedAt, RespondBy: res.RemindAt, Overdue: overdue,
 	}
 	if !overdue {
@@ -588,7 +592,7 @@ func (h leadDesk) repName(ctx context.Context, id int64) string {
 func (h *LeadsDailyDigestHandler) dailyLead(e lead.DigestLead, status string, readerID int64) mailer.DailyLead {
 	_, _, _, u := h.links(e.Lead.ID, readerID)
 	return mailer.DailyLead{
-		Reference: fmt.Sprintf("L-%d", e.Lead.ID), CustomerName: cmp.Or(e.Lead.ContactName, e.Lead.ContactEmail), Company: e.Lead.Company,
+		Reference: e.Lead.Ref(), CustomerName: cmp.Or(e.Lead.ContactName, e.Lead.ContactEmail), Company: e.Lead.Company,
 		Subject: e.Lead.Summary, Status: status, AssignedAt: e.Lead.AssignedAt, RespondBy: e.RespondBy, Overdue: e.Overdue, URL: u,
 		Score: e.Lead.Score, Scored: e.Lead.Scored,
 	}

@@ -3,8 +3,6 @@ package workers
 import (
 	"context"
 	"fmt"
-	"regexp"
-	"strconv"
 
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/store"
@@ -14,22 +12,13 @@ import (
 // when another lead (a new quote or meeting request) merged into it.
 func LeadUpdateKey(mergedLeadID int64) string { return fmt.Sprintf("lead_update:%d", mergedLeadID) }
 
-// mergedInto finds "into lead N" in the merge event lead.Service records.
-var mergedInto = regexp.MustCompile(`into lead (\d+)`)
-
 // mergedTarget is the open lead l was merged into, or nil.
 func (h leadDesk) mergedTarget(ctx context.Context, l *store.Lead) (*store.Lead, error) {
-	evs, err := h.st.LeadEvents(ctx, l.ID)
-	if err != nil {
+	id, err := h.st.MergedInto(ctx, l.ID)
+	if err != nil || id == 0 {
 		return nil, err
 	}
-	for i := len(evs) - 1; i >= 0; i-- {
-		if m := mergedInto.FindStringSubmatch(evs[i].Note); m != nil {
-			id, _ := strconv.ParseInt(m[1], 10, 64)
-			return h.st.Lead(ctx, id)
-		}
-	}
-	return nil, nil
+	return h.st.Lead(ctx, id)
 }
 
 // mergedUpdate tells the owner of the lead that l merged into about the
@@ -59,7 +48,7 @@ func (h *LeadAssignHandler) mergedUpdate(ctx context.Context, l *store.Lead) err
 		return err
 	}
 	data := mailer.LeadUpdateData{
-		RepName: rep.Name, Reference: tm.reference, LeadSubject: tm.subject(), CustomerName: lm.customerName(),
+		RepName: rep.Name, Lead: target.Ref(), Reference: tm.reference, LeadSubject: tm.subject(), CustomerName: lm.customerName(),
 		CustomerEmail: l.ContactEmail, Subject: lm.subject(), Body: l.Summary, ReceivedAt: l.CreatedAt,
 	}
 	if lm.cm != nil {

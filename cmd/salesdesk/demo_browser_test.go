@@ -55,7 +55,7 @@ func sentKinds(run demoRun) (leadRep, statusCustomer string, acks int) {
 		}
 		to := m.To[0]
 		switch kind := demo.NewWorld(0, time.Time{}).RecipientKind(to); {
-		case kind == admin.KindRep && strings.HasPrefix(p.Subject, "New lead:"):
+		case kind == admin.KindRep && strings.HasPrefix(p.Subject, "New lead "):
 			leadRep = to
 		case kind == admin.KindCustomer && strings.Contains(p.Text, "Here is the current status of your"):
 			statusCustomer = to
@@ -112,7 +112,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if !anyContains(seen.StatusBodies, "Here is the current status of your") {
 		t.Errorf("sent mail to %s shows no order-status reply among %d mails", statusCustomer, len(seen.StatusBodies))
 	}
-	if !anyHasPrefix(seen.LeadSubjects, "New lead:") {
+	if !anyHasPrefix(seen.LeadSubjects, "New lead ") {
 		t.Errorf("sent mail to %s shows %q; want a lead mail", leadRep, first(seen.LeadSubjects, 5))
 	}
 	if n, err := strconv.Atoi(seen.ReportInquiries); err != nil || n == 0 {

@@ -10,8 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"salesdesk/config"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
@@ -27,11 +25,19 @@ type e2eDesk struct {
 	smtp *smtptest.Server
 	st   *store.Store
 	dsn  string // the store's, for tests that count rows directly
+	base string // the web role's base URL
 }
 
 // setupDesk starts every role against Dovecot and an SMTP sink; each
 // change adjusts the test configuration first.
 func setupDesk(t testing.TB, changes ...func(*config.Config)) e2eDesk {
+	t.Helper()
+	return setupDeskWith(t, nil)
+}
+
+// setupDeskWith is setupDesk with configure, when not nil, changing the
+// configuration before the roles start.
+func setupDeskWith(t testing.TB, configure func(*config.Config)) e2eDesk {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
@@ -72,8 +78,11 @@ func setupDesk(t testing.TB, changes ...func(*config.Config)) e2eDesk {
 		Currency: "EUR", AmountCents: 129900, TrackingNumber: "1Z999", TrackingURL: "https://track.example/1Z999"}); err != nil {
 		t.Fatal(err)
 	}
-	startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
-	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn}
+	if configure != nil {
+		configure(&cfg)
+	}
+	base := startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
+	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn, base: base}
 }
 
 func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
@@ -88,22 +97,7 @@ func (d e2eDesk) deliver(t testing.TB, from, subject, body string) string {
 // appendRaw appends a raw message to the desk's INBOX.
 func (d e2eDesk) appendRaw(t testing.TB, raw string) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(d.imap.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer c.Close()
-	if err := c.Login(d.user, d.imap.Password).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	cmd := c.Append("INBOX", int64(len(raw)), nil)
-	if _, err := cmd.Write([]byte(raw)); err != nil {
-		t.Fatal(err)
-	}
-	if err := cmd.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := cmd.Wait(); err != nil {
+	if err := d.imap.Deliver(d.user, []byte(raw)); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -18,7 +18,9 @@ var leadStatuses = []string{store.LeadUnassigned, store.LeadAssigned, store.Lead
 
 // leadJSON is a lead as the API shows it.
 type leadJSON struct {
-	ID           int64      `json:"id"`
+	ID int64 `json:"id"`
+	// Ref is the identifier people see in mails and pages: "L-3".
+	Ref          string     `json:"ref"`
 	ExternalID   string     `json:"external_id"`
 	InquiryID    *int64     `json:"inquiry_id"`
 	CustomerID   *int64     `json:"customer_id"`
@@ -59,7 +61,7 @@ type leadEventJSON struct {
 
 func leadOut(l *store.Lead) leadJSON {
 	return leadJSON{
-		ID: l.ID, ExternalID: l.ExternalID, InquiryID: idOrNull(l.InquiryID), CustomerID: idOrNull(l.CustomerID),
+		ID: l.ID, Ref: l.Ref(), ExternalID: l.ExternalID, InquiryID: idOrNull(l.InquiryID), CustomerID: idOrNull(l.CustomerID),
 		ContactEmail: l.ContactEmail, ContactName: l.ContactName, Company: l.Company, Domain: l.Domain,
 		Country: l.Country, Source: l.Source, Summary: l.Summary, Status: l.Status, RepID: idOrNull(l.RepID),
 		ValueCents: l.ValueCents, Currency: l.Currency, LostReason: l.LostReason, AssignedAt: timeOrNull(l.AssignedAt),

@@ -174,7 +174,7 @@ const pagesHTML = `
 {{if not .Me.RepID}}<section class="card"><p>You are signed in with a dashboard login, which has no leads of its own. See the <a href="/desk/team">team</a>, the <a href="/desk/alerts">alerts</a> or the <a href="/desk/order-requests">order requests</a>.</p></section>{{else}}
 <section class="card"><h2>My leads by SLA</h2>
 {{if .Data.Leads}}<table id="my-leads"><tr><th>Lead</th><th>Company</th><th>Status</th><th>Respond by</th><th>Time left</th></tr>
-{{range .Data.Leads}}<tr><td><a href="/desk/leads/{{.ID}}">#{{.ID}} {{.Summary}}</a></td><td>{{.Company}}</td><td><span class="tag">{{.Status}}</span></td>
+{{range .Data.Leads}}<tr><td><a href="/desk/leads/{{.ID}}">{{.Ref}} {{.Summary}}</a></td><td>{{.Company}}</td><td><span class="tag">{{.Status}}</span></td>
 <td class="nw">{{when .Due}}</td><td class="nw{{if .Overdue}} overdue{{end}}">{{.Left}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">No open leads. New ones arrive by mail and show up here.</p>{{end}}</section>
 <section class="card"><h2>Inquiries and hand-offs on my accounts</h2>
@@ -189,7 +189,7 @@ const pagesHTML = `
 {{template "bottom"}}{{end}}
 
 {{define "lead"}}{{template "top" .}}{{$l := .Data.Lead}}
-<h1>Lead #{{$l.ID}}: {{$l.Summary}} <span class="tag" id="lead-status">{{$l.Status}}</span></h1>
+<h1>Lead <span id="lead-ref">{{$l.Ref}}</span>: {{$l.Summary}} <span class="tag" id="lead-status">{{$l.Status}}</span></h1>
 <section class="grid cols">
 <div class="card"><h2>Details</h2><table>
 <tr><th>Contact</th><td>{{$l.ContactName}} {{$l.ContactEmail}}</td></tr>
@@ -235,7 +235,7 @@ const pagesHTML = `
 <tr><th>Received</th><td>{{when $q.CreatedAt}}</td></tr>
 {{with .Data.Customer}}<tr><th>Account</th><td><a href="/desk/accounts/{{.ID}}">{{.Name}}</a></td></tr>{{end}}
 <tr><th>Hand-off owner</th><td>{{with .Data.Owner}}{{.Name}} ({{.Email}}){{else}}none{{end}}</td></tr>
-{{with .Data.Lead}}<tr><th>Lead</th><td><a href="/desk/leads/{{.ID}}">#{{.ID}} {{.Status}}</a></td></tr>{{end}}
+{{with .Data.Lead}}<tr><th>Lead</th><td><a href="/desk/leads/{{.ID}}">{{.Ref}} {{.Status}}</a></td></tr>{{end}}
 </table>
 {{if .Data.Writable}}<form class="actions" method="post" action="/desk/inquiries/{{$q.ID}}/label">
 <select name="category" aria-label="Category">{{range .Data.Categories}}<option{{if eq (print .) $q.Category}} selected{{end}}>{{.}}</option>{{end}}</select>
@@ -278,7 +278,7 @@ const pagesHTML = `
 {{range .Data.Load}}<tr><td>{{.Rep.Name}} <span class="muted">{{.Rep.Email}}</span></td><td>{{.Role}}</td><td class="num">{{.Assigned}}</td><td class="num{{if .Overdue}} overdue{{end}}">{{.Overdue}}</td><td class="num">{{.Contacted}}</td><td class="num">{{.Won}}</td><td class="num">{{.Lost}}</td><td class="num">{{money .WonCents ""}}</td></tr>
 {{end}}</table></section>
 <section class="card"><h2>Open leads</h2><table id="team-leads"><tr><th>Lead</th><th>Rep</th><th>Status</th><th>Assigned</th></tr>
-{{range .Data.Open}}<tr><td><a href="/desk/leads/{{.ID}}">#{{.ID}} {{.Summary}}</a></td><td>{{index $.Data.Names .RepID}}</td><td><span class="tag">{{.Status}}</span></td><td class="nw">{{when .AssignedAt}}</td></tr>
+{{range .Data.Open}}<tr><td><a href="/desk/leads/{{.ID}}">{{.Ref}} {{.Summary}}</a></td><td>{{index $.Data.Names .RepID}}</td><td><span class="tag">{{.Status}}</span></td><td class="nw">{{when .AssignedAt}}</td></tr>
 {{else}}<tr><td class="muted">No open leads.</td></tr>{{end}}</table></section>
 {{template "bottom"}}{{end}}
 

@@ -61,7 +61,7 @@ func (s *Service) dedupe(ctx context.Context, l *store.Lead) (int64, error) {
 		Note: fmt.Sprintf("lead %d from %s merged in: %s", l.ID, l.ContactEmail, what)}); err != nil {
 		return 0, err
 	}
-	if err := s.st.SetLeadStatus(ctx, l.ID, store.LeadMerged, 0, fmt.Sprintf("into lead %d", target)); err != nil {
+	if err := s.st.MergeLead(ctx, l.ID, target); err != nil {
 		return 0, err
 	}
 	l.Status = store.LeadMerged

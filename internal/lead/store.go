@@ -26,6 +26,8 @@ type Store interface {
 	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
 	SetLeadStatus(ctx context.Context, id int64, status string, valueCents int64, reason string) error
 	CloseLead(ctx context.Context, id int64, o store.LeadOutcome) (changed bool, err error)
+	// MergeLead closes a lead as merged into another, recording the target.
+	MergeLead(ctx context.Context, id, into int64) error
 	AddLeadEvent(ctx context.Context, e *store.LeadEvent) error
 	LeadEvents(ctx context.Context, leadID int64) ([]store.LeadEvent, error)
 	Rep(ctx context.Context, id int64) (*store.Rep, error)

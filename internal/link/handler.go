@@ -180,19 +180,19 @@ func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
 // leadActions are the confirmation and result wording per lead action.
 var leadActions = map[string]struct{ question, button, done string }{
 	lead.ActionAccept: {
-		question: "Take lead #%d? You will not be reminded about it again.",
+		question: "Take lead %s? You will not be reminded about it again.",
 		button:   "Accept lead",
-		done:     "Done: lead #%d is yours.",
+		done:     "Done: lead %s is yours.",
 	},
 	lead.ActionContacted: {
-		question: "Mark lead #%d as contacted? That meets its response deadline.",
+		question: "Mark lead %s as contacted? That meets its response deadline.",
 		button:   "Mark contacted",
-		done:     "Done: lead #%d marked contacted.",
+		done:     "Done: lead %s marked contacted.",
 	},
 	lead.ActionNotMine: {
-		question: "Pass lead #%d on? It goes to the next eligible rep, or to the pool.",
+		question: "Pass lead %s on? It goes to the next eligible rep, or to the pool.",
 		button:   "Not mine, pass it on",
-		done:     "Done: lead #%d passed on.",
+		done:     "Done: lead %s passed on.",
 	},
 }
 
@@ -220,7 +220,7 @@ func (h *handler) serveLead(w http.ResponseWriter, r *http.Request) {
 	}
 	if r.Method != http.MethodPost {
 		fields := []field{{Name: "rep", Value: strconv.FormatInt(repID, 10)}}
-		render(w, confirmPage(r, q, fmt.Sprintf("Lead #%d", id), fmt.Sprintf(words.question, id), words.button, fields))
+		render(w, confirmPage(r, q, "Lead "+store.LeadRef(id), fmt.Sprintf(words.question, store.LeadRef(id)), words.button, fields))
 		return
 	}
 	if err := h.lead(r.Context(), id, action, repID); err != nil {
@@ -228,7 +228,7 @@ func (h *handler) serveLead(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.log.InfoContext(r.Context(), "lead link applied", "lead_id", id, "action", action, "rep_id", repID)
-	render(w, donePage(fmt.Sprintf(words.done, id)))
+	render(w, donePage(fmt.Sprintf(words.done, store.LeadRef(id))))
 }
 
 // query returns the link's parameters: the URL's query for GET, the

@@ -154,13 +154,13 @@ func TestConfirmThenApply(t *testing.T) {
 			wantDone: "Done: inquiry #7 filed as order status."},
 		{name: "lead accept", target: func(f fixture) string { return f.leadURL(31, lead.ActionAccept, 4) },
 			wantButton: "Accept lead", wantCall: call{kind: "lead", id: 31, what: "accept", repID: 4},
-			wantDone: "Done: lead #31 is yours."},
+			wantDone: "Done: lead L-31 is yours."},
 		{name: "lead contacted", target: func(f fixture) string { return f.leadURL(31, lead.ActionContacted, 4) },
 			wantButton: "Mark contacted", wantCall: call{kind: "lead", id: 31, what: "contacted", repID: 4},
-			wantDone: "Done: lead #31 marked contacted."},
+			wantDone: "Done: lead L-31 marked contacted."},
 		{name: "lead not mine", target: func(f fixture) string { return f.leadURL(31, lead.ActionNotMine, 4) },
 			wantButton: "Not mine, pass it on", wantCall: call{kind: "lead", id: 31, what: "not_mine", repID: 4},
-			wantDone: "Done: lead #31 passed on."},
+			wantDone: "Done: lead L-31 passed on."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

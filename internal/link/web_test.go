@@ -78,7 +78,7 @@ func TestThroughWebServer(t *testing.T) {
 	r = httptest.NewRequest(http.MethodPost, action, strings.NewReader(form.Encode()))
 	r.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	r.Header.Set("Sec-Fetch-Site", "same-origin")
-	if w := serve(h, r); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Done: lead #31 marked contacted.") {
+	if w := serve(h, r); w.Code != http.StatusOK || !strings.Contains(w.Body.String(), "Done: lead L-31 marked contacted.") {
 		t.Fatalf("same-origin POST = %d:\n%s", w.Code, w.Body)
 	}
 	if got := f.rec.got(); len(got) != 1 || got[0] != (call{kind: "lead", id: 31, what: "contacted", repID: 4}) {

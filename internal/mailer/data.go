@@ -250,7 +250,8 @@ type LeadAssignedData struct {
 	// are shown in it, or in the team's when empty.
 	Timezone      string
 	RepName       string
-	Reference     string // required: the lead's or inquiry's token
+	Lead          string // required: the lead's identifier, store.LeadRef ("L-3")
+	Reference     string // the customer's thread token ("SD-19"); "" when the lead came without a mail
 	CustomerName  string
 	CustomerEmail string
 	Company       string
@@ -284,7 +285,8 @@ type LeadReminderData struct {
 	// are shown in it, or in the team's when empty.
 	Timezone     string
 	RepName      string
-	Reference    string
+	Lead         string // the lead's identifier, store.LeadRef ("L-3")
+	Reference    string // the customer's thread token ("SD-19"); "" when none
 	CustomerName string
 	Company      string
 	Subject      string
@@ -354,7 +356,8 @@ type LeadGroup struct {
 // merged into a lead a rep already holds, sent in that lead's thread.
 type LeadUpdateData struct {
 	RepName       string
-	Reference     string // the held lead's reference (the thread's token)
+	Lead          string // the held lead's identifier, store.LeadRef ("L-3")
+	Reference     string // the held lead's thread token ("SD-19"); "" when none
 	LeadSubject   string // the held lead's subject
 	NewReference  string // the new request's own reference, when it came by mail
 	CustomerName  string

@@ -140,7 +140,7 @@ func goldenCases() []struct {
 			Reference: "SD-1249", CustomerEmail: "ops@client.example", Request: "Change delivery address", Body: "Please deliver to dock 4.",
 		}},
 		{"lead_assigned", "lead_assigned", LeadAssignedData{
-			RepName: "Dana", Reference: "SD-1250", CustomerName: hostile, CustomerEmail: "bob@brightwater.example",
+			RepName: "Dana", Lead: "L-412", Reference: "SD-1250", CustomerName: hostile, CustomerEmail: "bob@brightwater.example",
 			Company: account.Company, Phone: "+44 20 7946 0958\r\nX-Evil: 1", Subject: "Quote for 40 cold-room racks", Body: bodyText,
 			ReceivedAt: t0, RespondBy: t0.Add(4 * time.Hour), Account: account,
 			AcceptURL:    "https://desk.example.com/l/1250/accept?sig=a1",
@@ -151,27 +151,27 @@ func goldenCases() []struct {
 			LostURL:      "https://desk.example.com/leads/1250/lost?sig=a5",
 		}},
 		{"lead_update", "lead_update", LeadUpdateData{
-			RepName: "Dana", Reference: "SD-1250", LeadSubject: "Re: Quote for 40 cold-room racks", NewReference: "SD-1262",
+			RepName: "Dana", Lead: "L-412", Reference: "SD-1250", LeadSubject: "Re: Quote for 40 cold-room racks", NewReference: "SD-1262",
 			CustomerName: "Ana Ortiz", CustomerEmail: "ana@brightwater.example", Subject: "Also 10 door kits, please",
 			Body: "Could you add 10 door kits to the quote?", ReceivedAt: t0, LeadURL: "https://desk.example.com/leads/1250",
 		}},
 		{"lead_reminder", "lead_reminder", LeadReminderData{
-			RepName: "Dana", Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj,
+			RepName: "Dana", Lead: "L-412", Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj,
 			AssignedAt: t0, RespondBy: t0.Add(4 * time.Hour), Overdue: true,
 			AcceptURL: "https://desk.example.com/l/1250/accept?sig=a1", LeadURL: "https://desk.example.com/leads/1250",
 		}},
 		{"lead_reminder_due", "lead_reminder", LeadReminderData{
-			RepName: "Sam", Reference: "SD-1251", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026",
+			RepName: "Sam", Lead: "L-413", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026",
 			AssignedAt: t0, RespondBy: t0.Add(8 * time.Hour),
 			ContactedURL: "https://desk.example.com/l/1251/contacted?sig=b2",
 		}},
 		{"daily_leads", "daily_leads", DailyLeadsData{
 			RepName: "Dana", Date: t0, ListURL: "https://desk.example.com/leads?rep=7",
 			Leads: []DailyLead{
-				{Reference: "SD-1250", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj, Status: "assigned",
+				{Reference: "L-412", CustomerName: hostile, Company: "Brightwater", Subject: crlfSubj, Status: "assigned",
 					AssignedAt: t0.Add(-20 * time.Hour), RespondBy: t0.Add(-16 * time.Hour), Overdue: true, URL: "https://desk.example.com/leads/1250",
 					Score: 81, Scored: true},
-				{Reference: "SD-1251", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026", Status: "accepted",
+				{Reference: "L-413", CustomerName: "Ana Ortiz", Subject: "Pricing for 2026", Status: "accepted",
 					AssignedAt: t0.Add(-2 * time.Hour), RespondBy: t0.Add(6 * time.Hour), URL: "javascript:alert(1)"},
 			},
 		}},

@@ -28,6 +28,15 @@ const (
 	LeadEventReminder   = "reminder"
 )
 
+// LeadRef is the identifier people see for lead id, the same in every
+// mail, page, report and API answer: "L-3". The customer's thread keeps
+// its own reference (the inquiry's "SD-19"); that one names the
+// conversation, this one the lead.
+func LeadRef(id int64) string { return fmt.Sprintf("L-%d", id) }
+
+// Ref is the lead's identifier as people see it (LeadRef).
+func (l Lead) Ref() string { return LeadRef(l.ID) }
+
 // Lead is a piece of new business waiting for, or owned by, a rep.
 type Lead struct {
 	ID           int64
@@ -315,4 +324,35 @@ func (s *Store) OpenLeadCount(ctx context.Context, repID int64) (int, error) {
 		return 0, fmt.Errorf("store: open leads of rep %d: %w", repID, err)
 	}
 	return n, nil
+}
+
+// MergeLead closes lead id as merged into the open lead into, recording
+// both the target (MergedInto reads it) and the status event, in one
+// transaction.
+func (s *Store) MergeLead(ctx context.Context, id, into int64) error {
+	now := s.nowUTC()
+	note := fmt.Sprintf("into lead %d", into)
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, s.rebind(`
+			UPDATE leads SET status = ?, merged_into = ?, lost_reason = ?, closed_at = ?, updated_at = ?
+			WHERE id = ?`), LeadMerged, into, note, s.ts(now), s.ts(now), id)
+		if err := s.checkUpdated(res, err, "merge lead", id); err != nil {
+			return err
+		}
+		return s.addLeadEvent(ctx, tx, &LeadEvent{LeadID: id, Kind: LeadEventStatus, Note: LeadMerged + ": " + note})
+	})
+}
+
+// MergedInto returns the lead that lead id was merged into, or 0 when it
+// was not merged.
+func (s *Store) MergedInto(ctx context.Context, id int64) (int64, error) {
+	var into sql.NullInt64
+	err := s.db.QueryRowContext(ctx, s.rebind("SELECT merged_into FROM leads WHERE id = ?"), id).Scan(&into)
+	if err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return 0, fmt.Errorf("store: lead %d: %w", id, ErrNotFound)
+		}
+		return 0, fmt.Errorf("store: lead %d merged into: %w", id, err)
+	}
+	return into.Int64, nil
 }

@@ -22,3 +22,22 @@ func AppendMail(c *imapclient.Client, raw []byte) error {
 	}
 	return nil
 }
+
+// Deliver logs in to the test Dovecot as user and APPENDs the raw messages
+// to its INBOX, in order, over one connection.
+func (i IMAP) Deliver(user string, raws ...[]byte) error {
+	c, err := imapclient.DialInsecure(i.Addr, nil)
+	if err != nil {
+		return fmt.Errorf("dial %s: %w", i.Addr, err)
+	}
+	defer c.Close()
+	if err := c.Login(user, i.Password).Wait(); err != nil {
+		return fmt.Errorf("login %s: %w", user, err)
+	}
+	for _, raw := range raws {
+		if err := AppendMail(c, raw); err != nil {
+			return err
+		}
+	}
+	return nil
+}
