@@ -247,8 +247,8 @@ func (r *conversationRig) busy(t *testing.T, n int) string {
 	return ""
 }
 
-// sinkMail is one mail read at the SMTP sink.
-type sinkMail struct {
+// convMail is one mail read at the SMTP sink, as the conversation run counts it.
+type convMail struct {
 	to        []string
 	subject   string
 	inReplyTo string
@@ -256,7 +256,7 @@ type sinkMail struct {
 	html      bool   // has an HTML body
 }
 
-func (s sinkMail) customerFacing() bool {
+func (s convMail) customerFacing() bool {
 	for _, to := range s.to {
 		if !ourAddress(to) {
 			return true
@@ -265,9 +265,9 @@ func (s sinkMail) customerFacing() bool {
 	return false
 }
 
-func (r *conversationRig) sink(t *testing.T) []sinkMail {
+func (r *conversationRig) sink(t *testing.T) []convMail {
 	t.Helper()
-	var out []sinkMail
+	var out []convMail
 	for _, m := range r.smtp.Messages() {
 		msg, err := mail.ReadMessage(strings.NewReader(string(m.Data)))
 		if err != nil {
@@ -281,7 +281,7 @@ func (r *conversationRig) sink(t *testing.T) []sinkMail {
 		if err != nil {
 			t.Fatalf("unreadable mail at the sink: %v", err)
 		}
-		out = append(out, sinkMail{to: m.To, subject: subject, inReplyTo: strings.Trim(msg.Header.Get("In-Reply-To"), "<>"),
+		out = append(out, convMail{to: m.To, subject: subject, inReplyTo: strings.Trim(msg.Header.Get("In-Reply-To"), "<>"),
 			text: p.Text, html: p.HTML != ""})
 	}
 	return out
@@ -289,8 +289,8 @@ func (r *conversationRig) sink(t *testing.T) []sinkMail {
 
 // customerMails indexes the customer-facing mails by the Message-ID they
 // answer.
-func customerMails(all []sinkMail) map[string][]sinkMail {
-	out := map[string][]sinkMail{}
+func customerMails(all []convMail) map[string][]convMail {
+	out := map[string][]convMail{}
 	for _, s := range all {
 		if s.customerFacing() && s.inReplyTo != "" {
 			out[s.inReplyTo] = append(out[s.inReplyTo], s)
@@ -319,7 +319,7 @@ func (f conversationFigures) share() float64 { return float64(f.answered) / floa
 
 // measure computes the figures from what the sink received, reporting
 // each offending mail.
-func measure(t *testing.T, mix []mailgen.Mail, all []sinkMail) conversationFigures {
+func measure(t *testing.T, mix []mailgen.Mail, all []convMail) conversationFigures {
 	t.Helper()
 	f := conversationFigures{mails: len(mix), sent: len(all)}
 	byID := customerMails(all)
