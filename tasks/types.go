@@ -20,6 +20,7 @@ func Types() []string {
 		TypeInquiryTriage,
 		TypeInquiryAck,
 		TypeCustomerUnsubscribe,
+		TypeRoutingRetrain,
 		TypeMailSend,
 		TypePing,
 	}
