@@ -35,6 +35,8 @@ func defaultsFor(typ string) (d taskDefaults, ok bool) {
 		return taskDefaults{QueueLow, 5, 10 * time.Minute, retainDaily}, true
 	case TypeReportWeekly:
 		return taskDefaults{QueueLow, 5, 10 * time.Minute, retainWeekly}, true
+	case TypeRoutingRetrain:
+		return taskDefaults{QueueLow, 5, 5 * time.Minute, retainEntity}, true
 	case TypePing:
 		return taskDefaults{QueueDefault, 1, 10 * time.Second, time.Hour}, true
 	}

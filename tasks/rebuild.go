@@ -26,6 +26,7 @@ var rebuilders = map[string]func(b []byte) (*asynq.Task, error){
 	TypeInquiryTriage:       rebuilder(TypeInquiryTriage, NewInquiryTriageTask),
 	TypeInquiryAck:          rebuilder(TypeInquiryAck, NewInquiryAckTask),
 	TypeCustomerUnsubscribe: rebuilder(TypeCustomerUnsubscribe, NewCustomerUnsubscribeTask),
+	TypeRoutingRetrain:      rebuilder(TypeRoutingRetrain, NewRoutingRetrainTask),
 }
 
 func rebuilder[P payload](typ string, build func(P) (*asynq.Task, error)) func([]byte) (*asynq.Task, error) {

@@ -124,6 +124,10 @@ func contract() []taskCase {
 			InquiryAckPayload{InquiryID: 32},
 			NewInquiryAckTask, ParseInquiryAckPayload).
 			opts(QueueDefault, "inquiry:ack:32", 10, time.Minute, 24*time.Hour),
+		mk("routing retrain", TypeRoutingRetrain,
+			RoutingRetrainPayload{RunAt: dueAt},
+			NewRoutingRetrainTask, ParseRoutingRetrainPayload).
+			opts(QueueLow, "routing:retrain:20300102T093000Z", 5, 5*time.Minute, 24*time.Hour).at(dueAt),
 		mk("unsubscribe by inquiry", TypeCustomerUnsubscribe,
 			CustomerUnsubscribePayload{Email: "Buyer@Example.com", InquiryID: 33},
 			NewCustomerUnsubscribeTask, ParseCustomerUnsubscribePayload).

@@ -21,6 +21,7 @@ func Types() []string {
 		TypeInquiryTriage,
 		TypeInquiryAck,
 		TypeCustomerUnsubscribe,
+		TypeRoutingRetrain,
 		TypeMailSend,
 		TypePing,
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,7 +15,6 @@ import (
 
 	"salesdesk/internal/inbox"
 	"salesdesk/internal/intake"
-	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/outbox"
@@ -57,15 +55,8 @@ func (m e2eMail) raw() []byte {
 func TestEndToEnd(t *testing.T) {
 	ctx := t.Context()
 	imapSrv := testenv.Dovecot(t)
-	testenv.Redis(t, testenv.RedisDBWorkers)
-	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
-	smtpSrv := smtptest.New(t)
-
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "e2e.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	rig := newQueueRig(t, "e2e")
+	redisOpt, smtpSrv, st, client, inspector := rig.redisOpt, rig.smtp, rig.st, rig.client, rig.inspector
 	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
 	if _, err := st.CreateRep(ctx, rep); err != nil {
 		t.Fatal(err)
@@ -80,24 +71,9 @@ func TestEndToEnd(t *testing.T) {
 		}
 	}
 
-	client := asynq.NewClient(redisOpt)
-	t.Cleanup(func() { client.Close() })
-	inspector := asynq.NewInspector(redisOpt)
-	t.Cleanup(func() { inspector.Close() })
-
-	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0.9})
-	if err != nil {
-		t.Fatal(err)
-	}
-	proc, err := intake.New(intake.Deps{Store: st, Router: router, Enqueuer: client}, intake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := link.New([]byte("e2e-secret-of-sufficient-length"))
+	kit := newMailKit(t, 0.9)
+	renderer, signer := kit.renderer, kit.signer
+	proc, err := intake.New(intake.Deps{Store: st, Router: kit.router, Enqueuer: client}, intake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -177,7 +153,7 @@ func TestEndToEnd(t *testing.T) {
 	// here, by name, rather than as a missing mail further down.
 	wantOut := 0
 	for _, m := range mails[1:] {
-		d := router.Route(routing.Input{From: m.from, Subject: m.subject, Text: m.body})
+		d := kit.router.Route(routing.Input{From: m.from, Subject: m.subject, Text: m.body})
 		if d.Triage != m.wantTriage || (!m.wantTriage && d.Category != m.wantCategory) {
 			t.Fatalf("%s: the router says %s (%.2f, triage %v); the test needs %s (triage %v)", m.name, d.Category, d.Confidence,
 				d.Triage, m.wantCategory, m.wantTriage)

@@ -14,7 +14,6 @@ import (
 
 	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
-	"salesdesk/internal/mailer"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -97,19 +96,9 @@ func newInquiryFixture(t *testing.T, minConf float64) *inquiryFixture {
 		Currency: "EUR", AmountCents: 124000}); err != nil {
 		t.Fatal(err)
 	}
-	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: minConf})
-	if err != nil {
-		t.Fatal(err)
-	}
-	f.intake, err = intake.New(intake.Deps{Store: st, Router: router, Enqueuer: f.sink, Now: func() time.Time { return f.now }}, intake.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := link.New([]byte("test-secret-of-sufficient-length"))
+	kit := newMailKit(t, minConf)
+	renderer, signer := kit.renderer, kit.signer
+	f.intake, err = intake.New(intake.Deps{Store: st, Router: kit.router, Enqueuer: f.sink, Now: func() time.Time { return f.now }}, intake.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/hex"
 	"mime"
 	"net/mail"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -18,9 +17,7 @@ import (
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/routing"
-	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
-	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
 
@@ -31,15 +28,8 @@ import (
 // acknowledged in French.
 func TestEndToEndLanguages(t *testing.T) {
 	ctx := t.Context()
-	testenv.Redis(t, testenv.RedisDBWorkers)
-	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
-	smtpSrv := smtptest.New(t)
-
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "lang.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	rig := newQueueRig(t, "lang")
+	redisOpt, smtpSrv, st, client, inspector := rig.redisOpt, rig.smtp, rig.st, rig.client, rig.inspector
 	rita := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
 	dirk := &store.Rep{Email: "dirk@ourco.example", Name: "Dirk Rep", Active: true, Languages: []string{"de", "nl", "en"}}
 	claire := &store.Rep{Email: "claire@ourco.example", Name: "Claire Rep", Active: true, Languages: []string{"fr", "en"}}
@@ -59,11 +49,6 @@ func TestEndToEndLanguages(t *testing.T) {
 		Currency: "EUR", TrackingURL: "https://track.example.com/?id=JD0146"}); err != nil {
 		t.Fatal(err)
 	}
-
-	client := asynq.NewClient(redisOpt)
-	t.Cleanup(func() { client.Close() })
-	inspector := asynq.NewInspector(redisOpt)
-	t.Cleanup(func() { inspector.Close() })
 
 	detector, err := lang.NewDetector(nil)
 	if err != nil {

@@ -37,7 +37,7 @@ func TestNewRegistersEveryHandler(t *testing.T) {
 	always := []string{tasks.TypePing, tasks.TypeMailSend, tasks.TypeAnomalyScan, tasks.TypeInquiryAck, tasks.TypeInquiryHandoff,
 		tasks.TypeInquiryTriage, tasks.TypeCustomerUnsubscribe, tasks.TypeOrderStatusReply, tasks.TypeOrderRequest,
 		tasks.TypeOrdersFollowupScan, tasks.TypeLeadAssign, tasks.TypeLeadSLACheck, tasks.TypeLeadsSLAScan,
-		tasks.TypeLeadsDailyDigest, tasks.TypeLeadsDailyScan, tasks.TypeInboundEmail}
+		tasks.TypeLeadsDailyDigest, tasks.TypeLeadsDailyScan, tasks.TypeInboundEmail, tasks.TypeRoutingRetrain}
 
 	tests := []struct {
 		name         string

@@ -3,7 +3,6 @@ package workers
 import (
 	"fmt"
 	"net/mail"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,7 +12,6 @@ import (
 
 	"salesdesk/internal/intake"
 	"salesdesk/internal/lead"
-	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/queue"
@@ -33,16 +31,8 @@ import (
 func TestRecoveryAfterRedisFlush(t *testing.T) {
 	const n = 40
 	ctx := t.Context()
-	testenv.Redis(t, testenv.RedisDBWorkers)
-	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
-	smtpSrv := smtptest.New(t)
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "recovery.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	client := asynq.NewClient(redisOpt)
-	t.Cleanup(func() { client.Close() })
+	rig := newQueueRig(t, "recovery")
+	redisOpt, smtpSrv, st, client := rig.redisOpt, rig.smtp, rig.st, rig.client
 
 	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
 	if _, err := st.CreateRep(ctx, rep); err != nil {
@@ -175,19 +165,17 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 // client and to smtpSrv, as cmd/salesdesk does.
 func recoveryWorkers(t *testing.T, st *store.Store, client *asynq.Client, smtpSrv *smtptest.Server) *Workers {
 	t.Helper()
-	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0})
-	if err != nil {
-		t.Fatal(err)
-	}
+	return deskWorkers(t, st, client, smtpSrv, newMailKit(t, 0), nil)
+}
+
+// deskWorkers builds the whole desk with New over kit, wired to Redis
+// through client and to smtpSrv, as cmd/salesdesk does; tune, when not
+// nil, changes the deps and options before New.
+func deskWorkers(t *testing.T, st *store.Store, client *asynq.Client, smtpSrv *smtptest.Server, kit mailKit,
+	tune func(*Deps, *Options)) *Workers {
+	t.Helper()
+	router, renderer, signer := kit.router, kit.renderer, kit.signer
 	sender, err := mailer.NewSender(mailer.Options{Addr: smtpSrv.Addr(), TLS: mailer.TLSNone})
-	if err != nil {
-		t.Fatal(err)
-	}
-	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	signer, err := link.New([]byte("recovery-secret-of-sufficient-length"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -195,16 +183,21 @@ func recoveryWorkers(t *testing.T, st *store.Store, client *asynq.Client, smtpSr
 	if err != nil {
 		t.Fatal(err)
 	}
-	w, err := New(Deps{
+	d := Deps{
 		Desk: Desk{Renderer: renderer, Outbox: outbox.New(st, client), From: "Ourco Sales <sales@ourco.example>",
 			BaseURL: "https://desk.ourco.example"},
 		Store: st, Sender: sender, Leads: leads,
 		Intake: intake.Deps{Store: st, Router: router, Enqueuer: client},
-	}, Options{
+	}
+	o := Options{
 		Inquiry: InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
 		Order:   OrderOptions{OperationsAddress: "ops@ourco.example"},
 		Lead:    LeadOptions{ManagerAddress: "boss@ourco.example", Links: signer},
-	})
+	}
+	if tune != nil {
+		tune(&d, &o)
+	}
+	w, err := New(d, o)
 	if err != nil {
 		t.Fatal(err)
 	}

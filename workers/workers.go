@@ -255,6 +255,9 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	if w.intake, err = intake.New(d.Intake, o.Intake); err != nil {
 		return fmt.Errorf("intake: %w", err)
 	}
+	if err := w.add(tasks.TypeRoutingRetrain, NewRetrainHandler(w.intake), nil); err != nil {
+		return err
+	}
 	inbound := NewInboundHandler(w.intake, d.Logger)
 	if d.Meetings != nil {
 		inbound.WithCalendarReplies(NewCalendarReplies(d.Store, d.Intake.Enqueuer, d.Logger))

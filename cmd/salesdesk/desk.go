@@ -37,8 +37,8 @@ type desk struct {
 	meetings   *meeting.Service
 	scheduled  *asynq.Inspector // deletes older meeting reminders; closed by app.close
 	workers    *workers.Workers
-	// reloadModel retrains the classifier on the stored routing examples.
-	reloadModel func(context.Context) error
+	// model retrains the classifier on the stored routing examples.
+	model *modelTrainer
 }
 
 // desk builds the domain wiring on first use.
@@ -60,12 +60,16 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 
 	// The model trains once, on the embedded examples plus the decisions
 	// people made (triage links, the label API), which the store keeps.
+	learned, err := a.store.RoutingExamplesUpdatedAt(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load routing examples: %w", err)
+	}
 	extra, err := intake.StoredExamples(ctx, a.store)
 	if err != nil {
 		return nil, fmt.Errorf("load routing examples: %w", err)
 	}
 	d.classifier = routing.DefaultClassifier(extra)
-	d.reloadModel = intake.ReloadFromStore(a.store, d.classifier)
+	d.model = newModelTrainer(a.store, intake.ReloadFromStore(a.store, d.classifier), learned)
 	router, err := newRouter(cfg.Routing, d.classifier)
 	if err != nil {
 		return nil, err
@@ -146,7 +150,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		Store:   a.store,
 		Sender:  sender,
 		Leads:   d.leads,
-		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.reloadModel, Logger: logger,
+		Intake: intake.Deps{Store: a.store, Router: router, Enqueuer: a.client, Reload: d.model.retrain, Logger: logger,
 			Senders: senderChecker(cfg.SenderAuth), RepReply: lead.NewContactRecognizer(a.store, logger).RepReply},
 		Meetings: d.meetings, Scheduled: d.scheduled,
 	}, opts)

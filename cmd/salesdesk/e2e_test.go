@@ -32,13 +32,6 @@ type e2eDesk struct {
 // change adjusts the test configuration first.
 func setupDesk(t testing.TB, changes ...func(*config.Config)) e2eDesk {
 	t.Helper()
-	return setupDeskWith(t, nil)
-}
-
-// setupDeskWith is setupDesk with configure, when not nil, changing the
-// configuration before the roles start.
-func setupDeskWith(t testing.TB, configure func(*config.Config)) e2eDesk {
-	t.Helper()
 	testenv.Redis(t, testenv.RedisDBCmd)
 	imap := testenv.Dovecot(t)
 	smtp := smtptest.New(t, smtptest.Options{})
@@ -77,9 +70,6 @@ func setupDeskWith(t testing.TB, configure func(*config.Config)) e2eDesk {
 	if _, err := st.CreateOrder(ctx, &store.Order{CustomerID: custID, Number: "SO-424242", Status: "shipped",
 		Currency: "EUR", AmountCents: 129900, TrackingNumber: "1Z999", TrackingURL: "https://track.example/1Z999"}); err != nil {
 		t.Fatal(err)
-	}
-	if configure != nil {
-		configure(&cfg)
 	}
 	base := startApp(t, cfg, roleWeb, roleWorker, roleScheduler, rolePoller)
 	return e2eDesk{imap: imap, user: user, smtp: smtp, st: st, dsn: dsn, base: base}

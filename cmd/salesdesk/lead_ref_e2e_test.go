@@ -26,7 +26,7 @@ import (
 // into the lead); the customer's thread token (SD-n) stays the thread's
 // and appears once per subject.
 func TestLeadIdentifierEverywhere(t *testing.T) {
-	d := setupDeskWith(t, withAPIToken(config.ScopeRead))
+	d := setupDesk(t, withAPIToken(config.ScopeRead))
 	ctx := context.Background()
 	d.deliver(t, "Bob Buyer <bob@refprospect.example>", "Quote for 600 pallets",
 		"Hello, we would like a quote for 600 euro pallets delivered to Rotterdam next month. What would the price per unit be?\n\nBob Buyer\nPurchasing, Ref Prospect BV")

@@ -35,7 +35,7 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 			defer close(done)
 			rec.Run(ctx)
 		}()
-		a.followExamples(ctx, d.reloadModel, modelCheckInterval)
+		a.followExamples(ctx, d.model.retrainIfNew, modelCheckInterval)
 		<-done
 		srv.Shutdown()
 		return nil
@@ -49,7 +49,11 @@ const modelCheckInterval = 30 * time.Second
 // followExamples retrains the classifier whenever the stored routing
 // examples change, until ctx ends: a label given through the web role of
 // another process reaches this worker's model without a restart.
-func (a *app) followExamples(ctx context.Context, reload func(context.Context) error, every time.Duration) {
+//
+// reload trains only on a change the model has not learned yet (the
+// routing:retrain task may have trained on it already) and reports
+// whether it trained.
+func (a *app) followExamples(ctx context.Context, reload func(context.Context) (bool, error), every time.Duration) {
 	logger := a.log.With("role", roleWorker)
 	last, err := a.store.RoutingExamplesUpdatedAt(ctx)
 	if err != nil {
@@ -71,11 +75,14 @@ func (a *app) followExamples(ctx context.Context, reload func(context.Context) e
 		if !changed.After(last) {
 			continue
 		}
-		if err := reload(ctx); err != nil {
+		trained, err := reload(ctx)
+		if err != nil {
 			logger.Warn("retrain classifier", "error", err)
 			continue
 		}
 		last = changed
-		logger.Info("classifier retrained on new routing examples", "changed_at", changed)
+		if trained {
+			logger.Info("classifier retrained on new routing examples", "changed_at", changed)
+		}
 	}
 }

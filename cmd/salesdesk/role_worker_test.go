@@ -34,7 +34,7 @@ func TestFollowExamplesRetrainsOnChange(t *testing.T) {
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		a.followExamples(ctx, func(context.Context) error { reloads.Add(1); return nil }, 20*time.Millisecond)
+		a.followExamples(ctx, func(context.Context) (bool, error) { reloads.Add(1); return true, nil }, 20*time.Millisecond)
 	}()
 
 	time.Sleep(100 * time.Millisecond) // several checks with nothing new

@@ -19,7 +19,7 @@ import (
 // link, and no longer shows the promised date that has passed as an
 // expected delivery.
 func TestStatusChangeMailThroughProcess(t *testing.T) {
-	d := setupDeskWith(t, func(c *config.Config) {
+	d := setupDesk(t, func(c *config.Config) {
 		withAPIToken(config.ScopeWrite)(c)
 		c.Orders.NotifyStatusChanges = true
 	})

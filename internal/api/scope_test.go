@@ -2,16 +2,10 @@ package api
 
 import (
 	"io"
-	"log/slog"
 	"net/http"
-	"net/http/httptest"
 	"strings"
 	"testing"
 
-	"github.com/hibiken/asynq"
-	"golang.org/x/crypto/bcrypt"
-
-	"salesdesk/internal/testenv"
 	"salesdesk/internal/web"
 )
 
@@ -20,10 +14,6 @@ import (
 func TestTokenScopes(t *testing.T) {
 	t.Parallel()
 	f := setup(t)
-	hash, err := bcrypt.GenerateFromPassword([]byte("admin password 123"), bcrypt.MinCost)
-	if err != nil {
-		t.Fatal(err)
-	}
 	tokens := map[string][]string{
 		"form":  {ScopeLeadsWrite},
 		"crm":   {ScopeRead},
@@ -35,19 +25,7 @@ func TestTokenScopes(t *testing.T) {
 	for name, scopes := range tokens {
 		list = append(list, web.Token{Name: name, Secret: name + strings.Repeat("s", 32), Scopes: scopes})
 	}
-	srv, err := web.New(web.Options{
-		Admins:       []web.User{{Username: "ada", PasswordHash: string(hash)}},
-		APITokens:    list,
-		RedisConnOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBAPI},
-		API:          f.h,
-		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Close() })
-	ts := httptest.NewServer(srv.Handler())
-	t.Cleanup(ts.Close)
+	ts := mountInWeb(t, f, list)
 
 	for _, tt := range []struct {
 		token, method, path, body string

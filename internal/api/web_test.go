@@ -19,20 +19,17 @@ import (
 	"salesdesk/internal/web"
 )
 
-// The API is mounted in the web server behind bearer-token auth: no token
-// or a wrong one is 401, the configured one gets through and is the
-// caller the hooks are told about.
-func TestMountedInWebNeedsTheToken(t *testing.T) {
-	t.Parallel()
-	f := setup(t)
+// mountInWeb serves f's API inside the web server with tokens and one
+// admin, ada (password "admin password 123"), on a test HTTP server.
+func mountInWeb(t *testing.T, f *fixture, tokens []web.Token) *httptest.Server {
+	t.Helper()
 	hash, err := bcrypt.GenerateFromPassword([]byte("admin password 123"), bcrypt.MinCost)
 	if err != nil {
 		t.Fatal(err)
 	}
-	const secret = "0123456789abcdef0123456789abcdef"
 	srv, err := web.New(web.Options{
 		Admins:    []web.User{{Username: "ada", PasswordHash: string(hash)}},
-		APITokens: []web.Token{{Name: "crm", Secret: secret, Scopes: []string{ScopeWrite, ScopeRead}}},
+		APITokens: tokens,
 		// The dashboard is not used here; it connects lazily.
 		RedisConnOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBAPI},
 		API:          f.h,
@@ -44,6 +41,17 @@ func TestMountedInWebNeedsTheToken(t *testing.T) {
 	t.Cleanup(func() { srv.Close() })
 	ts := httptest.NewServer(srv.Handler())
 	t.Cleanup(ts.Close)
+	return ts
+}
+
+// The API is mounted in the web server behind bearer-token auth: no token
+// or a wrong one is 401, the configured one gets through and is the
+// caller the hooks are told about.
+func TestMountedInWebNeedsTheToken(t *testing.T) {
+	t.Parallel()
+	f := setup(t)
+	const secret = "0123456789abcdef0123456789abcdef"
+	ts := mountInWeb(t, f, []web.Token{{Name: "crm", Secret: secret, Scopes: []string{ScopeWrite, ScopeRead}}})
 
 	q := mailInquiry(t, f.st, 1, "ann@acme.example", "Quote", "A quote for 5 pumps please", 0)
 	tests := []struct {

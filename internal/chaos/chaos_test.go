@@ -84,27 +84,35 @@ func faults() []fault {
 	}
 }
 
-// counts is what one fault's batch came to.
+// counts is what one fault's batch came to. leads counts the quote
+// requests' leads found assigned; assignedTwice the leads assigned more
+// than once (two assignment events, a second lead for one inquiry, a
+// second mail to a rep).
 type counts struct {
 	lost, duplicated, stuck, unexpected int
+	leads, assignedTwice                int
 	detail                              []string
 }
 
 func (c counts) ok() bool {
-	return c.lost == 0 && c.duplicated == 0 && c.stuck == 0 && c.unexpected == 0
+	return c.lost == 0 && c.duplicated == 0 && c.stuck == 0 && c.unexpected == 0 && c.assignedTwice == 0
 }
 
 func (c counts) String() string {
-	return fmt.Sprintf("lost=%d duplicated=%d stuck=%d unexpected=%d", c.lost, c.duplicated, c.stuck, c.unexpected)
+	return fmt.Sprintf("lost=%d duplicated=%d stuck=%d unexpected=%d leads=%d assigned_twice=%d", c.lost, c.duplicated,
+		c.stuck, c.unexpected, c.leads, c.assignedTwice)
 }
 
-// TestChaos pushes order-status mails through the real salesdesk binary
-// (a poller and a worker process) and, during each batch, injects one
-// fault at a random moment. After each batch it waits for the desk to
-// settle and counts: every mail taken in once, its one answer (the order
-// status, which is its acknowledgement too) delivered exactly once at the
-// SMTP server (by Message-ID, matched to its outbound row and idempotency
-// key), nothing left stuck in the database or in Redis.
+// TestChaos pushes order-status mails and, every third mail, a quote
+// request from a new prospect through the real salesdesk binary (a poller
+// and a worker process) and, during each batch, injects one fault at a
+// random moment. After each batch it waits for the desk to settle and
+// counts: every mail taken in once; an order-status question's one answer
+// (the status, which is its acknowledgement too), a quote request's
+// acknowledgement and its one lead, assigned once (one assignment event,
+// one mail to the rep); every mail delivered exactly once at the SMTP
+// server (by Message-ID, matched to its outbound row and idempotency key);
+// nothing left stuck in the database or in Redis.
 func TestChaos(t *testing.T) {
 	total := defaultMails
 	if v := os.Getenv(EnvMails); v != "" {
@@ -263,6 +271,16 @@ mailboxes:
 routing:
   triage_address: triage@ourco.example
   team_address: team@ourco.example
+leads:
+  strategy: round_robin
+  respect_working_hours: false
+  reps:
+    - name: Rita Rep
+      email: rita@ourco.example
+      capacity: 100000
+    - name: Sam Rep
+      email: sam@ourco.example
+      capacity: 100000
 `, r.redis.Addr, dsn, hash, strings.Repeat("c", 40), r.smtpProxy.Addr(), r.imapProxy.Addr(), r.user, r.imap.Password)
 }
 
@@ -296,9 +314,17 @@ func (r *rig) batch(ctx context.Context, f fault, n int) []string {
 	return ids
 }
 
-// appendMail seeds a contact with an order and appends its question.
+// quotePrefix starts the Message-ID of a prospect's quote request.
+const quotePrefix = "quote"
+
+// appendMail appends the next mail: every third one a quote request from
+// a new prospect (a company of its own, so no lead merges into another),
+// the others an order-status question of a contact seeded with its order.
 func (r *rig) appendMail(t *testing.T, ctx context.Context, c *imapclient.Client) string {
 	r.next++
+	if r.next%3 == 0 {
+		return r.appendQuote(t, c)
+	}
 	from, number := fmt.Sprintf("buyer%05d@acme.example", r.next), fmt.Sprintf("SO-%d", 300000+r.next)
 	if _, err := r.st.CreateContact(ctx, &store.Contact{CustomerID: r.customerID, Email: from}); err != nil {
 		t.Fatal(err)
@@ -312,6 +338,23 @@ func (r *rig) appendMail(t *testing.T, ctx context.Context, c *imapclient.Client
 		"Date: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n\r\nwhere is my order %s? "+
 		"It has not arrived yet. Can you tell me the delivery status?\r\n\r\nThanks\r\n",
 		from, number, id, time.Now().Format(time.RFC1123Z), number)
+	if err := testenv.AppendMail(c, []byte(raw)); err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+// appendQuote appends a quote request from a prospect salesdesk has never
+// heard of.
+func (r *rig) appendQuote(t *testing.T, c *imapclient.Client) string {
+	dom := fmt.Sprintf("prospect%05d.example", r.next)
+	from := "buyer@" + dom
+	id := fmt.Sprintf("%s%05d.%s@%s", quotePrefix, r.next, testenv.RandomName(4), dom)
+	raw := fmt.Sprintf("From: Pat Buyer <%s>\r\nTo: sales@ourco.example\r\nSubject: Request for quotation: 500 hex bolts M8\r\n"+
+		"Message-ID: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n\r\n"+
+		"could you please send us a quote for 500 stainless steel hex bolts M8x40? We would like your price per unit, "+
+		"volume discounts and the delivery time.\r\n\r\nBest regards\r\nPat Buyer\r\n",
+		from, id, time.Now().Format(time.RFC1123Z))
 	if err := testenv.AppendMail(c, []byte(raw)); err != nil {
 		t.Fatal(err)
 	}
@@ -396,6 +439,10 @@ func (r *rig) count(ctx context.Context, ids []string) counts {
 				note("%s mail %s (key %s) delivered %d times", o.Kind, o.MessageID, o.IdempotencyKey, n)
 			}
 		}
+		if strings.HasPrefix(id, quotePrefix) {
+			r.countLead(ctx, q, kinds, len(rows), &c, note)
+			continue
+		}
 		// The order status is the one answer: sent at once, it is the
 		// acknowledgement too (intake.AnswersAtOnce), so nothing else goes out.
 		if kinds["order_status"] == 0 {
@@ -409,6 +456,66 @@ func (r *rig) count(ctx context.Context, ids []string) counts {
 	}
 	c.stuck += r.stuck(ctx, note)
 	return c
+}
+
+// countLead checks a quote request's outcome: one lead, assigned once
+// (one assignment event, no reassignment), its rep told by one mail and
+// the prospect acknowledged by one, nothing else sent.
+func (r *rig) countLead(ctx context.Context, q *store.Inquiry, kinds map[string]int, mails int, c *counts, note func(string, ...any)) {
+	l, err := r.st.LeadByInquiry(ctx, q.ID)
+	if err != nil {
+		c.lost++
+		note("quote inquiry %d (%s, %s) has no lead: %v", q.ID, q.Category, q.Status, err)
+		return
+	}
+	leads, err := r.st.ListLeads(ctx, store.LeadFilter{ContactEmail: l.ContactEmail, Limit: 10})
+	if err != nil {
+		c.stuck++
+		note("leads of %s: %v", l.ContactEmail, err)
+		return
+	}
+	if len(leads) > 1 {
+		c.assignedTwice += len(leads) - 1
+		note("inquiry %d made %d leads", q.ID, len(leads))
+	}
+	events, err := r.st.LeadEvents(ctx, l.ID)
+	if err != nil {
+		c.stuck++
+		note("events of lead %d: %v", l.ID, err)
+		return
+	}
+	assigned := 0
+	for _, e := range events {
+		if e.Kind == store.LeadEventAssigned || e.Kind == store.LeadEventReassigned {
+			assigned++
+		}
+	}
+	switch {
+	case assigned == 0 || l.RepID == 0:
+		c.lost++
+		note("lead %d of inquiry %d not assigned (status %s)", l.ID, q.ID, l.Status)
+		return
+	case assigned > 1:
+		c.assignedTwice += assigned - 1
+		note("lead %d assigned %d times", l.ID, assigned)
+	}
+	c.leads++
+	if kinds["lead_assigned"] != 1 {
+		if kinds["lead_assigned"] == 0 {
+			c.lost++
+		} else {
+			c.assignedTwice += kinds["lead_assigned"] - 1
+		}
+		note("lead %d: %d mails to the rep", l.ID, kinds["lead_assigned"])
+	}
+	if kinds["ack"] != 1 {
+		c.lost++
+		note("quote inquiry %d: %d acknowledgements", q.ID, kinds["ack"])
+	}
+	if mails > 2 {
+		c.unexpected += mails - 2
+		note("quote inquiry %d has %d outbound mails: %v", q.ID, mails, kinds)
+	}
 }
 
 // stuck counts work left anywhere: outbox rows not done, outbound mail not
@@ -437,13 +544,34 @@ func (r *rig) stuck(ctx context.Context, note func(string, ...any)) int {
 		if err != nil {
 			continue // a queue never used has no info
 		}
-		if left := info.Pending + info.Active + info.Scheduled + info.Retry + info.Archived; left > 0 {
+		// A lead's SLA check waits hours ahead by design: not stuck.
+		scheduled := info.Scheduled - r.scheduledSLAChecks(name, info.Scheduled)
+		if left := info.Pending + info.Active + scheduled + info.Retry + info.Archived; left > 0 {
 			n += left
 			note("queue %s: pending %d active %d scheduled %d retry %d archived %d", name, info.Pending, info.Active,
-				info.Scheduled, info.Retry, info.Archived)
+				scheduled, info.Retry, info.Archived)
 		}
 	}
 	return n
+}
+
+// scheduledSLAChecks counts the lead:sla_check tasks among the n
+// scheduled ones of queue name.
+func (r *rig) scheduledSLAChecks(name string, n int) int {
+	const page = 500
+	found := 0
+	for p := 1; (p-1)*page < n; p++ {
+		ts, err := r.insp.ListScheduledTasks(name, asynq.PageSize(page), asynq.Page(p))
+		if err != nil {
+			return found
+		}
+		for _, ti := range ts {
+			if ti.Type == tasks.TypeLeadSLACheck {
+				found++
+			}
+		}
+	}
+	return found
 }
 
 // lostWorkPasses counts the recovery passes that found work Redis had

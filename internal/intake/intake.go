@@ -95,6 +95,10 @@ type Options struct {
 	// the mailboxes'). Mail from one of them, or with an X-Loop header
 	// naming one, is recorded and never answered.
 	OwnAddresses []string
+	// RetrainWindow is how long people's labels collect before one
+	// routing:retrain runs (tasks.RetrainRunAt); zero means
+	// tasks.DefaultRetrainWindow.
+	RetrainWindow time.Duration
 }
 
 // Deps are a Processor's collaborators.
@@ -102,9 +106,9 @@ type Deps struct {
 	Store    Store          // required
 	Router   Router         // required
 	Enqueuer queue.Enqueuer // required
-	// Reload, when set, retrains the classifier after a triage decision
-	// stored a new routing example (see ReloadFromStore). Its failure is
-	// logged, not returned: the decision itself is already saved.
+	// Reload, when set, retrains the classifier on the stored routing
+	// examples (see ReloadFromStore). Retrain calls it, in the worker
+	// that runs routing:retrain; a triage decision only enqueues that task.
 	Reload func(ctx context.Context) error
 	// Senders, when set, checks each sender (senderauth); a mail whose
 	// sender is not authenticated changes nothing on an account: its

@@ -5,10 +5,13 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/hibiken/asynq"
+
 	"salesdesk/internal/entity"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
+	"salesdesk/tasks"
 )
 
 // ErrUnknownCategory is returned by ApplyTriageDecision for a category
@@ -17,8 +20,10 @@ var ErrUnknownCategory = errors.New("intake: unknown category")
 
 // ApplyTriageDecision records a human's category for an inquiry: it
 // relabels the inquiry (confidence 1), stores the mail as a routing example
-// so the model learns from it, starts the category's follow-on and reloads
-// the classifier. by names who decided, for the log.
+// so the model learns from it, and starts the category's follow-on and a
+// routing:retrain task (both through the task outbox); a worker retrains
+// the classifier (Retrain), never the caller's request. by names who
+// decided, for the log.
 //
 // A repeated decision for the same category changes nothing more; a
 // different one relabels again and starts that category's follow-on unless
@@ -74,19 +79,40 @@ func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, ca
 	if err != nil {
 		return err
 	}
-	if err := p.enqueueDurably(ctx, t); err != nil {
+	work := []*asynq.Task{t}
+	if text != "" {
+		// The model learns in a worker, not in this request: one
+		// routing:retrain per window, however many labels it collects.
+		retrain, err := tasks.NewRoutingRetrainTask(tasks.RoutingRetrainPayload{
+			RunAt: tasks.RetrainRunAt(p.now(), p.opts.RetrainWindow)})
+		if err != nil {
+			return err
+		}
+		work = append(work, retrain)
+	}
+	if err := p.enqueueDurably(ctx, work...); err != nil {
 		return err
 	}
 	if err := p.st.SetInquiryStatus(ctx, q.ID, store.InquiryRouted); err != nil {
 		return err
 	}
 	p.log.InfoContext(ctx, "triage decision applied", "inquiry_id", q.ID, "reference", q.Reference,
-		"category", string(cat), "by", by, "followup", what)
-	if p.reload != nil && text != "" {
-		if err := p.reload(ctx); err != nil {
-			p.log.ErrorContext(ctx, "classifier reload after triage failed", "error", err.Error())
-		}
+		"category", string(cat), "by", by, "followup", what, "retrain", text != "")
+	return nil
+}
+
+// Retrain retrains the classifier on the stored routing examples and
+// swaps the new model in (Deps.Reload): the routing:retrain handler, run
+// by a worker after people labelled inquiries. Without a Reload hook it
+// does nothing.
+func (p *Processor) Retrain(ctx context.Context) error {
+	if p.reload == nil {
+		return nil
 	}
+	if err := p.reload(ctx); err != nil {
+		return fmt.Errorf("intake: retrain classifier: %w", err)
+	}
+	p.log.InfoContext(ctx, "classifier retrained on the stored routing examples")
 	return nil
 }
 

@@ -188,3 +188,44 @@ func FuzzHandler(f *testing.F) {
 		}
 	})
 }
+
+// FuzzVerifyPerson feeds arbitrary desk paths and query strings to the
+// magic-link check (the sign-in links of rep mails). Whatever the input it
+// must not panic and may name a rep only for a query that carries the
+// signature PersonURL makes for exactly that rep and path; a genuine
+// link opens its own page only.
+func FuzzVerifyPerson(f *testing.F) {
+	s := fuzzSigner(f)
+	genuine, err := url.Parse(s.PersonURL(base, "/desk/leads/7", 3, fuzzExp))
+	if err != nil {
+		f.Fatal(err)
+	}
+	f.Add("/desk/leads/7", genuine.RawQuery)
+	f.Add("/desk/leads/8", genuine.RawQuery)
+	f.Add("/desk/leads/7", strings.Replace(genuine.RawQuery, "as=3", "as=4", 1))
+	f.Add("/desk/leads/7", "as=-1&sig=x&exp=1")
+	f.Add("", "as=99999999999999999999&sig=%%")
+	f.Fuzz(func(t *testing.T, path, rawQuery string) {
+		q, err := url.ParseQuery(rawQuery)
+		if err != nil {
+			return
+		}
+		rep, err := s.VerifyPerson(path, q, now)
+		if err != nil && err != link.ErrExpired {
+			if rep != 0 {
+				t.Fatalf("refused link (%v) still names rep %d", err, rep)
+			}
+			return
+		}
+		exp, perr := strconv.ParseInt(q.Get(link.ParamExp), 10, 64)
+		if perr != nil {
+			t.Fatalf("rep %d from a link without a readable expiry: %q", rep, rawQuery)
+		}
+		if want := s.Sign(link.PersonAction, rep, path, time.Unix(exp, 0)); q.Get(link.ParamSig) != want {
+			t.Fatalf("rep %d from signature %q for path %q; Sign gives %q", rep, q.Get(link.ParamSig), path, want)
+		}
+		if err == nil && !now.Before(time.Unix(exp, 0)) {
+			t.Fatalf("signed in with a link that expired at %d", exp)
+		}
+	})
+}

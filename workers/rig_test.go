@@ -1,0 +1,72 @@
+package workers
+
+import (
+	"path/filepath"
+	"testing"
+
+	"github.com/hibiken/asynq"
+
+	"salesdesk/internal/link"
+	"salesdesk/internal/mailer"
+	"salesdesk/internal/routing"
+	"salesdesk/internal/smtptest"
+	"salesdesk/internal/store"
+	"salesdesk/internal/testenv"
+)
+
+// queueRig is what a test that runs handlers on a real queue needs: the
+// package's Redis DB (flushed), a client and an inspector on it, an SMTP
+// server that captures mail and a fresh SQLite store.
+type queueRig struct {
+	redisOpt  asynq.RedisClientOpt
+	client    *asynq.Client
+	inspector *asynq.Inspector
+	smtp      *smtptest.Server
+	st        *store.Store
+}
+
+// newQueueRig starts a queueRig; dbName names the store's file.
+func newQueueRig(t *testing.T, dbName string) *queueRig {
+	t.Helper()
+	testenv.Redis(t, testenv.RedisDBWorkers)
+	r := &queueRig{redisOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}, smtp: smtptest.New(t)}
+	st, err := store.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), dbName+".db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	r.st = st
+	r.client = asynq.NewClient(r.redisOpt)
+	t.Cleanup(func() { r.client.Close() })
+	r.inspector = asynq.NewInspector(r.redisOpt)
+	t.Cleanup(func() { r.inspector.Close() })
+	return r
+}
+
+// mailKit is what the mail-writing handlers of a test share: the router
+// intake classifies with (testClassifier), the renderer and the link
+// signer.
+type mailKit struct {
+	router   *routing.Router
+	renderer *mailer.Renderer
+	signer   *link.Signer
+}
+
+// newMailKit builds a mailKit whose router sends predictions below
+// minConfidence to triage.
+func newMailKit(t *testing.T, minConfidence float64) mailKit {
+	t.Helper()
+	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: minConfidence})
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	signer, err := link.New([]byte("e2e-secret-of-sufficient-length"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return mailKit{router: router, renderer: renderer, signer: signer}
+}
