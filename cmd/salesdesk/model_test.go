@@ -9,7 +9,9 @@ import (
 // fakeExampleClock is a store whose examples last changed at at.
 type fakeExampleClock struct{ at time.Time }
 
-func (f *fakeExampleClock) RoutingExamplesUpdatedAt(context.Context) (time.Time, error) { return f.at, nil }
+func (f *fakeExampleClock) RoutingExamplesUpdatedAt(context.Context) (time.Time, error) {
+	return f.at, nil
+}
 
 // TestModelTrainer: the routing:retrain task always trains; the periodic
 // check trains only on a change the model has not learned, so a label the
