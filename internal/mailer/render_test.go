@@ -26,7 +26,7 @@ var account = AccountSummary{
 		{Number: "SO-104251", Status: "awaiting payment", Total: "EUR 980.00"},
 	},
 	OpenLeads: []LeadSummary{
-		{Reference: "SD-1187", Title: "Cold-room shelving, 3 sites", Status: "contacted", Rep: "Dana Reyes", CreatedAt: t0.AddDate(0, 0, -6)},
+		{Reference: "L-398", Title: "Cold-room shelving, 3 sites", Status: "contacted", Rep: "Dana Reyes", CreatedAt: t0.AddDate(0, 0, -6)},
 	},
 	PastInquiries: []InquirySummary{
 		{Reference: "SD-1090", Category: "billing", Subject: "Invoice 88231 </td><script>x()</script>", Status: "closed", ReceivedAt: t0.AddDate(0, -1, 0)},
