@@ -294,3 +294,29 @@ func TestSafeNext(t *testing.T) {
 		}
 	}
 }
+
+// TestLeadPageShowsScore: the lead page shows the score and the three
+// factors the rep's mail gave, and a won value with its currency.
+func TestLeadPageShowsScore(t *testing.T) {
+	f := setup(t)
+	rita := f.as(f.rita)
+	lp := fmt.Sprintf("/desk/leads/%d", f.ritaLead.ID)
+	if _, body, _ := rita.get(lp); strings.Contains(body, `id="lead-score"`) {
+		t.Error("an unscored lead shows a score")
+	}
+	factors := `[{"name":"quantity","label":"asks for 400 units","contribution":1.2},` +
+		`{"name":"budget","label":"mentions a budget","contribution":0.6},{"name":"orders","label":"no past orders","contribution":-0.3}]`
+	if err := f.st.SetLeadScore(f.ctx, f.ritaLead.ID, 72, factors); err != nil {
+		t.Fatal(err)
+	}
+	_, body, _ := rita.get(lp)
+	if want := `<td id="lead-score">72 of 100: asks for 400 units; mentions a budget; no past orders</td>`; !strings.Contains(body, want) {
+		t.Errorf("lead page misses %s", want)
+	}
+	if code, _, _ := rita.post(lp+"/won", url.Values{"value": {"900"}, "currency": {"usd"}}); code != http.StatusSeeOther {
+		t.Fatalf("won: %d", code)
+	}
+	if _, body, _ = rita.get(lp); !strings.Contains(body, "<td>USD 900.00</td>") {
+		t.Error("lead page shows the won value without its currency")
+	}
+}

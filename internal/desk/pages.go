@@ -1,6 +1,7 @@
 package desk
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/report"
 	"salesdesk/internal/routing"
+	"salesdesk/internal/score"
 	"salesdesk/internal/store"
 )
 
@@ -139,7 +141,26 @@ func (d *Desk) leadPage(w http.ResponseWriter, r *http.Request, p *person) {
 	if !l.AssignedAt.IsZero() && l.Status == store.LeadAssigned {
 		data["Due"] = l.AssignedAt.Add(d.o.ContactSLA)
 	}
+	data["ScoreFactors"] = scoreFactors(l)
 	d.render(w, r, p, http.StatusOK, "lead", data)
+}
+
+// scoreFactors are the labels of the lead's top score factors, as the
+// rep's mail showed them; none when the lead is not scored or its stored
+// factors cannot be read.
+func scoreFactors(l *store.Lead) []string {
+	if !l.Scored || l.ScoreFactors == "" {
+		return nil
+	}
+	var fs []score.Factor
+	if err := json.Unmarshal([]byte(l.ScoreFactors), &fs); err != nil {
+		return nil
+	}
+	labels := make([]string, 0, len(fs))
+	for _, f := range fs {
+		labels = append(labels, f.Label)
+	}
+	return labels
 }
 
 // threadOf is the id of the thread an inquiry belongs to.

@@ -197,7 +197,8 @@ const pagesHTML = `
 <tr><th>Rep</th><td>{{with .Data.Rep}}{{.Name}} ({{.Email}}){{else}}waiting for a rep{{end}}</td></tr>
 {{with .Data.Due}}<tr><th>Respond by</th><td>{{when .}}</td></tr>{{end}}
 <tr><th>Created</th><td>{{when $l.CreatedAt}}</td></tr>
-{{if $l.ValueCents}}<tr><th>Value</th><td>{{money $l.ValueCents ""}}</td></tr>{{end}}
+{{if $l.Scored}}<tr><th>Score</th><td id="lead-score">{{$l.Score}} of 100{{with .Data.ScoreFactors}}: {{range $i, $f := .}}{{if $i}}; {{end}}{{$f}}{{end}}{{end}}</td></tr>{{end}}
+{{if $l.ValueCents}}<tr><th>Value</th><td>{{money $l.ValueCents $l.Currency}}</td></tr>{{end}}
 {{with $l.LostReason}}<tr><th>Lost because</th><td>{{.}}</td></tr>{{end}}
 {{with .Data.Customer}}<tr><th>Account</th><td><a href="/desk/accounts/{{.ID}}">{{.Name}}</a></td></tr>{{end}}
 {{with .Data.Inquiry}}<tr><th>Inquiry</th><td><a href="/desk/inquiries/{{.ID}}">{{.Reference}}</a></td></tr>
