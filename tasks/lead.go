@@ -89,7 +89,7 @@ func (p LeadSLACheckPayload) validate() error {
 // NewLeadSLACheckTask builds the lead:sla_check task, scheduled for
 // p.DueAt, with TaskID "lead:sla_check:<lead_id>:<attempt>:<stage>".
 func NewLeadSLACheckTask(p LeadSLACheckPayload) (*asynq.Task, error) {
-	return newTask(TypeLeadSLACheck, p, taskID(TypeLeadSLACheck, p.LeadID, p.Attempt, p.Stage), asynq.ProcessAt(p.DueAt))
+	return newTask(TypeLeadSLACheck, p, taskID(TypeLeadSLACheck, p.LeadID, p.Attempt, p.Stage), processAt(p.DueAt))
 }
 
 // ParseLeadSLACheckPayload decodes a lead:sla_check payload.

@@ -58,7 +58,7 @@ func (p MeetingReminderPayload) validate() error {
 // p.RemindAt, with TaskID "meeting:reminder:<meeting_id>:v<sequence>:<remind_at UTC>":
 // one per meeting, version and offset.
 func NewMeetingReminderTask(p MeetingReminderPayload) (*asynq.Task, error) {
-	return newTask(TypeMeetingReminder, p, MeetingReminderTaskID(p), asynq.ProcessAt(p.RemindAt))
+	return newTask(TypeMeetingReminder, p, MeetingReminderTaskID(p), processAt(p.RemindAt))
 }
 
 // MeetingReminderTaskID is the TaskID of a reminder, so that a
@@ -149,7 +149,7 @@ func (p MeetingOutcomePayload) validate() error {
 // NewMeetingOutcomeTask builds meeting:outcome at p.At (the meeting's
 // end), TaskID "meeting:outcome:<meeting_id>:<sequence>".
 func NewMeetingOutcomeTask(p MeetingOutcomePayload) (*asynq.Task, error) {
-	return newTask(TypeMeetingOutcome, p, taskID(TypeMeetingOutcome, p.MeetingID, p.Sequence), asynq.ProcessAt(p.At))
+	return newTask(TypeMeetingOutcome, p, taskID(TypeMeetingOutcome, p.MeetingID, p.Sequence), processAt(p.At))
 }
 
 // ParseMeetingOutcomePayload decodes a meeting:outcome payload.

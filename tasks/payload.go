@@ -99,3 +99,14 @@ func taskID(typ string, parts ...any) string {
 func timeBucket(t time.Time) string {
 	return t.UTC().Format("20060102T150405Z")
 }
+
+// processAt schedules a task for t or just after, never before: asynq keeps
+// a scheduled task's time in whole Unix seconds (rounded down), so a task
+// due at 12:00:07.9 could otherwise run at 12:00:07.2 and find what it
+// checks (an SLA deadline, a reminder's moment) not yet due.
+func processAt(t time.Time) asynq.Option {
+	if c := t.Truncate(time.Second); !c.Equal(t) {
+		t = c.Add(time.Second)
+	}
+	return asynq.ProcessAt(t)
+}

@@ -42,7 +42,7 @@ func RetrainRunAt(now time.Time, window time.Duration) time.Time {
 // window is one task.
 func NewRoutingRetrainTask(p RoutingRetrainPayload) (*asynq.Task, error) {
 	p.RunAt = p.RunAt.UTC()
-	return newTask(TypeRoutingRetrain, p, taskID(TypeRoutingRetrain, timeBucket(p.RunAt)), asynq.ProcessAt(p.RunAt))
+	return newTask(TypeRoutingRetrain, p, taskID(TypeRoutingRetrain, timeBucket(p.RunAt)), processAt(p.RunAt))
 }
 
 // ParseRoutingRetrainPayload decodes a routing:retrain payload.

@@ -380,3 +380,21 @@ func TestTypesCoverContract(t *testing.T) {
 		t.Error("mail:send reported periodic")
 	}
 }
+
+// TestProcessAtNeverEarly: asynq keeps scheduled times in whole seconds,
+// rounded down; processAt rounds up so a task never runs before it is due.
+func TestProcessAtNeverEarly(t *testing.T) {
+	base := time.Date(2026, 12, 2, 16, 25, 7, 0, time.UTC)
+	for _, due := range []time.Time{base, base.Add(970 * time.Millisecond), base.Add(time.Nanosecond)} {
+		at, ok := processAt(due).Value().(time.Time)
+		if !ok {
+			t.Fatalf("processAt(%v) holds %T, want a time", due, processAt(due).Value())
+		}
+		if at.Before(due) || at.Unix() < due.Unix() || time.Unix(at.Unix(), 0).Before(due) {
+			t.Errorf("processAt(%v) = %v: asynq would run it at %v, before it is due", due, at, time.Unix(at.Unix(), 0).UTC())
+		}
+		if at.Sub(due) >= time.Second {
+			t.Errorf("processAt(%v) = %v: a second or more late", due, at)
+		}
+	}
+}

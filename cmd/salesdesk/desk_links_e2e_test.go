@@ -148,7 +148,7 @@ func (d e2eDesk) openAs(t *testing.T, addr, link string) {
 	case strings.HasPrefix(lu.Path, "/desk/") && end.Path != lu.Path:
 		t.Errorf("%s (for %s) ends at %s, not its own page", link, addr, end)
 	}
-	if m := leadPath.FindStringSubmatch(lu.Path); m != nil && !strings.Contains(body, "Lead #"+m[1]) {
+	if m := leadPath.FindStringSubmatch(lu.Path); m != nil && !strings.Contains(body, `id="lead-ref">L-`+m[1]+"<") {
 		t.Errorf("%s (for %s) is not the page of lead %s", link, addr, m[1])
 	}
 }

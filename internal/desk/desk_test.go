@@ -316,7 +316,17 @@ func TestLeadPageShowsScore(t *testing.T) {
 	if code, _, _ := rita.post(lp+"/won", url.Values{"value": {"900"}, "currency": {"usd"}}); code != http.StatusSeeOther {
 		t.Fatalf("won: %d", code)
 	}
-	if _, body, _ = rita.get(lp); !strings.Contains(body, "<td>USD 900.00</td>") {
-		t.Error("lead page shows the won value without its currency")
+	if _, body, _ = rita.get(lp); !strings.Contains(body, "<td>USD 900.00</td>") || !strings.Contains(body, `id="lead-reopen"`) {
+		t.Error("won lead page shows the value without its currency, or offers no reopen")
+	}
+	// Reopened, as the won/lost link's "already decided" page tells the rep.
+	if code, _, _ := rita.post(lp+"/reopen", nil); code != http.StatusSeeOther {
+		t.Fatalf("reopen: %d", code)
+	}
+	if l, _ := f.st.Lead(f.ctx, f.ritaLead.ID); l.Status != store.LeadAssigned {
+		t.Errorf("status %q after reopen, want assigned (it was never contacted)", l.Status)
+	}
+	if code, _, _ := rita.post(lp+"/reopen", nil); code != http.StatusConflict {
+		t.Errorf("reopening an open lead: %d, want 409", code)
 	}
 }

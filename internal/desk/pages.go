@@ -219,6 +219,13 @@ func (d *Desk) leadAction(w http.ResponseWriter, r *http.Request, p *person) {
 		}
 		err = d.closeLead(r, p, l, store.LeadOutcome{Status: store.LeadLost, Reason: reason})
 		done = "Marked as lost."
+	case "reopen":
+		if l.Status != store.LeadWon && l.Status != store.LeadLost {
+			d.fail(w, r, p, http.StatusConflict, "Only a won or lost lead can be reopened.")
+			return
+		}
+		_, err = d.o.Store.ReopenLead(ctx, id, "desk:"+p.Name)
+		done = "Reopened."
 	case "reassign":
 		note := strings.TrimSpace(f.Get("note"))
 		if l.RepID == 0 {

@@ -215,6 +215,7 @@ const pagesHTML = `
 <input name="reason" id="lost-reason" placeholder="Why lost?" required aria-label="Lost reason"><button type="submit" id="lead-lost">Lost</button></form></div>
 <div class="actions"><form method="post" action="/desk/leads/{{$l.ID}}/reassign">
 <input name="note" placeholder="Note for the next rep" aria-label="Reassign note"><button class="quiet" type="submit" id="lead-reassign">Reassign</button></form></div>
+{{else if or (eq $l.Status "won") (eq $l.Status "lost")}}<div class="actions"><form method="post" action="/desk/leads/{{$l.ID}}/reopen"><button class="quiet" type="submit" id="lead-reopen">Reopen</button></form></div>
 {{end}}{{else}}<p class="muted" id="read-only">Read-only: this lead belongs to another rep.</p>{{end}}
 </div>
 <div class="card"><h2>History</h2><table>

@@ -118,7 +118,7 @@ func (h *handler) outcomeConfirm(r *http.Request, q url.Values, l *store.Lead, r
 		return def
 	}
 	fields := []field{{Name: "rep", Value: strconv.FormatInt(rep.ID, 10)}}
-	title := fmt.Sprintf("Lead #%d: %s", l.ID, leadName(l))
+	title := fmt.Sprintf("Lead %s: %s", l.Ref(), leadName(l))
 	if outcome == store.LeadWon {
 		fields = append(fields,
 			field{Name: "value", Label: "Deal value, e.g. 12,500.00", Line: true, Value: get("value", valueText(l.ValueCents))},
@@ -206,7 +206,7 @@ func outcomeNote(o store.LeadOutcome) string {
 // lead decided, by whom and when.
 func (h *handler) outcomeDecided(w http.ResponseWriter, r *http.Request, id int64, d store.LinkDecision, loc *time.Location) {
 	lines := []string{
-		fmt.Sprintf("Lead #%d was already marked %s by %s on %s.", id, d.Decision, d.DecidedBy, stamp(d.DecidedAt, loc)),
+		fmt.Sprintf("Lead %s was already marked %s by %s on %s.", store.LeadRef(id), d.Decision, d.DecidedBy, stamp(d.DecidedAt, loc)),
 		"The links in a lead mail work once; this one changes nothing now. To change the outcome, reopen the lead on its desk page.",
 	}
 	render(w, page{Title: "Already decided", Done: true, Lines: lines})
@@ -216,7 +216,7 @@ func (h *handler) outcomeDecided(w http.ResponseWriter, r *http.Request, id int6
 // API) before the link was used.
 func leadClosedPage(l *store.Lead, loc *time.Location) page {
 	o := store.LeadOutcome{Status: l.Status, ValueCents: l.ValueCents, Currency: l.Currency, Reason: l.LostReason}
-	line := fmt.Sprintf("Lead #%d is already marked %s", l.ID, outcomeNote(o))
+	line := fmt.Sprintf("Lead %s is already marked %s", l.Ref(), outcomeNote(o))
 	if !l.ClosedAt.IsZero() {
 		line += " since " + stamp(l.ClosedAt, loc)
 	}
