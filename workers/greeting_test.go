@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"salesdesk/internal/intake"
+	"salesdesk/internal/store"
 	"salesdesk/tasks"
 )
 
@@ -39,9 +40,14 @@ func TestAckNeverEchoesDisplayName(t *testing.T) {
 			if len(rows) != before+1 {
 				t.Fatalf("ack rows = %d, want %d", len(rows), before+1)
 			}
-			a := rows[len(rows)-1]
-			if a.InquiryID != q.ID {
-				t.Fatalf("last ack is for inquiry %d, want %d", a.InquiryID, q.ID)
+			var a *store.OutboundEmail
+			for k := range rows {
+				if rows[k].InquiryID == q.ID {
+					a = &rows[k]
+				}
+			}
+			if a == nil {
+				t.Fatalf("no ack for inquiry %d among %d ack rows", q.ID, len(rows))
 			}
 			for _, bad := range []string{"phish", "URGENT", "Unlock", "Mallory"} {
 				if strings.Contains(a.BodyText, bad) || strings.Contains(a.BodyHTML, bad) || strings.Contains(a.Subject, bad) {

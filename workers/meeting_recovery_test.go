@@ -1,6 +1,7 @@
 package workers
 
 import (
+	"fmt"
 	"testing"
 	"time"
 
@@ -8,6 +9,7 @@ import (
 
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/recovery"
+	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -54,8 +56,25 @@ func TestMeetingInviteRecoveredAfterRedisFlush(t *testing.T) {
 	// its own row; once every row is done, nothing is left for recovery.
 	waitOutboxDone(t, e.st, 4) // the invite, 2 reminders, the outcome request
 	waitIdle(t, e.insp)
+	// A reminder's mail row is written as its task finishes; wait until
+	// every mail has left (none queued) before asking recovery again.
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		queued, err := e.st.ListOutbound(ctx, store.OutboundFilter{Status: store.OutboundQueued, Limit: 100})
+		if err != nil {
+			return false, err.Error()
+		}
+		return len(queued) == 0, fmt.Sprintf("%d mails still queued", len(queued))
+	})
 	if res, err := rec.Once(ctx); err != nil || res.Lost() != 0 || res.StillQueued != 0 {
 		t.Errorf("second pass = %+v, %v; want nothing lost and nothing pending", res, err)
+		queued, _ := e.st.ListOutbound(ctx, store.OutboundFilter{Status: store.OutboundQueued, Limit: 100})
+		for _, o := range queued {
+			t.Logf("still queued: outbound %d %s to %v created %s", o.ID, o.Kind, o.To, o.CreatedAt)
+		}
+		rows, _ := e.st.PendingTasks(ctx)
+		for _, p := range rows {
+			t.Logf("outbox row %d %s done=%v %q", p.ID, p.Type, !p.DoneAt.IsZero(), p.Outcome)
+		}
 	}
 	waitIdle(t, e.insp)
 	for _, to := range []string{ann, rita} {
