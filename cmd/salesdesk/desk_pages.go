@@ -37,6 +37,7 @@ func (a *app) deskPages(d *desk, sessionKey []byte, staff func(*http.Request) (d
 		SignInLimit: cfg.Web.SignInLimit,
 		Location:    loc,
 		ContactSLA:  cfg.Leads.SLAContact,
+		LostReasons: cfg.Leads.LostReasons,
 		Relabel:     d.workers.Intake().ApplyTriageDecision,
 		Logger:      a.log.With("role", roleWeb),
 	}

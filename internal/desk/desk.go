@@ -83,6 +83,9 @@ type Options struct {
 	Location *time.Location
 	// ContactSLA is how long a rep has to contact a new lead.
 	ContactSLA time.Duration
+	// LostReasons are the reasons a lead may be lost for (leads.lost_reasons),
+	// offered as a choice; empty lets the rep type one.
+	LostReasons []string
 	// Relabel files an inquiry under a category and teaches the
 	// classifier ((*intake.Processor).ApplyTriageDecision). Nil hides
 	// re-labelling.

@@ -157,8 +157,10 @@ func TestLeadActions(t *testing.T) {
 	if l, _ := f.st.Lead(f.ctx, f.ottoLead.ID); l.Status != store.LeadLost || l.LostReason != "price" {
 		t.Errorf("after lost: %q %q", l.Status, l.LostReason)
 	}
-	if code, _, _ := rita.post(lp+"/lost", url.Values{"reason": {""}}); code != http.StatusBadRequest {
-		t.Errorf("lost without a reason: %d", code)
+	for _, reason := range []string{"", "they hated us"} {
+		if code, _, _ := rita.post(lp+"/lost", url.Values{"reason": {reason}}); code != http.StatusBadRequest {
+			t.Errorf("lost for %q, not a configured reason: %d", reason, code)
+		}
 	}
 }
 

@@ -141,8 +141,23 @@ func (d *Desk) leadPage(w http.ResponseWriter, r *http.Request, p *person) {
 	if !l.AssignedAt.IsZero() && l.Status == store.LeadAssigned {
 		data["Due"] = l.AssignedAt.Add(d.o.ContactSLA)
 	}
-	data["ScoreFactors"] = scoreFactors(l)
+	data["ScoreFactors"], data["LostReasons"] = scoreFactors(l), d.o.LostReasons
 	d.render(w, r, p, http.StatusOK, "lead", data)
+}
+
+// lostReason is the configured reason the form names (any text when none
+// is configured); false when it names none.
+func (d *Desk) lostReason(typed string) (string, bool) {
+	typed = strings.TrimSpace(typed)
+	if len(d.o.LostReasons) == 0 {
+		return typed, typed != ""
+	}
+	for _, r := range d.o.LostReasons {
+		if strings.EqualFold(r, typed) {
+			return r, true
+		}
+	}
+	return "", false
 }
 
 // scoreFactors are the labels of the lead's top score factors, as the
@@ -212,9 +227,9 @@ func (d *Desk) leadAction(w http.ResponseWriter, r *http.Request, p *person) {
 		}
 		done = "Marked as won."
 	case store.LeadLost:
-		reason := strings.TrimSpace(f.Get("reason"))
-		if reason == "" {
-			d.fail(w, r, p, http.StatusBadRequest, "Please say why the lead was lost.")
+		reason, ok := d.lostReason(f.Get("reason"))
+		if !ok {
+			d.fail(w, r, p, http.StatusBadRequest, "Please say why the lead was lost: one of "+strings.Join(d.o.LostReasons, ", ")+".")
 			return
 		}
 		err = d.closeLead(r, p, l, store.LeadOutcome{Status: store.LeadLost, Reason: reason})

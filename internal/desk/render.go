@@ -212,7 +212,7 @@ const pagesHTML = `
 <input name="value" id="won-value" placeholder="Value, e.g. 1200.00" size="12" aria-label="Value"><input name="currency" id="won-currency" placeholder="EUR" size="4" maxlength="3" aria-label="Currency">
 <button type="submit" id="lead-won">Won</button></form></div>
 <div class="actions"><form method="post" action="/desk/leads/{{$l.ID}}/lost">
-<input name="reason" id="lost-reason" placeholder="Why lost?" required aria-label="Lost reason"><button type="submit" id="lead-lost">Lost</button></form></div>
+{{with .Data.LostReasons}}<select name="reason" id="lost-reason" required aria-label="Lost reason"><option value="">Why lost?</option>{{range .}}<option>{{.}}</option>{{end}}</select>{{else}}<input name="reason" id="lost-reason" placeholder="Why lost?" required aria-label="Lost reason">{{end}}<button type="submit" id="lead-lost">Lost</button></form></div>
 <div class="actions"><form method="post" action="/desk/leads/{{$l.ID}}/reassign">
 <input name="note" placeholder="Note for the next rep" aria-label="Reassign note"><button class="quiet" type="submit" id="lead-reassign">Reassign</button></form></div>
 {{else if or (eq $l.Status "won") (eq $l.Status "lost")}}<div class="actions"><form method="post" action="/desk/leads/{{$l.ID}}/reopen"><button class="quiet" type="submit" id="lead-reopen">Reopen</button></form></div>

@@ -103,7 +103,7 @@ func setup(t testing.TB) *fixture {
 			return nil
 		},
 		From: "desk@ourco.example", BaseURL: "https://desk.ourco.example",
-		Location: la, ContactSLA: 4 * time.Hour, Now: clk.Now,
+		Location: la, ContactSLA: 4 * time.Hour, Now: clk.Now, LostReasons: []string{"price", "timing", "other"},
 		Relabel: func(ctx context.Context, id int64, category, by string) error {
 			f.relabel = append(f.relabel, category+" by "+by)
 			return st.SetInquiryCategory(ctx, id, category, 1)
