@@ -17,8 +17,8 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/admin"
-	deskpages "salesdesk/internal/desk"
 	"salesdesk/internal/demo"
+	deskpages "salesdesk/internal/desk"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/report"
 	"salesdesk/internal/testenv"

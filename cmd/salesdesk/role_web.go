@@ -84,6 +84,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		Leads:         a.store,
 		Currency:      a.cfg.Leads.Currency,
 		LostReasons:   a.cfg.Leads.LostReasons,
+		TeamZone:      a.cfg.Scheduler.Timezone,
 		Logger:        a.log.With("role", roleWeb),
 	}
 	if decider != nil {
