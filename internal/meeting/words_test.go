@@ -1,6 +1,7 @@
 package meeting
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -93,5 +94,48 @@ func TestWordsComplete(t *testing.T) {
 	}
 	if got := PartstatIn("de", ""); got != "noch keine Antwort" {
 		t.Errorf("PartstatIn(de, \"\") = %q", got)
+	}
+}
+
+// TestInviteOrganizerShowsRep: the invite a customer gets is organized by
+// the sales inbox (so their calendar's REPLY comes back to salesdesk; see
+// the package doc) under the rep's name, with the rep attending as CHAIR
+// and the customer asked to answer; its summary is in the customer's
+// words as given.
+func TestInviteOrganizerShowsRep(t *testing.T) {
+	start := time.Date(2026, 3, 30, 13, 0, 0, 0, time.UTC)
+	inv := Invite{Method: MethodRequest, UID: "inquiry-7@desk.example", Start: start, End: start.Add(30 * time.Minute), Stamp: start,
+		Summary:   "Termin mit Dana Reyes: Vorführung",
+		Organizer: Person{Email: "Sales@Desk.example", Name: "Dana Reyes"},
+		Attendees: []Person{{Email: "dana@desk.example", Name: "Dana Reyes", Partstat: "ACCEPTED", Chair: true},
+			{Email: "sabine@kunde.example", Name: "Sabine Kraus", Customer: true}}}
+	b, err := inv.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw := strings.ReplaceAll(string(b), "\r\n ", "") // unfold
+	for _, want := range []string{
+		"ORGANIZER;CN=Dana Reyes:mailto:sales@desk.example",
+		"SUMMARY:Termin mit Dana Reyes: Vorführung",
+	} {
+		if !strings.Contains(raw, want) {
+			t.Errorf("invite lacks %q:\n%s", want, raw)
+		}
+	}
+	got, err := ParseInvite(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Organizer.Email != "sales@desk.example" || got.Organizer.Name != "Dana Reyes" {
+		t.Errorf("organizer = %+v, want the sales inbox named Dana Reyes", got.Organizer)
+	}
+	if len(got.Attendees) != 2 || !got.Attendees[0].Chair || got.Attendees[0].Email != "dana@desk.example" {
+		t.Errorf("attendees = %+v, want the rep first as CHAIR", got.Attendees)
+	}
+	if c := got.Attendees[1]; c.Chair || c.Partstat != "NEEDS-ACTION" || c.Email != "sabine@kunde.example" {
+		t.Errorf("customer attendee = %+v, want a participant asked to answer", c)
+	}
+	if !strings.Contains(raw, "RSVP=TRUE") || !strings.Contains(raw, "ROLE=CHAIR") {
+		t.Errorf("invite lacks RSVP or CHAIR:\n%s", raw)
 	}
 }
