@@ -31,6 +31,7 @@ type MeetingStore interface {
 	CustomerTimezone(ctx context.Context, customerID int64) (string, error)
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)
 	MeetingByInquiry(ctx context.Context, inquiryID int64) (*store.Meeting, error)
+	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
 	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
 	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
 }
@@ -181,6 +182,9 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 	if err != nil {
 		return err
 	}
+	// The customer's mails are in the language of their request; the
+	// rep's in the team's.
+	lang := cm.inquiry.Language
 	data := meeting.MailData{Name: name, Reference: cm.inquiry.Reference, Subject: cm.parsed.Subject,
 		Title: m.Title, RepName: rep.Name, CustomerName: cm.parsed.FromName, CustomerEmail: sender, Words: cm.words(),
 		Proposed: proposedText(proposals)}
@@ -196,15 +200,15 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 			}
 		}
 		data.ProposedFree = proposalsFree(proposals, slots)
-		h.slotLinks(&data, slots, loc)
+		h.slotLinks(&data, slots, loc, lang)
 		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailSlots, m.ID, m.Sequence), Kind: meeting.MailSlots,
 			To: []string{sender}}
 		cm.thread(o)
-		return h.queue(ctx, meeting.MailSlots, data, o)
+		return h.queueIn(ctx, meeting.MailSlots, lang, data, o)
 	case store.MeetingRequested:
 		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailPending, m.ID), Kind: meeting.MailPending, To: []string{sender}}
 		cm.thread(o)
-		if err := h.queue(ctx, meeting.MailPending, data, o); err != nil {
+		if err := h.queueIn(ctx, meeting.MailPending, lang, data, o); err != nil {
 			return err
 		}
 		data.Name = rep.Name
@@ -332,10 +336,10 @@ func toSlots(ivs []meeting.Interval) []store.MeetingSlot {
 	return out
 }
 
-// slotLinks fills the slot links of data, each labelled in loc. They
-// work until the last slot begins (at most LinkTTL); a slot whose time
-// has come is refused by the page.
-func (h meetingDesk) slotLinks(data *meeting.MailData, slots []store.MeetingSlot, loc *time.Location) {
+// slotLinks fills the slot links of data, each labelled in loc and
+// language, whose page they open in. They work until the last slot begins
+// (at most LinkTTL); a slot whose time has come is refused by the page.
+func (h meetingDesk) slotLinks(data *meeting.MailData, slots []store.MeetingSlot, loc *time.Location, language string) {
 	if len(slots) == 0 || !h.canOffer() {
 		return
 	}
@@ -345,10 +349,10 @@ func (h meetingDesk) slotLinks(data *meeting.MailData, slots []store.MeetingSlot
 		exp = last
 	}
 	for _, s := range slots {
-		data.Slots = append(data.Slots, meeting.Link{Label: meeting.When(s.StartsAt, loc),
-			URL: meetingweb.SlotURL(h.opts.Links, h.BaseURL, s.ID, exp)})
+		data.Slots = append(data.Slots, meeting.Link{Label: meeting.WhenIn(language, s.StartsAt, loc),
+			URL: meetingweb.SlotURL(h.opts.Links, h.BaseURL, s.ID, language, exp)})
 	}
-	data.SlotsExpire = meeting.When(exp, loc)
+	data.SlotsExpire = meeting.WhenIn(language, exp, loc)
 }
 
 // proposalsFree reports whether a slot is one of the customer's times.
@@ -387,6 +391,7 @@ type meetingView struct {
 	attendees []store.MeetingAttendee
 	rep       *store.MeetingAttendee // the organizer
 	reference string
+	inquiry   *store.Inquiry // the request the meeting came from; nil when a rep or the API booked it
 }
 
 func (h meetingDesk) load(ctx context.Context, id int64) (*meetingView, error) {
@@ -409,24 +414,49 @@ func (h meetingDesk) load(ctx context.Context, id int64) (*meetingView, error) {
 	}
 	if m.InquiryID != 0 {
 		if q, err := h.st.Inquiry(ctx, m.InquiryID); err == nil {
-			v.reference = q.Reference
+			v.reference, v.inquiry = q.Reference, q
 		}
 	}
 	return v, nil
 }
 
-// data is the mail data of v for attendee a, every time in a's zone.
-func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee) meeting.MailData {
+// language is the language attendee a reads meeting mails in: a rep the
+// team's (""); the customer who asked for the meeting by mail that mail's
+// detected language; any other customer (a rep- or API-booked meeting, a
+// colleague) the language of their newest inquiry with one detected; else
+// "" (English).
+func (h meetingDesk) language(ctx context.Context, v *meetingView, a store.MeetingAttendee) (string, error) {
+	if a.Role == store.AttendeeRep {
+		return "", nil
+	}
+	if v.inquiry != nil && v.inquiry.Language != "" && strings.EqualFold(a.Email, v.inquiry.ContactEmail) {
+		return v.inquiry.Language, nil
+	}
+	qs, err := h.st.ListInquiries(ctx, store.InquiryFilter{ContactEmail: a.Email, Limit: 10})
+	if err != nil {
+		return "", err
+	}
+	for _, q := range qs {
+		if q.Language != "" {
+			return q.Language, nil
+		}
+	}
+	return "", nil
+}
+
+// data is the mail data of v for attendee a, every time in a's zone and
+// every word the data carries in language.
+func (h meetingDesk) data(v *meetingView, a store.MeetingAttendee, language string) meeting.MailData {
 	m := v.m
 	d := meeting.MailData{Name: a.Name, Reference: v.reference, Title: m.Title,
-		When: meeting.When(m.StartsAt, meeting.LoadZone(a.Timezone)), Duration: meeting.Lead(m.EndsAt.Sub(m.StartsAt)),
+		When: meeting.WhenIn(language, m.StartsAt, meeting.LoadZone(a.Timezone)), Duration: meeting.LeadIn(language, m.EndsAt.Sub(m.StartsAt)),
 		Location: m.Location, VideoURL: m.VideoURL, Agenda: m.Agenda, RepName: v.rep.Name, CustomerEmail: m.CustomerEmail}
 	for _, o := range v.attendees {
 		name := o.Email
 		if o.Name != "" {
 			name = o.Name + " <" + o.Email + ">"
 		}
-		d.Attendees = append(d.Attendees, name+" ("+strings.ToLower(strings.ReplaceAll(o.Partstat, "-", " "))+")")
+		d.Attendees = append(d.Attendees, name+" ("+meeting.PartstatIn(language, o.Partstat)+")")
 		if o.Role == store.AttendeeCustomer && d.CustomerName == "" && strings.EqualFold(o.Email, m.CustomerEmail) {
 			d.CustomerName = o.Name
 		}
@@ -473,17 +503,31 @@ func (h meetingDesk) sendInvite(ctx context.Context, p tasks.MeetingInvitePayloa
 		h.Logger.InfoContext(ctx, "meeting not booked, no invite", "meeting_id", m.ID, "status", m.Status)
 		return nil
 	}
-	ics, err := h.invite(v, method).Encode()
-	if err != nil {
-		return queue.Permanent(err)
-	}
 	ct := "text/calendar; method=" + method + "; charset=utf-8"
+	// One calendar object per language: the same event (UID, SEQUENCE,
+	// times, people), its SUMMARY and DESCRIPTION in its reader's words.
+	icsIn := map[string][]byte{}
 	for _, a := range v.attendees {
-		data := h.data(v, a)
+		lang, err := h.language(ctx, v, a)
+		if err != nil {
+			return err
+		}
+		ics, ok := icsIn[lang]
+		if !ok {
+			inv, err := h.inviteIn(v, method, lang, a.Role == store.AttendeeCustomer)
+			if err != nil {
+				return queue.Permanent(err)
+			}
+			if ics, err = inv.Encode(); err != nil {
+				return queue.Permanent(err)
+			}
+			icsIn[lang] = ics
+		}
+		data := h.data(v, a, lang)
 		data.Updated = m.Sequence > 0 && method == meeting.MethodRequest
 		o := &store.OutboundEmail{IdempotencyKey: meetingKey(name, m.ID, m.Sequence, a.Email), Kind: name, InquiryID: m.InquiryID,
 			To: []string{a.Email}, Attachments: []store.Attachment{{Name: "invite.ics", ContentType: ct, Data: ics}}}
-		if err := h.queue(ctx, name, data, o); err != nil {
+		if err := h.queueIn(ctx, name, lang, data, o); err != nil {
 			return err
 		}
 	}
@@ -509,6 +553,43 @@ func (h meetingDesk) invite(v *meetingView, method string) meeting.Invite {
 			Customer: a.Role == store.AttendeeCustomer, Chair: strings.EqualFold(a.Email, v.rep.Email)})
 	}
 	return inv
+}
+
+// inviteIn is the iTIP message of v's current version for a reader of
+// language: a customer's (customer) has its SUMMARY and DESCRIPTION in
+// their words from the phrase catalog, naming the rep they meet; the
+// team's keeps the meeting's own title and agenda.
+func (h meetingDesk) inviteIn(v *meetingView, method, language string, customer bool) (meeting.Invite, error) {
+	inv := h.invite(v, method)
+	if !customer {
+		return inv, nil
+	}
+	m := v.m
+	title := strings.TrimSpace(m.Title)
+	if title == "" {
+		title, _ = h.Renderer.Say(language, "meeting.default_title")
+	}
+	var err error
+	if inv.Summary, err = h.Renderer.Say(language, "ics.summary", "rep", v.rep.Name, "title", title); err != nil {
+		return inv, err
+	}
+	desc := []string{strings.TrimSpace(m.Agenda)}
+	if m.VideoURL != "" {
+		line, err := h.Renderer.Say(language, "ics.video", "url", m.VideoURL)
+		if err != nil {
+			return inv, err
+		}
+		desc = append(desc, line)
+	}
+	if method == meeting.MethodRequest {
+		line, err := h.Renderer.Say(language, "ics.reply")
+		if err != nil {
+			return inv, err
+		}
+		desc = append(desc, line)
+	}
+	inv.Description = strings.TrimSpace(strings.Join(desc, "\n\n"))
+	return inv, nil
 }
 
 // organizer is the invites' ORGANIZER address: the sales inbox, named
@@ -623,11 +704,15 @@ func (h meetingDesk) remind(ctx context.Context, p tasks.MeetingReminderPayload,
 		if a.Partstat == store.PartstatDeclined {
 			continue
 		}
-		data := h.data(v, a)
-		data.Before = meeting.Lead(before)
+		lang, err := h.language(ctx, v, a)
+		if err != nil {
+			return err
+		}
+		data := h.data(v, a, lang)
+		data.Before = meeting.LeadIn(lang, before)
 		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailReminder, m.ID, m.Sequence, before, a.Email),
 			Kind: meeting.MailReminder, InquiryID: m.InquiryID, To: []string{a.Email}}
-		if err := h.queue(ctx, meeting.MailReminder, data, o); err != nil {
+		if err := h.queueIn(ctx, meeting.MailReminder, lang, data, o); err != nil {
 			return err
 		}
 	}
@@ -664,7 +749,7 @@ func (h meetingDesk) answerReply(ctx context.Context, p tasks.MeetingReplyPayloa
 		h.Logger.InfoContext(ctx, "rep answered the invite", "meeting_id", m.ID, "email", who.Email, "partstat", p.Partstat)
 		return nil
 	}
-	repData := h.data(v, *v.rep)
+	repData := h.data(v, *v.rep, "")
 	repData.CustomerName, repData.CustomerEmail = who.Name, who.Email
 	var slots []store.MeetingSlot
 	reoffer := who.Role == store.AttendeeCustomer && h.canOffer() && m.StartsAt.After(h.Clock.Now())
@@ -697,13 +782,20 @@ func (h meetingDesk) answerReply(ctx context.Context, p tasks.MeetingReplyPayloa
 		slots = slices.DeleteFunc(slots, func(s store.MeetingSlot) bool { return !s.CreatedAt.IsZero() && s.StartsAt.Before(h.Clock.Now()) })
 	}
 	if len(slots) > 0 {
-		data := h.data(v, *who)
+		lang, err := h.language(ctx, v, *who)
+		if err != nil {
+			return err
+		}
+		data := h.data(v, *who, lang)
 		data.Declined = true
-		h.slotLinks(&data, slots, meeting.LoadZone(who.Timezone))
-		repData.Slots = data.Slots
+		h.slotLinks(&data, slots, meeting.LoadZone(who.Timezone), lang)
+		// The rep reads the same times in their own words and zone.
+		for _, s := range slots {
+			repData.Slots = append(repData.Slots, meeting.Link{Label: meeting.When(s.StartsAt, meeting.LoadZone(v.rep.Timezone))})
+		}
 		o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailSlots, m.ID, m.Sequence), Kind: meeting.MailSlots,
 			InquiryID: m.InquiryID, To: []string{who.Email}}
-		if err := h.queue(ctx, meeting.MailSlots, data, o); err != nil {
+		if err := h.queueIn(ctx, meeting.MailSlots, lang, data, o); err != nil {
 			return err
 		}
 	}
@@ -725,7 +817,7 @@ func (h meetingDesk) askOutcome(ctx context.Context, p tasks.MeetingOutcomePaylo
 	if !current(v.m, p.Sequence) || !h.canOffer() {
 		return nil
 	}
-	data := h.data(v, *v.rep)
+	data := h.data(v, *v.rep, "")
 	exp := h.Clock.Now().Add(h.opts.LinkTTL)
 	data.Actions = []meeting.Link{
 		{Label: "It was held", URL: meetingweb.RepURL(h.opts.Links, h.BaseURL, meetingweb.ActionHeld, v.m.ID, v.rep.RepID, exp)},

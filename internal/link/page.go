@@ -21,6 +21,7 @@ type page struct {
 	Form    *form
 	Forms   []form // further one-button forms, after Form
 	Done    bool
+	Lang    string // the page's language (ISO 639-1); "" is English
 }
 
 // form posts the link back to itself; Fields carry its signature.
@@ -42,7 +43,7 @@ type field struct {
 // pageTemplate is deliberately plain: no scripts, no external resources,
 // one inline style sheet (the Content-Security-Policy allows nothing else).
 var pageTemplate = template.Must(template.New("page").Parse(`<!doctype html>
-<html lang="en">
+<html lang="{{or .Lang "en"}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -108,6 +109,7 @@ type Page struct {
 	Lines   []string
 	Details [][2]string
 	Forms   []PageForm
+	Lang    string // the page's language (ISO 639-1); "" is English
 }
 
 // PageForm is one button that posts to Action (a signed link, its
@@ -123,7 +125,7 @@ type PageInput struct{ Name, Label, Value string }
 
 // RenderPage writes p like this package's pages, with the same headers.
 func RenderPage(w http.ResponseWriter, p Page) {
-	out := page{Status: p.Status, Title: p.Title, Done: p.Done, Lines: p.Lines, Details: p.Details}
+	out := page{Status: p.Status, Title: p.Title, Done: p.Done, Lines: p.Lines, Details: p.Details, Lang: p.Lang}
 	for _, f := range p.Forms {
 		pf := form{Action: f.Action, Button: f.Button}
 		if f.Input != nil {

@@ -22,7 +22,7 @@ func TestRenderLanguageGolden(t *testing.T) {
 				continue
 			}
 			t.Run(tc.name+"."+lang, func(t *testing.T) {
-				got, used, err := r.RenderIn(tc.template, lang, tc.data)
+				got, used, err := r.RenderIn(tc.template, lang, inLanguage(tc.name, lang, tc.data))
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -55,15 +55,49 @@ func TestRenderLanguageGolden(t *testing.T) {
 }
 
 // TestCustomerMailsSpeakEveryLanguage: every mail to a customer can be
-// written in every language with a catalog, and no mail to a rep is
-// (reps read English).
+// written in every language with a catalog, and no mail only a rep reads
+// is (reps read the team's language); a meeting mail rendered in another
+// language has no English sentence or word of its own left in it.
 func TestCustomerMailsSpeakEveryLanguage(t *testing.T) {
 	r := newTestRenderer(t, "")
-	customer := []string{"ack", "order_status", "order_unknown", "unsubscribe_confirm", "order_request_confirm", "order_request_decided"}
+	customer := []string{"ack", "order_status", "order_unknown", "unsubscribe_confirm", "order_request_confirm", "order_request_decided",
+		"meeting_slots", "meeting_pending", "meeting_invite", "meeting_reminder", "meeting_cancel"}
 	for _, lang := range []string{"de", "fr", "es", "it", "nl", "pt"} {
 		for _, name := range r.Names() {
 			if got, want := r.HasLanguage(name, lang), slices.Contains(customer, name); got != want {
 				t.Errorf("HasLanguage(%s, %s) = %v, want %v", name, lang, got, want)
+			}
+		}
+	}
+	// The words of the English meeting mails, as they stand in en.yaml and
+	// in meeting.WhenIn, LeadIn and PartstatIn.
+	english := []string{"Hello", "Thank you", "Kind regards", "meeting request", "suggested", "Choose one", "calendar invitation",
+		"These links", "reply to this email", "your contact", "a member of", "Your meeting", "has moved", "attached", "Invitation",
+		"Reminder", "Cancelled", "cancelled", "When", "Length", "Where", "Agenda", "With:", "Monday", "Tuesday", "March",
+		"minutes", "hours", "accepted", "needs action", " and ", " at which "}
+	// Words the language writes as English does.
+	same := map[string][]string{"fr": {"Invitation", "minutes"}, "nl": {"Agenda"}}
+	for _, tc := range meetingGoldenCases() {
+		if !slices.Contains(customer, tc.template) || strings.Contains(tc.name, "rep") {
+			continue
+		}
+		for _, lang := range []string{"de", "fr", "es", "it", "nl", "pt"} {
+			data := inLanguage(tc.name, lang, tc.data)
+			got, used, err := r.RenderIn(tc.template, lang, data)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if used != lang {
+				t.Errorf("%s rendered in %s, want %s", tc.name, used, lang)
+			}
+			// The data's own words (the customer's subject, the agenda) are
+			// the customer's and stay as they are.
+			mail := strings.NewReplacer("Where is my order? Bcc: evil@example.net", "", "Demo: cold-room shelving", "", "Shelving for 3 sites", "").
+				Replace(got.Subject + "\n" + got.Text + "\n" + got.HTML)
+			for _, w := range english {
+				if strings.Contains(mail, w) && !slices.Contains(same[lang], w) {
+					t.Errorf("%s in %s has English %q:\n%s", tc.name, lang, w, got.Subject+"\n\n"+got.Text)
+				}
 			}
 		}
 	}
@@ -178,7 +212,7 @@ func TestPhraseCatalogs(t *testing.T) {
 	}
 	for key := range en {
 		base := strings.TrimSuffix(strings.TrimSuffix(key, ".one"), ".other")
-		said := strings.HasPrefix(key, "status.") || strings.HasPrefix(key, "next.") ||
+		said := strings.HasPrefix(key, "status.") || strings.HasPrefix(key, "next.") || strings.HasPrefix(key, "ics.") ||
 			slices.Contains([]string{"common.and", "common.date_layout", "common.long_date_layout", "common.your_message"}, key)
 		if !named[key] && !named[base] && !said {
 			t.Errorf("en.yaml: %q is used by no template", key)

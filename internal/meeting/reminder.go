@@ -2,7 +2,6 @@ package meeting
 
 import (
 	"slices"
-	"strconv"
 	"time"
 )
 
@@ -30,37 +29,4 @@ func PlanReminders(start time.Time, offsets []time.Duration, now time.Time) []Re
 		out = append(out, Reminder{At: at, Before: off})
 	}
 	return out
-}
-
-// When formats an instant for a reader in loc, naming the zone so the
-// reader never has to guess: "Tuesday, 10 March 2026, 15:00 (CET, UTC+01:00)".
-func When(t time.Time, loc *time.Location) string {
-	if loc == nil {
-		loc = time.UTC
-	}
-	lt := t.In(loc)
-	abbr, off := lt.Zone()
-	zone := "UTC" + OffsetName(off)
-	if abbr != "" && abbr != OffsetName(off) && abbr[0] != '+' && abbr[0] != '-' {
-		zone = abbr + ", " + zone
-	}
-	return lt.Format("Monday, 2 January 2006, 15:04") + " (" + zone + ")"
-}
-
-// Lead formats how long before a meeting a reminder is: "24 hours", "1 hour",
-// "30 minutes".
-func Lead(d time.Duration) string {
-	switch {
-	case d >= time.Hour && d%time.Hour == 0:
-		if d == time.Hour {
-			return "1 hour"
-		}
-		return strconv.Itoa(int(d/time.Hour)) + " hours"
-	case d == time.Minute:
-		return "1 minute"
-	case d >= time.Minute:
-		return strconv.Itoa(int(d/time.Minute)) + " minutes"
-	default:
-		return d.String()
-	}
 }

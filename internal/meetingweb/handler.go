@@ -90,112 +90,119 @@ func (h *handler) methods(next func(w http.ResponseWriter, r *http.Request, id i
 	}
 }
 
-func notFound() page {
-	return page{Status: http.StatusNotFound, Title: "Not found", Lines: []string{"There is nothing at this address."}}
+func notFound() page { return notFoundIn("en") }
+
+func notFoundIn(lang string) page {
+	return page{Status: http.StatusNotFound, Title: say(lang, "notfound.title"), Lines: []string{say(lang, "notfound.line")}, Lang: pageLanguage(lang)}
 }
 
-func refused(err error) page {
+func refused(err error) page { return refusedIn("en", err) }
+
+// refusedIn answers a link whose signature failed, in lang.
+func refusedIn(lang string, err error) page {
 	if errors.Is(err, link.ErrExpired) {
-		return page{Status: http.StatusGone, Title: "This link has expired",
-			Lines: []string{"Reply to the email it came in and we will send you a new one."}}
+		return page{Status: http.StatusGone, Title: say(lang, "expired.title"), Lines: []string{say(lang, "expired.line")}, Lang: pageLanguage(lang)}
 	}
-	return page{Status: http.StatusForbidden, Title: "This link is not valid",
-		Lines: []string{"Please use the link exactly as it came in the email."}}
+	return page{Status: http.StatusForbidden, Title: say(lang, "invalid.title"), Lines: []string{say(lang, "invalid.line")}, Lang: pageLanguage(lang)}
 }
 
-func failed() page {
-	return page{Status: http.StatusServiceUnavailable, Title: "Something went wrong",
-		Lines: []string{"Nothing was changed. Please try again in a minute."}}
+func failed() page { return failedIn("en") }
+
+func failedIn(lang string) page {
+	return page{Status: http.StatusServiceUnavailable, Title: say(lang, "failed.title"), Lines: []string{say(lang, "failed.line")}, Lang: pageLanguage(lang)}
 }
 
 // customerZone is the zone the customer of m reads times in.
 func customerZone(m *store.Meeting) *time.Location { return meeting.LoadZone(m.CustomerTimezone) }
 
-// serveSlot shows (GET) or books (POST) one offered slot.
+// serveSlot shows (GET) or books (POST) one offered slot, in the
+// language its link carries (signed with it; the page shows nothing but
+// its own words in an unsigned one).
 func (h *handler) serveSlot(w http.ResponseWriter, r *http.Request, id int64) {
 	ctx := r.Context()
-	if err := h.Signer.VerifyValues(actionSlot, id, "", r.URL.Query(), h.Now()); err != nil {
-		render(w, refused(err))
+	lang := pageLanguage(r.URL.Query().Get(paramLanguage))
+	if err := h.Signer.VerifyValues(actionSlot, id, strings.ToLower(strings.TrimSpace(r.URL.Query().Get(paramLanguage))), r.URL.Query(), h.Now()); err != nil {
+		render(w, refusedIn(lang, err))
 		return
 	}
 	sl, err := h.Store.MeetingSlotByID(ctx, id)
 	if errors.Is(err, store.ErrNotFound) {
-		render(w, notFound())
+		render(w, notFoundIn(lang))
 		return
 	}
 	if err != nil {
 		h.Logger.ErrorContext(ctx, "meeting slot page failed", "slot_id", id, "error", err.Error())
-		render(w, failed())
+		render(w, failedIn(lang))
 		return
 	}
 	m, err := h.Store.Meeting(ctx, sl.MeetingID)
 	if err != nil {
 		h.Logger.ErrorContext(ctx, "meeting slot page failed", "slot_id", id, "error", err.Error())
-		render(w, failed())
+		render(w, failedIn(lang))
 		return
 	}
 	loc := customerZone(m)
-	when := meeting.When(sl.StartsAt, loc)
+	when := meeting.WhenIn(lang, sl.StartsAt, loc)
 	if m.Status != store.MeetingProposed {
-		h.settled(w, r, m, sl, loc)
+		h.settled(w, r, m, sl, loc, lang)
 		return
 	}
 	if !sl.StartsAt.After(h.Now()) {
-		render(w, page{Status: http.StatusGone, Title: "This time has passed",
-			Lines: []string{"Please pick a later time from the email, or reply to it."}})
+		render(w, page{Status: http.StatusGone, Title: say(lang, "passed.title"), Lines: []string{say(lang, "passed.line")}, Lang: lang})
 		return
 	}
 	if r.Method != http.MethodPost {
-		render(w, page{Title: "Book this meeting?", Lines: []string{"Please confirm the time below."},
-			Details: [][2]string{{"Meeting", m.Title}, {"When", when}, {"Length", meeting.Lead(sl.EndsAt.Sub(sl.StartsAt))}},
-			Forms:   []form{{Action: r.URL.RequestURI(), Button: "Book " + when}}})
+		render(w, page{Title: say(lang, "book.title"), Lines: []string{say(lang, "book.confirm")}, Lang: lang,
+			Details: [][2]string{{say(lang, "meeting"), m.Title}, {say(lang, "when"), when},
+				{say(lang, "length"), meeting.LeadIn(lang, sl.EndsAt.Sub(sl.StartsAt))}},
+			Forms: []form{{Action: r.URL.RequestURI(), Button: say(lang, "book.button", when)}}})
 		return
 	}
 	m, booked, err := h.Meetings.Book(ctx, id)
 	if err != nil {
 		h.Logger.ErrorContext(ctx, "booking a meeting slot failed", "slot_id", id, "error", err.Error())
-		render(w, failed())
+		render(w, failedIn(lang))
 		return
 	}
 	if !booked {
-		h.settled(w, r, m, sl, loc)
+		h.settled(w, r, m, sl, loc, lang)
 		return
 	}
 	h.Logger.InfoContext(ctx, "meeting booked", "meeting_id", m.ID, "slot_id", id, "starts_at", m.StartsAt)
-	render(w, page{Title: "Your meeting is booked", Done: true,
-		Lines:   []string{"A calendar invitation is on its way to you by email."},
-		Details: [][2]string{{"Meeting", m.Title}, {"When", when}}})
+	render(w, page{Title: say(lang, "booked.title"), Done: true, Lang: lang,
+		Lines:   []string{say(lang, "booked.line")},
+		Details: [][2]string{{say(lang, "meeting"), m.Title}, {say(lang, "when"), when}}})
 }
 
 // settled answers a slot link of a proposal that is settled. A POST of
 // the very slot that was booked queues its invites once more, in case the
 // booking stopped between the row and the task (the TaskID and the mails'
 // keys make a repeat harmless).
-func (h *handler) settled(w http.ResponseWriter, r *http.Request, m *store.Meeting, sl *store.MeetingSlot, loc *time.Location) {
+func (h *handler) settled(w http.ResponseWriter, r *http.Request, m *store.Meeting, sl *store.MeetingSlot, loc *time.Location, lang string) {
 	if r.Method == http.MethodPost && m.Status == store.MeetingConfirmed && m.StartsAt.Equal(sl.StartsAt) {
 		if err := h.Meetings.Resend(r.Context(), m); err != nil {
 			h.Logger.WarnContext(r.Context(), "re-queueing meeting invites failed", "meeting_id", m.ID, "error", err.Error())
 		}
 	}
-	render(w, h.alreadyBooked(m, sl, loc))
+	render(w, h.alreadyBooked(m, sl, loc, lang))
 }
 
-// alreadyBooked answers a slot link of a proposal that is settled.
-func (h *handler) alreadyBooked(m *store.Meeting, sl *store.MeetingSlot, loc *time.Location) page {
+// alreadyBooked answers a slot link of a proposal that is settled, in lang.
+func (h *handler) alreadyBooked(m *store.Meeting, sl *store.MeetingSlot, loc *time.Location, lang string) page {
 	switch m.Status {
 	case store.MeetingConfirmed, store.MeetingRescheduled:
-		p := page{Status: http.StatusConflict, Title: "This meeting is already booked",
-			Details: [][2]string{{"Meeting", m.Title}, {"When", meeting.When(m.StartsAt, loc)}}}
+		p := page{Status: http.StatusConflict, Title: say(lang, "already.title"), Lang: lang,
+			Details: [][2]string{{say(lang, "meeting"), m.Title}, {say(lang, "when"), meeting.WhenIn(lang, m.StartsAt, loc)}}}
 		if m.StartsAt.Equal(sl.StartsAt) {
-			p.Status, p.Lines = http.StatusOK, []string{"You booked this time; the calendar invitation was sent to you by email."}
+			p.Status, p.Lines = http.StatusOK, []string{say(lang, "already.yours")}
 		} else {
-			p.Lines = []string{"Another time of this proposal was booked first. To change it, reply to the invitation email."}
+			p.Lines = []string{say(lang, "already.other")}
 		}
 		return p
 	case store.MeetingCancelled:
-		return page{Status: http.StatusGone, Title: "This meeting was cancelled", Lines: []string{"Reply to the email to arrange a new one."}}
+		return page{Status: http.StatusGone, Title: say(lang, "cancelled.title"), Lines: []string{say(lang, "cancelled.line")}, Lang: lang}
 	}
-	return page{Status: http.StatusGone, Title: "These times are no longer offered", Lines: []string{"Please use the newest email we sent you."}}
+	return page{Status: http.StatusGone, Title: say(lang, "gone.title"), Lines: []string{say(lang, "gone.line")}, Lang: lang}
 }
 
 // serveRep shows the meeting page (view) or confirms (GET) and applies

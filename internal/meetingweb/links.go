@@ -26,12 +26,21 @@ const (
 	ActionNoShow = "no_show"
 )
 
-// SlotURL is the one-click link that books slotID:
-// baseURL/meetings/slots/{slot_id}?exp=...&sig=...
-func SlotURL(s *link.Signer, baseURL string, slotID int64, expires time.Time) string {
-	return fmt.Sprintf("%s/meetings/slots/%d?%s", strings.TrimRight(baseURL, "/"), slotID,
-		s.Values(actionSlot, slotID, "", expires).Encode())
+// SlotURL is the one-click link that books slotID, its page written in
+// language (an ISO 639-1 code, signed with the link so it cannot be
+// swapped; "" is English):
+// baseURL/meetings/slots/{slot_id}?exp=...&lang=...&sig=...
+func SlotURL(s *link.Signer, baseURL string, slotID int64, language string, expires time.Time) string {
+	language = strings.ToLower(strings.TrimSpace(language))
+	q := s.Values(actionSlot, slotID, language, expires)
+	if language != "" {
+		q.Set(paramLanguage, language)
+	}
+	return fmt.Sprintf("%s/meetings/slots/%d?%s", strings.TrimRight(baseURL, "/"), slotID, q.Encode())
 }
+
+// paramLanguage carries a slot link's language.
+const paramLanguage = "lang"
 
 // RepURL is a rep's link for action on a meeting:
 // baseURL/meetings/{id}/{action}?rep={rep_id}&exp=...&sig=...
