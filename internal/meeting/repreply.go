@@ -118,3 +118,18 @@ func firstLine(s string) string {
 	l, _, _ := strings.Cut(s, "\n")
 	return l
 }
+
+// RepHelpData is what MailRepHelp reads: the meeting as the rep sees it
+// (times in the rep's zone, the rep's signed links as Actions), what the
+// reply was read as and why it changed nothing.
+type RepHelpData struct {
+	MailData
+	// Understood is what was read from the reply ("move to Tuesday, 31
+	// March 2026, 15:00 (CEST, UTC+02:00)"); empty when nothing was.
+	Understood string
+	// Problem completes "Nothing changed because ..." ("the rep is not
+	// free then").
+	Problem string
+	// Zone is where the rep's times are read (an IANA name or offset).
+	Zone string
+}
