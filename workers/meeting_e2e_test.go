@@ -72,6 +72,13 @@ func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 // starting its workers.
 func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
 	t.Helper()
+	return buildMeetingDeskWith(t, now, reminders, nil)
+}
+
+// buildMeetingDeskWith is buildMeetingDesk whose intake checks senders
+// with senders (nil trusts every From).
+func buildMeetingDeskWith(t *testing.T, now func() time.Time, reminders []time.Duration, senders intake.SenderChecker) *meetingE2E {
+	t.Helper()
 	ctx := t.Context()
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
@@ -138,7 +145,7 @@ func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 		Desk: Desk{Renderer: renderer, Outbox: mailQueue, From: "Ourco Sales <sales@ourco.example>", BaseURL: e.web.URL,
 			Clock: clock},
 		Store: e.st, Sender: sender, Leads: leads, Meetings: e.svc, Scheduled: e.insp,
-		Intake: intake.Deps{Store: e.st, Router: router, Enqueuer: e.client, Now: clock.Now},
+		Intake: intake.Deps{Store: e.st, Router: router, Enqueuer: e.client, Now: clock.Now, Senders: senders},
 	}, Options{
 		Inquiry: InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
 		Order:   OrderOptions{OperationsAddress: "ops@ourco.example"},
