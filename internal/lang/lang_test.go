@@ -67,7 +67,7 @@ func detectSet(t *testing.T, d *Detector, glob string, floor float64) detectCoun
 	return all
 }
 
-func readTexts(t *testing.T, path string) []string {
+func readTexts(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -168,5 +168,27 @@ func TestName(t *testing.T) {
 		if Name(code) == code {
 			t.Errorf("supported language %q has no name", code)
 		}
+	}
+}
+
+// BenchmarkDetectShortMails detects every held-out short mail in turn, so
+// the figure is a mix of languages and of easy and hard mails.
+func BenchmarkDetectShortMails(b *testing.B) {
+	d, err := NewDetector(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths, err := filepath.Glob(filepath.Join("testdata", "short.*.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	for _, p := range paths {
+		texts = append(texts, readTexts(b, p)...)
+	}
+	i := 0
+	for b.Loop() {
+		d.Detect(texts[i%len(texts)])
+		i++
 	}
 }
