@@ -100,19 +100,34 @@ func (d *Detector) Detect(text string) string {
 	if words == 0 {
 		return d.fallback
 	}
+	// When the function words lead by more than the trigram vote, the
+	// trigrams cannot change the answer: skip them, the costly part.
+	if best, lead := d.leader(votes); lead > trigramVote {
+		return best
+	}
 	info := whatlanggo.DetectWithOptions(text, d.opts)
 	for _, l := range d.langs {
 		if whatlang[l] == info.Lang {
 			votes[l] += trigramVote
 		}
 	}
-	best, bestVotes := d.fallback, -1.0
+	best, _ := d.leader(votes)
+	return best
+}
+
+// leader returns the configured language with the most votes (the first
+// in configured order on a tie) and its lead over the runner-up.
+func (d *Detector) leader(votes map[string]float64) (string, float64) {
+	best, bestVotes, second := d.fallback, -1.0, -1.0
 	for _, l := range d.langs {
-		if votes[l] > bestVotes {
-			best, bestVotes = l, votes[l]
+		switch v := votes[l]; {
+		case v > bestVotes:
+			best, bestVotes, second = l, v, bestVotes
+		case v > second:
+			second = v
 		}
 	}
-	return best
+	return best, bestVotes - second
 }
 
 // names are the supported languages' names in English, the language the
