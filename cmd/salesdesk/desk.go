@@ -128,6 +128,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		DefaultDuration: cfg.Meetings.DefaultDuration,
 		MinNotice:       cfg.Meetings.MinNotice,
 		Reminders:       cfg.Meetings.Reminders,
+		TeamZone:        cfg.Scheduler.Timezone,
 	}, time.Now)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"salesdesk/config"
-	"salesdesk/internal/mailparse"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
@@ -199,21 +198,7 @@ func (d e2eDesk) signInByMail(t *testing.T, c *http.Client, signIn *url.URL, add
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	var magic string
-	deadline := time.Now().Add(60 * time.Second)
-	for magic == "" && time.Now().Before(deadline) {
-		if msgs := d.signInMails(addr); len(msgs) > before {
-			p, err := mailparse.Parse([]byte(msgs[len(msgs)-1]), mailparse.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			magic = mailURL.FindString(p.Text)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if magic == "" {
-		t.Fatalf("no sign-in link mailed to %s", addr)
-	}
+	magic := d.magicLink(t, addr, before)
 	if _, body := fetch(t, c, magic); !strings.Contains(body, `id="magic-sign-in"`) {
 		t.Fatalf("sign-in link %s shows no button:\n%s", magic, body)
 	}

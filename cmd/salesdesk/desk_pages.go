@@ -28,11 +28,13 @@ func (a *app) deskPages(d *desk, sessionKey []byte, staff func(*http.Request) (d
 	m.Write([]byte("salesdesk desk session key v1"))
 	box := outbox.New(a.store, a.client)
 	o := deskpages.Options{
-		Store:          a.store,
-		Leads:          d.leads,
-		Signer:         d.links,
-		SessionKey:     m.Sum(nil),
-		SessionTTL:     cfg.Web.SessionTTL,
+		Store:      a.store,
+		Leads:      d.leads,
+		Signer:     d.links,
+		SessionKey: m.Sum(nil),
+		SessionTTL: cfg.Web.SessionTTL,
+		// Secure behind a TLS-terminating proxy too, as the dashboard's.
+		SecureCookie:   cfg.Web.SecureCookie(),
 		Staff:          staff,
 		Mail:           box.QueueMail,
 		From:           cfg.SMTP.From,

@@ -277,7 +277,7 @@ var crudSteps = []crudStep{
 			want(t, m, "name", "Kim Berg")
 		}},
 	{name: "rep sets timezone", method: "PATCH", path: "/api/v1/reps/{rep}", wantStatus: 200,
-		body: `{"timezone":"Europe/Berlin"}`,
+		body:  `{"timezone":"Europe/Berlin"}`,
 		check: func(t testing.TB, m map[string]any) { want(t, m, "timezone", "Europe/Berlin") }},
 	{name: "rep email taken", method: "POST", path: "/api/v1/reps", wantStatus: 409,
 		body: `{"email":"kim@sales.example","name":"Kim again"}`},

@@ -19,7 +19,7 @@ func TestRepWithoutZoneReadsTeamZone(t *testing.T) {
 	c := f.as(nina)
 	// Assigned Mon 30 Nov 2026 10:00 UTC with a 4 h SLA: due 14:00 UTC.
 	for path, wants := range map[string][]string{
-		"/desk/": {"Mon 30 Nov 2026 06:00 PST", "America/Los_Angeles"},
+		"/desk/":                            {"Mon 30 Nov 2026 06:00 PST", "America/Los_Angeles"},
 		fmt.Sprintf("/desk/leads/%d", l.ID): {"Mon 30 Nov 2026 02:00 PST", "Mon 30 Nov 2026 06:00 PST"},
 	} {
 		_, body, _ := c.get(path)
