@@ -504,24 +504,27 @@ func (h meetingDesk) sendInvite(ctx context.Context, p tasks.MeetingInvitePayloa
 		return nil
 	}
 	ct := "text/calendar; method=" + method + "; charset=utf-8"
-	// One calendar object per language: the same event (UID, SEQUENCE,
-	// times, people), its SUMMARY and DESCRIPTION in its reader's words.
+	// One calendar object per language and side: the same event (UID,
+	// SEQUENCE, times, people), its SUMMARY and DESCRIPTION in its
+	// reader's words (the team's copy keeps the meeting's own).
 	icsIn := map[string][]byte{}
 	for _, a := range v.attendees {
 		lang, err := h.language(ctx, v, a)
 		if err != nil {
 			return err
 		}
-		ics, ok := icsIn[lang]
+		customer := a.Role == store.AttendeeCustomer
+		key := fmt.Sprintf("%s/%t", lang, customer)
+		ics, ok := icsIn[key]
 		if !ok {
-			inv, err := h.inviteIn(v, method, lang, a.Role == store.AttendeeCustomer)
+			inv, err := h.inviteIn(v, method, lang, customer)
 			if err != nil {
 				return queue.Permanent(err)
 			}
 			if ics, err = inv.Encode(); err != nil {
 				return queue.Permanent(err)
 			}
-			icsIn[lang] = ics
+			icsIn[key] = ics
 		}
 		data := h.data(v, a, lang)
 		data.Updated = m.Sequence > 0 && method == meeting.MethodRequest
