@@ -155,6 +155,9 @@ func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
 }
 
 // repliedMeeting is the meeting whose mail msg answers, nil when none.
+// The subject's reference counts only for a reply that threads onto none
+// of our other mails: a rep's answer to a lead or hand-off mail about the
+// same inquiry is no instruction about its meeting.
 func (h *RepMeetingMail) repliedMeeting(ctx context.Context, msg *mailparse.Message) (*store.Meeting, error) {
 	for i, key := range mailparse.ThreadKeys(msg) {
 		if i >= maxRepThreadLookups {
@@ -170,6 +173,7 @@ func (h *RepMeetingMail) repliedMeeting(ctx context.Context, msg *mailparse.Mess
 		if id, ok := meetingOfMail(o); ok {
 			return orNone(h.st.Meeting(ctx, id))
 		}
+		return nil, nil // the most specific of our mails it answers is about something else
 	}
 	tok, ok := mailparse.ReferenceToken(msg.Subject)
 	if !ok {

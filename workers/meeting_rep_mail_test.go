@@ -210,3 +210,28 @@ func TestMeetingRepMailMovesOnce(t *testing.T) {
 		}
 	}
 }
+
+func TestMeetingOfMail(t *testing.T) {
+	tests := []struct {
+		name   string
+		o      store.OutboundEmail
+		wantID int64
+		wantOK bool
+	}{
+		{"invite", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: meetingKey(meeting.MailInvite, 42, 1, "rita@x.example")}, 42, true},
+		{"reminder", store.OutboundEmail{Kind: meeting.MailReminder, IdempotencyKey: meetingKey(meeting.MailReminder, 7, 0, time.Hour, "a@b")}, 7, true},
+		{"help", store.OutboundEmail{Kind: meeting.MailRepHelp, IdempotencyKey: meetingKey(meeting.MailRepHelp, 9, "abc")}, 9, true},
+		{"propose", store.OutboundEmail{Kind: meeting.MailPropose, IdempotencyKey: meetingKey(meeting.MailPropose, 3)}, 3, true},
+		{"lead mail", store.OutboundEmail{Kind: "lead_assigned", IdempotencyKey: "lead_assigned:42"}, 0, false},
+		{"key of another kind", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: "ack:inquiry:42"}, 0, false},
+		{"no id", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: "meeting_invite:x:1"}, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id, ok := meetingOfMail(&tc.o)
+			if id != tc.wantID || ok != tc.wantOK {
+				t.Errorf("meetingOfMail(%q) = %d, %v; want %d, %v", tc.o.IdempotencyKey, id, ok, tc.wantID, tc.wantOK)
+			}
+		})
+	}
+}
