@@ -79,11 +79,25 @@ const trigramVote = 1.5
 // [trigramVote] for whatlanggo's choice. Text with no letters gets the
 // fallback language.
 func (d *Detector) Detect(text string) string {
+	l, _ := d.Guess(text)
+	return l
+}
+
+// sureLead is the lead in votes over the runner-up from which a guess is
+// sure: two function words more, or the trigrams and one word.
+const sureLead = 2
+
+// Guess returns what [Detect] returns and whether the text said it
+// clearly: sure when the winner leads the runner-up by at least sureLead
+// votes or whatlanggo is confident of the same language. A mail too short
+// or too mixed to tell is not sure; the caller may then prefer a language
+// it knows from elsewhere (the customer's earlier mails).
+func (d *Detector) Guess(text string) (language string, sure bool) {
 	if len(text) > maxDetectBytes {
 		text = text[:maxDetectBytes]
 	}
 	if len(d.langs) == 1 {
-		return d.fallback
+		return d.fallback, true
 	}
 	votes := make(map[string]float64, len(d.langs))
 	words := 0
@@ -98,12 +112,12 @@ func (d *Detector) Detect(text string) string {
 		}
 	}
 	if words == 0 {
-		return d.fallback
+		return d.fallback, false
 	}
 	// When the function words lead by more than the trigram vote, the
 	// trigrams cannot change the answer: skip them, the costly part.
 	if best, lead := d.leader(votes); lead > trigramVote {
-		return best
+		return best, lead >= sureLead
 	}
 	info := whatlanggo.DetectWithOptions(text, d.opts)
 	for _, l := range d.langs {
@@ -111,8 +125,8 @@ func (d *Detector) Detect(text string) string {
 			votes[l] += trigramVote
 		}
 	}
-	best, _ := d.leader(votes)
-	return best
+	best, lead := d.leader(votes)
+	return best, lead >= sureLead || whatlang[best] == info.Lang && info.IsReliable()
 }
 
 // leader returns the configured language with the most votes (the first

@@ -20,19 +20,21 @@ func TestDetectShortMails(t *testing.T) {
 		t.Fatal(err)
 	}
 	held := detectSet(t, d, filepath.Join("testdata", "short.*.txt"), 0.90)
-	t.Logf("held-out short mails (short.<lang>.txt): %d mails, accuracy %.3f", held.n, held.accuracy())
+	t.Logf("held-out short mails (short.<lang>.txt): %d mails, accuracy %.3f; not sure of %d (%d of them right)", held.n, held.accuracy(), held.unsure, held.unsureRight)
 	if held.accuracy() < 0.95 {
 		t.Errorf("held-out accuracy %.3f < 0.95", held.accuracy())
 	}
 	tuned := detectSet(t, d, filepath.Join("..", "routing", "testdata", "unseen.*.tsv"), 0)
 	t.Logf("tuned on: unseen.<lang>.tsv: %d mails, accuracy %.3f", tuned.n, tuned.accuracy())
 	chat := detectSet(t, d, filepath.Join("..", "routing", "testdata", "chat", "chat.*.tsv"), 0)
-	t.Logf("tuned on: chat.<lang>.tsv: %d mails, accuracy %.3f", chat.n, chat.accuracy())
+	t.Logf("tuned on: chat.<lang>.tsv: %d mails, accuracy %.3f; not sure of %d (%d of them right)", chat.n, chat.accuracy(), chat.unsure, chat.unsureRight)
 	signed := detectSet(t, d, filepath.Join("..", "routing", "testdata", "signed.*.tsv"), 0)
 	t.Logf("formal signed mails (signed.<lang>.tsv): %d mails, accuracy %.3f", signed.n, signed.accuracy())
 }
 
-type detectCount struct{ n, right int }
+// unsure counts guesses that were not sure and how many of them were
+// right anyway.
+type detectCount struct{ n, right, unsure, unsureRight int }
 
 func (c detectCount) accuracy() float64 { return float64(c.right) / float64(max(c.n, 1)) }
 
@@ -51,18 +53,27 @@ func detectSet(t *testing.T, d *Detector, glob string, floor float64) detectCoun
 		var c detectCount
 		for _, text := range readTexts(t, p) {
 			c.n++
-			if got := d.Detect(text); got == want {
+			got, sure := d.Guess(text)
+			if !sure {
+				c.unsure++
+			}
+			if got == want {
 				c.right++
+				if !sure {
+					c.unsureRight++
+				}
 			} else if floor > 0 {
-				t.Logf("%s: got %s: %q", want, got, text)
+				t.Logf("%s: got %s (sure %v): %q", want, got, sure, text)
 			}
 		}
-		t.Logf("%s: %d mails, accuracy %.3f", filepath.Base(p), c.n, c.accuracy())
+		t.Logf("%s: %d mails, accuracy %.3f; not sure of %d (%d of them right)", filepath.Base(p), c.n, c.accuracy(), c.unsure, c.unsureRight)
 		if c.accuracy() < floor {
 			t.Errorf("%s: accuracy %.3f < %.2f", filepath.Base(p), c.accuracy(), floor)
 		}
 		all.n += c.n
 		all.right += c.right
+		all.unsure += c.unsure
+		all.unsureRight += c.unsureRight
 	}
 	return all
 }
