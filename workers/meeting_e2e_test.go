@@ -331,7 +331,7 @@ func (e *meetingE2E) bookWithAnn(t *testing.T, title string, start time.Time) (*
 // for at, once the queues are idle, and returns how many mails it sent.
 func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Time) int {
 	t.Helper()
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	before := len(e.smtp.Messages())
 	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: id, Sequence: seq, RemindAt: at, Before: time.Hour})
 	if err != nil {
@@ -340,7 +340,7 @@ func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Tim
 	if _, err := e.client.Enqueue(old, asynq.TaskID(fmt.Sprintf("replayed-reminder-%d-%d", id, seq))); err != nil {
 		t.Fatal(err)
 	}
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	return len(e.smtp.Messages()) - before
 }
 
@@ -493,7 +493,7 @@ func TestMeetingEndToEnd(t *testing.T) {
 		}
 		return as[1].Partstat == store.PartstatAccepted, fmt.Sprintf("attendees %+v", as)
 	})
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	if qs, _ := e.st.ListInquiries(ctx, store.InquiryFilter{}); len(qs) != 1 {
 		t.Errorf("%d inquiries, want 1: the reply is no inquiry", len(qs))
 	}

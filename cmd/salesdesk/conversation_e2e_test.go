@@ -22,6 +22,7 @@ import (
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
 )
 
 // EnvConversationMails sets how many mails TestConversationThroughProcess
@@ -42,7 +43,6 @@ type conversationRig struct {
 	user     string
 	smtp     *smtptest.Server
 	db       *sql.DB
-	insp     *asynq.Inspector
 	contacts []string
 	orders   map[string]string // number -> "@domain" of its account
 }
@@ -94,8 +94,6 @@ func setupConversation(t *testing.T) *conversationRig {
 		}
 	}
 	r.db = testenv.SQL(t, dsn)
-	r.insp = asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBCmd})
-	t.Cleanup(func() { r.insp.Close() })
 
 	bin, err := proc.Build(ctx, dir)
 	if err != nil {
@@ -192,27 +190,7 @@ func (r *conversationRig) busy(t *testing.T, n int) string {
 	if queued > 0 {
 		return fmt.Sprintf("%d outbound mails queued", queued)
 	}
-	queues, err := r.insp.Queues()
-	if err != nil {
-		return err.Error()
-	}
-	for _, q := range queues {
-		info, err := r.insp.GetQueueInfo(q)
-		if err != nil {
-			return err.Error()
-		}
-		if info.Archived > 0 {
-			archived, _ := r.insp.ListArchivedTasks(q)
-			for _, a := range archived {
-				t.Errorf("archived %s %s: %s", a.Type, a.Payload, a.LastErr)
-			}
-			t.FailNow()
-		}
-		if k := info.Pending + info.Active + info.Retry; k > 0 {
-			return fmt.Sprintf("queue %s: %d tasks", q, k)
-		}
-	}
-	return ""
+	return testenv.Busy(t, asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBCmd}, tasks.Queues(), false)
 }
 
 // convMail is one mail read at the SMTP sink, as the conversation run counts it.

@@ -11,7 +11,7 @@ type ReportData struct {
 	Categories []ReportCount // inquiries by category
 	Reps       []ReportRep
 	// Meetings are the period's meetings; nil leaves the section out.
-	Meetings *ReportMeetings
+	Meetings   *ReportMeetings
 	LateOrders int    // open orders past their promised date
 	ReportURL  string // the full report with charts
 	Attachment string // name of the attached CSV; empty when none
