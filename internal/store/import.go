@@ -16,6 +16,9 @@ type ImportTx struct {
 	conn *sql.Conn // the transaction's connection, for COPY on PostgreSQL
 	tx   *sql.Tx
 	now  time.Time
+	// copied counts the orders copied in; at nextAnalyze the tables'
+	// statistics are gathered again (PostgreSQL, import_copy.go).
+	copied, nextAnalyze int
 }
 
 // Import runs fn in one transaction whose writes are stamped with at, and

@@ -108,6 +108,7 @@ var sqlitePragmas = url.Values{
 		"foreign_keys(ON)",
 		"synchronous(NORMAL)",
 		"temp_store(MEMORY)",
+		"wal_autocheckpoint(10000)",
 	},
 	"_txlock": {"immediate"},
 }
