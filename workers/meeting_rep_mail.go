@@ -13,11 +13,11 @@ import (
 
 	"salesdesk/internal/assign"
 	"salesdesk/internal/intake"
-	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/senderauth"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 )
 
 // MeetingThreadStore finds what a rep's mail replies to; *store.Store
@@ -130,7 +130,7 @@ func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
 	if ok, err := h.authenticated(ctx, in, from, log); err != nil || !ok {
 		return false, err
 	}
-	loc := mailer.ReaderLocation(rep.Timezone, h.teamZone)
+	loc := zone.Of(rep.Timezone, h.teamZone.String())
 	text := msg.NewText
 	if strings.TrimSpace(text) == "" {
 		text = msg.Text
@@ -348,7 +348,7 @@ func (h *RepMeetingMail) move(ctx context.Context, m *store.Meeting, rep *store.
 func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Rep, msg *mailparse.Message, ins meeting.RepInstruction,
 	problem string, loc *time.Location) error {
 	m := v.m
-	data := meeting.RepHelpData{MailData: h.data(v, *v.rep), Problem: problem, Zone: loc.String()}
+	data := meeting.RepHelpData{MailData: h.data(v, *v.rep, ""), Problem: problem, Zone: loc.String()}
 	data.Name = rep.Name
 	data.When = ""
 	if !m.StartsAt.IsZero() {

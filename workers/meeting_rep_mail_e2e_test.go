@@ -63,7 +63,7 @@ func TestMeetingRepMailEndToEnd(t *testing.T) {
 			}
 			return true, ""
 		})
-		waitIdle(t, e.insp)
+		waitIdle(t, e.redisOpt)
 	}
 
 	// 1. Forged: nothing changes; intake takes them as the unverified

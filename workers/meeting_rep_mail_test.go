@@ -83,7 +83,7 @@ func (e *meetingE2E) waitProcessed(t *testing.T) {
 		}
 		return true, ""
 	})
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 }
 
 // TestMeetingRepMailHelps: Rita's replies to her invitation that cannot
