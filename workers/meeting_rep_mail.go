@@ -15,6 +15,7 @@ import (
 	"salesdesk/internal/intake"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/meeting"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/senderauth"
 	"salesdesk/internal/store"
 	"salesdesk/internal/zone"
@@ -120,6 +121,9 @@ func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
 		return false, nil // a customer in the thread writes to us as ever
 	}
 	v, err := h.load(ctx, m.ID)
+	if queue.IsPermanent(err) {
+		return false, nil // gone, or without its rep: intake takes the mail as it is
+	}
 	if err != nil {
 		return false, err
 	}

@@ -91,3 +91,17 @@ func FuzzParseRepInstruction(f *testing.F) {
 		}
 	})
 }
+
+func BenchmarkParseRepInstruction(b *testing.B) {
+	berlin, err := time.LoadLocation("Europe/Berlin")
+	if err != nil {
+		b.Fatal(err)
+	}
+	ref := time.Date(2026, 3, 27, 14, 10, 0, 0, time.UTC)
+	text := "move to Tuesday 3pm please\n\nthe customer asked for it\nRita"
+	for b.Loop() {
+		if ParseRepInstruction(text, ref, berlin).Action != RepMove {
+			b.Fatal("not a move")
+		}
+	}
+}
