@@ -67,7 +67,8 @@ func TestLeadOutcomeLinkEndToEnd(t *testing.T) {
 	web := httptest.NewServer(link.NewHandler(link.HandlerOptions{
 		Signer: f.signer, CloseLead: f.svc.CloseForRep, Leads: f.st, Decisions: f.st,
 		Currency: "EUR", LostReasons: []string{"price", "timing", "competitor"},
-		Now: func() time.Time { return f.now },
+		TeamZone: "Asia/Tokyo", // Rita has no zone of her own: she reads the team's
+		Now:      func() time.Time { return f.now },
 	}))
 	t.Cleanup(web.Close)
 	local := func(u string) string {
@@ -153,6 +154,9 @@ func TestLeadOutcomeLinkEndToEnd(t *testing.T) {
 		code, body := get(u)
 		if code != http.StatusOK || !strings.Contains(body, "already marked won (USD 12,500.50) by Rita Rep") {
 			t.Errorf("second use of %s = %d:\n%s", u, code, body)
+		}
+		if !strings.Contains(body, " JST") || strings.Contains(body, " UTC") {
+			t.Errorf("second use of %s does not tell the time in the team's zone (JST):\n%s", u, body)
 		}
 	}
 	lost, _ := url.Parse(lostURL)
