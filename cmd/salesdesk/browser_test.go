@@ -4,9 +4,10 @@ import (
 	"context"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/chromedp/chromedp"
+
+	"salesdesk/internal/testenv"
 )
 
 // newBrowser starts a headless Chromium with a profile of its own (one
@@ -19,7 +20,7 @@ func newBrowser(t *testing.T, chromium string) context.Context {
 	t.Cleanup(cancelAlloc)
 	bctx, cancel := chromedp.NewContext(alloc)
 	t.Cleanup(cancel)
-	bctx, cancelT := context.WithTimeout(bctx, 3*time.Minute)
+	bctx, cancelT := context.WithTimeout(bctx, testenv.Patience(t))
 	t.Cleanup(cancelT)
 	return bctx
 }

@@ -223,7 +223,7 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	t.Cleanup(cancelAlloc)
 	ctx, cancelTab := chromedp.NewContext(allocCtx)
 	t.Cleanup(cancelTab)
-	ctx, cancelTimeout := context.WithTimeout(ctx, 3*time.Minute)
+	ctx, cancelTimeout := context.WithTimeout(ctx, testenv.Patience(t))
 	t.Cleanup(cancelTimeout)
 
 	shot := func(name string, full bool) {

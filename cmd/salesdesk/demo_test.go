@@ -14,6 +14,7 @@ import (
 
 	"salesdesk/internal/admin"
 	"salesdesk/internal/demo"
+	"salesdesk/internal/testenv"
 )
 
 // startDemo runs the demo in process until the test ends and returns what
@@ -37,9 +38,9 @@ func startDemo(t *testing.T, o demoOptions) demoRun {
 	case err := <-done:
 		cancel()
 		t.Fatalf("demo ended before it was ready: %v\n%s", err, errs.String())
-	case <-time.After(60 * time.Second):
+	case <-time.After(testenv.Patience(t)):
 		cancel()
-		t.Fatal("demo not ready after 60s")
+		t.Fatalf("demo not ready after %v", testenv.Patience(t))
 	}
 	t.Cleanup(func() {
 		cancel()

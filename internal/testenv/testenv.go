@@ -189,3 +189,25 @@ func RandomName(n int) string {
 	}
 	return hex.EncodeToString(b)
 }
+
+// Patience is how long a test may wait for something that must happen but
+// whose speed depends on the machine (a process starting, a model
+// training): until a minute before the test binary's deadline, or ten
+// minutes without one. A test that waits this long has failed for a reason
+// other than load, and still reports it before go test's own timeout.
+func Patience(t testing.TB) time.Duration {
+	t.Helper()
+	const margin, fallback = time.Minute, 10 * time.Minute
+	tt, ok := t.(interface{ Deadline() (time.Time, bool) })
+	if !ok {
+		return fallback
+	}
+	deadline, ok := tt.Deadline()
+	if !ok {
+		return fallback
+	}
+	if left := time.Until(deadline) - margin; left > 0 {
+		return left
+	}
+	return margin
+}
