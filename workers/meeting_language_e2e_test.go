@@ -121,23 +121,73 @@ func TestMeetingInCustomersLanguage(t *testing.T) {
 		t.Errorf("reminder subjects %v", subjects)
 	}
 
+	// Sabine declines: the new times come in German, and so does the
+	// invitation that moves the meeting.
+	decline, err := meeting.Invite{Method: meeting.MethodReply, UID: cal.UID, Start: cal.Start, End: cal.End, Stamp: fakeNow,
+		Organizer: meeting.Person{Email: rita}, Attendees: []meeting.Person{{Email: sabine, Partstat: "DECLINED"}}}.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.receive(t, "From: "+sabine+"\nTo: sales@ourco.example\nSubject: Abgelehnt: Terminanfrage Pumpen\nMessage-ID: <d-1@kraus.example>\n"+
+		"Date: Fri, 27 Mar 2026 16:40:00 +0100\nMIME-Version: 1.0\nContent-Type: text/calendar; method=REPLY; charset=utf-8\n\n"+
+		strings.ReplaceAll(string(decline), "\r\n", "\n"))
+	var again meetingMail
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		for _, m := range e.mails(t, sabine, "Re: Terminanfrage Pumpen") {
+			if strings.Contains(m.text, "Sie haben den Termin, den wir Ihnen geschickt haben, abgesagt.") {
+				again = m
+				return true, ""
+			}
+		}
+		return false, "no German slots after the decline; all:" + describe(e.smtp.Messages())
+	})
+	checkNoEnglish(t, "slots after a decline", again.text)
+	told := e.waitMails(t, rita, "Declined: Terminanfrage Pumpen", 1)[0]
+	if !strings.Contains(told.text, "We have offered the customer these other times") || !strings.Contains(told.text, "(CEST, UTC+02:00)") {
+		t.Errorf("rep's decline notice is not English in Berlin time:\n%s", told.text)
+	}
+	relinks := e.linksIn(again.text, "/meetings/slots/")
+	if len(relinks) == 0 {
+		t.Fatalf("no slot links:\n%s", again.text)
+	}
+	if code, body := open(t, http.MethodPost, relinks[len(relinks)-1]); code != http.StatusOK || !strings.Contains(body, "Ihr Termin ist gebucht") {
+		t.Fatalf("book = %d\n%s", code, body)
+	}
+	moved := e.waitMails(t, sabine, "Geänderte Einladung: Terminanfrage Pumpen", 1)[0]
+	if !strings.Contains(moved.text, "Der Termin wurde verschoben. Dies ist die neue Zeit:") {
+		t.Errorf("German updated invite:\n%s", moved.text)
+	}
+	checkNoEnglish(t, "updated invite", moved.text)
+
 	// A meeting Rita books for Sabine (as the API does) speaks German: her
-	// newest inquiry is German.
+	// newest inquiry is German. Its cancellation does too.
 	rep, err := e.st.RepByEmail(ctx, rita)
 	if err != nil {
 		t.Fatal(err)
 	}
-	start := time.Date(2026, 3, 31, 8, 0, 0, 0, time.UTC) // Tuesday 10:00 in Berlin
-	if _, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Title: "Werksbesichtigung", Start: start,
-		Customers: []store.MeetingAttendee{{Email: sabine, Name: "Sabine Kraus", Timezone: "Europe/Berlin"}}}, "ourco.example"); err != nil {
+	start := time.Date(2026, 4, 1, 8, 0, 0, 0, time.UTC) // Wednesday 10:00 in Berlin
+	visit, err := e.svc.Create(ctx, meeting.NewMeeting{RepID: rep.ID, Title: "Werksbesichtigung", Start: start,
+		Customers: []store.MeetingAttendee{{Email: sabine, Name: "Sabine Kraus", Timezone: "Europe/Berlin"}}}, "ourco.example")
+	if err != nil {
 		t.Fatal(err)
 	}
 	booked := e.waitMails(t, sabine, "Einladung: Werksbesichtigung", 1)[0]
-	if !strings.Contains(booked.text, "Wann: Dienstag, 31. März 2026, 10:00 Uhr (CEST, UTC+02:00)") {
+	if !strings.Contains(booked.text, "Wann: Mittwoch, 1. April 2026, 10:00 Uhr (CEST, UTC+02:00)") {
 		t.Errorf("rep-booked invite:\n%s", booked.text)
 	}
 	if c := parseCalendar(t, booked, meeting.MethodRequest); c.Summary != "Termin mit Rita Rep: Werksbesichtigung" {
 		t.Errorf("rep-booked SUMMARY = %q", c.Summary)
+	}
+	if _, err := e.svc.Cancel(ctx, visit.ID); err != nil {
+		t.Fatal(err)
+	}
+	cancelled := e.waitMails(t, sabine, "Abgesagt: Werksbesichtigung", 1)[0]
+	if !strings.Contains(cancelled.text, "Dieser Termin ist abgesagt:") || !strings.Contains(cancelled.text, "Die angehängte Absage entfernt ihn aus Ihrem Kalender.") {
+		t.Errorf("German cancellation:\n%s", cancelled.text)
+	}
+	checkNoEnglish(t, "cancellation", cancelled.text)
+	if c := parseCalendar(t, cancelled, meeting.MethodCancel); c.Summary != "Termin mit Rita Rep: Werksbesichtigung" {
+		t.Errorf("cancelled SUMMARY = %q", c.Summary)
 	}
 }
 
