@@ -494,13 +494,13 @@ func DefaultMailbox() MailboxConfig {
 }
 
 // DefaultRep returns a rep entry's defaults: active, weight 1, 25 open
-// leads, UTC, Monday to Friday 09:00-17:00.
+// leads, no timezone of their own (they read and work in the team's,
+// scheduler.timezone), Monday to Friday 09:00-17:00.
 func DefaultRep() RepConfig {
 	return RepConfig{
 		Active:   true,
 		Weight:   1,
 		Capacity: 25,
-		Timezone: "UTC",
 		WorkingHours: WorkingHours{
 			Days:  []string{"mon", "tue", "wed", "thu", "fri"},
 			Start: "09:00",

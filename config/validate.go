@@ -16,6 +16,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"salesdesk/internal/lang"
+	"salesdesk/internal/zone"
 )
 
 // Weekdays are the day names working_hours.days accepts.
@@ -447,12 +448,14 @@ func (v *checker) leads(l LeadsConfig) {
 		v.unique(k+".email", r.Email, reps)
 		v.atLeast(k+".weight", r.Weight, 1)
 		v.atLeast(k+".capacity", r.Capacity, 1)
-		v.timezone(k+".timezone", r.Timezone)
+		if r.Timezone != "" { // empty: the team's
+			v.timezone(k+".timezone", r.Timezone)
+		}
 		if r.Role != "" {
 			v.oneOf(k+".role", r.Role, "rep", "manager", "admin")
 		}
 		v.workingHours(k+".working_hours", r.WorkingHours)
-		if _, err := r.OutOfOffice(); err != nil {
+		if _, err := r.OutOfOffice(""); err != nil {
 			v.add(k+".out_of_office_until", "%v", err)
 		}
 		v.languages(k+".languages", r.Languages)
@@ -555,19 +558,16 @@ func (v *checker) anomaly(a AnomalyConfig) {
 
 // OutOfOffice returns when the rep is available again, zero when
 // out_of_office_until is empty. A date (YYYY-MM-DD) means the start of that
-// day in the rep's timezone: the rep is back that day.
-func (r RepConfig) OutOfOffice() (time.Time, error) {
+// day in the rep's timezone, else the team's (teamZone): the rep is back
+// that day.
+func (r RepConfig) OutOfOffice(teamZone string) (time.Time, error) {
 	if r.OutOfOfficeUntil == "" {
 		return time.Time{}, nil
 	}
 	if t, err := time.Parse(time.RFC3339, r.OutOfOfficeUntil); err == nil {
 		return t, nil
 	}
-	loc, err := time.LoadLocation(r.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
-	t, err := time.ParseInLocation(time.DateOnly, r.OutOfOfficeUntil, loc)
+	t, err := time.ParseInLocation(time.DateOnly, r.OutOfOfficeUntil, zone.Of(r.Timezone, teamZone))
 	if err != nil {
 		return time.Time{}, fmt.Errorf("must be a date YYYY-MM-DD or an RFC 3339 time, got %q", r.OutOfOfficeUntil)
 	}

@@ -312,16 +312,21 @@ func TestValidAlternatives(t *testing.T) {
 func TestOutOfOffice(t *testing.T) {
 	r := DefaultRep()
 	r.Timezone = "Europe/Berlin"
-	if got, err := r.OutOfOffice(); err != nil || !got.IsZero() {
+	if got, err := r.OutOfOffice("Asia/Tokyo"); err != nil || !got.IsZero() {
 		t.Fatalf("empty: %v, %v", got, err)
 	}
 	r.OutOfOfficeUntil = "2026-08-17"
-	got, err := r.OutOfOffice()
+	got, err := r.OutOfOffice("Asia/Tokyo")
 	if err != nil {
 		t.Fatal(err)
 	}
 	if want := time.Date(2026, 8, 16, 22, 0, 0, 0, time.UTC); !got.Equal(want) {
 		t.Fatalf("date in Berlin = %v, want %v", got, want)
+	}
+	// A rep without a timezone is back at the start of the team's day.
+	r.Timezone = ""
+	if got, err := r.OutOfOffice("Asia/Tokyo"); err != nil || !got.Equal(time.Date(2026, 8, 16, 15, 0, 0, 0, time.UTC)) {
+		t.Fatalf("date in the team's Tokyo = %v, %v", got, err)
 	}
 }
 

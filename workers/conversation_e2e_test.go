@@ -34,16 +34,16 @@ import (
 // server that captures what is sent. Mails are stored and enqueued the
 // way the poller does it; the IMAP leg is covered by TestEndToEnd.
 type conversationDesk struct {
-	ctx       context.Context
-	st        *store.Store
-	client    *asynq.Client
-	inspector *asynq.Inspector
-	smtp      *smtptest.Server
-	acme      *store.Customer
-	rita      *store.Rep
-	uid       atomic.Uint32
-	workers   *Workers     // as wired, for the order-request decider
-	links     *link.Signer // signs the one-click links in its mails
+	ctx      context.Context
+	st       *store.Store
+	client   *asynq.Client
+	redisOpt asynq.RedisClientOpt
+	smtp     *smtptest.Server
+	acme     *store.Customer
+	rita     *store.Rep
+	uid      atomic.Uint32
+	workers  *Workers     // as wired, for the order-request decider
+	links    *link.Signer // signs the one-click links in its mails
 }
 
 // Our own addresses: every mail to them is internal.
@@ -95,8 +95,7 @@ func newConversationDesk(t *testing.T) *conversationDesk {
 
 	d.client = asynq.NewClient(redisOpt)
 	t.Cleanup(func() { d.client.Close() })
-	d.inspector = asynq.NewInspector(redisOpt)
-	t.Cleanup(func() { d.inspector.Close() })
+	d.redisOpt = redisOpt
 
 	patterns := []*regexp.Regexp{regexp.MustCompile(`\b(?:SO|ORD)-?\d{4,10}\b`)} // config.go's default
 	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0.6,
@@ -215,28 +214,8 @@ func (d *conversationDesk) settle(t *testing.T) {
 // ahead) are not work now.
 func (d *conversationDesk) idle(t *testing.T) (bool, string) {
 	t.Helper()
-	queues, err := d.inspector.Queues()
-	if err != nil {
-		t.Fatal(err)
-	}
-	busy := ""
-	for _, q := range queues {
-		info, err := d.inspector.GetQueueInfo(q)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if info.Archived > 0 {
-			archived, _ := d.inspector.ListArchivedTasks(q)
-			for _, a := range archived {
-				t.Errorf("archived %s %s: %s", a.Type, a.Payload, a.LastErr)
-			}
-			t.FailNow()
-		}
-		if n := info.Pending + info.Active + info.Retry; n > 0 {
-			busy += fmt.Sprintf(" %s: %d", q, n)
-		}
-	}
-	return busy == "", "tasks left:" + busy
+	busy := testenv.Busy(t, d.redisOpt, tasks.Queues(), false)
+	return busy == "", busy
 }
 
 // sent is one captured mail, parsed.

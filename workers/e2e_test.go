@@ -56,7 +56,7 @@ func TestEndToEnd(t *testing.T) {
 	ctx := t.Context()
 	imapSrv := testenv.Dovecot(t)
 	rig := newQueueRig(t, "e2e")
-	redisOpt, smtpSrv, st, client, inspector := rig.redisOpt, rig.smtp, rig.st, rig.client, rig.inspector
+	redisOpt, smtpSrv, st, client := rig.redisOpt, rig.smtp, rig.st, rig.client
 	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
 	if _, err := st.CreateRep(ctx, rep); err != nil {
 		t.Fatal(err)
@@ -181,7 +181,7 @@ func TestEndToEnd(t *testing.T) {
 		}
 		return len(unprocessed) == 0, fmt.Sprintf("inbound %v not processed", unprocessed)
 	})
-	waitIdle(t, inspector)
+	waitIdle(t, redisOpt)
 	got = smtpSrv.Messages()
 	if len(got) != wantOut {
 		t.Fatalf("captured %d mails, want %d: %s", len(got), wantOut, describe(got))
@@ -281,7 +281,7 @@ func TestEndToEnd(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v; got %s", err, describe(got))
 	}
-	waitIdle(t, inspector)
+	waitIdle(t, redisOpt)
 	replyIDs, _ := st.InboundByMessageID(ctx, reply.messageID())
 	second, err := st.InquiryByInboundMessage(ctx, replyIDs[0])
 	if err != nil {
@@ -366,32 +366,13 @@ func waitFor(t *testing.T, timeout time.Duration, cond func() (bool, string)) {
 }
 
 // waitIdle waits until no task is pending, running, scheduled or waiting
-// for a retry, and fails on an archived (permanently failed) one.
-func waitIdle(t *testing.T, in *asynq.Inspector) {
+// for a retry in any served queue, and fails on an archived (permanently
+// failed) one.
+func waitIdle(t *testing.T, opt asynq.RedisClientOpt) {
 	t.Helper()
 	waitFor(t, 30*time.Second, func() (bool, string) {
-		queues, err := in.Queues()
-		if err != nil {
-			t.Fatal(err)
-		}
-		busy := ""
-		for _, q := range queues {
-			info, err := in.GetQueueInfo(q)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if info.Archived > 0 {
-				archived, _ := in.ListArchivedTasks(q)
-				for _, a := range archived {
-					t.Errorf("archived %s %s: %s", a.Type, a.Payload, a.LastErr)
-				}
-				t.FailNow()
-			}
-			if n := info.Pending + info.Active + info.Scheduled + info.Retry; n > 0 {
-				busy += fmt.Sprintf(" %s: %d", q, n)
-			}
-		}
-		return busy == "", "tasks left:" + busy
+		busy := testenv.Busy(t, opt, tasks.Queues(), true)
+		return busy == "", busy
 	})
 }
 

@@ -16,6 +16,7 @@ type InboundHandler struct {
 	intake  *intake.Processor
 	logger  *slog.Logger
 	replies *CalendarReplies
+	repMail *RepMeetingMail
 }
 
 // WithCalendarReplies makes the handler take calendar replies (iMIP
@@ -23,6 +24,13 @@ type InboundHandler struct {
 // acknowledgement.
 func (h *InboundHandler) WithCalendarReplies(c *CalendarReplies) *InboundHandler {
 	h.replies = c
+	return h
+}
+
+// WithRepMeetingMail makes the handler take reps' replies to meeting
+// mails (move, cancel, confirm) out before intake: they are no inquiry.
+func (h *InboundHandler) WithRepMeetingMail(r *RepMeetingMail) *InboundHandler {
+	h.repMail = r
 	return h
 }
 
@@ -44,6 +52,11 @@ func (h *InboundHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	}
 	if h.replies != nil {
 		if taken, err := h.replies.Take(ctx, p.MessageID); err != nil || taken {
+			return err
+		}
+	}
+	if h.repMail != nil {
+		if taken, err := h.repMail.Take(ctx, p.MessageID); err != nil || taken {
 			return err
 		}
 	}

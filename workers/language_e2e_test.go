@@ -29,7 +29,7 @@ import (
 func TestEndToEndLanguages(t *testing.T) {
 	ctx := t.Context()
 	rig := newQueueRig(t, "lang")
-	redisOpt, smtpSrv, st, client, inspector := rig.redisOpt, rig.smtp, rig.st, rig.client, rig.inspector
+	redisOpt, smtpSrv, st, client := rig.redisOpt, rig.smtp, rig.st, rig.client
 	rita := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
 	dirk := &store.Rep{Email: "dirk@ourco.example", Name: "Dirk Rep", Active: true, Languages: []string{"de", "nl", "en"}}
 	claire := &store.Rep{Email: "claire@ourco.example", Name: "Claire Rep", Active: true, Languages: []string{"fr", "en"}}
@@ -133,7 +133,7 @@ func TestEndToEndLanguages(t *testing.T) {
 	if err != nil {
 		t.Fatalf("%v; got %s", err, describe(got))
 	}
-	waitIdle(t, inspector)
+	waitIdle(t, redisOpt)
 	got = smtpSrv.Messages()
 
 	byTo := map[string][]string{}

@@ -15,6 +15,7 @@ import (
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 	"salesdesk/tasks"
 )
 
@@ -448,7 +449,7 @@ func (h *LeadsDailyScanHandler) dueLists(ctx context.Context, now time.Time) ([]
 
 // readerLocation is a person's timezone: their own, else the team's.
 func (h leadDesk) readerLocation(tz string) *time.Location {
-	return mailer.ReaderLocation(tz, h.opts.Timezone)
+	return zone.Of(tz, h.opts.Timezone.String())
 }
 
 // manager returns the manager's timezone ("" for the team's) and the rep

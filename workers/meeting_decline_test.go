@@ -33,7 +33,7 @@ func TestMeetingDeclineOffersNewSlots(t *testing.T) {
 			"Date: Fri, 27 Mar 2026 10:40:00 -0400\nMIME-Version: 1.0\nContent-Type: text/calendar; method=REPLY; charset=utf-8\n\n"+
 			strings.ReplaceAll(string(decline), "\r\n", "\n"))
 		if from != ann {
-			waitIdle(t, e.insp)
+			waitIdle(t, e.redisOpt)
 			if as, _ := e.st.MeetingAttendees(ctx, m.ID); as[1].Partstat != store.PartstatNeedsAction {
 				t.Fatalf("a forged decline was taken: %+v", as[1])
 			}

@@ -73,6 +73,13 @@ func startMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 // starting its workers.
 func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Duration) *meetingE2E {
 	t.Helper()
+	return buildMeetingDeskWith(t, now, reminders, nil)
+}
+
+// buildMeetingDeskWith is buildMeetingDesk whose intake checks senders
+// with senders (nil trusts every From).
+func buildMeetingDeskWith(t *testing.T, now func() time.Time, reminders []time.Duration, senders intake.SenderChecker) *meetingE2E {
+	t.Helper()
 	ctx := t.Context()
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
@@ -143,7 +150,7 @@ func buildMeetingDesk(t *testing.T, now func() time.Time, reminders []time.Durat
 		Desk: Desk{Renderer: renderer, Outbox: mailQueue, From: "Ourco Sales <sales@ourco.example>", BaseURL: e.web.URL,
 			Clock: clock},
 		Store: e.st, Sender: sender, Leads: leads, Meetings: e.svc, Scheduled: e.insp,
-		Intake: intake.Deps{Store: e.st, Router: router, Enqueuer: e.client, Now: clock.Now},
+		Intake: intake.Deps{Store: e.st, Router: router, Enqueuer: e.client, Now: clock.Now, Senders: senders},
 	}, Options{
 		Inquiry: InquiryOptions{TeamAddress: "team@ourco.example", TriageAddress: "triage@ourco.example", Links: signer},
 		Order:   OrderOptions{OperationsAddress: "ops@ourco.example"},
@@ -329,7 +336,7 @@ func (e *meetingE2E) bookWithAnn(t *testing.T, title string, start time.Time) (*
 // for at, once the queues are idle, and returns how many mails it sent.
 func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Time) int {
 	t.Helper()
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	before := len(e.smtp.Messages())
 	old, err := tasks.NewMeetingReminderTask(tasks.MeetingReminderPayload{MeetingID: id, Sequence: seq, RemindAt: at, Before: time.Hour})
 	if err != nil {
@@ -338,7 +345,7 @@ func (e *meetingE2E) replayReminder(t *testing.T, id int64, seq int, at time.Tim
 	if _, err := e.client.Enqueue(old, asynq.TaskID(fmt.Sprintf("replayed-reminder-%d-%d", id, seq))); err != nil {
 		t.Fatal(err)
 	}
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	return len(e.smtp.Messages()) - before
 }
 
@@ -491,7 +498,7 @@ func TestMeetingEndToEnd(t *testing.T) {
 		}
 		return as[1].Partstat == store.PartstatAccepted, fmt.Sprintf("attendees %+v", as)
 	})
-	waitIdle(t, e.insp)
+	waitIdle(t, e.redisOpt)
 	if qs, _ := e.st.ListInquiries(ctx, store.InquiryFilter{}); len(qs) != 1 {
 		t.Errorf("%d inquiries, want 1: the reply is no inquiry", len(qs))
 	}

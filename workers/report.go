@@ -141,9 +141,16 @@ func mailData(r report.Report, title string) mailer.ReportData {
 		if rp.Contacted > 0 {
 			within = report.FormatPercent(rp.WithinSLA())
 		}
-		data.Reps = append(data.Reps, mailer.ReportRep{Name: rp.Name, Assigned: rp.Assigned, Contacted: rp.Contacted,
-			WithinSLA: within, Won: rp.Won, Lost: rp.Lost, WonValue: rp.WonValue(), OpenNow: rp.OpenNow})
+		row := mailer.ReportRep{Name: rp.Name, Assigned: rp.Assigned, Contacted: rp.Contacted,
+			WithinSLA: within, Won: rp.Won, Lost: rp.Lost, WonValue: rp.WonValue(), OpenNow: rp.OpenNow}
+		for _, l := range rp.TargetLines() {
+			row.Targets = append(row.Targets, mailer.ReportTarget{Line: l.Text, OnTrack: l.OnTrack})
+		}
+		data.Reps = append(data.Reps, row)
 	}
+	c, p := r.Current.Meetings, r.Prior.Meetings
+	data.Meetings = &mailer.ReportMeetings{Booked: c.Booked, Held: c.Held, NoShow: c.NoShow,
+		PrevBooked: p.Booked, PrevHeld: p.Held, PrevNoShow: p.NoShow}
 	return data
 }
 

@@ -100,7 +100,7 @@ func TestReportDaily(t *testing.T) {
 		if o.Subject != "Daily KPI report: Tue 24 Nov 2026" {
 			t.Errorf("subject %q", o.Subject)
 		}
-		for _, want := range []string{"Inquiries", "Median first response", "6m", "Ann Archer: 1 / 0 / – / 1 / 0 / EUR 1,200.00 / 0",
+		for _, want := range []string{"Inquiries", "First human contact (median)", "Acknowledged in (median)", "6m", "Meetings: booked 0 (was 0)", "Ann Archer: 1 / 0 / – / 1 / 0 / EUR 1,200.00 / 0",
 			"https://desk.ourco.example/reports/2026-11-24"} {
 			if !strings.Contains(o.BodyText, want) {
 				t.Errorf("text body lacks %q:\n%s", want, o.BodyText)
@@ -152,7 +152,7 @@ func TestReportWeekly(t *testing.T) {
 	if len(o.Attachments) != 0 {
 		t.Errorf("attachments %v without AttachCSV", o.Attachments)
 	}
-	if !strings.Contains(o.BodyText, "Inquiries                               2") {
+	if !strings.Contains(o.BodyText, "Inquiries                                   2") {
 		t.Errorf("weekly report does not count the week's 2 inquiries:\n%s", o.BodyText)
 	}
 }

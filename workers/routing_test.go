@@ -76,7 +76,7 @@ func TestRetrainRunsInTheWorker(t *testing.T) {
 		return builds.Load() == 1 && retrainRowsOpen(t, rig) == 0,
 			fmt.Sprintf("%d models built, %d retrain outbox rows open", builds.Load(), retrainRowsOpen(t, rig))
 	})
-	waitIdle(t, rig.inspector)
+	waitIdle(t, rig.redisOpt)
 	if n := builds.Load(); n != 1 {
 		t.Errorf("the worker built %d models for one burst, want 1", n)
 	}
@@ -89,7 +89,7 @@ func TestRetrainRunsInTheWorker(t *testing.T) {
 	waitFor(t, time.Minute, func() (bool, string) {
 		return builds.Load() == 2, fmt.Sprintf("%d models built, want 2", builds.Load())
 	})
-	waitIdle(t, rig.inspector)
+	waitIdle(t, rig.redisOpt)
 }
 
 // retrainTasks counts the routing:retrain tasks waiting in Redis.

@@ -261,6 +261,12 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	inbound := NewInboundHandler(w.intake, d.Logger)
 	if d.Meetings != nil {
 		inbound.WithCalendarReplies(NewCalendarReplies(d.Store, d.Intake.Enqueuer, d.Logger))
+		repMail, err := NewRepMeetingMail(MeetingDeps{Desk: d.Desk, Store: d.Store, Meetings: d.Meetings, Enqueuer: d.Intake.Enqueuer,
+			Scheduled: d.Scheduled}, o.Meeting, RepMeetingMailOptions{Threads: d.Intake.Store, Senders: d.Intake.Senders, TeamZone: o.Lead.Timezone})
+		if err != nil {
+			return fmt.Errorf("rep meeting mail: %w", err)
+		}
+		inbound.WithRepMeetingMail(repMail)
 	}
 	return w.add(tasks.TypeInboundEmail, inbound, nil)
 }

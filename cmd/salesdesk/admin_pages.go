@@ -6,23 +6,35 @@ import (
 	"time"
 
 	"salesdesk/internal/admin"
+	deskpages "salesdesk/internal/desk"
 )
 
 // adminPages returns the admin pages the web role serves: a.pages when a
 // command set its own (the demo's include sent mail), else the home page
-// on the store, with "today" in the reports' timezone.
+// on the store, with "today" in the reports' timezone. The reports
+// themselves are on the desk.
 func (a *app) adminPages() (http.Handler, error) {
 	if a.pages != nil {
 		return a.pages, nil
 	}
-	tz := a.cfg.Reports.Timezone
+	loc, err := reportsLocation(a.cfg.Reports.Timezone, a.cfg.Scheduler.Timezone)
+	if err != nil {
+		return nil, fmt.Errorf("admin pages: %w", err)
+	}
+	return admin.New(admin.Options{Store: a.store, Location: loc, Logger: a.log.With("role", roleWeb),
+		ReportsURL: deskpages.ReportsPath})
+}
+
+// reportsLocation is where a report's days begin and end on the pages:
+// reports.timezone, else the team's (scheduler.timezone).
+func reportsLocation(reports, team string) (*time.Location, error) {
+	tz := reports
 	if tz == "" {
-		tz = a.cfg.Scheduler.Timezone
+		tz = team
 	}
 	loc, err := time.LoadLocation(tz)
 	if err != nil {
-		return nil, fmt.Errorf("admin pages: timezone %q: %w", tz, err)
+		return nil, fmt.Errorf("timezone %q: %w", tz, err)
 	}
-	return admin.New(admin.Options{Store: a.store, Location: loc, Logger: a.log.With("role", roleWeb),
-		Reports: a.store, ReportOptions: reportOptions(a.cfg)})
+	return loc, nil
 }

@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/mail"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strconv"
@@ -16,14 +15,14 @@ import (
 	"time"
 
 	"github.com/hibiken/asynq"
-	"golang.org/x/crypto/bcrypt"
 
-	"salesdesk/internal/chaos"
 	"salesdesk/internal/mailgen"
 	"salesdesk/internal/mailparse"
+	"salesdesk/internal/proc"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
+	"salesdesk/tasks"
 )
 
 // EnvConversationMails sets how many mails TestConversationThroughProcess
@@ -44,7 +43,6 @@ type conversationRig struct {
 	user     string
 	smtp     *smtptest.Server
 	db       *sql.DB
-	insp     *asynq.Inspector
 	contacts []string
 	orders   map[string]string // number -> "@domain" of its account
 }
@@ -96,22 +94,17 @@ func setupConversation(t *testing.T) *conversationRig {
 		}
 	}
 	r.db = testenv.SQL(t, dsn)
-	r.insp = asynq.NewInspector(asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBCmd})
-	t.Cleanup(func() { r.insp.Close() })
 
-	cfg := filepath.Join(dir, "salesdesk.yaml")
-	if err := os.WriteFile(cfg, []byte(r.config(t, dsn)), 0o600); err != nil {
+	bin, err := proc.Build(ctx, dir)
+	if err != nil {
 		t.Fatal(err)
 	}
-	bin := filepath.Join(dir, "salesdesk")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	if out, err := chaos.Command(bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
-		t.Fatalf("config check: %v\n%s", err, out)
+	cfg := filepath.Join(dir, "salesdesk.yaml")
+	if err := r.config(t, dsn).Write(bin, cfg); err != nil {
+		t.Fatal(err)
 	}
 	logPath := filepath.Join(dir, "run.log")
-	p := chaos.NewProcess(bin, cfg, "run", logPath)
+	p := proc.NewProcess(bin, cfg, "run", logPath)
 	if err := p.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -126,53 +119,26 @@ func setupConversation(t *testing.T) *conversationRig {
 	return r
 }
 
-func (r *conversationRig) config(t *testing.T, dsn string) string {
+func (r *conversationRig) config(t *testing.T, dsn string) *proc.Config {
 	t.Helper()
-	hash, err := bcrypt.GenerateFromPassword([]byte("conversation-admin-password"), bcrypt.MinCost)
+	c, err := proc.NewConfig(proc.Services{RedisAddr: testenv.RedisAddr(), RedisDB: testenv.RedisDBCmd, DSN: dsn,
+		SMTPAddr: r.smtp.Addr(), IMAPAddr: r.imap.Addr, IMAPUser: r.user, IMAPPassword: r.imap.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf(`log:
-  level: warn
-  format: json
-redis:
-  addr: %s
-  db: %d
-database:
-  dsn: %q
-worker:
-  concurrency: 8
-  shutdown_timeout: 5s
-web:
-  listen: %s
-  base_url: https://desk.ourco.example
-  admin:
-    username: admin
-    password_hash: %q
-  link_secret: %q
-smtp:
-  addr: %s
-  tls: none
-  from: Ourco Sales <sales@ourco.example>
-  timeout: 10s
-mailboxes:
-  - name: sales
-    addr: %s
-    tls: none
-    username: %s
-    password: %q
-    idle: true
-    poll_interval: 2s
-    command_timeout: 30s
-routing:
-  triage_address: triage@ourco.example
-  team_address: team@ourco.example
-leads:
-  respect_working_hours: false
-  manager_address: manager@ourco.example
-orders:
-  operations_address: ops@ourco.example
-`, testenv.RedisAddr(), testenv.RedisDBCmd, dsn, freeAddr(t), hash, strings.Repeat("v", 40), r.smtp.Addr(), r.imap.Addr, r.user, r.imap.Password)
+	for k, v := range map[string]any{
+		"worker.concurrency":          8,
+		"worker.shutdown_timeout":     "5s",
+		"web.listen":                  freeAddr(t),
+		"web.base_url":                "https://desk.ourco.example",
+		"mailboxes.0.idle":            true,
+		"mailboxes.0.poll_interval":   "2s",
+		"mailboxes.0.command_timeout": "30s",
+		"orders.operations_address":   "ops@ourco.example",
+	} {
+		c.Set(k, v)
+	}
+	return c
 }
 
 // deliver APPENDs the mails to the sales INBOX in Dovecot over one
@@ -224,27 +190,7 @@ func (r *conversationRig) busy(t *testing.T, n int) string {
 	if queued > 0 {
 		return fmt.Sprintf("%d outbound mails queued", queued)
 	}
-	queues, err := r.insp.Queues()
-	if err != nil {
-		return err.Error()
-	}
-	for _, q := range queues {
-		info, err := r.insp.GetQueueInfo(q)
-		if err != nil {
-			return err.Error()
-		}
-		if info.Archived > 0 {
-			archived, _ := r.insp.ListArchivedTasks(q)
-			for _, a := range archived {
-				t.Errorf("archived %s %s: %s", a.Type, a.Payload, a.LastErr)
-			}
-			t.FailNow()
-		}
-		if k := info.Pending + info.Active + info.Retry; k > 0 {
-			return fmt.Sprintf("queue %s: %d tasks", q, k)
-		}
-	}
-	return ""
+	return testenv.Busy(t, asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBCmd}, tasks.Queues(), false)
 }
 
 // convMail is one mail read at the SMTP sink, as the conversation run counts it.

@@ -23,6 +23,7 @@ import (
 	"salesdesk/config"
 	"salesdesk/internal/admin"
 	"salesdesk/internal/demo"
+	deskpages "salesdesk/internal/desk"
 	"salesdesk/internal/report"
 	"salesdesk/internal/smtptest"
 )
@@ -155,8 +156,7 @@ func runDemo(ctx context.Context, o demoOptions, io stdio) (err error) {
 		Location:      time.Local,
 		SentMail:      func() []admin.CapturedMail { return capturedMail(smtp) },
 		RecipientKind: world.RecipientKind,
-		Reports:       a.store,
-		ReportOptions: reportOptions(cfg),
+		ReportsURL:    deskpages.ReportsPath,
 		Logger:        a.log.With("role", roleWeb),
 	})
 	if err != nil {
@@ -277,7 +277,7 @@ func printDemoBanner(w io.Writer, run demoRun, redisKind string, keep bool) {
 	fmt.Fprintf(&b, "  home       %s/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  dashboard  %s/monitoring/\n", run.BaseURL)
 	fmt.Fprintf(&b, "  sent mail  %s%s\n", run.BaseURL, admin.SentMailPath)
-	fmt.Fprintf(&b, "  reports    %s%s/%s\n", run.BaseURL, admin.ReportsPath, report.Last7Days)
+	fmt.Fprintf(&b, "  reports    %s%s/%s\n", run.BaseURL, deskpages.ReportsPath, report.Last7Days)
 	fmt.Fprintf(&b, "  API        %s/api/v1/   (Authorization: Bearer %s)\n\n", run.BaseURL, run.APIToken)
 	fmt.Fprintf(&b, "  user       %s\n  password   %s\n\n", run.Username, run.Password)
 	fmt.Fprintf(&b, "  data       %s", run.Dir)

@@ -18,6 +18,7 @@ import (
 
 	"salesdesk/internal/admin"
 	"salesdesk/internal/demo"
+	deskpages "salesdesk/internal/desk"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/report"
 	"salesdesk/internal/testenv"
@@ -94,7 +95,7 @@ func TestDemoInBrowser(t *testing.T) {
 	if n, err := strconv.Atoi(seen.Counts["inquiries-today"]); err != nil || n == 0 {
 		t.Errorf("home page shows %q inquiries today, want some", seen.Counts["inquiries-today"])
 	}
-	for _, want := range []string{"/monitoring/", admin.SentMailPath, admin.ReportsPath, "/api/v1/"} {
+	for _, want := range []string{"/monitoring/", admin.SentMailPath, deskpages.ReportsPath, "/api/v1/"} {
 		if !strings.Contains(strings.Join(seen.Links, " "), want) {
 			t.Errorf("home page links %v, want %s among them", seen.Links, want)
 		}
@@ -338,7 +339,7 @@ func browse(t *testing.T, chromium string, run demoRun, leadRep, statusCustomer 
 	shot("sent-mail-rep.png", false)
 
 	// The KPI report of the last 7 days, with its charts.
-	open(admin.ReportsPath+"/"+report.Last7Days, `#kpi-inquiries`)
+	open(deskpages.ReportsPath+"/"+report.Last7Days, `#kpi-inquiries`)
 	v, err := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#kpi-inquiries .v").innerText`))
 	if err != nil {
 		t.Fatal(err)

@@ -118,6 +118,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		SLAContact:      cfg.Leads.SLAContact,
 		SLAReassign:     cfg.Leads.SLAReassign,
 		Assign:          assignConfig(cfg.Leads),
+		TeamZone:        cfg.Scheduler.Timezone,
 	})
 	if err != nil {
 		return nil, err
@@ -127,6 +128,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 		DefaultDuration: cfg.Meetings.DefaultDuration,
 		MinNotice:       cfg.Meetings.MinNotice,
 		Reminders:       cfg.Meetings.Reminders,
+		TeamZone:        cfg.Scheduler.Timezone,
 	}, time.Now)
 	if err != nil {
 		return nil, err
@@ -295,7 +297,7 @@ func seedReps(ctx context.Context, a *app, reps []config.RepConfig) error {
 	}
 	seeds := make([]lead.RepSeed, 0, len(reps))
 	for i, r := range reps {
-		ooo, err := r.OutOfOffice()
+		ooo, err := r.OutOfOffice(a.cfg.Scheduler.Timezone)
 		if err != nil {
 			return fmt.Errorf("leads.reps[%d].out_of_office_until: %w", i, err)
 		}

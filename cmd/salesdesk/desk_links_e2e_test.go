@@ -1,6 +1,7 @@
 package main
 
 import (
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -10,7 +11,6 @@ import (
 	"time"
 
 	"salesdesk/config"
-	"salesdesk/internal/mailparse"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
@@ -29,7 +29,8 @@ const (
 
 // TestEveryTeamMailLinkOpensItsPage produces each kind of mail the team
 // gets (lead assigned, lead update, SLA reminder, daily list, manager's
-// summary, hand-off, order request to operations, alert digest) from real
+// summary, hand-off, order request to operations, alert digest, meeting
+// invitation) from real
 // state through the running process, captures
 // it at the SMTP sink, and opens every link in it as its recipient would:
 // a fresh browser (cookie jar) that follows the person link, or signs in
@@ -54,7 +55,10 @@ func TestEveryTeamMailLinkOpensItsPage(t *testing.T) {
 		c.Anomaly.Thresholds.ComplaintsPerAccount = 1
 		c.Scheduler.Schedules.AnomalyScan = "@every 10s"
 		c.SenderAuth.Enforce = false // the customer's order change reaches operations at once
-		c.Web.SignInLimit = 1000     // every link opened in a fresh browser signs in again
+		// A meeting changes the account's calendar: only an authenticated
+		// sender books one, here by the trusted server's DMARC pass.
+		c.SenderAuth.TrustedAuthServIDs = []string{"mx.desk.example"}
+		c.Web.SignInLimit = 1000 // every link opened in a fresh browser signs in again
 	})
 
 	// A new prospect asks for a quote, then adds to it: lead, update.
@@ -71,6 +75,27 @@ func TestEveryTeamMailLinkOpensItsPage(t *testing.T) {
 		"Hello, please cancel our order SO-424242, we no longer need it.\n\nAnn")
 	d.deliver(t, "Ann <ann@acme.example>", "Complaint about the damaged delivery",
 		"Hello, this is a formal complaint: the pumps of our last delivery arrived damaged and nobody answered our calls. We are very unhappy.\n\nAnn")
+
+	// Ann asks for a meeting and books a slot: Rita's invitation.
+	const meetingTitle = "Meeting to see the pump demo"
+	d.appendRaw(t, "Authentication-Results: mx.desk.example; dmarc=pass header.from=acme.example\r\n"+
+		"From: Ann <ann@acme.example>\r\nTo: sales@desk.example\r\nSubject: "+meetingTitle+"\r\n"+
+		"Message-ID: <"+testenv.RandomName(8)+"@acme.example>\r\nDate: "+time.Now().Format(time.RFC1123Z)+"\r\n"+
+		"MIME-Version: 1.0\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n"+
+		"Hello,\r\n\r\ncould we meet next Tuesday at 3pm for a demo of the new pumps?\r\n\r\nAnn\r\n")
+	slotURL := lastLink(d.mailText(t, "ann@acme.example", "/meetings/slots/").Text, "/meetings/slots/")
+	if slotURL == "" {
+		t.Fatal("no slot link in the customer's meeting mail")
+	}
+	resp, err := http.PostForm(slotURL, url.Values{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	booked, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || !strings.Contains(string(booked), "Your meeting is booked") {
+		t.Fatalf("booking the slot: %d\n%s", resp.StatusCode, booked)
+	}
 
 	// The daily list for everyone, as the scan enqueues it at each
 	// person's hour; here for the whole team at once.
@@ -89,15 +114,18 @@ func TestEveryTeamMailLinkOpensItsPage(t *testing.T) {
 
 	kinds := []struct {
 		name, to, subject string // subject: a word of the mail's subject or text
+		// shows is what every page the mail links to must show.
+		shows string
 	}{
-		{"lead assigned", ritaAddr, "bob@bigprospect.example"},
-		{"lead update", ritaAddr, "200 wooden crates"},
-		{"SLA reminder", ritaAddr, "Reminder: lead"},
-		{"daily list", ritaAddr, "Your leads for"},
-		{"manager's summary", miaAddr, "Team leads for"},
-		{"hand-off", miaAddr, "Invoice question"},
-		{"order request to operations", ottoAddr, "SO-424242"},
-		{"alert digest", miaAddr, "Unusual activity:"},
+		{"lead assigned", ritaAddr, "bob@bigprospect.example", ""},
+		{"lead update", ritaAddr, "200 wooden crates", ""},
+		{"SLA reminder", ritaAddr, "Reminder: lead", ""},
+		{"daily list", ritaAddr, "Your leads for", ""},
+		{"manager's summary", miaAddr, "Team leads for", ""},
+		{"hand-off", miaAddr, "Invoice question", ""},
+		{"order request to operations", ottoAddr, "SO-424242", ""},
+		{"alert digest", miaAddr, "Unusual activity:", ""},
+		{"meeting invitation", ritaAddr, "Invitation: " + meetingTitle, meetingTitle},
 	}
 	opened := 0
 	for _, k := range kinds {
@@ -108,7 +136,7 @@ func TestEveryTeamMailLinkOpensItsPage(t *testing.T) {
 				t.Fatalf("no links in the mail to %s:\n%s", k.to, p.Text)
 			}
 			for _, u := range urls {
-				d.openAs(t, k.to, u)
+				d.openAs(t, k.to, u, k.shows)
 				opened++
 			}
 		})
@@ -118,8 +146,8 @@ func TestEveryTeamMailLinkOpensItsPage(t *testing.T) {
 
 // openAs opens a link from a mail to addr in a fresh browser, signing in
 // by a magic link when the desk asks, and checks it answers 200 with the
-// page of the object the link names.
-func (d e2eDesk) openAs(t *testing.T, addr, link string) {
+// page of the object the link names, showing shows when that is set.
+func (d e2eDesk) openAs(t *testing.T, addr, link, shows string) {
 	t.Helper()
 	if strings.Contains(link, "/api/v1") {
 		t.Errorf("mail links into the API: %s", link)
@@ -148,6 +176,9 @@ func (d e2eDesk) openAs(t *testing.T, addr, link string) {
 	case strings.HasPrefix(lu.Path, "/desk/") && end.Path != lu.Path:
 		t.Errorf("%s (for %s) ends at %s, not its own page", link, addr, end)
 	}
+	if shows != "" && !strings.Contains(body, shows) {
+		t.Errorf("%s (for %s) does not show %q:\n%s", link, addr, shows, body)
+	}
 	if m := leadPath.FindStringSubmatch(lu.Path); m != nil && !strings.Contains(body, `id="lead-ref">L-`+m[1]+"<") {
 		t.Errorf("%s (for %s) is not the page of lead %s", link, addr, m[1])
 	}
@@ -167,21 +198,7 @@ func (d e2eDesk) signInByMail(t *testing.T, c *http.Client, signIn *url.URL, add
 		t.Fatal(err)
 	}
 	resp.Body.Close()
-	var magic string
-	deadline := time.Now().Add(60 * time.Second)
-	for magic == "" && time.Now().Before(deadline) {
-		if msgs := d.signInMails(addr); len(msgs) > before {
-			p, err := mailparse.Parse([]byte(msgs[len(msgs)-1]), mailparse.Options{})
-			if err != nil {
-				t.Fatal(err)
-			}
-			magic = mailURL.FindString(p.Text)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	if magic == "" {
-		t.Fatalf("no sign-in link mailed to %s", addr)
-	}
+	magic := d.magicLink(t, addr, before)
 	if _, body := fetch(t, c, magic); !strings.Contains(body, `id="magic-sign-in"`) {
 		t.Fatalf("sign-in link %s shows no button:\n%s", magic, body)
 	}

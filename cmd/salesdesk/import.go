@@ -192,6 +192,7 @@ func assignImportedLeads(ctx context.Context, cfg config.Config, st *store.Store
 	svc, err := lead.New(lead.Deps{Store: st, Enqueuer: client}, lead.Options{
 		DedupeWindow:    cfg.Leads.DedupeWindow,
 		FreeMailDomains: cfg.Leads.FreeMailDomains,
+		TeamZone:        cfg.Scheduler.Timezone,
 	})
 	if err != nil {
 		fmt.Fprintf(io.err, "import: imported, but leads not queued for assignment: %v\n", err)

@@ -84,6 +84,7 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		Leads:         a.store,
 		Currency:      a.cfg.Leads.Currency,
 		LostReasons:   a.cfg.Leads.LostReasons,
+		TeamZone:      a.cfg.Scheduler.Timezone,
 		Logger:        a.log.With("role", roleWeb),
 	}
 	if decider != nil {
@@ -105,6 +106,9 @@ func (a *app) webRole(ctx context.Context) (func(context.Context) error, error) 
 		return nil, err
 	}
 	o.Public[deskpages.Prefix+"/"] = deskPages
+	// Report mails link /reports/<period>: the report is on the desk now.
+	o.Public["GET "+deskpages.OldReportsPath] = deskpages.ReportsRedirect()
+	o.Public["GET "+deskpages.OldReportsPath+"/"] = deskpages.ReportsRedirect()
 	// Mailboxes are reported on /readyz (Status) but do not fail it: the
 	// web role serves the dashboard and API whether or not an IMAP server
 	// answers, and the poller's own metrics alert on a stalled mailbox.

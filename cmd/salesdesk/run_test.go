@@ -19,6 +19,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"salesdesk/config"
+	"salesdesk/internal/proc"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -183,42 +184,26 @@ func TestRunProcessesTaskAndGuardsDashboard(t *testing.T) {
 // TestReadyzFollowsRedis runs the web role against a Redis of its own,
 // stops that Redis and starts it again.
 func TestReadyzFollowsRedis(t *testing.T) {
-	bin, err := exec.LookPath("redis-server")
-	if err != nil {
+	if _, err := exec.LookPath("redis-server"); err != nil {
 		testenv.Unavailable(t, "redis-server binary", err)
 	}
-	addr := freeAddr(t)
-	_, port, _ := net.SplitHostPort(addr)
-	dir := t.TempDir()
-	start := func() *exec.Cmd {
-		cmd := exec.Command(bin, "--bind", "127.0.0.1", "--port", port, "--save", "", "--appendonly", "no", "--dir", dir)
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		waitFor(t, startupLimit, func() bool {
-			c, err := net.Dial("tcp", addr)
-			if err == nil {
-				c.Close()
-			}
-			return err == nil
-		})
-		return cmd
+	redis, err := proc.StartRedis(t.Context(), t.TempDir(), proc.InMemory)
+	if err != nil {
+		t.Fatal(err)
 	}
-	stop := func(cmd *exec.Cmd) {
-		cmd.Process.Signal(os.Interrupt)
-		cmd.Wait()
-	}
-	redis := start()
-	t.Cleanup(func() { stop(redis) })
+	t.Cleanup(redis.Kill)
+	addr := redis.Addr
 
 	cfg := testConfig(t, addr)
 	base := startApp(t, cfg, roleWeb)
 	if got := status(t, "GET", base+"/readyz", "", ""); got != http.StatusOK {
 		t.Fatalf("/readyz with Redis up: %d, want 200", got)
 	}
-	stop(redis)
+	redis.Kill()
 	waitFor(t, startupLimit, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusServiceUnavailable })
-	redis = start()
+	if err := redis.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
 	waitFor(t, startupLimit, func() bool { return status(t, "GET", base+"/readyz", "", "") == http.StatusOK })
 }
 

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"time"
 
-	"salesdesk/internal/report"
 	"salesdesk/internal/store"
 	"salesdesk/internal/web"
 )
@@ -44,15 +43,9 @@ type Options struct {
 	// "manager"; nil calls everyone a customer.
 	RecipientKind func(addr string) string
 
-	// Reports, when set, serves the KPI reports at ReportsPath, compiled
-	// from it with ReportOptions (contact SLA, lead currency) and days in
-	// Location; ReportsURL then defaults to ReportsPath.
-	Reports       report.Source
-	ReportOptions report.Options
-
 	// DashboardURL, ReportsURL and APIDocsURL are linked from the home
-	// page; an empty ReportsURL leaves the reports link out. Defaults:
-	// "/monitoring/" and "/api/v1/".
+	// page; an empty ReportsURL leaves the reports link out (the desk
+	// serves the reports). Defaults: "/monitoring/" and "/api/v1/".
 	DashboardURL string
 	ReportsURL   string
 	APIDocsURL   string
@@ -85,9 +78,6 @@ func New(o Options) (*Pages, error) {
 	if o.RecipientKind == nil {
 		o.RecipientKind = func(string) string { return KindCustomer }
 	}
-	if o.Reports != nil && o.ReportsURL == "" {
-		o.ReportsURL = ReportsPath
-	}
 	if o.DashboardURL == "" {
 		o.DashboardURL = "/monitoring/"
 	}
@@ -101,11 +91,6 @@ func New(o Options) (*Pages, error) {
 	p.mux.HandleFunc("GET /{$}", p.home)
 	if o.SentMail != nil {
 		p.mux.HandleFunc("GET "+SentMailPath, p.sentMail)
-	}
-	if o.Reports != nil {
-		p.mux.HandleFunc("GET "+ReportsPath, p.reports)
-		p.mux.HandleFunc("GET "+ReportsPath+"/{$}", p.reportsRedirect)
-		p.mux.HandleFunc("GET "+ReportsPath+"/{period}", p.report)
 	}
 	return p, nil
 }

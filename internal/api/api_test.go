@@ -267,9 +267,18 @@ var crudSteps = []crudStep{
 	{name: "create second rep", method: "POST", path: "/api/v1/reps", wantStatus: 201, save: "rep2",
 		body: `{"email":"lea@sales.example","name":"Lea"}`,
 		check: func(t testing.TB, m map[string]any) {
-			want(t, m, "timezone", "UTC")
+			want(t, m, "timezone", "") // the team's
 			want(t, m, "weight", 1.0)
 		}},
+	{name: "rep clears timezone", method: "PATCH", path: "/api/v1/reps/{rep}", wantStatus: 200,
+		body: `{"timezone":""}`,
+		check: func(t testing.TB, m map[string]any) {
+			want(t, m, "timezone", "")
+			want(t, m, "name", "Kim Berg")
+		}},
+	{name: "rep sets timezone", method: "PATCH", path: "/api/v1/reps/{rep}", wantStatus: 200,
+		body:  `{"timezone":"Europe/Berlin"}`,
+		check: func(t testing.TB, m map[string]any) { want(t, m, "timezone", "Europe/Berlin") }},
 	{name: "rep email taken", method: "POST", path: "/api/v1/reps", wantStatus: 409,
 		body: `{"email":"kim@sales.example","name":"Kim again"}`},
 	{name: "rep bad email", method: "POST", path: "/api/v1/reps", wantStatus: 422, wantField: "email",

@@ -99,10 +99,7 @@ func applyRep(in *repIn, r *store.Rep, create bool) error {
 		r.Skills = *in.Skills
 	}
 	if in.Timezone != nil {
-		if *in.Timezone == "" {
-			f.add("timezone", "must be an IANA timezone such as Europe/Berlin")
-		}
-		f.timezone("timezone", *in.Timezone)
+		f.timezone("timezone", *in.Timezone) // "" clears it: the team's zone
 		r.Timezone = *in.Timezone
 	}
 	if in.WorkingHours != nil {
@@ -173,7 +170,7 @@ func (h *handler) reps() resource[repIn, store.Rep] {
 }
 
 func (h *handler) createRep(w http.ResponseWriter, r *http.Request, q *query) error {
-	id, err := h.reps().create(w, r, &store.Rep{Active: true, Weight: 1, Timezone: "UTC"})
+	id, err := h.reps().create(w, r, &store.Rep{Active: true, Weight: 1})
 	if err != nil {
 		return err
 	}

@@ -5,8 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -15,6 +13,7 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
+	"salesdesk/internal/proc"
 	"salesdesk/internal/store"
 )
 
@@ -96,9 +95,9 @@ func (c *Check) note(format string, args ...any) {
 type desk struct {
 	o     Options
 	sink  *Sink
-	redis *Redis
+	redis *proc.Redis
 	st    *store.Store
-	procs []*Process
+	procs []*proc.Process
 	user  string
 	run   string
 }
@@ -217,7 +216,7 @@ func (d *desk) start(ctx context.Context) error {
 	if d.sink, err = StartSink(); err != nil {
 		return err
 	}
-	if d.redis, err = StartRedis(ctx, o.Dir); err != nil {
+	if d.redis, err = proc.StartRedis(ctx, filepath.Join(o.Dir, "redis"), proc.InMemory); err != nil {
 		return err
 	}
 	if d.st, err = store.Open(ctx, o.DSN); err != nil {
@@ -230,17 +229,14 @@ func (d *desk) start(ctx context.Context) error {
 	if err := Seed(ctx, d.st, d.run, o.Mails); err != nil {
 		return err
 	}
-	yaml, err := DeskConfig{RedisAddr: d.redis.Addr, DSN: o.DSN, SMTPAddr: d.sink.Addr(), IMAPAddr: o.IMAPAddr,
-		IMAPUser: d.user, IMAPPassword: o.IMAPPassword, Concurrency: o.Concurrency}.YAML()
+	cfg, err := deskConfig(proc.Services{RedisAddr: d.redis.Addr, DSN: o.DSN, SMTPAddr: d.sink.Addr(),
+		IMAPAddr: o.IMAPAddr, IMAPUser: d.user, IMAPPassword: o.IMAPPassword}, o.Concurrency)
 	if err != nil {
 		return err
 	}
-	cfg := filepath.Join(o.Dir, "salesdesk.yaml")
-	if err := os.WriteFile(cfg, []byte(yaml), 0o600); err != nil {
+	cfgPath := filepath.Join(o.Dir, "salesdesk.yaml")
+	if err := cfg.Write(o.Bin, cfgPath); err != nil {
 		return err
-	}
-	if out, err := exec.CommandContext(ctx, o.Bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
-		return fmt.Errorf("config check: %w\n%s", err, out)
 	}
 	roles := []string{"run"}
 	if o.Split || o.Workers > 1 || o.Pollers > 1 {
@@ -258,7 +254,7 @@ func (d *desk) start(ctx context.Context) error {
 		if o.CPUProfile {
 			extra = []string{"--cpuprofile", filepath.Join(o.Dir, fmt.Sprintf("cpu-%s-%d.pprof", role, i))}
 		}
-		p, err := StartProcess(o.Bin, cfg, role, filepath.Join(o.Dir, fmt.Sprintf("%s-%d.log", role, i)), extra...)
+		p, err := proc.StartProcess(o.Bin, cfgPath, role, filepath.Join(o.Dir, fmt.Sprintf("%s-%d.log", role, i)), extra...)
 		if err != nil {
 			return err
 		}
@@ -286,7 +282,7 @@ func (d *desk) close() {
 		d.st.Close()
 	}
 	if d.redis != nil {
-		d.redis.Stop()
+		d.redis.Kill()
 	}
 	if d.sink != nil {
 		d.sink.Close()

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -16,8 +15,8 @@ import (
 
 	"github.com/emersion/go-imap/v2/imapclient"
 	"github.com/hibiken/asynq"
-	"golang.org/x/crypto/bcrypt"
 
+	"salesdesk/internal/proc"
 	"salesdesk/internal/recovery"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
@@ -36,14 +35,14 @@ type rig struct {
 	t          *testing.T
 	dir        string
 	st         *store.Store
-	redis      *Redis
+	redis      *proc.Redis
 	smtp       *smtptest.Server
 	smtpProxy  *Proxy
 	imap       testenv.IMAP
 	imapProxy  *Proxy
 	user       string
-	poller     *Process
-	worker     *Process
+	poller     *proc.Process
+	worker     *proc.Process
 	insp       *asynq.Inspector
 	next       int // the next sender's number
 	customerID int64
@@ -166,10 +165,12 @@ func setup(t *testing.T) *rig {
 	t.Helper()
 	ctx := t.Context()
 	dir := t.TempDir()
-	bin := buildBinary(t, dir)
+	bin, err := proc.Build(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
 	r := &rig{t: t, dir: dir, imap: testenv.Dovecot(t), user: "chaos-" + testenv.RandomName(6)}
-	var err error
-	if r.redis, err = StartRedis(ctx, filepath.Join(dir, "redis")); err != nil {
+	if r.redis, err = proc.StartRedis(ctx, filepath.Join(dir, "redis"), proc.AppendOnly); err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(r.redis.Kill)
@@ -192,17 +193,14 @@ func setup(t *testing.T) *rig {
 		t.Fatal(err)
 	}
 	cfg := filepath.Join(dir, "salesdesk.yaml")
-	if err := os.WriteFile(cfg, []byte(r.config(t, dsn)), 0o600); err != nil {
+	if err := r.config(t, dsn).Write(bin, cfg); err != nil {
 		t.Fatal(err)
-	}
-	if out, err := Command(bin, "config", "check", "-c", cfg).CombinedOutput(); err != nil {
-		t.Fatalf("config check: %v\n%s", err, out)
 	}
 	r.insp = asynq.NewInspector(asynq.RedisClientOpt{Addr: r.redis.Addr})
 	t.Cleanup(func() { r.insp.Close() })
-	r.poller = NewProcess(bin, cfg, "poller", filepath.Join(dir, "poller.log"))
-	r.worker = NewProcess(bin, cfg, "worker", filepath.Join(dir, "worker.log"))
-	for _, p := range []*Process{r.worker, r.poller} {
+	r.poller = proc.NewProcess(bin, cfg, "poller", filepath.Join(dir, "poller.log"))
+	r.worker = proc.NewProcess(bin, cfg, "worker", filepath.Join(dir, "worker.log"))
+	for _, p := range []*proc.Process{r.worker, r.poller} {
 		if err := p.Start(); err != nil {
 			t.Fatal(err)
 		}
@@ -211,77 +209,34 @@ func setup(t *testing.T) *rig {
 	return r
 }
 
-// buildBinary builds salesdesk once into dir.
-func buildBinary(t *testing.T, dir string) string {
-	t.Helper()
-	out, err := exec.Command("go", "env", "GOMOD").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	bin := filepath.Join(dir, "salesdesk")
-	build := exec.Command("go", "build", "-o", bin, "./cmd/salesdesk")
-	build.Dir = filepath.Dir(strings.TrimSpace(string(out)))
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 // config is the desk's configuration: recovery looks every 2 s for work
 // 10 s past due, the lease is short so a restarted poller takes over soon.
-func (r *rig) config(t *testing.T, dsn string) string {
-	hash, err := bcrypt.GenerateFromPassword([]byte("chaos-admin-password"), bcrypt.MinCost)
+func (r *rig) config(t *testing.T, dsn string) *proc.Config {
+	t.Helper()
+	c, err := proc.NewConfig(proc.Services{RedisAddr: r.redis.Addr, DSN: dsn, SMTPAddr: r.smtpProxy.Addr(),
+		IMAPAddr: r.imapProxy.Addr(), IMAPUser: r.user, IMAPPassword: r.imap.Password})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return fmt.Sprintf(`log:
-  level: info
-  format: json
-redis:
-  addr: %s
-database:
-  dsn: %q
-worker:
-  concurrency: 8
-  shutdown_timeout: 5s
-  recovery_every: 2s
-  recovery_grace: 10s
-web:
-  listen: 127.0.0.1:0
-  base_url: http://127.0.0.1:8080
-  admin:
-    username: admin
-    password_hash: %q
-  link_secret: %q
-smtp:
-  addr: %s
-  tls: none
-  from: Ourco Sales <sales@ourco.example>
-  timeout: 10s
-mailboxes:
-  - name: sales
-    addr: %s
-    tls: none
-    username: %s
-    password: %q
-    idle: true
-    poll_interval: 2s
-    command_timeout: 10s
-    lease_ttl: 5s
-routing:
-  triage_address: triage@ourco.example
-  team_address: team@ourco.example
-leads:
-  strategy: round_robin
-  respect_working_hours: false
-  reps:
-    - name: Rita Rep
-      email: rita@ourco.example
-      capacity: 100000
-    - name: Sam Rep
-      email: sam@ourco.example
-      capacity: 100000
-`, r.redis.Addr, dsn, hash, strings.Repeat("c", 40), r.smtpProxy.Addr(), r.imapProxy.Addr(), r.user, r.imap.Password)
+	for k, v := range map[string]any{
+		"log.level":                   "info",
+		"worker.concurrency":          8,
+		"worker.shutdown_timeout":     "5s",
+		"worker.recovery_every":       "2s",
+		"worker.recovery_grace":       "10s",
+		"mailboxes.0.idle":            true,
+		"mailboxes.0.poll_interval":   "2s",
+		"mailboxes.0.command_timeout": "10s",
+		"mailboxes.0.lease_ttl":       "5s",
+		"leads.strategy":              "round_robin",
+		"leads.reps": []any{
+			map[string]any{"name": "Rita Rep", "email": "rita@ourco.example", "capacity": 100000},
+			map[string]any{"name": "Sam Rep", "email": "sam@ourco.example", "capacity": 100000},
+		},
+	} {
+		c.Set(k, v)
+	}
+	return c
 }
 
 // batch appends n order-status mails from new contacts to Dovecot, and

@@ -13,6 +13,7 @@ import (
 
 	"salesdesk/internal/link"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 )
 
 // SessionCookie is the desk's sign-in cookie for people (reps, managers,
@@ -121,12 +122,7 @@ func (d *Desk) repPerson(r *http.Request, repID int64) *person {
 
 // location is a person's timezone: their own, else the team's.
 func (d *Desk) location(tz string) *time.Location {
-	if tz != "" {
-		if loc, err := time.LoadLocation(tz); err == nil {
-			return loc
-		}
-	}
-	return d.o.Location
+	return zone.Of(tz, d.o.Location.String())
 }
 
 // followPersonLink signs in the person a link in a mail was made for and

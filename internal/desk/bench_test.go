@@ -61,6 +61,9 @@ func BenchmarkPages(b *testing.B) {
 		{"team", mia, "/desk/team"},
 		{"alerts", mia, "/desk/alerts"},
 		{"order_requests", mia, "/desk/order-requests"},
+		{"reports", mia, "/desk/reports"},
+		{"report_today", mia, "/desk/reports/today"},
+		{"report_last_30_days", mia, "/desk/reports/last-30-days"},
 	}
 	for _, p := range pages {
 		b.Run(p.name, func(b *testing.B) {

@@ -1,6 +1,7 @@
 // Package desk serves the pages reps, managers and the operations team
 // work in: their work, a lead, an inquiry's thread, an account's timeline,
-// the order requests queue, the alerts, search and the team view. Pages are
+// the order requests queue, the alerts, search, the team view and the KPI
+// reports. Pages are
 // server-rendered (html/template), need no JavaScript, and every form is a
 // plain POST that the web server's cross-origin protection guards.
 //
@@ -19,6 +20,7 @@ import (
 
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
+	"salesdesk/internal/report"
 	"salesdesk/internal/store"
 )
 
@@ -81,6 +83,12 @@ type Options struct {
 
 	// Location is the team's timezone, for people without their own.
 	Location *time.Location
+	// ReportLocation is where the reports' days begin and end
+	// (reports.timezone); default Location.
+	ReportLocation *time.Location
+	// ReportOptions compile the reports (contact SLA, lead currency,
+	// targets); the desk sets Now.
+	ReportOptions report.Options
 	// ContactSLA is how long a rep has to contact a new lead.
 	ContactSLA time.Duration
 	// LostReasons are the reasons a lead may be lost for (leads.lost_reasons),
@@ -133,6 +141,9 @@ func New(o Options) (*Desk, error) {
 	if o.Location == nil {
 		o.Location = time.UTC
 	}
+	if o.ReportLocation == nil {
+		o.ReportLocation = o.Location
+	}
 	if o.Now == nil {
 		o.Now = time.Now
 	}
@@ -170,6 +181,8 @@ func (d *Desk) routes() {
 	page("GET "+Prefix+"/team", team, d.teamPage)
 	page("GET "+Prefix+"/order-requests", team, d.orderRequestsPage)
 	page("POST "+Prefix+"/order-requests/{id}/{status}", teamWriters, d.orderRequestResolve)
+	page("GET "+ReportsPath, team, d.reportsPage)
+	page("GET "+ReportsPath+"/{period}", team, d.reportPage)
 	page("GET "+Prefix+"/alerts", team, d.alertsPage)
 	page("GET "+Prefix+"/alerts/{id}", team, d.alertPage)
 	page("POST "+Prefix+"/alerts/{id}/{action}", teamWriters, d.alertAction)

@@ -48,7 +48,7 @@ func (d *Desk) render(w http.ResponseWriter, r *http.Request, p *person, status 
 	h.Set("Content-Type", "text/html; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("Referrer-Policy", "no-referrer")
-	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
+	h.Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; base-uri 'none'; frame-ancestors 'self'")
 	w.WriteHeader(status)
 	w.Write(buf.Bytes())
 }
@@ -70,6 +70,7 @@ var titles = map[string]string{
 	"mywork": "My work", "lead": "Lead", "inquiry": "Inquiry", "account": "Account", "search": "Search",
 	"team": "Team", "orderrequests": "Order requests", "alerts": "Alerts", "signin": "Sign in",
 	"magic": "Sign in", "message": "salesdesk", "expired": "This link has expired",
+	"reports": "KPI reports", "report": "Report",
 }
 
 var pageTemplates = template.Must(template.New("desk").Funcs(template.FuncMap{
@@ -111,7 +112,8 @@ header form{margin:0}
 <a href="/desk/" id="nav-mywork"{{if eq .Active "mywork"}} class="on"{{end}}>My work</a>
 {{if ne .Me.Role "rep"}}<a href="/desk/team" id="nav-team"{{if eq .Active "team"}} class="on"{{end}}>Team</a>
 <a href="/desk/order-requests"{{if eq .Active "orderrequests"}} class="on"{{end}}>Order requests</a>
-<a href="/desk/alerts" id="nav-alerts"{{if eq .Active "alerts"}} class="on"{{end}}>Alerts</a>{{end}}
+<a href="/desk/alerts" id="nav-alerts"{{if eq .Active "alerts"}} class="on"{{end}}>Alerts</a>
+<a href="/desk/reports" id="nav-reports"{{if or (eq .Active "reports") (eq .Active "report")}} class="on"{{end}}>Reports</a>{{end}}
 <a href="/desk/search"{{if eq .Active "search"}} class="on"{{end}}>Search</a>
 {{if or (eq .Me.Role "admin") (eq .Me.Role "viewer")}}{{if not .Me.RepID}}<a href="/">Admin</a>{{end}}{{end}}
 </nav>
@@ -293,6 +295,42 @@ const pagesHTML = `
 <td>{{if and (eq .Status "pending") (ne $.Me.Role "viewer")}}<form method="post" action="/desk/order-requests/{{.ID}}/done" class="actions"><input name="note" placeholder="Note to the customer" aria-label="Note"><button type="submit">Done</button></form>
 <form method="post" action="/desk/order-requests/{{.ID}}/rejected" class="actions"><input name="note" placeholder="Why not" aria-label="Reason"><button class="quiet" type="submit">Reject</button></form>{{else}}{{.Status}}{{end}}</td></tr>
 {{end}}</table>{{else}}<p class="muted">No {{.Data.Status}} order requests.</p>{{end}}</section>
+{{template "bottom"}}{{end}}
+
+{{define "reports"}}{{template "top" .}}
+<style>
+.periods{grid-template-columns:repeat(3,1fr);margin-bottom:1rem}
+.periods a.card{display:block;color:#1d2530}
+.periods a.card:hover{text-decoration:none;box-shadow:0 2px 8px rgba(36,87,197,.25)}
+.periods b{display:block;font-size:1.05rem}
+.periods span{color:#6b7686;font-size:.9rem}
+.earlier{grid-template-columns:1fr 1fr}
+@media (max-width:900px){.periods{grid-template-columns:repeat(2,1fr)}.earlier{grid-template-columns:1fr}}
+</style>
+<h1>KPI reports</h1>
+<section class="grid periods">
+{{- range .Data.Named}}
+<a class="card" href="{{.Path}}"><b>{{.Name}}</b><span>{{.Range}}</span></a>
+{{- end}}
+</section>
+<section class="grid earlier">
+<div class="card"><h2>Earlier days</h2><table>
+{{- range .Data.Days}}
+<tr><td><a href="{{.Path}}">{{.Name}}</a></td><td class="num"><a href="{{.CSV}}">CSV</a></td></tr>
+{{- end}}
+</table></div>
+<div class="card"><h2>Earlier weeks</h2><table>
+{{- range .Data.Weeks}}
+<tr><td><a href="{{.Path}}">{{.Name}}</a></td><td class="muted">{{.Range}}</td><td class="num"><a href="{{.CSV}}">CSV</a></td></tr>
+{{- end}}
+</table></div>
+</section>
+<p class="muted">Reports are compiled from the database when opened. Daily and weekly reports are also mailed to the configured recipients.</p>
+{{template "bottom"}}{{end}}
+
+{{define "report"}}{{template "top" .}}
+<p class="muted"><a href="/desk/reports">← all reports</a></p>
+{{.Data.Report}}
 {{template "bottom"}}{{end}}
 
 {{define "alerts"}}{{template "top" .}}

@@ -39,6 +39,7 @@ type Store interface {
 	InquiryByInboundMessage(ctx context.Context, inboundID int64) (*store.Inquiry, error)
 	InquiryByMessageID(ctx context.Context, messageID string) (*store.Inquiry, error)
 	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
+	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
 	SetInquiryCategory(ctx context.Context, id int64, category string, confidence float64) error
 	SetInquiryStatus(ctx context.Context, id int64, status string) error
 
@@ -421,6 +422,11 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		Status:           store.InquiryRouted,
 		Language:         d.Language,
 	}
+	if !d.LanguageSure {
+		if q.Language, err = p.knownLanguage(ctx, customerID, sender, d.Language); err != nil {
+			return nil, err
+		}
+	}
 	switch {
 	case parent != nil:
 		// A reply continues a conversation someone owns: it is never
@@ -488,4 +494,43 @@ func oneLine(s string, n int) string {
 		}
 	}
 	return s
+}
+
+// knownLanguages is how many of a customer's latest inquiries
+// knownLanguage reads.
+const knownLanguages = 10
+
+// knownLanguage is the language of a mail the detector was not sure of:
+// the language most of the customer's latest inquiries were in (the
+// account's when the sender is on one, else the sender's own), or
+// detected when there are none. The account's language is a better guess
+// than English for a one-line "ok thx" from a customer who always writes
+// German.
+func (p *Processor) knownLanguage(ctx context.Context, customerID int64, sender, detected string) (string, error) {
+	f := store.InquiryFilter{CustomerID: customerID, Limit: knownLanguages}
+	if customerID == 0 {
+		if sender == "" {
+			return detected, nil
+		}
+		f = store.InquiryFilter{ContactEmail: sender, Limit: knownLanguages}
+	}
+	qs, err := p.st.ListInquiries(ctx, f)
+	if err != nil {
+		return "", fmt.Errorf("earlier inquiries: %w", err)
+	}
+	count := map[string]int{}
+	best := ""
+	for _, q := range qs { // newest first: a tie goes to the latest
+		if q.Language == "" {
+			continue
+		}
+		count[q.Language]++
+		if best == "" || count[q.Language] > count[best] {
+			best = q.Language
+		}
+	}
+	if best == "" {
+		return detected, nil
+	}
+	return best, nil
 }

@@ -79,11 +79,25 @@ const trigramVote = 1.5
 // [trigramVote] for whatlanggo's choice. Text with no letters gets the
 // fallback language.
 func (d *Detector) Detect(text string) string {
+	l, _ := d.Guess(text)
+	return l
+}
+
+// sureLead is the lead in votes over the runner-up from which a guess is
+// sure: two function words more, or the trigrams and one word.
+const sureLead = 2
+
+// Guess returns what [Detect] returns and whether the text said it
+// clearly: sure when the winner leads the runner-up by at least sureLead
+// votes or whatlanggo is confident of the same language. A mail too short
+// or too mixed to tell is not sure; the caller may then prefer a language
+// it knows from elsewhere (the customer's earlier mails).
+func (d *Detector) Guess(text string) (language string, sure bool) {
 	if len(text) > maxDetectBytes {
 		text = text[:maxDetectBytes]
 	}
 	if len(d.langs) == 1 {
-		return d.fallback
+		return d.fallback, true
 	}
 	votes := make(map[string]float64, len(d.langs))
 	words := 0
@@ -98,7 +112,12 @@ func (d *Detector) Detect(text string) string {
 		}
 	}
 	if words == 0 {
-		return d.fallback
+		return d.fallback, false
+	}
+	// When the function words lead by more than the trigram vote, the
+	// trigrams cannot change the answer: skip them, the costly part.
+	if best, lead := d.leader(votes); lead > trigramVote {
+		return best, lead >= sureLead
 	}
 	info := whatlanggo.DetectWithOptions(text, d.opts)
 	for _, l := range d.langs {
@@ -106,13 +125,23 @@ func (d *Detector) Detect(text string) string {
 			votes[l] += trigramVote
 		}
 	}
-	best, bestVotes := d.fallback, -1.0
+	best, lead := d.leader(votes)
+	return best, lead >= sureLead || whatlang[best] == info.Lang && info.IsReliable()
+}
+
+// leader returns the configured language with the most votes (the first
+// in configured order on a tie) and its lead over the runner-up.
+func (d *Detector) leader(votes map[string]float64) (string, float64) {
+	best, bestVotes, second := d.fallback, -1.0, -1.0
 	for _, l := range d.langs {
-		if votes[l] > bestVotes {
-			best, bestVotes = l, votes[l]
+		switch v := votes[l]; {
+		case v > bestVotes:
+			best, bestVotes, second = l, v, bestVotes
+		case v > second:
+			second = v
 		}
 	}
-	return best
+	return best, bestVotes - second
 }
 
 // names are the supported languages' names in English, the language the

@@ -8,65 +8,77 @@ import (
 	"testing"
 )
 
-// TestDetectShortMails measures detection on the one-to-three-sentence
-// mails of the routing package's unseen sets, one file per language
-// (unseen.<lang>.tsv), and holds it to 0.95 overall and 0.90 per language.
+// TestDetectShortMails measures detection on one-to-three-sentence mails
+// and holds it to 0.95 overall and 0.90 per language. The figure that
+// counts is on testdata/short.<lang>.txt, written in session 6 before any
+// result and never used to tune the detector; the function-word lists
+// were tuned on the routing package's unseen.<lang>.tsv and chat sets,
+// whose figures are printed beside it.
 func TestDetectShortMails(t *testing.T) {
 	d, err := NewDetector(nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	paths, err := filepath.Glob(filepath.Join("..", "routing", "testdata", "unseen.*.tsv"))
-	if err != nil || len(paths) < len(Supported) {
-		t.Fatalf("want an unseen set per language, got %v (%v)", paths, err)
+	held := detectSet(t, d, filepath.Join("testdata", "short.*.txt"), 0.90)
+	t.Logf("held-out short mails (short.<lang>.txt): %d mails, accuracy %.3f; not sure of %d (%d of them right)", held.n, held.accuracy(), held.unsure, held.unsureRight)
+	if held.accuracy() < 0.95 {
+		t.Errorf("held-out accuracy %.3f < 0.95", held.accuracy())
 	}
-	n, right := 0, 0
-	for _, p := range paths {
-		want := strings.Split(filepath.Base(p), ".")[1]
-		texts := readTexts(t, p)
-		r := 0
-		for _, text := range texts {
-			if got := d.Detect(text); got == want {
-				r++
-			} else {
-				t.Logf("%s: got %s: %q", want, got, text)
-			}
-		}
-		acc := float64(r) / float64(len(texts))
-		t.Logf("%s: %d mails, accuracy %.3f", want, len(texts), acc)
-		if acc < 0.90 {
-			t.Errorf("%s: accuracy %.3f < 0.90", want, acc)
-		}
-		n += len(texts)
-		right += r
-	}
-	acc := float64(right) / float64(n)
-	t.Logf("all: %d mails, accuracy %.3f", n, acc)
-	// The routing examples per language (lang_<code>.tsv) are a second,
-	// larger sample of short mails in the same languages.
-	ex, err := filepath.Glob(filepath.Join("..", "routing", "examples", "lang_*.tsv"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, exRight := 0, 0
-	for _, p := range ex {
-		want := strings.TrimSuffix(strings.TrimPrefix(filepath.Base(p), "lang_"), ".tsv")
-		for _, text := range readTexts(t, p) {
-			en++
-			if d.Detect(text) == want {
-				exRight++
-			}
-		}
-	}
-	if en > 0 {
-		t.Logf("routing examples in %d languages: %d mails, accuracy %.3f", len(ex), en, float64(exRight)/float64(en))
-	}
-	if acc < 0.95 {
-		t.Errorf("accuracy %.3f < 0.95", acc)
-	}
+	tuned := detectSet(t, d, filepath.Join("..", "routing", "testdata", "unseen.*.tsv"), 0)
+	t.Logf("tuned on: unseen.<lang>.tsv: %d mails, accuracy %.3f", tuned.n, tuned.accuracy())
+	chat := detectSet(t, d, filepath.Join("..", "routing", "testdata", "chat", "chat.*.tsv"), 0)
+	t.Logf("tuned on: chat.<lang>.tsv: %d mails, accuracy %.3f; not sure of %d (%d of them right)", chat.n, chat.accuracy(), chat.unsure, chat.unsureRight)
+	signed := detectSet(t, d, filepath.Join("..", "routing", "testdata", "signed.*.tsv"), 0)
+	t.Logf("formal signed mails (signed.<lang>.tsv): %d mails, accuracy %.3f", signed.n, signed.accuracy())
 }
 
-func readTexts(t *testing.T, path string) []string {
+// unsure counts guesses that were not sure and how many of them were
+// right anyway.
+type detectCount struct{ n, right, unsure, unsureRight int }
+
+func (c detectCount) accuracy() float64 { return float64(c.right) / float64(max(c.n, 1)) }
+
+// detectSet detects every mail of the files matching glob, one file per
+// language (name.<lang>.ext), logs each language's accuracy and fails a
+// language below floor.
+func detectSet(t *testing.T, d *Detector, glob string, floor float64) detectCount {
+	t.Helper()
+	paths, err := filepath.Glob(glob)
+	if err != nil || len(paths) < len(Supported) {
+		t.Fatalf("want a set per language for %s, got %v (%v)", glob, paths, err)
+	}
+	var all detectCount
+	for _, p := range paths {
+		want := strings.Split(filepath.Base(p), ".")[1]
+		var c detectCount
+		for _, text := range readTexts(t, p) {
+			c.n++
+			got, sure := d.Guess(text)
+			if !sure {
+				c.unsure++
+			}
+			if got == want {
+				c.right++
+				if !sure {
+					c.unsureRight++
+				}
+			} else if floor > 0 {
+				t.Logf("%s: got %s (sure %v): %q", want, got, sure, text)
+			}
+		}
+		t.Logf("%s: %d mails, accuracy %.3f; not sure of %d (%d of them right)", filepath.Base(p), c.n, c.accuracy(), c.unsure, c.unsureRight)
+		if c.accuracy() < floor {
+			t.Errorf("%s: accuracy %.3f < %.2f", filepath.Base(p), c.accuracy(), floor)
+		}
+		all.n += c.n
+		all.right += c.right
+		all.unsure += c.unsure
+		all.unsureRight += c.unsureRight
+	}
+	return all
+}
+
+func readTexts(t testing.TB, path string) []string {
 	t.Helper()
 	f, err := os.Open(path)
 	if err != nil {
@@ -167,5 +179,27 @@ func TestName(t *testing.T) {
 		if Name(code) == code {
 			t.Errorf("supported language %q has no name", code)
 		}
+	}
+}
+
+// BenchmarkDetectShortMails detects every held-out short mail in turn, so
+// the figure is a mix of languages and of easy and hard mails.
+func BenchmarkDetectShortMails(b *testing.B) {
+	d, err := NewDetector(nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	paths, err := filepath.Glob(filepath.Join("testdata", "short.*.txt"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	var texts []string
+	for _, p := range paths {
+		texts = append(texts, readTexts(b, p)...)
+	}
+	i := 0
+	for b.Loop() {
+		d.Detect(texts[i%len(texts)])
+		i++
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"salesdesk/internal/assign"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 	"salesdesk/tasks"
 )
 
@@ -33,6 +34,9 @@ type Options struct {
 	SLAContact, SLAReassign time.Duration
 	// Assign is the assignment configuration.
 	Assign assign.Config
+	// TeamZone is the team's timezone (config scheduler.timezone): a rep
+	// without their own works their hours in it. Empty means UTC.
+	TeamZone string
 	// RepCacheTTL is how long the rep list is reused between decisions
 	// (default 2s; negative disables the cache).
 	RepCacheTTL time.Duration
@@ -279,16 +283,15 @@ func (s *Service) candidates(ctx context.Context) ([]assign.Rep, error) {
 	}
 	out := make([]assign.Rep, 0, len(reps))
 	for _, r := range reps {
-		out = append(out, toAssignRep(r, counts[r.ID]))
+		out = append(out, s.toAssignRep(r, counts[r.ID]))
 	}
 	return out, nil
 }
 
-func toAssignRep(r store.Rep, open int) assign.Rep {
-	loc, err := time.LoadLocation(r.Timezone)
-	if err != nil {
-		loc = time.UTC
-	}
+// toAssignRep is a rep as assignment sees them, in their own timezone or
+// the team's.
+func (s *Service) toAssignRep(r store.Rep, open int) assign.Rep {
+	loc := zone.Of(r.Timezone, s.opts.TeamZone)
 	hours, err := assign.ParseWorkingHours(r.WorkingHours)
 	if err != nil {
 		hours = assign.WorkingHours{} // unreadable hours must not hide a rep

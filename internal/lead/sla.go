@@ -18,7 +18,7 @@ func (s *Service) Deadlines(rep *store.Rep, assignedAt time.Time) (remindAt, rea
 	if rep == nil {
 		return time.Time{}, time.Time{}
 	}
-	r := toAssignRep(*rep, 0)
+	r := s.toAssignRep(*rep, 0)
 	if s.opts.SLAContact > 0 {
 		remindAt = r.Hours.AddWorking(assignedAt, s.opts.SLAContact, r.Location)
 	}
@@ -200,7 +200,7 @@ func (s *Service) Scan(ctx context.Context) (ScanResult, error) {
 			if rep == nil {
 				continue
 			}
-			if why := toAssignRep(*rep, 0).Availability(now, false); why == assign.Inactive || why == assign.OutOfOffice {
+			if why := s.toAssignRep(*rep, 0).Availability(now, false); why == assign.Inactive || why == assign.OutOfOffice {
 				o, err := s.Reassign(ctx, l.ID, rep.ID, "rep "+string(why))
 				if err != nil {
 					return res, err

@@ -56,6 +56,9 @@ type HandlerOptions struct {
 	// LostReasons are the reasons the lost page offers (config
 	// leads.lost_reasons).
 	LostReasons []string
+	// TeamZone is the team's timezone (config scheduler.timezone), in
+	// which a rep without their own reads the won and lost pages' times.
+	TeamZone string
 	// Now is the clock links expire by; nil means time.Now.
 	Now func() time.Time
 	// Logger receives applied decisions and failures; nil discards.
@@ -77,6 +80,7 @@ type handler struct {
 	leads       LeadReader
 	currency    string
 	lostReasons []string
+	teamZone    string
 	now         func() time.Time
 	log         *slog.Logger
 }
@@ -89,7 +93,8 @@ func NewHandler(o HandlerOptions) http.Handler {
 	}
 	h := &handler{signer: o.Signer, triage: o.Triage, lead: o.Lead, decisions: o.Decisions, now: o.Now, log: o.Logger,
 		decideRequest: o.DecideOrderRequest, requests: o.OrderRequests,
-		closeLead: o.CloseLead, leads: o.Leads, currency: o.Currency, lostReasons: o.LostReasons}
+		closeLead: o.CloseLead, leads: o.Leads, currency: o.Currency, lostReasons: o.LostReasons,
+		teamZone: o.TeamZone}
 	if h.now == nil {
 		h.now = time.Now
 	}

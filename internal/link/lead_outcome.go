@@ -13,6 +13,7 @@ import (
 	"salesdesk/internal/lead"
 	"salesdesk/internal/report"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 )
 
 // LeadOutcomeAction is the action under which a won or lost link's use is
@@ -69,7 +70,7 @@ func (h *handler) serveLeadOutcome(w http.ResponseWriter, r *http.Request, outco
 		h.failed(w, r, err, "lead_id", id, "rep_id", repID)
 		return
 	}
-	loc := repLocation(rep)
+	loc := h.repLocation(rep)
 	if held, err := h.decisions.LinkDecision(ctx, LeadOutcomeAction, id); err == nil {
 		h.outcomeDecided(w, r, id, held, loc)
 		return
@@ -181,7 +182,7 @@ func (h *handler) applyOutcome(w http.ResponseWriter, r *http.Request, l *store.
 			h.failed(w, r, err, "lead_id", l.ID)
 			return
 		}
-		render(w, leadClosedPage(cur, repLocation(rep)))
+		render(w, leadClosedPage(cur, h.repLocation(rep)))
 		return
 	}
 	if _, _, err := h.decisions.DecideOnce(ctx, store.LinkDecision{Action: LeadOutcomeAction, SubjectID: l.ID,
@@ -224,14 +225,12 @@ func leadClosedPage(l *store.Lead, loc *time.Location) page {
 		"This link changes nothing now. To change the outcome, reopen the lead on its desk page."}}
 }
 
-// repLocation is the rep's timezone, UTC when unknown.
-func repLocation(rep *store.Rep) *time.Location {
-	if rep != nil && rep.Timezone != "" {
-		if loc, err := time.LoadLocation(rep.Timezone); err == nil {
-			return loc
-		}
+// repLocation is the rep's timezone, else the team's.
+func (h *handler) repLocation(rep *store.Rep) *time.Location {
+	if rep == nil {
+		return zone.Of("", h.teamZone)
 	}
-	return time.UTC
+	return zone.Of(rep.Timezone, h.teamZone)
 }
 
 func stamp(t time.Time, loc *time.Location) string {

@@ -17,6 +17,8 @@ import (
 	ttemplate "text/template"
 	"time"
 	"unicode"
+
+	tzone "salesdesk/internal/zone" // the tests name a helper zone
 )
 
 //go:embed templates/*.txt templates/*.html
@@ -286,14 +288,14 @@ func (r *Renderer) funcs(language string) (text, html map[string]any) {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(ReaderLocation(tz, loc)).Format("Mon 2 Jan 2006 15:04 MST")
+			return t.In(tzone.Of(tz, loc.String())).Format("Mon 2 Jan 2006 15:04 MST")
 		},
 		// localdate shows the day of t in the reader's timezone.
 		"localdate": func(t time.Time, tz string) string {
 			if t.IsZero() {
 				return ""
 			}
-			return t.In(ReaderLocation(tz, loc)).Format("Mon 2 Jan 2006")
+			return t.In(tzone.Of(tz, loc.String())).Format("Mon 2 Jan 2006")
 		},
 		"percent": func(f float64) string { return fmt.Sprintf("%.0f%%", f*100) },
 		"plural": func(n int, one, many string) string {
@@ -449,15 +451,4 @@ func tidyBody(s string) string {
 	}
 	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
 	return strings.Trim(s, "\n") + "\n"
-}
-
-// ReaderLocation is the timezone a mail shows times in: the reader's own
-// (tz, an IANA name from their rep record), else the team's.
-func ReaderLocation(tz string, team *time.Location) *time.Location {
-	if tz != "" {
-		if l, err := time.LoadLocation(tz); err == nil {
-			return l
-		}
-	}
-	return team
 }

@@ -202,7 +202,7 @@ func goldenCases() []struct {
 			},
 		}},
 		{"daily_summary_empty", "daily_summary", DailySummaryData{Date: t0}},
-	}, meetingGoldenCases()...)
+	}, append(meetingGoldenCases(), meetingRepHelpGoldenCases()...)...)
 }
 
 func newTestRenderer(t *testing.T, dir string) *Renderer {

@@ -10,6 +10,8 @@ type ReportData struct {
 	KPIs       []ReportKPI
 	Categories []ReportCount // inquiries by category
 	Reps       []ReportRep
+	// Meetings are the period's meetings; nil leaves the section out.
+	Meetings   *ReportMeetings
 	LateOrders int    // open orders past their promised date
 	ReportURL  string // the full report with charts
 	Attachment string // name of the attached CSV; empty when none
@@ -41,4 +43,20 @@ type ReportRep struct {
 	Lost      int
 	WonValue  string
 	OpenNow   int
+	// Targets say where the rep stands against each monthly target,
+	// e.g. "won EUR 800.00 of EUR 1,000.00 due: behind"; none without one.
+	Targets []ReportTarget
+}
+
+// ReportTarget is one target line of a rep.
+type ReportTarget struct {
+	Line    string
+	OnTrack bool
+}
+
+// ReportMeetings counts the period's meetings and the previous
+// period's.
+type ReportMeetings struct {
+	Booked, Held, NoShow             int
+	PrevBooked, PrevHeld, PrevNoShow int
 }

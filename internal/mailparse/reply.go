@@ -14,8 +14,11 @@ var (
 	outlookSent      = regexp.MustCompile(`(?i)^\*?(sent|date|gesendet|datum|envoyé|envoye|enviado|enviada|fecha|verzonden|inviato|skickat|sendt|data|wysłano)\s*:`)
 	underscoreLine   = regexp.MustCompile(`^\s*_{10,}\s*$`)
 	mobileSignature  = regexp.MustCompile(`(?i)^(sent from my |sent from mail for|sent from outlook|get outlook for|sent from yahoo|sent via |sent with |von meinem .* gesendet|gesendet von meinem|envoyé de mon|envoyé depuis|enviado desde mi|enviado do meu|verzonden vanaf mijn|verstuurd vanaf mijn|inviato da)`)
-	signOff          = regexp.MustCompile(`(?i)^(best|best regards|best wishes|kind regards|kind wishes|kindest regards|warm regards|warm wishes|warmest regards|warmest wishes|with best regards|with best wishes|with kind regards|with kind wishes|many regards|many wishes|wishes|regards|br|many thanks|thanks|thanks again|thanks a lot|thanks in advance|thanks so much|many thanks again|many thanks in advance|many thanks a lot|many thanks so much|thank you|thank you very much|thank you again|thank you in advance|thx|ty|cheers|sincerely|yours|yours truly|yours sincerely|yours faithfully|respectfully|all the best|un saluto|tack|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|schöne grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|salutations|bien à vous|merci|saludos|saludos cordiales|un saludo|atentamente|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|groet|distinti saluti|cordiali saluti|saluti|atenciosamente|abraços)[\s,.!]*$`)
-	contactHint      = regexp.MustCompile(`(?i)(\+?\d[\d ().-]{6,}\d|\b(tel|phone|mobile|mob|fax|cell|telefon|tél)\b\.?\s*:?|www\.|https?://|@[a-z0-9-]+\.[a-z]{2,})`)
+	signOff          = regexp.MustCompile(`(?i)^(best|best regards|best wishes|kind regards|kind wishes|kindest regards|warm regards|warm wishes|warmest regards|warmest wishes|with best regards|with best wishes|with kind regards|with kind wishes|many regards|many wishes|wishes|regards|br|many thanks|thanks|thanks again|thanks a lot|thanks in advance|thanks so much|many thanks again|many thanks in advance|many thanks a lot|many thanks so much|thank you|thank you very much|thank you again|thank you in advance|thx|ty|cheers|sincerely|yours|yours truly|yours sincerely|yours faithfully|respectfully|all the best|un saluto|tack|mit freundlichen grüßen|mit freundlichen grüssen|freundliche grüße|viele grüße|beste grüße|liebe grüße|schöne grüße|lg|mfg|gruß|grüße|cordialement|bien cordialement|salutations|bien à vous|merci|saludos|saludos cordiales|un saludo|atentamente|met vriendelijke groet|met vriendelijke groeten|vriendelijke groet|groeten|groet|distinti saluti|cordiali saluti|saluti|atenciosamente|abraços|with thanks|with thanks and best regards|many thanks and best regards|warm greetings|herzliche grüße|herzliche grüsse|vielen dank und freundliche grüße|danke und beste grüße|danke und viele grüße|mit bestem dank und freundlichen grüßen|danke|vielen dank|salutations distinguées|sincères salutations|bien amicalement|meilleures salutations|merci beaucoup|merci et bonne journée|un cordial saludo|reciban un cordial saludo|un saludo cordial|un abrazo|un afectuoso saludo|gracias|muchas gracias|cordialmente|un caro saluto|grazie|molte grazie|a presto|hoogachtend|groetjes|hartelijke groet|met vriendelijke groeten|dank u|dank u wel|bedankt|hartelijk dank|cumprimentos|com os melhores cumprimentos|melhores cumprimentos|um abraço|abraço|obrigado|obrigada|muito obrigado|muito obrigada)[\s,.!]*$`)
+	// footerHint marks a company footer line: registration, tax number,
+	// confidentiality or virus-scan notice, in the languages SplitReply knows.
+	footerHint  = regexp.MustCompile(`(?i)(registered|registration|register|registro|registergericht|handelsregister|amtsgericht|\bhrb\b|\bkvk\b|\brcs\b|siret|\bvat\b|ust-idnr|\btva\b|\biva\b|\bbtw\b|\bnipc\b|\bnif\b|\bcif\b|p\.\s?iva|\brea\b|capital|geschäftsführ|vorstand|sitz der|siège|sede|statutair|confidential|vertraulich|confidentiel|confidencial|riservat|vertrouwelijk|virus|intended|adressat|destinatari|geadresseerde|e-mail|email|courriel|correo|messaggio|mensagem|bericht|nachricht|message)`)
+	contactHint = regexp.MustCompile(`(?i)(\+?\d[\d ().-]{6,}\d|\b(tel|phone|mobile|mob|fax|cell|telefon|tél)\b\.?\s*:?|www\.|https?://|@[a-z0-9-]+\.[a-z]{2,})`)
 )
 
 // maxSplitLines bounds the lines SplitReply examines; the rest of a huge
@@ -158,8 +161,8 @@ func splitSignature(lines []string) (body, sig []string) {
 		}
 	}
 	// a sign-off followed by a few short lines (name, title, phone)
-	for i := last; i >= max(firstText+1, last-8); i-- {
-		if IsSignOff(lines[i]) && shortBlock(lines[i+1:last+1], 8) {
+	for i := last; i >= max(firstText+1, last-12); i-- {
+		if IsSignOff(lines[i]) && signatureBlock(lines[i+1:last+1]) {
 			return lines[:i], lines[i:]
 		}
 	}
@@ -185,6 +188,24 @@ func splitSignature(lines []string) (body, sig []string) {
 func IsSignOff(line string) bool {
 	l := strings.TrimSpace(line)
 	return len(l) < 40 && signOff.MatchString(l)
+}
+
+// signatureBlock reports whether lines can be what follows a sign-off:
+// at most 12 lines of a name, title, company and contacts, each at most 80
+// characters, except a company footer line (registration, tax number,
+// confidentiality notice), which may run to 250.
+func signatureBlock(lines []string) bool {
+	n := 0
+	for _, l := range lines {
+		if strings.TrimSpace(l) == "" {
+			continue
+		}
+		n++
+		if n > 12 || len(l) > 250 || len(l) > 80 && !footerHint.MatchString(l) {
+			return false
+		}
+	}
+	return true
 }
 
 func shortBlock(lines []string, maxLines int) bool {

@@ -11,6 +11,7 @@ import (
 	"salesdesk/internal/assign"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
 	"salesdesk/tasks"
 )
 
@@ -45,6 +46,9 @@ type Options struct {
 	MinNotice       time.Duration   // no slot sooner than now plus this
 	Reminders       []time.Duration // before each meeting; default 24h and 1h
 	SlotCount       int             // slots offered at once; default 3
+	// TeamZone is the team's timezone (scheduler.timezone): a rep
+	// without their own meets and reads their meetings in it.
+	TeamZone string
 }
 
 // Service changes meetings: booking, moving, cancelling and recording
@@ -296,7 +300,7 @@ func (s *Service) Create(ctx context.Context, n NewMeeting, uidHost string) (*st
 	}
 	m := &store.Meeting{UID: n.UID, InquiryID: n.InquiryID, RepID: rep.ID, CustomerEmail: n.Customers[0].Email,
 		Title: n.Title, Location: n.Location, VideoURL: n.VideoURL, Agenda: n.Agenda, Status: store.MeetingConfirmed,
-		StartsAt: n.Start, EndsAt: n.Start.Add(n.Duration), Timezone: rep.Timezone, CustomerTimezone: n.Customers[0].Timezone}
+		StartsAt: n.Start, EndsAt: n.Start.Add(n.Duration), Timezone: s.repZone(rep).String(), CustomerTimezone: n.Customers[0].Timezone}
 	if m.UID == "" {
 		m.UID = NewUID(uidHost)
 	}
@@ -317,7 +321,7 @@ func (s *Service) Create(ctx context.Context, n NewMeeting, uidHost string) (*st
 // AddPeople adds the rep and the customers as attendees of m.
 func (s *Service) AddPeople(ctx context.Context, m *store.Meeting, rep *store.Rep, customers []store.MeetingAttendee) error {
 	ra := &store.MeetingAttendee{MeetingID: m.ID, Email: rep.Email, Name: rep.Name, Role: store.AttendeeRep, RepID: rep.ID,
-		Timezone: rep.Timezone, Partstat: store.PartstatAccepted}
+		Timezone: s.repZone(rep).String(), Partstat: store.PartstatAccepted}
 	if _, err := s.st.AddMeetingAttendee(ctx, ra); err != nil {
 		return err
 	}
@@ -330,6 +334,11 @@ func (s *Service) AddPeople(ctx context.Context, m *store.Meeting, rep *store.Re
 	return nil
 }
 
+// repZone is where the rep meets: their own timezone, else the team's.
+func (s *Service) repZone(rep *store.Rep) *time.Location {
+	return zone.Of(rep.Timezone, s.opts.TeamZone)
+}
+
 // RepAvailability is when a rep can meet, from the rep's hours, zone,
 // time away and booked meetings from..until (except the meeting skip).
 func (s *Service) RepAvailability(ctx context.Context, rep *store.Rep, from, until time.Time, skip int64) (Availability, error) {
@@ -337,7 +346,7 @@ func (s *Service) RepAvailability(ctx context.Context, rep *store.Rep, from, unt
 	if err != nil {
 		hours = assign.WorkingHours{} // a bad value was refused by config check; treat as always
 	}
-	a := Availability{Hours: hours, Location: LoadZone(rep.Timezone), AwayUntil: rep.OutOfOfficeUntil}
+	a := Availability{Hours: hours, Location: s.repZone(rep), AwayUntil: rep.OutOfOfficeUntil}
 	ms, err := s.st.ListMeetings(ctx, store.MeetingFilter{RepID: rep.ID, From: from.Add(-24 * time.Hour), To: until, Limit: 1000})
 	if err != nil {
 		return a, err

@@ -387,7 +387,9 @@ func outcomeLabel(status string) string {
 
 // details is the meeting page: what, when (in the reader's zone), who.
 func (h *handler) details(m *store.Meeting, as []store.MeetingAttendee, loc *time.Location) page {
-	p := page{Title: m.Title, Details: [][2]string{{"Status", strings.ReplaceAll(m.Status, "_", "-")}}}
+	// The title is a row too: the move, cancel, held and no-show pages
+	// put their question in the heading.
+	p := page{Title: m.Title, Details: [][2]string{{"Meeting", m.Title}, {"Status", strings.ReplaceAll(m.Status, "_", "-")}}}
 	if !m.StartsAt.IsZero() {
 		p.Details = append(p.Details, [2]string{"When", meeting.When(m.StartsAt, loc)},
 			[2]string{"Length", meeting.Lead(m.EndsAt.Sub(m.StartsAt))})

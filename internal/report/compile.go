@@ -51,14 +51,17 @@ type Figures struct {
 	// language, most first; "" is "unknown".
 	ByLanguage []Count
 
-	// Responded counts inquiries answered by a mail to their sender
-	// other than the automatic acknowledgement; the percentiles are over
-	// those.
+	// Responded counts the new leads (not merged) a person has
+	// contacted: the first human contact, by the rep's own reply with the
+	// sales inbox in Cc/Bcc, the desk, the "contacted" click or the API;
+	// the percentiles of the first response are over those, from the
+	// lead's creation. No automatic mail is a response.
 	Responded      int
 	ResponseMedian time.Duration
 	ResponseP90    time.Duration
-	// Acknowledged counts inquiries that got the automatic
-	// acknowledgement; AckMedian is its median delay.
+	// Acknowledged counts inquiries whose sender got an automatic mail:
+	// the acknowledgement, or the answer that serves as one (an order's
+	// status); AckMedian is the median delay of the first.
 	Acknowledged int
 	AckMedian    time.Duration
 
@@ -220,13 +223,8 @@ type inquiryRow struct {
 	Category  string
 	Language  string
 	CreatedAt time.Time
-	Responded time.Time // first mail back to the sender but the acknowledgement; zero when none
-	Acked     time.Time // the automatic acknowledgement; zero when none
+	Acked     time.Time // the first automatic mail to the sender; zero when none
 }
-
-// outboundAck is the outbound kind of the automatic acknowledgement
-// (intake.KindAck), which is no response by a person.
-const outboundAck = "ack"
 
 type assignRow struct {
 	LeadID int64
@@ -319,6 +317,16 @@ func isOpenLead(status string) bool {
 	return status == store.LeadUnassigned || status == store.LeadAssigned || status == store.LeadContacted
 }
 
+// humanContact is when a person first reached the lead's customer: the
+// recorded first contact, else the time the lead was marked contacted;
+// zero when nobody has.
+func humanContact(l leadRow) time.Time {
+	if !l.FirstContactAt.IsZero() {
+		return l.FirstContactAt
+	}
+	return l.ContactedAt
+}
+
 // contactTime is how long a rep took to contact a lead since it was
 // given to them (since it was created when no assignment is recorded).
 func contactTime(l leadRow) (time.Duration, bool) {
@@ -363,10 +371,6 @@ func figures(rs rows, p Period, o Options) Figures {
 		f.Inquiries++
 		cats[q.Category]++
 		langs[q.Language]++
-		if !q.Responded.IsZero() {
-			f.Responded++
-			responses = append(responses, max(q.Responded.Sub(q.CreatedAt), 0))
-		}
 		if !q.Acked.IsZero() {
 			f.Acknowledged++
 			acks = append(acks, max(q.Acked.Sub(q.CreatedAt), 0))
@@ -375,8 +379,6 @@ func figures(rs rows, p Period, o Options) Figures {
 	f.AckMedian = Percentile(acks, 0.5)
 	f.ByCategory = counts(cats, "unclassified")
 	f.ByLanguage = counts(langs, unknownLanguage)
-	f.ResponseMedian = Percentile(responses, 0.5)
-	f.ResponseP90 = Percentile(responses, 0.9)
 
 	leads := map[int64]bool{}
 	for _, a := range assignedIn(rs.assigns, p) {
@@ -390,6 +392,10 @@ func figures(rs rows, p Period, o Options) Figures {
 				f.LeadsMerged++
 			} else {
 				f.LeadsCreated++
+				if at := humanContact(l); !at.IsZero() {
+					f.Responded++
+					responses = append(responses, max(at.Sub(l.CreatedAt), 0))
+				}
 			}
 		}
 		if p.Contains(l.ContactedAt) {
@@ -416,6 +422,8 @@ func figures(rs rows, p Period, o Options) Figures {
 	f.Calibration, f.UnscoredClosed = calibration(rs.leads, p)
 	f.Meetings = meetingsIn(rs.meetings, p)
 	f.TimeToContact = Mean(contact)
+	f.ResponseMedian = Percentile(responses, 0.5)
+	f.ResponseP90 = Percentile(responses, 0.9)
 
 	statuses := map[string]int{}
 	for _, or := range rs.orders {
@@ -506,8 +514,10 @@ func load(ctx context.Context, src Source, span Period) (rows, error) {
 	for _, a := range d.Assignments {
 		rs.assigns = append(rs.assigns, assignRow(a))
 	}
-	// The first response is the first mail about the inquiry sent to its
-	// sender: an acknowledgement or an answer, not a hand-off to a rep.
+	// Every mail salesdesk sends an inquiry's sender by itself is
+	// automatic (the acknowledgement, an order's status, a confirmation):
+	// the first one is when the sender was acknowledged, never a
+	// response. A hand-off to a rep is neither.
 	byID := make(map[int64]int, len(d.Inquiries))
 	contacts := make([]string, len(d.Inquiries))
 	for i, q := range d.Inquiries {
@@ -520,11 +530,7 @@ func load(ctx context.Context, src Source, span Period) (rows, error) {
 		if !ok || contacts[i] == "" || !strings.Contains(strings.ToLower(o.To), contacts[i]) {
 			continue
 		}
-		first := &rs.inquiries[i].Responded
-		if o.Kind == outboundAck {
-			first = &rs.inquiries[i].Acked
-		}
-		if first.IsZero() || o.SentAt.Before(*first) {
+		if first := &rs.inquiries[i].Acked; first.IsZero() || o.SentAt.Before(*first) {
 			*first = o.SentAt
 		}
 	}

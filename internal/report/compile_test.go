@@ -223,12 +223,17 @@ func TestCompile(t *testing.T) {
 func checkDay(t *testing.T, r Report, s seeded) {
 	t.Helper()
 	wantCur := Figures{
-		Inquiries:      5,
-		ByCategory:     []Count{{"order_status", 2}, {"quote_request", 2}, {"complaint", 1}},
-		ByLanguage:     []Count{{"de", 2}, {"en", 2}, {"fr", 1}},
-		Responded:      4,
-		ResponseMedian: 7 * time.Minute,  // of 2, 4, 10, 30 minutes
-		ResponseP90:    24 * time.Minute, // 10 + 0.7 * (30 - 10)
+		Inquiries:  5,
+		ByCategory: []Count{{"order_status", 2}, {"quote_request", 2}, {"complaint", 1}},
+		ByLanguage: []Count{{"de", 2}, {"en", 2}, {"fr", 1}},
+		// Every mail to a sender is automatic: the acknowledgement.
+		Acknowledged: 4,
+		AckMedian:    7 * time.Minute, // of 2, 4, 10, 30 minutes
+		// A person contacted L1 after 1h and L2 after 6h30m of the
+		// three new leads; L4 waits in the pool.
+		Responded:      2,
+		ResponseMedian: 3*time.Hour + 45*time.Minute, // 1h + 0.5 * 5h30m
+		ResponseP90:    5*time.Hour + 57*time.Minute, // 1h + 0.9 * 5h30m
 		LeadsCreated:   3,
 		LeadsAssigned:  2,
 		LeadsContacted: 2,
@@ -255,9 +260,8 @@ func checkDay(t *testing.T, r Report, s seeded) {
 		Inquiries:      2,
 		ByCategory:     []Count{{"support", 1}, {"unclassified", 1}},
 		ByLanguage:     []Count{{"unknown", 2}},
-		Responded:      1,
-		ResponseMedian: 20 * time.Minute,
-		ResponseP90:    20 * time.Minute,
+		Acknowledged:   1,
+		AckMedian:      20 * time.Minute,
 		LeadsCreated:   2,
 		LeadsAssigned:  2,
 		LeadsWon:       1,

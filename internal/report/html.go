@@ -107,7 +107,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 {{else}}<p class="muted">One day: {{.R.Current.Inquiries}} inquiries ({{.R.Prior.Inquiries}} the day before).</p>{{end}}
 </div>
 <div class="card"><h2>Inquiries by category</h2>{{.Categories}}
-<p class="muted">{{.R.Current.Responded}} of {{.R.Current.Inquiries}} answered · median {{dur .R.Current.ResponseMedian}} · 90% within {{dur .R.Current.ResponseP90}}</p></div>
+<p class="muted" id="first-response">First response by a person: {{.R.Current.Responded}} of {{.R.Current.LeadsCreated}} new leads contacted · median {{dur .R.Current.ResponseMedian}} · 90% within {{dur .R.Current.ResponseP90}}. Acknowledged automatically: {{.R.Current.Acknowledged}} of {{.R.Current.Inquiries}} inquiries · median {{dur .R.Current.AckMedian}}.</p></div>
 </section>
 <section class="card" id="languages"><h2>Inquiries by language</h2>
 {{with .R.Languages}}<table>
@@ -154,7 +154,7 @@ var reportTemplate = template.Must(template.New("report").Funcs(funcs).Parse(`{{
 {{if .R.Reps}}<table>
 <tr><th>Rep</th><th class="n">Assigned</th><th class="n">Contacted</th><th class="n">Within SLA</th><th class="n">Won</th><th class="n">Lost</th><th class="n">Won value</th><th class="n">Avg deal</th><th class="n">Open now</th><th>Monthly targets, due pro rata</th></tr>
 {{- range .R.Reps}}
-<tr><td title="{{.Email}}">{{.Name}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Contacted}}</td><td class="n">{{if .Contacted}}{{pct .WithinSLA}}{{else}}–{{end}}</td><td class="n">{{.Won}}</td><td class="n">{{.Lost}}</td><td class="n">{{.WonValue}}</td><td class="n">{{range .Deals}}{{.AverageMoney}} {{else}}–{{end}}</td><td class="n">{{.OpenNow}}</td><td>{{with .WonTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">won {{.Format .Actual}} of {{.Format .Due}} due: {{.Status}}</span> {{end}}{{with .ContactedTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">contacted {{.Actual}} of {{.Due}} due: {{.Status}}</span>{{end}}{{if not (or .WonTarget .ContactedTarget)}}<span class="muted">–</span>{{end}}</td></tr>
+<tr><td title="{{.Email}}">{{.Name}}</td><td class="n">{{.Assigned}}</td><td class="n">{{.Contacted}}</td><td class="n">{{if .Contacted}}{{pct .WithinSLA}}{{else}}–{{end}}</td><td class="n">{{.Won}}</td><td class="n">{{.Lost}}</td><td class="n">{{.WonValue}}</td><td class="n">{{range .Deals}}{{.AverageMoney}} {{else}}–{{end}}</td><td class="n">{{.OpenNow}}</td><td>{{with .WonTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">{{.Line "won"}}</span> {{end}}{{with .ContactedTarget}}<span class="target {{if .OnTrack}}good{{else}}bad{{end}}">{{.Line "contacted"}}</span>{{end}}{{if not (or .WonTarget .ContactedTarget)}}<span class="muted">–</span>{{end}}</td></tr>
 {{- end}}
 </table>{{else}}<p class="muted">No reps.</p>{{end}}
 </section>

@@ -128,8 +128,8 @@ func (r Report) KPIs() []KPI {
 	sameDeals := len(c.Deals) == 1 && len(p.Deals) == 1 && c.Deals[0].Currency == p.Deals[0].Currency
 	kpis := []KPI{
 		count("inquiries", "Inquiries", c.Inquiries, p.Inquiries, false),
-		dur("response-median", "Median first response", c.ResponseMedian, p.ResponseMedian, c.Responded, p.Responded),
-		dur("response-p90", "90th pct first response", c.ResponseP90, p.ResponseP90, c.Responded, p.Responded),
+		dur("response-median", "First human contact (median)", c.ResponseMedian, p.ResponseMedian, c.Responded, p.Responded),
+		dur("response-p90", "First human contact (90th pct)", c.ResponseP90, p.ResponseP90, c.Responded, p.Responded),
 		dur("acknowledged-in", "Acknowledged in (median)", c.AckMedian, p.AckMedian, c.Acknowledged, p.Acknowledged),
 		count("leads-created", "New leads", c.LeadsCreated, p.LeadsCreated, false),
 		count("leads-merged", "Merged duplicates", c.LeadsMerged, p.LeadsMerged, false),

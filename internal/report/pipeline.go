@@ -167,6 +167,32 @@ func (p Progress) Format(v int64) string {
 	return fmt.Sprint(v)
 }
 
+// Line says where the rep stands, what being "won" or "contacted":
+// "won EUR 800.00 of EUR 1,000.00 due: behind". The HTML report and the
+// report mail both show it.
+func (p Progress) Line(what string) string {
+	return fmt.Sprintf("%s %s of %s due: %s", what, p.Format(p.Actual), p.Format(p.Due), p.Status())
+}
+
+// TargetLine is where a rep stands against one target, in words.
+type TargetLine struct {
+	Text    string // Progress.Line
+	OnTrack bool
+}
+
+// TargetLines are the rep's standing against each target, won first;
+// none without a target.
+func (r RepRow) TargetLines() []TargetLine {
+	var lines []TargetLine
+	if p := r.WonTarget; p != nil {
+		lines = append(lines, TargetLine{Text: p.Line("won"), OnTrack: p.OnTrack()})
+	}
+	if p := r.ContactedTarget; p != nil {
+		lines = append(lines, TargetLine{Text: p.Line("contacted"), OnTrack: p.OnTrack()})
+	}
+	return lines
+}
+
 // proRata is the share of a monthly goal due by the end of the part of p
 // that has passed at now: the elapsed time over the length of the month
 // the period starts in.

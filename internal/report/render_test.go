@@ -46,7 +46,7 @@ func sample() Report {
 		for i := 0; i < (d*7)%5+1; i++ {
 			created := at(d, 9+i, 0)
 			rs.inquiries = append(rs.inquiries, inquiryRow{Category: []string{"order_status", "quote_request", "complaint", "<b>odd</b>"}[i%4],
-				Language: []string{"en", "de", "en", "fr", "=x"}[(d+i)%5], CreatedAt: created, Responded: created.Add(time.Duration(2+i*3) * time.Minute)})
+				Language: []string{"en", "de", "en", "fr", "=x"}[(d+i)%5], CreatedAt: created, Acked: created.Add(time.Duration(2+i*3) * time.Minute)})
 		}
 	}
 	rs.inquiries = append(rs.inquiries, inquiryRow{Category: "", CreatedAt: at(24, 8, 0)}) // never answered

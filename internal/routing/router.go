@@ -91,6 +91,10 @@ type Decision struct {
 	// Language is the ISO 639-1 code of the mail's language, empty when
 	// the router detects none.
 	Language string `json:"language,omitempty"`
+	// LanguageSure is false when the mail was too short or too mixed to
+	// tell its language clearly (see [lang.Detector.Guess]); a caller that
+	// knows the customer's language from earlier mails may prefer it.
+	LanguageSure bool `json:"language_sure,omitempty"`
 }
 
 // thresholder is a predictor that knows its calibrated threshold.
@@ -223,7 +227,7 @@ func (r *Router) Route(in Input) Decision {
 		r.severalRequests(&d, text)
 	}
 	if r.langs != nil {
-		d.Language = r.langs.Detect(in.Subject + "\n" + text)
+		d.Language, d.LanguageSure = r.langs.Guess(in.Subject + "\n" + text)
 	}
 	if d.Priority == "" {
 		d.Priority = d.Entities.Urgency

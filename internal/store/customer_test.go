@@ -168,7 +168,7 @@ func TestReps(t *testing.T) {
 		if _, err := s.CreateRep(ctx, sam); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Rep(ctx, sam.ID); got.Weight != 1 || got.Timezone != "UTC" || got.Territories == nil || got.Active {
+		if got, _ := s.Rep(ctx, sam.ID); got.Weight != 1 || got.Timezone != "" || got.Territories == nil || got.Active {
 			t.Errorf("defaults: %+v", got)
 		}
 		// Upsert: update by email, create when new.

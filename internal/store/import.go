@@ -12,30 +12,35 @@ import (
 // committed together or not at all, and stamped with the import's time
 // rather than the store's clock.
 type ImportTx struct {
-	s   *Store
-	tx  *stmtCache
-	now time.Time
+	s    *Store
+	conn *sql.Conn // the transaction's connection, for COPY on PostgreSQL
+	tx   *sql.Tx
+	now  time.Time
+	// copied counts the orders copied in; at nextAnalyze the tables'
+	// statistics are gathered again (PostgreSQL, import_copy.go).
+	copied, nextAnalyze int
 }
 
 // Import runs fn in one transaction whose writes are stamped with at, and
 // commits it when fn returns nil. An error from fn rolls everything back
 // and is returned as it is, so that fn may end an import it judged bad.
 func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) error) error {
-	run := func(tx *sql.Tx) error {
-		c := &stmtCache{tx: tx, stmts: map[string]*sql.Stmt{}}
-		defer c.close()
-		return fn(&ImportTx{s: s, tx: c, now: at.UTC()})
-	}
-	if s.dialect != SQLite {
-		return s.inTx(ctx, run)
-	}
-	// A bigger page cache for the connection that writes the file, until
-	// it committed: fewer pages spilled to the WAL and written again.
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: import: %w", err)
 	}
 	defer conn.Close()
+	// Each query is prepared once per connection and reused for every row
+	// of the file: by the store's statement cache on SQLite
+	// (sqlite_stmt.go), by pgx's own on PostgreSQL.
+	run := func(tx *sql.Tx) error {
+		return fn(&ImportTx{s: s, conn: conn, tx: tx, now: at.UTC()})
+	}
+	if s.dialect != SQLite {
+		return inTxOn(ctx, conn, run)
+	}
+	// A bigger page cache for the connection that writes the file, until
+	// it committed: fewer pages spilled to the WAL and written again.
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
 		return fmt.Errorf("store: import: %w", err)
 	}

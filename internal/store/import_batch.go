@@ -2,73 +2,9 @@ package store
 
 import (
 	"context"
-	"database/sql"
 	"fmt"
 	"strings"
 )
-
-// stmtCache is an import transaction's querier: it prepares each query
-// once and reuses the statement for every row of the file, which saves
-// SQLite from parsing the same SQL a million times.
-type stmtCache struct {
-	tx    *sql.Tx
-	stmts map[string]*sql.Stmt
-}
-
-// maxCachedStmts bounds the cache; queries past it run unprepared.
-const maxCachedStmts = 64
-
-func (c *stmtCache) stmt(ctx context.Context, query string) (*sql.Stmt, error) {
-	if st, ok := c.stmts[query]; ok {
-		return st, nil
-	}
-	if len(c.stmts) >= maxCachedStmts {
-		return nil, nil
-	}
-	st, err := c.tx.PrepareContext(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	c.stmts[query] = st
-	return st, nil
-}
-
-func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return c.tx.ExecContext(ctx, query, args...)
-	}
-	return st.ExecContext(ctx, args...)
-}
-
-func (c *stmtCache) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
-	st, err := c.stmt(ctx, query)
-	if err != nil {
-		return nil, err
-	}
-	if st == nil {
-		return c.tx.QueryContext(ctx, query, args...)
-	}
-	return st.QueryContext(ctx, args...)
-}
-
-func (c *stmtCache) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
-	st, err := c.stmt(ctx, query)
-	if err != nil || st == nil {
-		// The error, if any, comes back again from the unprepared query.
-		return c.tx.QueryRowContext(ctx, query, args...)
-	}
-	return st.QueryRowContext(ctx, args...)
-}
-
-func (c *stmtCache) close() {
-	for _, st := range c.stmts {
-		st.Close()
-	}
-}
 
 // importBatch is how many rows one multi-row statement of an import
 // writes or reads: few statements, and far below either database's
@@ -150,6 +86,15 @@ func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (foun
 // CreateOrders stores new orders as CreateOrder does, a hundred to a
 // statement; their numbers must be distinct. On success each o.ID is set.
 func (tx *ImportTx) CreateOrders(ctx context.Context, orders []*Order) error {
+	if tx.s.dialect == Postgres && len(orders) > 0 {
+		for _, o := range orders {
+			if o.Status == "" {
+				o.Status = OrderPending
+			}
+			o.Number = strings.TrimSpace(o.Number)
+		}
+		return tx.copyOrders(ctx, orders)
+	}
 	for start := 0; start < len(orders); start += importBatch {
 		if err := tx.createOrders(ctx, orders[start:min(start+importBatch, len(orders))]); err != nil {
 			return err

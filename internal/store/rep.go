@@ -19,7 +19,7 @@ type Rep struct {
 	Territories      []string // countries, regions or customer domains
 	Skills           []string // skills or product lines
 	Languages        []string // ISO 639-1 codes of the languages the rep writes to customers in
-	Timezone         string   // IANA name, e.g. "Europe/Berlin"
+	Timezone         string   // IANA name, e.g. "Europe/Berlin"; "" reads the team's (zone.Of)
 	WorkingHours     string   // as configured, e.g. "Mon-Fri 09:00-17:00"; "" is always
 	OutOfOfficeUntil time.Time
 	Title            string // role shown when the rep signs a mail, e.g. "Account Manager"
@@ -84,14 +84,11 @@ func (s *Store) repArgs(r *Rep) ([]any, error) {
 	if err != nil {
 		return nil, err
 	}
-	weight, tz := r.Weight, r.Timezone
+	weight := r.Weight
 	if weight <= 0 {
 		weight = 1
 	}
-	if tz == "" {
-		tz = "UTC"
-	}
-	return []any{email, r.Name, r.Active, weight, r.Capacity, territories, skills, tz, r.WorkingHours,
+	return []any{email, r.Name, r.Active, weight, r.Capacity, territories, skills, r.Timezone, r.WorkingHours,
 		s.nullTS(r.OutOfOfficeUntil), r.Title, r.Phone, languages}, nil
 }
 

@@ -34,6 +34,7 @@ type Store struct {
 	db      *sql.DB
 	dialect Dialect
 	now     func() time.Time
+	kept    *keptStmtStats // SQLite only: what its connections' statement caches did
 }
 
 // Option configures Open.
@@ -107,6 +108,7 @@ var sqlitePragmas = url.Values{
 		"foreign_keys(ON)",
 		"synchronous(NORMAL)",
 		"temp_store(MEMORY)",
+		"wal_autocheckpoint(10000)",
 	},
 	"_txlock": {"immediate"},
 }
@@ -127,10 +129,16 @@ func openSQLite(path string) (*Store, error) {
 		name = "file:" + name
 	}
 	name += "?" + sqlitePragmas.Encode()
-	db, err := sql.Open("sqlite", name)
+	// sql.Open connects to nothing: it only finds the registered driver,
+	// which the connector then opens with each connection keeping its
+	// prepared statements (sqlite_stmt.go).
+	plain, err := sql.Open("sqlite", name)
 	if err != nil {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
+	stats := &keptStmtStats{}
+	db := sql.OpenDB(&keptStmtConnector{name: name, drv: plain.Driver(), stats: stats})
+	plain.Close()
 	if memory {
 		// Every connection to :memory: is its own database: keep exactly one,
 		// forever.
@@ -145,7 +153,7 @@ func openSQLite(path string) (*Store, error) {
 		db.SetMaxIdleConns(8)
 		db.SetConnMaxIdleTime(5 * time.Minute)
 	}
-	return &Store{db: db, dialect: SQLite}, nil
+	return &Store{db: db, dialect: SQLite, kept: stats}, nil
 }
 
 func openPostgres(dsn string) (*Store, error) {

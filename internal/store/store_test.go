@@ -96,6 +96,7 @@ func TestSQLitePragmas(t *testing.T) {
 	s := openTest(t, SQLite)
 	for pragma, want := range map[string]string{
 		"journal_mode": "wal", "foreign_keys": "1", "busy_timeout": "5000", "synchronous": "1",
+		"wal_autocheckpoint": "10000",
 	} {
 		var got string
 		if err := s.db.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {

@@ -1,0 +1,385 @@
+package workers
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+
+	"salesdesk/internal/assign"
+	"salesdesk/internal/intake"
+	"salesdesk/internal/mailparse"
+	"salesdesk/internal/meeting"
+	"salesdesk/internal/senderauth"
+	"salesdesk/internal/store"
+	"salesdesk/internal/zone"
+)
+
+// MeetingThreadStore finds what a rep's mail replies to; *store.Store
+// (and so intake's store) implements it.
+type MeetingThreadStore interface {
+	OutboundByMessageID(ctx context.Context, messageID string) (*store.OutboundEmail, error)
+	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
+	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
+	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+}
+
+// RepMeetingMailOptions configure RepMeetingMail.
+type RepMeetingMailOptions struct {
+	// Threads finds the meeting mail a reply answers; required.
+	Threads MeetingThreadStore
+	// Senders checks that the rep really sent the reply; nil trusts the
+	// From, as intake does without a checker.
+	Senders intake.SenderChecker
+	// TeamZone reads the times of a rep without a valid zone of their own
+	// (nil: UTC).
+	TeamZone *time.Location
+}
+
+// maxRepMailBytes bounds the rep's mail parsed for an instruction.
+const maxRepMailBytes = 1 << 20
+
+// maxRepThreadLookups bounds the Message-IDs looked up for one reply.
+const maxRepThreadLookups = 16
+
+// RepMeetingMail takes a rep's reply to one of the meeting's mails out of
+// the inbound stream (issue 12, point 6: the rep confirms, moves or
+// cancels by mail). A mail is such a reply when it answers a meeting mail
+// salesdesk sent (its In-Reply-To or References name that mail's
+// Message-ID, or its subject carries the reference of the meeting's
+// inquiry), it comes from that meeting's rep, is addressed to none of the
+// meeting's customers, and its sender is authenticated. Its first lines
+// say what to do (meeting.ParseRepInstruction, times in the rep's zone):
+// a move goes the way of the signed move link (Service.Reschedule: a new
+// SEQUENCE to everyone), a cancel sends METHOD:CANCEL to everyone. A time
+// that is taken, past or outside the rep's hours, or words that say
+// nothing understood, change nothing and get the rep a short help reply.
+// Such a mail is no inquiry: it is never acknowledged and never a lead.
+// Any other mail, a forged one included, is left to intake.
+type RepMeetingMail struct {
+	meetingDesk
+	threads  MeetingThreadStore
+	senders  intake.SenderChecker
+	teamZone *time.Location
+}
+
+// NewRepMeetingMail returns the inbound hook for reps' replies to meeting
+// mails.
+func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions) (*RepMeetingMail, error) {
+	m, err := newMeetingDesk(d, o)
+	if err != nil {
+		return nil, err
+	}
+	if ro.Threads == nil {
+		return nil, errors.New("workers: rep meeting mail needs a thread store")
+	}
+	if ro.TeamZone == nil {
+		ro.TeamZone = time.UTC
+	}
+	return &RepMeetingMail{meetingDesk: m, threads: ro.Threads, senders: ro.Senders, teamZone: ro.TeamZone}, nil
+}
+
+// Take handles inbound message id when it is a rep's instruction about a
+// meeting and reports whether it did; any other mail is left to intake.
+func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
+	in, err := h.st.InboundMessage(ctx, id)
+	if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
+			return false, nil // intake reports it
+		}
+		return false, err
+	}
+	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
+		return false, nil
+	}
+	msg, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: maxRepMailBytes, Now: h.Clock.Now})
+	if err != nil || msg.Kind != mailparse.KindHuman {
+		return false, nil // intake records it; an auto-reply is never an instruction
+	}
+	from := strings.ToLower(strings.TrimSpace(msg.From.Address))
+	if from == "" {
+		return false, nil
+	}
+	m, err := h.repliedMeeting(ctx, msg)
+	if err != nil || m == nil {
+		return false, err
+	}
+	rep, err := h.st.Rep(ctx, m.RepID)
+	if errors.Is(err, store.ErrNotFound) {
+		return false, nil
+	}
+	if err != nil {
+		return false, err
+	}
+	if rep.Email == "" || !strings.EqualFold(rep.Email, from) {
+		return false, nil // a customer in the thread writes to us as ever
+	}
+	v, err := h.load(ctx, m.ID)
+	if err != nil {
+		return false, err
+	}
+	if toCustomer(msg, v) {
+		return false, nil // the rep writing to the customer, the inbox in copy
+	}
+	log := h.Logger.With("inbound_id", id, "meeting_id", m.ID, "rep_id", rep.ID)
+	if ok, err := h.authenticated(ctx, in, from, log); err != nil || !ok {
+		return false, err
+	}
+	loc := zone.Of(rep.Timezone, h.teamZone.String())
+	text := msg.NewText
+	if strings.TrimSpace(text) == "" {
+		text = msg.Text
+	}
+	ref := msg.Date
+	if ref.IsZero() {
+		ref = in.ReceivedAt
+	}
+	ins := meeting.ParseRepInstruction(text, ref, loc)
+	outcome, problem, err := h.apply(ctx, v, rep, ins)
+	if err != nil {
+		return false, err
+	}
+	if problem != "" {
+		if err := h.help(ctx, v, rep, msg, ins, problem, loc); err != nil {
+			return false, err
+		}
+		outcome = "help sent: " + problem
+	}
+	log.InfoContext(ctx, "rep meeting reply taken, not answered as an inquiry", "action", string(ins.Action), "outcome", outcome)
+	return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, "rep meeting reply: "+outcome)
+}
+
+// repliedMeeting is the meeting whose mail msg answers, nil when none.
+// The subject's reference counts only for a reply that threads onto none
+// of our other mails: a rep's answer to a lead or hand-off mail about the
+// same inquiry is no instruction about its meeting.
+func (h *RepMeetingMail) repliedMeeting(ctx context.Context, msg *mailparse.Message) (*store.Meeting, error) {
+	for i, key := range mailparse.ThreadKeys(msg) {
+		if i >= maxRepThreadLookups {
+			break
+		}
+		o, err := h.threads.OutboundByMessageID(ctx, key)
+		if errors.Is(err, store.ErrNotFound) {
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		if id, ok := meetingOfMail(o); ok {
+			return orNone(h.st.Meeting(ctx, id))
+		}
+		return nil, nil // the most specific of our mails it answers is about something else
+	}
+	tok, ok := mailparse.ReferenceToken(msg.Subject)
+	if !ok {
+		return nil, nil
+	}
+	q, err := h.threads.InquiryByReference(ctx, store.ReferencePrefix+tok)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	return orNone(h.st.MeetingByInquiry(ctx, q.ID))
+}
+
+// orNone turns "not found" into no meeting.
+func orNone(m *store.Meeting, err error) (*store.Meeting, error) {
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
+	}
+	return m, err
+}
+
+// meetingOfMail is the meeting an outbound meeting mail is about, read
+// from its idempotency key (meetingKey: "<kind>:<meeting id>:...").
+func meetingOfMail(o *store.OutboundEmail) (int64, bool) {
+	if !strings.HasPrefix(o.Kind, "meeting_") {
+		return 0, false
+	}
+	kind, rest, ok := strings.Cut(o.IdempotencyKey, ":")
+	if !ok || kind != o.Kind {
+		return 0, false
+	}
+	idText, _, _ := strings.Cut(rest, ":")
+	id, err := strconv.ParseInt(idText, 10, 64)
+	return id, err == nil && id > 0
+}
+
+// toCustomer reports whether msg is addressed to one of v's customers.
+func toCustomer(msg *mailparse.Message, v *meetingView) bool {
+	for _, a := range v.attendees {
+		if a.Role != store.AttendeeCustomer {
+			continue
+		}
+		for _, r := range append(append([]mailparse.Address{}, msg.To...), msg.Cc...) {
+			if strings.EqualFold(r.Address, a.Email) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// authenticated checks the rep's mail as intake checks every sender, and
+// stores the verdict the first time, so intake keeps it for a mail it is
+// left to.
+func (h *RepMeetingMail) authenticated(ctx context.Context, in *store.InboundMessage, from string, log *slog.Logger) (bool, error) {
+	if h.senders == nil {
+		return true, nil
+	}
+	have, err := h.threads.InboundSenderAuth(ctx, in.ID)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return false, err
+	}
+	verdict := senderauth.Verdict(have.Verdict)
+	if have.Verdict == "" {
+		r := h.senders.Check(ctx, in.Raw, from)
+		detail := r.Reason
+		if r.Method != "" {
+			detail = r.Method + ": " + r.Reason
+		}
+		if err := h.threads.SetInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail}); err != nil {
+			return false, err
+		}
+		verdict = r.Verdict
+	}
+	if !verdict.Authenticated() {
+		log.WarnContext(ctx, "rep meeting reply not authenticated, changes nothing", "sender_auth", string(verdict))
+		return false, nil
+	}
+	return true, nil
+}
+
+// apply carries out ins on v. problem, when not empty, completes
+// "Nothing changed because ..." for the rep's help reply. Every branch
+// may run twice for one mail (a retry, a second copy): a move to where
+// the meeting already is and a cancel of a cancelled meeting only queue
+// the current version again, whose task is already taken.
+func (h *RepMeetingMail) apply(ctx context.Context, v *meetingView, rep *store.Rep, ins meeting.RepInstruction) (outcome, problem string, err error) {
+	m := v.m
+	booked := m.Status == store.MeetingConfirmed || m.Status == store.MeetingRescheduled
+	closed := m.Status == store.MeetingHeld || m.Status == store.MeetingNoShow
+	switch ins.Action {
+	case meeting.RepCancel:
+		if closed {
+			return "", "the meeting is over and its outcome recorded", nil
+		}
+		if _, err := h.svc.Cancel(ctx, m.ID); errors.Is(err, meeting.ErrNotOpen) {
+			return "", "the meeting is over", nil
+		} else if err != nil {
+			return "", "", err
+		}
+		return "cancelled", "", nil
+	case meeting.RepConfirm:
+		switch {
+		case booked:
+			return "confirmed, nothing to change", "", nil
+		case m.Status == store.MeetingCancelled:
+			return "", "the meeting is cancelled", nil
+		case closed:
+			return "", "the meeting is over", nil
+		}
+		return "", "no time is booked yet: write a day and a time", nil
+	case meeting.RepMove:
+		return h.move(ctx, m, rep, ins.Start, booked)
+	}
+	return "", ins.Why, nil
+}
+
+// move books or moves m to start, as the signed move link does, after
+// checking that the rep is free and working then.
+func (h *RepMeetingMail) move(ctx context.Context, m *store.Meeting, rep *store.Rep, start time.Time, booked bool) (outcome, problem string, err error) {
+	switch m.Status {
+	case store.MeetingCancelled:
+		return "", "the meeting is cancelled", nil
+	case store.MeetingHeld, store.MeetingNoShow:
+		return "", "the meeting is over", nil
+	}
+	if booked && m.StartsAt.Equal(start) {
+		// Already there: this mail moved it before, or the rep named the
+		// booked time. Queue the current version again (a no-op once sent).
+		return "already at that time", "", h.svc.Resend(ctx, m)
+	}
+	if !start.After(h.svc.Now()) {
+		return "", "that time is past", nil
+	}
+	dur := m.EndsAt.Sub(m.StartsAt)
+	if !booked || dur <= 0 {
+		dur = h.svc.Options().DefaultDuration
+	}
+	iv := meeting.Interval{Start: start, End: start.Add(dur)}
+	a, err := h.svc.RepAvailability(ctx, rep, iv.Start, iv.End, m.ID)
+	if err != nil {
+		return "", "", err
+	}
+	if !a.Free(iv) {
+		a.Hours = assign.WorkingHours{}
+		if a.Free(iv) {
+			return "", "that time is outside your working hours", nil
+		}
+		return "", "you are not free then (another meeting or time away)", nil
+	}
+	switch _, err := h.svc.Reschedule(ctx, m.ID, start); {
+	case errors.Is(err, meeting.ErrNotFree):
+		return "", "you are not free then (another meeting or time away)", nil
+	case errors.Is(err, meeting.ErrNotOpen):
+		return "", "the meeting is cancelled or over", nil
+	case errors.Is(err, meeting.ErrBadInput):
+		return "", "that time is past", nil
+	case err != nil:
+		return "", "", err
+	}
+	if booked {
+		return "moved to " + start.UTC().Format(time.RFC3339), "", nil
+	}
+	return "booked at " + start.UTC().Format(time.RFC3339), "", nil
+}
+
+// help queues the rep's help reply to msg: what was read, why nothing
+// changed, what to write and the rep's links. One per rep mail, however
+// often it is processed.
+func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Rep, msg *mailparse.Message, ins meeting.RepInstruction,
+	problem string, loc *time.Location) error {
+	m := v.m
+	data := meeting.RepHelpData{MailData: h.data(v, *v.rep, ""), Problem: problem, Zone: loc.String()}
+	data.Name = rep.Name
+	data.When = ""
+	if !m.StartsAt.IsZero() {
+		data.When = meeting.When(m.StartsAt, loc)
+	}
+	switch ins.Action {
+	case meeting.RepMove:
+		data.Understood = "move to " + meeting.When(ins.Start, loc)
+	case meeting.RepCancel, meeting.RepConfirm:
+		data.Understood = string(ins.Action)
+	default:
+		if t := strings.TrimSpace(ins.Text); t != "" {
+			if len(t) > 200 {
+				t = strings.ToValidUTF8(t[:200], "") + "..."
+			}
+			data.Understood = `"` + t + `"`
+		}
+	}
+	mailKey := msg.MessageID
+	if mailKey == "" {
+		mailKey = msg.Subject + "\x00" + msg.Text
+	}
+	sum := sha256.Sum256([]byte(mailKey))
+	o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailRepHelp, m.ID, hex.EncodeToString(sum[:12])),
+		Kind: meeting.MailRepHelp, InquiryID: m.InquiryID, To: []string{rep.Email}}
+	if msg.MessageID != "" {
+		o.InReplyTo = msg.MessageID
+		o.References = append(append([]string{}, msg.References...), msg.MessageID)
+	}
+	if err := h.queue(ctx, meeting.MailRepHelp, data, o); err != nil {
+		return fmt.Errorf("rep help for meeting %d: %w", m.ID, err)
+	}
+	return nil
+}

@@ -1,0 +1,237 @@
+package workers
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"net/mail"
+	"strings"
+	"testing"
+	"time"
+
+	"salesdesk/internal/meeting"
+	"salesdesk/internal/senderauth"
+	"salesdesk/internal/store"
+)
+
+// repMailAuthServ is the receiving server whose Authentication-Results
+// the rep-mail tests trust.
+const repMailAuthServ = "mx.ourco.example"
+
+// newRepMailDesk runs the meeting desk with a sender check that trusts
+// repMailAuthServ, and books Rita's meeting with Ann on Monday 30 March
+// at 16:00 in Berlin (14:00 UTC). It returns the desk, the meeting and
+// the Message-ID of Rita's invitation.
+func newRepMailDesk(t *testing.T) (*meetingE2E, *store.Meeting, string) {
+	t.Helper()
+	checker := senderauth.New(senderauth.Options{TrustedAuthServIDs: []string{repMailAuthServ}})
+	e := buildMeetingDeskWith(t, func() time.Time { return fakeNow }, nil, checker)
+	e.start(t)
+	m, _ := e.bookWithAnn(t, "Pump review", time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC))
+	e.waitMails(t, "ann@acme.com", "Invitation: Pump review", 1)
+	return e, m, e.sentMessageID(t, "rita@ourco.example", "Invitation: Pump review")
+}
+
+// sentMessageID is the Message-ID (without brackets) of the first
+// captured mail to addr whose subject starts with prefix.
+func (e *meetingE2E) sentMessageID(t *testing.T, addr, prefix string) string {
+	t.Helper()
+	var id string
+	waitFor(t, 2*time.Minute, func() (bool, string) {
+		for _, s := range e.smtp.Messages() {
+			if len(s.To) != 1 || s.To[0] != addr {
+				continue
+			}
+			msg, err := mail.ReadMessage(bytes.NewReader(s.Data))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if subj := readSent(t, s.Data).subject; strings.HasPrefix(subj, prefix) {
+				id = strings.Trim(msg.Header.Get("Message-ID"), "<> ")
+				return true, ""
+			}
+		}
+		return false, fmt.Sprintf("no mail to %s starting %q", addr, prefix)
+	})
+	return id
+}
+
+// repReply is Rita's reply to the mail inReplyTo with body on top of a
+// quote; authServ names the server that vouches for it ("" for none).
+func repReply(name, inReplyTo, authServ, body string) string {
+	auth := ""
+	if authServ != "" {
+		auth = "Authentication-Results: " + authServ + "; dkim=pass header.d=ourco.example; dmarc=pass header.from=ourco.example\n"
+	}
+	return auth + "From: Rita Rep <rita@ourco.example>\nTo: Ourco Sales <sales@ourco.example>\n" +
+		"Subject: Re: Invitation: Pump review\nMessage-ID: <" + name + "@ourco.example>\nIn-Reply-To: <" + inReplyTo + ">\n" +
+		"References: <" + inReplyTo + ">\nDate: Fri, 27 Mar 2026 15:20:00 +0100\nMIME-Version: 1.0\n" +
+		"Content-Type: text/plain; charset=utf-8\n\n" + body + "\n\nOn Fri, 27 Mar 2026, Ourco Sales wrote:\n> Hello Rita Rep,\n" +
+		"> Monday at 10:00 was the plan\n"
+}
+
+// waitProcessed waits until every inbound message is taken in and the
+// queues are idle.
+func (e *meetingE2E) waitProcessed(t *testing.T) {
+	t.Helper()
+	waitFor(t, time.Minute, func() (bool, string) {
+		for id := int64(1); id <= int64(e.mailSeq); id++ {
+			in, err := e.st.InboundMessage(t.Context(), id)
+			if err != nil || in.Status != store.InboundProcessed {
+				return false, fmt.Sprintf("inbound %d not processed", id)
+			}
+		}
+		return true, ""
+	})
+	waitIdle(t, e.redisOpt)
+}
+
+// TestMeetingRepMailHelps: Rita's replies to her invitation that cannot
+// be carried out change nothing and get her one short help reply each,
+// in the thread, with her signed links and what was read in her zone;
+// none becomes an inquiry or is acknowledged. "confirm" of a booked
+// meeting changes nothing and needs no answer.
+func TestMeetingRepMailHelps(t *testing.T) {
+	e, m, inviteID := newRepMailDesk(t)
+	ctx := t.Context()
+	const rita = "rita@ourco.example"
+	// Another meeting of Rita's on Tuesday at 15:00 in Berlin (CEST).
+	e.bookWithAnn(t, "Other review", time.Date(2026, 3, 31, 13, 0, 0, 0, time.UTC))
+	e.waitMails(t, rita, "Invitation: Other review", 1)
+
+	tests := []struct {
+		name, body, wantRead, wantWhy string
+	}{
+		{"unclear", "Can we talk about this first?", `We read: "Can we talk about this first?"`, "it says neither cancel, confirm nor a day with a time"},
+		{"taken", "move to Tuesday 15:00", "We read: move to Tuesday, 31 March 2026, 15:00 (CEST, UTC+02:00)", "you are not free then"},
+		{"after hours", "Thursday at 20:00 please", "We read: move to Thursday, 2 April 2026, 20:00 (CEST, UTC+02:00)",
+			"that time is outside your working hours"},
+		{"two times", "Tuesday at 10:00 or Wednesday at 11:00", "We read: \"Tuesday at 10:00; Wednesday at 11:00\"", "it names more than one time"},
+	}
+	for i, tc := range tests {
+		e.receive(t, repReply(fmt.Sprintf("help-%d", i), inviteID, repMailAuthServ, tc.body))
+	}
+	helps := e.waitMails(t, rita, "Not changed: Pump review", len(tests))
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			var got *meetingMail
+			for i := range helps {
+				if strings.Contains(helps[i].text, tc.wantRead) {
+					got = &helps[i]
+				}
+			}
+			if got == nil {
+				t.Fatalf("no help mail reads %q; got:\n%+v", tc.wantRead, helps)
+			}
+			for _, want := range []string{"Nothing changed because " + tc.wantWhy, "Monday, 30 March 2026, 16:00 (CEST",
+				"times are read in Europe/Berlin", "move to Tuesday 15:00"} {
+				if !strings.Contains(got.text, want) {
+					t.Errorf("help mail lacks %q:\n%s", want, got.text)
+				}
+			}
+			if len(e.linksIn(got.text, fmt.Sprintf("/meetings/%d/move", m.ID))) != 1 ||
+				len(e.linksIn(got.text, fmt.Sprintf("/meetings/%d/cancel", m.ID))) != 1 {
+				t.Errorf("help mail lacks the signed move and cancel links:\n%s", got.text)
+			}
+		})
+	}
+	// "confirm" of a booked meeting: nothing to do, nothing to say.
+	e.receive(t, repReply("confirm", inviteID, repMailAuthServ, "Confirmed, thanks"))
+	e.waitProcessed(t)
+
+	if n := len(e.mails(t, rita, "Not changed:")); n != len(tests) {
+		t.Errorf("%d help mails, want %d", n, len(tests))
+	}
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Sequence != 0 || got.Status != store.MeetingConfirmed || !got.StartsAt.Equal(m.StartsAt) {
+		t.Errorf("meeting after the replies = %+v, %v; want it unchanged", got, err)
+	}
+	for id := int64(1); id <= int64(e.mailSeq); id++ {
+		if q, err := e.st.InquiryByInboundMessage(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("rep reply %d became inquiry %+v (%v)", id, q, err)
+		}
+	}
+	if n := len(e.mails(t, rita, "Re: Invitation")); n != 0 {
+		t.Errorf("Rita was acknowledged %d times", n)
+	}
+	if n := len(e.mails(t, "ann@acme.com", "Updated invitation")) + len(e.mails(t, "ann@acme.com", "Cancelled")); n != 0 {
+		t.Errorf("Ann got %d updates", n)
+	}
+}
+
+// TestMeetingRepMailMovesOnce: Rita's reply "move to Wednesday 15:00",
+// processed twice (a second copy of the same mail in the inbox), moves
+// the meeting once: one new SEQUENCE to Ann and Rita, read in Rita's
+// zone; then "cancel it" cancels it for everyone.
+func TestMeetingRepMailMovesOnce(t *testing.T) {
+	e, m, inviteID := newRepMailDesk(t)
+	ctx := t.Context()
+	const ann, rita = "ann@acme.com", "rita@ourco.example"
+	move := repReply("move-1", inviteID, repMailAuthServ, "move to Wednesday 15:00 please")
+	e.receive(t, move)
+	// Wednesday 1 April, 15:00 in Berlin (CEST) is 13:00 UTC.
+	moved := time.Date(2026, 4, 1, 13, 0, 0, 0, time.UTC)
+	for _, to := range []string{ann, rita} {
+		up := e.waitMails(t, to, "Updated invitation: Pump review", 1)
+		inv := parseCalendar(t, up[0], meeting.MethodRequest)
+		if inv.UID != m.UID || inv.Sequence != 1 || !inv.Start.Equal(moved) {
+			t.Errorf("updated invite to %s = %+v", to, inv)
+		}
+	}
+	e.receive(t, move)
+	e.waitProcessed(t)
+	for _, to := range []string{ann, rita} {
+		if n := len(e.mails(t, to, "Updated invitation")); n != 1 {
+			t.Errorf("%s got %d updated invitations, want 1", to, n)
+		}
+	}
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Sequence != 1 || got.Status != store.MeetingRescheduled || !got.StartsAt.Equal(moved) {
+		t.Fatalf("meeting after the move = %+v, %v", got, err)
+	}
+
+	e.receive(t, repReply("cancel-1", inviteID, repMailAuthServ, "Cancel it, the customer called."))
+	for _, to := range []string{ann, rita} {
+		c := e.waitMails(t, to, "Cancelled: Pump review", 1)
+		if inv := parseCalendar(t, c[0], meeting.MethodCancel); inv.UID != m.UID || inv.Sequence != 2 {
+			t.Errorf("cancel to %s = %+v", to, inv)
+		}
+	}
+	e.waitProcessed(t)
+	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingCancelled {
+		t.Errorf("meeting after cancel = %+v", got)
+	}
+	if n := len(e.mails(t, rita, "Not changed:")); n != 0 {
+		t.Errorf("Rita got %d help mails", n)
+	}
+	for id := int64(1); id <= int64(e.mailSeq); id++ {
+		if _, err := e.st.InquiryByInboundMessage(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("rep reply %d became an inquiry (%v)", id, err)
+		}
+	}
+}
+
+func TestMeetingOfMail(t *testing.T) {
+	tests := []struct {
+		name   string
+		o      store.OutboundEmail
+		wantID int64
+		wantOK bool
+	}{
+		{"invite", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: meetingKey(meeting.MailInvite, 42, 1, "rita@x.example")}, 42, true},
+		{"reminder", store.OutboundEmail{Kind: meeting.MailReminder, IdempotencyKey: meetingKey(meeting.MailReminder, 7, 0, time.Hour, "a@b")}, 7, true},
+		{"help", store.OutboundEmail{Kind: meeting.MailRepHelp, IdempotencyKey: meetingKey(meeting.MailRepHelp, 9, "abc")}, 9, true},
+		{"propose", store.OutboundEmail{Kind: meeting.MailPropose, IdempotencyKey: meetingKey(meeting.MailPropose, 3)}, 3, true},
+		{"lead mail", store.OutboundEmail{Kind: "lead_assigned", IdempotencyKey: "lead_assigned:42"}, 0, false},
+		{"key of another kind", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: "ack:inquiry:42"}, 0, false},
+		{"no id", store.OutboundEmail{Kind: meeting.MailInvite, IdempotencyKey: "meeting_invite:x:1"}, 0, false},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			id, ok := meetingOfMail(&tc.o)
+			if id != tc.wantID || ok != tc.wantOK {
+				t.Errorf("meetingOfMail(%q) = %d, %v; want %d, %v", tc.o.IdempotencyKey, id, ok, tc.wantID, tc.wantOK)
+			}
+		})
+	}
+}
