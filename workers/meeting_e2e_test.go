@@ -19,6 +19,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/intake"
+	"salesdesk/internal/lang"
 	"salesdesk/internal/lead"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
@@ -123,8 +124,12 @@ func buildMeetingDeskWith(t *testing.T, now func() time.Time, reminders []time.D
 	e.web = httptest.NewServer(meetingweb.NewHandler(meetingweb.Options{Signer: signer, Store: e.st, Meetings: e.svc, Now: clock.Now}))
 	t.Cleanup(e.web.Close)
 
-	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0.9,
-		Rules: []routing.Rule{{Name: "meetings", Subject: []string{"meeting"}, Category: routing.MeetingRequest}}})
+	detector, err := lang.NewDetector(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	router, err := routing.NewRouter(routing.RouterOptions{Classifier: testClassifier(), MinConfidence: 0.9, Languages: detector,
+		Rules: []routing.Rule{{Name: "meetings", Subject: []string{"meeting", "terminanfrage"}, Category: routing.MeetingRequest}}})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -18,7 +18,8 @@ func TestRenderLanguageGolden(t *testing.T) {
 	covered := map[string]bool{}
 	for _, lang := range r.Languages()[1:] {
 		for _, tc := range goldenCases() {
-			if !r.HasLanguage(tc.template, lang) {
+			// The rep's copy of a meeting mail is rendered in English only.
+			if !r.HasLanguage(tc.template, lang) || tc.name == "meeting_invite_rep_updated" || tc.name == "meeting_reminder" {
 				continue
 			}
 			t.Run(tc.name+"."+lang, func(t *testing.T) {
