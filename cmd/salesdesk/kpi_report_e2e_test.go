@@ -208,8 +208,10 @@ func TestKPIReportEndToEnd(t *testing.T) {
 	d.deliver(t, "Ann <ann@acme.example>", "Where is my order SO-777001?",
 		"Hello,\n\nwhere is my order SO-777001? It has not arrived yet. Can you tell me the delivery status?\n\nThanks\nAnn")
 
-	// Rita answers Bert from her own mailbox, the inbox in Bcc.
-	replyAt := time.Now().Add(-time.Second).Truncate(time.Second)
+	// Rita answers Bert from her own mailbox, the inbox in Bcc, a few
+	// seconds after his lead was made (a Date has whole seconds).
+	time.Sleep(time.Until(beta.CreatedAt.Add(3 * time.Second)))
+	replyAt := time.Now().Truncate(time.Second)
 	reply := fmt.Sprintf("From: Rita Rep <%s>\r\nTo: Bert Beta <bert@beta-kpi.example>\r\nSubject: Re: Request for quotation: 400 hex bolts M8\r\n"+
 		"Message-ID: <%s@ourco.example>\r\nIn-Reply-To: <%s>\r\nReferences: <%s>\r\nDate: %s\r\nMIME-Version: 1.0\r\n"+
 		"Content-Type: text/plain; charset=utf-8\r\n\r\nHello Bert, 400 bolts are 0.42 EUR each. Rita\r\n",
@@ -318,6 +320,9 @@ func TestKPIReportEndToEnd(t *testing.T) {
 		return m[1]
 	}
 	firstContact := report.FormatDuration(beta.FirstContactAt.Sub(beta.CreatedAt))
+	if beta.FirstContactAt.Sub(beta.CreatedAt) < 2*time.Second {
+		t.Fatalf("Bert's first contact %s is not seconds after his lead's creation %s", beta.FirstContactAt, beta.CreatedAt)
+	}
 	for label, want := range map[string]string{
 		"New leads":         "3", // Alice, Bert, Gina; not Axel's merged request
 		"Merged duplicates": "1",
