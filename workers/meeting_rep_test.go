@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -33,7 +34,11 @@ func formActions(page string) []string {
 // mail records it as held with a next step; the no-show link of the same
 // mail then only shows what was decided, by whom, and changes nothing.
 func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
-	e := newMeetingE2E(t)
+	// The clock moves past the meeting before the rep records how it
+	// went: no outcome before the start.
+	var clock atomic.Pointer[time.Time]
+	clock.Store(&fakeNow)
+	e := startMeetingDesk(t, func() time.Time { return *clock.Load() }, nil)
 	ctx := t.Context()
 	const ann, rita = "ann@acme.com", "rita@ourco.example"
 	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
@@ -116,6 +121,8 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 		!strings.Contains(page, "Next step") {
 		t.Fatalf("GET held = %d\n%s", code, page)
 	}
+	after := moved.Add(time.Hour)
+	clock.Store(&after)
 	if code, page := post(t, held[0], url.Values{"note": {"Send the quote for 40 pumps"}}); code != http.StatusOK ||
 		!strings.Contains(page, "Outcome recorded") {
 		t.Fatalf("POST held = %d\n%s", code, page)
@@ -136,7 +143,7 @@ func TestMeetingRepMovesAndRecordsOutcome(t *testing.T) {
 		t.Errorf("stored meeting = %+v, %v; want held with the first note", got, err)
 	}
 	d, err := e.svc.Outcome(ctx, m.ID)
-	if err != nil || d.Decision != store.MeetingHeld || d.DecidedBy != "Rita Rep <rita@ourco.example>" || !d.DecidedAt.Equal(fakeNow) {
+	if err != nil || d.Decision != store.MeetingHeld || d.DecidedBy != "Rita Rep <rita@ourco.example>" || !d.DecidedAt.Equal(after) {
 		t.Errorf("decision = %+v, %v", d, err)
 	}
 }

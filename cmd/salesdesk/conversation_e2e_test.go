@@ -103,6 +103,14 @@ func setupConversation(t *testing.T) *conversationRig {
 	if err := r.config(t, dsn).Write(bin, cfg); err != nil {
 		t.Fatal(err)
 	}
+	startRun(t, bin, cfg, dir)
+	return r
+}
+
+// startRun starts `salesdesk run` with config cfg, logging into dir; the
+// test's cleanup stops it and, when the test failed, shows the log's end.
+func startRun(t *testing.T, bin, cfg, dir string) {
+	t.Helper()
 	logPath := filepath.Join(dir, "run.log")
 	p := proc.NewProcess(bin, cfg, "run", logPath)
 	if err := p.Start(); err != nil {
@@ -116,7 +124,6 @@ func setupConversation(t *testing.T) *conversationRig {
 			}
 		}
 	})
-	return r
 }
 
 func (r *conversationRig) config(t *testing.T, dsn string) *proc.Config {

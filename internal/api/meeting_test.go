@@ -82,6 +82,14 @@ func TestMeetingEndpoints(t *testing.T) {
 	r = f.do("POST", "/api/v1/meetings", body)
 	r.json(t, &m)
 	path = fmt.Sprintf("/api/v1/meetings/%d", m.ID)
+	// Before it starts, nobody can say it was held (or a no-show).
+	for _, status := range []string{"held", "no_show"} {
+		if r := f.do("POST", path+"/outcome", map[string]string{"status": status}); r.Code != http.StatusBadRequest ||
+			!strings.Contains(string(r.Body), "starts at 2026-04-01T10:00:00Z: its outcome can be recorded once it has started") {
+			t.Errorf("outcome %s before the start = %d %s", status, r.Code, r.Body)
+		}
+	}
+	now = time.Date(2026, 4, 1, 10, 45, 0, 0, time.UTC)
 	if r := f.do("POST", path+"/outcome", map[string]string{"status": "held", "note": "send the quote"}); r.Code != http.StatusOK {
 		t.Errorf("outcome held = %d %s", r.Code, r.Body)
 	} else if r.json(t, &m); m.Status != store.MeetingHeld {

@@ -59,7 +59,9 @@ func (s *Service) ApplyLinkAction(ctx context.Context, leadID int64, action stri
 		if l.Status == store.LeadContacted {
 			return out, nil
 		}
-		if err := s.SetStatus(ctx, leadID, store.LeadContacted, 0, ""); err != nil {
+		// The click is the rep's word that they reached the customer:
+		// the lead's first human contact unless a reply came first.
+		if _, err := s.st.RecordLeadContact(ctx, leadID, s.now(), store.ContactViaClick); err != nil {
 			return out, err
 		}
 		out.Lead, err = s.st.Lead(ctx, leadID)

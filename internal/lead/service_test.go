@@ -343,10 +343,14 @@ func TestApplyLinkAction(t *testing.T) {
 		if err != nil || o.Lead.Status != store.LeadContacted {
 			t.Fatalf("contacted: %+v, %v", o, err)
 		}
+		// The click is the lead's first human contact.
+		if o.Lead.FirstContactVia != store.ContactViaClick || o.Lead.FirstContactAt.IsZero() {
+			t.Errorf("first contact after the click: %s via %q; want now via click", o.Lead.FirstContactAt, o.Lead.FirstContactVia)
+		}
 		if _, err := b.svc.ApplyLinkAction(b.ctx, l.ID, "delete", bob.ID); !errors.Is(err, ErrUnknownAction) {
 			t.Errorf("unknown action: %v", err)
 		}
-		want := []string{"created", "assigned", EventAccepted, "reassigned", "status"}
+		want := []string{"created", "assigned", EventAccepted, "reassigned", store.LeadEventContacted}
 		if got := b.kinds(t, l.ID); !slices.Equal(got, want) {
 			t.Errorf("history = %v, want %v", got, want)
 		}

@@ -25,6 +25,9 @@ type Store interface {
 	CreateLead(ctx context.Context, l *store.Lead) (id int64, created bool, err error)
 	ListLeads(ctx context.Context, f store.LeadFilter) ([]store.Lead, error)
 	SetLeadStatus(ctx context.Context, id int64, status string, valueCents int64, reason string) error
+	// RecordLeadContact records a person's contact with the customer
+	// (the first one is kept) and makes an assigned lead contacted.
+	RecordLeadContact(ctx context.Context, id int64, at time.Time, via string) (first bool, err error)
 	CloseLead(ctx context.Context, id int64, o store.LeadOutcome) (changed bool, err error)
 	// MergeLead closes a lead as merged into another, recording the target.
 	MergeLead(ctx context.Context, id, into int64) error

@@ -247,6 +247,12 @@ func (s *Service) SetOutcome(ctx context.Context, id int64, status, note, by str
 	if m.Status == store.MeetingCancelled || m.Status == store.MeetingRequested || m.Status == store.MeetingProposed {
 		return m, store.LinkDecision{}, ErrNotOpen
 	}
+	// Nobody knows how a meeting went before it starts; refused before
+	// the decision is taken, so a premature call decides nothing.
+	if now := s.now(); now.Before(m.StartsAt) {
+		return m, store.LinkDecision{}, fmt.Errorf("%w: meeting %d starts at %s: its outcome can be recorded once it has started",
+			ErrBadInput, id, m.StartsAt.UTC().Format(time.RFC3339))
+	}
 	d, won, err := s.st.DecideOnce(ctx, store.LinkDecision{Action: OutcomeAction, SubjectID: id, Decision: status,
 		DecidedBy: by, DecidedAt: s.now()})
 	if err != nil {
