@@ -18,6 +18,7 @@ import (
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/outbox"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
@@ -109,23 +110,7 @@ func TestEndToEnd(t *testing.T) {
 	t.Cleanup(srv.Shutdown)
 
 	user := "e2e-" + testenv.RandomName(6)
-	poller, err := inbox.New(inbox.Mailbox{Name: "sales", Addr: imapSrv.Addr, TLS: inbox.TLSNone, Username: user,
-		Password: imapSrv.Password, IDLE: true, PollInterval: time.Second, CommandTimeout: 10 * time.Second},
-		inbox.Deps{Store: st, Enqueuer: client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pollCtx, stopPoller := context.WithCancel(ctx)
-	var pollerDone sync.WaitGroup
-	pollerDone.Add(1)
-	go func() {
-		defer pollerDone.Done()
-		poller.Run(pollCtx)
-	}()
-	t.Cleanup(func() {
-		stopPoller()
-		pollerDone.Wait()
-	})
+	runPoller(t, ctx, imapSrv, user, st, client)
 
 	mails := []e2eMail{
 		{name: "auto", from: "ann@acme.com", subject: "Automatic reply: Sensor calibration",
@@ -413,4 +398,27 @@ func e2eMailWiring(t *testing.T, st *store.Store, client *asynq.Client, srv *smt
 		t.Fatal(err)
 	}
 	return outbox.New(st, client), NewMailSendHandler(st, sender, nil, nil)
+}
+
+// runPoller polls the Dovecot mailbox of user into st and enq until the
+// test ends.
+func runPoller(t *testing.T, ctx context.Context, imapSrv testenv.IMAP, user string, st inbox.Store, enq queue.Enqueuer) {
+	t.Helper()
+	poller, err := inbox.New(inbox.Mailbox{Name: "sales", Addr: imapSrv.Addr, TLS: inbox.TLSNone, Username: user,
+		Password: imapSrv.Password, IDLE: true, PollInterval: time.Second, CommandTimeout: 10 * time.Second},
+		inbox.Deps{Store: st, Enqueuer: enq})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pollCtx, stopPoller := context.WithCancel(ctx)
+	var pollerDone sync.WaitGroup
+	pollerDone.Add(1)
+	go func() {
+		defer pollerDone.Done()
+		poller.Run(pollCtx)
+	}()
+	t.Cleanup(func() {
+		stopPoller()
+		pollerDone.Wait()
+	})
 }

@@ -88,15 +88,9 @@ func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions
 // Take handles inbound message id when it is a rep's instruction about a
 // meeting and reports whether it did; any other mail is left to intake.
 func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
-	in, err := h.st.InboundMessage(ctx, id)
-	if err != nil {
-		if errors.Is(err, store.ErrNotFound) {
-			return false, nil // intake reports it
-		}
+	in, err := pendingInbound(ctx, h.st, id)
+	if in == nil {
 		return false, err
-	}
-	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
-		return false, nil
 	}
 	msg, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: maxRepMailBytes, Now: h.Clock.Now})
 	if err != nil || msg.Kind != mailparse.KindHuman {

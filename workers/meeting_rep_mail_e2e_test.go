@@ -1,16 +1,13 @@
 package workers
 
 import (
-	"context"
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
 
-	"salesdesk/internal/inbox"
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/senderauth"
 	"salesdesk/internal/store"
@@ -32,23 +29,7 @@ func TestMeetingRepMailEndToEnd(t *testing.T) {
 	const ann, rita = "ann@acme.com", "rita@ourco.example"
 
 	user := "repmail-" + testenv.RandomName(6)
-	poller, err := inbox.New(inbox.Mailbox{Name: "sales", Addr: imapSrv.Addr, TLS: inbox.TLSNone, Username: user,
-		Password: imapSrv.Password, IDLE: true, PollInterval: time.Second, CommandTimeout: 10 * time.Second},
-		inbox.Deps{Store: e.st, Enqueuer: e.client})
-	if err != nil {
-		t.Fatal(err)
-	}
-	pollCtx, stopPoller := context.WithCancel(ctx)
-	var pollerDone sync.WaitGroup
-	pollerDone.Add(1)
-	go func() {
-		defer pollerDone.Done()
-		poller.Run(pollCtx)
-	}()
-	t.Cleanup(func() {
-		stopPoller()
-		pollerDone.Wait()
-	})
+	runPoller(t, ctx, imapSrv, user, e.st, e.client)
 	appended := 0
 	deliver := func(raws ...string) {
 		t.Helper()
