@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/mailparse"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/report"
 	"salesdesk/internal/store"
@@ -91,12 +92,13 @@ func missingIsPermanent(err error) error {
 	return err
 }
 
-// sender is the address the mail came from.
+// sender is the address the mail came from, or "" when it came from no
+// address salesdesk can send to (intake stores none then either).
 func (cm *customerMail) sender() string {
 	if cm.inquiry.ContactEmail != "" {
 		return cm.inquiry.ContactEmail
 	}
-	return strings.ToLower(strings.TrimSpace(cm.parsed.From))
+	return mailparse.Sendable(cm.parsed.From)
 }
 
 // body is the customer's words: the new part of the mail, else all of it.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"net/mail"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -320,15 +319,11 @@ func bounceReason(b *mailparse.BounceInfo) string {
 // takeHuman threads, links, routes and follows up a mail written by a
 // person.
 func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) error {
-	sender := strings.ToLower(strings.TrimSpace(m.From.Address))
-	if sender != "" {
-		// A From we could not send to ("nsb", "pete(comment)@x(y)" read
-		// leniently) is no sender: nobody gets acknowledged at it, and no
-		// hand-off or lead mail gets it as Reply-To.
-		if a, err := mail.ParseAddress(sender); err != nil || a.Address != sender {
-			log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", sender)
-			sender = ""
-		}
+	// A From we could not send to is no sender: nobody gets acknowledged
+	// or answered at it, and no hand-off or lead mail gets it as Reply-To.
+	sender := mailparse.Sendable(m.From.Address)
+	if sender == "" && strings.TrimSpace(m.From.Address) != "" {
+		log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", m.From.Address)
 	}
 	if err := p.checkSender(ctx, in, sender); err != nil {
 		return err
