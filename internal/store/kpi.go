@@ -122,18 +122,22 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time, cut
 	from, to = cuts[0], cuts[len(cuts)-1]
 	var d KPIData
 	inRange := []any{s.ts(from), s.ts(to)}
-	// bucket numbers created_at by the cut before it.
-	bucket, bucketArgs := "0", []any(nil)
-	if len(cuts) > 2 {
-		var b strings.Builder
-		b.WriteString("CASE")
-		for i, c := range cuts[1 : len(cuts)-1] {
-			fmt.Fprintf(&b, " WHEN created_at < ? THEN %d", i)
-			bucketArgs = append(bucketArgs, s.ts(c))
-		}
-		fmt.Fprintf(&b, " ELSE %d END", len(cuts)-2)
-		bucket = b.String()
+	// buckets numbers the spans between cuts, for a join that counts each
+	// bucket on the created_at index: (b, lo, hi) rows.
+	var buckets strings.Builder
+	var bucketArgs []any
+	param := "?"
+	if s.dialect == Postgres {
+		param = "CAST(? AS TIMESTAMPTZ)"
 	}
+	for i := range len(cuts) - 1 {
+		if i > 0 {
+			buckets.WriteString(", ")
+		}
+		fmt.Fprintf(&buckets, "(%d, %s, %s)", i, param, param)
+		bucketArgs = append(bucketArgs, s.ts(cuts[i]), s.ts(cuts[i+1]))
+	}
+	withBuckets := "WITH buckets (b, lo, hi) AS (VALUES " + buckets.String() + ") "
 	// The sender's address is in a mail's To: a plain substring test, as
 	// strings.Contains, never LIKE (whose _ and % would match more).
 	contains := "instr(lower(o.to_addrs), lower(trim(i.contact_email))) > 0"
@@ -144,9 +148,9 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time, cut
 		func() error {
 			return readAll(ctx, s, "kpi inquiries", &d.Inquiries, func(q *KPIInquiryCount) []any {
 				return []any{&q.Bucket, &q.Category, &q.Language, &q.N}
-			}, `SELECT b, category, language, COUNT(*) FROM (
-					SELECT `+bucket+` AS b, category, language FROM inquiries WHERE created_at >= ? AND created_at < ?) q
-				GROUP BY b, category, language`, slices.Concat(bucketArgs, inRange)...)
+			}, withBuckets+`SELECT k.b, q.category, q.language, COUNT(*)
+				FROM buckets k JOIN inquiries q ON q.created_at >= k.lo AND q.created_at < k.hi
+				GROUP BY k.b, q.category, q.language`, bucketArgs...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi acknowledgements", &d.Acks, func(a *KPIAck) []any {
@@ -176,9 +180,9 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time, cut
 		func() error {
 			return readAll(ctx, s, "kpi orders", &d.Orders, func(o *KPIOrderCount) []any {
 				return []any{&o.Bucket, &o.Status, &o.Currency, &o.N, &o.AmountCents}
-			}, `SELECT b, status, currency, COUNT(*), CAST(COALESCE(SUM(amount_cents), 0) AS BIGINT) FROM (
-					SELECT `+bucket+` AS b, status, currency, amount_cents FROM orders WHERE created_at >= ? AND created_at < ?) q
-				GROUP BY b, status, currency`, slices.Concat(bucketArgs, inRange)...)
+			}, withBuckets+`SELECT k.b, o.status, o.currency, COUNT(*), CAST(COALESCE(SUM(o.amount_cents), 0) AS BIGINT)
+				FROM buckets k JOIN orders o ON o.created_at >= k.lo AND o.created_at < k.hi
+				GROUP BY k.b, o.status, o.currency`, bucketArgs...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi late orders", &d.LateOrders, func(o *KPILateOrder) []any {
