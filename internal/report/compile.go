@@ -15,7 +15,7 @@ import (
 // Source is the database a report is compiled from; *store.Store
 // implements it.
 type Source interface {
-	KPIData(ctx context.Context, from, to, lateBefore time.Time) (*store.KPIData, error)
+	KPIData(ctx context.Context, from, to, lateBefore time.Time, cuts ...time.Time) (*store.KPIData, error)
 }
 
 // DefaultContactSLA is Options.ContactSLA's default, the lead service's
@@ -200,7 +200,7 @@ func Compile(ctx context.Context, src Source, p Period, o Options) (Report, erro
 		o.ContactSLA = DefaultContactSLA
 	}
 	prev := p.Previous()
-	rows, err := load(ctx, src, Period{From: prev.From, To: p.To, Location: p.Location})
+	rows, err := load(ctx, src, Period{From: prev.From, To: p.To, Location: p.Location}, p, prev)
 	if err != nil {
 		return Report{}, fmt.Errorf("report: %w", err)
 	}
@@ -210,6 +210,7 @@ func Compile(ctx context.Context, src Source, p Period, o Options) (Report, erro
 // rows is everything Compile reads, for both periods.
 type rows struct {
 	inquiries []inquiryRow
+	acks      []ackRow
 	leads     []leadRow
 	assigns   []assignRow
 	orders    []orderRow
@@ -219,11 +220,30 @@ type rows struct {
 	meetings  []store.KPIMeeting
 }
 
+// inquiryRow counts the N inquiries of one category and language created
+// in one bucket of the span; CreatedAt is the bucket's start. Buckets are
+// cut at every day and period boundary, so the start stands for them all.
 type inquiryRow struct {
 	Category  string
 	Language  string
 	CreatedAt time.Time
-	Acked     time.Time // the first automatic mail to the sender; zero when none
+	N         int
+}
+
+// ackRow is an acknowledged inquiry.
+type ackRow struct {
+	CreatedAt time.Time
+	Acked     time.Time // the first automatic mail to the sender
+}
+
+// orderRow counts the N orders of one status and currency created in one
+// bucket, like inquiryRow; AmountCents is their sum.
+type orderRow struct {
+	Status      string
+	Currency    string
+	AmountCents int64
+	CreatedAt   time.Time
+	N           int
 }
 
 type assignRow struct {
@@ -234,7 +254,6 @@ type assignRow struct {
 
 type (
 	leadRow  = store.KPILead
-	orderRow = store.KPIOrder
 	alertRow = store.KPIAlert
 	repRow   = store.KPIRep
 )
@@ -368,12 +387,14 @@ func figures(rs rows, p Period, o Options) Figures {
 		if !p.Contains(q.CreatedAt) {
 			continue
 		}
-		f.Inquiries++
-		cats[q.Category]++
-		langs[q.Language]++
-		if !q.Acked.IsZero() {
+		f.Inquiries += q.N
+		cats[q.Category] += q.N
+		langs[q.Language] += q.N
+	}
+	for _, a := range rs.acks {
+		if p.Contains(a.CreatedAt) {
 			f.Acknowledged++
-			acks = append(acks, max(q.Acked.Sub(q.CreatedAt), 0))
+			acks = append(acks, max(a.Acked.Sub(a.CreatedAt), 0))
 		}
 	}
 	f.AckMedian = Percentile(acks, 0.5)
@@ -430,8 +451,8 @@ func figures(rs rows, p Period, o Options) Figures {
 		if !p.Contains(or.CreatedAt) {
 			continue
 		}
-		f.OrdersCreated++
-		statuses[or.Status]++
+		f.OrdersCreated += or.N
+		statuses[or.Status] += or.N
 		f.OrderValue = addMoney(f.OrderValue, or.Currency, or.AmountCents)
 	}
 	f.OrdersByStatus = counts(statuses, "unknown")
@@ -478,7 +499,7 @@ func days(rs rows, p Period) []DayRow {
 	}
 	for _, q := range rs.inquiries {
 		if d := at(q.CreatedAt); d != nil {
-			d.Inquiries++
+			d.Inquiries += q.N
 		}
 	}
 	for _, l := range rs.leads {
@@ -491,7 +512,7 @@ func days(rs rows, p Period) []DayRow {
 	}
 	for _, o := range rs.orders {
 		if d := at(o.CreatedAt); d != nil {
-			d.OrdersCreated++
+			d.OrdersCreated += o.N
 		}
 	}
 	for _, a := range rs.alerts {
@@ -502,40 +523,52 @@ func days(rs rows, p Period) []DayRow {
 	return out
 }
 
-// load reads the rows of span from src.
-func load(ctx context.Context, src Source, span Period) (rows, error) {
+// load reads the rows of span from src, counting inquiries and orders
+// per bucket between cuts: every period boundary in span and every local
+// midnight.
+func load(ctx context.Context, src Source, span Period, periods ...Period) (rows, error) {
+	cuts := cutsOf(span, periods...)
 	// A promise is broken once its whole day has passed: promised before
 	// the local date the period ends on.
-	d, err := src.KPIData(ctx, span.From, span.To, span.To.In(span.loc()))
+	d, err := src.KPIData(ctx, span.From, span.To, span.To.In(span.loc()), cuts...)
 	if err != nil {
 		return rows{}, err
 	}
-	rs := rows{leads: d.Leads, orders: d.Orders, alerts: d.Alerts, reps: d.Reps, meetings: d.Meetings}
+	rs := rows{leads: d.Leads, alerts: d.Alerts, reps: d.Reps, meetings: d.Meetings}
 	for _, a := range d.Assignments {
 		rs.assigns = append(rs.assigns, assignRow(a))
+	}
+	for _, q := range d.Inquiries {
+		rs.inquiries = append(rs.inquiries, inquiryRow{Category: q.Category, Language: q.Language, CreatedAt: cuts[q.Bucket], N: q.N})
 	}
 	// Every mail salesdesk sends an inquiry's sender by itself is
 	// automatic (the acknowledgement, an order's status, a confirmation):
 	// the first one is when the sender was acknowledged, never a
 	// response. A hand-off to a rep is neither.
-	byID := make(map[int64]int, len(d.Inquiries))
-	contacts := make([]string, len(d.Inquiries))
-	for i, q := range d.Inquiries {
-		byID[q.ID] = i
-		contacts[i] = strings.ToLower(strings.TrimSpace(q.ContactEmail))
-		rs.inquiries = append(rs.inquiries, inquiryRow{Category: q.Category, Language: q.Language, CreatedAt: q.CreatedAt})
+	for _, a := range d.Acks {
+		rs.acks = append(rs.acks, ackRow{CreatedAt: a.CreatedAt, Acked: a.SentAt})
 	}
-	for _, o := range d.Responses {
-		i, ok := byID[o.InquiryID]
-		if !ok || contacts[i] == "" || !strings.Contains(strings.ToLower(o.To), contacts[i]) {
-			continue
-		}
-		if first := &rs.inquiries[i].Acked; first.IsZero() || o.SentAt.Before(*first) {
-			*first = o.SentAt
-		}
+	for _, o := range d.Orders {
+		rs.orders = append(rs.orders, orderRow{Status: o.Status, Currency: o.Currency, AmountCents: o.AmountCents,
+			CreatedAt: cuts[o.Bucket], N: o.N})
 	}
 	for _, o := range d.LateOrders {
 		rs.late = append(rs.late, LateOrder{Number: o.Number, Status: o.Status, Promised: o.Promised})
 	}
 	return rs, nil
+}
+
+// cutsOf returns span's bucket boundaries, oldest first: its ends, the
+// ends of periods within it and every local midnight between.
+func cutsOf(span Period, periods ...Period) []time.Time {
+	cuts := []time.Time{span.From, span.To}
+	for _, p := range periods {
+		cuts = append(cuts, p.From, p.To)
+	}
+	for _, d := range span.Days() {
+		cuts = append(cuts, d)
+	}
+	cuts = slices.DeleteFunc(cuts, func(t time.Time) bool { return t.Before(span.From) || t.After(span.To) })
+	slices.SortFunc(cuts, func(a, b time.Time) int { return a.Compare(b) })
+	return slices.CompactFunc(cuts, func(a, b time.Time) bool { return a.Equal(b) })
 }

@@ -15,8 +15,8 @@ func TestFiguresAreHonest(t *testing.T) {
 	t0 := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
 	p := Period{From: t0.Add(-time.Hour), To: t0.Add(23 * time.Hour)}
 	rs := rows{
-		inquiries: []inquiryRow{{CreatedAt: t0, Acked: t0.Add(time.Second)},
-			{CreatedAt: t0, Acked: t0.Add(3 * time.Second)}},
+		inquiries: []inquiryRow{{CreatedAt: t0, N: 2}},
+		acks:      []ackRow{{CreatedAt: t0, Acked: t0.Add(time.Second)}, {CreatedAt: t0, Acked: t0.Add(3 * time.Second)}},
 		leads: []leadRow{
 			{ID: 1, Status: store.LeadWon, ValueCents: 100000, Currency: "EUR", CreatedAt: t0, ClosedAt: t0.Add(5 * time.Hour),
 				FirstContactAt: t0.Add(90 * time.Minute), ContactedAt: t0.Add(90 * time.Minute)},

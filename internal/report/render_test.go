@@ -46,10 +46,11 @@ func sample() Report {
 		for i := 0; i < (d*7)%5+1; i++ {
 			created := at(d, 9+i, 0)
 			rs.inquiries = append(rs.inquiries, inquiryRow{Category: []string{"order_status", "quote_request", "complaint", "<b>odd</b>"}[i%4],
-				Language: []string{"en", "de", "en", "fr", "=x"}[(d+i)%5], CreatedAt: created, Acked: created.Add(time.Duration(2+i*3) * time.Minute)})
+				Language: []string{"en", "de", "en", "fr", "=x"}[(d+i)%5], CreatedAt: created, N: 1})
+			rs.acks = append(rs.acks, ackRow{CreatedAt: created, Acked: created.Add(time.Duration(2+i*3) * time.Minute)})
 		}
 	}
-	rs.inquiries = append(rs.inquiries, inquiryRow{Category: "", CreatedAt: at(24, 8, 0)}) // never answered
+	rs.inquiries = append(rs.inquiries, inquiryRow{Category: "", CreatedAt: at(24, 8, 0), N: 1}) // never answered
 	rs.leads = []leadRow{
 		{ID: 1, RepID: 1, Status: "won", ValueCents: 500000, AssignedAt: at(23, 9, 0), ContactedAt: at(23, 10, 0), ClosedAt: at(24, 15, 0), CreatedAt: at(23, 9, 0)},
 		{ID: 2, RepID: 2, Status: "contacted", ValueCents: 250000, AssignedAt: at(24, 9, 0), ContactedAt: at(24, 15, 0), CreatedAt: at(24, 9, 0)},
@@ -59,9 +60,9 @@ func sample() Report {
 	}
 	rs.assigns = []assignRow{{1, 1, at(23, 9, 0)}, {2, 2, at(24, 9, 0)}, {3, 1, at(17, 9, 0)}, {5, 2, at(18, 12, 0)}}
 	rs.orders = []orderRow{
-		{Status: "pending", Currency: "EUR", AmountCents: 10000, CreatedAt: at(25, 8, 0)},
-		{Status: "shipped", Currency: "USD", AmountCents: 5000, CreatedAt: at(26, 8, 0)},
-		{Status: "pending", Currency: "EUR", AmountCents: 1000, CreatedAt: at(18, 8, 0)},
+		{Status: "pending", Currency: "EUR", AmountCents: 10000, CreatedAt: at(25, 8, 0), N: 1},
+		{Status: "shipped", Currency: "USD", AmountCents: 5000, CreatedAt: at(26, 8, 0), N: 1},
+		{Status: "pending", Currency: "EUR", AmountCents: 1000, CreatedAt: at(18, 8, 0), N: 1},
 	}
 	rs.alerts = []alertRow{{Kind: "bounce_rate", CreatedAt: at(25, 9, 0)}, {Kind: "foreign_order_lookup", CreatedAt: at(20, 9, 0)}}
 	return build(rs, week, Options{ContactSLA: 4 * time.Hour, Currency: "EUR", Now: func() time.Time { return at(30, 7, 0) }})

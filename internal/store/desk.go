@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -332,7 +333,7 @@ type SearchHit struct {
 var referencePattern = regexp.MustCompile(`(?i)^SD-\d+$`)
 
 // Search finds inquiries by reference (SD-n) and by sender address or
-// words in their mail, accounts by name, contact address or domain, orders
+// words in their mail (theirs or ours), accounts by name, contact address or domain, orders
 // by number and leads by contact address. It returns at most limit hits
 // of each kind.
 func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, error) {
@@ -397,9 +398,13 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 	if len(hits) > 0 && (referencePattern.MatchString(q) || strings.Contains(q, "@") || hits[len(hits)-1].Kind == "order") {
 		return dedupeHits(hits), nil
 	}
-	if match, args := s.wordsMatch(q); match != "" {
-		if err := add("words", inquiry("words"), inquiryHit+"JOIN inbound_messages m ON m.id = q.inbound_message_id WHERE "+
-			match+" ORDER BY q.id DESC LIMIT ?", append(args, limit)...); err != nil {
+	// Our own mails about an inquiry count as its mail too.
+	if in, inArgs := s.wordsMatch(q, "m", "inbound_search"); in != "" {
+		out, outArgs := s.wordsMatch(q, "o", "outbound_search")
+		if err := add("words", inquiry("words"), inquiryHit+`WHERE q.id IN (
+				SELECT q2.id FROM inquiries q2 JOIN inbound_messages m ON m.id = q2.inbound_message_id WHERE `+in+`
+				UNION SELECT o.inquiry_id FROM outbound_emails o WHERE o.inquiry_id IS NOT NULL AND `+out+`)
+			ORDER BY q.id DESC LIMIT ?`, slices.Concat(inArgs, outArgs, []any{limit})...); err != nil {
 			return nil, err
 		}
 	}

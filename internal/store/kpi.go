@@ -2,19 +2,24 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"slices"
+	"strings"
 	"time"
 )
 
 // KPIData is what the KPI reports are compiled from: the rows of one span
 // of time, plus what is open now.
 type KPIData struct {
-	Inquiries []KPIInquiry // created in the span
-	// Responses are the sent mails about those inquiries, in no order.
-	Responses   []KPIResponse
+	// Inquiries count the inquiries created in the span by bucket,
+	// category and language.
+	Inquiries []KPIInquiryCount
+	// Acks are the inquiries of the span whose sender got a sent mail
+	// about them, with the first such mail's time, in no order.
+	Acks  []KPIAck
 	Leads       []KPILead       // created, contacted or closed in the span, or open now
 	Assignments []KPIAssignment // in the span, oldest first
-	Orders      []KPIOrder      // created in the span
+	Orders      []KPIOrderCount // created in the span, by bucket, status and currency
 	LateOrders  []KPILateOrder  // open now, promised before the cutoff date; oldest promise first
 	Alerts      []KPIAlert      // opened in the span
 	Reps        []KPIRep        // every rep, by id
@@ -29,21 +34,21 @@ type KPIMeeting struct {
 	CreatedAt time.Time
 }
 
-// KPIInquiry is an inquiry as the reports count it.
-type KPIInquiry struct {
-	ID           int64
-	Category     string
-	Language     string // ISO 639-1 code; "" when not detected
-	ContactEmail string
-	CreatedAt    time.Time
+// KPIInquiryCount is the number of inquiries created in one bucket of
+// the span with one category and language.
+type KPIInquiryCount struct {
+	Bucket   int // index into the span's cuts: created in [cuts[Bucket], cuts[Bucket+1])
+	Category string
+	Language string // ISO 639-1 code; "" when not detected
+	N        int
 }
 
-// KPIResponse is a sent mail about an inquiry.
-type KPIResponse struct {
-	InquiryID int64
-	Kind      string // the outbound kind: "ack" is the automatic acknowledgement
-	To        string // the To addresses as stored
-	SentAt    time.Time
+// KPIAck is an inquiry whose sender got a mail about it: every mail
+// salesdesk sends an inquiry's sender by itself is automatic, so the first
+// one is when the sender was acknowledged.
+type KPIAck struct {
+	CreatedAt time.Time // the inquiry's
+	SentAt    time.Time // the first sent mail to the inquiry's contact address
 }
 
 // KPILead is a lead as the reports count it.
@@ -72,12 +77,14 @@ type KPIAssignment struct {
 	At     time.Time
 }
 
-// KPIOrder is an order as the reports count it.
-type KPIOrder struct {
+// KPIOrderCount is the number and value of the orders created in one
+// bucket of the span with one (current) status and currency.
+type KPIOrderCount struct {
+	Bucket      int // as KPIInquiryCount's
 	Status      string
 	Currency    string
-	AmountCents int64
-	CreatedAt   time.Time
+	N           int
+	AmountCents int64 // the sum
 }
 
 // KPILateOrder is an open order whose promised date has passed.
@@ -101,24 +108,57 @@ type KPIRep struct {
 	Active bool
 }
 
-// KPIData reads the rows of [from, to) the reports aggregate. Late orders
-// are those open now and promised before the calendar date of lateBefore
-// (as given, not converted to UTC).
-func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*KPIData, error) {
+// KPIData reads what the reports aggregate over the span cuts[0] ..
+// cuts[len(cuts)-1]: inquiries and orders are counted in SQL per bucket
+// [cuts[i], cuts[i+1]) (the caller cuts at every day and period boundary),
+// the rest are rows. Without cuts the span is [from, to), one bucket; with
+// them from and to are ignored. Late orders are those open now and
+// promised before the calendar date of lateBefore (as given, not converted
+// to UTC).
+func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time, cuts ...time.Time) (*KPIData, error) {
+	if len(cuts) < 2 {
+		cuts = []time.Time{from, to}
+	}
+	from, to = cuts[0], cuts[len(cuts)-1]
 	var d KPIData
 	inRange := []any{s.ts(from), s.ts(to)}
+	// buckets numbers the spans between cuts, for a join that counts each
+	// bucket on the created_at index: (b, lo, hi) rows.
+	var buckets strings.Builder
+	var bucketArgs []any
+	param := "?"
+	if s.dialect == Postgres {
+		param = "CAST(? AS TIMESTAMPTZ)"
+	}
+	for i := range len(cuts) - 1 {
+		if i > 0 {
+			buckets.WriteString(", ")
+		}
+		fmt.Fprintf(&buckets, "(%d, %s, %s)", i, param, param)
+		bucketArgs = append(bucketArgs, s.ts(cuts[i]), s.ts(cuts[i+1]))
+	}
+	withBuckets := "WITH buckets (b, lo, hi) AS (VALUES " + buckets.String() + ") "
+	// The sender's address is in a mail's To: a plain substring test, as
+	// strings.Contains, never LIKE (whose _ and % would match more).
+	contains := "instr(lower(o.to_addrs), lower(trim(i.contact_email))) > 0"
+	if s.dialect == Postgres {
+		contains = "strpos(lower(o.to_addrs), lower(trim(i.contact_email))) > 0"
+	}
 	reads := []func() error{
 		func() error {
-			return readAll(ctx, s, "kpi inquiries", &d.Inquiries, func(q *KPIInquiry) []any {
-				return []any{&q.ID, &q.Category, &q.Language, &q.ContactEmail, tcol(&q.CreatedAt)}
-			}, `SELECT id, category, language, contact_email, created_at FROM inquiries WHERE created_at >= ? AND created_at < ?`, inRange...)
+			return readAll(ctx, s, "kpi inquiries", &d.Inquiries, func(q *KPIInquiryCount) []any {
+				return []any{&q.Bucket, &q.Category, &q.Language, &q.N}
+			}, withBuckets+`SELECT k.b, q.category, q.language, COUNT(*)
+				FROM buckets k JOIN inquiries q ON q.created_at >= k.lo AND q.created_at < k.hi
+				GROUP BY k.b, q.category, q.language`, bucketArgs...)
 		},
 		func() error {
-			return readAll(ctx, s, "kpi responses", &d.Responses, func(o *KPIResponse) []any {
-				return []any{&o.InquiryID, &o.Kind, &o.To, tcol(&o.SentAt)}
-			}, `SELECT inquiry_id, kind, to_addrs, sent_at FROM outbound_emails
-				WHERE sent_at IS NOT NULL AND inquiry_id IN (SELECT id FROM inquiries WHERE created_at >= ? AND created_at < ?)`,
-				inRange...)
+			return readAll(ctx, s, "kpi acknowledgements", &d.Acks, func(a *KPIAck) []any {
+				return []any{tcol(&a.CreatedAt), tcol(&a.SentAt)}
+			}, `SELECT i.created_at, MIN(o.sent_at) FROM inquiries i JOIN outbound_emails o ON o.inquiry_id = i.id
+				WHERE i.created_at >= ? AND i.created_at < ? AND o.sent_at IS NOT NULL
+					AND trim(i.contact_email) <> '' AND `+contains+`
+				GROUP BY i.id, i.created_at`, inRange...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi leads", &d.Leads, func(l *KPILead) []any {
@@ -138,9 +178,11 @@ func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time) (*K
 				ORDER BY created_at, id`, inRange...)
 		},
 		func() error {
-			return readAll(ctx, s, "kpi orders", &d.Orders, func(o *KPIOrder) []any {
-				return []any{&o.Status, &o.Currency, &o.AmountCents, tcol(&o.CreatedAt)}
-			}, `SELECT status, currency, amount_cents, created_at FROM orders WHERE created_at >= ? AND created_at < ?`, inRange...)
+			return readAll(ctx, s, "kpi orders", &d.Orders, func(o *KPIOrderCount) []any {
+				return []any{&o.Bucket, &o.Status, &o.Currency, &o.N, &o.AmountCents}
+			}, withBuckets+`SELECT k.b, o.status, o.currency, COUNT(*), CAST(COALESCE(SUM(o.amount_cents), 0) AS BIGINT)
+				FROM buckets k JOIN orders o ON o.created_at >= k.lo AND o.created_at < k.hi
+				GROUP BY k.b, o.status, o.currency`, bucketArgs...)
 		},
 		func() error {
 			return readAll(ctx, s, "kpi late orders", &d.LateOrders, func(o *KPILateOrder) []any {
