@@ -21,8 +21,10 @@ type Proposal struct {
 // Exact reports whether the customer named a time of day.
 func (p Proposal) Exact() bool { return p.End.IsZero() }
 
-// maxProposals caps what one mail proposes.
-const maxProposals = 10
+const (
+	maxProposals = 10 // caps what one mail proposes
+	maxDayLen    = 80 // the longest day read: "am nächsten Dienstag, den 10. September 2026"
+)
 
 // ParseProposals reads the meeting times a customer proposed in text,
 // relative to ref (when they wrote) and in loc (their timezone), in any of
@@ -94,7 +96,29 @@ type day struct {
 // the date right after it ("Dienstag, den 10. März") counting as one.
 func findDays(f string) []day {
 	var out []day
-	for _, m := range dayRe.FindAllStringSubmatchIndex(f, 100) {
+	for i := 0; i < len(f) && len(out) < 100; {
+		if !isWordByte(f[i]) || (i > 0 && isWordByte(f[i-1])) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(f) && (isWordByte(f[j]) || f[j] == '-' || f[j] == '\'') {
+			j++
+		}
+		var m []int
+		if mayStartDay(f[i:j]) {
+			m = dayRe.FindStringSubmatchIndex(f[i:min(len(f), i+maxDayLen)])
+		}
+		if m == nil {
+			i = j
+			continue
+		}
+		for k := range m {
+			if m[k] >= 0 {
+				m[k] += i
+			}
+		}
+		i = m[1]
 		g := func(name string) string {
 			i := dayRe.SubexpIndex(name)
 			if m[2*i] < 0 {

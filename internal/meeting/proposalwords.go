@@ -119,6 +119,42 @@ var (
 		"questo": true, "deze": true, "nesta": true, "neste": true}
 )
 
+// dayStarts are the first words of a day: a weekday, a relative day, a
+// month or a word before a weekday ("next", "am", "el").
+var dayStarts = func() map[string]bool {
+	m := map[string]bool{}
+	for _, ws := range [][]string{keys(weekdayWords), keys(relativeWords), keys(monthWords), keys(nextWords),
+		keys(thisWords), {"on", "am", "le", "el", "il", "op", "na", "no", "a", "la", "den", "o", "ao", "lo"}} {
+		for _, w := range ws {
+			m[strings.Fields(w)[0]] = true
+		}
+	}
+	return m
+}()
+
+// mayStartDay reports whether word w (folded) can begin a day: a number,
+// a word of dayStarts, or one with a weekday or relative day glued to a
+// part of the day ("dienstagmorgen", "morgenochtend").
+func mayStartDay(w string) bool {
+	if w[0] >= '0' && w[0] <= '9' || dayStarts[w] {
+		return true
+	}
+	if i := strings.IndexAny(w, "-'"); i > 0 && dayStarts[w[:i]] {
+		return true
+	}
+	for k := range weekdayWords {
+		if strings.HasPrefix(w, k) {
+			return true
+		}
+	}
+	for k := range relativeWords {
+		if strings.HasPrefix(w, k) {
+			return true
+		}
+	}
+	return false
+}
+
 // alt is a regexp alternation of words, longest first so that "montag"
 // wins over "mon"; a space in a word matches any run of spaces.
 func alt(words ...[]string) string {
@@ -161,7 +197,9 @@ var (
 	// which one ("am nächsten Dienstag", "mardi prochain", "el próximo
 	// martes"), a relative day, or a date ("3. März", "3 de marzo",
 	// "March 3rd", "03.03.", "3/3").
-	dayRe = regexp.MustCompile(`\b(?:` +
+	// It is matched only where a word that can begin a day begins (see
+	// dayStarts), so a long mail costs a map lookup a word.
+	dayRe = regexp.MustCompile(`^(?:` +
 		`(?P<pre>(?:(?:` + alt(keys(nextWords), keys(thisWords), []string{"on", "am", "le", "el", "il", "op", "na", "no",
 		"a", "la", "den", "o", "ao", "lo"}) + `)\s+){0,2})(?P<wd>` + weekdayAlt + `)(?:\s+(?P<suf>prochaine|prochain|que\s+viene|que\s+vem|proximo|proxima|prossimo|prossima))?` +
 		`|(?P<rel>` + alt(keys(relativeWords)) + `)` +
