@@ -176,7 +176,7 @@ func (h *MeetingRequestHandler) ProcessTask(ctx context.Context, t *asynq.Task) 
 		return missingIsPermanent(err)
 	}
 	loc := meeting.LoadZone(m.CustomerTimezone)
-	proposals := meeting.ParseProposals(cm.words(), cm.receivedAt(), loc)
+	proposals := meeting.ParseProposals(cm.words(), cm.receivedAt(), loc, cm.inquiry.Language)
 	// Greet by the name on file: the From's display name proves nothing.
 	name, err := recordedName(ctx, h.st, sender)
 	if err != nil {
@@ -243,7 +243,7 @@ func (h *MeetingRequestHandler) open(ctx context.Context, cm *customerMail, send
 	var slots []meeting.Interval
 	if h.canOffer() {
 		m.Status = store.MeetingProposed // set before the slots exist; a re-run finds and adds them
-		if slots, _, err = h.svc.Offer(ctx, m, rep, meeting.ParseProposals(cm.words(), cm.receivedAt(), loc)); err != nil {
+		if slots, _, err = h.svc.Offer(ctx, m, rep, meeting.ParseProposals(cm.words(), cm.receivedAt(), loc, cm.inquiry.Language)); err != nil {
 			return nil, err
 		}
 		if len(slots) == 0 {

@@ -27,6 +27,8 @@ func FuzzFindReply(f *testing.F) {
 func FuzzParseProposals(f *testing.F) {
 	f.Add("Could we meet Tuesday at 3pm or next Friday morning?", int64(1774620000), -4*3600)
 	f.Add("tomorrow 12am, monday @ 23:59, sun 99:99", int64(0), 14*3600)
+	f.Add("am Dienstag um 15 Uhr, mañana por la mañana, jeudi à 10h30, 3/3 alle 15, dinsdag om 15.00 uur", int64(1774620000), 3600)
+	f.Add("terça-feira às 15h; 31 de fevereiro; 15 Stück; Dienstagmorgen; 29.02.2028", int64(1772618400), 0)
 	f.Fuzz(func(t *testing.T, text string, unix int64, off int) {
 		if off < -14*3600 || off > 14*3600 || unix < 0 || unix > 1<<40 {
 			return
