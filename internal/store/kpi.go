@@ -16,7 +16,7 @@ type KPIData struct {
 	Inquiries []KPIInquiryCount
 	// Acks are the inquiries of the span whose sender got a sent mail
 	// about them, with the first such mail's time, in no order.
-	Acks  []KPIAck
+	Acks        []KPIAck
 	Leads       []KPILead       // created, contacted or closed in the span, or open now
 	Assignments []KPIAssignment // in the span, oldest first
 	Orders      []KPIOrderCount // created in the span, by bucket, status and currency
