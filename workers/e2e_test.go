@@ -310,6 +310,16 @@ func TestEndToEnd(t *testing.T) {
 
 func appendAll(t *testing.T, srv testenv.IMAP, user string, mails []e2eMail) {
 	t.Helper()
+	raws := make([][]byte, len(mails))
+	for i, m := range mails {
+		raws[i] = m.raw()
+	}
+	appendBytes(t, srv, user, raws...)
+}
+
+// appendBytes APPENDs raw mails (CRLF line ends) to user's INBOX.
+func appendBytes(t *testing.T, srv testenv.IMAP, user string, raws ...[]byte) {
+	t.Helper()
 	c, err := imapclient.DialInsecure(srv.Addr, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -318,8 +328,7 @@ func appendAll(t *testing.T, srv testenv.IMAP, user string, mails []e2eMail) {
 	if err := c.Login(user, srv.Password).Wait(); err != nil {
 		t.Fatal(err)
 	}
-	for _, m := range mails {
-		raw := m.raw()
+	for i, raw := range raws {
 		cmd := c.Append("INBOX", int64(len(raw)), nil)
 		if _, err := cmd.Write(raw); err != nil {
 			t.Fatal(err)
@@ -328,7 +337,7 @@ func appendAll(t *testing.T, srv testenv.IMAP, user string, mails []e2eMail) {
 			t.Fatal(err)
 		}
 		if _, err := cmd.Wait(); err != nil {
-			t.Fatalf("append %s: %v", m.name, err)
+			t.Fatalf("append mail %d of %d: %v", i+1, len(raws), err)
 		}
 	}
 	c.Logout().Wait()

@@ -6,8 +6,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/emersion/go-imap/v2/imapclient"
-
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/senderauth"
 	"salesdesk/internal/store"
@@ -112,26 +110,9 @@ func TestMeetingRepMailEndToEnd(t *testing.T) {
 // appendRaw APPENDs raw mails (LF line ends) to user's INBOX.
 func appendRaw(t *testing.T, srv testenv.IMAP, user string, raws ...string) {
 	t.Helper()
-	c, err := imapclient.DialInsecure(srv.Addr, nil)
-	if err != nil {
-		t.Fatal(err)
+	bs := make([][]byte, len(raws))
+	for i, s := range raws {
+		bs[i] = []byte(strings.ReplaceAll(s, "\n", "\r\n"))
 	}
-	defer c.Close()
-	if err := c.Login(user, srv.Password).Wait(); err != nil {
-		t.Fatal(err)
-	}
-	for _, s := range raws {
-		raw := []byte(strings.ReplaceAll(s, "\n", "\r\n"))
-		cmd := c.Append("INBOX", int64(len(raw)), nil)
-		if _, err := cmd.Write(raw); err != nil {
-			t.Fatal(err)
-		}
-		if err := cmd.Close(); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := cmd.Wait(); err != nil {
-			t.Fatal(err)
-		}
-	}
-	c.Logout().Wait()
+	appendBytes(t, srv, user, bs...)
 }
