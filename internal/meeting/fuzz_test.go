@@ -29,6 +29,7 @@ func FuzzParseProposals(f *testing.F) {
 	f.Add("tomorrow 12am, monday @ 23:59, sun 99:99", int64(0), 14*3600)
 	f.Add("am Dienstag um 15 Uhr, mañana por la mañana, jeudi à 10h30, 3/3 alle 15, dinsdag om 15.00 uur", int64(1774620000), 3600)
 	f.Add("terça-feira às 15h; 31 de fevereiro; 15 Stück; Dienstagmorgen; 29.02.2028", int64(1772618400), 0)
+	f.Add("at 3pm on Tuesday, um 15 Uhr am Dienstag, à 15h mardi, alle 15 martedì, Monday, at 3pm on Tuesday", int64(1772618400), 3600)
 	f.Fuzz(func(t *testing.T, text string, unix int64, off int) {
 		if off < -14*3600 || off > 14*3600 || unix < 0 || unix > 1<<40 {
 			return

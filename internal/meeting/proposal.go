@@ -55,7 +55,17 @@ func ParseProposals(text string, ref time.Time, loc *time.Location, language ...
 		}
 	}
 	now := ref.In(loc)
-	var out []Proposal
+	// The time after each day, read first: whether the next day has one
+	// tells whose a time between two days is.
+	type after struct {
+		p      Proposal
+		n      int
+		ok     bool
+		exact  bool
+		onTime bool // resolved, and read in the text after the day
+	}
+	afters := make([]after, len(anchors))
+	days := make([]time.Time, len(anchors))
 	for i, a := range anchors {
 		limit := len(f)
 		if i+1 < len(anchors) {
@@ -65,17 +75,104 @@ func ParseProposals(text string, ref time.Time, loc *time.Location, language ...
 		if !ok {
 			continue
 		}
+		days[i] = day
 		p, n, ok := readTime(f[a.end:limit], day, loc)
-		if !ok || !p.Start.After(ref) {
+		afters[i] = after{p: p, n: n, ok: ok, exact: ok && p.Exact(), onTime: true}
+	}
+	var out []Proposal
+	read := 0 // where the text not yet read as some day's time begins
+	for i, a := range anchors {
+		w := afters[i]
+		if !w.onTime {
+			read = max(read, a.end)
 			continue
 		}
-		p.Text = strings.TrimSpace(text[orig[a.start]:orig[a.end+n]])
+		// "Monday, at 3pm on Tuesday": a time followed by nothing but
+		// spaces and the next day, which has no time after it, is that
+		// day's, written before it.
+		if w.exact && i+1 < len(anchors) && !afters[i+1].exact &&
+			strings.TrimSpace(f[a.end+w.n:anchors[i+1].start]) == "" {
+			w = after{}
+		}
+		var p Proposal
+		var from, to int
+		switch b, at, ok := readTimeBefore(f, max(read, a.start-maxTimeBefore), a.start, days[i], loc); {
+		case w.exact:
+			p, from, to = w.p, a.start, a.end+w.n
+		case ok:
+			p, from, to = b, at, a.end
+		case w.ok:
+			p, from, to = w.p, a.start, a.end+w.n
+		default:
+			read = max(read, a.end)
+			continue
+		}
+		read = max(read, to)
+		if !p.Start.After(ref) {
+			continue
+		}
+		p.Text = strings.TrimSpace(text[orig[from]:orig[to]])
 		out = append(out, p)
 		if len(out) == maxProposals {
 			break
 		}
 	}
 	return out
+}
+
+// maxTimeBefore is how far before a day a time written before it is
+// looked for: "um 15:30 Uhr am" and a little slack.
+const maxTimeBefore = 40
+
+// readTimeBefore reads a time of day written right before the day at
+// f[dayStart:], in f[lo:dayStart] ("at 3pm on Tuesday", "um 15 Uhr am
+// Dienstag", "à 15h mardi", "a las 15 el martes"): an introducing word
+// or none, a time that reads as one (as readClock reads it), and nothing
+// but spaces, commas and small words between it and the day. at is where
+// the time's words begin: its introducing word, else the time itself.
+func readTimeBefore(f string, lo, dayStart int, on time.Time, loc *time.Location) (p Proposal, at int, ok bool) {
+	if lo < 0 || lo >= dayStart || dayStart > len(f) {
+		return p, 0, false
+	}
+	y, mo, d := on.Date()
+	s := f[:dayStart]
+	for i := lo; i < dayStart; i++ {
+		if !(isWordByte(s[i]) || s[i] == '@') || (i > 0 && isWordByte(s[i-1])) {
+			continue
+		}
+		n, connector, first := i, false, -1
+		for steps := 0; steps < 3; steps++ {
+			m := fillerRe.FindStringSubmatchIndex(s[n:])
+			if m == nil || m[1] == 0 {
+				break
+			}
+			if m[2] >= 0 && !connector {
+				connector, first = true, n+m[2]
+			}
+			n += m[1]
+		}
+		k := n + len(s[n:]) - len(strings.TrimLeft(s[n:], " \t\r\n,"))
+		if first < 0 {
+			first = k // the words start with the time: "bitte 15:00 am Dienstag"
+		}
+		h, mins, end, ok := readClock(s[k:], connector, "")
+		if !ok {
+			continue
+		}
+		rest := k + end
+		for steps := 0; steps < 2; steps++ {
+			m := fillerRe.FindStringSubmatchIndex(s[rest:])
+			if m == nil || m[1] == 0 || m[2] >= 0 {
+				break // a word that introduces a time introduces another
+			}
+			rest += m[1]
+		}
+		if strings.Trim(s[rest:], " \t\r\n,") != "" {
+			continue
+		}
+		return Proposal{Start: time.Date(y, mo, d, h, mins, 0, 0, loc)}, first, true
+	}
+	return p, 0, false
 }
 
 // day is a day named in a mail, at [start, end) of the folded text.

@@ -155,3 +155,56 @@ func TestParseProposalsText(t *testing.T) {
 		t.Fatalf("got %+v, want the words as written", got)
 	}
 }
+
+// TestParseProposalsTimeBeforeDay: a time written before its day ("at
+// 3pm on Tuesday", "um 15 Uhr am Dienstag", "à 15h mardi") is read in
+// every language, as is a list of such times; a time that ends a
+// sentence or belongs to the day before stays where it was written.
+// Said on Wednesday 4 March 2026, 10:00 in Berlin.
+func TestParseProposalsTimeBeforeDay(t *testing.T) {
+	berlin := mustLoc(t, "Europe/Berlin")
+	ref := time.Date(2026, 3, 4, 10, 0, 0, 0, berlin)
+	const lay = "2006-01-02 15:04"
+	tests := []struct {
+		name, text string
+		want       []string
+		wantText   string
+	}{
+		{"en", "Could we meet at 3pm on Tuesday?", []string{"2026-03-10 15:00"}, "at 3pm on Tuesday"},
+		{"en without on", "3pm Tuesday works", []string{"2026-03-10 15:00"}, "3pm Tuesday"},
+		{"en in the afternoon", "at 4 in the afternoon on Friday", []string{"2026-03-06 16:00"}, ""},
+		{"de", "Geht es um 15 Uhr am Dienstag?", []string{"2026-03-10 15:00"}, "um 15 Uhr am Dienstag"},
+		{"de date", "um 14:30 am 12. März", []string{"2026-03-12 14:30"}, ""},
+		{"fr", "à 15h mardi", []string{"2026-03-10 15:00"}, "à 15h mardi"},
+		{"fr le", "à 10h30 le jeudi 5 mars", []string{"2026-03-05 10:30"}, ""},
+		{"es", "a las 15 el martes", []string{"2026-03-10 15:00"}, ""},
+		{"it", "alle 15 martedì", []string{"2026-03-10 15:00"}, ""},
+		{"nl", "om 15 uur op dinsdag", []string{"2026-03-10 15:00"}, ""},
+		{"pt", "às 15h na terça", []string{"2026-03-10 15:00"}, ""},
+		{"two, time first", "at 10am on Monday, at 3pm on Tuesday", []string{"2026-03-09 10:00", "2026-03-10 15:00"}, ""},
+		{"time leads the next day", "Monday, at 3pm on Tuesday", []string{"2026-03-10 15:00"}, ""},
+		{"time after the day still wins", "Monday at 10am, Tuesday at 3pm", []string{"2026-03-09 10:00", "2026-03-10 15:00"}, ""},
+		{"time of the day before", "Monday 10:00, Tuesday is bad", []string{"2026-03-09 10:00"}, ""},
+		{"a sentence between", "I am busy until 3pm. Tuesday?", nil, ""},
+		{"a quantity before", "15 Stück am Dienstag", nil, ""},
+		{"a bare number without a connector", "15 Dienstag", nil, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			ps := ParseProposals(tc.text, ref, berlin)
+			var got []string
+			for _, p := range ps {
+				if !p.Exact() {
+					t.Errorf("%q read as a part of a day: %+v", tc.text, p)
+				}
+				got = append(got, p.Start.In(berlin).Format(lay))
+			}
+			if strings.Join(got, "; ") != strings.Join(tc.want, "; ") {
+				t.Fatalf("ParseProposals(%q) = %q, want %q", tc.text, got, tc.want)
+			}
+			if tc.wantText != "" && ps[0].Text != tc.wantText {
+				t.Errorf("text = %q, want %q", ps[0].Text, tc.wantText)
+			}
+		})
+	}
+}

@@ -203,8 +203,8 @@ var (
 		`(?P<pre>(?:(?:` + alt(keys(nextWords), keys(thisWords), []string{"on", "am", "le", "el", "il", "op", "na", "no",
 		"a", "la", "den", "o", "ao", "lo"}) + `)\s+){0,2})(?P<wd>` + weekdayAlt + `)(?:\s+(?P<suf>prochaine|prochain|que\s+viene|que\s+vem|proximo|proxima|prossimo|prossima))?` +
 		`|(?P<rel>` + alt(keys(relativeWords)) + `)` +
-		`|(?P<d1>\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?(?P<m1>` + monthAlt + `)\.?(?:,?\s+(?:de\s+)?(?P<y1>\d{4}))?` +
-		`|(?P<m2>` + monthAlt + `)\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{4}))?` +
+		`|(?P<d1>\d{1,2})(?:\.|st|nd|rd|th|er|º|°)?\s*(?:de\s+|of\s+)?(?P<m1>` + monthAlt + `)\b\.?(?:,?\s+(?:de\s+)?(?P<y1>\d{4}))?` +
+		`|(?P<m2>` + monthAlt + `)\b\.?\s+(?P<d2>\d{1,2})(?:st|nd|rd|th)?(?:,?\s+(?P<y2>\d{4}))?` +
 		`|(?P<d3>\d{1,2})\.(?P<m3>\d{1,2})\.(?P<y3>\d{4}|\d{2})?` +
 		`|(?P<d4>\d{1,2})/(?P<m4>\d{1,2})(?:/(?P<y4>\d{4}|\d{2}))?` +
 		`)`)

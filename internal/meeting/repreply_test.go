@@ -40,6 +40,13 @@ func TestParseRepInstruction(t *testing.T) {
 			wantStart: time.Date(2026, 3, 31, 19, 0, 0, 0, time.UTC)},
 		{name: "tomorrow", text: "tomorrow at 9am works better", loc: berlin, wantAct: RepMove,
 			wantStart: time.Date(2026, 3, 28, 8, 0, 0, 0, time.UTC)},
+		// A time written before its day, in the rep's language.
+		{name: "time before the day", text: "at 3pm on Tuesday", loc: berlin, wantAct: RepMove,
+			wantStart: time.Date(2026, 3, 31, 13, 0, 0, 0, time.UTC), wantText: "at 3pm on Tuesday"},
+		{name: "Uhr before the day", text: "Bitte um 15 Uhr am Dienstag", loc: berlin, wantAct: RepMove,
+			wantStart: time.Date(2026, 3, 31, 13, 0, 0, 0, time.UTC), wantText: "um 15 Uhr am Dienstag"},
+		{name: "heure before the day", text: "plutôt à 15h mardi", loc: berlin, wantAct: RepMove,
+			wantStart: time.Date(2026, 3, 31, 13, 0, 0, 0, time.UTC), wantText: "à 15h mardi"},
 		{name: "confirm", text: "confirm", loc: berlin, wantAct: RepConfirm},
 		{name: "confirmed", text: "Confirmed, thanks!", loc: berlin, wantAct: RepConfirm},
 		{name: "ok", text: "OK", loc: berlin, wantAct: RepConfirm},
@@ -103,5 +110,51 @@ func BenchmarkParseRepInstruction(b *testing.B) {
 		if ParseRepInstruction(text, ref, berlin).Action != RepMove {
 			b.Fatal("not a move")
 		}
+	}
+}
+
+// TestParseRepOutcome: a reply to the outcome mail that begins with how
+// the meeting went records that, in every language, with what follows as
+// the next step, even when the next step names a time; an outcome word
+// that does not end its clause, or comes later, is none.
+func TestParseRepOutcome(t *testing.T) {
+	ref := time.Date(2026, 3, 27, 14, 10, 0, 0, time.UTC)
+	tests := []struct {
+		name, text string
+		wantAct    RepAction
+		wantNote   string
+	}{
+		{"held", "held", RepHeld, ""},
+		{"held with next step", "Held, next step: send the quote by Friday", RepHeld, "send the quote by Friday"},
+		{"held, next step on its own line", "Held.\nNext step: call Tuesday at 3pm", RepHeld, "call Tuesday at 3pm"},
+		{"meeting was held", "The meeting was held - they want a trial", RepHeld, "they want a trial"},
+		{"no-show", "no-show", RepNoShow, ""},
+		{"no show", "No show. Will try again next week", RepNoShow, "Will try again next week"},
+		{"didn't show", "Customer didn’t show up", RepNoShow, ""},
+		{"did not come", "they did not come", RepNoShow, ""},
+		{"de held", "Hat stattgefunden, nächster Schritt: Angebot schicken", RepHeld, "Angebot schicken"},
+		{"de no-show", "Kunde ist nicht erschienen.", RepNoShow, ""},
+		{"fr held", "Le rendez-vous a eu lieu", RepHeld, ""},
+		{"fr no-show", "Le client n'est pas venu", RepNoShow, ""},
+		{"es held", "Se celebró, siguiente paso: demo", RepHeld, "demo"},
+		{"es no-show", "El cliente no se presentó", RepNoShow, ""},
+		{"it held", "Si è tenuto", RepHeld, ""},
+		{"it no-show", "Il cliente non si è presentato", RepNoShow, ""},
+		{"nl held", "Heeft plaatsgevonden", RepHeld, ""},
+		{"nl no-show", "De klant is niet komen opdagen", RepNoShow, ""},
+		{"pt held", "A reunião foi realizada", RepHeld, ""},
+		{"pt no-show", "O cliente não compareceu", RepNoShow, ""},
+		{"held up is no outcome", "held up in traffic, move to Tuesday 3pm", RepMove, ""},
+		{"not held", "not held, the customer called it off", RepCancel, ""},
+		{"outcome later in the text", "Thanks. It was held", RepUnclear, ""},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			got := ParseRepInstruction(tc.text, ref, time.UTC)
+			if got.Action != tc.wantAct || got.Note != tc.wantNote {
+				t.Errorf("ParseRepInstruction(%q) = %s note %q (%+v), want %s note %q", tc.text, got.Action, got.Note, got,
+					tc.wantAct, tc.wantNote)
+			}
+		})
 	}
 }
