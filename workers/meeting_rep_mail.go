@@ -1,12 +1,15 @@
 package workers
 
 import (
+	"bytes"
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
 	"log/slog"
+	"mime"
+	"net/mail"
 	"strconv"
 	"strings"
 	"time"
@@ -40,6 +43,16 @@ type RepMeetingMailOptions struct {
 	// TeamZone reads the times of a rep without a valid zone of their own
 	// (nil: UTC).
 	TeamZone *time.Location
+	// Reps finds a rep by address, so a mail from anyone else is passed
+	// on from its header alone; nil: the meeting store's, when it finds
+	// reps (*store.Store does), else every threaded mail is parsed.
+	Reps RepFinder
+}
+
+// RepFinder finds a rep by email address (any case), or returns
+// store.ErrNotFound; *store.Store implements it.
+type RepFinder interface {
+	RepByEmail(ctx context.Context, email string) (*store.Rep, error)
 }
 
 // maxRepMailBytes bounds the rep's mail parsed for an instruction.
@@ -66,6 +79,7 @@ type RepMeetingMail struct {
 	meetingDesk
 	threads  MeetingThreadStore
 	senders  intake.SenderChecker
+	reps     RepFinder
 	teamZone *time.Location
 }
 
@@ -82,7 +96,10 @@ func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions
 	if ro.TeamZone == nil {
 		ro.TeamZone = time.UTC
 	}
-	return &RepMeetingMail{meetingDesk: m, threads: ro.Threads, senders: ro.Senders, teamZone: ro.TeamZone}, nil
+	if ro.Reps == nil {
+		ro.Reps, _ = d.Store.(RepFinder)
+	}
+	return &RepMeetingMail{meetingDesk: m, threads: ro.Threads, senders: ro.Senders, reps: ro.Reps, teamZone: ro.TeamZone}, nil
 }
 
 // Take handles inbound message id when it is a rep's instruction about a
@@ -90,6 +107,9 @@ func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions
 func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
 	in, err := pendingInbound(ctx, h.st, id)
 	if in == nil {
+		return false, err
+	}
+	if maybe, err := h.maybeRepReply(ctx, in.Raw); err != nil || !maybe {
 		return false, err
 	}
 	msg, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: maxRepMailBytes, Now: h.Clock.Now})
@@ -138,18 +158,95 @@ func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
 		ref = in.ReceivedAt
 	}
 	ins := meeting.ParseRepInstruction(text, ref, loc)
+	key := repMailKey(msg)
+	if first, held, err := h.firstCopy(ctx, m.ID, id, key, ins); err != nil {
+		return false, err
+	} else if !first {
+		log.InfoContext(ctx, "rep meeting reply is a copy of one already taken, changes nothing", "first", held.DecidedBy)
+		return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, "rep meeting reply: a copy of "+held.DecidedBy+", already taken")
+	}
 	outcome, problem, err := h.apply(ctx, v, rep, ins)
 	if err != nil {
 		return false, err
 	}
 	if problem != "" {
-		if err := h.help(ctx, v, rep, msg, ins, problem, loc); err != nil {
+		if err := h.help(ctx, v, rep, msg, key, ins, problem, loc); err != nil {
 			return false, err
 		}
 		outcome = "help sent: " + problem
 	}
 	log.InfoContext(ctx, "rep meeting reply taken, not answered as an inquiry", "action", string(ins.Action), "outcome", outcome)
 	return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, "rep meeting reply: "+outcome)
+}
+
+// maybeRepReply reads only raw's header and reports whether it may be a
+// rep's reply to a meeting mail: it threads onto an earlier mail
+// (In-Reply-To, References) or its subject carries a reference, and its
+// From is a rep. Whatever it cannot read it leaves to the full parse; a
+// customer's mail ends here, before any parse or thread lookup.
+func (h *RepMeetingMail) maybeRepReply(ctx context.Context, raw []byte) (bool, error) {
+	msg, err := mail.ReadMessage(bytes.NewReader(raw))
+	if err != nil {
+		return true, nil
+	}
+	hdr := msg.Header
+	if hdr.Get("In-Reply-To") == "" && hdr.Get("References") == "" {
+		subject, unread := hdr.Get("Subject"), false
+		if d, err := new(mime.WordDecoder).DecodeHeader(subject); err == nil {
+			subject = d
+		} else {
+			unread = true // a charset only the full parse reads
+		}
+		if _, ok := mailparse.ReferenceToken(subject); !ok && !unread {
+			return false, nil
+		}
+	}
+	if h.reps == nil || len(hdr["From"]) != 1 {
+		return true, nil
+	}
+	from, err := mail.ParseAddress(hdr.Get("From"))
+	if err != nil {
+		return true, nil
+	}
+	switch _, err := h.reps.RepByEmail(ctx, from.Address); {
+	case errors.Is(err, store.ErrNotFound):
+		return false, nil
+	case err != nil:
+		return false, err
+	}
+	return true, nil
+}
+
+// repMailAction is the link decision that records which rep mail was
+// taken for a meeting: one per mail (its key) and meeting.
+const repMailAction = "meeting_rep_mail:"
+
+// firstCopy records that inbound message inboundID, a rep's mail with
+// key (repMailKey), was taken for meeting meetingID, and reports whether
+// it is the copy that acts: false for a second copy of a mail (the same
+// Message-ID delivered again) already taken, whatever happened to the
+// meeting since; true again for the same message, whose earlier try
+// failed part way (every step of apply may run twice).
+func (h *RepMeetingMail) firstCopy(ctx context.Context, meetingID, inboundID int64, key string,
+	ins meeting.RepInstruction) (bool, store.LinkDecision, error) {
+	by := "inbound " + strconv.FormatInt(inboundID, 10)
+	d, won, err := h.st.DecideOnce(ctx, store.LinkDecision{Action: repMailAction + key, SubjectID: meetingID,
+		Decision: string(ins.Action), DecidedBy: by, DecidedAt: h.Clock.Now()})
+	if err != nil {
+		return false, d, fmt.Errorf("record rep mail %d for meeting %d: %w", inboundID, meetingID, err)
+	}
+	return won || d.DecidedBy == by, d, nil
+}
+
+// repMailKey names a rep's mail across its copies: its Message-ID, else
+// its subject and text, hashed.
+func repMailKey(msg *mailparse.Message) string {
+	key := msg.MessageID
+	if key == "" {
+		key = msg.Subject + "\x00" + msg.Text
+	}
+	sum := sha256.Sum256([]byte(key))
+	return hex.EncodeToString(sum[:12])
 }
 
 // repliedMeeting is the meeting whose mail msg answers, nil when none.
@@ -256,10 +353,11 @@ func (h *RepMeetingMail) authenticated(ctx context.Context, in *store.InboundMes
 }
 
 // apply carries out ins on v. problem, when not empty, completes
-// "Nothing changed because ..." for the rep's help reply. Every branch
-// may run twice for one mail (a retry, a second copy): a move to where
-// the meeting already is and a cancel of a cancelled meeting only queue
-// the current version again, whose task is already taken.
+// "Nothing changed because ..." for the rep's help reply. A second copy
+// of a mail never gets here (firstCopy), but every branch may run twice
+// for one message (a retry): a move to where the meeting already is and
+// a cancel of a cancelled meeting only queue the current version again,
+// whose task is already taken, and the same outcome again is harmless.
 func (h *RepMeetingMail) apply(ctx context.Context, v *meetingView, rep *store.Rep, ins meeting.RepInstruction) (outcome, problem string, err error) {
 	m := v.m
 	booked := m.Status == store.MeetingConfirmed || m.Status == store.MeetingRescheduled
@@ -287,8 +385,45 @@ func (h *RepMeetingMail) apply(ctx context.Context, v *meetingView, rep *store.R
 		return "", "no time is booked yet: write a day and a time", nil
 	case meeting.RepMove:
 		return h.move(ctx, m, rep, ins.Start, booked)
+	case meeting.RepHeld, meeting.RepNoShow:
+		return h.outcome(ctx, m, rep, ins)
 	}
 	return "", ins.Why, nil
+}
+
+// outcome records how m went, as the rep's outcome link does: only once
+// it has started, and the first outcome holds.
+func (h *RepMeetingMail) outcome(ctx context.Context, m *store.Meeting, rep *store.Rep, ins meeting.RepInstruction) (outcome, problem string, err error) {
+	status := store.MeetingHeld
+	if ins.Action == meeting.RepNoShow {
+		status = store.MeetingNoShow
+	}
+	by := rep.Email
+	if rep.Name != "" {
+		by = rep.Name + " <" + rep.Email + ">"
+	}
+	_, d, err := h.svc.SetOutcome(ctx, m.ID, status, ins.Note, by)
+	switch {
+	case errors.Is(err, meeting.ErrDecided):
+		return "", "its outcome is already recorded as " + outcomeWords(d.Decision), nil
+	case errors.Is(err, meeting.ErrNotOpen) && m.Status == store.MeetingCancelled:
+		return "", "the meeting is cancelled", nil
+	case errors.Is(err, meeting.ErrNotOpen):
+		return "", "no time is booked yet", nil
+	case errors.Is(err, meeting.ErrBadInput):
+		return "", "the meeting has not started yet: its outcome can be recorded once it has started", nil
+	case err != nil:
+		return "", "", err
+	}
+	return "outcome " + status, "", nil
+}
+
+// outcomeWords is how a help mail names a recorded outcome.
+func outcomeWords(status string) string {
+	if status == store.MeetingNoShow {
+		return "no-show"
+	}
+	return status
 }
 
 // move books or moves m to start, as the signed move link does, after
@@ -343,8 +478,8 @@ func (h *RepMeetingMail) move(ctx context.Context, m *store.Meeting, rep *store.
 // help queues the rep's help reply to msg: what was read, why nothing
 // changed, what to write and the rep's links. One per rep mail, however
 // often it is processed.
-func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Rep, msg *mailparse.Message, ins meeting.RepInstruction,
-	problem string, loc *time.Location) error {
+func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Rep, msg *mailparse.Message, key string,
+	ins meeting.RepInstruction, problem string, loc *time.Location) error {
 	m := v.m
 	data := meeting.RepHelpData{MailData: h.data(v, *v.rep, ""), Problem: problem, Zone: loc.String()}
 	data.Name = rep.Name
@@ -357,6 +492,11 @@ func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Re
 		data.Understood = "move to " + meeting.When(ins.Start, loc)
 	case meeting.RepCancel, meeting.RepConfirm:
 		data.Understood = string(ins.Action)
+	case meeting.RepHeld, meeting.RepNoShow:
+		data.Understood = outcomeWords(string(ins.Action)) // the actions are named as the statuses
+		if ins.Note != "" {
+			data.Understood += ", next step: " + ins.Note
+		}
 	default:
 		if t := strings.TrimSpace(ins.Text); t != "" {
 			if len(t) > 200 {
@@ -365,12 +505,7 @@ func (h *RepMeetingMail) help(ctx context.Context, v *meetingView, rep *store.Re
 			data.Understood = `"` + t + `"`
 		}
 	}
-	mailKey := msg.MessageID
-	if mailKey == "" {
-		mailKey = msg.Subject + "\x00" + msg.Text
-	}
-	sum := sha256.Sum256([]byte(mailKey))
-	o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailRepHelp, m.ID, hex.EncodeToString(sum[:12])),
+	o := &store.OutboundEmail{IdempotencyKey: meetingKey(meeting.MailRepHelp, m.ID, key),
 		Kind: meeting.MailRepHelp, InquiryID: m.InquiryID, To: []string{rep.Email}}
 	if msg.MessageID != "" {
 		o.InReplyTo = msg.MessageID
