@@ -97,11 +97,12 @@ func (r *repMailBare) store(tb testing.TB, raw string) int64 {
 // annMail is Ann's mail to the sales inbox; inReplyTo, when set,
 // threads it onto an earlier mail as a reply to it.
 func annMail(name, inReplyTo string) string {
-	thread := ""
+	thread, subject := "", "Pumps for the new plant"
 	if inReplyTo != "" {
 		thread = "In-Reply-To: <" + inReplyTo + ">\nReferences: <" + inReplyTo + ">\n"
+		subject = "Re: Pump review [SD-ABC123]"
 	}
-	return "From: Ann Lee <ann@acme.com>\nTo: Ourco Sales <sales@ourco.example>\nSubject: Re: Pump review [SD-ABC123]\n" +
+	return "From: Ann Lee <ann@acme.com>\nTo: Ourco Sales <sales@ourco.example>\nSubject: " + subject + "\n" +
 		"Message-ID: <" + name + "@acme.com>\n" + thread + "Date: Fri, 27 Mar 2026 15:20:00 +0100\nMIME-Version: 1.0\n" +
 		"Content-Type: text/plain; charset=utf-8\n\n" + strings.Repeat("Could we move to Tuesday at 3pm? We need 40 pumps.\n", 40) +
 		"\nOn Fri, 27 Mar 2026, Ourco Sales wrote:\n> Hello Ann,\n> Monday at 10:00 was the plan\n"
@@ -139,7 +140,8 @@ func TestMeetingRepMailCustomerUntouched(t *testing.T) {
 }
 
 // BenchmarkRepMeetingMailCustomer is what the rep-mail hook costs a
-// customer's mail that it passes on: a new mail, and a reply in a thread.
+// customer's mail that it passes on: a new mail, and a reply in a
+// meeting's thread with the inquiry's reference.
 func BenchmarkRepMeetingMailCustomer(b *testing.B) {
 	r := newRepMailBare(b)
 	ctx := context.Background()
