@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/mail"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -233,5 +234,108 @@ func TestMeetingOfMail(t *testing.T) {
 				t.Errorf("meetingOfMail(%q) = %d, %v; want %d, %v", tc.o.IdempotencyKey, id, ok, tc.wantID, tc.wantOK)
 			}
 		})
+	}
+}
+
+// TestMeetingRepMailCopyAfterLinkMove: Rita's "move to Wednesday 15:00"
+// moves the meeting; she then moves it to Thursday 10:00 with her move
+// link; a second copy of that first mail (the same Message-ID, delivered
+// again) changes nothing: the meeting stays on Thursday, nobody gets a
+// third invitation and Rita gets no help mail.
+func TestMeetingRepMailCopyAfterLinkMove(t *testing.T) {
+	e, m, inviteID := newRepMailDesk(t)
+	ctx := t.Context()
+	const ann, rita = "ann@acme.com", "rita@ourco.example"
+	move := repReply("move-copy", inviteID, repMailAuthServ, "move to Wednesday 15:00 please")
+	e.receive(t, move)
+	e.waitMails(t, ann, "Updated invitation: Pump review", 1)
+
+	// What the move link's page does with the time Rita picks there:
+	// Thursday 2 April, 10:00 in Berlin (CEST) is 08:00 UTC.
+	thursday := time.Date(2026, 4, 2, 8, 0, 0, 0, time.UTC)
+	if _, err := e.svc.Reschedule(ctx, m.ID, thursday); err != nil {
+		t.Fatal(err)
+	}
+	e.waitMails(t, ann, "Updated invitation: Pump review", 2)
+
+	e.receive(t, move)
+	e.waitProcessed(t)
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Sequence != 2 || !got.StartsAt.Equal(thursday) {
+		t.Fatalf("meeting after the copy = %+v, %v; want it still on Thursday at SEQUENCE 2", got, err)
+	}
+	for _, to := range []string{ann, rita} {
+		if n := len(e.mails(t, to, "Updated invitation")); n != 2 {
+			t.Errorf("%s got %d updated invitations, want 2", to, n)
+		}
+	}
+	if n := len(e.mails(t, rita, "Not changed:")); n != 0 {
+		t.Errorf("Rita got %d help mails", n)
+	}
+	in, err := e.st.InboundMessage(ctx, int64(e.mailSeq))
+	if err != nil || !strings.Contains(in.Reason, "copy") {
+		t.Errorf("the copy's inbound row = %+v, %v; want it processed as a copy", in, err)
+	}
+}
+
+// TestMeetingRepMailOutcome: Rita answers "How did it go?" by mail.
+// Before the meeting starts "held" changes nothing and gets her a help
+// mail saying why, as the API refuses; after it starts "Held, next step:
+// ..." records the outcome with the next step as the outcome link does,
+// and a later "no-show" changes nothing: the first outcome holds.
+func TestMeetingRepMailOutcome(t *testing.T) {
+	var clock atomic.Int64
+	clock.Store(fakeNow.UnixNano())
+	now := func() time.Time { return time.Unix(0, clock.Load()).UTC() }
+	checker := senderauth.New(senderauth.Options{TrustedAuthServIDs: []string{repMailAuthServ}})
+	e := buildMeetingDeskWith(t, now, nil, checker)
+	e.start(t)
+	ctx := t.Context()
+	const rita = "rita@ourco.example"
+	// Monday 30 March, 16:00 in Berlin.
+	m, _ := e.bookWithAnn(t, "Pump review", time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC))
+	askID := e.sentMessageID(t, rita, "How did it go?")
+
+	e.receive(t, repReply("early", askID, repMailAuthServ, "held"))
+	help := e.waitMails(t, rita, "Not changed: Pump review", 1)
+	for _, want := range []string{"We read: held", "Nothing changed because the meeting has not started yet"} {
+		if !strings.Contains(help[0].text, want) {
+			t.Errorf("help mail lacks %q:\n%s", want, help[0].text)
+		}
+	}
+	e.waitProcessed(t)
+	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingConfirmed {
+		t.Fatalf("an outcome before the start was recorded: %+v", got)
+	}
+
+	clock.Store(time.Date(2026, 3, 30, 14, 40, 0, 0, time.UTC).UnixNano())
+	e.receive(t, repReply("held", askID, repMailAuthServ, "Held, next step: send the quote for 40 pumps"))
+	e.waitProcessed(t)
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Status != store.MeetingHeld || got.Outcome != "send the quote for 40 pumps" {
+		t.Fatalf("meeting after \"held\" = %+v, %v", got, err)
+	}
+	d, err := e.svc.Outcome(ctx, m.ID)
+	if err != nil || d.Decision != store.MeetingHeld || d.DecidedBy != "Rita Rep <rita@ourco.example>" {
+		t.Errorf("outcome decision = %+v, %v", d, err)
+	}
+
+	e.receive(t, repReply("noshow", askID, repMailAuthServ, "No-show."))
+	help = e.waitMails(t, rita, "Not changed: Pump review", 2)
+	found := false
+	for _, h := range help {
+		found = found || strings.Contains(h.text, "its outcome is already recorded as held")
+	}
+	if !found {
+		t.Errorf("no help mail says the outcome is already recorded:\n%+v", help)
+	}
+	e.waitProcessed(t)
+	if got, _ := e.st.Meeting(ctx, m.ID); got.Status != store.MeetingHeld || got.Outcome != "send the quote for 40 pumps" {
+		t.Errorf("a second outcome changed the meeting: %+v", got)
+	}
+	for id := int64(1); id <= int64(e.mailSeq); id++ {
+		if _, err := e.st.InquiryByInboundMessage(ctx, id); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("rep reply %d became an inquiry (%v)", id, err)
+		}
 	}
 }
