@@ -84,7 +84,8 @@ func TestParseRepInstruction(t *testing.T) {
 }
 
 func FuzzParseRepInstruction(f *testing.F) {
-	for _, s := range []string{"cancel", "move to Tuesday 3pm", "Thursday at 10:00", "confirm", "", "\xff\xfe"} {
+	for _, s := range []string{"cancel", "move to Tuesday 3pm", "Thursday at 10:00", "confirm", "", "\xff\xfe",
+		"Held, next step: call Tuesday at 3pm", "No-show.", "Kunde ist nicht erschienen", "um 15 Uhr am Dienstag", "à 15h mardi"} {
 		f.Add(s)
 	}
 	ref := time.Date(2026, 3, 27, 14, 10, 0, 0, time.UTC)
@@ -95,6 +96,9 @@ func FuzzParseRepInstruction(f *testing.F) {
 		}
 		if len(got.Text) > maxRepInstructionText {
 			t.Errorf("text of %d bytes", len(got.Text))
+		}
+		if len(got.Note) > maxOutcomeNote || (got.Note != "" && got.Action != RepHeld && got.Action != RepNoShow) {
+			t.Errorf("note of %d bytes for %s", len(got.Note), got.Action)
 		}
 	})
 }
