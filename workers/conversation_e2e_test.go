@@ -136,13 +136,13 @@ func newConversationDesk(t *testing.T) *conversationDesk {
 		t.Fatal(err)
 	}
 	d.workers, d.links = w, signer
-	srv := asynq.NewServer(redisOpt, asynq.Config{
+	srv := asynq.NewServer(redisOpt, fastPolling(asynq.Config{
 		Concurrency:     8,
 		Queues:          tasks.Queues(),
 		ShutdownTimeout: 5 * time.Second,
 		RetryDelayFunc:  func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond },
 		LogLevel:        asynq.ErrorLevel,
-	})
+	}))
 	if err := srv.Start(w); err != nil {
 		t.Fatal(err)
 	}

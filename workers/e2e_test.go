@@ -97,13 +97,13 @@ func TestEndToEnd(t *testing.T) {
 	mux.Handle(tasks.TypeInquiryTriage, triage)
 	mux.Handle(tasks.TypeCustomerUnsubscribe, unsubscribe)
 	mux.Handle(tasks.TypeMailSend, sendHandler)
-	srv := asynq.NewServer(redisOpt, asynq.Config{
+	srv := asynq.NewServer(redisOpt, fastPolling(asynq.Config{
 		Concurrency:     4,
 		Queues:          tasks.Queues(),
 		ShutdownTimeout: 5 * time.Second,
 		RetryDelayFunc:  func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond },
 		LogLevel:        asynq.ErrorLevel,
-	})
+	}))
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

@@ -97,10 +97,10 @@ func TestEndToEndLanguages(t *testing.T) {
 	mux.Handle(tasks.TypeOrderStatusReply, status)
 	mux.Handle(tasks.TypeLeadAssign, assignH)
 	mux.Handle(tasks.TypeMailSend, sendHandler)
-	srv := asynq.NewServer(redisOpt, asynq.Config{
+	srv := asynq.NewServer(redisOpt, fastPolling(asynq.Config{
 		Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second, LogLevel: asynq.ErrorLevel,
 		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond },
-	})
+	}))
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

@@ -415,12 +415,12 @@ func runMailWorker(t *testing.T, opt asynq.RedisClientOpt, h asynq.Handler) <-ch
 		})
 	})
 	mux.Handle(tasks.TypeMailSend, h)
-	srv := asynq.NewServer(opt, asynq.Config{
+	srv := asynq.NewServer(opt, fastPolling(asynq.Config{
 		Concurrency:     2,
 		Queues:          map[string]int{tasks.QueueDefault: 1},
 		LogLevel:        asynq.FatalLevel,
 		ShutdownTimeout: 5 * time.Second,
-	})
+	}))
 	if err := srv.Start(mux); err != nil {
 		t.Fatal(err)
 	}

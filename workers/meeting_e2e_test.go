@@ -174,8 +174,8 @@ func buildMeetingDeskWith(t *testing.T, now func() time.Time, reminders []time.D
 // start runs the desk's workers until the test ends.
 func (e *meetingE2E) start(t *testing.T) {
 	t.Helper()
-	srv := asynq.NewServer(e.redisOpt, asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
-		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }, LogLevel: asynq.ErrorLevel})
+	srv := asynq.NewServer(e.redisOpt, fastPolling(asynq.Config{Concurrency: 4, Queues: tasks.Queues(), ShutdownTimeout: 5 * time.Second,
+		RetryDelayFunc: func(int, error, *asynq.Task) time.Duration { return 200 * time.Millisecond }, LogLevel: asynq.ErrorLevel}))
 	if err := srv.Start(e.workers); err != nil {
 		t.Fatal(err)
 	}

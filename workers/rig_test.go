@@ -3,6 +3,7 @@ package workers
 import (
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/hibiken/asynq"
 
@@ -69,4 +70,15 @@ func newMailKit(t *testing.T, minConfidence float64) mailKit {
 		t.Fatal(err)
 	}
 	return mailKit{router: router, renderer: renderer, signer: signer}
+}
+
+// fastPolling makes a test's asynq server look for new tasks, and move due
+// retries and scheduled tasks to their queue, every 50 ms instead of
+// asynq's 1 s and 5 s: otherwise every hop of a chain of tasks (mail in ->
+// inquiry -> lead -> mail out) waits up to a second when the workers were
+// idle, and every retry up to five seconds whatever its RetryDelayFunc.
+func fastPolling(c asynq.Config) asynq.Config {
+	c.TaskCheckInterval = 50 * time.Millisecond
+	c.DelayedTaskCheckInterval = 50 * time.Millisecond
+	return c
 }

@@ -117,7 +117,7 @@ type classifyFunc func(ctx context.Context, enc *json.Encoder, r *routing.Router
 
 func loadClassifier(path string) (*routing.Classifier, error) {
 	if path == "" {
-		return routing.DefaultClassifier(nil), nil
+		return defaultClassifier(nil), nil
 	}
 	f, err := os.Open(path)
 	if err != nil {

@@ -140,7 +140,7 @@ func TestClassifyMatchesIntake(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	router, err := newRouter(cfg.Routing, routing.DefaultClassifier(nil))
+	router, err := newRouter(cfg.Routing, defaultClassifier(nil))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -95,10 +95,7 @@ func setupConversation(t *testing.T) *conversationRig {
 	}
 	r.db = testenv.SQL(t, dsn)
 
-	bin, err := proc.Build(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := salesdeskBinary(t)
 	cfg := filepath.Join(dir, "salesdesk.yaml")
 	if err := r.config(t, dsn).Write(bin, cfg); err != nil {
 		t.Fatal(err)

@@ -53,6 +53,11 @@ type deskCache struct {
 	deskErr  error
 }
 
+// defaultClassifier trains the default classifier on the embedded
+// examples plus extra. It is a variable only so that tests, which start
+// the process many times, can train the model once per test binary.
+var defaultClassifier = routing.DefaultClassifier
+
 func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	cfg := a.cfg
 	logger := a.log.With("role", roleWorker)
@@ -68,7 +73,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	if err != nil {
 		return nil, fmt.Errorf("load routing examples: %w", err)
 	}
-	d.classifier = routing.DefaultClassifier(extra)
+	d.classifier = defaultClassifier(extra)
 	d.model = newModelTrainer(a.store, intake.ReloadFromStore(a.store, d.classifier), learned)
 	router, err := newRouter(cfg.Routing, d.classifier)
 	if err != nil {

@@ -62,10 +62,7 @@ func startKPIDesk(t *testing.T) *kpiDesk {
 		t.Fatal(err)
 	}
 
-	bin, err := proc.Build(ctx, dir)
-	if err != nil {
-		t.Fatal(err)
-	}
+	bin := salesdeskBinary(t)
 	listen := freeAddr(t)
 	d.base = "http://" + listen
 	cfg, err := proc.NewConfig(proc.Services{RedisAddr: testenv.RedisAddr(), RedisDB: testenv.RedisDBCmd, DSN: dsn,

@@ -870,7 +870,8 @@ func TestCorpus(t *testing.T) {
 func TestReloadFromStore(t *testing.T) {
 	t.Parallel()
 	e := setup(t, setupOpts{})
-	c := routing.DefaultClassifier(nil)
+	// Its own classifier, since it reloads, over the shared trained model.
+	c := routing.NewClassifier(classifier().Model(), routing.DefaultTrainingExamples(), routing.DefaultTrainOptions())
 	reload := intake.ReloadFromStore(e.st, c)
 	before := c.Model()
 	if err := reload(e.ctx); err != nil { // nothing learnt yet: the model stays

@@ -11,7 +11,7 @@ import (
 // examples and evaluates on the held-out split, which nothing trains on.
 func TestHeldOutAccuracy(t *testing.T) {
 	train, held := Split(DefaultExamples())
-	m := Train(train, TrainOptions{})
+	m := testModel() // trained on the training split, DefaultTrainingExamples
 	e := NewEvaluation()
 	for _, ex := range held {
 		in := TextInput(ex.Subject, ex.Text)
@@ -57,7 +57,7 @@ func TestUnseenAccuracy(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	clf := DefaultClassifier(nil)
+	clf := testClassifier()
 	e := NewEvaluation()
 	for _, ex := range unseen {
 		in := TextInput(ex.Subject, ex.Text)

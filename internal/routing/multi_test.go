@@ -15,7 +15,7 @@ func TestSeveralRequests(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r, err := NewRouter(RouterOptions{Classifier: DefaultClassifier(nil)})
+	r, err := NewRouter(RouterOptions{Classifier: testClassifier()})
 	if err != nil {
 		t.Fatal(err)
 	}

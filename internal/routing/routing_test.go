@@ -14,6 +14,10 @@ var testModel = sync.OnceValue(func() *Model {
 	return Train(DefaultTrainingExamples(), TrainOptions{})
 })
 
+// testClassifier is DefaultClassifier(nil), the shipped model with its
+// calibration, trained once per test binary; tests must not Reload it.
+var testClassifier = sync.OnceValue(func() *Classifier { return DefaultClassifier(nil) })
+
 func TestRouterRuleWins(t *testing.T) {
 	r, err := NewRouter(RouterOptions{
 		Rules:      []Rule{{Name: "vip", SenderDomain: "bigco.com", Category: QuoteRequest, Assignee: "rep-7", Priority: entity.PriorityHigh}},

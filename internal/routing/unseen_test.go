@@ -109,7 +109,7 @@ func evalSet(t *testing.T, clf *Classifier, set unseenSet) setResult {
 // routed right, and each language within 0.05 of English on the sets of
 // the same style.
 func TestUnseenSets(t *testing.T) {
-	clf := DefaultClassifier(nil)
+	clf := testClassifier()
 	thr := clf.Model().Threshold()
 	t.Logf("default threshold %.2f (temperature %.2f)", thr, clf.Model().temperature)
 	acc := map[string]map[string]float64{} // style -> language -> accuracy
