@@ -19,6 +19,10 @@ type ImportTx struct {
 	// copied counts the orders copied in; at nextAnalyze the tables'
 	// statistics are gathered again (PostgreSQL, import_copy.go).
 	copied, nextAnalyze int
+	// keys is 1 when the import checks the foreign keys of the orders it
+	// copies itself, -1 when PostgreSQL checks each row, 0 before the
+	// first copy (import_copy.go).
+	keys int8
 }
 
 // Import runs fn in one transaction whose writes are stamped with at, and
