@@ -42,6 +42,17 @@ func largeOrders(w io.Writer, n int, bad func(line int) string) error {
 	return nil
 }
 
+// largeAccounts imports the accounts C-1 to C-20 that largeOrders names.
+func largeAccounts(t *testing.T, st *store.Store) {
+	t.Helper()
+	var customers strings.Builder
+	customers.WriteString("external_id,name\n")
+	for i := 1; i <= 20; i++ {
+		fmt.Fprintf(&customers, "C-%d,Account %d\n", i, i)
+	}
+	mustImport(t, st, csvimport.Customers(), customers.String())
+}
+
 // TestBadRowsInLargeFile: a bad row deep in a file far larger than the
 // import's window (rows written in batches before the bad one is met)
 // still leaves nothing imported, and the error names that row; the same
@@ -50,12 +61,7 @@ func TestBadRowsInLargeFile(t *testing.T) {
 	const orders = 12_000
 	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
 		ctx := context.Background()
-		var customers strings.Builder
-		customers.WriteString("external_id,name\n")
-		for i := 1; i <= 20; i++ {
-			fmt.Fprintf(&customers, "C-%d,Account %d\n", i, i)
-		}
-		mustImport(t, st, csvimport.Customers(), customers.String())
+		largeAccounts(t, st)
 		before := snapshot(t, dsn)
 
 		for _, tc := range []struct {
@@ -130,12 +136,7 @@ func TestBadRowsInLargeFile(t *testing.T) {
 func TestImportStopsMidFile(t *testing.T) {
 	const orders = 12_000
 	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
-		var customers strings.Builder
-		customers.WriteString("external_id,name\n")
-		for i := 1; i <= 20; i++ {
-			fmt.Fprintf(&customers, "C-%d,Account %d\n", i, i)
-		}
-		mustImport(t, st, csvimport.Customers(), customers.String())
+		largeAccounts(t, st)
 		before := snapshot(t, dsn)
 
 		for _, tc := range []struct {
