@@ -42,6 +42,17 @@ func largeOrders(w io.Writer, n int, bad func(line int) string) error {
 	return nil
 }
 
+// largeAccounts imports the accounts C-1 to C-20 that largeOrders names.
+func largeAccounts(t *testing.T, st *store.Store) {
+	t.Helper()
+	var customers strings.Builder
+	customers.WriteString("external_id,name\n")
+	for i := 1; i <= 20; i++ {
+		fmt.Fprintf(&customers, "C-%d,Account %d\n", i, i)
+	}
+	mustImport(t, st, csvimport.Customers(), customers.String())
+}
+
 // TestBadRowsInLargeFile: a bad row deep in a file far larger than the
 // import's window (rows written in batches before the bad one is met)
 // still leaves nothing imported, and the error names that row; the same
@@ -50,12 +61,7 @@ func TestBadRowsInLargeFile(t *testing.T) {
 	const orders = 12_000
 	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
 		ctx := context.Background()
-		var customers strings.Builder
-		customers.WriteString("external_id,name\n")
-		for i := 1; i <= 20; i++ {
-			fmt.Fprintf(&customers, "C-%d,Account %d\n", i, i)
-		}
-		mustImport(t, st, csvimport.Customers(), customers.String())
+		largeAccounts(t, st)
 		before := snapshot(t, dsn)
 
 		for _, tc := range []struct {
@@ -116,6 +122,61 @@ func TestBadRowsInLargeFile(t *testing.T) {
 			if o.Status != "confirmed" || o.AmountCents != int64(n%900+10)*100+50 || len(o.Items) != wantItems ||
 				o.Items[0].SKU != fmt.Sprintf("W-%d", n%13) || o.Items[0].Quantity != n%5+1 || o.Items[0].UnitPriceCents != 125 {
 				t.Errorf("SO-%d stored as %+v", n, o)
+			}
+		}
+	})
+}
+
+// TestImportStopsMidFile: the file is read on a goroutine of its own
+// while records are written. When the writing fails after batches were
+// written (here the context ends at the first progress report) or the
+// reading fails deep in the file (a quote that never closes), the import
+// returns that error and writes nothing. Import returns only after the
+// reading goroutine ended, so a test that finishes left none behind.
+func TestImportStopsMidFile(t *testing.T) {
+	const orders = 12_000
+	dialectsDSN(t, func(t *testing.T, st *store.Store, dsn string) {
+		largeAccounts(t, st)
+		before := snapshot(t, dsn)
+
+		for _, tc := range []struct {
+			name    string
+			tail    string // written after the orders
+			cancel  bool   // end the context at the first progress report
+			wantErr error
+		}{
+			{name: "writer fails", cancel: true, wantErr: context.Canceled},
+			{name: "reader fails", tail: "SO-X,C-1,\"confirmed\nSO-Y,C-1,confirmed,EUR\n", wantErr: csvimport.ErrFormat},
+		} {
+			ctx, cancel := context.WithCancel(context.Background())
+			pr, pw := io.Pipe()
+			go func() {
+				err := largeOrders(pw, orders, func(int) string { return "" })
+				if err == nil {
+					_, err = io.WriteString(pw, tc.tail)
+				}
+				pw.CloseWithError(err)
+			}()
+			progressed := 0
+			opts := csvimport.Options{Progress: func(read, size int64) {
+				if progressed++; tc.cancel {
+					cancel()
+				}
+			}}
+			rep, err := csvimport.Import(ctx, st, csvimport.Orders(), pr, opts)
+			pr.Close()
+			cancel()
+			if !errors.Is(err, tc.wantErr) {
+				t.Errorf("%s: err = %v, want %v", tc.name, err, tc.wantErr)
+			}
+			if progressed == 0 {
+				t.Errorf("%s: no batch was written before the error", tc.name)
+			}
+			if rep.Committed {
+				t.Errorf("%s: report says committed", tc.name)
+			}
+			if after := snapshot(t, dsn); after != before {
+				t.Errorf("%s: a failed import wrote %d bytes of rows", tc.name, len(after)-len(before))
 			}
 		}
 	})

@@ -16,9 +16,14 @@ type ImportTx struct {
 	conn *sql.Conn // the transaction's connection, for COPY on PostgreSQL
 	tx   *sql.Tx
 	now  time.Time
+	at   any // now encoded for a timestamp column, once per import
 	// copied counts the orders copied in; at nextAnalyze the tables'
 	// statistics are gathered again (PostgreSQL, import_copy.go).
 	copied, nextAnalyze int
+	// keys is 1 when the import checks the foreign keys of the orders it
+	// copies itself, -1 when PostgreSQL checks each row, 0 before the
+	// first copy (import_copy.go).
+	keys int8
 }
 
 // Import runs fn in one transaction whose writes are stamped with at, and
@@ -34,7 +39,7 @@ func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) 
 	// of the file: by the store's statement cache on SQLite
 	// (sqlite_stmt.go), by pgx's own on PostgreSQL.
 	run := func(tx *sql.Tx) error {
-		return fn(&ImportTx{s: s, conn: conn, tx: tx, now: at.UTC()})
+		return fn(&ImportTx{s: s, conn: conn, tx: tx, now: at.UTC(), at: s.ts(at.UTC())})
 	}
 	if s.dialect != SQLite {
 		return inTxOn(ctx, conn, run)
@@ -52,7 +57,7 @@ func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) 
 const importCacheKiB = 16 << 10
 
 // ts encodes the import's time for a timestamp column.
-func (tx *ImportTx) ts() any { return tx.s.ts(tx.now) }
+func (tx *ImportTx) ts() any { return tx.at }
 
 // RepIDByEmail returns the id of the rep with that address (any case), or
 // ErrNotFound.

@@ -18,6 +18,28 @@ func placeholders(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
+// inList is the condition "IN (?, ?, ...)" for n values on SQLite and
+// "= ANY(?)" on PostgreSQL, whose args listArgs makes.
+func (s *Store) inList(n int) string {
+	if s.dialect == Postgres {
+		return "= ANY(?)"
+	}
+	return "IN " + placeholders(1, n)
+}
+
+// listArgs are the arguments of inList: one array on PostgreSQL, each
+// value on SQLite.
+func listArgs[T any](d Dialect, values []T) []any {
+	if d == Postgres {
+		return []any{values}
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return args
+}
+
 // OrdersByNumbers returns the stored orders, with their items, among
 // numbers, by number. Numbers without an order are absent from the map.
 func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (found map[string]*Order, err error) {
@@ -36,14 +58,20 @@ func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (foun
 		}()
 	}
 	found = make(map[string]*Order, len(numbers))
-	for start := 0; start < len(numbers); start += importBatch {
-		chunk := numbers[start:min(start+importBatch, len(numbers))]
-		args := make([]any, len(chunk))
+	// SQLite takes a hundred numbers a statement; PostgreSQL all of them
+	// as one array, a single round trip.
+	chunkSize := importBatch
+	if tx.s.dialect == Postgres {
+		chunkSize = max(len(numbers), 1)
+	}
+	for start := 0; start < len(numbers); start += chunkSize {
+		chunk := numbers[start:min(start+chunkSize, len(numbers))]
+		trimmed := make([]string, len(chunk))
 		for i, n := range chunk {
-			args[i] = strings.TrimSpace(n)
+			trimmed[i] = strings.TrimSpace(n)
 		}
 		orders, err := queryAllOn(ctx, tx.s, tx.tx, scanOrder,
-			"SELECT "+orderColumns+" FROM orders WHERE number IN "+placeholders(1, len(chunk)), args...)
+			"SELECT "+orderColumns+" FROM orders WHERE number "+tx.s.inList(len(trimmed)), listArgs(tx.s.dialect, trimmed)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: orders by number: %w", err)
 		}
@@ -51,14 +79,14 @@ func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (foun
 			continue
 		}
 		byID := make(map[int64]*Order, len(orders))
-		ids := make([]any, len(orders))
+		ids := make([]int64, len(orders))
 		for i := range orders {
 			o := &orders[i]
 			found[o.Number], byID[o.ID], ids[i] = o, o, o.ID
 		}
 		rows, err := tx.tx.QueryContext(ctx, tx.s.rebind(`
 			SELECT order_id, sku, description, quantity, unit_price_cents FROM order_items
-			WHERE order_id IN `+placeholders(1, len(ids))+` ORDER BY order_id, position, id`), ids...)
+			WHERE order_id `+tx.s.inList(len(ids))+` ORDER BY order_id, position, id`), listArgs(tx.s.dialect, ids)...)
 		if err != nil {
 			return nil, fmt.Errorf("store: order items: %w", err)
 		}

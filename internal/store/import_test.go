@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -160,6 +161,83 @@ func TestImportTx(t *testing.T) {
 		})
 		if !errors.Is(err, ErrConflict) {
 			t.Errorf("second C-1: %v, want ErrConflict", err)
+		}
+	})
+}
+
+// TestImportCreateOrdersKeys: orders copied in many at a time keep their
+// foreign keys whoever checks them (PostgreSQL checks the batch's accounts
+// with one statement when it may, internal/store/import_copy.go). An order
+// of an account that does not exist fails the import, naming the order on
+// PostgreSQL, and leaves nothing behind; every other statement of the
+// import is still checked row by row; a number already stored is
+// ErrConflict.
+func TestImportCreateOrdersKeys(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		acme, err := s.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newOrders := func(numbers ...string) []*Order {
+			var orders []*Order
+			for _, n := range numbers {
+				orders = append(orders, &Order{CustomerID: acme, Number: n, Items: []OrderItem{{SKU: "P-" + n, Quantity: 1}}})
+			}
+			return orders
+		}
+
+		bad := newOrders("SO-A", "SO-B", "SO-C")
+		bad[1].CustomerID = acme + 1000
+		err = s.Import(ctx, at, func(tx *ImportTx) error { return tx.CreateOrders(ctx, bad) })
+		if err == nil {
+			t.Fatal("orders of a missing account imported")
+		}
+		if s.dialect == Postgres && !strings.Contains(err.Error(), "SO-B") {
+			t.Errorf("err = %v; want it to name SO-B", err)
+		}
+		if _, err := s.OrderByNumber(ctx, "SO-A"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SO-A after the failed import: %v", err)
+		}
+
+		good := newOrders("SO-1", "SO-2")
+		err = s.Import(ctx, at, func(tx *ImportTx) error {
+			if err := tx.CreateOrders(ctx, good); err != nil {
+				return err
+			}
+			// The import's later statements are checked row by row again.
+			_, err := tx.tx.ExecContext(ctx, s.rebind(`
+				INSERT INTO order_status_history (order_id, status, note, source, changed_at) VALUES (?, 'pending', '', 'import', ?)`),
+				good[1].ID+1000, s.ts(at))
+			if err == nil {
+				t.Error("a history row of a missing order was accepted after CreateOrders")
+			}
+			return errors.New("roll back")
+		})
+		if err == nil || err.Error() != "roll back" {
+			t.Fatalf("err = %v", err)
+		}
+
+		if err := s.Import(ctx, at, func(tx *ImportTx) error { return tx.CreateOrders(ctx, good) }); err != nil {
+			t.Fatal(err)
+		}
+		for _, o := range good {
+			got, err := s.Order(ctx, o.ID)
+			if err != nil || got.Number != o.Number || !slices.Equal(got.Items, o.Items) {
+				t.Errorf("order %s = %+v, %v", o.Number, got, err)
+			}
+			if h, err := s.OrderHistory(ctx, o.ID); err != nil || len(h) != 1 {
+				t.Errorf("history of %s = %+v, %v", o.Number, h, err)
+			}
+		}
+		// The keys stay: the account cannot go while it has orders.
+		if _, err := s.db.ExecContext(ctx, s.rebind("DELETE FROM customers WHERE id = ?"), acme); err == nil {
+			t.Error("an account with imported orders was deleted")
+		}
+		err = s.Import(ctx, at, func(tx *ImportTx) error { return tx.CreateOrders(ctx, newOrders("SO-3", "SO-1")) })
+		if !errors.Is(err, ErrConflict) {
+			t.Errorf("a stored number again: %v, want ErrConflict", err)
 		}
 	})
 }
