@@ -74,13 +74,19 @@ func (h *MailSendHandler) ProcessTask(ctx context.Context, t *asynq.Task) error 
 	if err != nil {
 		return fmt.Errorf("mail:send: %w", err)
 	}
+	return h.sendRow(ctx, o)
+}
+
+// sendRow is ProcessTask once the row o is loaded: the row is read once
+// per mail, also behind the recipient limit (LimitedMailSendHandler).
+func (h *MailSendHandler) sendRow(ctx context.Context, o *store.OutboundEmail) error {
 	log := h.logger.With("outbound_id", o.ID, "kind", o.Kind, "message_id", o.MessageID)
 	if o.Status != store.OutboundQueued {
 		log.DebugContext(ctx, "mail already handled", "status", o.Status)
 		return nil
 	}
 
-	err = h.sender.Send(ctx, outbox.Message(o, h.clock.Now()))
+	err := h.sender.Send(ctx, outbox.Message(o, h.clock.Now()))
 	switch {
 	case err == nil:
 		if err := h.markSent(ctx, o.ID); err != nil {

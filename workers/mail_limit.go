@@ -42,5 +42,5 @@ func (h *LimitedMailSendHandler) ProcessTask(ctx context.Context, t *asynq.Task)
 	if err := h.limit.Hold(ctx, o, h.send.clock.Now()); err != nil {
 		return err
 	}
-	return h.send.ProcessTask(ctx, t)
+	return h.send.sendRow(ctx, o)
 }

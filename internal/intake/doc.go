@@ -13,8 +13,7 @@
 //     its content when it is at most Options.MaxAttachmentBytes (a larger
 //     part is hashed on the way through, never held, and stored as
 //     truncated). A failure to store one fails the whole step, to be
-//     retried; positions stored already are skipped on the retry. Then
-//     store the parsed form (SetInboundParsed).
+//     retried; positions stored already are skipped on the retry.
 //  3. By kind: a bounce marks the outbound mail it returns as bounced
 //     (found by the report's original Message-ID, else by the bounce's
 //     In-Reply-To/References); auto-replies and list mail are recorded and
@@ -42,7 +41,11 @@
 //     existing thread, an unsubscribe request (its confirmation is the
 //     acknowledgement), has no sender address, or the sender already got an
 //     acknowledgement within the ack window.
-//  9. The inbound message is marked processed.
+//  9. One transaction (store.FinishInbound) stores the parsed form, the
+//     outbox rows of the follow-on tasks and the status processed; then
+//     the tasks are enqueued. A crash before the commit re-runs Process;
+//     after it, recovery enqueues every outbox row not yet done. One
+//     commit per mail instead of three (docs/performance.md).
 //
 // Every step is idempotent, and the decisions are read back from the stored
 // inquiry on a re-run (a model reloaded in between cannot change them), so

@@ -23,7 +23,7 @@ import (
 type Store interface {
 	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
 	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
-	SetInboundParsed(ctx context.Context, id int64, p store.ParsedInbound) error
+	FinishInbound(ctx context.Context, id int64, o store.InboundOutcome) error
 	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
 	InboundByMessageID(ctx context.Context, messageID string) ([]int64, error)
 	SaveInboundAttachment(ctx context.Context, a *store.InboundAttachment) (int64, bool, error)
@@ -199,9 +199,13 @@ func (p *Processor) Process(ctx context.Context, inboundID int64) error {
 		// an attachment that could not be stored is retried instead.
 		return saver.err
 	}
-	if err := p.st.SetInboundParsed(ctx, in.ID, parsedInbound(m, p.now())); err != nil {
-		return err
-	}
+	// The parsed form, the outbox rows of the follow-on tasks and the
+	// status "processed" are written in one transaction at the end (a
+	// commit per mail, not three); the tasks are enqueued after it. A crash
+	// before the commit re-runs intake, which finds the inquiry it made and
+	// builds the same tasks; after it, recovery enqueues the rows' tasks.
+	parsed := parsedInbound(m, p.now())
+	var followons []*asynq.Task
 	log := p.log.With("inbound_id", in.ID, "kind", string(m.Kind))
 	switch m.Kind {
 	case mailparse.KindBounce:
@@ -224,13 +228,21 @@ func (p *Processor) Process(ctx context.Context, inboundID int64) error {
 			}
 		}
 		oversize := m.Oversize || in.Size > int64(len(in.Raw))
-		if err := p.takeHuman(ctx, in, m, oversize, log); err != nil {
+		if followons, err = p.takeHuman(ctx, in, m, oversize, log); err != nil {
 			return err
 		}
 	default:
 		log.InfoContext(ctx, "automated mail recorded, not answered")
 	}
-	return p.st.SetInboundStatus(ctx, in.ID, store.InboundProcessed, "")
+	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed,
+		Pending: queue.PendingRows(time.Time{}, followons...), Status: store.InboundProcessed})
+	if err != nil {
+		return err
+	}
+	if err := queue.EnqueueRecorded(ctx, p.enq, followons...); err != nil {
+		return fmt.Errorf("intake: follow-on tasks: %w", err)
+	}
+	return nil
 }
 
 // parsedInbound is what the store keeps of a parsed mail.
@@ -316,9 +328,9 @@ func bounceReason(b *mailparse.BounceInfo) string {
 	return r
 }
 
-// takeHuman threads, links, routes and follows up a mail written by a
-// person.
-func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) error {
+// takeHuman threads, links and routes a mail written by a person and
+// returns its follow-on tasks, for Process to record and enqueue.
+func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) ([]*asynq.Task, error) {
 	// A From we could not send to is no sender: nobody gets acknowledged
 	// or answered at it, and no hand-off or lead mail gets it as Reply-To.
 	sender := mailparse.Sendable(m.From.Address)
@@ -326,7 +338,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", m.From.Address)
 	}
 	if err := p.checkSender(ctx, in, sender); err != nil {
-		return err
+		return nil, err
 	}
 	d := p.router.Route(routing.MessageInput(m))
 
@@ -337,16 +349,16 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	case errors.Is(err, store.ErrNotFound):
 		q, err = p.openInquiry(ctx, in, m, sender, d, oversize)
 		if err != nil {
-			return err
+			return nil, err
 		}
 	default:
-		return err
+		return nil, err
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
 
 	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	followons := []*asynq.Task{t}
 	// When any follow-on writes to the customer at once (an order's
@@ -361,7 +373,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		}
 		st, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		followons = append(followons, st)
 		if AnswersAtOnce(st.Type()) {
@@ -372,28 +384,25 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 
 	ack, why, err := p.ackDue(ctx, q, sender, ackFor)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if ack {
 		trusted, err := p.senderTrusted(ctx, q)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID, UnverifiedSender: !trusted})
 		if err != nil {
-			return err
+			return nil, err
 		}
 		followons = append(followons, t)
-	}
-	if err := p.enqueueDurably(ctx, followons...); err != nil {
-		return err
 	}
 	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
 		"customer_id", q.CustomerID)
 	if !ack {
 		log.InfoContext(ctx, "no acknowledgement", "why", why)
 	}
-	return nil
+	return followons, nil
 }
 
 // openInquiry creates the inquiry of a new human mail.

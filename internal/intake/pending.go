@@ -16,12 +16,12 @@ type PendingStore interface {
 	AddPendingTasks(ctx context.Context, ts []store.PendingTask) error
 }
 
-// enqueueDurably is intake's one way to start follow-on work: it writes
-// an outbox row for each task (one transaction), then enqueues them. The
-// rows are written before the inbound message is marked processed, so a
-// crash before that re-runs intake, which builds the same tasks and rows;
-// after it, recovery finds every row a worker has not finished and
-// enqueues its task again, whatever Redis has forgotten.
+// enqueueDurably starts follow-on work outside Process (a triage
+// decision): it writes an outbox row for each task (one transaction), then
+// enqueues them; recovery finds every row a worker has not finished and
+// enqueues its task again, whatever Redis has forgotten. Process writes
+// its rows in the transaction that marks the message processed
+// (store.FinishInbound).
 func (p *Processor) enqueueDurably(ctx context.Context, ts ...*asynq.Task) error {
 	if err := queue.EnqueueDurably(ctx, p.st, p.enq, time.Time{}, ts...); err != nil {
 		return fmt.Errorf("intake: follow-on tasks: %w", err)

@@ -22,13 +22,25 @@ type Outbox interface {
 // enqueues a row again once it is overdue and no worker has finished it.
 // A task already enqueued (its TaskID taken) counts as enqueued.
 func EnqueueDurably(ctx context.Context, ob Outbox, enq Enqueuer, due time.Time, ts ...*asynq.Task) error {
+	if err := ob.AddPendingTasks(ctx, PendingRows(due, ts...)); err != nil {
+		return fmt.Errorf("record tasks: %w", err)
+	}
+	return EnqueueRecorded(ctx, enq, ts...)
+}
+
+// PendingRows are the outbox rows of ts, due at due (zero: now), for a
+// caller that writes them in a transaction of its own (see EnqueueDurably).
+func PendingRows(due time.Time, ts ...*asynq.Task) []store.PendingTask {
 	rows := make([]store.PendingTask, 0, len(ts))
 	for _, t := range ts {
 		rows = append(rows, store.PendingTask{Type: t.Type(), Payload: t.Payload(), DueAt: due})
 	}
-	if err := ob.AddPendingTasks(ctx, rows); err != nil {
-		return fmt.Errorf("record tasks: %w", err)
-	}
+	return rows
+}
+
+// EnqueueRecorded enqueues ts once their outbox rows (PendingRows) are
+// committed. A task already enqueued (its TaskID taken) counts as enqueued.
+func EnqueueRecorded(ctx context.Context, enq Enqueuer, ts ...*asynq.Task) error {
 	for _, t := range ts {
 		if _, _, err := Enqueue(ctx, enq, t); err != nil {
 			return err

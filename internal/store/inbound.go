@@ -138,7 +138,11 @@ func (s *Store) InboundMessages(ctx context.Context, mailbox string) ([]InboundM
 // SetInboundStatus sets the status and reason of a stored message, or
 // returns ErrNotFound.
 func (s *Store) SetInboundStatus(ctx context.Context, id int64, status, reason string) error {
-	res, err := s.db.ExecContext(ctx, s.rebind(
+	return s.setInboundStatus(ctx, s.db, id, status, reason)
+}
+
+func (s *Store) setInboundStatus(ctx context.Context, q querier, id int64, status, reason string) error {
+	res, err := q.ExecContext(ctx, s.rebind(
 		"UPDATE inbound_messages SET status = ?, reason = ?, updated_at = ? WHERE id = ?"),
 		status, reason, s.ts(s.nowUTC()), id)
 	return s.checkUpdated(res, err, "set inbound status", id)

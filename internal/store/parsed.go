@@ -37,12 +37,16 @@ type ParsedInbound struct {
 // SetInboundParsed stores the parsed form of a stored message, replacing
 // any earlier one, or returns ErrNotFound.
 func (s *Store) SetInboundParsed(ctx context.Context, id int64, p ParsedInbound) error {
+	return s.setInboundParsed(ctx, s.db, id, p)
+}
+
+func (s *Store) setInboundParsed(ctx context.Context, q querier, id int64, p ParsedInbound) error {
 	now := s.nowUTC()
 	parsedAt := p.ParsedAt
 	if parsedAt.IsZero() {
 		parsedAt = now
 	}
-	res, err := s.db.ExecContext(ctx, s.rebind(`
+	res, err := q.ExecContext(ctx, s.rebind(`
 		UPDATE inbound_messages SET
 			from_addr = ?, from_name = ?, to_addrs = ?, subject = ?, sent_at = ?, kind = ?,
 			body_text = ?, new_text = ?, in_reply_to = ?, refs = ?, warnings = ?, parsed_at = ?, updated_at = ?

@@ -79,28 +79,31 @@ func (s *Store) AddPendingTasks(ctx context.Context, ts []PendingTask) error {
 	if len(ts) == 0 {
 		return nil
 	}
-	now := s.nowUTC()
-	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, t := range ts {
-			if t.Type == "" {
-				return errors.New("task type required")
-			}
-			due := t.DueAt
-			if due.IsZero() {
-				due = now
-			}
-			if _, err := tx.ExecContext(ctx, s.rebind(`
-				INSERT INTO pending_tasks (task_key, task_type, payload, due_at, created_at)
-				VALUES (?, ?, ?, ?, ?)
-				ON CONFLICT (task_key) DO NOTHING`),
-				PendingTaskKey(t.Type, t.Payload), t.Type, t.Payload, s.ts(due.UTC()), s.ts(now)); err != nil {
-				return fmt.Errorf("%s: %w", t.Type, err)
-			}
-		}
-		return nil
-	})
+	err := s.inTx(ctx, func(tx *sql.Tx) error { return s.addPendingTasks(ctx, tx, ts) })
 	if err != nil {
 		return fmt.Errorf("store: add pending tasks: %w", err)
+	}
+	return nil
+}
+
+// addPendingTasks writes the outbox rows of ts with q, a transaction.
+func (s *Store) addPendingTasks(ctx context.Context, q querier, ts []PendingTask) error {
+	now := s.nowUTC()
+	for _, t := range ts {
+		if t.Type == "" {
+			return errors.New("task type required")
+		}
+		due := t.DueAt
+		if due.IsZero() {
+			due = now
+		}
+		if _, err := q.ExecContext(ctx, s.rebind(`
+			INSERT INTO pending_tasks (task_key, task_type, payload, due_at, created_at)
+			VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (task_key) DO NOTHING`),
+			PendingTaskKey(t.Type, t.Payload), t.Type, t.Payload, s.ts(due.UTC()), s.ts(now)); err != nil {
+			return fmt.Errorf("%s: %w", t.Type, err)
+		}
 	}
 	return nil
 }

@@ -27,6 +27,13 @@ type keptStmtStats struct {
 	prepared atomic.Int64 // statements prepared and kept
 	reused   atomic.Int64 // calls served by a kept statement
 	closed   atomic.Int64 // kept statements closed (evicted or with their connection)
+	// statements and transactions count every statement run and every
+	// transaction begun, kept or not (Store.SQLiteCounts).
+	statements   atomic.Int64
+	transactions atomic.Int64
+	// autocommits counts Exec calls outside a transaction: writes that
+	// commit on their own.
+	autocommits atomic.Int64
 }
 
 // keptStmtConnector opens SQLite connections that keep their statements.
@@ -86,6 +93,7 @@ type keptStmtConn struct {
 	stmts map[string]*keptStmt
 	// head is the most recently used statement, tail the least.
 	head, tail *keptStmt
+	inTx       bool // between BeginTx and the end of that transaction
 }
 
 // kept returns the connection's statement for query, preparing it on
@@ -162,7 +170,37 @@ func (c *keptStmtConn) drop(ks *keptStmt) error {
 	return ks.stmt.Close()
 }
 
+func (c *keptStmtConn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	c.stats.transactions.Add(1)
+	tx, err := c.sqliteDriverConn.BeginTx(ctx, opts)
+	if err != nil {
+		return nil, err
+	}
+	c.inTx = true
+	return countedTx{Tx: tx, c: c}, nil
+}
+
+// countedTx notes the end of a connection's transaction.
+type countedTx struct {
+	driver.Tx
+	c *keptStmtConn
+}
+
+func (t countedTx) Commit() error {
+	t.c.inTx = false
+	return t.Tx.Commit()
+}
+
+func (t countedTx) Rollback() error {
+	t.c.inTx = false
+	return t.Tx.Rollback()
+}
+
 func (c *keptStmtConn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	c.stats.statements.Add(1)
+	if !c.inTx {
+		c.stats.autocommits.Add(1)
+	}
 	ks, err := c.kept(ctx, query)
 	if err != nil {
 		return nil, err
@@ -174,6 +212,7 @@ func (c *keptStmtConn) ExecContext(ctx context.Context, query string, args []dri
 }
 
 func (c *keptStmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	c.stats.statements.Add(1)
 	ks, err := c.kept(ctx, query)
 	if err != nil {
 		return nil, err
@@ -234,4 +273,22 @@ func (r *keptRows) Close() error {
 		r.ks = nil
 	}
 	return err
+}
+
+// SQLCounts is what a Store's SQLite connections have run since Open.
+type SQLCounts struct {
+	Statements   int64 // every statement, in a transaction or not
+	Transactions int64 // transactions begun (BeginTx)
+	Autocommits  int64 // Exec calls outside a transaction: writes that commit on their own
+}
+
+// SQLiteCounts returns what the store's SQLite connections have run since
+// Open; zero for PostgreSQL. Tests count a mail's work with it
+// (docs/performance.md, "End to end").
+func (s *Store) SQLiteCounts() SQLCounts {
+	if s.kept == nil {
+		return SQLCounts{}
+	}
+	return SQLCounts{Statements: s.kept.statements.Load(), Transactions: s.kept.transactions.Load(),
+		Autocommits: s.kept.autocommits.Load()}
 }

@@ -1,0 +1,41 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+)
+
+// InboundOutcome is what the intake of one stored message leaves behind.
+type InboundOutcome struct {
+	// Parsed, when set, replaces the message's parsed form (SetInboundParsed).
+	Parsed *ParsedInbound
+	// Pending are the outbox rows of the follow-on work (AddPendingTasks).
+	Pending []PendingTask
+	// Status and Reason are the message's new status (SetInboundStatus).
+	Status, Reason string
+}
+
+// FinishInbound stores the outcome of the intake of message id in one
+// transaction: its parsed form, the outbox rows of its follow-on tasks and
+// its status. A message is therefore never marked processed without the
+// rows of the work that must follow it, and each mail costs one commit
+// where the three calls cost three. A missing message is ErrNotFound and
+// changes nothing.
+func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		if o.Parsed != nil {
+			if err := s.setInboundParsed(ctx, tx, id, *o.Parsed); err != nil {
+				return err
+			}
+		}
+		if err := s.addPendingTasks(ctx, tx, o.Pending); err != nil {
+			return fmt.Errorf("store: add pending tasks: %w", err)
+		}
+		return s.setInboundStatus(ctx, tx, id, o.Status, o.Reason)
+	})
+	if err != nil {
+		return fmt.Errorf("store: finish inbound %d: %w", id, err)
+	}
+	return nil
+}

@@ -1,0 +1,72 @@
+package store
+
+import (
+	"errors"
+	"testing"
+	"time"
+)
+
+// TestFinishInbound: the parsed form, the outbox rows and the status are
+// written together, and a message that is not there writes none of them.
+func TestFinishInbound(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		id, _, _, err := s.SaveInboundMessage(ctx, inbound("sales", 1, 1, "a@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ack := PendingTask{Type: "inquiry:ack", Payload: []byte(`{"inquiry_id":1}`)}
+		parsed := ParsedInbound{From: "a@example.com", Subject: "Where is my order?", Kind: KindHuman,
+			Text: "Order 1001, please.", ParsedAt: time.Now()}
+		err = s.FinishInbound(ctx, id, InboundOutcome{Parsed: &parsed, Pending: []PendingTask{ack}, Status: InboundProcessed})
+		if err != nil {
+			t.Fatal(err)
+		}
+		m, err := s.InboundMessage(ctx, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if m.Status != InboundProcessed {
+			t.Errorf("status = %q, want %q", m.Status, InboundProcessed)
+		}
+		got, found, err := s.InboundParsed(ctx, id)
+		if err != nil || !found {
+			t.Fatalf("parsed: found=%v err=%v", found, err)
+		}
+		if got.Subject != parsed.Subject || got.Text != parsed.Text || got.Kind != KindHuman {
+			t.Errorf("parsed = %+v, want %+v", got, parsed)
+		}
+		rows, err := s.PendingTasks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 1 || rows[0].Type != ack.Type || string(rows[0].Payload) != string(ack.Payload) {
+			t.Errorf("pending tasks = %+v, want the ack", rows)
+		}
+
+		// Without a parsed form only the status and the rows are written.
+		other, _, _, err := s.SaveInboundMessage(ctx, inbound("sales", 1, 2, "b@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.FinishInbound(ctx, other, InboundOutcome{Status: InboundQuarantined, Reason: "parse"}); err != nil {
+			t.Fatal(err)
+		}
+		if m, err := s.InboundMessage(ctx, other); err != nil || m.Status != InboundQuarantined {
+			t.Errorf("status = %+v, %v, want quarantined", m, err)
+		}
+		if _, found, _ := s.InboundParsed(ctx, other); found {
+			t.Error("parsed form written without one")
+		}
+
+		// A missing message: ErrNotFound, and its rows are rolled back.
+		lost := PendingTask{Type: "inquiry:ack", Payload: []byte(`{"inquiry_id":2}`)}
+		err = s.FinishInbound(ctx, other+1000, InboundOutcome{Pending: []PendingTask{lost}, Status: InboundProcessed})
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing message: err = %v, want ErrNotFound", err)
+		}
+		if rows, _ := s.PendingTasks(ctx); len(rows) != 1 {
+			t.Errorf("pending tasks after the failed finish = %+v, want only the ack", rows)
+		}
+	})
+}
