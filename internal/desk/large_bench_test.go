@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -31,12 +32,24 @@ type largeTiming struct {
 	name   string
 	target time.Duration
 	runs   []time.Duration
+	cpu    []time.Duration // the process's user and system CPU
 }
 
-func (l largeTiming) median() time.Duration {
-	s := slices.Clone(l.runs)
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
 	slices.Sort(s)
 	return s[len(s)/2]
+}
+
+// processCPU is the CPU time this process has used, user and system:
+// on a loaded machine it says more than the wall time (for PostgreSQL
+// it leaves out the server's share).
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // BenchmarkLargeDesk times, on the large generated desk of issue 17
@@ -66,13 +79,14 @@ func BenchmarkLargeDesk(b *testing.B) {
 		timings = append(timings, t)
 		b.Run(name, func(b *testing.B) {
 			for b.Loop() {
-				start := time.Now()
+				start, cpu := time.Now(), processCPU()
 				if err := run(); err != nil {
 					b.Fatal(err)
 				}
 				t.runs = append(t.runs, time.Since(start))
+				t.cpu = append(t.cpu, processCPU()-cpu)
 			}
-			b.ReportMetric(float64(t.median().Microseconds())/1000, "ms/median")
+			b.ReportMetric(float64(median(t.runs).Microseconds())/1000, "ms/median")
 		})
 	}
 
@@ -157,17 +171,17 @@ func BenchmarkLargeDesk(b *testing.B) {
 	}
 
 	var out strings.Builder
-	fmt.Fprintf(&out, "\n%-32s %10s %10s %s\n", "large desk", "median", "target", "")
+	fmt.Fprintf(&out, "\n%-32s %10s %10s %10s %s\n", "large desk", "median", "cpu", "target", "")
 	for _, t := range timings {
 		if len(t.runs) == 0 {
 			continue
 		}
 		verdict := "ok"
-		if t.median() > t.target {
+		if median(t.runs) > t.target {
 			verdict = "OVER"
 		}
-		fmt.Fprintf(&out, "%-32s %8.1fms %8.0fms %s\n", t.name, float64(t.median().Microseconds())/1000,
-			float64(t.target.Milliseconds()), verdict)
+		fmt.Fprintf(&out, "%-32s %8.1fms %8.1fms %8.0fms %s\n", t.name, float64(median(t.runs).Microseconds())/1000,
+			float64(median(t.cpu).Microseconds())/1000, float64(t.target.Milliseconds()), verdict)
 	}
 	fmt.Print(out.String())
 }
