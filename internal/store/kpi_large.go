@@ -16,7 +16,7 @@ var LargeEnd = time.Date(2026, 12, 1, 0, 0, 0, 0, time.UTC)
 // The large desk's well-known rows, for benchmarks that need realistic
 // ids: the big account (one in 50 of every account's rows), the rep who
 // is also the team's manager, and the first inquiry of the long thread
-// (one in 10,000 inquiries, each from a stored mail).
+// (about 50 inquiries, each from a stored mail).
 const (
 	LargeBigAccount  = 1
 	LargeManagerRep  = 1
@@ -74,6 +74,8 @@ func (s *Store) GenerateLarge(ctx context.Context, sz LargeSizes) error {
 	leadStatuses := []string{"won", "lost", "won", "lost", "contacted", "assigned", "unassigned"}
 	categories := []string{"order_status", "order_change", "quote_request", "support", "complaint", "billing", "meeting_request"}
 	words := []string{"flanges", "pumps", "valves", "bearings", "gaskets", "delivery", "invoice", "quote", "urgent", "pallet"}
+	// About 50 inquiries join the long thread, each from a stored mail.
+	threadStep := max(20, sz.Inquiries/50/20*20)
 	leadRep := make([]int, sz.Leads)
 	inquiryAt := make([]time.Time, sz.Inquiries)
 	conn, err := s.db.Conn(ctx)
@@ -176,7 +178,7 @@ func (s *Store) GenerateLarge(ctx context.Context, sz LargeSizes) error {
 					if i%20 == 0 {
 						mail = i/20 + 1
 					}
-					if i%10_000 == 0 && i > 0 {
+					if i%threadStep == 0 && i > 0 {
 						thread = LargeThreadStart
 					}
 					return []any{account(), fmt.Sprintf("buyer%d@c%d.example", i%20, i%sz.Customers+1), "Order status",
