@@ -7,9 +7,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"os"
 	"slices"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
@@ -61,18 +59,13 @@ func processCPU() time.Duration {
 // first run when it holds no order; scripts/bench kpi makes one) and
 // SALESDESK_BENCH_LARGE_SCALE scales its sizes (default 1).
 func BenchmarkLargeDesk(b *testing.B) {
-	dsn := os.Getenv("SALESDESK_BENCH_LARGE_DSN")
-	if dsn == "" {
+	dsn, sz, err := store.LargeBenchEnv()
+	if err != nil {
+		b.Fatal(err)
+	} else if dsn == "" {
 		b.Skip("SALESDESK_BENCH_LARGE_DSN not set (scripts/bench kpi sets it)")
 	}
-	scale := 1.0
-	if v := os.Getenv("SALESDESK_BENCH_LARGE_SCALE"); v != "" {
-		var err error
-		if scale, err = strconv.ParseFloat(v, 64); err != nil || scale <= 0 {
-			b.Fatalf("SALESDESK_BENCH_LARGE_SCALE=%q: want a positive number", v)
-		}
-	}
-	f := setupLarge(b, dsn, scale)
+	f := setupLarge(b, dsn, sz)
 	var timings []*largeTiming
 	measure := func(name string, target time.Duration, run func() error) {
 		t := &largeTiming{name: name, target: target}
@@ -189,7 +182,7 @@ func BenchmarkLargeDesk(b *testing.B) {
 // setupLarge opens (generating when empty) the large desk at dsn and
 // serves it: rita is rep 7, a busy rep with an account of their own; mia
 // the team's manager; the clock stands at 10:00 on the desk's last day.
-func setupLarge(b *testing.B, dsn string, scale float64) *fixture {
+func setupLarge(b *testing.B, dsn string, sz store.LargeSizes) *fixture {
 	b.Helper()
 	ctx := context.Background()
 	clk := &clock{t: store.LargeEnd.Add(-14 * time.Hour)}
@@ -199,7 +192,6 @@ func setupLarge(b *testing.B, dsn string, scale float64) *fixture {
 	}
 	b.Cleanup(func() { st.Close() })
 	start := time.Now()
-	sz := store.NewLargeSizes(scale)
 	if generated, err := st.EnsureLarge(ctx, sz); err != nil {
 		b.Fatal(err)
 	} else if generated {

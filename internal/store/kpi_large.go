@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"math/rand/v2"
+	"os"
 	"strconv"
 	"time"
 )
@@ -268,4 +269,18 @@ func (s *Store) EnsureLarge(ctx context.Context, sz LargeSizes) (generated bool,
 		return true, err
 	}
 	return true, nil
+}
+
+// LargeBenchEnv reads the large desk benchmarks' settings:
+// SALESDESK_BENCH_LARGE_DSN names the database ("" when unset: the
+// benchmarks skip) and SALESDESK_BENCH_LARGE_SCALE scales the sizes
+// (default 1). scripts/bench kpi sets both.
+func LargeBenchEnv() (dsn string, sz LargeSizes, err error) {
+	scale := 1.0
+	if v := os.Getenv("SALESDESK_BENCH_LARGE_SCALE"); v != "" {
+		if scale, err = strconv.ParseFloat(v, 64); err != nil || scale <= 0 {
+			return "", LargeSizes{}, fmt.Errorf("SALESDESK_BENCH_LARGE_SCALE=%q: want a positive number", v)
+		}
+	}
+	return os.Getenv("SALESDESK_BENCH_LARGE_DSN"), NewLargeSizes(scale), nil
 }

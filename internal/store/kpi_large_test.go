@@ -2,9 +2,7 @@ package store
 
 import (
 	"context"
-	"os"
 	"slices"
-	"strconv"
 	"testing"
 	"time"
 )
@@ -14,16 +12,11 @@ import (
 // names an empty database (scripts/bench kpi makes one), and
 // SALESDESK_BENCH_LARGE_SCALE scales the sizes (default 1).
 func BenchmarkKPILarge(b *testing.B) {
-	dsn := os.Getenv("SALESDESK_BENCH_LARGE_DSN")
-	if dsn == "" {
+	dsn, sz, err := LargeBenchEnv()
+	if err != nil {
+		b.Fatal(err)
+	} else if dsn == "" {
 		b.Skip("SALESDESK_BENCH_LARGE_DSN not set (scripts/bench kpi sets it)")
-	}
-	scale := 1.0
-	if v := os.Getenv("SALESDESK_BENCH_LARGE_SCALE"); v != "" {
-		var err error
-		if scale, err = strconv.ParseFloat(v, 64); err != nil || scale <= 0 {
-			b.Fatalf("SALESDESK_BENCH_LARGE_SCALE=%q: want a positive number", v)
-		}
 	}
 	ctx := context.Background()
 	s, err := Open(ctx, dsn)
@@ -31,7 +24,6 @@ func BenchmarkKPILarge(b *testing.B) {
 		b.Fatal(err)
 	}
 	b.Cleanup(func() { s.Close() })
-	sz := NewLargeSizes(scale)
 	start := time.Now()
 	if generated, err := s.EnsureLarge(ctx, sz); err != nil {
 		b.Fatal(err)
