@@ -279,6 +279,39 @@ func TestOrderRequestsQueue(t *testing.T) {
 	}
 }
 
+// TestAccountPageSaysWhatItLeavesOut: an account with more orders than
+// a page lists shows the newest, says so, and keeps its timeline to the
+// span every list covers in full.
+func TestAccountPageSaysWhatItLeavesOut(t *testing.T) {
+	f := setup(t)
+	ada := f.as(f.ada)
+	path := fmt.Sprintf("/desk/accounts/%d", f.customer.ID)
+	_, body, _ := ada.get(path)
+	if strings.Contains(body, "account-more-orders") || strings.Contains(body, "account-since") {
+		t.Fatal("a small account says it leaves something out")
+	}
+	for i := range pageLimit + 1 {
+		f.clock.Add(time.Minute)
+		o := &store.Order{CustomerID: f.customer.ID, Number: fmt.Sprintf("SO-9%04d", i), Status: "processing", Currency: "EUR", AmountCents: 100}
+		if _, err := f.st.CreateOrder(f.ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	_, body, _ = ada.get(path)
+	for _, want := range []string{"SO-90100", "SO-90001", `id="account-more-orders"`, "The newest 100 orders", `id="account-since"`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("account page misses %q", want)
+		}
+	}
+	// The oldest new order, the first one and the lead and inquiry from
+	// before them are older than the newest 100 orders.
+	for _, gone := range []string{"SO-90000", "SO-48213", "400 flanges", fmt.Sprintf(`href="/desk/inquiries/%d"`, f.inquiry.ID)} {
+		if strings.Contains(body, gone) {
+			t.Errorf("account page shows %q, older than the orders it lists", gone)
+		}
+	}
+}
+
 func TestSafeNext(t *testing.T) {
 	tests := []struct{ in, want string }{
 		{"/desk/leads/4", "/desk/leads/4"},

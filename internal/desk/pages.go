@@ -394,26 +394,44 @@ func (d *Desk) accountPage(w http.ResponseWriter, r *http.Request, p *person) {
 		d.serverError(w, r, p, err)
 		return
 	}
-	orders, err := d.o.Store.ListOrders(ctx, store.OrderFilter{CustomerID: id, Limit: pageLimit})
+	// Each list is read one past the page's limit: a list that has more
+	// is cut, and the timeline with it at that list's oldest row shown, so
+	// what the page shows is complete back to Since.
+	var since time.Time
+	more := func(n int, oldest func(i int) time.Time) int {
+		if n <= pageLimit {
+			return n
+		}
+		if t := oldest(pageLimit - 1); t.After(since) {
+			since = t
+		}
+		return pageLimit
+	}
+	orders, err := d.o.Store.ListOrders(ctx, store.OrderFilter{CustomerID: id, Limit: pageLimit + 1})
 	if err != nil {
 		d.serverError(w, r, p, err)
 		return
 	}
-	requests, err := d.o.Store.ListOrderRequests(ctx, store.OrderRequestFilter{CustomerID: id, Limit: pageLimit})
+	moreOrders := len(orders) > pageLimit
+	orders = orders[:more(len(orders), func(i int) time.Time { return orders[i].CreatedAt })]
+	requests, err := d.o.Store.ListOrderRequests(ctx, store.OrderRequestFilter{CustomerID: id, NewestFirst: true, Limit: pageLimit + 1})
 	if err != nil {
 		d.serverError(w, r, p, err)
 		return
 	}
-	leads, err := d.o.Store.AccountLeads(ctx, id, pageLimit)
+	requests = requests[:more(len(requests), func(i int) time.Time { return requests[i].CreatedAt })]
+	leads, err := d.o.Store.AccountLeads(ctx, id, pageLimit+1)
 	if err != nil {
 		d.serverError(w, r, p, err)
 		return
 	}
-	inquiries, err := d.o.Store.ListInquiries(ctx, store.InquiryFilter{CustomerID: id, Limit: pageLimit})
+	leads = leads[:more(len(leads), func(i int) time.Time { return leads[i].CreatedAt })]
+	inquiries, err := d.o.Store.ListInquiries(ctx, store.InquiryFilter{CustomerID: id, Limit: pageLimit + 1})
 	if err != nil {
 		d.serverError(w, r, p, err)
 		return
 	}
+	inquiries = inquiries[:more(len(inquiries), func(i int) time.Time { return inquiries[i].CreatedAt })]
 	leadIDs := make([]int64, len(leads))
 	for i, l := range leads {
 		leadIDs[i] = l.ID
@@ -423,17 +441,21 @@ func (d *Desk) accountPage(w http.ResponseWriter, r *http.Request, p *person) {
 		d.serverError(w, r, p, err)
 		return
 	}
+	orderIDs := make([]int64, len(orders))
+	for i, o := range orders {
+		orderIDs[i] = o.ID
+	}
+	history, err := d.o.Store.OrderHistories(ctx, orderIDs)
+	if err != nil {
+		d.serverError(w, r, p, err)
+		return
+	}
 	number := map[int64]string{}
 	var tl []timelineEntry
 	for _, o := range orders {
 		number[o.ID] = o.Number
 		tl = append(tl, timelineEntry{At: o.CreatedAt, Kind: "order", Text: fmt.Sprintf("Order %s (%s)", o.Number, report.FormatCents(o.AmountCents, o.Currency)), Tag: o.Status})
-		hist, err := d.o.Store.OrderHistory(ctx, o.ID)
-		if err != nil {
-			d.serverError(w, r, p, err)
-			return
-		}
-		for _, h := range hist {
+		for _, h := range history[o.ID] {
 			tl = append(tl, timelineEntry{At: h.ChangedAt, Kind: "order status", Text: strings.TrimSpace(fmt.Sprintf("Order %s is %s. %s", o.Number, h.Status, h.Note)), Tag: h.Status})
 		}
 	}
@@ -450,8 +472,11 @@ func (d *Desk) accountPage(w http.ResponseWriter, r *http.Request, p *person) {
 	for _, q := range inquiries {
 		tl = append(tl, timelineEntry{At: q.CreatedAt, Kind: "inquiry", Text: q.Reference + " " + q.Subject, Tag: q.Category, URL: inquiryURL(q.ID)})
 	}
+	if !since.IsZero() {
+		tl = slices.DeleteFunc(tl, func(e timelineEntry) bool { return e.At.Before(since) })
+	}
 	sort.SliceStable(tl, func(i, j int) bool { return tl[i].At.After(tl[j].At) })
-	data := map[string]any{"Customer": c, "Contacts": contacts, "Orders": orders, "Timeline": tl}
+	data := map[string]any{"Customer": c, "Contacts": contacts, "Orders": orders, "MoreOrders": moreOrders, "Timeline": tl, "Since": since}
 	if c.OwnerRepID != 0 {
 		if rep, err := d.o.Store.Rep(ctx, c.OwnerRepID); err == nil {
 			data["Owner"] = rep

@@ -258,8 +258,9 @@ const pagesHTML = `
 <tr><th>Country</th><td>{{$c.Country}} {{$c.Region}}</td></tr>
 {{if $c.OptedOut}}<tr><th>Mail</th><td>opted out</td></tr>{{end}}
 </table><h2>Contacts</h2><table>{{range .Data.Contacts}}<tr><td>{{.Name}}</td><td>{{.Email}}</td><td>{{.Title}}</td></tr>{{else}}<tr><td class="muted">None.</td></tr>{{end}}</table>
-<h2>Orders</h2><table>{{range .Data.Orders}}<tr><td>{{.Number}}</td><td><span class="tag">{{.Status}}</span></td><td class="num">{{money .AmountCents .Currency}}</td></tr>{{else}}<tr><td class="muted">None.</td></tr>{{end}}</table></div>
-<div class="card"><h2>Timeline</h2><table>
+<h2>Orders</h2><table>{{range .Data.Orders}}<tr><td>{{.Number}}</td><td><span class="tag">{{.Status}}</span></td><td class="num">{{money .AmountCents .Currency}}</td></tr>{{else}}<tr><td class="muted">None.</td></tr>{{end}}</table>
+{{if .Data.MoreOrders}}<p class="muted" id="account-more-orders">The newest {{len .Data.Orders}} orders; the account has older ones.</p>{{end}}</div>
+<div class="card"><h2>Timeline</h2>{{if not .Data.Since.IsZero}}<p class="muted" id="account-since">Since {{when .Data.Since}}; older entries are not shown.</p>{{end}}<table>
 {{range .Data.Timeline}}<tr><td class="nw">{{when .At}}</td><td>{{.Kind}}</td><td>{{if .URL}}<a href="{{.URL}}">{{.Text}}</a>{{else}}{{.Text}}{{end}}</td><td><span class="tag">{{.Tag}}</span></td></tr>
 {{else}}<tr><td class="muted">Nothing yet.</td></tr>{{end}}</table></div>
 </section>

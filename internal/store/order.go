@@ -233,6 +233,31 @@ func (s *Store) OrderHistory(ctx context.Context, orderID int64) ([]OrderStatusC
 	return out, nil
 }
 
+// OrderHistories returns the status changes of each of the orders, oldest
+// first, in one read: an account page shows a hundred orders' histories.
+func (s *Store) OrderHistories(ctx context.Context, orderIDs []int64) (map[int64][]OrderStatusChange, error) {
+	out := make(map[int64][]OrderStatusChange, len(orderIDs))
+	if len(orderIDs) == 0 {
+		return out, nil
+	}
+	in, args := idList(orderIDs)
+	type change struct {
+		order int64
+		OrderStatusChange
+	}
+	var changes []change
+	if err := readAll(ctx, s, "order histories", &changes, func(c *change) []any {
+		return []any{&c.order, &c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)}
+	}, `SELECT order_id, status, note, source, changed_at FROM order_status_history
+		WHERE order_id IN (`+in+`) ORDER BY order_id, changed_at, id`, args...); err != nil {
+		return nil, err
+	}
+	for _, c := range changes {
+		out[c.order] = append(out[c.order], c.OrderStatusChange)
+	}
+	return out, nil
+}
+
 func scanOrderStatusChange(r row) (*OrderStatusChange, error) {
 	var c OrderStatusChange
 	if err := r.Scan(&c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)); err != nil {

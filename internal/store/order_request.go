@@ -67,12 +67,15 @@ type OrderRequestFilter struct {
 	OrderID    int64
 	CustomerID int64
 	Status     string
-	Limit      int
-	Offset     int
+	// NewestFirst lists the newest first (an account's timeline)
+	// instead of the oldest.
+	NewestFirst bool
+	Limit       int
+	Offset      int
 }
 
 // ListOrderRequests returns requests matching f, oldest first (the order
-// in which they should be worked).
+// in which they should be worked) unless f.NewestFirst.
 func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]OrderRequest, error) {
 	var w where
 	if f.OrderID != 0 {
@@ -84,7 +87,11 @@ func (s *Store) ListOrderRequests(ctx context.Context, f OrderRequestFilter) ([]
 	if f.Status != "" {
 		w.add("r.status = ?", f.Status)
 	}
-	clause, args := w.paged("r.created_at, r.id", f.Limit, f.Offset)
+	order := "r.created_at, r.id"
+	if f.NewestFirst {
+		order = "r.created_at DESC, r.id DESC"
+	}
+	clause, args := w.paged(order, f.Limit, f.Offset)
 	out, err := queryAll(ctx, s, scanOrderRequest, `
 		SELECT `+orderRequestColumns+`
 		FROM order_requests r JOIN orders o ON o.id = r.order_id`+clause, args...)

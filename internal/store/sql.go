@@ -307,3 +307,13 @@ func queryKeyed[T any](ctx context.Context, s *Store, scan func(row) (*T, error)
 	}
 	return v, nil
 }
+
+// idList is the placeholders and arguments of an IN list of ids; ids is
+// not empty.
+func idList(ids []int64) (string, []any) {
+	args := make([]any, len(ids))
+	for i, id := range ids {
+		args[i] = id
+	}
+	return "?" + strings.Repeat(", ?", len(ids)-1), args
+}

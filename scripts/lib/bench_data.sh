@@ -99,25 +99,30 @@ bench_import() {
 	echo "import orders=$orders db=$bench_db rows_per_s=$(bench_median "${rates[@]}") rss_mb=$(bench_median "${rsses[@]}")"
 }
 
-# bench_kpi: the KPI report's reads on a generated large database
-# (BenchmarkKPILarge in internal/store), three runs each.
+# bench_kpi: the KPI report's reads (BenchmarkKPILarge in internal/store),
+# then the whole reports and every desk page over HTTP with a table of
+# medians against the targets (BenchmarkLargeDesk in internal/desk), on a
+# generated large database, three runs each. --dsn reuses a database
+# generated before (it is generated when it holds no order and kept).
 bench_kpi() {
 	bench_db_args "$@"
 	set -- "${bench_rest[@]+"${bench_rest[@]}"}"
-	local scale=1
+	local scale=1 keep=
 	while (($#)); do
 		case $1 in
 		--scale) scale=$2 && shift 2 ;;
+		--dsn) keep=$2 && shift 2 ;;
 		*) svc_die "kpi: unknown option $1" ;;
 		esac
 	done
-	[[ $bench_db == postgres ]] && ensure_postgres
+	[[ $bench_db == postgres || $keep == postgres://* ]] && ensure_postgres
 	local dir dsn status=0
 	dir=$(mktemp -d /tmp/salesdesk-bench-kpi.XXXXXX)
-	dsn=$(bench_new_dsn "$dir")
-	SALESDESK_BENCH_LARGE_DSN=$dsn SALESDESK_BENCH_LARGE_SCALE=$scale \
-		go test -run '^$' -bench 'BenchmarkKPILarge' -benchtime 3x -timeout 60m ./internal/store/ || status=$?
-	bench_drop_dsn "$dsn"
+	dsn=${keep:-$(bench_new_dsn "$dir")}
+	export SALESDESK_BENCH_LARGE_DSN=$dsn SALESDESK_BENCH_LARGE_SCALE=$scale
+	go test -run '^$' -bench 'BenchmarkKPILarge' -benchtime 3x -timeout 60m ./internal/store/ || status=$?
+	go test -run '^$' -bench 'BenchmarkLargeDesk' -benchtime 3x -timeout 60m ./internal/desk/ || status=$?
+	[[ -n $keep ]] || bench_drop_dsn "$dsn"
 	rm -rf "$dir"
 	return "$status"
 }
