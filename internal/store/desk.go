@@ -409,10 +409,20 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 	// Our own mails about an inquiry count as its mail too.
 	if in, inArgs := s.wordsMatch(q, "m", "inbound_search"); in != "" {
 		out, outArgs := s.wordsMatch(q, "o", "outbound_search")
+		// Each side keeps only its newest limit inquiries: the newest of
+		// the union are among them, and a common word no longer joins
+		// every mail it is in (PostgreSQL, 4,600 of 25,000 mails: 234 ms
+		// before, 3-21 ms after). On the answers, "+ 0" keeps
+		// PostgreSQL's planner from walking the id index backwards for
+		// early matches, which read all 500,000 answers for a word in
+		// none (443 ms); on the mail that walk is what makes a common
+		// word fast, and a rare one is read from the word index first.
 		if err := add("words", inquiry("words"), inquiryHit+`WHERE q.id IN (
-				SELECT q2.id FROM inquiries q2 JOIN inbound_messages m ON m.id = q2.inbound_message_id WHERE `+in+`
-				UNION SELECT o.inquiry_id FROM outbound_emails o WHERE o.inquiry_id IS NOT NULL AND `+out+`)
-			ORDER BY q.id DESC LIMIT ?`, slices.Concat(inArgs, outArgs, []any{limit})...); err != nil {
+				SELECT id FROM (SELECT q2.id FROM inquiries q2 JOIN inbound_messages m ON m.id = q2.inbound_message_id
+					WHERE `+in+` ORDER BY q2.id DESC LIMIT ?) mail_hits
+				UNION SELECT inquiry_id FROM (SELECT o.inquiry_id FROM outbound_emails o
+					WHERE o.inquiry_id IS NOT NULL AND `+out+` ORDER BY o.inquiry_id + 0 DESC LIMIT ?) answer_hits)
+			ORDER BY q.id DESC LIMIT ?`, slices.Concat(inArgs, []any{limit}, outArgs, []any{limit, limit})...); err != nil {
 			return nil, err
 		}
 	}

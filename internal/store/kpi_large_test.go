@@ -188,6 +188,16 @@ func TestLargeDeskQueries(t *testing.T) {
 			t.Error("order 1 has no history")
 		}
 
+		// Words: the newest few hits are the first of all hits.
+		all, err := s.Search(ctx, "flanges", 1000)
+		if err != nil || len(all) < 10 || len(all) == 1000 {
+			t.Fatalf("search: %d hits, %v", len(all), err)
+		}
+		few, err := s.Search(ctx, "flanges", 5)
+		if err != nil || !slices.EqualFunc(few, all[:5], func(a, b SearchHit) bool { return a.ID == b.ID }) {
+			t.Errorf("newest 5 hits %+v, want the first of %d", few, len(all))
+		}
+
 		// Order requests newest first are oldest first reversed.
 		f := OrderRequestFilter{Limit: 1000}
 		oldest, err := s.ListOrderRequests(ctx, f)
