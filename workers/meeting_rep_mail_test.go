@@ -103,7 +103,7 @@ func TestMeetingRepMailHelps(t *testing.T) {
 	tests := []struct {
 		name, body, wantRead, wantWhy string
 	}{
-		{"unclear", "Can we talk about this first?", `We read: "Can we talk about this first?"`, "it says neither cancel, confirm nor a day with a time"},
+		{"unclear", "Can we talk about this first?", `We read: "Can we talk about this first?"`, "it says neither cancel, confirm, held, no-show nor a day with a time"},
 		{"taken", "move to Tuesday 15:00", "We read: move to Tuesday, 31 March 2026, 15:00 (CEST, UTC+02:00)", "you are not free then"},
 		{"after hours", "Thursday at 20:00 please", "We read: move to Thursday, 2 April 2026, 20:00 (CEST, UTC+02:00)",
 			"that time is outside your working hours"},

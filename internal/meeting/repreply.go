@@ -106,7 +106,7 @@ func ParseRepInstruction(text string, ref time.Time, loc *time.Location) RepInst
 	if m := confirmRe.FindString(top); m != "" {
 		return RepInstruction{Action: RepConfirm, Text: strings.TrimSpace(m)}
 	}
-	return RepInstruction{Action: RepUnclear, Text: firstLine(top), Why: "it says neither cancel, confirm nor a day with a time"}
+	return RepInstruction{Action: RepUnclear, Text: firstLine(top), Why: "it says neither cancel, confirm, held, no-show nor a day with a time"}
 }
 
 // firstLines is the first n non-empty lines of text, at most max bytes.

@@ -129,6 +129,7 @@ func TestParseRepOutcome(t *testing.T) {
 		wantNote   string
 	}{
 		{"held", "held", RepHeld, ""},
+		{"the help mail's example", "held, next step: send the quote", RepHeld, "send the quote"},
 		{"held with next step", "Held, next step: send the quote by Friday", RepHeld, "send the quote by Friday"},
 		{"held, next step on its own line", "Held.\nNext step: call Tuesday at 3pm", RepHeld, "call Tuesday at 3pm"},
 		{"meeting was held", "The meeting was held - they want a trial", RepHeld, "they want a trial"},
