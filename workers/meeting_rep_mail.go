@@ -102,13 +102,14 @@ func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions
 	return &RepMeetingMail{meetingDesk: m, threads: ro.Threads, senders: ro.Senders, reps: ro.Reps, teamZone: ro.TeamZone}, nil
 }
 
-// Take handles inbound message id when it is a rep's instruction about a
+// Take handles inbound message in, loaded once per inbound:email task
+// (intake.Processor.Inbound), when it is a rep's instruction about a
 // meeting and reports whether it did; any other mail is left to intake.
-func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
-	in, err := pendingInbound(ctx, h.st, id)
-	if in == nil {
-		return false, err
+func (h *RepMeetingMail) Take(ctx context.Context, in *store.InboundMessage) (bool, error) {
+	if !pending(in) {
+		return false, nil
 	}
+	id := in.ID
 	if maybe, err := h.maybeRepReply(ctx, in.Raw); err != nil || !maybe {
 		return false, err
 	}

@@ -173,13 +173,26 @@ func New(d Deps, o Options) (*Processor, error) {
 // permanent error (asynq.SkipRetry); store and queue failures are returned
 // as they are, to be retried.
 func (p *Processor) Process(ctx context.Context, inboundID int64) error {
-	in, err := p.st.InboundMessage(ctx, inboundID)
-	if errors.Is(err, store.ErrNotFound) {
-		return queue.Permanent(err)
-	}
+	in, err := p.Inbound(ctx, inboundID)
 	if err != nil {
 		return err
 	}
+	return p.ProcessInbound(ctx, in)
+}
+
+// Inbound loads stored inbound message id for ProcessInbound, so that a
+// caller with hooks before intake (workers.InboundHandler) reads the row
+// once per mail. A message that does not exist is a permanent error.
+func (p *Processor) Inbound(ctx context.Context, id int64) (*store.InboundMessage, error) {
+	in, err := p.st.InboundMessage(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, queue.Permanent(err)
+	}
+	return in, err
+}
+
+// ProcessInbound is Process of a message already loaded (Inbound).
+func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage) error {
 	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
 		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
 		return nil
