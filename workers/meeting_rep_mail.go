@@ -29,8 +29,7 @@ import (
 type MeetingThreadStore interface {
 	OutboundByMessageID(ctx context.Context, messageID string) (*store.OutboundEmail, error)
 	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
-	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
-	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+	KeepInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) (store.SenderAuth, error)
 }
 
 // RepMeetingMailOptions configure RepMeetingMail.
@@ -330,21 +329,18 @@ func (h *RepMeetingMail) authenticated(ctx context.Context, in *store.InboundMes
 	if h.senders == nil {
 		return true, nil
 	}
-	have, err := h.threads.InboundSenderAuth(ctx, in.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return false, err
-	}
-	verdict := senderauth.Verdict(have.Verdict)
-	if have.Verdict == "" {
+	verdict := senderauth.Verdict(in.SenderAuth.Verdict)
+	if verdict == "" {
 		r := h.senders.Check(ctx, in.Raw, from)
 		detail := r.Reason
 		if r.Method != "" {
 			detail = r.Method + ": " + r.Reason
 		}
-		if err := h.threads.SetInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail}); err != nil {
+		held, err := h.threads.KeepInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
+		if err != nil {
 			return false, err
 		}
-		verdict = r.Verdict
+		verdict = senderauth.Verdict(held.Verdict)
 	}
 	if !verdict.Authenticated() {
 		log.WarnContext(ctx, "rep meeting reply not authenticated, changes nothing", "sender_auth", string(verdict))

@@ -33,9 +33,9 @@ func (c *countingThreads) InquiryByReference(ctx context.Context, ref string) (*
 	return c.Store.InquiryByReference(ctx, ref)
 }
 
-func (c *countingThreads) SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error {
+func (c *countingThreads) KeepInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) (store.SenderAuth, error) {
 	c.lookups.Add(1)
-	return c.Store.SetInboundSenderAuth(ctx, id, a)
+	return c.Store.KeepInboundSenderAuth(ctx, id, a)
 }
 
 // countingLoads counts the reads of an inbound message's row.

@@ -49,7 +49,7 @@ type Store interface {
 	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
 
 	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
-	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+	KeepInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) (store.SenderAuth, error)
 
 	LeadStore
 	PendingStore
@@ -350,7 +350,8 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	if sender == "" && strings.TrimSpace(m.From.Address) != "" {
 		log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", m.From.Address)
 	}
-	if err := p.checkSender(ctx, in, sender); err != nil {
+	auth, err := p.checkSender(ctx, in, sender)
+	if err != nil {
 		return nil, err
 	}
 	d := p.router.Route(routing.MessageInput(m))
@@ -369,7 +370,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
 
-	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize)
+	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -400,7 +401,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		return nil, err
 	}
 	if ack {
-		trusted, err := p.senderTrusted(ctx, q)
+		trusted, err := p.senderTrusted(ctx, q, auth)
 		if err != nil {
 			return nil, err
 		}
@@ -467,8 +468,9 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 }
 
 // followup builds the one follow-on task of an inquiry from what is stored
-// about it, so that a re-run builds the same task.
-func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.Set, sender string, oversize bool) (*asynq.Task, string, error) {
+// about it, so that a re-run builds the same task. auth is the sender
+// verdict when the caller has it in hand, nil to read the stored one.
+func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.Set, sender string, oversize bool, auth *store.SenderAuth) (*asynq.Task, string, error) {
 	cat := routing.Category(q.Category)
 	switch {
 	case q.Status == store.InquiryTriage:
@@ -479,7 +481,7 @@ func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.
 		t, err := tasks.NewInquiryTriageTask(tasks.InquiryTriagePayload{InquiryID: q.ID, Reason: reason})
 		return t, tasks.TypeInquiryTriage, err
 	}
-	if t, err := p.unverifiedChange(ctx, q); t != nil || err != nil {
+	if t, err := p.unverifiedChange(ctx, q, auth); t != nil || err != nil {
 		return t, tasks.TypeInquiryHandoff, err
 	}
 	switch {
