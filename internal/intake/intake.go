@@ -450,7 +450,10 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		// A reply continues a conversation someone owns: it is never
 		// triaged, and when the model cannot tell what it is about it
 		// keeps the thread's category.
-		q.ParentID = parent.ID
+		q.ParentID, q.ThreadID = parent.ID, parent.ThreadID
+		if q.ThreadID == 0 {
+			q.ThreadID = parent.ID // as the store would find it
+		}
 		if (d.Triage || d.Category == routing.Other) && parent.Category != "" {
 			q.Category = parent.Category
 		}
