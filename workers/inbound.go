@@ -50,15 +50,22 @@ func (h *InboundHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	if err != nil {
 		return err
 	}
+	// The row is read once for the hooks and intake; a hook that takes
+	// the mail writes its status, one that passes it on writes nothing
+	// intake reads from the row.
+	in, err := h.intake.Inbound(ctx, p.MessageID)
+	if err != nil {
+		return err
+	}
 	if h.replies != nil {
-		if taken, err := h.replies.Take(ctx, p.MessageID); err != nil || taken {
+		if taken, err := h.replies.Take(ctx, in); err != nil || taken {
 			return err
 		}
 	}
 	if h.repMail != nil {
-		if taken, err := h.repMail.Take(ctx, p.MessageID); err != nil || taken {
+		if taken, err := h.repMail.Take(ctx, in); err != nil || taken {
 			return err
 		}
 	}
-	return h.intake.Process(ctx, p.MessageID)
+	return h.intake.ProcessInbound(ctx, in)
 }

@@ -6,6 +6,7 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/internal/intake"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -41,6 +42,37 @@ func TestInboundHandler(t *testing.T) {
 	} {
 		if err := h.ProcessTask(f.ctx, bad); !queue.IsPermanent(err) {
 			t.Errorf("%s: %v, want a permanent error", strings.TrimSpace(string(bad.Payload())), err)
+		}
+	}
+}
+
+// TestInboundHandlerReadsRowOnce: the calendar-reply hook, the rep-mail
+// hook and intake share one read of the inbound row per inbound:email
+// task (issue 17; each read its own before).
+func TestInboundHandlerReadsRowOnce(t *testing.T) {
+	r := newRepMailBare(t)
+	ctx := t.Context()
+	sink := &taskSink{}
+	p, err := intake.New(intake.Deps{Store: r.rows, Router: newMailKit(t, 0).router, Enqueuer: sink}, intake.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	h := NewInboundHandler(p, nil).WithCalendarReplies(NewCalendarReplies(r.rows, sink, nil)).WithRepMeetingMail(r.hook)
+	for _, tc := range []struct{ name, raw string }{
+		{"new mail", annMail("once-new", "")},
+		{"reply in a thread", annMail("once-reply", "invite-1@ourco.example")},
+	} {
+		id := r.store(t, tc.raw)
+		task := mustTask(tasks.NewInboundEmailTask(tasks.InboundEmailPayload{MessageID: id, Mailbox: "sales", UIDValidity: 1, UID: r.uid}))
+		before := r.rows.loads.Load()
+		if err := h.ProcessTask(ctx, task); err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		if n := r.rows.loads.Load() - before; n != 1 {
+			t.Errorf("%s: inbound row read %d times, want once", tc.name, n)
+		}
+		if in, err := r.st.InboundMessage(ctx, id); err != nil || in.Status != store.InboundProcessed {
+			t.Errorf("%s: inbound after the task = %+v, %v; want it processed", tc.name, in, err)
 		}
 	}
 }

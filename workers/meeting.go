@@ -848,32 +848,20 @@ func NewCalendarReplies(st MeetingStore, enq queue.Enqueuer, logger *slog.Logger
 	return &CalendarReplies{st: st, enq: enq, logger: logger}
 }
 
-// pendingInbound loads inbound message id for an inbound hook, or returns
-// nil when there is nothing for a hook to take: the message is gone (intake
-// reports it) or already processed or quarantined.
-func pendingInbound(ctx context.Context, st interface {
-	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
-}, id int64) (*store.InboundMessage, error) {
-	in, err := st.InboundMessage(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
-		return nil, nil
-	}
-	return in, nil
+// pending reports whether in is left for an inbound hook to take: not
+// yet processed or quarantined.
+func pending(in *store.InboundMessage) bool {
+	return in.Status != store.InboundProcessed && in.Status != store.InboundQuarantined
 }
 
-// Take handles inbound message id when it is a calendar reply and reports
+// Take handles inbound message in, loaded once per inbound:email task
+// (intake.Processor.Inbound), when it is a calendar reply and reports
 // whether it did; any other mail is left to intake.
-func (c *CalendarReplies) Take(ctx context.Context, id int64) (bool, error) {
-	in, err := pendingInbound(ctx, c.st, id)
-	if in == nil {
-		return false, err
+func (c *CalendarReplies) Take(ctx context.Context, in *store.InboundMessage) (bool, error) {
+	if !pending(in) {
+		return false, nil
 	}
+	id := in.ID
 	inv, ok := meeting.FindReply(in.Raw)
 	if !ok {
 		return false, nil

@@ -29,8 +29,7 @@ import (
 type MeetingThreadStore interface {
 	OutboundByMessageID(ctx context.Context, messageID string) (*store.OutboundEmail, error)
 	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
-	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
-	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+	KeepInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) (store.SenderAuth, error)
 }
 
 // RepMeetingMailOptions configure RepMeetingMail.
@@ -102,13 +101,14 @@ func NewRepMeetingMail(d MeetingDeps, o MeetingOptions, ro RepMeetingMailOptions
 	return &RepMeetingMail{meetingDesk: m, threads: ro.Threads, senders: ro.Senders, reps: ro.Reps, teamZone: ro.TeamZone}, nil
 }
 
-// Take handles inbound message id when it is a rep's instruction about a
+// Take handles inbound message in, loaded once per inbound:email task
+// (intake.Processor.Inbound), when it is a rep's instruction about a
 // meeting and reports whether it did; any other mail is left to intake.
-func (h *RepMeetingMail) Take(ctx context.Context, id int64) (bool, error) {
-	in, err := pendingInbound(ctx, h.st, id)
-	if in == nil {
-		return false, err
+func (h *RepMeetingMail) Take(ctx context.Context, in *store.InboundMessage) (bool, error) {
+	if !pending(in) {
+		return false, nil
 	}
+	id := in.ID
 	if maybe, err := h.maybeRepReply(ctx, in.Raw); err != nil || !maybe {
 		return false, err
 	}
@@ -329,21 +329,18 @@ func (h *RepMeetingMail) authenticated(ctx context.Context, in *store.InboundMes
 	if h.senders == nil {
 		return true, nil
 	}
-	have, err := h.threads.InboundSenderAuth(ctx, in.ID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return false, err
-	}
-	verdict := senderauth.Verdict(have.Verdict)
-	if have.Verdict == "" {
+	verdict := senderauth.Verdict(in.SenderAuth.Verdict)
+	if verdict == "" {
 		r := h.senders.Check(ctx, in.Raw, from)
 		detail := r.Reason
 		if r.Method != "" {
 			detail = r.Method + ": " + r.Reason
 		}
-		if err := h.threads.SetInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail}); err != nil {
+		held, err := h.threads.KeepInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
+		if err != nil {
 			return false, err
 		}
-		verdict = r.Verdict
+		verdict = senderauth.Verdict(held.Verdict)
 	}
 	if !verdict.Authenticated() {
 		log.WarnContext(ctx, "rep meeting reply not authenticated, changes nothing", "sender_auth", string(verdict))

@@ -49,7 +49,7 @@ type Store interface {
 	RoutingExamples(ctx context.Context) ([]store.RoutingExample, error)
 
 	InboundSenderAuth(ctx context.Context, id int64) (store.SenderAuth, error)
-	SetInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) error
+	KeepInboundSenderAuth(ctx context.Context, id int64, a store.SenderAuth) (store.SenderAuth, error)
 
 	LeadStore
 	PendingStore
@@ -173,13 +173,26 @@ func New(d Deps, o Options) (*Processor, error) {
 // permanent error (asynq.SkipRetry); store and queue failures are returned
 // as they are, to be retried.
 func (p *Processor) Process(ctx context.Context, inboundID int64) error {
-	in, err := p.st.InboundMessage(ctx, inboundID)
-	if errors.Is(err, store.ErrNotFound) {
-		return queue.Permanent(err)
-	}
+	in, err := p.Inbound(ctx, inboundID)
 	if err != nil {
 		return err
 	}
+	return p.ProcessInbound(ctx, in)
+}
+
+// Inbound loads stored inbound message id for ProcessInbound, so that a
+// caller with hooks before intake (workers.InboundHandler) reads the row
+// once per mail. A message that does not exist is a permanent error.
+func (p *Processor) Inbound(ctx context.Context, id int64) (*store.InboundMessage, error) {
+	in, err := p.st.InboundMessage(ctx, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, queue.Permanent(err)
+	}
+	return in, err
+}
+
+// ProcessInbound is Process of a message already loaded (Inbound).
+func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage) error {
 	if in.Status == store.InboundProcessed || in.Status == store.InboundQuarantined {
 		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
 		return nil
@@ -337,7 +350,8 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	if sender == "" && strings.TrimSpace(m.From.Address) != "" {
 		log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", m.From.Address)
 	}
-	if err := p.checkSender(ctx, in, sender); err != nil {
+	auth, err := p.checkSender(ctx, in, sender)
+	if err != nil {
 		return nil, err
 	}
 	d := p.router.Route(routing.MessageInput(m))
@@ -356,7 +370,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
 
-	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize)
+	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize, auth)
 	if err != nil {
 		return nil, err
 	}
@@ -387,7 +401,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		return nil, err
 	}
 	if ack {
-		trusted, err := p.senderTrusted(ctx, q)
+		trusted, err := p.senderTrusted(ctx, q, auth)
 		if err != nil {
 			return nil, err
 		}
@@ -436,7 +450,10 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		// A reply continues a conversation someone owns: it is never
 		// triaged, and when the model cannot tell what it is about it
 		// keeps the thread's category.
-		q.ParentID = parent.ID
+		q.ParentID, q.ThreadID = parent.ID, parent.ThreadID
+		if q.ThreadID == 0 {
+			q.ThreadID = parent.ID // as the store would find it
+		}
 		if (d.Triage || d.Category == routing.Other) && parent.Category != "" {
 			q.Category = parent.Category
 		}
@@ -454,8 +471,9 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 }
 
 // followup builds the one follow-on task of an inquiry from what is stored
-// about it, so that a re-run builds the same task.
-func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.Set, sender string, oversize bool) (*asynq.Task, string, error) {
+// about it, so that a re-run builds the same task. auth is the sender
+// verdict when the caller has it in hand, nil to read the stored one.
+func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.Set, sender string, oversize bool, auth *store.SenderAuth) (*asynq.Task, string, error) {
 	cat := routing.Category(q.Category)
 	switch {
 	case q.Status == store.InquiryTriage:
@@ -466,7 +484,7 @@ func (p *Processor) followup(ctx context.Context, q *store.Inquiry, ents entity.
 		t, err := tasks.NewInquiryTriageTask(tasks.InquiryTriagePayload{InquiryID: q.ID, Reason: reason})
 		return t, tasks.TypeInquiryTriage, err
 	}
-	if t, err := p.unverifiedChange(ctx, q); t != nil || err != nil {
+	if t, err := p.unverifiedChange(ctx, q, auth); t != nil || err != nil {
 		return t, tasks.TypeInquiryHandoff, err
 	}
 	switch {

@@ -25,14 +25,15 @@ func ChangesAccount(c routing.Category) bool {
 }
 
 // checkSender stores the sender verdict of an inbound mail the first time
-// it is taken in; a re-run keeps the first verdict.
-func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, sender string) error {
+// it is taken in; a re-run keeps the first verdict. It returns the verdict
+// that holds, for the rest of the intake to use without reading it again
+// (nil when no SenderChecker is configured).
+func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, sender string) (*store.SenderAuth, error) {
 	if p.senders == nil {
-		return nil
+		return nil, nil
 	}
-	have, err := p.st.InboundSenderAuth(ctx, in.ID)
-	if err != nil || have.Verdict != "" {
-		return err
+	if in.SenderAuth.Verdict != "" {
+		return &in.SenderAuth, nil
 	}
 	r := p.senders.Check(ctx, in.Raw, sender)
 	detail := r.Reason
@@ -40,15 +41,24 @@ func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, s
 		detail = r.Method + ": " + r.Reason
 	}
 	p.log.InfoContext(ctx, "sender checked", "inbound_id", in.ID, "sender_auth", string(r.Verdict), "detail", detail)
-	return p.st.SetInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
+	// The row may have been read before a hook stored a verdict: the
+	// first one stays, and is the one used.
+	held, err := p.st.KeepInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
+	if err != nil {
+		return nil, err
+	}
+	return &held, nil
 }
 
 // senderTrusted reports whether the sender of q may change things on an
 // account: always when no SenderChecker is configured, else only with a
-// stored pass.
-func (p *Processor) senderTrusted(ctx context.Context, q *store.Inquiry) (bool, error) {
+// pass: known's when the intake has the verdict in hand, else the stored one.
+func (p *Processor) senderTrusted(ctx context.Context, q *store.Inquiry, known *store.SenderAuth) (bool, error) {
 	if p.senders == nil {
 		return true, nil
+	}
+	if known != nil {
+		return senderauth.Verdict(known.Verdict).Authenticated(), nil
 	}
 	if q.InboundMessageID == 0 {
 		return false, nil
@@ -66,12 +76,12 @@ func (p *Processor) senderTrusted(ctx context.Context, q *store.Inquiry) (bool, 
 // unverifiedChange returns the hand-off that replaces an account change
 // asked for by an unauthenticated sender, or nil when the change may go
 // ahead.
-func (p *Processor) unverifiedChange(ctx context.Context, q *store.Inquiry) (*asynq.Task, error) {
+func (p *Processor) unverifiedChange(ctx context.Context, q *store.Inquiry, known *store.SenderAuth) (*asynq.Task, error) {
 	cat := routing.Category(q.Category)
 	if !ChangesAccount(cat) {
 		return nil, nil
 	}
-	ok, err := p.senderTrusted(ctx, q)
+	ok, err := p.senderTrusted(ctx, q, known)
 	if err != nil || ok {
 		return nil, err
 	}

@@ -75,7 +75,7 @@ func (p *Processor) ApplyTriageDecision(ctx context.Context, inquiryID int64, ca
 	q.Category, q.Confidence = string(cat), 1
 	// The decision replaces triage: the follow-on is the category's own.
 	q.Status = store.InquiryRouted
-	t, what, err := p.followup(ctx, q, ents, sender, false)
+	t, what, err := p.followup(ctx, q, ents, sender, false, nil)
 	if err != nil {
 		return err
 	}

@@ -28,6 +28,9 @@ type InboundMessage struct {
 	Status      string // InboundStored (default), InboundProcessed, InboundQuarantined
 	Reason      string // why quarantined or failed
 	ReceivedAt  time.Time
+	// SenderAuth is the sender verdict stored with the message, read
+	// with it (SetInboundSenderAuth writes it; SaveInboundMessage does not).
+	SenderAuth SenderAuth
 }
 
 // SaveInboundMessage inserts the raw message, unique on (mailbox,
@@ -103,7 +106,8 @@ func (s *Store) SaveInboundMessage(ctx context.Context, m *InboundMessage) (id i
 	return id, created, duplicate, nil
 }
 
-const inboundColumns = `id, mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason, received_at`
+const inboundColumns = `id, mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason, received_at,
+	sender_auth, sender_auth_detail`
 
 func scanInbound(r row) (*InboundMessage, error) {
 	var (
@@ -111,7 +115,7 @@ func scanInbound(r row) (*InboundMessage, error) {
 		uv, uid int64
 	)
 	err := r.Scan(&m.ID, &m.Mailbox, &uv, &uid, &m.MessageID, &m.ContentHash, &m.Size, &m.Raw, &m.Status, &m.Reason,
-		tcol(&m.ReceivedAt))
+		tcol(&m.ReceivedAt), &m.SenderAuth.Verdict, &m.SenderAuth.Detail)
 	if err != nil {
 		return nil, err
 	}

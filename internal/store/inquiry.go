@@ -61,62 +61,60 @@ func (s *Store) CreateInquiry(ctx context.Context, q *Inquiry) (id int64, create
 	if err != nil {
 		return 0, false, fmt.Errorf("store: create inquiry: %w", err)
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		if q.InboundMessageID != 0 {
-			err := tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
-				q.InboundMessageID).Scan(&id)
-			if err == nil {
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return err
-			}
-		}
-		thread := q.ThreadID
-		if thread == 0 && q.ParentID != 0 {
-			err := tx.QueryRowContext(ctx, s.rebind("SELECT COALESCE(thread_id, id) FROM inquiries WHERE id = ?"),
-				q.ParentID).Scan(&thread)
-			if errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("parent inquiry %d: %w", q.ParentID, ErrNotFound)
-			}
-			if err != nil {
-				return fmt.Errorf("parent inquiry %d: %w", q.ParentID, err)
-			}
-		}
-		err := tx.QueryRowContext(ctx, s.rebind(`
-			INSERT INTO inquiries
-				(inbound_message_id, customer_id, contact_email, subject, category, confidence, status, priority,
-				 reference, thread_id, parent_id, created_at, updated_at, language, secondary_categories)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (inbound_message_id) DO NOTHING
-			RETURNING id`),
-			nullID(q.InboundMessageID), nullID(q.CustomerID), normEmail(q.ContactEmail), q.Subject, q.Category,
-			q.Confidence, status, q.Priority, nullString(q.Reference), nullID(thread), nullID(q.ParentID),
-			s.ts(now), s.ts(now), q.Language, secondary).Scan(&id)
+	thread := q.ThreadID
+	if thread == 0 && q.ParentID != 0 {
+		// Intake passes the parent's thread; other callers pay a read.
+		err := s.db.QueryRowContext(ctx, s.rebind("SELECT COALESCE(thread_id, id) FROM inquiries WHERE id = ?"),
+			q.ParentID).Scan(&thread)
 		if errors.Is(err, sql.ErrNoRows) {
-			return tx.QueryRowContext(ctx, s.rebind("SELECT id FROM inquiries WHERE inbound_message_id = ?"),
-				q.InboundMessageID).Scan(&id)
+			return 0, false, fmt.Errorf("store: create inquiry: parent inquiry %d: %w", q.ParentID, ErrNotFound)
 		}
 		if err != nil {
-			return conflict(err)
+			return 0, false, fmt.Errorf("store: create inquiry: parent inquiry %d: %w", q.ParentID, err)
 		}
-		created = true
-		_, err = tx.ExecContext(ctx, s.rebind(`
-			UPDATE inquiries SET
-				reference = COALESCE(reference, ?),
-				thread_id = COALESCE(thread_id, id)
-			WHERE id = ?`), fmt.Sprintf("%s%d", ReferencePrefix, id), id)
-		return err
-	})
-	if err != nil {
-		return 0, false, fmt.Errorf("store: create inquiry: %w", err)
 	}
-	got, err := s.Inquiry(ctx, id)
+	// One statement: the id is drawn first (n), so the reference and the
+	// thread can default to it in the same insert, and the row comes back
+	// as stored. An inquiry of the same inbound message inserts nothing and
+	// is read instead.
+	got, err := scanInquiry(s.db.QueryRowContext(ctx, s.rebind(`
+		WITH n AS (SELECT `+s.nextInquiryID()+` AS id)
+		INSERT INTO inquiries
+			(id, inbound_message_id, customer_id, contact_email, subject, category, confidence, status, priority,
+			 reference, thread_id, parent_id, created_at, updated_at, language, secondary_categories)
+		VALUES ((SELECT id FROM n), ?, ?, ?, ?, ?, ?, ?, ?,
+			COALESCE(?, CAST(? AS TEXT) || CAST((SELECT id FROM n) AS TEXT)), COALESCE(?, (SELECT id FROM n)), ?, ?, ?, ?, ?)
+		ON CONFLICT (inbound_message_id) DO NOTHING
+		RETURNING `+inquiryColumns),
+		nullID(q.InboundMessageID), nullID(q.CustomerID), normEmail(q.ContactEmail), q.Subject, q.Category,
+		q.Confidence, status, q.Priority, nullString(q.Reference), ReferencePrefix, nullID(thread), nullID(q.ParentID),
+		s.ts(now), s.ts(now), q.Language, secondary))
+	if errors.Is(err, sql.ErrNoRows) {
+		got, err = queryKeyed(ctx, s, scanInquiry, "inquiry of inbound message", q.InboundMessageID,
+			"SELECT "+inquiryColumns+" FROM inquiries WHERE inbound_message_id = ?")
+		if err != nil {
+			return 0, false, err
+		}
+		*q = *got
+		return got.ID, false, nil
+	}
 	if err != nil {
-		return 0, false, err
+		return 0, false, fmt.Errorf("store: create inquiry: %w", conflict(err))
 	}
 	*q = *got
-	return id, created, nil
+	return got.ID, true, nil
+}
+
+// nextInquiryID is the SQL expression of the id the next inquiry gets,
+// as the database would give it: PostgreSQL's sequence, SQLite's
+// AUTOINCREMENT (above both the largest id and any id used before). On
+// SQLite the insert holds the one write lock while it reads it.
+func (s *Store) nextInquiryID() string {
+	if s.dialect == Postgres {
+		return "nextval(pg_get_serial_sequence('inquiries', 'id'))"
+	}
+	return "MAX(COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'inquiries'), 0), " +
+		"COALESCE((SELECT MAX(id) FROM inquiries), 0)) + 1"
 }
 
 const inquiryColumns = `id, inbound_message_id, customer_id, contact_email, subject, category, confidence, status,

@@ -197,3 +197,26 @@ func TestSetInboundParsed(t *testing.T) {
 		}
 	})
 }
+
+// TestCreateInquiryIDNotReused: CreateInquiry draws the id itself (one
+// insert); like the database's own, it never hands out an id used before,
+// even when the newest inquiry is gone.
+func TestCreateInquiryIDNotReused(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		first := &Inquiry{Subject: "first"}
+		if _, _, err := s.CreateInquiry(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.ExecContext(ctx, s.rebind("DELETE FROM inquiries WHERE id = ?"), first.ID); err != nil {
+			t.Fatal(err)
+		}
+		next := &Inquiry{Subject: "next"}
+		if _, _, err := s.CreateInquiry(ctx, next); err != nil {
+			t.Fatal(err)
+		}
+		if next.ID <= first.ID || next.Reference != fmt.Sprintf("%s%d", ReferencePrefix, next.ID) || next.ThreadID != next.ID {
+			t.Errorf("after deleting %d: %+v, want a new id, its reference and thread", first.ID, next)
+		}
+	})
+}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql/driver"
 	"errors"
+	"strings"
 	"sync/atomic"
 )
 
@@ -31,8 +32,9 @@ type keptStmtStats struct {
 	// transaction begun, kept or not (Store.SQLiteCounts).
 	statements   atomic.Int64
 	transactions atomic.Int64
-	// autocommits counts Exec calls outside a transaction: writes that
-	// commit on their own.
+	// autocommits counts Exec calls, and queries with RETURNING (a write
+	// that returns rows), outside a transaction: writes that commit on
+	// their own.
 	autocommits atomic.Int64
 }
 
@@ -213,6 +215,9 @@ func (c *keptStmtConn) ExecContext(ctx context.Context, query string, args []dri
 
 func (c *keptStmtConn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
 	c.stats.statements.Add(1)
+	if !c.inTx && (strings.Contains(query, "RETURNING") || strings.Contains(query, "returning")) {
+		c.stats.autocommits.Add(1)
+	}
 	ks, err := c.kept(ctx, query)
 	if err != nil {
 		return nil, err
@@ -279,7 +284,7 @@ func (r *keptRows) Close() error {
 type SQLCounts struct {
 	Statements   int64 // every statement, in a transaction or not
 	Transactions int64 // transactions begun (BeginTx)
-	Autocommits  int64 // Exec calls outside a transaction: writes that commit on their own
+	Autocommits  int64 // Exec calls and RETURNING queries outside a transaction: writes that commit on their own
 }
 
 // SQLiteCounts returns what the store's SQLite connections have run since

@@ -19,18 +19,24 @@ type SenderAuth struct {
 // The first verdict stays: a re-run of intake reads it instead of asking
 // DNS again, so the same mail always gets the same follow-on.
 func (s *Store) SetInboundSenderAuth(ctx context.Context, id int64, a SenderAuth) error {
+	_, err := s.KeepInboundSenderAuth(ctx, id, a)
+	return err
+}
+
+// KeepInboundSenderAuth is SetInboundSenderAuth returning the verdict that
+// holds: a, or the one stored first. Only when there was one does it read
+// it back.
+func (s *Store) KeepInboundSenderAuth(ctx context.Context, id int64, a SenderAuth) (SenderAuth, error) {
 	res, err := s.db.ExecContext(ctx, s.rebind(
 		"UPDATE inbound_messages SET sender_auth = ?, sender_auth_detail = ? WHERE id = ? AND sender_auth = ''"),
 		a.Verdict, a.Detail, id)
 	if err != nil {
-		return fmt.Errorf("store: set sender auth of inbound %d: %w", id, err)
+		return SenderAuth{}, fmt.Errorf("store: set sender auth of inbound %d: %w", id, err)
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		if _, err := s.InboundSenderAuth(ctx, id); err != nil {
-			return err
-		}
+		return s.InboundSenderAuth(ctx, id)
 	}
-	return nil
+	return a, nil
 }
 
 // InboundSenderAuth returns the sender verdict of inbound message id
