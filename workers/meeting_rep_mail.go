@@ -395,11 +395,7 @@ func (h *RepMeetingMail) outcome(ctx context.Context, m *store.Meeting, rep *sto
 	if ins.Action == meeting.RepNoShow {
 		status = store.MeetingNoShow
 	}
-	by := rep.Email
-	if rep.Name != "" {
-		by = rep.Name + " <" + rep.Email + ">"
-	}
-	_, d, err := h.svc.SetOutcome(ctx, m.ID, status, ins.Note, by)
+	_, d, err := h.svc.SetOutcome(ctx, m.ID, status, ins.Note, meeting.Recorder(rep.Name, rep.Email))
 	switch {
 	case errors.Is(err, meeting.ErrDecided):
 		return "", "its outcome is already recorded as " + outcomeWords(d.Decision), nil

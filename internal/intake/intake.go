@@ -450,10 +450,8 @@ func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m
 		// A reply continues a conversation someone owns: it is never
 		// triaged, and when the model cannot tell what it is about it
 		// keeps the thread's category.
+		// The parent's thread saves the store a read (0: it reads it).
 		q.ParentID, q.ThreadID = parent.ID, parent.ThreadID
-		if q.ThreadID == 0 {
-			q.ThreadID = parent.ID // as the store would find it
-		}
 		if (d.Triage || d.Category == routing.Other) && parent.Category != "" {
 			q.Category = parent.Category
 		}

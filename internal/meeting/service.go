@@ -231,6 +231,15 @@ func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*s
 	return m, s.sendVersion(ctx, m)
 }
 
+// Recorder names the rep who recorded a meeting's outcome, the same
+// whether by link or by mail: "Name <address>", or the address.
+func Recorder(name, email string) string {
+	if name == "" {
+		return email
+	}
+	return name + " <" + email + ">"
+}
+
 // SetOutcome records how a meeting went: held or no-show, with the
 // note of the next step, decided by by (a rep, "api:..."). The first
 // outcome holds: a different one later changes nothing and returns

@@ -302,11 +302,7 @@ func (h *handler) serveRep(w http.ResponseWriter, r *http.Request, id int64) {
 		if action == ActionNoShow {
 			status = store.MeetingNoShow
 		}
-		by := rep.Email
-		if rep.Name != "" {
-			by = rep.Name + " <" + rep.Email + ">"
-		}
-		m, _, err = h.Meetings.SetOutcome(ctx, id, status, strings.TrimSpace(r.PostFormValue("note")), by)
+		m, _, err = h.Meetings.SetOutcome(ctx, id, status, strings.TrimSpace(r.PostFormValue("note")), meeting.Recorder(rep.Name, rep.Email))
 		if errors.Is(err, meeting.ErrDecided) {
 			h.decided(w, r, m, as, loc)
 			return

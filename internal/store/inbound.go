@@ -29,7 +29,7 @@ type InboundMessage struct {
 	Reason      string // why quarantined or failed
 	ReceivedAt  time.Time
 	// SenderAuth is the sender verdict stored with the message, read
-	// with it (SetInboundSenderAuth writes it; SaveInboundMessage does not).
+	// with it (KeepInboundSenderAuth writes it; SaveInboundMessage does not).
 	SenderAuth SenderAuth
 }
 

@@ -15,17 +15,10 @@ type SenderAuth struct {
 	Detail  string // method and reason, for people
 }
 
-// SetInboundSenderAuth stores the sender verdict of inbound message id.
-// The first verdict stays: a re-run of intake reads it instead of asking
-// DNS again, so the same mail always gets the same follow-on.
-func (s *Store) SetInboundSenderAuth(ctx context.Context, id int64, a SenderAuth) error {
-	_, err := s.KeepInboundSenderAuth(ctx, id, a)
-	return err
-}
-
-// KeepInboundSenderAuth is SetInboundSenderAuth returning the verdict that
-// holds: a, or the one stored first. Only when there was one does it read
-// it back.
+// KeepInboundSenderAuth stores the sender verdict a of inbound message id
+// and returns the verdict that holds. The first verdict stays: a re-run of
+// intake reads it instead of asking DNS again, so the same mail always
+// gets the same follow-on; only when there was one is it read back.
 func (s *Store) KeepInboundSenderAuth(ctx context.Context, id int64, a SenderAuth) (SenderAuth, error) {
 	res, err := s.db.ExecContext(ctx, s.rebind(
 		"UPDATE inbound_messages SET sender_auth = ?, sender_auth_detail = ? WHERE id = ? AND sender_auth = ''"),

@@ -16,17 +16,18 @@ func TestInboundSenderAuth(t *testing.T) {
 		if got, err := s.InboundSenderAuth(ctx, id); err != nil || got.Verdict != "" {
 			t.Fatalf("unchecked = %+v, %v; want empty verdict", got, err)
 		}
-		if err := s.SetInboundSenderAuth(ctx, id, SenderAuth{Verdict: "none", Detail: "dkim: no DKIM signature"}); err != nil {
-			t.Fatal(err)
+		first := SenderAuth{Verdict: "none", Detail: "dkim: no DKIM signature"}
+		if held, err := s.KeepInboundSenderAuth(ctx, id, first); err != nil || held != first {
+			t.Fatalf("first verdict = %+v, %v; want it held", held, err)
 		}
-		// The first verdict stays.
-		if err := s.SetInboundSenderAuth(ctx, id, SenderAuth{Verdict: "pass", Detail: "later"}); err != nil {
-			t.Fatal(err)
+		// The first verdict stays, and a later call is told it.
+		if held, err := s.KeepInboundSenderAuth(ctx, id, SenderAuth{Verdict: "pass", Detail: "later"}); err != nil || held != first {
+			t.Fatalf("later verdict = %+v, %v; want the first held", held, err)
 		}
 		if got, err := s.InboundSenderAuth(ctx, id); err != nil || got.Verdict != "none" || got.Detail != "dkim: no DKIM signature" {
 			t.Fatalf("verdict = %+v, %v; want the first", got, err)
 		}
-		if err := s.SetInboundSenderAuth(ctx, id+100, SenderAuth{Verdict: "pass"}); !errors.Is(err, ErrNotFound) {
+		if _, err := s.KeepInboundSenderAuth(ctx, id+100, SenderAuth{Verdict: "pass"}); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("unknown inbound = %v, want ErrNotFound", err)
 		}
 	})
