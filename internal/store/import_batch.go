@@ -18,28 +18,6 @@ func placeholders(rows, cols int) string {
 	return strings.TrimSuffix(strings.Repeat(one+", ", rows), ", ")
 }
 
-// inList is the condition "IN (?, ?, ...)" for n values on SQLite and
-// "= ANY(?)" on PostgreSQL, whose args listArgs makes.
-func (s *Store) inList(n int) string {
-	if s.dialect == Postgres {
-		return "= ANY(?)"
-	}
-	return "IN " + placeholders(1, n)
-}
-
-// listArgs are the arguments of inList: one array on PostgreSQL, each
-// value on SQLite.
-func listArgs[T any](d Dialect, values []T) []any {
-	if d == Postgres {
-		return []any{values}
-	}
-	args := make([]any, len(values))
-	for i, v := range values {
-		args[i] = v
-	}
-	return args
-}
-
 // OrdersByNumbers returns the stored orders, with their items, among
 // numbers, by number. Numbers without an order are absent from the map.
 func (tx *ImportTx) OrdersByNumbers(ctx context.Context, numbers []string) (found map[string]*Order, err error) {

@@ -208,15 +208,14 @@ func (s *Store) OpenLeadCounts(ctx context.Context, repIDs []int64) (map[int64]i
 	if len(repIDs) == 0 {
 		return out, nil
 	}
-	in, args := idList(repIDs)
 	type count struct {
 		rep int64
 		n   int
 	}
 	var counts []count
 	err := readAll(ctx, s, "open leads per rep", &counts, func(c *count) []any { return []any{&c.rep, &c.n} },
-		`SELECT rep_id, COUNT(*) FROM leads WHERE rep_id IN (`+in+`)
-		  AND status IN ('assigned', 'contacted') GROUP BY rep_id`, args...)
+		`SELECT rep_id, COUNT(*) FROM leads WHERE rep_id `+s.inList(len(repIDs))+`
+		  AND status IN ('assigned', 'contacted') GROUP BY rep_id`, listArgs(s.dialect, repIDs)...)
 	if err != nil {
 		return nil, err
 	}

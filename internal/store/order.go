@@ -240,7 +240,6 @@ func (s *Store) OrderHistories(ctx context.Context, orderIDs []int64) (map[int64
 	if len(orderIDs) == 0 {
 		return out, nil
 	}
-	in, args := idList(orderIDs)
 	type change struct {
 		order int64
 		OrderStatusChange
@@ -249,7 +248,7 @@ func (s *Store) OrderHistories(ctx context.Context, orderIDs []int64) (map[int64
 	if err := readAll(ctx, s, "order histories", &changes, func(c *change) []any {
 		return []any{&c.order, &c.Status, &c.Note, &c.Source, tcol(&c.ChangedAt)}
 	}, `SELECT order_id, status, note, source, changed_at FROM order_status_history
-		WHERE order_id IN (`+in+`) ORDER BY order_id, changed_at, id`, args...); err != nil {
+		WHERE order_id `+s.inList(len(orderIDs))+` ORDER BY order_id, changed_at, id`, listArgs(s.dialect, orderIDs)...); err != nil {
 		return nil, err
 	}
 	for _, c := range changes {

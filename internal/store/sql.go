@@ -308,12 +308,24 @@ func queryKeyed[T any](ctx context.Context, s *Store, scan func(row) (*T, error)
 	return v, nil
 }
 
-// idList is the placeholders and arguments of an IN list of ids; ids is
-// not empty.
-func idList(ids []int64) (string, []any) {
-	args := make([]any, len(ids))
-	for i, id := range ids {
-		args[i] = id
+// inList is the condition "IN (?, ?, ...)" for n values on SQLite and
+// "= ANY(?)" on PostgreSQL, whose args listArgs makes.
+func (s *Store) inList(n int) string {
+	if s.dialect == Postgres {
+		return "= ANY(?)"
 	}
-	return "?" + strings.Repeat(", ?", len(ids)-1), args
+	return "IN " + placeholders(1, n)
+}
+
+// listArgs are the arguments of inList: one array on PostgreSQL, each
+// value on SQLite.
+func listArgs[T any](d Dialect, values []T) []any {
+	if d == Postgres {
+		return []any{values}
+	}
+	args := make([]any, len(values))
+	for i, v := range values {
+		args[i] = v
+	}
+	return args
 }
