@@ -57,3 +57,13 @@ func Rebuildable(typ string) bool {
 	_, ok := rebuilders[typ]
 	return ok
 }
+
+// Outboxed reports whether tasks of type typ are kept in the task outbox
+// (store.PendingTask) until a run settles them. inbound:email and
+// mail:send are not: the message's own row (its status) is their record,
+// and recovery finds them by it. Only outboxed tasks get an outbox row and
+// have one to finish, so a worker does not look for one after the other
+// types, two per mail.
+func Outboxed(typ string) bool {
+	return Rebuildable(typ) && typ != TypeInboundEmail && typ != TypeMailSend
+}

@@ -85,6 +85,26 @@ func TestRebuildRefuses(t *testing.T) {
 	}
 }
 
+func TestOutboxed(t *testing.T) {
+	tests := []struct {
+		typ  string
+		want bool
+	}{
+		{typ: TypeInquiryAck, want: true},
+		{typ: TypeLeadAssign, want: true},
+		{typ: TypeMeetingReminder, want: true},
+		{typ: TypeInboundEmail}, // inbound_messages.status is its record
+		{typ: TypeMailSend},     // outbound_emails.status is its record
+		{typ: TypeReportDaily},  // periodic: the scheduler makes it again
+		{typ: "nope:nope"},
+	}
+	for _, tt := range tests {
+		if got := Outboxed(tt.typ); got != tt.want {
+			t.Errorf("Outboxed(%s) = %v, want %v", tt.typ, got, tt.want)
+		}
+	}
+}
+
 // FuzzRebuild feeds arbitrary stored rows to Rebuild (an outbox row is
 // read back from the database). It must not panic, must refuse with a
 // permanent error or rebuild the type asked for, and a task it rebuilt

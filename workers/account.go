@@ -56,17 +56,13 @@ func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*cus
 	if q.InboundMessageID == 0 {
 		return cm, nil
 	}
-	in, err := st.InboundMessage(ctx, q.InboundMessageID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
-	if in != nil {
-		cm.messageID = in.MessageID
-	}
+	// One read without the raw message: the parsed form carries the
+	// Message-ID, also before the message is parsed.
 	p, found, err := st.InboundParsed(ctx, q.InboundMessageID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
+	cm.messageID = p.MessageID
 	if found {
 		cm.parsed = p
 	}

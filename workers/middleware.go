@@ -134,7 +134,7 @@ func finishPending(st PendingStore) asynq.MiddlewareFunc {
 	return func(next asynq.Handler) asynq.Handler {
 		return asynq.HandlerFunc(func(ctx context.Context, t *asynq.Task) error {
 			err := next.ProcessTask(ctx, t)
-			if !tasks.Rebuildable(t.Type()) {
+			if !tasks.Outboxed(t.Type()) {
 				return err
 			}
 			outcome, settled := pendingOutcome(err, lastTry(ctx))

@@ -53,11 +53,7 @@ func TestPendingOutcome(t *testing.T) {
 // the handler's error on either way.
 func TestFinishPending(t *testing.T) {
 	ctx := t.Context()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "pending.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	st := sqliteStore(t)
 	tests := []struct {
 		name     string
 		err      error
@@ -93,4 +89,37 @@ func TestFinishPending(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestFinishPendingSkipsOwnRecord: a task that is not kept in the outbox
+// (mail:send: its outbound row is the record) settles without a statement
+// for an outbox row it cannot have.
+func TestFinishPendingSkipsOwnRecord(t *testing.T) {
+	ctx := t.Context()
+	st := sqliteStore(t)
+	send, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ran := false
+	h := finishPending(st)(asynq.HandlerFunc(func(context.Context, *asynq.Task) error { ran = true; return nil }))
+	before := st.SQLiteCounts()
+	if err := h.ProcessTask(ctx, send); err != nil || !ran {
+		t.Fatalf("ProcessTask = %v (handler ran: %v), want nil after the handler", err, ran)
+	}
+	if after := st.SQLiteCounts(); after != before {
+		t.Errorf("SQLite counts %+v -> %+v: mail:send looked for an outbox row", before, after)
+	}
+}
+
+// sqliteStore is a migrated SQLite store of the test's own, closed with
+// it.
+func sqliteStore(t *testing.T) *store.Store {
+	t.Helper()
+	st, err := store.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "desk.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	return st
 }

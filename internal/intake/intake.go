@@ -247,8 +247,11 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 	default:
 		log.InfoContext(ctx, "automated mail recorded, not answered")
 	}
-	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed,
-		Pending: queue.PendingRows(time.Time{}, followons...), Status: store.InboundProcessed})
+	pending, err := queue.PendingRows(time.Time{}, followons...)
+	if err != nil {
+		return fmt.Errorf("intake: follow-on tasks: %w", err)
+	}
+	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed, Pending: pending, Status: store.InboundProcessed})
 	if err != nil {
 		return err
 	}

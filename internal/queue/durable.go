@@ -8,6 +8,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/store"
+	"salesdesk/tasks"
 )
 
 // Outbox keeps the rows of work that must follow a stored fact;
@@ -22,7 +23,11 @@ type Outbox interface {
 // enqueues a row again once it is overdue and no worker has finished it.
 // A task already enqueued (its TaskID taken) counts as enqueued.
 func EnqueueDurably(ctx context.Context, ob Outbox, enq Enqueuer, due time.Time, ts ...*asynq.Task) error {
-	if err := ob.AddPendingTasks(ctx, PendingRows(due, ts...)); err != nil {
+	rows, err := PendingRows(due, ts...)
+	if err != nil {
+		return err
+	}
+	if err := ob.AddPendingTasks(ctx, rows); err != nil {
 		return fmt.Errorf("record tasks: %w", err)
 	}
 	return EnqueueRecorded(ctx, enq, ts...)
@@ -30,12 +35,18 @@ func EnqueueDurably(ctx context.Context, ob Outbox, enq Enqueuer, due time.Time,
 
 // PendingRows are the outbox rows of ts, due at due (zero: now), for a
 // caller that writes them in a transaction of its own (see EnqueueDurably).
-func PendingRows(due time.Time, ts ...*asynq.Task) []store.PendingTask {
+// A task that is not kept in the outbox (tasks.Outboxed) is refused: no
+// worker would ever mark its row done, and recovery would enqueue it again
+// on every pass.
+func PendingRows(due time.Time, ts ...*asynq.Task) ([]store.PendingTask, error) {
 	rows := make([]store.PendingTask, 0, len(ts))
 	for _, t := range ts {
+		if !tasks.Outboxed(t.Type()) {
+			return nil, fmt.Errorf("record tasks: %s is not kept in the task outbox", t.Type())
+		}
 		rows = append(rows, store.PendingTask{Type: t.Type(), Payload: t.Payload(), DueAt: due})
 	}
-	return rows
+	return rows, nil
 }
 
 // EnqueueRecorded enqueues ts once their outbox rows (PendingRows) are

@@ -171,8 +171,9 @@ func TestSetInboundParsed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, found, err := s.InboundParsed(ctx, id); err != nil || found {
-			t.Fatalf("before parsing: found=%v err=%v", found, err)
+		if before, found, err := s.InboundParsed(ctx, id); err != nil || found || before.MessageID != "p@example.com" {
+			t.Fatalf("before parsing: found=%v message-id=%q err=%v; want not found, the stored message-id", found,
+				before.MessageID, err)
 		}
 		p := ParsedInbound{From: "Ann@Example.com", FromName: "Ann", To: []string{"sales@example.net"}, Subject: "Hi",
 			Date: time.Date(2025, 1, 1, 8, 0, 0, 0, time.UTC), Kind: KindHuman, Text: "hello\n> old", NewText: "hello",
@@ -186,6 +187,7 @@ func TestSetInboundParsed(t *testing.T) {
 			t.Fatal(found, err)
 		}
 		p.From = "ann@example.com"
+		p.MessageID = "p@example.com" // the stored message's, not written by SetInboundParsed
 		if fmt.Sprint(got) != fmt.Sprint(p) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", got, p)
 		}

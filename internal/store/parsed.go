@@ -32,6 +32,10 @@ type ParsedInbound struct {
 	References []string  // without angle brackets, oldest first
 	Warnings   []string
 	ParsedAt   time.Time
+	// MessageID is the stored message's Message-ID, without angle
+	// brackets: read with the parsed form (a reply threads onto it without
+	// loading the raw message), never written by SetInboundParsed.
+	MessageID string
 }
 
 // SetInboundParsed stores the parsed form of a stored message, replacing
@@ -63,10 +67,10 @@ func (s *Store) InboundParsed(ctx context.Context, id int64) (p ParsedInbound, f
 	var to, refs, warnings string
 	err = s.db.QueryRowContext(ctx, s.rebind(`
 		SELECT from_addr, from_name, to_addrs, subject, sent_at, kind, body_text, new_text, in_reply_to, refs,
-			warnings, parsed_at
+			warnings, parsed_at, message_id
 		FROM inbound_messages WHERE id = ?`), id).
 		Scan(&p.From, &p.FromName, &to, &p.Subject, tcol(&p.Date), &p.Kind, &p.Text, &p.NewText, &p.InReplyTo,
-			&refs, &warnings, tcol(&p.ParsedAt))
+			&refs, &warnings, tcol(&p.ParsedAt), &p.MessageID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return ParsedInbound{}, false, fmt.Errorf("store: inbound parsed %d: %w", id, ErrNotFound)
 	}
