@@ -187,12 +187,17 @@ func (d *conversationDesk) push(t *testing.T, mails ...convMail) {
 }
 
 // settle waits until every inbound mail is taken in, no task is left and
-// every outbound row is sent or failed.
+// every outbound row is sent or failed. A mail taken in stays so, so each
+// poll reads only the rows from the first one not yet taken in: with
+// 1,000 mails, reading them all every 50 ms was an eighth of
+// TestThousandMails's CPU.
 func (d *conversationDesk) settle(t *testing.T) {
 	t.Helper()
+	next := int64(1) // every row before it is taken in
 	waitFor(t, 5*time.Minute, func() (bool, string) {
 		n := int64(d.uid.Load())
-		for id := int64(1); id <= n; id++ {
+		for ; next <= n; next++ {
+			id := next
 			in, err := d.st.InboundMessage(d.ctx, id)
 			if err != nil || (in.Status != store.InboundProcessed && in.Status != store.InboundQuarantined) {
 				return false, fmt.Sprintf("inbound %d not taken in", id)

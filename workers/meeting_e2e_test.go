@@ -183,8 +183,8 @@ func (e *meetingE2E) start(t *testing.T) {
 }
 
 // receive stores raw as a new message of the sales inbox and enqueues it,
-// as the poller does.
-func (e *meetingE2E) receive(t *testing.T, raw string) {
+// as the poller does, and returns the message's id.
+func (e *meetingE2E) receive(t *testing.T, raw string) int64 {
 	t.Helper()
 	e.mu.Lock()
 	e.mailSeq++
@@ -202,6 +202,7 @@ func (e *meetingE2E) receive(t *testing.T, raw string) {
 	if _, err := e.client.Enqueue(task); err != nil {
 		t.Fatal(err)
 	}
+	return in.ID
 }
 
 // meetingMail is one captured mail with its subject, text and calendar part.

@@ -159,11 +159,16 @@ func (h *RepMeetingMail) Take(ctx context.Context, in *store.InboundMessage) (bo
 	}
 	ins := meeting.ParseRepInstruction(text, ref, loc)
 	key := repMailKey(msg)
-	if first, held, err := h.firstCopy(ctx, m.ID, id, key, ins); err != nil {
+	by := "inbound " + strconv.FormatInt(id, 10)
+	if held, err := h.taken(ctx, m.ID, key); err != nil {
 		return false, err
-	} else if !first {
-		log.InfoContext(ctx, "rep meeting reply is a copy of one already taken, changes nothing", "first", held.DecidedBy)
-		return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, "rep meeting reply: a copy of "+held.DecidedBy+", already taken")
+	} else if held != nil {
+		reason := "rep meeting reply: already taken"
+		if held.DecidedBy != by {
+			reason = "rep meeting reply: a copy of " + held.DecidedBy + ", already taken"
+		}
+		log.InfoContext(ctx, "rep meeting reply already taken, changes nothing", "first", held.DecidedBy)
+		return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, reason)
 	}
 	outcome, problem, err := h.apply(ctx, v, rep, ins)
 	if err != nil {
@@ -174,6 +179,9 @@ func (h *RepMeetingMail) Take(ctx context.Context, in *store.InboundMessage) (bo
 			return false, err
 		}
 		outcome = "help sent: " + problem
+	}
+	if err := h.recordTaken(ctx, m.ID, key, by, ins, log); err != nil {
+		return false, err
 	}
 	log.InfoContext(ctx, "rep meeting reply taken, not answered as an inquiry", "action", string(ins.Action), "outcome", outcome)
 	return true, h.st.SetInboundStatus(ctx, id, store.InboundProcessed, "rep meeting reply: "+outcome)
@@ -221,21 +229,39 @@ func (h *RepMeetingMail) maybeRepReply(ctx context.Context, raw []byte) (bool, e
 // taken for a meeting: one per mail (its key) and meeting.
 const repMailAction = "meeting_rep_mail:"
 
-// firstCopy records that inbound message inboundID, a rep's mail with
-// key (repMailKey), was taken for meeting meetingID, and reports whether
-// it is the copy that acts: false for a second copy of a mail (the same
-// Message-ID delivered again) already taken, whatever happened to the
-// meeting since; true again for the same message, whose earlier try
-// failed part way (every step of apply may run twice).
-func (h *RepMeetingMail) firstCopy(ctx context.Context, meetingID, inboundID int64, key string,
-	ins meeting.RepInstruction) (bool, store.LinkDecision, error) {
-	by := "inbound " + strconv.FormatInt(inboundID, 10)
+// taken is the record that the rep's mail with key (repMailKey) was
+// carried out for meeting meetingID, nil when it was not (yet). The
+// record is written only once the mail's change or help reply is made
+// (recordTaken): a copy of a mail whose first processing failed for good
+// is carried out, a copy of one that succeeded changes nothing, whatever
+// happened to the meeting since.
+func (h *RepMeetingMail) taken(ctx context.Context, meetingID int64, key string) (*store.LinkDecision, error) {
+	d, err := h.st.LinkDecision(ctx, repMailAction+key, meetingID)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		return nil, nil
+	case err != nil:
+		return nil, fmt.Errorf("rep mail taken for meeting %d: %w", meetingID, err)
+	}
+	return &d, nil
+}
+
+// recordTaken records that the rep's mail with key, inbound message by,
+// was carried out for meeting meetingID. Two copies processed at once may
+// both get here: each step of apply is idempotent (a move to where the
+// meeting is, a cancel of a cancelled meeting and the same outcome again
+// change nothing; the help reply has one key per mail), so the second
+// changes nothing and the first record holds.
+func (h *RepMeetingMail) recordTaken(ctx context.Context, meetingID int64, key, by string, ins meeting.RepInstruction, log *slog.Logger) error {
 	d, won, err := h.st.DecideOnce(ctx, store.LinkDecision{Action: repMailAction + key, SubjectID: meetingID,
 		Decision: string(ins.Action), DecidedBy: by, DecidedAt: h.Clock.Now()})
 	if err != nil {
-		return false, d, fmt.Errorf("record rep mail %d for meeting %d: %w", inboundID, meetingID, err)
+		return fmt.Errorf("record rep mail %s for meeting %d: %w", by, meetingID, err)
 	}
-	return won || d.DecidedBy == by, d, nil
+	if !won && d.DecidedBy != by {
+		log.InfoContext(ctx, "rep meeting reply was taken by a copy at the same time", "first", d.DecidedBy)
+	}
+	return nil
 }
 
 // repMailKey names a rep's mail across its copies: its Message-ID, else
@@ -350,11 +376,12 @@ func (h *RepMeetingMail) authenticated(ctx context.Context, in *store.InboundMes
 }
 
 // apply carries out ins on v. problem, when not empty, completes
-// "Nothing changed because ..." for the rep's help reply. A second copy
-// of a mail never gets here (firstCopy), but every branch may run twice
-// for one message (a retry): a move to where the meeting already is and
-// a cancel of a cancelled meeting only queue the current version again,
-// whose task is already taken, and the same outcome again is harmless.
+// "Nothing changed because ..." for the rep's help reply. A copy of a
+// mail already carried out never gets here (taken), but every branch may
+// run twice for one mail (a retry, two copies at once): a move to where
+// the meeting already is and a cancel of a cancelled meeting only queue
+// the current version again, whose task is already taken, and the same
+// outcome again is harmless.
 func (h *RepMeetingMail) apply(ctx context.Context, v *meetingView, rep *store.Rep, ins meeting.RepInstruction) (outcome, problem string, err error) {
 	m := v.m
 	booked := m.Status == store.MeetingConfirmed || m.Status == store.MeetingRescheduled

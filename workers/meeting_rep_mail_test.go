@@ -2,6 +2,7 @@ package workers
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net/mail"
@@ -10,7 +11,9 @@ import (
 	"testing"
 	"time"
 
+	"salesdesk/internal/mailer"
 	"salesdesk/internal/meeting"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/senderauth"
 	"salesdesk/internal/store"
 )
@@ -337,5 +340,69 @@ func TestMeetingRepMailOutcome(t *testing.T) {
 		if _, err := e.st.InquiryByInboundMessage(ctx, id); !errors.Is(err, store.ErrNotFound) {
 			t.Errorf("rep reply %d became an inquiry (%v)", id, err)
 		}
+	}
+}
+
+// brokenMeetings is the store with every write of a meeting refused, as
+// when the database fails: the meeting service can change nothing.
+type brokenMeetings struct{ *store.Store }
+
+func (brokenMeetings) UpdateMeeting(context.Context, *store.Meeting) error {
+	return errors.New("meeting store: disk I/O error")
+}
+
+// TestMeetingRepMailCopyAfterFailure: the first processing of Rita's
+// "move to Wednesday 15:00" fails for good (the meeting cannot be
+// written) and changes nothing; a second copy of the same mail, delivered
+// later, is carried out: the rep's instruction is not lost.
+func TestMeetingRepMailCopyAfterFailure(t *testing.T) {
+	e, m, inviteID := newRepMailDesk(t)
+	ctx := t.Context()
+	clock := ClockFunc(func() time.Time { return fakeNow })
+	broken := brokenMeetings{e.st}
+	svc, err := meeting.NewService(broken, e.client, meeting.Options{MinNotice: 2 * time.Hour}, clock.Now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	renderer, err := mailer.NewRenderer(mailer.RenderOptions{Team: "Ourco Sales"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hook, err := NewRepMeetingMail(MeetingDeps{Desk: Desk{Renderer: renderer, Outbox: outbox.New(e.st, e.client),
+		From: "Ourco Sales <sales@ourco.example>", Clock: clock}, Store: broken, Meetings: svc, Enqueuer: e.client},
+		MeetingOptions{}, RepMeetingMailOptions{Threads: e.st,
+			Senders: senderauth.New(senderauth.Options{TrustedAuthServIDs: []string{repMailAuthServ}})})
+	if err != nil {
+		t.Fatal(err)
+	}
+	move := repReply("move-fails", inviteID, repMailAuthServ, "move to Wednesday 15:00 please")
+	b := []byte(strings.ReplaceAll(move, "\n", "\r\n"))
+	in := &store.InboundMessage{Mailbox: "sales", UIDValidity: 1, UID: 1000, Size: int64(len(b)), Raw: b}
+	if _, _, _, err := e.st.SaveInboundMessage(ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if in, err = e.st.InboundMessage(ctx, in.ID); err != nil {
+		t.Fatal(err)
+	}
+	if took, err := hook.Take(ctx, in); err == nil {
+		t.Fatalf("Take with the meeting store failing = %v, nil; want the error", took)
+	}
+	if got, err := e.st.Meeting(ctx, m.ID); err != nil || got.Sequence != 0 || !got.StartsAt.Equal(m.StartsAt) {
+		t.Fatalf("meeting after the failed move = %+v, %v; want it unchanged", got, err)
+	}
+
+	copyID := e.receive(t, move)
+	waitFor(t, time.Minute, func() (bool, string) {
+		in, err := e.st.InboundMessage(ctx, copyID)
+		return err == nil && in.Status == store.InboundProcessed, fmt.Sprintf("the copy is %+v, %v", in, err)
+	})
+	// Wednesday 1 April, 15:00 in Berlin (CEST) is 13:00 UTC.
+	moved := time.Date(2026, 4, 1, 13, 0, 0, 0, time.UTC)
+	got, err := e.st.Meeting(ctx, m.ID)
+	if err != nil || got.Sequence != 1 || got.Status != store.MeetingRescheduled || !got.StartsAt.Equal(moved) {
+		t.Fatalf("meeting after the copy = %+v, %v; want it moved to Wednesday at SEQUENCE 1", got, err)
+	}
+	if up := e.waitMails(t, "ann@acme.com", "Updated invitation: Pump review", 1); len(up) != 1 {
+		t.Errorf("Ann got %d updated invitations, want 1", len(up))
 	}
 }

@@ -188,7 +188,8 @@ func (s *Service) Cancel(ctx context.Context, id int64) (*store.Meeting, error) 
 // new version's REQUEST. A meeting not yet booked (the rep was asked to
 // propose a time, or slots are out) is booked at start instead, with the
 // default length, and its slots no longer book. The rep must be free then
-// (the meeting's own time does not count against it).
+// (the meeting's own time does not count against it). A booked meeting
+// moved to the time it has changes nothing.
 func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*store.Meeting, error) {
 	m, err := s.st.Meeting(ctx, id)
 	if err != nil {
@@ -205,6 +206,12 @@ func (s *Service) Reschedule(ctx context.Context, id int64, start time.Time) (*s
 	iv := Interval{Start: start, End: start.Add(dur)}
 	if !start.After(s.now()) {
 		return m, fmt.Errorf("%w: start must be in the future", ErrBadInput)
+	}
+	if !booking && m.StartsAt.Equal(start) {
+		// Already there: a repeated move (two copies of a rep's mail
+		// at once, a second click) is no new version; the current one
+		// is queued again, a no-op once queued.
+		return m, s.sendVersion(ctx, m)
 	}
 	if ok, err := s.repFree(ctx, m, iv); err != nil {
 		return nil, err

@@ -61,6 +61,9 @@ func TestServiceAgainstRedis(t *testing.T) {
 	if err != nil || moved.Sequence != 1 {
 		t.Fatalf("reschedule = %+v, %v", moved, err)
 	}
+	if again, err := svc.Reschedule(ctx, m.ID, start.Add(2*time.Hour)); err != nil || again.Sequence != 1 {
+		t.Errorf("a repeated move = %+v, %v; want no new version (SEQUENCE 1)", again, err)
+	}
 	if _, err := svc.Reschedule(ctx, m.ID, now.Add(-time.Hour)); !errors.Is(err, meeting.ErrBadInput) {
 		t.Errorf("move to the past: %v", err)
 	}
