@@ -46,8 +46,8 @@ func realBusyError(t *testing.T) error {
 	return err
 }
 
-// busyStore is the real store, except that storing one UID fails with a
-// real SQLITE_BUSY error for the first `busy` attempts.
+// busyStore is the real store, except that storing one UID, alone or in a
+// chunk, fails with a real SQLITE_BUSY error for the first `busy` attempts.
 type busyStore struct {
 	*store.Store
 	uid   uint32
@@ -61,6 +61,15 @@ func (s busyStore) SaveInboundMessage(ctx context.Context, m *store.InboundMessa
 		return 0, false, false, fmt.Errorf("store: save inbound message: %w", s.err)
 	}
 	return s.Store.SaveInboundMessage(ctx, m)
+}
+
+func (s busyStore) SaveInboundMessages(ctx context.Context, ms []*store.InboundMessage) ([]store.SavedInbound, error) {
+	for _, m := range ms {
+		if m.UID == s.uid && s.calls.Add(1) <= s.busy {
+			return nil, fmt.Errorf("store: save inbound messages: %w", s.err)
+		}
+	}
+	return s.Store.SaveInboundMessages(ctx, ms)
 }
 
 // TestBusyDatabaseNeverQuarantines: a database locked for more attempts

@@ -52,6 +52,12 @@ func dovecotServer(t testing.TB) imapServer {
 // IMAP4rev2 (for MOVE and IDLE) and plaintext authentication.
 func memoryServer(t testing.TB) imapServer {
 	t.Helper()
+	return memoryServerWith(t, nil)
+}
+
+// memoryServerWith is memoryServer, its sessions wrapped by wrap unless nil.
+func memoryServerWith(t testing.TB, wrap func(imapserver.SessionIMAP4rev2) imapserver.Session) imapServer {
+	t.Helper()
 	mem := imapmemserver.New()
 	user := imapmemserver.NewUser("sales", "secret")
 	if err := user.Create("INBOX", nil); err != nil {
@@ -60,7 +66,11 @@ func memoryServer(t testing.TB) imapServer {
 	mem.AddUser(user)
 	srv := imapserver.New(&imapserver.Options{
 		NewSession: func(*imapserver.Conn) (imapserver.Session, *imapserver.GreetingData, error) {
-			return idleFlushingSession{mem.NewSession().(imapserver.SessionIMAP4rev2)}, nil, nil
+			var sess imapserver.SessionIMAP4rev2 = idleFlushingSession{mem.NewSession().(imapserver.SessionIMAP4rev2)}
+			if wrap != nil {
+				return wrap(sess), nil, nil
+			}
+			return sess, nil, nil
 		},
 		Caps:         imap.CapSet{imap.CapIMAP4rev1: {}, imap.CapIMAP4rev2: {}},
 		InsecureAuth: true,

@@ -1,8 +1,9 @@
 // Package inbox reads customer mail from IMAP mailboxes and hands every new
 // message off exactly once: stored raw, then an inbound:email task, then the
-// checkpoint, then \Seen or a move on the server. A crash between any two
-// steps repeats work on restart and loses nothing; the store's uniqueness
-// and the task's deterministic ID absorb the repeats.
+// checkpoint, then \Seen or a move on the server, each step for a chunk of
+// messages at a time. A crash between any two steps repeats work on
+// restart and loses nothing; the store's uniqueness and the task's
+// deterministic ID absorb the repeats.
 //
 // One Poller serves one mailbox over its own connection, waiting for news
 // with IDLE (or polling), and holds a Redis lease so that only one process
@@ -31,6 +32,7 @@ type Store interface {
 	MailboxState(ctx context.Context, mailbox string) (st store.MailboxState, found bool, err error)
 	SaveMailboxState(ctx context.Context, st store.MailboxState) error
 	SaveInboundMessage(ctx context.Context, m *store.InboundMessage) (id int64, created bool, duplicate bool, err error)
+	SaveInboundMessages(ctx context.Context, ms []*store.InboundMessage) ([]store.SavedInbound, error)
 	RecordFetchFailure(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string) (attempts int, err error)
 	Quarantine(ctx context.Context, mailbox string, uidValidity, uid uint32, reason string, raw []byte) error
 }

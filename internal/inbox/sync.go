@@ -77,18 +77,20 @@ func (p *Poller) sync(ctx context.Context, cn *conn, uidValidity uint32, firstIn
 		}
 	}
 
+	// One UID FETCH of the sizes both finds the new messages and tells how
+	// to chunk their bodies: no SEARCH, and no size fetch per batch.
 	var pending imap.UIDSet
 	pending.AddRange(imap.UID(st.LastUID+1), 0)
-	uids, err := cn.searchUIDs(ctx, pending, nil)
+	sizes, err := p.fetchSizes(ctx, cn, pending)
 	if err != nil {
 		return st, err
 	}
 	// "last+1:*" also matches the highest UID when it is below last+1.
-	uids = slices.DeleteFunc(uids, func(u imap.UID) bool { return uint32(u) <= st.LastUID })
-	slices.Sort(uids)
+	maps.DeleteFunc(sizes, func(u imap.UID, _ int64) bool { return uint32(u) <= st.LastUID })
+	uids := slices.Sorted(maps.Keys(sizes))
 
 	for batch := range slices.Chunk(uids, p.mbox.BatchSize) {
-		if err := p.syncBatch(ctx, cn, &st, batch); err != nil {
+		if err := p.syncBatch(ctx, cn, &st, batch, sizes); err != nil {
 			return st, err
 		}
 	}
@@ -131,12 +133,9 @@ func (p *Poller) finishAfterActions(ctx context.Context, cn *conn, lastUID uint3
 	return nil
 }
 
-// syncBatch fetches and hands off one batch of UIDs, ascending.
-func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState, batch []imap.UID) error {
-	sizes, err := p.fetchSizes(ctx, cn, batch)
-	if err != nil {
-		return err
-	}
+// syncBatch fetches and hands off one batch of UIDs, ascending, whose
+// sizes are known.
+func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState, batch []imap.UID, sizes map[imap.UID]int64) error {
 	// Fetch in chunks of bounded bytes, so memory does not depend on the
 	// batch size or the backlog.
 	for len(batch) > 0 {
@@ -158,21 +157,27 @@ func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState
 	return nil
 }
 
+// syncChunk fetches a chunk's bodies, stores them in one transaction,
+// enqueues their tasks, advances the checkpoint once and flags them with one
+// command. A crash anywhere in between leaves the chunk above the
+// checkpoint: it is fetched again, and the store and the tasks' IDs
+// recognise what was done.
 func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState, chunk []imap.UID, sizes map[imap.UID]int64) error {
 	msgs, err := p.fetchBodies(ctx, cn, chunk)
 	if err != nil {
 		return err
 	}
+	saved, err := p.saveChunk(ctx, st, chunk, msgs)
+	if err != nil {
+		return err
+	}
 	var done []imap.UID // handed off or quarantined
 	for _, uid := range chunk {
-		if _, exists := sizes[uid]; !exists {
-			continue // expunged since the search: nothing to hand off
-		}
 		m, ok := msgs[uid]
 		if !ok {
 			err = &messageError{uid: uid, reason: errors.New("server returned no body")}
 		} else {
-			err = p.handOff(ctx, st, m)
+			err = p.handOff(ctx, st, m, saved[uid])
 		}
 		var merr *messageError
 		if errors.As(err, &merr) {
@@ -186,6 +191,14 @@ func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState
 	if len(done) == 0 {
 		return nil
 	}
+	if err := p.checkpoint(ctx, st, done[len(done)-1]); err != nil {
+		return err
+	}
+	for _, uid := range done {
+		if err := p.hook(StepCheckpointed, uid); err != nil {
+			return err
+		}
+	}
 	if err := p.afterAction(ctx, cn, done); err != nil {
 		return err
 	}
@@ -197,11 +210,24 @@ func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState
 	return nil
 }
 
-// fetchSizes returns RFC822.SIZE for each UID that still exists.
-func (p *Poller) fetchSizes(ctx context.Context, cn *conn, uids []imap.UID) (map[imap.UID]int64, error) {
-	sizes := make(map[imap.UID]int64, len(uids))
+// checkpoint advances the checkpoint to uid: every message up to it has
+// been handed off or quarantined.
+func (p *Poller) checkpoint(ctx context.Context, st *store.MailboxState, uid imap.UID) error {
+	next := *st
+	next.LastUID = max(st.LastUID, uint32(uid))
+	next.LastSyncAt = p.clock.Now()
+	if err := p.deps.Store.SaveMailboxState(ctx, next); err != nil {
+		return fmt.Errorf("save checkpoint: %w", err)
+	}
+	*st = next
+	return nil
+}
+
+// fetchSizes returns RFC822.SIZE for each message in uids.
+func (p *Poller) fetchSizes(ctx context.Context, cn *conn, uids imap.UIDSet) (map[imap.UID]int64, error) {
+	sizes := make(map[imap.UID]int64)
 	err := cn.do(ctx, "uid fetch rfc822.size", func() error {
-		bufs, err := cn.c.Fetch(imap.UIDSetNum(uids...), &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
+		bufs, err := cn.c.Fetch(uids, &imap.FetchOptions{UID: true, RFC822Size: true}).Collect()
 		for _, b := range bufs {
 			sizes[b.UID] = b.RFC822Size
 		}
@@ -261,8 +287,38 @@ func (p *Poller) fetchBodiesOnce(ctx context.Context, cn *conn, uids []imap.UID)
 	return msgs, g.done(ctx, "uid fetch body", err)
 }
 
-// handOff stores one message, enqueues its task and advances the checkpoint.
-func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched) error {
+// saveChunk stores the chunk's fetched messages in one transaction and
+// returns what it did with each. When that fails for the data rather than
+// the database (not retryable), it returns no results: each message is
+// then stored on its own, so that a bad one fails alone.
+func (p *Poller) saveChunk(ctx context.Context, st *store.MailboxState, chunk []imap.UID, msgs map[imap.UID]fetched) (map[imap.UID]store.SavedInbound, error) {
+	var ins []*store.InboundMessage
+	for _, uid := range chunk {
+		if m, ok := msgs[uid]; ok {
+			ins = append(ins, p.inbound(st, m))
+		}
+	}
+	if len(ins) < 2 {
+		return nil, nil
+	}
+	res, err := p.deps.Store.SaveInboundMessages(ctx, ins)
+	if err != nil {
+		if store.IsRetryable(err) {
+			return nil, fmt.Errorf("store messages: %w", err)
+		}
+		p.log.WarnContext(ctx, "storing a chunk failed, storing its messages one by one",
+			"mailbox", p.mbox.Name, "messages", len(ins), "err", err)
+		return nil, nil
+	}
+	saved := make(map[imap.UID]store.SavedInbound, len(ins))
+	for i, in := range ins {
+		saved[imap.UID(in.UID)] = res[i]
+	}
+	return saved, nil
+}
+
+// inbound is the row of a fetched message.
+func (p *Poller) inbound(st *store.MailboxState, m fetched) *store.InboundMessage {
 	sum := sha256.Sum256(m.raw)
 	in := &store.InboundMessage{
 		Mailbox:     p.mbox.Name,
@@ -277,7 +333,17 @@ func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched)
 	if int64(len(m.raw)) < m.size {
 		in.Reason = fmt.Sprintf("oversize: kept the first %d of %d bytes", len(m.raw), m.size)
 	}
-	id, created, duplicate, err := p.deps.Store.SaveInboundMessage(ctx, in)
+	return in
+}
+
+// handOff stores one message unless saveChunk did (saved is then its
+// result) and enqueues its task.
+func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched, saved store.SavedInbound) error {
+	id, created, duplicate := saved.ID, saved.Created, saved.Duplicate
+	var err error
+	if id == 0 {
+		id, created, duplicate, err = p.deps.Store.SaveInboundMessage(ctx, p.inbound(st, m))
+	}
 	if err != nil {
 		if store.IsRetryable(err) {
 			// A busy or locked database, a lost connection: nothing is wrong
@@ -291,7 +357,7 @@ func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched)
 	case duplicate:
 		p.metrics.duplicates.WithLabelValues(p.mbox.Name).Inc()
 		p.log.InfoContext(ctx, "message already stored under an earlier uidvalidity",
-			"mailbox", p.mbox.Name, "uid", m.uid, "inbound_id", id, "message_id", in.MessageID)
+			"mailbox", p.mbox.Name, "uid", m.uid, "inbound_id", id, "message_id", messageID(m.raw))
 	case created:
 		p.metrics.stored.WithLabelValues(p.mbox.Name).Inc()
 	}
@@ -308,15 +374,7 @@ func (p *Poller) handOff(ctx context.Context, st *store.MailboxState, m fetched)
 			return err
 		}
 	}
-
-	next := *st
-	next.LastUID = uint32(m.uid)
-	next.LastSyncAt = p.clock.Now()
-	if err := p.deps.Store.SaveMailboxState(ctx, next); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	*st = next
-	return p.hook(StepCheckpointed, m.uid)
+	return nil
 }
 
 func (p *Poller) enqueue(ctx context.Context, inboundID int64, uidValidity uint32, uid imap.UID) error {
@@ -358,14 +416,9 @@ func (p *Poller) messageFailed(ctx context.Context, st *store.MailboxState, merr
 	p.log.ErrorContext(ctx, "message quarantined", "mailbox", p.mbox.Name,
 		"uid_validity", st.UIDValidity, "uid", merr.uid, "attempts", attempts, "reason", reason)
 
-	next := *st
-	next.LastUID = uint32(merr.uid)
-	next.LastSyncAt = p.clock.Now()
-	if err := p.deps.Store.SaveMailboxState(ctx, next); err != nil {
-		return fmt.Errorf("save checkpoint: %w", err)
-	}
-	*st = next
-	return nil
+	// The messages before it in its chunk are handed off: the checkpoint
+	// may pass them too.
+	return p.checkpoint(ctx, st, merr.uid)
 }
 
 // afterAction marks handed-off messages \Seen or moves them.

@@ -40,6 +40,50 @@ type InboundMessage struct {
 // UIDVALIDITY reset), it returns that row's id with created=false and
 // duplicate=true and stores nothing. On success m.ID is set.
 func (s *Store) SaveInboundMessage(ctx context.Context, m *InboundMessage) (id int64, created bool, duplicate bool, err error) {
+	var r SavedInbound
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		r, err = s.saveInbound(ctx, tx, m)
+		return err
+	})
+	if err != nil {
+		return 0, false, false, fmt.Errorf("store: save inbound %s/%d/%d: %w", m.Mailbox, m.UIDValidity, m.UID, err)
+	}
+	m.ID = r.ID
+	return r.ID, r.Created, r.Duplicate, nil
+}
+
+// SavedInbound is what SaveInboundMessages did with one message.
+type SavedInbound struct {
+	ID        int64
+	Created   bool // a new row was inserted
+	Duplicate bool // the message was stored before under another uid_validity
+}
+
+// SaveInboundMessages saves each message as SaveInboundMessage does, all in
+// one transaction: every row is committed, or none is. The results are in
+// the order of ms; each m.ID is set.
+func (s *Store) SaveInboundMessages(ctx context.Context, ms []*InboundMessage) ([]SavedInbound, error) {
+	out := make([]SavedInbound, len(ms))
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		for i, m := range ms {
+			r, err := s.saveInbound(ctx, tx, m)
+			if err != nil {
+				return fmt.Errorf("%s/%d/%d: %w", m.Mailbox, m.UIDValidity, m.UID, err)
+			}
+			out[i] = r
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("store: save %d inbound messages: %w", len(ms), err)
+	}
+	for i, m := range ms {
+		m.ID = out[i].ID
+	}
+	return out, nil
+}
+
+func (s *Store) saveInbound(ctx context.Context, tx *sql.Tx, m *InboundMessage) (r SavedInbound, err error) {
 	status := m.Status
 	if status == "" {
 		status = InboundStored
@@ -53,57 +97,51 @@ func (s *Store) SaveInboundMessage(ctx context.Context, m *InboundMessage) (id i
 	if received.IsZero() {
 		received = now
 	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.rebind(
-			"SELECT id FROM inbound_messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?"),
-			m.Mailbox, int64(m.UIDValidity), int64(m.UID)).Scan(&id)
-		if err == nil {
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("look up key: %w", err)
-		}
-		if m.MessageID != "" && m.ContentHash != "" {
-			err := tx.QueryRowContext(ctx, s.rebind(`
-				SELECT id FROM inbound_messages
-				WHERE mailbox = ? AND message_id = ? AND content_hash = ? AND uid_validity <> ?
-				ORDER BY id LIMIT 1`),
-				m.Mailbox, m.MessageID, m.ContentHash, int64(m.UIDValidity)).Scan(&id)
-			if err == nil {
-				duplicate = true
-				return nil
-			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("look up duplicate: %w", err)
-			}
-		}
-		// ON CONFLICT covers a concurrent insert of the same key between the
-		// lookup and here (PostgreSQL; SQLite's write lock already excludes it).
-		err = tx.QueryRowContext(ctx, s.rebind(`
-			INSERT INTO inbound_messages
-				(mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason,
-				 received_at, created_at, updated_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (mailbox, uid_validity, uid) DO NOTHING
-			RETURNING id`),
-			m.Mailbox, int64(m.UIDValidity), int64(m.UID), m.MessageID, m.ContentHash, size, m.Raw,
-			status, m.Reason, s.ts(received), s.ts(now), s.ts(now)).Scan(&id)
-		if err == nil {
-			created = true
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("insert: %w", err)
-		}
-		return tx.QueryRowContext(ctx, s.rebind(
-			"SELECT id FROM inbound_messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?"),
-			m.Mailbox, int64(m.UIDValidity), int64(m.UID)).Scan(&id)
-	})
-	if err != nil {
-		return 0, false, false, fmt.Errorf("store: save inbound %s/%d/%d: %w", m.Mailbox, m.UIDValidity, m.UID, err)
+	err = tx.QueryRowContext(ctx, s.rebind(
+		"SELECT id FROM inbound_messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?"),
+		m.Mailbox, int64(m.UIDValidity), int64(m.UID)).Scan(&r.ID)
+	if err == nil {
+		return r, nil
 	}
-	m.ID = id
-	return id, created, duplicate, nil
+	if !errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("look up key: %w", err)
+	}
+	if m.MessageID != "" && m.ContentHash != "" {
+		err := tx.QueryRowContext(ctx, s.rebind(`
+			SELECT id FROM inbound_messages
+			WHERE mailbox = ? AND message_id = ? AND content_hash = ? AND uid_validity <> ?
+			ORDER BY id LIMIT 1`),
+			m.Mailbox, m.MessageID, m.ContentHash, int64(m.UIDValidity)).Scan(&r.ID)
+		if err == nil {
+			r.Duplicate = true
+			return r, nil
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return r, fmt.Errorf("look up duplicate: %w", err)
+		}
+	}
+	// ON CONFLICT covers a concurrent insert of the same key between the
+	// lookup and here (PostgreSQL; SQLite's write lock already excludes it).
+	err = tx.QueryRowContext(ctx, s.rebind(`
+		INSERT INTO inbound_messages
+			(mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason,
+			 received_at, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (mailbox, uid_validity, uid) DO NOTHING
+		RETURNING id`),
+		m.Mailbox, int64(m.UIDValidity), int64(m.UID), m.MessageID, m.ContentHash, size, m.Raw,
+		status, m.Reason, s.ts(received), s.ts(now), s.ts(now)).Scan(&r.ID)
+	if err == nil {
+		r.Created = true
+		return r, nil
+	}
+	if !errors.Is(err, sql.ErrNoRows) {
+		return r, fmt.Errorf("insert: %w", err)
+	}
+	err = tx.QueryRowContext(ctx, s.rebind(
+		"SELECT id FROM inbound_messages WHERE mailbox = ? AND uid_validity = ? AND uid = ?"),
+		m.Mailbox, int64(m.UIDValidity), int64(m.UID)).Scan(&r.ID)
+	return r, err
 }
 
 const inboundColumns = `id, mailbox, uid_validity, uid, message_id, content_hash, size, raw, status, reason, received_at,

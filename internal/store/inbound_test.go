@@ -294,3 +294,41 @@ func TestInboundMessages(t *testing.T) {
 		}
 	})
 }
+
+func TestSaveInboundMessages(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		old := inbound("sales", 1, 10, "dup@example.com")
+		if _, _, _, err := s.SaveInboundMessage(ctx, old); err != nil {
+			t.Fatal(err)
+		}
+		kept := inbound("sales", 2, 5, "kept@example.com")
+		if _, _, _, err := s.SaveInboundMessage(ctx, kept); err != nil {
+			t.Fatal(err)
+		}
+		ms := []*InboundMessage{
+			inbound("sales", 2, 5, "other@example.com"), // the key exists: kept's row
+			inbound("sales", 2, 6, "new@example.com"),   // a new row
+			inbound("sales", 2, 7, "dup@example.com"),   // stored under uid_validity 1
+			inbound("sales", 2, 8, "new2@example.com"),  // a new row
+		}
+		got, err := s.SaveInboundMessages(ctx, ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := []SavedInbound{{ID: kept.ID}, {ID: ms[1].ID, Created: true}, {ID: old.ID, Duplicate: true}, {ID: ms[3].ID, Created: true}}
+		if fmt.Sprint(got) != fmt.Sprint(want) || ms[1].ID == 0 || ms[3].ID == 0 || ms[1].ID == ms[3].ID {
+			t.Fatalf("results %+v, want %+v (new ids %d, %d)", got, want, ms[1].ID, ms[3].ID)
+		}
+		for i, m := range ms {
+			if m.ID != got[i].ID {
+				t.Errorf("message %d: ID %d, result %d", i, m.ID, got[i].ID)
+			}
+		}
+		rows, err := s.InboundMessages(ctx, "sales")
+		if err != nil || len(rows) != 4 {
+			t.Fatalf("%d rows, %v; want 4 (two before, two new)", len(rows), err)
+		}
+
+	})
+}
