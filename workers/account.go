@@ -20,8 +20,7 @@ import (
 // mailReader reads an inquiry and the mail it was made from.
 type mailReader interface {
 	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
-	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
-	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
+	InboundMail(ctx context.Context, id int64) (messageID string, p store.ParsedInbound, found bool, err error)
 }
 
 // repReader reads a rep.
@@ -56,17 +55,11 @@ func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*cus
 	if q.InboundMessageID == 0 {
 		return cm, nil
 	}
-	in, err := st.InboundMessage(ctx, q.InboundMessageID)
+	messageID, p, found, err := st.InboundMail(ctx, q.InboundMessageID)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
 		return nil, err
 	}
-	if in != nil {
-		cm.messageID = in.MessageID
-	}
-	p, found, err := st.InboundParsed(ctx, q.InboundMessageID)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
-		return nil, err
-	}
+	cm.messageID = messageID
 	if found {
 		cm.parsed = p
 	}

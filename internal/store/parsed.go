@@ -60,21 +60,30 @@ func (s *Store) setInboundParsed(ctx context.Context, q querier, id int64, p Par
 // InboundParsed returns the parsed form of a stored message; found is false
 // when it has not been parsed yet. A missing message is ErrNotFound.
 func (s *Store) InboundParsed(ctx context.Context, id int64) (p ParsedInbound, found bool, err error) {
+	_, p, found, err = s.InboundMail(ctx, id)
+	return p, found, err
+}
+
+// InboundMail is InboundParsed with the message's own Message-ID (without
+// angle brackets), in one read and without the raw message: what a
+// follow-on task needs to answer the mail (before, it read the whole row
+// for the Message-ID, raw message included, and then the parsed form).
+func (s *Store) InboundMail(ctx context.Context, id int64) (messageID string, p ParsedInbound, found bool, err error) {
 	var to, refs, warnings string
 	err = s.db.QueryRowContext(ctx, s.rebind(`
-		SELECT from_addr, from_name, to_addrs, subject, sent_at, kind, body_text, new_text, in_reply_to, refs,
+		SELECT message_id, from_addr, from_name, to_addrs, subject, sent_at, kind, body_text, new_text, in_reply_to, refs,
 			warnings, parsed_at
 		FROM inbound_messages WHERE id = ?`), id).
-		Scan(&p.From, &p.FromName, &to, &p.Subject, tcol(&p.Date), &p.Kind, &p.Text, &p.NewText, &p.InReplyTo,
+		Scan(&messageID, &p.From, &p.FromName, &to, &p.Subject, tcol(&p.Date), &p.Kind, &p.Text, &p.NewText, &p.InReplyTo,
 			&refs, &warnings, tcol(&p.ParsedAt))
 	if errors.Is(err, sql.ErrNoRows) {
-		return ParsedInbound{}, false, fmt.Errorf("store: inbound parsed %d: %w", id, ErrNotFound)
+		return "", ParsedInbound{}, false, fmt.Errorf("store: inbound mail %d: %w", id, ErrNotFound)
 	}
 	if err != nil {
-		return ParsedInbound{}, false, fmt.Errorf("store: inbound parsed %d: %w", id, err)
+		return "", ParsedInbound{}, false, fmt.Errorf("store: inbound mail %d: %w", id, err)
 	}
 	p.To, p.References, p.Warnings = splitNonEmpty(to, "\n"), strings.Fields(refs), splitNonEmpty(warnings, "\n")
-	return p, !p.ParsedAt.IsZero(), nil
+	return messageID, p, !p.ParsedAt.IsZero(), nil
 }
 
 // InboundByMessageID returns the ids of stored messages with that
