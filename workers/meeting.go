@@ -27,6 +27,7 @@ type MeetingStore interface {
 	meeting.Store
 	mailReader
 	contactFinder
+	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
 	Customer(ctx context.Context, id int64) (*store.Customer, error)
 	CustomerTimezone(ctx context.Context, customerID int64) (string, error)
 	ListReps(ctx context.Context, activeOnly bool) ([]store.Rep, error)

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"reflect"
 	"testing"
 	"time"
@@ -131,6 +132,56 @@ func TestOrderRequests(t *testing.T) {
 		}
 		if err := s.SetOrderRequestStatus(ctx, 999, OrderRequestDone); !errors.Is(err, ErrNotFound) {
 			t.Errorf("missing: %v", err)
+		}
+	})
+}
+
+// TestOpenOrdersItems checks that each open order comes with its own
+// items, in their order, and (SQLite, which counts statements) that they
+// are read in one statement whatever the number of orders, not one per
+// order.
+func TestOpenOrdersItems(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		cust, _ := s.CreateCustomer(ctx, &Customer{Name: "Acme"})
+		other, _ := s.CreateCustomer(ctx, &Customer{Name: "Other"})
+		want := map[string][]OrderItem{}
+		for i := range 5 {
+			number := fmt.Sprintf("SO-%d", i)
+			items := []OrderItem{}
+			for j := range i { // SO-0 has no items, SO-4 four
+				items = append(items, OrderItem{SKU: fmt.Sprintf("P-%d-%d", i, j), Description: "part",
+					Quantity: j + 1, UnitPriceCents: int64(100 * (i + 1))})
+			}
+			if _, err := s.CreateOrder(ctx, &Order{CustomerID: cust, Number: number, Items: items}); err != nil {
+				t.Fatal(err)
+			}
+			want[number] = items
+		}
+		if _, err := s.CreateOrder(ctx, &Order{CustomerID: other, Number: "SO-X",
+			Items: []OrderItem{{SKU: "X", Quantity: 1}}}); err != nil {
+			t.Fatal(err)
+		}
+		before := s.SQLiteCounts().Statements
+		open, err := s.OpenOrdersForCustomer(ctx, cust)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if s.dialect == SQLite {
+			if n := s.SQLiteCounts().Statements - before; n != 2 {
+				t.Errorf("%d statements for %d open orders, want 2 (the orders, their items)", n, len(open))
+			}
+		}
+		got := map[string][]OrderItem{}
+		for _, o := range open {
+			got[o.Number] = o.Items
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("items of the open orders:\n got %+v\nwant %+v", got, want)
+		}
+		one, err := s.OrderByNumber(ctx, "SO-3")
+		if err != nil || !reflect.DeepEqual(one.Items, want["SO-3"]) {
+			t.Errorf("SO-3 alone: %+v, %v; want items %+v", one, err, want["SO-3"])
 		}
 	})
 }

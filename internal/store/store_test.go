@@ -351,3 +351,39 @@ func TestMigrateWaitsForAnotherProcessesLock(t *testing.T) {
 		t.Errorf("%d migrations recorded, want %d", n, len(ms))
 	}
 }
+
+// TestPoolKeepsItsConnections holds as many connections as the pool
+// allows, gives them back and checks that all of them stay open for the
+// next burst: a pool that closes the ones above its idle limit makes the
+// PostgreSQL server start a new process (and prepare every statement
+// again) for each of them on the next burst.
+func TestPoolKeepsItsConnections(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		n := s.db.Stats().MaxOpenConnections
+		if n <= 1 {
+			t.Fatalf("MaxOpenConnections = %d, want a pool", n)
+		}
+		for burst := range 2 {
+			conns := make([]*sql.Conn, n)
+			for i := range conns {
+				c, err := s.db.Conn(ctx)
+				if err != nil {
+					t.Fatalf("burst %d: conn %d: %v", burst, i, err)
+				}
+				if err := c.PingContext(ctx); err != nil {
+					t.Fatalf("burst %d: ping %d: %v", burst, i, err)
+				}
+				conns[i] = c
+			}
+			for _, c := range conns {
+				c.Close()
+			}
+		}
+		st := s.db.Stats()
+		if st.MaxIdleClosed != 0 || st.OpenConnections != n || st.Idle != n {
+			t.Errorf("after two bursts of %d connections: closed for the idle limit %d, open %d, idle %d; want 0, %d, %d",
+				n, st.MaxIdleClosed, st.OpenConnections, st.Idle, n, n)
+		}
+	})
+}

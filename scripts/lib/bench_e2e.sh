@@ -51,20 +51,55 @@ bench_e2e() {
 	return "$status"
 }
 
+# _bench_pg_cpu_ms prints the CPU milliseconds (user+system) that the
+# PostgreSQL server of the benchmark has used so far, its exited backends
+# included, or nothing when the server is not on this machine or not
+# PostgreSQL.
+_bench_pg_cpu_ms() {
+	[[ $bench_db == postgres ]] || return 0
+	local datadir pm
+	datadir=$(pg_sql 'SHOW data_directory' 2>/dev/null) || return 0
+	pm=$(head -n 1 "$datadir/postmaster.pid" 2>/dev/null) || return 0
+	[[ -r /proc/$pm/stat ]] || return 0
+	# utime, stime (fields 14, 15), and for the postmaster also cutime,
+	# cstime (16, 17): its reaped children.
+	{
+		awk '{ sub(/^.*\) /, ""); print $12 + $13 + $14 + $15 }' "/proc/$pm/stat"
+		local c
+		for c in $(pgrep -P "$pm"); do
+			awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$c/stat" 2>/dev/null || true
+		done
+	} | awk -v hz="$(getconf CLK_TCK)" '{ t += $1 } END { printf "%.0f", t * 1000 / hz }'
+}
+
+# _bench_mails prints the -mails argument among its arguments (1000 when
+# none).
+_bench_mails() {
+	local n=1000
+	while (($#)); do
+		[[ $1 == -mails ]] && n=$2
+		shift
+	done
+	echo "$n"
+}
+
 # _bench_e2e_runs runs the benchmark $2 times with the remaining arguments,
 # prints each run's check and result and then the median line, which it
 # also leaves in $1/median. It fails when any run's check failed.
 _bench_e2e_runs() {
-	local dir=$1 runs=$2 run dsn out status=0 rundir
+	local dir=$1 runs=$2 run dsn out status=0 rundir pgcpu
 	shift 2
 	: >"$dir/lines"
 	for ((run = 1; run <= runs; run++)); do
 		rundir=$dir/run$run-$RANDOM
 		mkdir -p "$rundir"
 		dsn=$(bench_new_dsn "$rundir")
+		pgcpu=$(_bench_pg_cpu_ms)
 		out=$("$dir/salesdesk-bench" -bin "$dir/salesdesk" -dir "$rundir" -dsn "$dsn" \
 			-imap "$SALESDESK_TEST_IMAP_ADDR" -imap-password "$SALESDESK_TEST_IMAP_PASSWORD" "$@") || status=1
-		echo "run $run ($bench_db $*): ${out//$'\n'/ | }" >&2
+		[[ -n $pgcpu ]] && pgcpu=$(awk -v a="$pgcpu" -v b="$(_bench_pg_cpu_ms)" -v n="$(_bench_mails "$@")" \
+			'BEGIN { printf " | pg_server_cpu_ms_per_mail=%.1f (the PostgreSQL server, every process, over the whole run)", (b - a) / n }')
+		echo "run $run ($bench_db $*): ${out//$'\n'/ | }$pgcpu" >&2
 		[[ -n $out ]] && tail -n 1 <<<"$out" >>"$dir/lines"
 		bench_drop_dsn "$dsn"
 	done
