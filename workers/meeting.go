@@ -34,6 +34,8 @@ type MeetingStore interface {
 	MeetingByInquiry(ctx context.Context, inquiryID int64) (*store.Meeting, error)
 	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
 	SetInboundStatus(ctx context.Context, id int64, status, reason string) error
+	// DecideOnce records which rep mail was carried out for a meeting.
+	DecideOnce(ctx context.Context, d store.LinkDecision) (store.LinkDecision, bool, error)
 	FinishPendingTask(ctx context.Context, typ string, payload []byte, outcome string) (bool, error)
 }
 

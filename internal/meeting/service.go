@@ -34,9 +34,9 @@ type Store interface {
 	// AddPendingTasks records the invites in the task outbox, so that
 	// recovery sends them when Redis loses their task.
 	AddPendingTasks(ctx context.Context, ts []store.PendingTask) error
-	// DecideOnce and LinkDecision keep who recorded a meeting's outcome:
-	// the first outcome holds.
-	DecideOnce(ctx context.Context, d store.LinkDecision) (store.LinkDecision, bool, error)
+	// RecordMeetingOutcome and LinkDecision keep who recorded a
+	// meeting's outcome: the first outcome holds.
+	RecordMeetingOutcome(ctx context.Context, d store.LinkDecision, note string) (store.LinkDecision, bool, error)
 	LinkDecision(ctx context.Context, action string, subjectID int64) (store.LinkDecision, error)
 }
 
@@ -269,18 +269,25 @@ func (s *Service) SetOutcome(ctx context.Context, id int64, status, note, by str
 		return m, store.LinkDecision{}, fmt.Errorf("%w: meeting %d starts at %s: its outcome can be recorded once it has started",
 			ErrBadInput, id, m.StartsAt.UTC().Format(time.RFC3339))
 	}
-	d, won, err := s.st.DecideOnce(ctx, store.LinkDecision{Action: OutcomeAction, SubjectID: id, Decision: status,
-		DecidedBy: by, DecidedAt: s.now()})
-	if err != nil {
+	note = strings.TrimSpace(note)
+	d, won, err := s.st.RecordMeetingOutcome(ctx, store.LinkDecision{Action: OutcomeAction, SubjectID: id, Decision: status,
+		DecidedBy: by, DecidedAt: s.now()}, note)
+	switch {
+	case errors.Is(err, store.ErrConflict):
+		return m, d, ErrNotOpen // cancelled since it was read
+	case err != nil:
 		return m, d, err
-	}
-	if !won && d.Decision != status {
+	case won:
+		m.Status, m.Outcome = status, note
+		return m, d, nil
+	case d.Decision != status:
 		return m, d, ErrDecided
-	}
-	if !won && m.Status == status {
+	case m.Status == status:
 		return m, d, nil // a repeat: the first note stands
 	}
-	m.Status, m.Outcome = status, strings.TrimSpace(note)
+	// A decision an older version recorded before changing the meeting,
+	// which then failed: the same outcome again completes it.
+	m.Status, m.Outcome = status, note
 	return m, d, s.st.UpdateMeeting(ctx, m)
 }
 

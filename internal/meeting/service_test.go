@@ -1,6 +1,7 @@
 package meeting_test
 
 import (
+	"context"
 	"errors"
 	"path/filepath"
 	"strconv"
@@ -98,3 +99,68 @@ func TestServiceAgainstRedis(t *testing.T) {
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// staleMeetings reads every meeting as seen was: a change made since
+// (a cancel from another page) is not seen.
+type staleMeetings struct {
+	*store.Store
+	seen store.Meeting
+}
+
+func (s staleMeetings) Meeting(context.Context, int64) (*store.Meeting, error) {
+	m := s.seen
+	return &m, nil
+}
+
+// TestSetOutcomeOfMeetingCancelledMeanwhile: an outcome for a meeting
+// cancelled after the service read it is refused, and neither its
+// decision nor its status is kept: the outcome is never recorded apart
+// from the meeting's change.
+func TestSetOutcomeOfMeetingCancelledMeanwhile(t *testing.T) {
+	ctx := t.Context()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "m.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita", Active: true}
+	if _, err := st.CreateRep(ctx, rep); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Date(2026, 3, 30, 14, 0, 0, 0, time.UTC)
+	id, _, err := st.CreateMeeting(ctx, &store.Meeting{UID: "demo@ourco.example", RepID: rep.ID, CustomerEmail: "ann@acme.com",
+		Title: "Demo", StartsAt: start, EndsAt: start.Add(30 * time.Minute)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := st.Meeting(ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Status = store.MeetingConfirmed
+	if err := st.UpdateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	seen := *m
+	m.Status = store.MeetingCancelled
+	if err := st.UpdateMeeting(ctx, m); err != nil {
+		t.Fatal(err)
+	}
+	// Never dialled: recording an outcome queues nothing.
+	client := asynq.NewClient(asynq.RedisClientOpt{Addr: "127.0.0.1:1"})
+	t.Cleanup(func() { client.Close() })
+	svc, err := meeting.NewService(staleMeetings{Store: st, seen: seen}, client, meeting.Options{},
+		func() time.Time { return start.Add(time.Hour) })
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := svc.SetOutcome(ctx, id, store.MeetingHeld, "send the quote", "Rita"); !errors.Is(err, meeting.ErrNotOpen) {
+		t.Errorf("outcome of a meeting cancelled meanwhile = %v, want ErrNotOpen", err)
+	}
+	if got, err := st.Meeting(ctx, id); err != nil || got.Status != store.MeetingCancelled || got.Outcome != "" {
+		t.Errorf("meeting = %+v, %v; want it cancelled, without an outcome", got, err)
+	}
+	if d, err := svc.Outcome(ctx, id); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("outcome decision = %+v, %v; want none", d, err)
+	}
+}

@@ -63,21 +63,31 @@ func (s *Store) DecideOnce(ctx context.Context, d LinkDecision) (LinkDecision, b
 	if at.IsZero() {
 		at = s.nowUTC()
 	}
+	won, err := s.insertDecision(ctx, s.db, d, at)
+	switch {
+	case err != nil:
+		return LinkDecision{}, false, fmt.Errorf("store: decide %s %d: %w", d.Action, d.SubjectID, err)
+	case won:
+		d.DecidedAt = at.UTC()
+		return d, true, nil
+	}
+	held, err := s.LinkDecision(ctx, d.Action, d.SubjectID)
+	return held, false, err
+}
+
+// insertDecision inserts d, decided at at, on q unless a decision about
+// (d.Action, d.SubjectID) exists, and reports whether it did.
+func (s *Store) insertDecision(ctx context.Context, q querier, d LinkDecision, at time.Time) (bool, error) {
 	var id int64
-	err := s.db.QueryRowContext(ctx, s.rebind(`
+	err := q.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO link_decisions (action, subject_id, decision, decided_by, decided_at)
 		VALUES (?, ?, ?, ?, ?)
 		ON CONFLICT (action, subject_id) DO NOTHING
 		RETURNING id`), d.Action, d.SubjectID, d.Decision, d.DecidedBy, s.ts(at)).Scan(&id)
-	switch {
-	case err == nil:
-		d.DecidedAt = at.UTC()
-		return d, true, nil
-	case !errors.Is(err, sql.ErrNoRows):
-		return LinkDecision{}, false, fmt.Errorf("store: decide %s %d: %w", d.Action, d.SubjectID, err)
+	if errors.Is(err, sql.ErrNoRows) {
+		return false, nil
 	}
-	held, err := s.LinkDecision(ctx, d.Action, d.SubjectID)
-	return held, false, err
+	return err == nil, err
 }
 
 // LinkDecision returns the decision about (action, subjectID), or
