@@ -1,12 +1,16 @@
 package store
 
 import (
+	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"salesdesk/internal/testenv"
 )
 
 func TestImportTx(t *testing.T) {
@@ -168,13 +172,77 @@ func TestImportTx(t *testing.T) {
 
 // TestImportCreateOrdersKeys: orders copied in many at a time keep their
 // foreign keys whoever checks them (PostgreSQL checks the batch's accounts
-// with one statement when it may, internal/store/import_copy.go). An order
-// of an account that does not exist fails the import, naming the order on
-// PostgreSQL, and leaves nothing behind; every other statement of the
-// import is still checked row by row; a number already stored is
-// ErrConflict.
+// with one statement when it may, internal/store/import_copy.go; a role
+// that may not set session_replication_role leaves the checks to
+// PostgreSQL, row by row). An order of an account that does not exist
+// fails the import, naming the order when the import checks it, and
+// leaves nothing behind; every other statement of the import is still
+// checked row by row; a number already stored is ErrConflict.
 func TestImportCreateOrdersKeys(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *Store) {
+		want := map[Dialect]int8{SQLite: 0, Postgres: 1}[s.dialect]
+		testImportCreateOrdersKeys(t, s, want)
+	})
+	t.Run("postgres without the grant", func(t *testing.T) {
+		t.Parallel()
+		testImportCreateOrdersKeys(t, openAsPlainRole(t), -1)
+	})
+}
+
+// openAsPlainRole opens a migrated PostgreSQL test database as a new
+// role that is no superuser and may read and write its tables, but not
+// set session_replication_role.
+func openAsPlainRole(t *testing.T) *Store {
+	t.Helper()
+	ctx := testCtx(t)
+	dsn := dialectDSN(t, Postgres)
+	owner, err := Open(ctx, dsn) // migrates as the superuser
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	admin := testenv.SQL(t, dsn)
+	role := "import_" + testenv.RandomName(6)
+	var schema string
+	if err := admin.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN NOSUPERUSER",
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role,
+	} {
+		if _, err := admin.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	s, err := Open(ctx, u.String(), WithoutMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		ctx := context.WithoutCancel(ctx)
+		for _, q := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := admin.ExecContext(ctx, q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+	return s
+}
+
+// testImportCreateOrdersKeys is TestImportCreateOrdersKeys on s, whose
+// imports check the foreign keys of the orders they copy themselves
+// (wantKeys 1) or leave them to the database (-1; 0 on SQLite).
+func testImportCreateOrdersKeys(t *testing.T, s *Store, wantKeys int8) {
+	{
 		ctx := testCtx(t)
 		at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		acme, err := s.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Acme"})
@@ -195,7 +263,7 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		if err == nil {
 			t.Fatal("orders of a missing account imported")
 		}
-		if s.dialect == Postgres && !strings.Contains(err.Error(), "SO-B") {
+		if wantKeys > 0 && !strings.Contains(err.Error(), "SO-B") {
 			t.Errorf("err = %v; want it to name SO-B", err)
 		}
 		if _, err := s.OrderByNumber(ctx, "SO-A"); !errors.Is(err, ErrNotFound) {
@@ -206,6 +274,9 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		err = s.Import(ctx, at, func(tx *ImportTx) error {
 			if err := tx.CreateOrders(ctx, good); err != nil {
 				return err
+			}
+			if tx.keys != wantKeys {
+				t.Errorf("keys = %d; want %d (1: checked per batch, -1: by PostgreSQL per row)", tx.keys, wantKeys)
 			}
 			// The import's later statements are checked row by row again.
 			_, err := tx.tx.ExecContext(ctx, s.rebind(`
@@ -240,7 +311,7 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		if !errors.Is(err, ErrConflict) {
 			t.Errorf("a stored number again: %v, want ErrConflict", err)
 		}
-	})
+	}
 }
 
 // TestImportSetsIndexesAside: an import that creates more orders than
