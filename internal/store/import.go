@@ -20,6 +20,12 @@ type ImportTx struct {
 	// copied counts the orders copied in; at nextAnalyze the tables'
 	// statistics are gathered again (PostgreSQL, import_copy.go).
 	copied, nextAnalyze int
+	// created counts the orders created, held the orders the table held
+	// before; aside holds the definitions of the indexes set aside until
+	// the commit (SQLite, import_index.go).
+	created, held int64
+	asideDone     bool
+	aside         []string
 	// keys is 1 when the import checks the foreign keys of the orders it
 	// copies itself, -1 when PostgreSQL checks each row, 0 before the
 	// first copy (import_copy.go).
@@ -39,7 +45,11 @@ func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) 
 	// of the file: by the store's statement cache on SQLite
 	// (sqlite_stmt.go), by pgx's own on PostgreSQL.
 	run := func(tx *sql.Tx) error {
-		return fn(&ImportTx{s: s, conn: conn, tx: tx, now: at.UTC(), at: s.ts(at.UTC())})
+		itx := &ImportTx{s: s, conn: conn, tx: tx, now: at.UTC(), at: s.ts(at.UTC())}
+		if err := fn(itx); err != nil {
+			return err
+		}
+		return itx.restoreIndexes(ctx)
 	}
 	if s.dialect != SQLite {
 		return inTxOn(ctx, conn, run)
@@ -49,12 +59,15 @@ func (s *Store) Import(ctx context.Context, at time.Time, fn func(tx *ImportTx) 
 	if _, err := conn.ExecContext(ctx, fmt.Sprintf("PRAGMA cache_size = -%d", importCacheKiB)); err != nil {
 		return fmt.Errorf("store: import: %w", err)
 	}
-	defer conn.ExecContext(context.WithoutCancel(ctx), "PRAGMA cache_size = -2000") // SQLite's default
+	defer conn.ExecContext(context.WithoutCancel(ctx), defaultCache)
 	return inTxOn(ctx, conn, run)
 }
 
 // importCacheKiB is the SQLite page cache of an import's connection.
 const importCacheKiB = 16 << 10
+
+// defaultCache sets SQLite's default page cache, 2,000 KiB.
+const defaultCache = "PRAGMA cache_size = -2000"
 
 // ts encodes the import's time for a timestamp column.
 func (tx *ImportTx) ts() any { return tx.at }

@@ -106,7 +106,7 @@ func (tx *ImportTx) CreateOrders(ctx context.Context, orders []*Order) error {
 			return err
 		}
 	}
-	return nil
+	return tx.setIndexesAside(ctx, len(orders))
 }
 
 func (tx *ImportTx) createOrders(ctx context.Context, orders []*Order) error {

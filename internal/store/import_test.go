@@ -1,11 +1,16 @@
 package store
 
 import (
+	"context"
 	"errors"
+	"fmt"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
 	"time"
+
+	"salesdesk/internal/testenv"
 )
 
 func TestImportTx(t *testing.T) {
@@ -167,13 +172,77 @@ func TestImportTx(t *testing.T) {
 
 // TestImportCreateOrdersKeys: orders copied in many at a time keep their
 // foreign keys whoever checks them (PostgreSQL checks the batch's accounts
-// with one statement when it may, internal/store/import_copy.go). An order
-// of an account that does not exist fails the import, naming the order on
-// PostgreSQL, and leaves nothing behind; every other statement of the
-// import is still checked row by row; a number already stored is
-// ErrConflict.
+// with one statement when it may, internal/store/import_copy.go; a role
+// that may not set session_replication_role leaves the checks to
+// PostgreSQL, row by row). An order of an account that does not exist
+// fails the import, naming the order when the import checks it, and
+// leaves nothing behind; every other statement of the import is still
+// checked row by row; a number already stored is ErrConflict.
 func TestImportCreateOrdersKeys(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *Store) {
+		want := map[Dialect]int8{SQLite: 0, Postgres: 1}[s.dialect]
+		testImportCreateOrdersKeys(t, s, want)
+	})
+	t.Run("postgres without the grant", func(t *testing.T) {
+		t.Parallel()
+		testImportCreateOrdersKeys(t, openAsPlainRole(t), -1)
+	})
+}
+
+// openAsPlainRole opens a migrated PostgreSQL test database as a new
+// role that is no superuser and may read and write its tables, but not
+// set session_replication_role.
+func openAsPlainRole(t *testing.T) *Store {
+	t.Helper()
+	ctx := testCtx(t)
+	dsn := dialectDSN(t, Postgres)
+	owner, err := Open(ctx, dsn) // migrates as the superuser
+	if err != nil {
+		t.Fatal(err)
+	}
+	owner.Close()
+	admin := testenv.SQL(t, dsn)
+	role := "import_" + testenv.RandomName(6)
+	var schema string
+	if err := admin.QueryRowContext(ctx, "SELECT current_schema()").Scan(&schema); err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		"CREATE ROLE " + role + " LOGIN NOSUPERUSER",
+		"GRANT USAGE ON SCHEMA " + schema + " TO " + role,
+		"GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA " + schema + " TO " + role,
+		"GRANT USAGE, SELECT, UPDATE ON ALL SEQUENCES IN SCHEMA " + schema + " TO " + role,
+	} {
+		if _, err := admin.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	u, err := url.Parse(dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.User = url.User(role)
+	s, err := Open(ctx, u.String(), WithoutMigrations())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		s.Close()
+		ctx := context.WithoutCancel(ctx)
+		for _, q := range []string{"DROP OWNED BY " + role, "DROP ROLE " + role} {
+			if _, err := admin.ExecContext(ctx, q); err != nil {
+				t.Errorf("%s: %v", q, err)
+			}
+		}
+	})
+	return s
+}
+
+// testImportCreateOrdersKeys is TestImportCreateOrdersKeys on s, whose
+// imports check the foreign keys of the orders they copy themselves
+// (wantKeys 1) or leave them to the database (-1; 0 on SQLite).
+func testImportCreateOrdersKeys(t *testing.T, s *Store, wantKeys int8) {
+	{
 		ctx := testCtx(t)
 		at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
 		acme, err := s.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Acme"})
@@ -194,7 +263,7 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		if err == nil {
 			t.Fatal("orders of a missing account imported")
 		}
-		if s.dialect == Postgres && !strings.Contains(err.Error(), "SO-B") {
+		if wantKeys > 0 && !strings.Contains(err.Error(), "SO-B") {
 			t.Errorf("err = %v; want it to name SO-B", err)
 		}
 		if _, err := s.OrderByNumber(ctx, "SO-A"); !errors.Is(err, ErrNotFound) {
@@ -205,6 +274,9 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		err = s.Import(ctx, at, func(tx *ImportTx) error {
 			if err := tx.CreateOrders(ctx, good); err != nil {
 				return err
+			}
+			if tx.keys != wantKeys {
+				t.Errorf("keys = %d; want %d (1: checked per batch, -1: by PostgreSQL per row)", tx.keys, wantKeys)
 			}
 			// The import's later statements are checked row by row again.
 			_, err := tx.tx.ExecContext(ctx, s.rebind(`
@@ -239,5 +311,153 @@ func TestImportCreateOrdersKeys(t *testing.T) {
 		if !errors.Is(err, ErrConflict) {
 			t.Errorf("a stored number again: %v, want ErrConflict", err)
 		}
+	}
+}
+
+// TestImportSetsIndexesAside: an import that creates more orders than
+// the table held drops the orders' secondary indexes on SQLite (never the
+// unique number) and builds them again before it commits; other
+// connections see every index throughout; a failed import leaves them as
+// they were; an import smaller than the table keeps them. PostgreSQL
+// keeps them all the time (import_index.go).
+func TestImportSetsIndexesAside(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		s.indexAsideMin = 3
+		at := time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)
+		acme, err := s.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Acme"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		newOrders := func(from, n int) []*Order {
+			var orders []*Order
+			for i := from; i < from+n; i++ {
+				orders = append(orders, &Order{CustomerID: acme, Number: fmt.Sprintf("SO-%d", i), Status: OrderConfirmed,
+					PromisedDate: at.AddDate(0, 0, i), Items: []OrderItem{{SKU: "P-1", Quantity: 1}}})
+			}
+			return orders
+		}
+		indexes := func(q querier) []string {
+			t.Helper()
+			query := `SELECT name || ': ' || COALESCE(sql, '') FROM sqlite_master
+				WHERE type = 'index' AND tbl_name IN ('orders', 'order_items', 'order_status_history') ORDER BY name`
+			if s.dialect == Postgres {
+				query = `SELECT indexname || ': ' || indexdef FROM pg_indexes
+					WHERE tablename IN ('orders', 'order_items', 'order_status_history') ORDER BY indexname`
+			}
+			defs, err := queryAllOn(ctx, s, q, scanString, query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return defs
+		}
+		before := indexes(s.db)
+		if !slices.ContainsFunc(before, func(d string) bool { return strings.HasPrefix(d, "orders_customer_created_idx:") }) {
+			t.Fatalf("indexes before = %q; want orders_customer_created_idx among them", before)
+		}
+		// What the import sets aside on SQLite: the indexes on orders that
+		// a migration created, not the one of the unique number
+		// (sqlite_autoindex_orders_1).
+		wantAside := 0
+		for _, d := range before {
+			if s.dialect == SQLite && strings.HasPrefix(d, "orders_") {
+				wantAside++
+			}
+		}
+
+		first := newOrders(0, 10)
+		err = s.Import(ctx, at, func(tx *ImportTx) error {
+			if err := tx.CreateOrders(ctx, first[:2]); err != nil {
+				return err
+			}
+			if got := indexes(tx.tx); !slices.Equal(got, before) {
+				t.Errorf("after 2 orders: indexes = %q; want all %q", got, before)
+			}
+			if err := tx.CreateOrders(ctx, first[2:]); err != nil {
+				return err
+			}
+			if got := len(before) - len(indexes(tx.tx)); got != wantAside {
+				t.Errorf("after 10 orders: %d indexes set aside; want %d", got, wantAside)
+			}
+			if got := indexes(s.db); !slices.Equal(got, before) {
+				t.Errorf("another connection during the import sees %q; want %q", got, before)
+			}
+			found, err := tx.OrdersByNumbers(ctx, []string{"SO-3", "SO-9"})
+			if err != nil || len(found) != 2 || len(found["SO-9"].Items) != 1 {
+				t.Errorf("OrdersByNumbers after the indexes went = %v, %v", found, err)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := indexes(s.db); !slices.Equal(got, before) {
+			t.Errorf("after the import: indexes = %q; want %q", got, before)
+		}
+		if s.dialect == SQLite {
+			// Every index holds every row again.
+			if got, err := queryOneOn(ctx, s, s.db, scanString, "PRAGMA integrity_check"); err != nil || *got != "ok" {
+				t.Errorf("integrity_check = %v, %v", got, err)
+			}
+		}
+		late, err := s.db.QueryContext(ctx, s.rebind("SELECT number FROM orders WHERE customer_id = ? AND promised_date < ? ORDER BY number"),
+			acme, s.nullDate(at.AddDate(0, 0, 2)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var numbers []string
+		for late.Next() {
+			var n string
+			if err := late.Scan(&n); err != nil {
+				t.Fatal(err)
+			}
+			numbers = append(numbers, n)
+		}
+		if err := late.Close(); err != nil || !slices.Equal(numbers, []string{"SO-0", "SO-1"}) {
+			t.Errorf("orders promised before day 2 = %q, %v", numbers, err)
+		}
+
+		// A failed import puts the indexes back with everything else; the
+		// unique number still holds while the others are aside.
+		err = s.Import(ctx, at, func(tx *ImportTx) error {
+			if err := tx.CreateOrders(ctx, newOrders(100, 20)); err != nil {
+				return err
+			}
+			if got := len(before) - len(indexes(tx.tx)); got != wantAside {
+				t.Errorf("after 20 more orders: %d indexes set aside; want %d", got, wantAside)
+			}
+			return tx.CreateOrders(ctx, newOrders(9, 1))
+		})
+		if !errors.Is(err, ErrConflict) {
+			t.Errorf("a stored number while the indexes are aside: %v, want ErrConflict", err)
+		}
+		if got := indexes(s.db); !slices.Equal(got, before) {
+			t.Errorf("after the failed import: indexes = %q; want %q", got, before)
+		}
+		if _, err := s.OrderByNumber(ctx, "SO-100"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("SO-100 after the failed import: %v", err)
+		}
+
+		// Fewer new orders than the table holds: the indexes stay.
+		err = s.Import(ctx, at, func(tx *ImportTx) error {
+			if err := tx.CreateOrders(ctx, newOrders(200, 8)); err != nil {
+				return err
+			}
+			if got := indexes(tx.tx); !slices.Equal(got, before) {
+				t.Errorf("8 orders into 10: indexes = %q; want all %q", got, before)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
 	})
+}
+
+func scanString(r row) (*string, error) {
+	var v string
+	if err := r.Scan(&v); err != nil {
+		return nil, err
+	}
+	return &v, nil
 }

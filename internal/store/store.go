@@ -35,6 +35,9 @@ type Store struct {
 	dialect Dialect
 	now     func() time.Time
 	kept    *keptStmtStats // SQLite only: what its connections' statement caches did
+	// indexAsideMin is how many orders a SQLite import creates, at least,
+	// before it sets the orders' secondary indexes aside (import_index.go).
+	indexAsideMin int64
 }
 
 // Option configures Open.
@@ -81,7 +84,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, redactErr(err)
 	}
-	s.now = o.now
+	s.now, s.indexAsideMin = o.now, indexAsideMin
 	if err := s.Ping(ctx); err != nil {
 		s.db.Close()
 		return nil, redactErr(err)
