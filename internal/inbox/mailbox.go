@@ -75,10 +75,10 @@ type Mailbox struct {
 	BatchSize int
 	// FlagDelay (default 1s) is how long handed-off messages may wait for
 	// their after action (\Seen or the move) while mail keeps arriving, so
-	// that several rounds are flagged with one command: each flag change
-	// makes the server's other sessions, its deliveries among them,
-	// re-read the folder. At most BatchSize messages wait; a pause in the
-	// mail flags them at once.
+	// that several rounds are flagged with one command (on a maildir each
+	// flag change renames files, which the server's other sessions, its
+	// deliveries among them, then sync). At most BatchSize messages wait;
+	// a pause in the mail flags them at once.
 	FlagDelay time.Duration
 	// After defaults to AfterSeen.
 	After AfterAction

@@ -203,9 +203,9 @@ func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState
 
 // syncChunk fetches a chunk's bodies, stores them in one transaction,
 // enqueues their tasks, advances the checkpoint once and queues them for
-// their after action (flagQueued, at the end of a sync or to make room). A crash anywhere in between leaves the chunk above the
-// checkpoint: it is fetched again, and the store and the tasks' IDs
-// recognise what was done.
+// their after action (flagQueued, at the end of a sync or to make room).
+// A crash anywhere in between leaves the chunk above the checkpoint: it is
+// fetched again, and the store and the tasks' IDs recognise what was done.
 func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState, chunk []imap.UID, sizes map[imap.UID]int64) error {
 	if err := p.makeRoom(ctx, cn, len(chunk)); err != nil {
 		return err
