@@ -212,6 +212,7 @@ type MailboxConfig struct {
 	IDLERefresh     time.Duration `yaml:"idle_refresh"`
 	CommandTimeout  time.Duration `yaml:"command_timeout"`
 	BatchSize       int           `yaml:"batch_size"`
+	FlagDelay       time.Duration `yaml:"flag_delay"`
 	After           string        `yaml:"after"` // seen or move
 	ProcessedFolder string        `yaml:"processed_folder"`
 	MaxAttempts     int           `yaml:"max_attempts"`
@@ -486,6 +487,7 @@ func DefaultMailbox() MailboxConfig {
 		IDLERefresh:     25 * time.Minute,
 		CommandTimeout:  30 * time.Second,
 		BatchSize:       100,
+		FlagDelay:       time.Second,
 		After:           AfterSeen,
 		MaxAttempts:     5,
 		MaxMessageBytes: 25 * MiB,

@@ -350,6 +350,7 @@ func (v *checker) mailboxes(ms []MailboxConfig) {
 		}
 		v.positive(k+".command_timeout", m.CommandTimeout)
 		v.between(k+".batch_size", m.BatchSize, 1, 10000)
+		v.positive(k+".flag_delay", m.FlagDelay)
 		v.oneOf(k+".after", m.After, AfterSeen, AfterMove)
 		if m.After == AfterMove {
 			if v.required(k+".processed_folder", m.ProcessedFolder) && m.ProcessedFolder == m.Folder {

@@ -196,6 +196,7 @@ func TestValidateNamesTheKey(t *testing.T) {
 		{"mailbox idle refresh", mailbox(func(m *MailboxConfig) { m.IDLERefresh = 30 * time.Minute }),
 			"mailboxes[0].idle_refresh: must be between 0s and 29m (servers end IDLE after 30m)"},
 		{"mailbox batch", mailbox(func(m *MailboxConfig) { m.BatchSize = 0 }), "mailboxes[0].batch_size: must be 1..10000"},
+		{"mailbox flag delay", mailbox(func(m *MailboxConfig) { m.FlagDelay = 0 }), "mailboxes[0].flag_delay: must be a positive duration"},
 		{"mailbox after", mailbox(func(m *MailboxConfig) { m.After = "delete" }), "mailboxes[0].after: must be one of seen, move"},
 		{"mailbox move needs folder", mailbox(func(m *MailboxConfig) { m.After = AfterMove }), "mailboxes[0].processed_folder: required"},
 		{"mailbox move to itself", mailbox(func(m *MailboxConfig) { m.After, m.ProcessedFolder = AfterMove, "INBOX" }),

@@ -25,6 +25,7 @@ func (a *app) pollerRole(ctx context.Context) (func(context.Context) error, erro
 			IdleRefresh:     m.IDLERefresh,
 			CommandTimeout:  m.CommandTimeout,
 			BatchSize:       m.BatchSize,
+			FlagDelay:       m.FlagDelay,
 			After:           inbox.AfterAction(m.After),
 			ProcessedFolder: m.ProcessedFolder,
 			MaxAttempts:     m.MaxAttempts,

@@ -28,6 +28,10 @@ type conn struct {
 	// exists receives a signal (never blocking the reader goroutine) when
 	// the server reports a new message count.
 	exists chan struct{}
+	// unflagged are handed-off messages waiting for their after action;
+	// flaggedAt is when the last wait ended (Poller.flagQueued).
+	unflagged []imap.UID
+	flaggedAt time.Time
 }
 
 // guard is a running watchdog for one command.

@@ -253,10 +253,13 @@ func mailbox(srv imapServer) inbox.Mailbox {
 		PollInterval:   time.Hour,
 		CommandTimeout: 10 * time.Second,
 		BatchSize:      4,
-		LeaseTTL:       5 * time.Second,
-		BackoffMin:     10 * time.Millisecond,
-		BackoffMax:     100 * time.Millisecond,
-		MaxAttempts:    3,
+		// Flag at the end of every sync, so that a test sees every message
+		// flagged once it is synced (TestFlagsWaitWhileMailArrives waits).
+		FlagDelay:   time.Nanosecond,
+		LeaseTTL:    5 * time.Second,
+		BackoffMin:  10 * time.Millisecond,
+		BackoffMax:  100 * time.Millisecond,
+		MaxAttempts: 3,
 	}
 }
 

@@ -73,6 +73,13 @@ type Mailbox struct {
 	CommandTimeout time.Duration
 	// BatchSize (default 100) is how many new messages are fetched per round.
 	BatchSize int
+	// FlagDelay (default 1s) is how long handed-off messages may wait for
+	// their after action (\Seen or the move) while mail keeps arriving, so
+	// that several rounds are flagged with one command (on a maildir each
+	// flag change renames files, which the server's other sessions, its
+	// deliveries among them, then sync). At most BatchSize messages wait;
+	// a pause in the mail flags them at once.
+	FlagDelay time.Duration
 	// After defaults to AfterSeen.
 	After AfterAction
 	// ProcessedFolder receives handed-off messages when After is AfterMove;
@@ -115,6 +122,9 @@ func (m Mailbox) withDefaults() Mailbox {
 	}
 	if m.BatchSize == 0 {
 		m.BatchSize = 100
+	}
+	if m.FlagDelay == 0 {
+		m.FlagDelay = time.Second
 	}
 	if m.After == "" {
 		m.After = AfterSeen
@@ -179,7 +189,7 @@ func (m Mailbox) validate() error {
 		field string
 		v     time.Duration
 	}{
-		{"poll_interval", m.PollInterval}, {"idle_refresh", m.IdleRefresh},
+		{"poll_interval", m.PollInterval}, {"idle_refresh", m.IdleRefresh}, {"flag_delay", m.FlagDelay},
 		{"command_timeout", m.CommandTimeout}, {"lease_ttl", m.LeaseTTL},
 		{"backoff_min", m.BackoffMin}, {"backoff_max", m.BackoffMax},
 	}

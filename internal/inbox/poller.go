@@ -1,9 +1,10 @@
 // Package inbox reads customer mail from IMAP mailboxes and hands every new
 // message off exactly once: stored raw, then an inbound:email task, then the
 // checkpoint, then \Seen or a move on the server, each step for a chunk of
-// messages at a time. A crash between any two steps repeats work on
-// restart and loses nothing; the store's uniqueness and the task's
-// deterministic ID absorb the repeats.
+// messages at a time (the last for up to BatchSize messages, while mail
+// keeps arriving). A crash between any two steps repeats work on restart
+// and loses nothing; the store's uniqueness and the task's deterministic ID
+// absorb the repeats.
 //
 // One Poller serves one mailbox over its own connection, waiting for news
 // with IDLE (or polling), and holds a Redis lease so that only one process
@@ -227,13 +228,13 @@ func (p *Poller) idle(ctx context.Context, cn *conn) error {
 		return err
 	}
 	p.setState(StateIdle)
-	return cn.waitIdle(ctx, cmd, p.mbox.resyncInterval())
+	return cn.waitIdle(ctx, cmd, p.flagWait(cn, p.mbox.resyncInterval()))
 }
 
 // poll waits PollInterval, or less when the server reported a new message
 // in an earlier response.
 func (p *Poller) poll(ctx context.Context, cn *conn) error {
-	t := time.NewTimer(p.mbox.PollInterval)
+	t := time.NewTimer(p.flagWait(cn, p.mbox.PollInterval))
 	defer t.Stop()
 	select {
 	case <-ctx.Done():

@@ -11,6 +11,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/emersion/go-imap/v2"
 	"github.com/emersion/go-message"
@@ -94,7 +95,50 @@ func (p *Poller) sync(ctx context.Context, cn *conn, uidValidity uint32, firstIn
 			return st, err
 		}
 	}
+	if len(uids) == 0 || time.Since(cn.flaggedAt) >= p.mbox.FlagDelay {
+		return st, p.flagQueued(ctx, cn)
+	}
 	return st, nil
+}
+
+// makeRoom flags the queued messages when n more would not fit in the
+// queue. It runs before n messages are handed off, so that at most
+// BatchSize messages at or below the checkpoint ever wait: after a crash,
+// finishAfterActions repeats the after action for the BatchSize highest
+// UIDs at or below the checkpoint only.
+func (p *Poller) makeRoom(ctx context.Context, cn *conn, n int) error {
+	if len(cn.unflagged)+n > p.mbox.BatchSize {
+		return p.flagQueued(ctx, cn)
+	}
+	return nil
+}
+
+// flagQueued runs the after action of the queued messages, with one command.
+func (p *Poller) flagQueued(ctx context.Context, cn *conn) error {
+	cn.flaggedAt = time.Now()
+	uids := cn.unflagged
+	if len(uids) == 0 {
+		return nil
+	}
+	if err := p.afterAction(ctx, cn, uids); err != nil {
+		return err
+	}
+	cn.unflagged = nil
+	for _, uid := range uids {
+		if err := p.hook(StepFlagged, uid); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// flagWait is how long the queued messages may still wait for their after
+// action, or max when none waits.
+func (p *Poller) flagWait(cn *conn, max time.Duration) time.Duration {
+	if len(cn.unflagged) == 0 {
+		return max
+	}
+	return min(max, p.mbox.FlagDelay-time.Since(cn.flaggedAt))
 }
 
 // finishAfterActions repeats the after action (\Seen or move) for handed-off
@@ -158,11 +202,14 @@ func (p *Poller) syncBatch(ctx context.Context, cn *conn, st *store.MailboxState
 }
 
 // syncChunk fetches a chunk's bodies, stores them in one transaction,
-// enqueues their tasks, advances the checkpoint once and flags them with one
-// command. A crash anywhere in between leaves the chunk above the
-// checkpoint: it is fetched again, and the store and the tasks' IDs
-// recognise what was done.
+// enqueues their tasks, advances the checkpoint once and queues them for
+// their after action (flagQueued, at the end of a sync or to make room).
+// A crash anywhere in between leaves the chunk above the checkpoint: it is
+// fetched again, and the store and the tasks' IDs recognise what was done.
 func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState, chunk []imap.UID, sizes map[imap.UID]int64) error {
+	if err := p.makeRoom(ctx, cn, len(chunk)); err != nil {
+		return err
+	}
 	msgs, err := p.fetchBodies(ctx, cn, chunk)
 	if err != nil {
 		return err
@@ -199,14 +246,7 @@ func (p *Poller) syncChunk(ctx context.Context, cn *conn, st *store.MailboxState
 			return err
 		}
 	}
-	if err := p.afterAction(ctx, cn, done); err != nil {
-		return err
-	}
-	for _, uid := range done {
-		if err := p.hook(StepFlagged, uid); err != nil {
-			return err
-		}
-	}
+	cn.unflagged = append(cn.unflagged, done...)
 	return nil
 }
 

@@ -133,3 +133,54 @@ func TestChunkRoundTrips(t *testing.T) {
 		t.Fatalf("INBOX: %d messages, %d unseen; want %d, all seen", total, unseen, n)
 	}
 }
+
+// TestFlagsWaitWhileMailArrives: while mail keeps coming, handed-off
+// messages wait for \Seen until BatchSize of them would be waiting, then
+// get it with one STORE; the ones still waiting when the poller stops are
+// flagged by the next one.
+func TestFlagsWaitWhileMailArrives(t *testing.T) {
+	imapCalls := &tally{}
+	srv := memoryServerWith(t, func(s imapserver.SessionIMAP4rev2) imapserver.Session {
+		return countingSession{SessionIMAP4rev2: s, c: imapCalls}
+	})
+	e := setup(t, sqliteStore(t))
+	m := mailbox(srv)
+	m.FlagDelay = time.Hour // only a full queue flags
+	p, err := inbox.New(m, e.deps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	stop := start(t, p)
+	waitFor(t, 30*time.Second, "idle", func() bool { return p.Status().State == inbox.StateIdle })
+	c := srv.client(t)
+	const n = 6 // BatchSize 4: the fifth makes room by flagging 1-4
+	for i, raw := range messages(n) {
+		if err := appendRaw(t, c, "INBOX", raw); err != nil {
+			t.Fatal(err)
+		}
+		synced(t, p, uint32(i+1))
+	}
+	stop()
+	e.assertHandedOff(t, m.Name, n)
+	if got := imapCalls.get("STORE"); got != 1 {
+		t.Errorf("%d STORE commands for %d messages in %d rounds, want 1 (all: %v)", got, n, n, imapCalls)
+	}
+	if got := imapCalls.get("FETCH body"); got != n {
+		t.Errorf("%d body FETCHes, want %d, one per round (all: %v)", got, n, imapCalls)
+	}
+	if _, total, unseen := srv.folderState(t, "INBOX"); total != n || unseen != 2 {
+		t.Fatalf("INBOX: %d messages, %d unseen; want %d, the last 2 unseen", total, unseen, n)
+	}
+
+	// A new poller (after a stop or a crash) flags what was waiting.
+	next, err := inbox.New(m, e.deps())
+	if err != nil {
+		t.Fatal(err)
+	}
+	start(t, next)
+	waitFor(t, 30*time.Second, "all seen", func() bool {
+		_, _, unseen := srv.folderState(t, "INBOX")
+		return unseen == 0
+	})
+	e.assertHandedOff(t, m.Name, n)
+}
