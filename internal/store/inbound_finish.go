@@ -24,13 +24,11 @@ type InboundOutcome struct {
 // changes nothing.
 func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		if o.Parsed != nil {
-			if err := s.setInboundParsed(ctx, tx, id, *o.Parsed); err != nil {
-				return err
-			}
-		}
 		if err := s.addPendingTasks(ctx, tx, o.Pending); err != nil {
 			return fmt.Errorf("store: add pending tasks: %w", err)
+		}
+		if o.Parsed != nil {
+			return s.setInboundParsed(ctx, tx, id, *o.Parsed, &inboundStatus{o.Status, o.Reason})
 		}
 		return s.setInboundStatus(ctx, tx, id, o.Status, o.Reason)
 	})

@@ -18,7 +18,8 @@ func TestFinishInbound(t *testing.T) {
 		ack := PendingTask{Type: "inquiry:ack", Payload: []byte(`{"inquiry_id":1}`)}
 		parsed := ParsedInbound{From: "a@example.com", Subject: "Where is my order?", Kind: KindHuman,
 			Text: "Order 1001, please.", ParsedAt: time.Now()}
-		err = s.FinishInbound(ctx, id, InboundOutcome{Parsed: &parsed, Pending: []PendingTask{ack}, Status: InboundProcessed})
+		err = s.FinishInbound(ctx, id, InboundOutcome{Parsed: &parsed, Pending: []PendingTask{ack},
+			Status: InboundProcessed, Reason: "answered"})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -26,8 +27,8 @@ func TestFinishInbound(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if m.Status != InboundProcessed {
-			t.Errorf("status = %q, want %q", m.Status, InboundProcessed)
+		if m.Status != InboundProcessed || m.Reason != "answered" {
+			t.Errorf("status, reason = %q, %q, want %q, %q", m.Status, m.Reason, InboundProcessed, "answered")
 		}
 		got, found, err := s.InboundParsed(ctx, id)
 		if err != nil || !found {
@@ -67,6 +68,14 @@ func TestFinishInbound(t *testing.T) {
 		}
 		if rows, _ := s.PendingTasks(ctx); len(rows) != 1 {
 			t.Errorf("pending tasks after the failed finish = %+v, want only the ack", rows)
+		}
+		// The same with a parsed form (one statement writes it with the status).
+		err = s.FinishInbound(ctx, other+1000, InboundOutcome{Parsed: &parsed, Pending: []PendingTask{lost}, Status: InboundProcessed})
+		if !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing message with a parsed form: err = %v, want ErrNotFound", err)
+		}
+		if rows, _ := s.PendingTasks(ctx); len(rows) != 1 {
+			t.Errorf("pending tasks after the failed finish with a parsed form = %+v, want only the ack", rows)
 		}
 	})
 }

@@ -41,23 +41,33 @@ type ParsedInbound struct {
 // SetInboundParsed stores the parsed form of a stored message, replacing
 // any earlier one, or returns ErrNotFound.
 func (s *Store) SetInboundParsed(ctx context.Context, id int64, p ParsedInbound) error {
-	return s.setInboundParsed(ctx, s.db, id, p)
+	return s.setInboundParsed(ctx, s.db, id, p, nil)
 }
 
-func (s *Store) setInboundParsed(ctx context.Context, q querier, id int64, p ParsedInbound) error {
+// inboundStatus is a status and its reason to store with a parsed form.
+type inboundStatus struct{ status, reason string }
+
+// setInboundParsed stores p; with st set, the status and reason change in
+// the same statement, so FinishInbound writes one new version of the row
+// (and, on PostgreSQL, one set of its search index entries), not two.
+func (s *Store) setInboundParsed(ctx context.Context, q querier, id int64, p ParsedInbound, st *inboundStatus) error {
 	now := s.nowUTC()
 	parsedAt := p.ParsedAt
 	if parsedAt.IsZero() {
 		parsedAt = now
 	}
-	res, err := q.ExecContext(ctx, s.rebind(`
+	query := `
 		UPDATE inbound_messages SET
 			from_addr = ?, from_name = ?, to_addrs = ?, subject = ?, sent_at = ?, kind = ?,
-			body_text = ?, new_text = ?, in_reply_to = ?, refs = ?, warnings = ?, parsed_at = ?, updated_at = ?
-		WHERE id = ?`),
-		normEmail(p.From), p.FromName, strings.Join(p.To, "\n"), p.Subject, s.nullTS(p.Date), p.Kind,
+			body_text = ?, new_text = ?, in_reply_to = ?, refs = ?, warnings = ?, parsed_at = ?, updated_at = ?`
+	args := []any{normEmail(p.From), p.FromName, strings.Join(p.To, "\n"), p.Subject, s.nullTS(p.Date), p.Kind,
 		p.Text, p.NewText, p.InReplyTo, strings.Join(p.References, " "), strings.Join(p.Warnings, "\n"),
-		s.ts(parsedAt), s.ts(now), id)
+		s.ts(parsedAt), s.ts(now)}
+	if st != nil {
+		query += ", status = ?, reason = ?"
+		args = append(args, st.status, st.reason)
+	}
+	res, err := q.ExecContext(ctx, s.rebind(query+" WHERE id = ?"), append(args, id)...)
 	return s.checkUpdated(res, err, "set inbound parsed", id)
 }
 
