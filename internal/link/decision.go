@@ -14,6 +14,7 @@ import (
 type Decisions interface {
 	DecideOnce(ctx context.Context, d store.LinkDecision) (store.LinkDecision, bool, error)
 	LinkDecision(ctx context.Context, action string, subjectID int64) (store.LinkDecision, error)
+	ReleaseDecision(ctx context.Context, d store.LinkDecision) error
 }
 
 // decidedPage says what an earlier use of a link decided, by whom and
@@ -36,17 +37,30 @@ func capitalize(s string) string {
 
 // claimTriage records the triage decision of a link unless one exists.
 // apply is true when this request may apply category: it is the first
-// decision, or a repeat of the same one (whose apply may have failed
-// half-way and is idempotent).
-func (h *handler) claimTriage(ctx context.Context, id int64, category string, at time.Time) (held store.LinkDecision, apply bool, err error) {
+// decision (won), or a repeat of the same one (whose apply may have
+// failed half-way and is idempotent).
+func (h *handler) claimTriage(ctx context.Context, id int64, category string, at time.Time) (held store.LinkDecision, won, apply bool, err error) {
 	if h.decisions == nil {
-		return store.LinkDecision{}, true, nil
+		return store.LinkDecision{}, false, true, nil
 	}
-	held, won, err := h.decisions.DecideOnce(ctx, store.LinkDecision{
+	held, won, err = h.decisions.DecideOnce(ctx, store.LinkDecision{
 		Action: TriageAction, SubjectID: id, Decision: category, DecidedBy: TriageBy, DecidedAt: at,
 	})
 	if err != nil {
-		return held, false, err
+		return held, false, false, err
 	}
-	return held, won || held.Decision == category, nil
+	return held, won, won || held.Decision == category, nil
+}
+
+// releaseTriage deletes the decision d this request recorded after
+// applying it failed: a decision nothing applied must not hold the
+// inquiry, so any link of the mail may then decide. It runs even when the request
+// was cancelled, the likely cause of the failure.
+func (h *handler) releaseTriage(ctx context.Context, d store.LinkDecision) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := h.decisions.ReleaseDecision(ctx, d); err != nil {
+		h.log.ErrorContext(ctx, "triage decision not released after a failed apply", "inquiry_id", d.SubjectID,
+			"category", d.Decision, "error", err.Error())
+	}
 }

@@ -161,7 +161,7 @@ func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
 			"File as "+label, nil))
 		return
 	}
-	held, apply, err := h.claimTriage(r.Context(), id, string(cat), h.now())
+	held, won, apply, err := h.claimTriage(r.Context(), id, string(cat), h.now())
 	if err != nil {
 		h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
 		return
@@ -175,6 +175,9 @@ func (h *handler) serveTriage(w http.ResponseWriter, r *http.Request) {
 	}
 	err = h.triage(r.Context(), id, string(cat), TriageBy)
 	if err != nil {
+		if won {
+			h.releaseTriage(r.Context(), held)
+		}
 		h.failed(w, r, err, "inquiry_id", id, "category", string(cat))
 		return
 	}

@@ -20,10 +20,11 @@ func (s *Store) RecordMeetingOutcome(ctx context.Context, d LinkDecision, note s
 	}
 	won := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		inserted, err := s.insertDecision(ctx, tx, d, at)
-		if err != nil || !inserted {
+		id, err := s.insertDecision(ctx, tx, d, at)
+		if err != nil || id == 0 {
 			return err
 		}
+		d.ID = id
 		res, err := tx.ExecContext(ctx, s.rebind(`
 			UPDATE meetings SET status = ?, outcome = ?, updated_at = ?
 			WHERE id = ? AND status IN (?, ?)`),

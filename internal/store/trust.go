@@ -49,6 +49,7 @@ func (s *Store) InboundSenderAuth(ctx context.Context, id int64) (SenderAuth, er
 
 // LinkDecision is what a one-click link decided, first use only.
 type LinkDecision struct {
+	ID        int64  // the row; ReleaseDecision takes it
 	Action    string // e.g. "triage"
 	SubjectID int64  // e.g. the inquiry id
 	Decision  string // e.g. the category chosen
@@ -63,12 +64,12 @@ func (s *Store) DecideOnce(ctx context.Context, d LinkDecision) (LinkDecision, b
 	if at.IsZero() {
 		at = s.nowUTC()
 	}
-	won, err := s.insertDecision(ctx, s.db, d, at)
+	id, err := s.insertDecision(ctx, s.db, d, at)
 	switch {
 	case err != nil:
 		return LinkDecision{}, false, fmt.Errorf("store: decide %s %d: %w", d.Action, d.SubjectID, err)
-	case won:
-		d.DecidedAt = at.UTC()
+	case id != 0:
+		d.ID, d.DecidedAt = id, at.UTC()
 		return d, true, nil
 	}
 	held, err := s.LinkDecision(ctx, d.Action, d.SubjectID)
@@ -76,8 +77,9 @@ func (s *Store) DecideOnce(ctx context.Context, d LinkDecision) (LinkDecision, b
 }
 
 // insertDecision inserts d, decided at at, on q unless a decision about
-// (d.Action, d.SubjectID) exists, and reports whether it did.
-func (s *Store) insertDecision(ctx context.Context, q querier, d LinkDecision, at time.Time) (bool, error) {
+// (d.Action, d.SubjectID) exists, and returns the new row's id, 0 when
+// it did not insert.
+func (s *Store) insertDecision(ctx context.Context, q querier, d LinkDecision, at time.Time) (int64, error) {
 	var id int64
 	err := q.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO link_decisions (action, subject_id, decision, decided_by, decided_at)
@@ -85,9 +87,21 @@ func (s *Store) insertDecision(ctx context.Context, q querier, d LinkDecision, a
 		ON CONFLICT (action, subject_id) DO NOTHING
 		RETURNING id`), d.Action, d.SubjectID, d.Decision, d.DecidedBy, s.ts(at)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
-		return false, nil
+		return 0, nil
 	}
-	return err == nil, err
+	return id, err
+}
+
+// ReleaseDecision deletes decision d, as DecideOnce recorded it (d.ID),
+// when applying it failed: the subject may then be decided again, any
+// way. A decision recorded by another call (another ID) stays.
+func (s *Store) ReleaseDecision(ctx context.Context, d LinkDecision) error {
+	_, err := s.db.ExecContext(ctx, s.rebind(
+		"DELETE FROM link_decisions WHERE id = ? AND action = ? AND subject_id = ?"), d.ID, d.Action, d.SubjectID)
+	if err != nil {
+		return fmt.Errorf("store: release decision %s %d: %w", d.Action, d.SubjectID, err)
+	}
+	return nil
 }
 
 // LinkDecision returns the decision about (action, subjectID), or
@@ -95,11 +109,11 @@ func (s *Store) insertDecision(ctx context.Context, q querier, d LinkDecision, a
 func (s *Store) LinkDecision(ctx context.Context, action string, subjectID int64) (LinkDecision, error) {
 	v, err := queryOne(ctx, s, func(r row) (*LinkDecision, error) {
 		var d LinkDecision
-		if err := r.Scan(&d.Action, &d.SubjectID, &d.Decision, &d.DecidedBy, tcol(&d.DecidedAt)); err != nil {
+		if err := r.Scan(&d.ID, &d.Action, &d.SubjectID, &d.Decision, &d.DecidedBy, tcol(&d.DecidedAt)); err != nil {
 			return nil, err
 		}
 		return &d, nil
-	}, "SELECT action, subject_id, decision, decided_by, decided_at FROM link_decisions WHERE action = ? AND subject_id = ?",
+	}, "SELECT id, action, subject_id, decision, decided_by, decided_at FROM link_decisions WHERE action = ? AND subject_id = ?",
 		action, subjectID)
 	if err != nil {
 		return LinkDecision{}, fmt.Errorf("store: link decision %s %d: %w", action, subjectID, err)

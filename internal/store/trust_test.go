@@ -56,3 +56,47 @@ func TestDecideOnce(t *testing.T) {
 		}
 	})
 }
+
+func TestReleaseDecision(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		first, won, err := s.DecideOnce(ctx, LinkDecision{Action: "triage", SubjectID: 5, Decision: "billing", DecidedBy: "link"})
+		if err != nil || !won || first.ID == 0 {
+			t.Fatalf("first = %+v, %v, %v; want it recorded with its id", first, won, err)
+		}
+		if held, err := s.LinkDecision(ctx, "triage", 5); err != nil || held.ID != first.ID {
+			t.Fatalf("held = %+v, %v; want id %d", held, err, first.ID)
+		}
+		// Releasing another row (a stale id, another subject) keeps it.
+		for _, d := range []LinkDecision{
+			{ID: first.ID + 1, Action: "triage", SubjectID: 5},
+			{ID: first.ID, Action: "triage", SubjectID: 6},
+			{ID: first.ID, Action: "won_lost", SubjectID: 5},
+		} {
+			if err := s.ReleaseDecision(ctx, d); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if held, err := s.LinkDecision(ctx, "triage", 5); err != nil || held.Decision != "billing" {
+			t.Fatalf("after releasing others = %+v, %v; want billing held", held, err)
+		}
+		if err := s.ReleaseDecision(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.LinkDecision(ctx, "triage", 5); !errors.Is(err, ErrNotFound) {
+			t.Fatalf("after release = %v, want ErrNotFound", err)
+		}
+		// Released, the subject may be decided again, another way.
+		again, won, err := s.DecideOnce(ctx, LinkDecision{Action: "triage", SubjectID: 5, Decision: "support", DecidedBy: "link"})
+		if err != nil || !won || again.ID == first.ID {
+			t.Fatalf("again = %+v, %v, %v; want a new decision", again, won, err)
+		}
+		// The first call releasing late leaves the new decision alone.
+		if err := s.ReleaseDecision(ctx, first); err != nil {
+			t.Fatal(err)
+		}
+		if held, err := s.LinkDecision(ctx, "triage", 5); err != nil || held.Decision != "support" {
+			t.Fatalf("after a late release = %+v, %v; want support held", held, err)
+		}
+	})
+}
