@@ -54,8 +54,8 @@ func (h *handler) claimTriage(ctx context.Context, id int64, category string, at
 
 // releaseTriage deletes the decision d this request recorded after
 // applying it failed: a decision nothing applied must not hold the
-// inquiry, so any link of the mail may then decide. It runs even when the request
-// was cancelled, the likely cause of the failure.
+// inquiry, so any link of the mail may then decide. It runs even when
+// the request was cancelled, a likely cause of the failure.
 func (h *handler) releaseTriage(ctx context.Context, d store.LinkDecision) {
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
