@@ -260,6 +260,13 @@ func (cn *conn) waitIdle(ctx context.Context, cmd *imapclient.IdleCommand, wait 
 	case <-ctx.Done():
 	case <-cn.c.Closed():
 	}
+	if ctx.Err() != nil {
+		// A stop: end IDLE without closing the connection, so that the
+		// session can still flag the waiting messages (Poller.flagOnStop).
+		var cancel context.CancelFunc
+		ctx, cancel = stopContext(ctx)
+		defer cancel()
+	}
 	return cn.do(ctx, "idle done", func() error {
 		if err := cmd.Close(); err != nil {
 			return err

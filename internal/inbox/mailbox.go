@@ -78,7 +78,7 @@ type Mailbox struct {
 	// that several rounds are flagged with one command (on a maildir each
 	// flag change renames files, which the server's other sessions, its
 	// deliveries among them, then sync). At most BatchSize messages wait;
-	// a pause in the mail flags them at once.
+	// a pause in the mail, or a clean stop, flags them at once.
 	FlagDelay time.Duration
 	// After defaults to AfterSeen.
 	After AfterAction

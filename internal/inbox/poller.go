@@ -165,13 +165,18 @@ func (p *Poller) sleep(ctx context.Context, d time.Duration) {
 
 // session is one connection: connect, select, then sync and wait for news
 // until an error. It always returns an error (ctx's when cancelled).
-func (p *Poller) session(ctx context.Context, bo *backoff) error {
+func (p *Poller) session(ctx context.Context, bo *backoff) (err error) {
 	p.setState(StateConnecting)
 	cn, err := dial(ctx, p.mbox)
 	if err != nil {
 		return err
 	}
 	defer cn.close()
+	defer func() {
+		if stoppedCleanly(ctx, err) {
+			p.flagOnStop(ctx, cn)
+		}
+	}()
 
 	caps, err := cn.caps(ctx)
 	if err != nil {
@@ -218,6 +223,43 @@ func (p *Poller) session(ctx context.Context, bo *backoff) error {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
+	}
+}
+
+// stopTimeout bounds the after action of the waiting messages when the
+// poller stops, and the DONE that ends IDLE before it.
+const stopTimeout = 5 * time.Second
+
+// stopContext is a context for the last commands of a session after ctx
+// ended: not cancelled with ctx, but bounded by stopTimeout.
+func stopContext(ctx context.Context) (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.WithoutCancel(ctx), stopTimeout)
+}
+
+// stoppedCleanly tells whether a session ended with err because the poller
+// is being stopped: not after a crash (a failed hook), an error, or a lost
+// lease (another poller may hold the mailbox now).
+func stoppedCleanly(ctx context.Context, err error) bool {
+	if ctx.Err() == nil || errors.Is(context.Cause(ctx), lease.ErrLost) {
+		return false
+	}
+	return errors.Is(err, ctx.Err()) || errors.Is(err, context.Cause(ctx))
+}
+
+// flagOnStop runs the after action of the messages still waiting for it
+// (FlagDelay) when the poller stops, so that the team does not see them
+// unread or unmoved until the next start. When the connection is gone the
+// next session's finishAfterActions does it, as after a crash.
+func (p *Poller) flagOnStop(ctx context.Context, cn *conn) {
+	n := len(cn.unflagged)
+	if n == 0 {
+		return
+	}
+	ctx, cancel := stopContext(ctx)
+	defer cancel()
+	if err := p.flagQueued(ctx, cn); err != nil {
+		p.log.WarnContext(ctx, "after action on stop failed, the next start repeats it",
+			"mailbox", p.mbox.Name, "messages", n, "err", err)
 	}
 }
 

@@ -136,8 +136,8 @@ func TestChunkRoundTrips(t *testing.T) {
 
 // TestFlagsWaitWhileMailArrives: while mail keeps coming, handed-off
 // messages wait for \Seen until BatchSize of them would be waiting, then
-// get it with one STORE; the ones still waiting when the poller stops are
-// flagged by the next one.
+// get it with one STORE; a clean stop flags the ones still waiting with
+// one more.
 func TestFlagsWaitWhileMailArrives(t *testing.T) {
 	imapCalls := &tally{}
 	srv := memoryServerWith(t, func(s imapserver.SessionIMAP4rev2) imapserver.Session {
@@ -160,27 +160,74 @@ func TestFlagsWaitWhileMailArrives(t *testing.T) {
 		}
 		synced(t, p, uint32(i+1))
 	}
-	stop()
-	e.assertHandedOff(t, m.Name, n)
 	if got := imapCalls.get("STORE"); got != 1 {
 		t.Errorf("%d STORE commands for %d messages in %d rounds, want 1 (all: %v)", got, n, n, imapCalls)
-	}
-	if got := imapCalls.get("FETCH body"); got != n {
-		t.Errorf("%d body FETCHes, want %d, one per round (all: %v)", got, n, imapCalls)
 	}
 	if _, total, unseen := srv.folderState(t, "INBOX"); total != n || unseen != 2 {
 		t.Fatalf("INBOX: %d messages, %d unseen; want %d, the last 2 unseen", total, unseen, n)
 	}
-
-	// A new poller (after a stop or a crash) flags what was waiting.
-	next, err := inbox.New(m, e.deps())
-	if err != nil {
-		t.Fatal(err)
-	}
-	start(t, next)
-	waitFor(t, 30*time.Second, "all seen", func() bool {
-		_, _, unseen := srv.folderState(t, "INBOX")
-		return unseen == 0
-	})
+	stop()
 	e.assertHandedOff(t, m.Name, n)
+	if got := imapCalls.get("STORE"); got != 2 {
+		t.Errorf("%d STORE commands after the stop, want 2 (all: %v)", got, imapCalls)
+	}
+	if got := imapCalls.get("FETCH body"); got != n {
+		t.Errorf("%d body FETCHes, want %d, one per round (all: %v)", got, n, imapCalls)
+	}
+	if _, total, unseen := srv.folderState(t, "INBOX"); total != n || unseen != 0 {
+		t.Fatalf("INBOX after the stop: %d messages, %d unseen; want %d, all seen", total, unseen, n)
+	}
+}
+
+// TestStopFlagsWaitingMessages: messages handed off while FlagDelay holds
+// their after action back are marked \Seen (or moved) when the poller
+// stops cleanly, before its connection closes, not at the next start.
+func TestStopFlagsWaitingMessages(t *testing.T) {
+	eachServer(t, func(t *testing.T, srv imapServer) {
+		for _, after := range []inbox.AfterAction{inbox.AfterSeen, inbox.AfterMove} {
+			t.Run(string(after), func(t *testing.T) {
+				const n = 3 // below BatchSize: nothing makes room
+				e := setup(t, sqliteStore(t))
+				m := mailbox(srv)
+				m.Folder = "In-" + string(after)
+				m.FlagDelay = time.Hour
+				m.After = after
+				if after == inbox.AfterMove {
+					m.ProcessedFolder = "Processed-" + string(after)
+				}
+				c := srv.client(t)
+				if err := c.Create(m.Folder, nil).Wait(); err != nil {
+					t.Fatal(err)
+				}
+				p, err := inbox.New(m, e.deps())
+				if err != nil {
+					t.Fatal(err)
+				}
+				stop := start(t, p)
+				waitFor(t, 30*time.Second, "idle", func() bool { return p.Status().State == inbox.StateIdle })
+				// One at a time, each its own round: a round that finds
+				// nothing new would flag what waits.
+				for i, raw := range messages(n) {
+					if err := appendRaw(t, c, m.Folder, raw); err != nil {
+						t.Fatal(err)
+					}
+					synced(t, p, uint32(i+1))
+				}
+				if _, total, unseen := srv.folderState(t, m.Folder); total != n || unseen != n {
+					t.Fatalf("%s before the stop: %d messages, %d unseen; want %d waiting", m.Folder, total, unseen, n)
+				}
+				stop()
+				e.assertHandedOff(t, m.Name, n)
+				_, total, unseen := srv.folderState(t, m.Folder)
+				if after == inbox.AfterSeen && (total != n || unseen != 0) {
+					t.Fatalf("%s after the stop: %d messages, %d unseen; want %d, all seen", m.Folder, total, unseen, n)
+				}
+				if after == inbox.AfterMove {
+					if _, moved, _ := srv.folderState(t, m.ProcessedFolder); total != 0 || moved != n {
+						t.Fatalf("after the stop: %d messages in %s, %d in %s; want 0 and %d", total, m.Folder, moved, m.ProcessedFolder, n)
+					}
+				}
+			})
+		}
+	})
 }
