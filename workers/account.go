@@ -20,7 +20,6 @@ import (
 // mailReader reads an inquiry and the mail it was made from.
 type mailReader interface {
 	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
-	InboundMessage(ctx context.Context, id int64) (*store.InboundMessage, error)
 	InboundParsed(ctx context.Context, id int64) (store.ParsedInbound, bool, error)
 }
 
