@@ -422,7 +422,10 @@ func (h *RepMeetingMail) outcome(ctx context.Context, m *store.Meeting, rep *sto
 	if ins.Action == meeting.RepNoShow {
 		status = store.MeetingNoShow
 	}
-	_, d, err := h.svc.SetOutcome(ctx, m.ID, status, ins.Note, meeting.Recorder(rep.Name, rep.Email))
+	now, d, err := h.svc.SetOutcome(ctx, m.ID, status, ins.Note, meeting.Recorder(rep.Name, rep.Email))
+	if now != nil {
+		m = now // the status SetOutcome saw, which may be newer than the mail's read
+	}
 	switch {
 	case errors.Is(err, meeting.ErrDecided):
 		return "", "its outcome is already recorded as " + outcomeWords(d.Decision), nil

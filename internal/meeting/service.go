@@ -274,7 +274,10 @@ func (s *Service) SetOutcome(ctx context.Context, id int64, status, note, by str
 		DecidedBy: by, DecidedAt: s.now()}, note)
 	switch {
 	case errors.Is(err, store.ErrConflict):
-		return m, d, ErrNotOpen // cancelled since it was read
+		// Cancelled since it was read: say so to the caller, whose
+		// answer names why nothing was recorded.
+		m.Status = store.MeetingCancelled
+		return m, d, ErrNotOpen
 	case err != nil:
 		return m, d, err
 	case won:

@@ -154,8 +154,14 @@ func TestSetOutcomeOfMeetingCancelledMeanwhile(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := svc.SetOutcome(ctx, id, store.MeetingHeld, "send the quote", "Rita"); !errors.Is(err, meeting.ErrNotOpen) {
+	got, _, err := svc.SetOutcome(ctx, id, store.MeetingHeld, "send the quote", "Rita")
+	if !errors.Is(err, meeting.ErrNotOpen) {
 		t.Errorf("outcome of a meeting cancelled meanwhile = %v, want ErrNotOpen", err)
+	}
+	// The caller words its answer from the meeting returned: it must say
+	// cancelled, not the status read before the cancel.
+	if got == nil || got.Status != store.MeetingCancelled {
+		t.Errorf("returned meeting = %+v, want status %q", got, store.MeetingCancelled)
 	}
 	if got, err := st.Meeting(ctx, id); err != nil || got.Status != store.MeetingCancelled || got.Outcome != "" {
 		t.Errorf("meeting = %+v, %v; want it cancelled, without an outcome", got, err)
