@@ -29,6 +29,8 @@ func main() {
 	flag.IntVar(&o.AppendConns, "append-conns", 4, "IMAP connections appending at once")
 	flag.IntVar(&o.NoopTasks, "noop-tasks", 20000, "tasks in asynq's no-op drain")
 	flag.BoolVar(&o.CPUProfile, "cpuprofile", false, "each salesdesk process writes a CPU profile into -dir")
+	flag.IntVar(&o.DovecotPID, "dovecot-pid", 0, "Dovecot's master process, to count the CPU time of the whole server; 0 leaves it out")
+	flag.IntVar(&o.PostgresPID, "postgres-pid", 0, "the local PostgreSQL postmaster, to count the server's CPU time; 0 leaves it out")
 	flag.Parse()
 	if o.Bin == "" || o.Dir == "" || o.DSN == "" || o.IMAPAddr == "" {
 		fmt.Fprintln(os.Stderr, "salesdesk-bench: -bin, -dir, -dsn and -imap are required")
@@ -43,7 +45,8 @@ func main() {
 		os.Exit(1)
 	}
 	fmt.Println(res.Check)
-	fmt.Printf("cpu_ms_per_mail=%.1f (all salesdesk processes, user+system, from the first APPEND to the last answer)\n", float64(res.CPUPerMail.Microseconds())/1000)
+	fmt.Printf("cpu_ms_per_mail=%.1f (all salesdesk processes, user+system, from the first APPEND to the last answer) cpu_ms_per_mail_of: %s\n",
+		float64(res.CPUPerMail.Microseconds())/1000, res.PartyPerMail)
 	fmt.Println(res.Line())
 	if !res.Check.OK() {
 		os.Exit(3)
