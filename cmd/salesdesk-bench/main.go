@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"runtime/pprof"
 	"syscall"
 
 	"salesdesk/internal/bench"
@@ -39,7 +41,20 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	o.Log = os.Stderr
+	if o.CPUProfile {
+		// The benchmark's own CPU (the SMTP sink, the appenders) is part
+		// of what the machine spends per mail.
+		f, err := os.Create(filepath.Join(o.Dir, "cpu-bench.pprof"))
+		if err == nil {
+			err = pprof.StartCPUProfile(f)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "salesdesk-bench: cpu profile: %v\n", err)
+			os.Exit(1)
+		}
+	}
 	res, err := bench.Run(ctx, o)
+	pprof.StopCPUProfile()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "salesdesk-bench: %v\n", err)
 		os.Exit(1)
