@@ -5,13 +5,16 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/emersion/go-imap/v2/imapclient"
+	"github.com/redis/go-redis/v9"
 
 	"salesdesk/internal/proc"
 	"salesdesk/internal/store"
@@ -33,6 +36,8 @@ type Options struct {
 	AppendConns  int     // IMAP connections appending at once
 	NoopTasks    int     // tasks of asynq's no-op drain
 	CPUProfile   bool    // each salesdesk process writes a CPU profile into Dir
+	DovecotPID   int     // Dovecot's master process, for its CPU time; 0 when unknown
+	PostgresPID  int     // the local PostgreSQL server's postmaster, for its CPU time; 0 when none
 	Settle       time.Duration
 	Log          io.Writer // progress lines
 }
@@ -46,6 +51,7 @@ type Result struct {
 	NoopPerSec   float64
 	PeakRSSBytes int64         // the largest peak resident memory of any salesdesk process
 	CPUPerMail   time.Duration // CPU time of all salesdesk processes from the first APPEND to the last answer, per mail
+	PartyPerMail PartyCPU      // the same for each party and the whole machine
 	Check        Check
 }
 
@@ -96,10 +102,12 @@ type desk struct {
 	o     Options
 	sink  *Sink
 	redis *proc.Redis
-	st    *store.Store
-	procs []*proc.Process
-	user  string
-	run   string
+	// redisPID is the run's redis-server, for its CPU time.
+	redisPID int
+	st       *store.Store
+	procs    []*proc.Process
+	user     string
+	run      string
 }
 
 // Run runs the benchmark once.
@@ -128,7 +136,7 @@ func Run(ctx context.Context, o Options) (Result, error) {
 		return Result{}, fmt.Errorf("warm-up: %w", err)
 	}
 
-	cpuBefore := d.cpuTime()
+	cpuBefore := d.partyCPU()
 	mails := make([]Mail, o.Mails)
 	for n := range mails {
 		mails[n] = NewMail(d.run, n)
@@ -140,7 +148,8 @@ func Run(ctx context.Context, o Options) (Result, error) {
 	}
 	fmt.Fprintf(o.Log, "bench: appended in %v, waiting for the answers\n", time.Since(sent[0]).Round(time.Millisecond))
 	werr := d.waitAnswers(ctx, mails, sent, o.Settle)
-	res := Result{Mails: len(mails), CPUPerMail: (d.cpuTime() - cpuBefore) / time.Duration(max(len(mails), 1))}
+	res := Result{Mails: len(mails), PartyPerMail: d.partyCPU().Sub(cpuBefore).PerMail(len(mails))}
+	res.CPUPerMail = res.PartyPerMail.Salesdesk
 	var lat []time.Duration
 	var last time.Time
 	for n, m := range mails {
@@ -219,6 +228,9 @@ func (d *desk) start(ctx context.Context) error {
 	if d.redis, err = proc.StartRedis(ctx, filepath.Join(o.Dir, "redis"), proc.InMemory); err != nil {
 		return err
 	}
+	if d.redisPID, err = redisPID(ctx, d.redis.Addr); err != nil {
+		return err
+	}
 	if d.st, err = store.Open(ctx, o.DSN); err != nil {
 		return err
 	}
@@ -263,15 +275,45 @@ func (d *desk) start(ctx context.Context) error {
 	return nil
 }
 
-// cpuTime is the CPU time all salesdesk processes have used so far.
-func (d *desk) cpuTime() time.Duration {
-	var sum time.Duration
+// partyCPU is the CPU time each party of the run has used so far, and
+// the machine's busy time.
+func (d *desk) partyCPU() PartyCPU {
+	var c PartyCPU
 	for _, p := range d.procs {
 		if t, err := p.CPUTime(); err == nil {
-			sum += t
+			c.Salesdesk += t
 		}
 	}
-	return sum
+	if snap, err := snapshotProcs(); err == nil {
+		if d.o.DovecotPID > 0 {
+			c.Dovecot = snap.treeCPU(d.o.DovecotPID)
+		}
+		if d.o.PostgresPID > 0 {
+			c.Postgres = snap.treeCPU(d.o.PostgresPID)
+		}
+		if st, ok := snap[d.redisPID]; ok {
+			c.Redis = ticks(st.UTime + st.STime)
+		}
+	}
+	c.Bench, _ = processCPU(os.Getpid())
+	c.Machine, _ = machineBusy()
+	return c
+}
+
+// redisPID asks the Redis at addr for its process id.
+func redisPID(ctx context.Context, addr string) (int, error) {
+	c := redis.NewClient(&redis.Options{Addr: addr})
+	defer c.Close()
+	info, err := c.Info(ctx, "server").Result()
+	if err != nil {
+		return 0, fmt.Errorf("redis info: %w", err)
+	}
+	for line := range strings.SplitSeq(info, "\n") {
+		if v, ok := strings.CutPrefix(line, "process_id:"); ok {
+			return strconv.Atoi(strings.TrimSpace(v))
+		}
+	}
+	return 0, fmt.Errorf("redis info: no process_id")
 }
 
 func (d *desk) close() {
@@ -354,20 +396,24 @@ feed:
 // waitAnswers waits until every customer mail has an answer, or until no
 // new answer came for settle, or a salesdesk process died.
 func (d *desk) waitAnswers(ctx context.Context, mails []Mail, sent []time.Time, settle time.Duration) error {
-	answered, progress := map[int]bool{}, time.Now()
-	want := 0
-	for _, m := range mails {
+	// Only the mails still unanswered are looked at, and only when the
+	// sink took a mail since the last look: the benchmark's own CPU is
+	// part of what the machine spends per mail.
+	var pending []int
+	for n, m := range mails {
 		if m.Kind.Answered() {
-			want++
+			pending = append(pending, n)
 		}
 	}
+	progress, seen := time.Now(), -1
 	for tick := time.NewTicker(50 * time.Millisecond); ; {
-		for n, m := range mails {
-			if m.Kind.Answered() && !answered[n] && len(d.sink.Arrivals(m.From)) > 0 {
-				answered[n], progress = true, time.Now()
+		if total := d.sink.Total(); total != seen {
+			left := len(pending)
+			if pending, seen = slices.DeleteFunc(pending, func(n int) bool { return d.sink.Got(mails[n].From) }), total; len(pending) < left {
+				progress = time.Now()
 			}
 		}
-		if len(answered) == want {
+		if len(pending) == 0 {
 			return nil
 		}
 		for _, p := range d.procs {
@@ -376,7 +422,7 @@ func (d *desk) waitAnswers(ctx context.Context, mails []Mail, sent []time.Time, 
 			}
 		}
 		if time.Since(progress) > settle {
-			return fmt.Errorf("%d of %d customer mails unanswered after %v without progress", want-len(answered), want, settle)
+			return fmt.Errorf("%d customer mails unanswered after %v without progress", len(pending), settle)
 		}
 		select {
 		case <-ctx.Done():

@@ -52,6 +52,13 @@ func (s *Sink) Total() int {
 	return s.total
 }
 
+// Got reports whether any mail arrived for addr.
+func (s *Sink) Got(addr string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.arrivals[strings.ToLower(addr)]) > 0
+}
+
 // Arrivals returns the arrival times of the mails to addr.
 func (s *Sink) Arrivals(addr string) []time.Time {
 	s.mu.Lock()

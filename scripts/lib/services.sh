@@ -22,6 +22,9 @@ SERVICES_PG_HOST=127.0.0.1
 SERVICES_PG_PORT=${SERVICES_PG_PORT:-5432}
 SERVICES_IMAP_PORT_FIRST=14300
 SERVICES_IMAP_PORT_LAST=14399
+# Dovecot's mail storage: maildir for the tests (a Maildir per user, as the
+# DESIGN's notes describe); scripts/bench e2e picks its own (--mail-format).
+SERVICES_DOVECOT_MAIL_LOCATION="${SERVICES_DOVECOT_MAIL_LOCATION:-maildir:~/Maildir}"
 
 _services_apt_updated=
 _services_dovecot_dir=
@@ -270,7 +273,7 @@ first_valid_uid = 1
 last_valid_uid = 0
 first_valid_gid = 1
 last_valid_gid = 0
-mail_location = maildir:~/Maildir
+mail_location = $SERVICES_DOVECOT_MAIL_LOCATION
 mail_fsync = never
 mailbox_idle_check_interval = 1 secs
 default_process_limit = 1000
