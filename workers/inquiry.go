@@ -123,9 +123,12 @@ func newInquiryHandler[H ~struct{ inquiryMail }](d InquiryDeps, o InquiryOptions
 // the inquiry's reference token and what happens next, threaded onto the
 // customer's mail.
 //
-// Intake decides whether a mail is acknowledged; this handler checks the
-// per-sender window once more, right before writing the row, which
-// narrows the race between two mails of one sender taken in at once.
+// Intake decides whether a mail is acknowledged and, wired by New, writes
+// the row itself in the transaction that marks the mail processed, with
+// AckMail: the task runs only when that failed, and for tasks of older
+// builds. It checks the per-sender window once more, right before
+// writing the row, which narrows the race between two mails of one
+// sender taken in at once.
 type AckHandler struct{ inquiryMail }
 
 // NewAckHandler returns the inquiry:ack handler.
