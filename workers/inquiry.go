@@ -123,9 +123,12 @@ func newInquiryHandler[H ~struct{ inquiryMail }](d InquiryDeps, o InquiryOptions
 // the inquiry's reference token and what happens next, threaded onto the
 // customer's mail.
 //
-// Intake decides whether a mail is acknowledged; this handler checks the
-// per-sender window once more, right before writing the row, which
-// narrows the race between two mails of one sender taken in at once.
+// Intake decides whether a mail is acknowledged and, wired by New, writes
+// the row itself in the transaction that marks the mail processed, with
+// AckMail: the task runs only when that failed, and for tasks of older
+// builds. It checks the per-sender window once more, right before
+// writing the row, which narrows the race between two mails of one
+// sender taken in at once.
 type AckHandler struct{ inquiryMail }
 
 // NewAckHandler returns the inquiry:ack handler.
@@ -133,7 +136,9 @@ func NewAckHandler(d InquiryDeps, o InquiryOptions) (*AckHandler, error) {
 	return newInquiryHandler[AckHandler](d, o)
 }
 
-// ProcessTask handles one inquiry:ack task.
+// ProcessTask handles one inquiry:ack task: the acknowledgement of an
+// inquiry whose intake did not write it (intake.Deps.Ack unset, or
+// AckMail failed there).
 func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseInquiryAckPayload(t.Payload())
 	cm, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
@@ -141,12 +146,8 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		return err
 	}
 	q := cm.inquiry
-	to := q.ContactEmail
-	if to == "" {
-		return queue.Permanent(fmt.Errorf("ack inquiry %d: no sender address", q.ID))
-	}
-	if h.opts.AckWindow > 0 {
-		recent, err := intake.RecentAck(ctx, h.st, to, q.ID, h.Clock.Now().Add(-h.opts.AckWindow))
+	if q.ContactEmail != "" && h.opts.AckWindow > 0 {
+		recent, err := intake.RecentAck(ctx, h.st, q.ContactEmail, q.ID, h.Clock.Now().Add(-h.opts.AckWindow))
 		if err != nil {
 			return err
 		}
@@ -155,18 +156,37 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 			return nil
 		}
 	}
+	o, err := h.AckMail(ctx, intake.AckRequest{Inquiry: q, Subject: cm.parsed.Subject, MessageID: cm.messageID,
+		References: cm.parsed.References, UnverifiedSender: p.UnverifiedSender})
+	if err != nil {
+		return err
+	}
+	return h.Outbox.QueueMail(ctx, o)
+}
+
+// AckMail renders the acknowledgement of r.Inquiry as an outbound row,
+// not stored: the one place its content is decided, for intake (which
+// stores it with the mail's outcome) and for ProcessTask. An inquiry
+// without a sender address is a permanent error.
+func (h *AckHandler) AckMail(ctx context.Context, r intake.AckRequest) (*store.OutboundEmail, error) {
+	q := r.Inquiry
+	to := q.ContactEmail
+	if to == "" {
+		return nil, queue.Permanent(fmt.Errorf("ack inquiry %d: no sender address", q.ID))
+	}
 	category := q.Category
 	if q.Status == store.InquiryTriage {
 		category = "" // not decided yet: the generic next step
 	}
 	o := &store.OutboundEmail{IdempotencyKey: intake.AckKey(q.ID), Kind: intake.KindAck, InquiryID: q.ID, To: []string{to}}
+	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{Subject: r.Subject, References: r.References}, messageID: r.MessageID}
 	cm.reply(o)
 	name, err := recordedName(ctx, h.st, to)
 	if err != nil {
-		return err
+		return nil, err
 	}
-	data := mailer.AckData{CustomerName: name, Reference: q.Reference, Category: category, Subject: cm.parsed.Subject}
-	if p.UnverifiedSender {
+	data := mailer.AckData{CustomerName: name, Reference: q.Reference, Category: category, Subject: r.Subject}
+	if r.UnverifiedSender {
 		// The From may be forged and the mail may go to someone who never
 		// wrote: repeat none of its text, promise no change.
 		data.Subject = ""
@@ -175,13 +195,16 @@ func (h *AckHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 		}
 	}
 	if owner, err := h.answeringOwner(ctx, q, category); err != nil {
-		return err
+		return nil, err
 	} else if owner != nil {
 		// The owner gets the hand-off: they answer, and they sign.
 		data.Who, data.WhoOwnsAccount = owner.Name, true
 		data.Signer = repSigner(owner)
 	}
-	return h.queueIn(ctx, "ack", q.Language, data, o)
+	if err := h.render("ack", q.Language, data, o); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // answeringOwner is the account owner who will answer the inquiry

@@ -59,22 +59,23 @@ func (s *taskSink) of(typ string) []*asynq.Task {
 }
 
 type inquiryFixture struct {
-	ctx    context.Context
-	st     *store.Store
-	sink   *taskSink
-	intake *intake.Processor
-	opts   InquiryOptions
-	deps   InquiryDeps
-	now    time.Time
-	uid    uint32
-	acme   *store.Customer
-	rep    *store.Rep
+	ctx     context.Context
+	st      *store.Store
+	sink    *taskSink
+	intake  *intake.Processor
+	opts    InquiryOptions
+	deps    InquiryDeps
+	now     time.Time
+	uid     uint32
+	minConf float64
+	acme    *store.Customer
+	rep     *store.Rep
 }
 
 func newInquiryFixture(t *testing.T, minConf float64) *inquiryFixture {
 	t.Helper()
 	ctx := context.Background()
-	f := &inquiryFixture{ctx: ctx, sink: &taskSink{}, now: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC)}
+	f := &inquiryFixture{ctx: ctx, sink: &taskSink{}, now: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), minConf: minConf}
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
@@ -111,6 +112,20 @@ func newInquiryFixture(t *testing.T, minConf float64) *inquiryFixture {
 // take stores a raw mail and runs intake on it.
 func (f *inquiryFixture) take(t *testing.T, from, subject, messageID, body string) *store.Inquiry {
 	t.Helper()
+	id := f.store(t, from, subject, messageID, body)
+	if err := f.intake.Process(f.ctx, id); err != nil {
+		t.Fatal(err)
+	}
+	q, err := f.st.InquiryByInboundMessage(f.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return q
+}
+
+// store stores a raw mail as the poller does and returns its id.
+func (f *inquiryFixture) store(t *testing.T, from, subject, messageID, body string) int64 {
+	t.Helper()
 	f.uid++
 	raw := fmt.Sprintf("From: %s\r\nTo: sales@ourco.example\r\nSubject: %s\r\nMessage-ID: <%s>\r\nDate: Mon, 10 Mar 2025 08:30:00 +0000\r\n"+
 		"Content-Type: text/plain; charset=utf-8\r\n\r\n%s", from, subject, messageID, strings.ReplaceAll(body, "\n", "\r\n"))
@@ -118,14 +133,7 @@ func (f *inquiryFixture) take(t *testing.T, from, subject, messageID, body strin
 	if _, _, _, err := f.st.SaveInboundMessage(f.ctx, m); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.intake.Process(f.ctx, m.ID); err != nil {
-		t.Fatal(err)
-	}
-	q, err := f.st.InquiryByInboundMessage(f.ctx, m.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return q
+	return m.ID
 }
 
 // run runs h on t twice: a handler's repeat must change nothing.

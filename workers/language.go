@@ -12,6 +12,15 @@ import (
 // queueIn renders template name in the customer's language (English when
 // the template has no version in it) and queues the mail; see queue.
 func (d Desk) queueIn(ctx context.Context, name, language string, data any, o *store.OutboundEmail) error {
+	if err := d.render(name, language, data, o); err != nil {
+		return err
+	}
+	return d.Outbox.QueueMail(ctx, o)
+}
+
+// render renders template name in language into o, from the desk's
+// address; a subject already set on o replaces the template's.
+func (d Desk) render(name, language string, data any, o *store.OutboundEmail) error {
 	r, _, err := d.Renderer.RenderIn(name, language, data)
 	if err != nil {
 		return queue.Permanent(fmt.Errorf("render %s: %w", name, err))
@@ -21,7 +30,7 @@ func (d Desk) queueIn(ctx context.Context, name, language string, data any, o *s
 		o.Subject = r.Subject
 	}
 	o.BodyText, o.BodyHTML = r.Text, r.HTML
-	return d.Outbox.QueueMail(ctx, o)
+	return nil
 }
 
 // repLister lists reps, for finding one who speaks a customer's language.

@@ -176,6 +176,12 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	inq := InquiryDeps{Desk: d.Desk, Store: d.Store}
 	ack, err := NewAckHandler(inq, o.Inquiry)
 	add(tasks.TypeInquiryAck, ack, err)
+	if d.Intake.Ack == nil && err == nil {
+		// Intake writes the acknowledgement with the mail's outcome; the
+		// handler stays for the inquiry:ack tasks intake still enqueues
+		// (AckMail failed) and those of older builds.
+		d.Intake.Ack = ack
+	}
 	handoff, err := NewHandoffHandler(inq, o.Inquiry)
 	add(tasks.TypeInquiryHandoff, handoff, err)
 	triage, err := NewTriageHandler(inq, o.Inquiry)

@@ -3,8 +3,10 @@ package intake
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"time"
 
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/tasks"
@@ -86,6 +88,47 @@ func AckDecision(q *store.Inquiry, sender, followup string) (bool, string) {
 		return false, "the answer is the acknowledgement"
 	}
 	return true, ""
+}
+
+// AckRequest is what an Acknowledger writes the acknowledgement of an
+// inquiry from: what intake has in hand, so nothing is read again.
+type AckRequest struct {
+	Inquiry *store.Inquiry
+	// Subject is the customer's mail's subject; MessageID (without angle
+	// brackets, may be "") and References are what the acknowledgement
+	// is threaded onto.
+	Subject    string
+	MessageID  string
+	References []string
+	// UnverifiedSender: the From may be forged, so the acknowledgement
+	// repeats none of the mail's text and promises no change.
+	UnverifiedSender bool
+}
+
+// Acknowledger renders the acknowledgement of an inquiry as an outbound
+// row, not yet stored; workers.AckHandler implements it, and its
+// inquiry:ack task renders the same row.
+type Acknowledger interface {
+	AckMail(ctx context.Context, r AckRequest) (*store.OutboundEmail, error)
+}
+
+// ackMail is the acknowledgement's outbound row, ready to be stored with
+// the intake's outcome, or nil when there is no Acknowledger or it could
+// not write the row: the caller then enqueues inquiry:ack, whose handler
+// tries again with retries of its own.
+func (p *Processor) ackMail(ctx context.Context, r AckRequest, log *slog.Logger) *store.OutboundEmail {
+	if p.ack == nil {
+		return nil
+	}
+	o, err := p.ack.AckMail(ctx, r)
+	if err == nil {
+		err = outbox.Prepare(o)
+	}
+	if err != nil {
+		log.WarnContext(ctx, "acknowledgement left to inquiry:ack", "error", err.Error())
+		return nil
+	}
+	return o
 }
 
 // ackDue is AckDecision plus the optional per-sender window.

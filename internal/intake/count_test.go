@@ -14,6 +14,7 @@ func TestCommitsPerMail(t *testing.T) {
 	t.Parallel()
 	plain := setup(t, setupOpts{followups: allFollowups})
 	checked := trustSetup(t)
+	acking := setup(t, setupOpts{followups: allFollowups, ack: &stubAck{}})
 	cases := []struct {
 		name          string
 		e             *env
@@ -27,6 +28,11 @@ func TestCommitsPerMail(t *testing.T) {
 		// the inquiry, the lead; the rest with the status
 		{"quote request from a new sender", plain, mail{from: "Bob <bob@newco.example>", subject: "Quote for 500 units",
 			messageID: "count2@newco.example", body: "Hello,\n\nplease send us a quote for 500 units of your widget.\n\nBob\n"}, 14, 3},
+		// the same with the acknowledgement's row (rendered without a read
+		// here, workers.TestAckInIntakeCostsLess counts the real one) in
+		// the status's transaction, where the inquiry:ack outbox row was
+		{"quote request, acknowledged in intake", acking, mail{from: "Bob <bob@newco.example>", subject: "Quote for 500 units",
+			messageID: "count5@newco.example", body: "Hello,\n\nplease send us a quote for 500 units of your widget.\n\nBob\n"}, 14, 3},
 		// the parsed form with the status, one statement
 		{"out-of-office reply", plain, mail{from: "Carl <carl@acme.com>", subject: "Out of office", messageID: "count3@acme.com",
 			headers: []string{"Auto-Submitted: auto-replied"}, body: "I am away until Monday.\n"}, 3, 1},

@@ -13,6 +13,7 @@ import (
 
 	"salesdesk/internal/entity"
 	"salesdesk/internal/mailparse"
+	"salesdesk/internal/outbox"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
@@ -122,6 +123,11 @@ type Deps struct {
 	// Cc/Bcc (lead.ContactRecognizer), recorded as contact, and intake
 	// neither acknowledges it nor makes it an inquiry.
 	RepReply func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
+	// Ack, when set, renders each acknowledgement, whose outbound row is
+	// then written in the transaction that marks the mail processed and
+	// whose mail:send is enqueued after it: no inquiry:ack task, no
+	// second commit. Nil enqueues inquiry:ack, whose handler writes it.
+	Ack Acknowledger
 }
 
 // Processor runs intake. It is safe for concurrent use.
@@ -134,6 +140,7 @@ type Processor struct {
 	log     *slog.Logger
 	now     func() time.Time
 	rep     func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
+	ack     Acknowledger
 	opts    Options
 	freeDom map[string]bool
 	own     map[string]bool
@@ -153,7 +160,7 @@ func New(d Deps, o Options) (*Processor, error) {
 	if o.FreeMailDomains == nil {
 		o.FreeMailDomains = DefaultFreeMailDomains()
 	}
-	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, rep: d.RepReply, opts: o}
+	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, rep: d.RepReply, ack: d.Ack, opts: o}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -212,13 +219,16 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 		// an attachment that could not be stored is retried instead.
 		return saver.err
 	}
-	// The parsed form, the outbox rows of the follow-on tasks and the
-	// status "processed" are written in one transaction at the end (a
-	// commit per mail, not three); the tasks are enqueued after it. A crash
-	// before the commit re-runs intake, which finds the inquiry it made and
-	// builds the same tasks; after it, recovery enqueues the rows' tasks.
+	// The parsed form, the outbox rows of the follow-on tasks, the
+	// acknowledgement's outbound row (Deps.Ack) and the status "processed"
+	// are written in one transaction at the end (a commit per mail, not
+	// four); the tasks and the acknowledgement's mail:send are enqueued
+	// after it. A crash before the commit re-runs intake, which finds the
+	// inquiry it made and builds the same tasks and acknowledgement; after
+	// it, recovery enqueues the rows' tasks and sends the queued row.
 	parsed := parsedInbound(m, p.now())
 	var followons []*asynq.Task
+	var mails []*store.OutboundEmail
 	log := p.log.With("inbound_id", in.ID, "kind", string(m.Kind))
 	switch m.Kind {
 	case mailparse.KindBounce:
@@ -241,7 +251,7 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 			}
 		}
 		oversize := m.Oversize || in.Size > int64(len(in.Raw))
-		if followons, err = p.takeHuman(ctx, in, m, oversize, log); err != nil {
+		if followons, mails, err = p.takeHuman(ctx, in, m, oversize, log); err != nil {
 			return err
 		}
 	default:
@@ -251,9 +261,19 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 	if err != nil {
 		return fmt.Errorf("intake: follow-on tasks: %w", err)
 	}
-	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed, Pending: pending, Status: store.InboundProcessed})
+	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed, Pending: pending, Outbound: mails,
+		Status: store.InboundProcessed})
 	if err != nil {
 		return err
+	}
+	for _, o := range mails {
+		// A row whose mail:send is lost (a crash, Redis) stays queued,
+		// and recovery enqueues it.
+		t, err := outbox.SendTask(o)
+		if err != nil {
+			return err
+		}
+		followons = append(followons, t)
 	}
 	if err := queue.EnqueueRecorded(ctx, p.enq, followons...); err != nil {
 		return fmt.Errorf("intake: follow-on tasks: %w", err)
@@ -345,8 +365,9 @@ func bounceReason(b *mailparse.BounceInfo) string {
 }
 
 // takeHuman threads, links and routes a mail written by a person and
-// returns its follow-on tasks, for Process to record and enqueue.
-func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) ([]*asynq.Task, error) {
+// returns its follow-on tasks, for Process to record and enqueue, and the
+// outbound mails (the acknowledgement) Process stores with its outcome.
+func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) ([]*asynq.Task, []*store.OutboundEmail, error) {
 	// A From we could not send to is no sender: nobody gets acknowledged
 	// or answered at it, and no hand-off or lead mail gets it as Reply-To.
 	sender := mailparse.Sendable(m.From.Address)
@@ -355,7 +376,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	auth, err := p.checkSender(ctx, in, sender)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	d := p.router.Route(routing.MessageInput(m))
 
@@ -366,16 +387,16 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	case errors.Is(err, store.ErrNotFound):
 		q, err = p.openInquiry(ctx, in, m, sender, d, oversize)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	default:
-		return nil, err
+		return nil, nil, err
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
 
 	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize, auth)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	followons := []*asynq.Task{t}
 	// When any follow-on writes to the customer at once (an order's
@@ -390,7 +411,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		}
 		st, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		followons = append(followons, st)
 		if AnswersAtOnce(st.Type()) {
@@ -401,25 +422,31 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 
 	ack, why, err := p.ackDue(ctx, q, sender, ackFor)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
+	var mails []*store.OutboundEmail
 	if ack {
 		trusted, err := p.senderTrusted(ctx, q, auth)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID, UnverifiedSender: !trusted})
-		if err != nil {
-			return nil, err
+		r := AckRequest{Inquiry: q, Subject: m.Subject, MessageID: in.MessageID, References: m.References, UnverifiedSender: !trusted}
+		if o := p.ackMail(ctx, r, log); o != nil {
+			mails = append(mails, o)
+		} else {
+			t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID, UnverifiedSender: !trusted})
+			if err != nil {
+				return nil, nil, err
+			}
+			followons = append(followons, t)
 		}
-		followons = append(followons, t)
 	}
 	log.InfoContext(ctx, "inquiry routed", "followup", what, "confidence", q.Confidence, "parent_id", q.ParentID,
 		"customer_id", q.CustomerID)
 	if !ack {
 		log.InfoContext(ctx, "no acknowledgement", "why", why)
 	}
-	return followons, nil
+	return followons, mails, nil
 }
 
 // openInquiry creates the inquiry of a new human mail.

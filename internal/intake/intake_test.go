@@ -17,6 +17,7 @@ import (
 	"salesdesk/internal/intake"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/mailparse"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
@@ -118,6 +119,9 @@ type setupOpts struct {
 	opts      intake.Options
 	followups func(st *store.Store) intake.Followups
 	senders   intake.SenderChecker
+	ack       intake.Acknowledger
+	// enqueuer, when set, wraps the recorder.
+	enqueuer func(r *recorder) queue.Enqueuer
 }
 
 // setup opens a fresh store with one account (acme.com, owner rep Rita,
@@ -158,8 +162,12 @@ func setup(t *testing.T, so setupOpts) *env {
 	if so.followups != nil {
 		o.Followups = so.followups(st)
 	}
+	var enq queue.Enqueuer = e.q
+	if so.enqueuer != nil {
+		enq = so.enqueuer(e.q)
+	}
 	e.p, err = intake.New(intake.Deps{
-		Store: st, Router: router, Enqueuer: e.q, Senders: so.senders,
+		Store: st, Router: router, Enqueuer: enq, Senders: so.senders, Ack: so.ack,
 		Now:    func() time.Time { return e.now },
 		Reload: func(context.Context) error { e.reloads++; return nil },
 	}, o)

@@ -11,6 +11,8 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/hibiken/asynq"
+
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
@@ -53,31 +55,53 @@ func (b *Outbox) QueueMail(ctx context.Context, o *store.OutboundEmail) error {
 // A message that cannot be built (see mailer.Outgoing) is not stored and
 // the error wraps asynq.SkipRetry and mailer.ErrPermanent.
 func (b *Outbox) Queue(ctx context.Context, o *store.OutboundEmail) (int64, error) {
-	if o.MessageID == "" {
-		id, err := mailer.NewMessageID(o.From)
-		if err != nil {
-			return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
-		}
-		o.MessageID = id
-	}
-	// A row that can never become a message (a recipient net/mail cannot
-	// parse, a line break in an address) is refused here, before it is
-	// stored, rather than failed later by mail:send.
-	if _, err := Message(o, time.Time{}).Msg(); err != nil {
-		return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+	if err := Prepare(o); err != nil {
+		return 0, err
 	}
 	id, _, err := b.store.CreateOutbound(ctx, o)
 	if err != nil {
 		return 0, fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err)
 	}
-	t, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: id})
+	t, err := SendTask(o)
 	if err != nil {
-		return 0, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+		return 0, err
 	}
 	if _, _, err := queue.Enqueue(ctx, b.enq, t); err != nil {
 		return 0, fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err)
 	}
 	return id, nil
+}
+
+// Prepare readies o to be stored as a row by a caller that writes it in
+// its own transaction (store.InboundOutcome.Outbound) and enqueues
+// SendTask after the commit: it gives o a Message-ID in the domain of
+// o.From when it has none, and refuses (permanently, wrapping
+// asynq.SkipRetry and mailer.ErrPermanent) a row that can never become a
+// message: a recipient net/mail cannot parse, a line break in an address.
+// Queue calls it, so such a row is refused before it is stored rather
+// than failed later by mail:send.
+func Prepare(o *store.OutboundEmail) error {
+	if o.MessageID == "" {
+		id, err := mailer.NewMessageID(o.From)
+		if err != nil {
+			return queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+		}
+		o.MessageID = id
+	}
+	if _, err := Message(o, time.Time{}).Msg(); err != nil {
+		return queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+	}
+	return nil
+}
+
+// SendTask is the mail:send task of o, a stored row (o.ID set). Its
+// TaskID is the row's, so enqueueing it twice sends the mail once.
+func SendTask(o *store.OutboundEmail) (*asynq.Task, error) {
+	t, err := tasks.NewMailSendTask(tasks.MailSendPayload{OutboundID: o.ID})
+	if err != nil {
+		return nil, queue.Permanent(fmt.Errorf("queue mail %q: %w", o.IdempotencyKey, err))
+	}
+	return t, nil
 }
 
 // Message builds the message an outbound row describes. The row's

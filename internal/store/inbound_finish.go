@@ -12,13 +12,17 @@ type InboundOutcome struct {
 	Parsed *ParsedInbound
 	// Pending are the outbox rows of the follow-on work (AddPendingTasks).
 	Pending []PendingTask
+	// Outbound are mails written with the outcome (CreateOutbound; each
+	// one's ID is set), such as the acknowledgement: queued rows, whose
+	// mail:send recovery enqueues when the caller's enqueue is lost.
+	Outbound []*OutboundEmail
 	// Status and Reason are the message's new status (SetInboundStatus).
 	Status, Reason string
 }
 
 // FinishInbound stores the outcome of the intake of message id in one
-// transaction: its parsed form, the outbox rows of its follow-on tasks and
-// its status. A message is therefore never marked processed without the
+// transaction: its parsed form, the outbox rows of its follow-on tasks, its
+// outbound mails and its status. A message is therefore never marked processed without the
 // rows of the work that must follow it, and each mail costs one commit
 // where the three calls cost three. A missing message is ErrNotFound and
 // changes nothing.
@@ -26,6 +30,11 @@ func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) e
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		if err := s.addPendingTasks(ctx, tx, o.Pending); err != nil {
 			return fmt.Errorf("store: add pending tasks: %w", err)
+		}
+		for _, m := range o.Outbound {
+			if _, _, err := s.createOutbound(ctx, tx, m); err != nil {
+				return err
+			}
 		}
 		if o.Parsed != nil {
 			return s.setInboundParsed(ctx, tx, id, *o.Parsed, &inboundStatus{o.Status, o.Reason})

@@ -79,3 +79,51 @@ func TestFinishInbound(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishInboundOutbound: the outcome's outbound rows are written in
+// its transaction (IDs set; a row whose key exists is not written again)
+// and rolled back with it.
+func TestFinishInboundOutbound(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		id, _, _, err := s.SaveInboundMessage(ctx, inbound("sales", 1, 1, "a@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ack := func(messageID string) *OutboundEmail {
+			return &OutboundEmail{IdempotencyKey: "ack:1", MessageID: messageID, Kind: "ack", From: "sales@ourco.example",
+				To: []string{"a@example.com"}, Subject: "Re: Where is my order?", BodyText: "We have your mail."}
+		}
+		// A missing message: nothing is written.
+		if err := s.FinishInbound(ctx, id+1000, InboundOutcome{Outbound: []*OutboundEmail{ack("m1@ourco.example")},
+			Status: InboundProcessed}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing message: err = %v, want ErrNotFound", err)
+		}
+		if _, err := s.OutboundByIdempotencyKey(ctx, "ack:1"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("ack after the failed finish: err = %v, want ErrNotFound", err)
+		}
+
+		o := ack("m2@ourco.example")
+		if err := s.FinishInbound(ctx, id, InboundOutcome{Outbound: []*OutboundEmail{o}, Status: InboundProcessed}); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.OutboundByIdempotencyKey(ctx, "ack:1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if o.ID == 0 || got.ID != o.ID || got.Status != OutboundQueued || got.MessageID != "m2@ourco.example" || got.BodyText != o.BodyText {
+			t.Errorf("ack = %+v (id %d), want the queued row", got, o.ID)
+		}
+		// A repeat finds the row and writes no second one.
+		again := ack("m3@ourco.example")
+		if err := s.FinishInbound(ctx, id, InboundOutcome{Outbound: []*OutboundEmail{again}, Status: InboundProcessed}); err != nil {
+			t.Fatal(err)
+		}
+		if again.ID != o.ID {
+			t.Errorf("repeat: id %d, want %d", again.ID, o.ID)
+		}
+		if got, err := s.OutboundByIdempotencyKey(ctx, "ack:1"); err != nil || got.MessageID != "m2@ourco.example" {
+			t.Errorf("after the repeat: %+v, %v, want the first row", got, err)
+		}
+	})
+}

@@ -58,6 +58,11 @@ type Attachment struct {
 // created=false and changes nothing. Another row with the same MessageID is
 // ErrConflict. On success o.ID is set.
 func (s *Store) CreateOutbound(ctx context.Context, o *OutboundEmail) (id int64, created bool, err error) {
+	return s.createOutbound(ctx, s.db, o)
+}
+
+// createOutbound is CreateOutbound with q, the database or a transaction.
+func (s *Store) createOutbound(ctx context.Context, q querier, o *OutboundEmail) (id int64, created bool, err error) {
 	switch {
 	case o.IdempotencyKey == "":
 		return 0, false, errors.New("store: create outbound: idempotency key required")
@@ -80,7 +85,7 @@ func (s *Store) CreateOutbound(ctx context.Context, o *OutboundEmail) (id int64,
 		attachments = string(b)
 	}
 	now := s.nowUTC()
-	err = s.db.QueryRowContext(ctx, s.rebind(`
+	err = q.QueryRowContext(ctx, s.rebind(`
 		INSERT INTO outbound_emails
 			(idempotency_key, message_id, kind, inquiry_id, from_addr, reply_to, to_addrs, cc_addrs, subject,
 			 body_text, body_html, in_reply_to, refs, attachments, status, created_at, updated_at)
@@ -94,7 +99,7 @@ func (s *Store) CreateOutbound(ctx context.Context, o *OutboundEmail) (id int64,
 	case err == nil:
 		created = true
 	case errors.Is(err, sql.ErrNoRows):
-		err = s.db.QueryRowContext(ctx, s.rebind("SELECT id FROM outbound_emails WHERE idempotency_key = ?"),
+		err = q.QueryRowContext(ctx, s.rebind("SELECT id FROM outbound_emails WHERE idempotency_key = ?"),
 			o.IdempotencyKey).Scan(&id)
 		if err != nil {
 			return 0, false, fmt.Errorf("store: create outbound %q: %w", o.IdempotencyKey, err)
