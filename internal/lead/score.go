@@ -86,23 +86,33 @@ func (s *Scorer) modelFor(ctx context.Context, id int64) (*score.Model, error) {
 // Score rates lead id with the newest model, stores the score and its
 // factors and returns them.
 func (s *Scorer) Score(ctx context.Context, id int64) (score.Result, error) {
-	in, err := s.st.LeadScoreInput(ctx, id)
+	res, stored, err := s.rate(ctx, id)
 	if err != nil {
 		return score.Result{}, err
 	}
+	if err := s.st.SetLeadScore(ctx, id, stored.Score, stored.Factors); err != nil {
+		return score.Result{}, err
+	}
+	return res, nil
+}
+
+// rate is Score without storing: the result, and the score and factors
+// as the lead keeps them.
+func (s *Scorer) rate(ctx context.Context, id int64) (score.Result, store.LeadScore, error) {
+	in, err := s.st.LeadScoreInput(ctx, id)
+	if err != nil {
+		return score.Result{}, store.LeadScore{}, err
+	}
 	m, err := s.modelFor(ctx, in.ModelID)
 	if err != nil {
-		return score.Result{}, err
+		return score.Result{}, store.LeadScore{}, err
 	}
 	res := m.Score(score.Features(scoreInput(in)))
 	factors, err := json.Marshal(res.Factors)
 	if err != nil {
-		return score.Result{}, fmt.Errorf("lead: encode score factors: %w", err)
+		return score.Result{}, store.LeadScore{}, fmt.Errorf("lead: encode score factors: %w", err)
 	}
-	if err := s.st.SetLeadScore(ctx, id, res.Score, string(factors)); err != nil {
-		return score.Result{}, err
-	}
-	return res, nil
+	return res, store.LeadScore{Score: res.Score, Factors: string(factors)}, nil
 }
 
 // Retrain learns a model from the closed leads and stores it. Without
