@@ -75,3 +75,42 @@ func TestScorerKeepsModel(t *testing.T) {
 		check(l1.ID, decoded, 2)
 	})
 }
+
+// TestAssignStoresScore: with a scorer, Assign stores the lead's score
+// with the assignment and returns it; without one it stores none.
+func TestAssignStoresScore(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, d store.Dialect) {
+		b := setup(t, d, Options{})
+		b.rep(t, "rita@desk.example")
+		svc, err := New(Deps{Store: b.st, Enqueuer: b.sink, Now: b.clock.Now, Seed: 1, Scorer: NewScorer(b.st)}, Options{RepCacheTTL: -1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		l := b.lead(t, "a@one.example", func(l *store.Lead) { l.Summary = "quote for 500 belts, urgent" })
+		want, stored, err := NewScorer(b.st).rate(b.ctx, l.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out, err := svc.Assign(b.ctx, l.ID, 1, "")
+		if err != nil || !out.Assigned {
+			t.Fatalf("Assign = %+v, %v; want assigned", out, err)
+		}
+		if out.Score == nil || !reflect.DeepEqual(*out.Score, want) {
+			t.Errorf("outcome score %+v, want %+v", out.Score, want)
+		}
+		got := b.reload(t, l.ID)
+		if !got.Scored || got.Score != stored.Score || got.ScoreFactors != stored.Factors || got.RepID == 0 {
+			t.Errorf("stored lead: rep %d score %d (scored %v) factors %s; want %d %s", got.RepID, got.Score, got.Scored,
+				got.ScoreFactors, stored.Score, stored.Factors)
+		}
+		if out.Lead.Score != got.Score || !out.Lead.Scored {
+			t.Errorf("outcome lead score %d (scored %v), want %d", out.Lead.Score, out.Lead.Scored, got.Score)
+		}
+
+		plain := b.lead(t, "b@two.example")
+		out, err = b.svc.Assign(b.ctx, plain.ID, 1, "")
+		if err != nil || !out.Assigned || out.Score != nil || b.reload(t, plain.ID).Scored {
+			t.Errorf("without a scorer: %+v, %v; want assigned and not scored", out, err)
+		}
+	})
+}
