@@ -51,6 +51,11 @@ func loadCustomerMail(ctx context.Context, st mailReader, inquiryID int64) (*cus
 	if err != nil {
 		return nil, missingIsPermanent(err)
 	}
+	return customerMailOf(ctx, st, q)
+}
+
+// customerMailOf is loadCustomerMail for an inquiry already read.
+func customerMailOf(ctx context.Context, st mailReader, q *store.Inquiry) (*customerMail, error) {
 	cm := &customerMail{inquiry: q, parsed: store.ParsedInbound{From: q.ContactEmail, Subject: q.Subject}}
 	if q.InboundMessageID == 0 {
 		return cm, nil

@@ -152,12 +152,20 @@ type leadMail struct {
 	cm        *customerMail // nil when the lead has no inquiry
 }
 
-func (h leadDesk) loadLead(ctx context.Context, l *store.Lead) (*leadMail, error) {
+// loadLead reads the lead's inquiry and mail; read is its inquiry when the
+// caller has it already (nil: read it).
+func (h leadDesk) loadLead(ctx context.Context, l *store.Lead, read *store.Inquiry) (*leadMail, error) {
 	lm := &leadMail{lead: l}
 	if l.InquiryID == 0 {
 		return lm, nil
 	}
-	cm, err := loadCustomerMail(ctx, h.st, l.InquiryID)
+	var cm *customerMail
+	var err error
+	if read != nil && read.ID == l.InquiryID {
+		cm, err = customerMailOf(ctx, h.st, read)
+	} else {
+		cm, err = loadCustomerMail(ctx, h.st, l.InquiryID)
+	}
 	if err != nil {
 		if queue.IsPermanent(err) { // the inquiry is gone: mail the lead alone
 			return lm, nil
@@ -222,16 +230,19 @@ func (h *LeadAssignHandler) ProcessTask(ctx context.Context, t *asynq.Task) erro
 		h.Logger.InfoContext(ctx, "lead not assigned", "lead_id", p.LeadID, "attempt", p.Attempt, "pooled", out.Pooled, "stale", out.Stale)
 		return nil
 	}
-	return h.notify(ctx, out.Lead, out.Round)
+	return h.notify(ctx, out)
 }
 
-// notify mails the rep holding l in round, once, and schedules the SLA.
-func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int) error {
+// notify mails the rep holding the outcome's lead in its round, once, and
+// schedules the SLA. The inquiry and account the assignment read are not
+// read again.
+func (h *LeadAssignHandler) notify(ctx context.Context, out lead.Outcome) error {
+	l, round := out.Lead, out.Round
 	rep, err := h.st.Rep(ctx, l.RepID)
 	if err != nil {
 		return err
 	}
-	lm, err := h.loadLead(ctx, l)
+	lm, err := h.loadLead(ctx, l, out.Inquiry)
 	if err != nil {
 		return err
 	}
@@ -252,15 +263,15 @@ func (h *LeadAssignHandler) notify(ctx context.Context, l *store.Lead, round int
 	}
 	data.AcceptURL, data.ContactedURL, data.NotMineURL, data.LeadURL = h.links(l.ID, rep.ID)
 	data.WonURL, data.LostURL = h.outcomeLinks(l.ID, rep.ID)
-	h.addScore(ctx, l.ID, &data)
+	h.addScore(ctx, l.ID, out.Score, &data)
 	q := &store.Inquiry{ID: l.InquiryID, ContactEmail: l.ContactEmail, CustomerID: l.CustomerID}
 	var inquiryID int64
 	if lm.cm != nil {
 		q, inquiryID = lm.cm.inquiry, lm.cm.inquiry.ID
 		data.Body, data.ReceivedAt = lm.cm.body(), lm.cm.receivedAt()
 	}
-	var customer *store.Customer
-	if l.CustomerID != 0 {
+	customer := out.Customer
+	if l.CustomerID != 0 && (customer == nil || customer.ID != l.CustomerID) {
 		if customer, err = h.st.Customer(ctx, l.CustomerID); err != nil && !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
@@ -328,7 +339,7 @@ func (h *LeadSLACheckHandler) ProcessTask(ctx context.Context, t *asynq.Task) er
 }
 
 func (h *LeadSLACheckHandler) reminder(ctx context.Context, res lead.SLAResult, to, name string, overdue bool, key string) error {
-	lm, err := h.loadLead(ctx, res.Lead)
+	lm, err := h.loadLead(ctx, res.Lead, nil)
 	if err != nil {
 		return err
 	}

@@ -4,20 +4,26 @@ import (
 	"context"
 
 	"salesdesk/internal/mailer"
+	"salesdesk/internal/score"
 )
 
-// addScore scores the lead and puts the score and its factors in the
-// rep's mail. A score that cannot be computed is logged and left out: it
-// must never hold up a lead.
-func (h leadDesk) addScore(ctx context.Context, leadID int64, data *mailer.LeadAssignedData) {
-	if h.opts.Scorer == nil {
-		return
+// addScore puts the lead's score and its factors in the rep's mail: the
+// score stored with the assignment (scored), else one computed and stored
+// now. A score that cannot be computed is logged and left out: it must
+// never hold up a lead.
+func (h leadDesk) addScore(ctx context.Context, leadID int64, scored *score.Result, data *mailer.LeadAssignedData) {
+	if scored == nil {
+		if h.opts.Scorer == nil {
+			return
+		}
+		res, err := h.opts.Scorer.Score(ctx, leadID)
+		if err != nil {
+			h.Logger.WarnContext(ctx, "lead not scored", "lead_id", leadID, "err", err)
+			return
+		}
+		scored = &res
 	}
-	res, err := h.opts.Scorer.Score(ctx, leadID)
-	if err != nil {
-		h.Logger.WarnContext(ctx, "lead not scored", "lead_id", leadID, "err", err)
-		return
-	}
+	res := *scored
 	data.Score, data.Scored = res.Score, true
 	for _, f := range res.Factors {
 		data.ScoreFactors = append(data.ScoreFactors, f.Label)

@@ -39,11 +39,11 @@ func (h *LeadAssignHandler) mergedUpdate(ctx context.Context, l *store.Lead) err
 	if err != nil {
 		return missingIsPermanent(err)
 	}
-	lm, err := h.loadLead(ctx, l)
+	lm, err := h.loadLead(ctx, l, nil)
 	if err != nil {
 		return err
 	}
-	tm, err := h.loadLead(ctx, target)
+	tm, err := h.loadLead(ctx, target, nil)
 	if err != nil {
 		return err
 	}

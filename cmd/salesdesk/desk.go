@@ -112,7 +112,11 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	if err := seedReps(ctx, a, cfg.Leads.Reps); err != nil {
 		return nil, err
 	}
+	// One scorer: lead:assign stores a lead's score with its assignment
+	// and the lead handlers show and retrain it.
+	scorer := lead.NewScorer(a.store)
 	d.leads, err = lead.New(lead.Deps{
+		Scorer:   scorer,
 		Store:    a.store,
 		Rotation: lead.NewRedisRotation(a.rdb, "salesdesk:assign:", time.Hour),
 		Enqueuer: a.client,
@@ -142,7 +146,7 @@ func (a *app) buildDesk(ctx context.Context) (*desk, error) {
 	d.scheduled = asynq.NewInspector(a.redisOpt)
 
 	base := cfg.Web.PublicURL()
-	opts := workerOptions(cfg, loc, reportLoc, d.links, lead.NewScorer(a.store))
+	opts := workerOptions(cfg, loc, reportLoc, d.links, scorer)
 	if spec := cfg.Scheduler.Schedules.LeadsDailyDigest; spec != "" {
 		if opts.Lead.DailyTime, err = lead.ParseDailyTime(spec); err != nil {
 			return nil, fmt.Errorf("scheduler.schedules.leads_daily_digest: %w", err)

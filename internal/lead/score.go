@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"salesdesk/internal/score"
@@ -28,6 +29,14 @@ const MaxTrainingLeads = 20000
 // one was learned, and retrains the model from the closed leads.
 type Scorer struct {
 	st ScoreStore
+
+	// The model last decoded and the id it was stored under (0: the
+	// prior), reused while it is the newest: a lead's score input names
+	// the newest model's id, so a model saved by any process is used for
+	// the next lead, and each lead is not one more read and decode.
+	mu      sync.Mutex
+	model   *score.Model
+	modelID int64
 }
 
 // NewScorer returns a Scorer.
@@ -35,35 +44,75 @@ func NewScorer(st ScoreStore) *Scorer { return &Scorer{st: st} }
 
 // Model returns the newest stored model, or the prior.
 func (s *Scorer) Model(ctx context.Context) (*score.Model, error) {
-	m, err := s.st.LatestScoreModel(ctx)
-	if errors.Is(err, store.ErrNotFound) {
-		return score.Prior(), nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return score.Decode(m.Model)
+	m, _, err := s.latest(ctx)
+	return m, err
 }
 
-// Score rates lead id, stores the score and its factors and returns them.
+// latest reads and decodes the newest stored model, or returns the prior
+// (id 0), and keeps it for modelFor.
+func (s *Scorer) latest(ctx context.Context) (*score.Model, int64, error) {
+	var m *score.Model
+	var id int64
+	stored, err := s.st.LatestScoreModel(ctx)
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		m = score.Prior()
+	case err != nil:
+		return nil, 0, err
+	default:
+		if m, err = score.Decode(stored.Model); err != nil {
+			return nil, 0, err
+		}
+		id = stored.ID
+	}
+	s.mu.Lock()
+	s.model, s.modelID = m, id
+	s.mu.Unlock()
+	return m, id, nil
+}
+
+// modelFor returns the model stored as id (0: none stored, the prior):
+// the one kept when it is that one, else the newest read anew.
+func (s *Scorer) modelFor(ctx context.Context, id int64) (*score.Model, error) {
+	s.mu.Lock()
+	m, kept := s.model, s.modelID
+	s.mu.Unlock()
+	if m != nil && kept == id {
+		return m, nil
+	}
+	return s.Model(ctx)
+}
+
+// Score rates lead id with the newest model, stores the score and its
+// factors and returns them.
 func (s *Scorer) Score(ctx context.Context, id int64) (score.Result, error) {
-	m, err := s.Model(ctx)
+	res, stored, err := s.rate(ctx, id)
 	if err != nil {
 		return score.Result{}, err
 	}
+	if err := s.st.SetLeadScore(ctx, id, stored.Score, stored.Factors); err != nil {
+		return score.Result{}, err
+	}
+	return res, nil
+}
+
+// rate is Score without storing: the result, and the score and factors
+// as the lead keeps them.
+func (s *Scorer) rate(ctx context.Context, id int64) (score.Result, store.LeadScore, error) {
 	in, err := s.st.LeadScoreInput(ctx, id)
 	if err != nil {
-		return score.Result{}, err
+		return score.Result{}, store.LeadScore{}, err
+	}
+	m, err := s.modelFor(ctx, in.ModelID)
+	if err != nil {
+		return score.Result{}, store.LeadScore{}, err
 	}
 	res := m.Score(score.Features(scoreInput(in)))
 	factors, err := json.Marshal(res.Factors)
 	if err != nil {
-		return score.Result{}, fmt.Errorf("lead: encode score factors: %w", err)
+		return score.Result{}, store.LeadScore{}, fmt.Errorf("lead: encode score factors: %w", err)
 	}
-	if err := s.st.SetLeadScore(ctx, id, res.Score, string(factors)); err != nil {
-		return score.Result{}, err
-	}
-	return res, nil
+	return res, store.LeadScore{Score: res.Score, Factors: string(factors)}, nil
 }
 
 // Retrain learns a model from the closed leads and stores it. Without

@@ -15,6 +15,7 @@ import (
 
 	"salesdesk/internal/assign"
 	"salesdesk/internal/queue"
+	"salesdesk/internal/score"
 	"salesdesk/internal/store"
 	"salesdesk/internal/zone"
 	"salesdesk/tasks"
@@ -50,15 +51,20 @@ type Deps struct {
 	Store    Store           // required; *store.Store
 	Rotation assign.Rotation // nil: a MemoryRotation (one process only)
 	Enqueuer queue.Enqueuer  // required: pool assignments and reassignments enqueue lead:assign
-	Logger   *slog.Logger    // nil discards
-	Now      func() time.Time
-	Seed     uint64 // tie-break seed; 0 picks a random one
+	// Scorer, when set, scores a lead that lead:assign places and stores
+	// the score with the assignment (Outcome.Score), one write fewer
+	// than scoring it afterwards.
+	Scorer *Scorer
+	Logger *slog.Logger // nil discards
+	Now    func() time.Time
+	Seed   uint64 // tie-break seed; 0 picks a random one
 }
 
 // Service is the lead domain. It is safe for concurrent use.
 type Service struct {
 	st       Store
 	assigner *assign.Assigner
+	scorer   *Scorer
 	enq      queue.Enqueuer
 	log      *slog.Logger
 	now      func() time.Time
@@ -112,8 +118,8 @@ func New(d Deps, o Options) (*Service, error) {
 	}
 	return &Service{
 		st:       d.Store,
-		assigner: assign.New(o.Assign, d.Rotation, d.Seed),
-		enq:      d.Enqueuer, log: d.Logger, now: d.Now, opts: o, free: free,
+		assigner: assign.New(o.Assign, d.Rotation, d.Seed), scorer: d.Scorer,
+		enq: d.Enqueuer, log: d.Logger, now: d.Now, opts: o, free: free,
 	}, nil
 }
 
@@ -160,6 +166,14 @@ type Outcome struct {
 	Pooled   bool        // it waits in the pool
 	Stale    bool        // nothing to do: closed, or the step was for an older round
 	Decision assign.Decision
+	// Inquiry and Customer are the lead's inquiry and account as the
+	// decision read them (nil: none, or not read by this step), so that
+	// the rep's mail need not read them again.
+	Inquiry  *store.Inquiry
+	Customer *store.Customer
+	// Score is the score stored with the assignment (nil: none stored by
+	// this step).
+	Score *score.Result
 }
 
 // open reports whether a lead status is still in play.
@@ -192,14 +206,35 @@ func (s *Service) Assign(ctx context.Context, leadID int64, attempt int, reason 
 	return s.place(ctx, l, round, reason, nil, true)
 }
 
+// rate scores a lead for its assignment; without a scorer, or when the
+// score cannot be computed (logged: it must never hold up a lead), it
+// returns nil and the rep's mail scores the lead itself.
+func (s *Service) rate(ctx context.Context, leadID int64) (*score.Result, *store.LeadScore) {
+	if s.scorer == nil {
+		return nil, nil
+	}
+	res, stored, err := s.scorer.rate(ctx, leadID)
+	if err != nil {
+		s.log.WarnContext(ctx, "lead not scored before its assignment", "lead_id", leadID, "err", err)
+		return nil, nil
+	}
+	return &res, &stored
+}
+
 // place finds a rep for an unassigned lead and assigns it with the
 // capacity-checked compare-and-set. A rep lost to capacity meanwhile is
-// left out and the decision taken again. With markPool, a lead nobody can
-// take gets its pooled event (first round only).
+// left out and the decision taken again. With markPool (lead:assign), a
+// lead nobody can take gets its pooled event (first round only), and a
+// lead placed gets its score with the assignment.
 func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason string, exclude []int64, markPool bool) (Outcome, error) {
-	al, err := s.assignLead(ctx, l, exclude)
+	al, read, err := s.assignLead(ctx, l, exclude)
 	if err != nil {
 		return Outcome{}, err
+	}
+	var scored *score.Result
+	var stored *store.LeadScore
+	if markPool {
+		scored, stored = s.rate(ctx, l.ID)
 	}
 	for try := range s.opts.MaxPlaceTries {
 		reps, err := s.candidates(ctx)
@@ -228,7 +263,7 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 		note := strings.TrimSpace(d.Why + " " + reason)
 		at := s.now().UTC().Truncate(time.Microsecond) // what both databases keep
 		newRound, err := s.st.AssignLeadWithin(ctx, store.LeadAssignment{LeadID: l.ID, FromPool: true, FromRepID: l.RepID, ToRepID: d.RepID,
-			Capacity: capacity, Note: note, At: at})
+			Capacity: capacity, Note: note, At: at, Score: stored})
 		if errors.Is(err, store.ErrAssignmentLost) {
 			cur, err := s.st.Lead(ctx, l.ID)
 			if err != nil {
@@ -247,8 +282,12 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 		}
 		cur := *l // as the compare-and-set left it, without reading it back
 		cur.RepID, cur.Status, cur.AssignedAt, cur.ContactedAt, cur.UpdatedAt = d.RepID, store.LeadAssigned, at, time.Time{}, at
+		if stored != nil {
+			cur.Score, cur.ScoreFactors, cur.Scored = min(max(stored.Score, 0), 100), stored.Factors, true
+		}
 		s.log.InfoContext(ctx, "lead assigned", "lead_id", l.ID, "rep_id", d.RepID, "scope", d.Scope, "why", d.Why, "round", newRound)
-		return Outcome{Lead: &cur, Round: newRound, Assigned: true, Decision: d}, nil
+		return Outcome{Lead: &cur, Round: newRound, Assigned: true, Decision: d, Inquiry: read.Inquiry, Customer: read.Customer,
+			Score: scored}, nil
 	}
 	return Outcome{}, fmt.Errorf("lead: lead %d: every chosen rep filled up meanwhile, %d tries", l.ID, s.opts.MaxPlaceTries)
 }
@@ -304,24 +343,27 @@ func (s *Service) toAssignRep(r store.Rep, open int) assign.Rep {
 
 // assignLead describes a stored lead to the assigner: its territory from
 // the lead and its customer account, the account owner, and the skills
-// (product lines) of the reps and teams that its summary names.
-func (s *Service) assignLead(ctx context.Context, l *store.Lead, exclude []int64) (assign.Lead, error) {
-	al := assign.Lead{ID: l.ID, Country: l.Country, Domain: s.companyDomain(l), Exclude: exclude}
+// (product lines) of the reps and teams that its summary names. The
+// inquiry and account it read (nil: none) come back in read.
+func (s *Service) assignLead(ctx context.Context, l *store.Lead, exclude []int64) (al assign.Lead, read Outcome, err error) {
+	al = assign.Lead{ID: l.ID, Country: l.Country, Domain: s.companyDomain(l), Exclude: exclude}
 	if l.InquiryID != 0 {
 		q, err := s.st.Inquiry(ctx, l.InquiryID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return al, err
+			return al, read, err
 		}
 		if q != nil {
 			al.Language = q.Language
+			read.Inquiry = q
 		}
 	}
 	if l.CustomerID != 0 {
 		c, err := s.st.Customer(ctx, l.CustomerID)
 		if err != nil && !errors.Is(err, store.ErrNotFound) {
-			return al, err
+			return al, read, err
 		}
 		if c != nil {
+			read.Customer = c
 			al.OwnerRepID, al.Region = c.OwnerRepID, c.Region
 			if al.Country == "" {
 				al.Country = c.Country
@@ -333,7 +375,7 @@ func (s *Service) assignLead(ctx context.Context, l *store.Lead, exclude []int64
 	}
 	reps, err := s.listReps(ctx)
 	if err != nil {
-		return al, err
+		return al, read, err
 	}
 	known := map[string]bool{}
 	for _, r := range reps {
@@ -353,7 +395,7 @@ func (s *Service) assignLead(ctx context.Context, l *store.Lead, exclude []int64
 		}
 	}
 	slices.Sort(al.Skills)
-	return al, nil
+	return al, read, nil
 }
 
 // companyDomain is the lead's company domain for dedupe and territory:
@@ -384,7 +426,7 @@ func (s *Service) Reassign(ctx context.Context, leadID, fromRep int64, reason st
 		r, err := s.st.LeadRound(ctx, leadID)
 		return Outcome{Lead: l, Round: r, Stale: true}, err
 	}
-	al, err := s.assignLead(ctx, l, []int64{fromRep})
+	al, _, err := s.assignLead(ctx, l, []int64{fromRep})
 	if err != nil {
 		return Outcome{}, err
 	}
@@ -544,15 +586,8 @@ func (s *Service) SetStatus(ctx context.Context, leadID int64, status string, va
 	return nil
 }
 
-// leadInRound reads a lead and the assignment round it is in.
+// leadInRound reads a lead and the assignment round it is in, in one
+// statement.
 func (s *Service) leadInRound(ctx context.Context, leadID int64) (*store.Lead, int, error) {
-	l, err := s.st.Lead(ctx, leadID)
-	if err != nil {
-		return nil, 0, err
-	}
-	round, err := s.st.LeadRound(ctx, leadID)
-	if err != nil {
-		return nil, 0, err
-	}
-	return l, round, nil
+	return s.st.LeadWithRound(ctx, leadID)
 }

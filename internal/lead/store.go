@@ -42,6 +42,8 @@ type Store interface {
 	// Assignment: rounds, capacity-checked compare-and-set moves and
 	// dedupe.
 	LeadRound(ctx context.Context, leadID int64) (int, error)
+	// LeadWithRound is Lead and LeadRound in one read.
+	LeadWithRound(ctx context.Context, id int64) (*store.Lead, int, error)
 	AssignLeadWithin(ctx context.Context, a store.LeadAssignment) (round int, err error)
 	UnassignLead(ctx context.Context, leadID, fromRepID int64, note string, at time.Time) (round int, err error)
 	PoolNewLead(ctx context.Context, leadID int64, note string, at time.Time) error

@@ -38,6 +38,16 @@ type LeadAssignment struct {
 	Capacity int
 	Note     string
 	At       time.Time
+	// Score, when set, is stored on the lead with the assignment, in the
+	// same statement: the score its rep's mail shows.
+	Score *LeadScore
+}
+
+// LeadScore is a lead's score (0..100) and its factors (JSON), as
+// SetLeadScore stores them.
+type LeadScore struct {
+	Score   int
+	Factors string
 }
 
 // LeadRound returns how many assignment rounds (assigned, reassigned or
@@ -45,6 +55,28 @@ type LeadAssignment struct {
 func (s *Store) LeadRound(ctx context.Context, leadID int64) (int, error) {
 	return s.leadRound(ctx, s.db, leadID)
 }
+
+// LeadWithRound returns the lead with the given id and its round
+// (LeadRound) in one read, or ErrNotFound.
+func (s *Store) LeadWithRound(ctx context.Context, id int64) (*Lead, int, error) {
+	var round int
+	l, err := queryOne(ctx, s, func(r row) (*Lead, error) { return scanLead(rowAlso{r, []any{&round}}) },
+		"SELECT "+leadColumns+", (SELECT COUNT(*) FROM lead_events WHERE "+roundCond+") FROM leads WHERE id = ?",
+		append(append([]any{id}, roundKinds...), id)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("store: lead %d: %w", id, err)
+	}
+	return l, round, nil
+}
+
+// rowAlso scans a row whose last columns go to more, after the columns
+// its scan function reads.
+type rowAlso struct {
+	row
+	more []any
+}
+
+func (r rowAlso) Scan(dest ...any) error { return r.row.Scan(append(dest, r.more...)...) }
 
 func (s *Store) leadRound(ctx context.Context, q querier, leadID int64) (int, error) {
 	var n int
@@ -63,7 +95,13 @@ func (s *Store) leadRound(ctx context.Context, q querier, leadID int64) (int, er
 // and the update are one transaction serialized per rep: SQLite takes the
 // write lock at BEGIN, PostgreSQL locks the rep's row.
 func (s *Store) AssignLeadWithin(ctx context.Context, a LeadAssignment) (round int, err error) {
-	args := []any{a.ToRepID, s.ts(a.At), s.ts(a.At), a.LeadID}
+	args := []any{a.ToRepID, s.ts(a.At), s.ts(a.At)}
+	var set string
+	if a.Score != nil {
+		set = ", score = ?, score_factors = ?"
+		args = append(args, min(max(a.Score.Score, 0), 100), a.Score.Factors)
+	}
+	args = append(args, a.LeadID)
 	var cond string
 	switch {
 	case a.FromPool && a.FromRepID == 0:
@@ -77,7 +115,7 @@ func (s *Store) AssignLeadWithin(ctx context.Context, a LeadAssignment) (round i
 	}
 	args = append(args, a.Capacity, a.ToRepID, a.Capacity)
 	update := `
-		UPDATE leads SET rep_id = ?, status = 'assigned', assigned_at = ?, contacted_at = NULL, updated_at = ?
+		UPDATE leads SET rep_id = ?, status = 'assigned', assigned_at = ?, contacted_at = NULL, updated_at = ?` + set + `
 		WHERE id = ? AND ` + cond + `
 		  AND (? = 0 OR (SELECT COUNT(*) FROM leads o WHERE o.rep_id = ? AND o.status IN ('assigned', 'contacted')) < ?)`
 	kind := LeadEventAssigned

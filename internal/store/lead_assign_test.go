@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"errors"
+	"reflect"
 	"slices"
 	"sync"
 	"testing"
@@ -225,6 +226,50 @@ func TestDuplicateLead(t *testing.T) {
 		// Only older leads count.
 		if got, err := s.DuplicateLead(ctx, first, "acme.example", now.Add(-time.Hour)); err != nil || got != 0 {
 			t.Errorf("duplicate of the oldest = %d, %v", got, err)
+		}
+	})
+}
+
+// TestLeadWithRound: the lead and its round in one statement, as Lead
+// and LeadRound read them.
+func TestLeadWithRound(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		at := time.Date(2026, 3, 10, 9, 30, 0, 0, time.UTC)
+		rita, _ := s.CreateRep(ctx, &Rep{Email: "rita@example.net", Active: true})
+		id, _, err := s.CreateLead(ctx, &Lead{ContactEmail: "a@acme.example", Source: "email"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		check := func(wantRound int) {
+			t.Helper()
+			before := s.SQLiteCounts().Statements
+			l, round, err := s.LeadWithRound(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := s.SQLiteCounts().Statements - before; s.dialect == SQLite && n != 1 {
+				t.Errorf("%d statements, want 1", n)
+			}
+			want, _ := s.Lead(ctx, id)
+			if !reflect.DeepEqual(l, want) || round != wantRound {
+				t.Errorf("LeadWithRound = %+v, round %d\nwant %+v, round %d", l, round, want, wantRound)
+			}
+		}
+		check(0)
+		if _, err := s.AssignLeadWithin(ctx, LeadAssignment{LeadID: id, FromPool: true, ToRepID: rita, At: at}); err != nil {
+			t.Fatal(err)
+		}
+		check(1)
+		if _, err := s.UnassignLead(ctx, id, rita, "declined", at); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddLeadEvent(ctx, &LeadEvent{LeadID: id, Kind: "note", Note: "not a round"}); err != nil {
+			t.Fatal(err)
+		}
+		check(2)
+		if _, _, err := s.LeadWithRound(ctx, id+100); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a missing lead: %v, want ErrNotFound", err)
 		}
 	})
 }

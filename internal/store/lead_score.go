@@ -21,10 +21,16 @@ type LeadScoreInput struct {
 	OpenOrders   int   // of those, not delivered or cancelled
 	Replies      int   // later inquiries in the lead's thread
 	MeetingsSet  int   // meetings of the lead not requested-only or cancelled
+	// ModelID is the id of the newest stored score model, 0 when there is
+	// none; only LeadScoreInput reads it, so that a scorer learns in the
+	// same statement whether the model it holds is still the newest.
+	ModelID int64
 }
 
 // leadScoreSelect reads LeadScoreInput columns for the leads l.
-const leadScoreSelect = `
+const leadScoreSelect = leadScoreColumns + leadScoreFrom
+
+const leadScoreColumns = `
 	SELECT l.id, l.status, COALESCE(i.subject, ''), COALESCE(NULLIF(m.new_text, ''), m.body_text, l.summary),
 		COALESCE(i.category, ''),
 		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = l.customer_id AND o.created_at < l.created_at),
@@ -32,24 +38,38 @@ const leadScoreSelect = `
 		(SELECT COUNT(*) FROM orders o WHERE o.customer_id = l.customer_id AND o.created_at < l.created_at
 			AND o.status NOT IN ` + closedOrderStatuses + `),
 		(SELECT COUNT(*) FROM inquiries r WHERE l.inquiry_id IS NOT NULL AND r.thread_id = l.inquiry_id AND r.id <> l.inquiry_id),
-		(SELECT COUNT(*) FROM meetings g WHERE g.lead_id = l.id AND g.status NOT IN ('requested', 'cancelled'))
+		(SELECT COUNT(*) FROM meetings g WHERE g.lead_id = l.id AND g.status NOT IN ('requested', 'cancelled'))`
+
+const leadScoreFrom = `
 	FROM leads l
 	LEFT JOIN inquiries i ON i.id = l.inquiry_id
 	LEFT JOIN inbound_messages m ON m.id = i.inbound_message_id`
 
 func scanLeadScoreInput(r row) (*LeadScoreInput, error) {
 	var in LeadScoreInput
-	err := r.Scan(&in.LeadID, &in.Status, &in.Subject, &in.Text, &in.Category, &in.PastOrders, &in.RevenueCents,
-		&in.OpenOrders, &in.Replies, &in.MeetingsSet)
-	if err != nil {
+	if err := r.Scan(in.dest()...); err != nil {
 		return nil, err
 	}
 	return &in, nil
 }
 
-// LeadScoreInput returns what lead id is scored from, or ErrNotFound.
+func (in *LeadScoreInput) dest() []any {
+	return []any{&in.LeadID, &in.Status, &in.Subject, &in.Text, &in.Category, &in.PastOrders, &in.RevenueCents,
+		&in.OpenOrders, &in.Replies, &in.MeetingsSet}
+}
+
+// LeadScoreInput returns what lead id is scored from, with the id of the
+// newest score model, or ErrNotFound.
 func (s *Store) LeadScoreInput(ctx context.Context, id int64) (*LeadScoreInput, error) {
-	in, err := queryOne(ctx, s, scanLeadScoreInput, leadScoreSelect+" WHERE l.id = ?", id)
+	in, err := queryOne(ctx, s, func(r row) (*LeadScoreInput, error) {
+		var in LeadScoreInput
+		var modelID sql.NullInt64
+		if err := r.Scan(append(in.dest(), &modelID)...); err != nil {
+			return nil, err
+		}
+		in.ModelID = modelID.Int64
+		return &in, nil
+	}, leadScoreColumns+", (SELECT MAX(id) FROM lead_score_models)"+leadScoreFrom+" WHERE l.id = ?", id)
 	if err != nil {
 		return nil, fmt.Errorf("store: lead %d score input: %w", id, err)
 	}

@@ -181,16 +181,47 @@ func scanOrder(r row) (*Order, error) {
 	return &o, nil
 }
 
+// orderWhere reads the order cond selects with its items, in one
+// statement: a row per item (one without items for an order that has
+// none), the order's columns repeated. An order-status answer reads its
+// order this way.
 func (s *Store) orderWhere(ctx context.Context, what, cond string, arg any) (*Order, error) {
-	o, err := queryOne(ctx, s, scanOrder, "SELECT "+orderColumns+" FROM orders WHERE "+cond, arg)
+	var o *Order
+	items := []OrderItem{} // an order without items still has an item list
+	err := func() error {
+		rows, err := s.db.QueryContext(ctx, s.rebind(`
+			WITH o AS (SELECT `+orderColumns+` FROM orders WHERE `+cond+` LIMIT 1)
+			SELECT o.*, i.id, i.sku, i.description, i.quantity, i.unit_price_cents
+			FROM o LEFT JOIN order_items i ON i.order_id = o.id ORDER BY i.position, i.id`), arg)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			var itemID, quantity, price sql.NullInt64
+			var sku, description sql.NullString
+			got, err := scanOrder(rowAlso{rows, []any{&itemID, &sku, &description, &quantity, &price}})
+			if err != nil {
+				return err
+			}
+			o = got
+			if itemID.Valid {
+				items = append(items, OrderItem{SKU: sku.String, Description: description.String,
+					Quantity: int(quantity.Int64), UnitPriceCents: price.Int64})
+			}
+		}
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		if o == nil {
+			return ErrNotFound
+		}
+		return nil
+	}()
 	if err != nil {
 		return nil, fmt.Errorf("store: order %s: %w", what, err)
 	}
-	items, err := s.orderItems(ctx, []int64{o.ID})
-	if err != nil {
-		return nil, fmt.Errorf("store: order %s: %w", what, err)
-	}
-	o.Items = items[o.ID]
+	o.Items = items
 	return o, nil
 }
 

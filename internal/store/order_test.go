@@ -179,9 +179,18 @@ func TestOpenOrdersItems(t *testing.T) {
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("items of the open orders:\n got %+v\nwant %+v", got, want)
 		}
-		one, err := s.OrderByNumber(ctx, "SO-3")
-		if err != nil || !reflect.DeepEqual(one.Items, want["SO-3"]) {
-			t.Errorf("SO-3 alone: %+v, %v; want items %+v", one, err, want["SO-3"])
+		for _, number := range []string{"SO-3", "SO-0", "SO-4"} {
+			before := s.SQLiteCounts().Statements
+			one, err := s.OrderByNumber(ctx, number)
+			if err != nil || one.Number != number || one.CustomerID != cust || !reflect.DeepEqual(one.Items, want[number]) {
+				t.Errorf("%s alone: %+v, %v; want items %+v", number, one, err, want[number])
+			}
+			if n := s.SQLiteCounts().Statements - before; s.dialect == SQLite && n != 1 {
+				t.Errorf("%d statements for order %s with its items, want 1", n, number)
+			}
+		}
+		if _, err := s.OrderByNumber(ctx, "SO-404"); !errors.Is(err, ErrNotFound) {
+			t.Errorf("a missing order: %v, want ErrNotFound", err)
 		}
 	})
 }
