@@ -140,3 +140,71 @@ func TestReportsReadBesideTheWriter(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestImportAndReportWhileMailFlows runs, on one SQLite store, a stream of
+// the mail's statements (a customer and an order stored and read back, in
+// transactions and on their own) while an import and a KPI report run:
+// every one of them must finish, none waits for itself. The context's
+// deadline turns a hang into a failure.
+func TestImportAndReportWhileMailFlows(t *testing.T) {
+	s := openTest(t, SQLite)
+	ctx := testCtx(t)
+	stop := make(chan struct{})
+	mailDone := make(chan error, 1)
+	mails := 0
+	go func() {
+		for i := 0; ; i++ {
+			if i >= 20 { // at least 20 mails, then until the others are done
+				select {
+				case <-stop:
+					mailDone <- nil
+					return
+				default:
+				}
+			}
+			c := &Customer{Name: fmt.Sprintf("Mail %d", i), Domain: fmt.Sprintf("m%d.example", i)}
+			id, err := s.CreateCustomer(ctx, c)
+			if err == nil {
+				_, err = s.CreateOrder(ctx, &Order{CustomerID: id, Number: fmt.Sprintf("M-%d", i), Currency: "EUR"})
+			}
+			if err == nil {
+				_, err = s.OrderByNumber(ctx, fmt.Sprintf("M-%d", i))
+			}
+			if err != nil {
+				mailDone <- fmt.Errorf("mail %d: %w", i, err)
+				return
+			}
+			mails++
+		}
+	}()
+	now := time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
+	err := s.Import(ctx, now, func(tx *ImportTx) error {
+		id, err := tx.CreateCustomer(ctx, &Customer{ExternalID: "C-1", Name: "Imported"})
+		if err != nil {
+			return err
+		}
+		orders := make([]*Order, 500)
+		for i := range orders {
+			orders[i] = &Order{CustomerID: id, Number: fmt.Sprintf("SO-%d", i), Status: OrderPending, Currency: "EUR"}
+		}
+		return tx.CreateOrders(ctx, orders)
+	})
+	if err != nil {
+		t.Errorf("import while mail flows: %v", err)
+	}
+	d, err := s.KPIData(ctx, now.Add(-24*time.Hour), now.Add(24*time.Hour), now)
+	if err != nil {
+		t.Errorf("KPI report while mail flows: %v", err)
+	}
+	close(stop)
+	if err := <-mailDone; err != nil {
+		t.Fatal(err)
+	}
+	if d == nil {
+		t.Fatal("no report")
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM orders").Scan(&n); err != nil || n != 500+mails {
+		t.Errorf("orders = %d (%v), want %d imported and %d from the mail", n, err, 500, mails)
+	}
+}
