@@ -233,9 +233,7 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 	}
 	var scored *score.Result
 	var stored *store.LeadScore
-	if markPool {
-		scored, stored = s.rate(ctx, l.ID)
-	}
+	rated := !markPool // only lead:assign stores a score with the assignment
 	for try := range s.opts.MaxPlaceTries {
 		reps, err := s.candidates(ctx)
 		if err != nil {
@@ -255,6 +253,11 @@ func (s *Service) place(ctx context.Context, l *store.Lead, round int, reason st
 			s.log.InfoContext(ctx, "lead waits in the pool", "lead_id", l.ID, "scope", d.Scope, "skipped", skipped(d.Skipped))
 			r, err := s.st.LeadRound(ctx, l.ID)
 			return Outcome{Lead: l, Round: r, Pooled: true, Decision: d}, err
+		}
+		if !rated {
+			// Scored once a rep is chosen: a lead left in the pool is not.
+			scored, stored = s.rate(ctx, l.ID)
+			rated = true
 		}
 		capacity := 0
 		if i := slices.IndexFunc(reps, func(r assign.Rep) bool { return r.ID == d.RepID }); i >= 0 {
