@@ -6,65 +6,12 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"salesdesk/internal/proc"
 )
 
-// userHZ is the unit of the times in /proc/PID/stat and /proc/stat: 100
-// ticks a second on Linux (USER_HZ, not the kernel's HZ).
-const userHZ = 100
-
-func ticks(n int64) time.Duration { return time.Duration(n) * time.Second / userHZ }
-
-// procStat is what the benchmark reads of /proc/PID/stat.
-type procStat struct {
-	PPID           int
-	UTime, STime   int64 // the process's own CPU ticks, every thread
-	CUTime, CSTime int64 // of its children that exited and were reaped
-}
-
-// parseProcStat reads one /proc/PID/stat line. The command name (field 2)
-// is in parentheses and may hold spaces and parentheses itself, so the
-// fields are counted from the last ')'.
-func parseProcStat(line string) (procStat, error) {
-	i := strings.LastIndexByte(line, ')')
-	if i < 0 {
-		return procStat{}, fmt.Errorf("stat %.40q: no command name", line)
-	}
-	// f[0] is field 3 (state): ppid is field 4, utime..cstime 14..17.
-	f := strings.Fields(line[i+1:])
-	if len(f) < 15 {
-		return procStat{}, fmt.Errorf("stat %.40q: %d fields after the name", line, len(f))
-	}
-	var n [5]int64
-	for k, field := range []int{4, 14, 15, 16, 17} {
-		v, err := strconv.ParseInt(f[field-3], 10, 64)
-		if err != nil {
-			return procStat{}, fmt.Errorf("stat field %d: %w", field, err)
-		}
-		n[k] = v
-	}
-	return procStat{PPID: int(n[0]), UTime: n[1], STime: n[2], CUTime: n[3], CSTime: n[4]}, nil
-}
-
-func readProcStat(pid int) (procStat, error) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
-	if err != nil {
-		return procStat{}, err
-	}
-	return parseProcStat(string(b))
-}
-
-// processCPU is the CPU time (user + system) that process pid itself has
-// used so far, without its children.
-func processCPU(pid int) (time.Duration, error) {
-	s, err := readProcStat(pid)
-	if err != nil {
-		return 0, err
-	}
-	return ticks(s.UTime + s.STime), nil
-}
-
 // procSnapshot is every process's /proc/PID/stat at one moment.
-type procSnapshot map[int]procStat
+type procSnapshot map[int]proc.Stat
 
 // snapshotProcs reads /proc/PID/stat of every process on the machine
 // (those that exit while it reads are left out).
@@ -79,7 +26,7 @@ func snapshotProcs() (procSnapshot, error) {
 		if err != nil {
 			continue
 		}
-		if s, err := readProcStat(pid); err == nil {
+		if s, err := proc.ReadStat(pid); err == nil {
 			snap[pid] = s
 		}
 	}
@@ -107,7 +54,7 @@ func (s procSnapshot) treeCPU(root int) time.Duration {
 		sum += st.UTime + st.STime + st.CUTime + st.CSTime
 		queue = append(queue, children[queue[0]]...)
 	}
-	return ticks(sum)
+	return proc.Ticks(sum)
 }
 
 // parseMachineBusy reads the first line of /proc/stat ("cpu  user nice
@@ -130,7 +77,7 @@ func parseMachineBusy(stat string) (time.Duration, error) {
 			busy += n
 		}
 	}
-	return ticks(busy), nil
+	return proc.Ticks(busy), nil
 }
 
 func machineBusy() (time.Duration, error) {

@@ -7,41 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestParseProcStat(t *testing.T) {
-	tests := []struct {
-		name    string
-		line    string
-		want    procStat
-		wantErr bool
-	}{
-		{
-			name: "plain",
-			line: "4242 (dovecot) S 1 4242 4242 0 -1 4194624 100 200 0 0 17 5 33 11 20 0 1 0 84003 3133440 409\n",
-			want: procStat{PPID: 1, UTime: 17, STime: 5, CUTime: 33, CSTime: 11},
-		},
-		{
-			name: "command name with spaces and parentheses",
-			line: "77 (imap (x) y) R 4242 77 77 0 -1 0 0 0 0 0 3 4 5 6 20 0 1 0 1 2 3",
-			want: procStat{PPID: 4242, UTime: 3, STime: 4, CUTime: 5, CSTime: 6},
-		},
-		{name: "too short", line: "77 (imap) R 1 2 3", wantErr: true},
-		{name: "no name", line: "77 imap R 1", wantErr: true},
-		{name: "not a number", line: "77 (imap) R 1 0 0 0 0 0 0 0 0 0 x 4 5 6 20", wantErr: true},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := parseProcStat(tt.line)
-			if (err != nil) != tt.wantErr {
-				t.Fatalf("err = %v, want error %v", err, tt.wantErr)
-			}
-			if got != tt.want {
-				t.Errorf("got %+v, want %+v", got, tt.want)
-			}
-		})
-	}
-}
+	"salesdesk/internal/proc"
+)
 
 func TestParseMachineBusy(t *testing.T) {
 	tests := []struct {
@@ -117,15 +85,15 @@ func TestTreeCPU(t *testing.T) {
 	if len(live) != 1 {
 		t.Fatalf("the shell has %d live children, want 1", len(live))
 	}
-	reaped := ticks(shell.CUTime + shell.CSTime)
-	liveCPU := ticks(snap[live[0]].UTime + snap[live[0]].STime)
+	reaped := proc.Ticks(shell.CUTime + shell.CSTime)
+	liveCPU := proc.Ticks(snap[live[0]].UTime + snap[live[0]].STime)
 	if reaped == 0 || liveCPU == 0 {
 		t.Fatalf("the burns took no CPU ticks (reaped %v, live %v): make them longer", reaped, liveCPU)
 	}
 	got := snap.treeCPU(cmd.Process.Pid)
-	if want := ticks(shell.UTime+shell.STime) + reaped + liveCPU; got != want {
+	if want := proc.Ticks(shell.UTime+shell.STime) + reaped + liveCPU; got != want {
 		t.Errorf("treeCPU = %v, want the shell's own %v + reaped %v + live child %v", got,
-			ticks(shell.UTime+shell.STime), reaped, liveCPU)
+			proc.Ticks(shell.UTime+shell.STime), reaped, liveCPU)
 	}
 	if snap.treeCPU(-1) != 0 {
 		t.Errorf("treeCPU of no process is not zero")
@@ -137,13 +105,13 @@ func TestMachineBusyAndProcessCPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	self, err := processCPU(os.Getpid())
+	self, err := proc.ProcessCPU(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	// Burn at least two ticks of this process's own CPU.
 	for deadline := time.Now().Add(time.Minute); time.Now().Before(deadline); {
-		if now, _ := processCPU(os.Getpid()); now-self >= 20*time.Millisecond {
+		if now, _ := proc.ProcessCPU(os.Getpid()); now-self >= 20*time.Millisecond {
 			break
 		}
 		_ = strings.Repeat("x", 1<<12)
@@ -152,7 +120,7 @@ func TestMachineBusyAndProcessCPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if now, _ := processCPU(os.Getpid()); now-self < 20*time.Millisecond {
+	if now, _ := proc.ProcessCPU(os.Getpid()); now-self < 20*time.Millisecond {
 		t.Fatalf("this process used %v of CPU in a minute of burning", now-self)
 	}
 	if after <= before {

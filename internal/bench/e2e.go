@@ -292,10 +292,10 @@ func (d *desk) partyCPU() PartyCPU {
 			c.Postgres = snap.treeCPU(d.o.PostgresPID)
 		}
 		if st, ok := snap[d.redisPID]; ok {
-			c.Redis = ticks(st.UTime + st.STime)
+			c.Redis = proc.Ticks(st.UTime + st.STime)
 		}
 	}
-	c.Bench, _ = processCPU(os.Getpid())
+	c.Bench, _ = proc.ProcessCPU(os.Getpid())
 	c.Machine, _ = machineBusy()
 	return c
 }
