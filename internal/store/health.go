@@ -13,12 +13,7 @@ import (
 // sqlitePragmas); on PostgreSQL txid_current() makes it a writing
 // transaction. Both are rolled back.
 func (s *Store) CheckWrite(ctx context.Context) error {
-	conn, err := s.db.Conn(ctx) // SQLite: the writer
-	if err != nil {
-		return fmt.Errorf("store: write check: %w", err)
-	}
-	defer conn.Close()
-	tx, err := conn.BeginTx(ctx, nil)
+	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: write check: %w", err)
 	}
