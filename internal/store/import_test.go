@@ -343,7 +343,8 @@ func TestImportSetsIndexesAside(t *testing.T) {
 				WHERE type = 'index' AND tbl_name IN ('orders', 'order_items', 'order_status_history') ORDER BY name`
 			if s.dialect == Postgres {
 				query = `SELECT indexname || ': ' || indexdef FROM pg_indexes
-					WHERE tablename IN ('orders', 'order_items', 'order_status_history') ORDER BY indexname`
+					WHERE schemaname = current_schema() AND tablename IN ('orders', 'order_items', 'order_status_history')
+					ORDER BY indexname`
 			}
 			defs, err := queryAllOn(ctx, s, q, scanString, query)
 			if err != nil {
