@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 )
@@ -96,6 +97,10 @@ func TestNestedWriteFailsInsteadOfHanging(t *testing.T) {
 	if nested == nil || !IsRetryable(nested) {
 		t.Errorf("nested write: %v, want a retryable error", nested)
 	}
+	// The error names who held the writer: this test, in a transaction.
+	if nested == nil || !strings.Contains(nested.Error(), "held for") || !strings.Contains(nested.Error(), "TestNestedWriteFailsInsteadOfHanging") {
+		t.Errorf("nested write's error %q does not say who held the writer", nested)
+	}
 	if nestedRead == nil || !IsRetryable(nestedRead) {
 		t.Errorf("nested read of the mail path: %v, want a retryable error", nestedRead)
 	}
@@ -104,6 +109,42 @@ func TestNestedWriteFailsInsteadOfHanging(t *testing.T) {
 	}
 	if _, err := s.db.ExecContext(ctx, "DELETE FROM mail_suppressions"); err != nil {
 		t.Errorf("write after the failed nesting: %v", err)
+	}
+}
+
+// TestPanicInTransactionGivesWriterBack panics inside a transaction: the
+// transaction must be rolled back and the writer given back, so that the
+// next write runs. Before, the deferred give-back waited for the open
+// transaction, which held the writer until its context ended: with a
+// context that never ends (a worker's), every later statement failed.
+func TestPanicInTransactionGivesWriterBack(t *testing.T) {
+	s := openTest(t, SQLite)
+	ctx := testCtx(t)
+	const insert = "INSERT INTO mail_suppressions (email, reason, created_at) VALUES (?, 'test', '2026-12-03T00:00:00.000000000Z')"
+	recovered := make(chan any, 1)
+	go func() {
+		defer func() { recovered <- recover() }()
+		s.inTx(context.Background(), func(tx *sql.Tx) error {
+			if _, err := tx.ExecContext(ctx, insert, "a@example.com"); err != nil {
+				return err
+			}
+			panic("boom")
+		})
+	}()
+	select {
+	case r := <-recovered:
+		if r != "boom" {
+			t.Fatalf("recovered %v, want the transaction's panic", r)
+		}
+	case <-ctx.Done():
+		t.Fatal("inTx did not return after its function panicked: the writer is held")
+	}
+	if _, err := s.db.ExecContext(ctx, insert, "b@example.com"); err != nil {
+		t.Fatalf("write after the panic: %v", err)
+	}
+	var n int
+	if err := s.db.QueryRowContext(ctx, "SELECT COUNT(*) FROM mail_suppressions WHERE email = 'a@example.com'").Scan(&n); err != nil || n != 0 {
+		t.Errorf("the panicked transaction's row: %d (%v), want it rolled back", n, err)
 	}
 }
 

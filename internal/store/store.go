@@ -223,8 +223,11 @@ func inTxOn(ctx context.Context, db interface {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back however fn ends, a panic included: an open transaction
+	// holds its connection (on SQLite the one writer) until its context
+	// ends, and closing that connection waits for it.
+	defer tx.Rollback() // after Commit: sql.ErrTxDone, nothing done
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {
