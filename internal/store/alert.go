@@ -102,6 +102,7 @@ type AlertFilter struct {
 
 // ListAlerts returns alerts matching f, newest first.
 func (s *Store) ListAlerts(ctx context.Context, f AlertFilter) ([]Alert, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.Status != "" {
 		w.add("status = ?", f.Status)

@@ -26,6 +26,7 @@ func (s *Store) CountInbound(ctx context.Context, since, until time.Time) (int, 
 // InboundBySender returns how many inbound messages each sender address
 // sent in [since, until); messages without a sender are left out.
 func (s *Store) InboundBySender(ctx context.Context, since, until time.Time) (map[string]int, error) {
+	ctx = asReport(ctx)
 	return s.groupCount(ctx, "inbound per sender", `
 		SELECT from_addr, COUNT(*) FROM inbound_messages
 		WHERE received_at >= ? AND received_at < ? AND from_addr <> ''
@@ -35,6 +36,7 @@ func (s *Store) InboundBySender(ctx context.Context, since, until time.Time) (ma
 // OutboundByStatus returns how many outbound mails sent in [since, until)
 // are now sent or bounced, by status (OutboundSent, OutboundBounced).
 func (s *Store) OutboundByStatus(ctx context.Context, since, until time.Time) (map[string]int, error) {
+	ctx = asReport(ctx)
 	return s.groupCount(ctx, "outbound per status", `
 		SELECT status, COUNT(*) FROM outbound_emails
 		WHERE sent_at >= ? AND sent_at < ? AND status IN ('sent', 'bounced')

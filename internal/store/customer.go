@@ -131,6 +131,7 @@ type CustomerFilter struct {
 
 // ListCustomers returns accounts matching f, ordered by name and id.
 func (s *Store) ListCustomers(ctx context.Context, f CustomerFilter) ([]Customer, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.Domain != "" {
 		w.add("domain = ?", strings.ToLower(strings.TrimSpace(f.Domain)))

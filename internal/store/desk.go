@@ -108,6 +108,7 @@ type DeskAlert struct {
 // ListDeskAlerts returns alerts matching f, newest first; Status "active"
 // means open or acknowledged.
 func (s *Store) ListDeskAlerts(ctx context.Context, f AlertFilter) ([]DeskAlert, error) {
+	ctx = asReport(ctx)
 	var w where
 	switch f.Status {
 	case "":
@@ -139,6 +140,7 @@ func (s *Store) ListDeskAlerts(ctx context.Context, f AlertFilter) ([]DeskAlert,
 
 // AlertKinds returns the kinds of alert ever raised, sorted.
 func (s *Store) AlertKinds(ctx context.Context) ([]string, error) {
+	ctx = asReport(ctx)
 	var kinds []string
 	err := readAll(ctx, s, "alert kinds", &kinds, func(k *string) []any { return []any{k} },
 		"SELECT DISTINCT kind FROM alerts ORDER BY kind")
@@ -176,6 +178,7 @@ type ThreadMail struct {
 // ThreadMails returns every stored mail of the thread that starts at
 // threadID (inbound and outbound), oldest first.
 func (s *Store) ThreadMails(ctx context.Context, threadID int64) ([]ThreadMail, error) {
+	ctx = asReport(ctx)
 	var in, out []ThreadMail
 	// The thread's inquiries first: with the OR on the join, SQLite's
 	// planner (after ANALYZE) read every stored mail instead.
@@ -203,6 +206,7 @@ func (s *Store) ThreadMails(ctx context.Context, threadID int64) ([]ThreadMail, 
 // OwnerInquiries returns the open inquiries on accounts the rep owns (their
 // hand-offs), newest first.
 func (s *Store) OwnerInquiries(ctx context.Context, repID int64, limit int) ([]Inquiry, error) {
+	ctx = asReport(ctx)
 	limit, _ = page(limit, 0)
 	out, err := queryAll(ctx, s, scanInquiry, "SELECT "+inquiryColumns+` FROM inquiries
 		WHERE customer_id IN (SELECT id FROM customers WHERE owner_rep_id = ?) AND closed_at IS NULL
@@ -215,6 +219,7 @@ func (s *Store) OwnerInquiries(ctx context.Context, repID int64, limit int) ([]I
 
 // AccountLeads returns an account's leads, newest first.
 func (s *Store) AccountLeads(ctx context.Context, customerID int64, limit int) ([]Lead, error) {
+	ctx = asReport(ctx)
 	limit, _ = page(limit, 0)
 	out, err := queryAll(ctx, s, scanLead, "SELECT "+leadColumns+` FROM leads WHERE customer_id = ?
 		ORDER BY created_at DESC, id DESC LIMIT ?`, customerID, limit)
@@ -226,6 +231,7 @@ func (s *Store) AccountLeads(ctx context.Context, customerID int64, limit int) (
 
 // LeadMeetings returns the meetings of the given leads, by start time.
 func (s *Store) LeadMeetings(ctx context.Context, leadIDs []int64) ([]Meeting, error) {
+	ctx = asReport(ctx)
 	if len(leadIDs) == 0 {
 		return nil, nil
 	}
@@ -257,6 +263,7 @@ type RepLoad struct {
 // counts leads assigned before overdueBefore and not contacted; won and
 // lost count leads closed at or after since.
 func (s *Store) TeamLoad(ctx context.Context, overdueBefore, since time.Time) ([]RepLoad, error) {
+	ctx = asReport(ctx)
 	reps, err := s.ListReps(ctx, false)
 	if err != nil {
 		return nil, err
@@ -345,6 +352,7 @@ var referencePattern = regexp.MustCompile(`(?i)^SD-\d+$`)
 // by number and leads by contact address. It returns at most limit hits
 // of each kind.
 func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, error) {
+	ctx = asReport(ctx)
 	q = strings.TrimSpace(q)
 	if q == "" {
 		return nil, nil

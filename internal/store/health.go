@@ -13,7 +13,12 @@ import (
 // sqlitePragmas); on PostgreSQL txid_current() makes it a writing
 // transaction. Both are rolled back.
 func (s *Store) CheckWrite(ctx context.Context) error {
-	tx, err := s.db.BeginTx(ctx, nil)
+	conn, err := s.db.Conn(ctx) // SQLite: the writer
+	if err != nil {
+		return fmt.Errorf("store: write check: %w", err)
+	}
+	defer conn.Close()
+	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("store: write check: %w", err)
 	}

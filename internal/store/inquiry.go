@@ -199,6 +199,7 @@ type InquiryFilter struct {
 
 // ListInquiries returns inquiries matching f, newest first.
 func (s *Store) ListInquiries(ctx context.Context, f InquiryFilter) ([]Inquiry, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.Category != "" {
 		w.add("category = ?", f.Category)

@@ -116,6 +116,7 @@ type KPIRep struct {
 // promised before the calendar date of lateBefore (as given, not converted
 // to UTC).
 func (s *Store) KPIData(ctx context.Context, from, to, lateBefore time.Time, cuts ...time.Time) (*KPIData, error) {
+	ctx = asReport(ctx)
 	if len(cuts) < 2 {
 		cuts = []time.Time{from, to}
 	}

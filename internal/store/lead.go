@@ -174,6 +174,7 @@ type LeadFilter struct {
 // ListLeads returns leads matching f, oldest first, or by score when
 // f.ByScore.
 func (s *Store) ListLeads(ctx context.Context, f LeadFilter) ([]Lead, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.Status != "" {
 		w.add("status = ?", f.Status)

@@ -80,6 +80,7 @@ func (s *Store) LeadScoreInput(ctx context.Context, id int64) (*LeadScoreInput, 
 // since the given time (zero: ever), oldest first, at most limit of them:
 // the history the score model learns from.
 func (s *Store) ClosedLeadScoreInputs(ctx context.Context, since time.Time, limit int) ([]LeadScoreInput, error) {
+	ctx = asReport(ctx)
 	out, err := queryAll(ctx, s, scanLeadScoreInput, leadScoreSelect+`
 		WHERE l.status IN ('won', 'lost') AND l.closed_at >= ? ORDER BY l.closed_at DESC, l.id DESC LIMIT ?`,
 		s.ts(since), limit)

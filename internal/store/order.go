@@ -324,6 +324,7 @@ type OrderFilter struct {
 
 // ListOrders returns orders matching f, newest first, without their items.
 func (s *Store) ListOrders(ctx context.Context, f OrderFilter) ([]Order, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.CustomerID != 0 {
 		w.add("customer_id = ?", f.CustomerID)

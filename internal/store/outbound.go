@@ -233,6 +233,7 @@ type OutboundFilter struct {
 
 // ListOutbound returns outbound mails matching f, newest first.
 func (s *Store) ListOutbound(ctx context.Context, f OutboundFilter) ([]OutboundEmail, error) {
+	ctx = asReport(ctx)
 	var w where
 	if f.To != "" {
 		w.add("to_addrs = ?", f.To)

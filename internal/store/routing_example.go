@@ -52,6 +52,7 @@ func (s *Store) AddRoutingExample(ctx context.Context, e *RoutingExample) (int64
 // RoutingExamples returns every stored example, oldest first, for
 // training.
 func (s *Store) RoutingExamples(ctx context.Context) ([]RoutingExample, error) {
+	ctx = asReport(ctx)
 	out, err := queryAll(ctx, s, scanRoutingExample, `
 		SELECT id, inquiry_id, subject, text, category, source, created_at, updated_at
 		FROM routing_examples ORDER BY id`)

@@ -31,7 +31,7 @@ var ErrConflict = errors.New("store: conflict")
 
 // Store is the handle to the database. It is safe for concurrent use.
 type Store struct {
-	db      *sql.DB
+	db      *pools // sqlite_writer.go
 	dialect Dialect
 	now     func() time.Time
 	kept    *keptStmtStats // SQLite only: what its connections' statement caches did
@@ -140,23 +140,24 @@ func openSQLite(path string) (*Store, error) {
 		return nil, fmt.Errorf("store: open sqlite: %w", err)
 	}
 	stats := &keptStmtStats{}
-	db := sql.OpenDB(&keptStmtConnector{name: name, drv: plain.Driver(), stats: stats})
+	connector := &keptStmtConnector{name: name, drv: plain.Driver(), stats: stats}
 	plain.Close()
+	write := sql.OpenDB(connector)
+	// One writer connection, kept for ever: it keeps its page cache
+	// across its own commits (sqlite_writer.go). Every connection to
+	// :memory: is its own database, so there it is the only one.
+	write.SetMaxOpenConns(1)
+	write.SetMaxIdleConns(1)
+	write.SetConnMaxLifetime(0)
+	write.SetConnMaxIdleTime(0)
 	if memory {
-		// Every connection to :memory: is its own database: keep exactly one,
-		// forever.
-		db.SetMaxOpenConns(1)
-		db.SetMaxIdleConns(1)
-		db.SetConnMaxLifetime(0)
-		db.SetConnMaxIdleTime(0)
-	} else {
-		// WAL gives concurrent readers and one writer; more connections
-		// than that only queue on the write lock.
-		db.SetMaxOpenConns(8)
-		db.SetMaxIdleConns(8)
-		db.SetConnMaxIdleTime(5 * time.Minute)
+		return &Store{db: onePool(write), dialect: SQLite, kept: stats}, nil
 	}
-	return &Store{db: db, dialect: SQLite, kept: stats}, nil
+	read := sql.OpenDB(connector)
+	read.SetMaxOpenConns(sqliteReaders)
+	read.SetMaxIdleConns(sqliteReaders)
+	read.SetConnMaxIdleTime(5 * time.Minute)
+	return &Store{db: &pools{write: write, read: read, wait: writerWait}, dialect: SQLite, kept: stats}, nil
 }
 
 // postgresMaxConns bounds a process's connections to PostgreSQL: past
@@ -181,7 +182,7 @@ func openPostgres(dsn string) (*Store, error) {
 	db.SetMaxIdleConns(postgresMaxConns)
 	db.SetConnMaxIdleTime(5 * time.Minute)
 	db.SetConnMaxLifetime(30 * time.Minute)
-	return &Store{db: db, dialect: Postgres}, nil
+	return &Store{db: onePool(db), dialect: Postgres}, nil
 }
 
 // Close closes the database. Calling it twice is harmless.
@@ -211,7 +212,7 @@ type querier interface {
 // the store's one transaction helper: every multi-statement write, and
 // Import's transaction, goes through it.
 func (s *Store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return inTxOn(ctx, s.db, fn)
+	return s.db.inTx(ctx, fn)
 }
 
 // inTxOn is inTx on a given pool or connection.
@@ -222,8 +223,11 @@ func inTxOn(ctx context.Context, db interface {
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	// Rolled back however fn ends, a panic included: an open transaction
+	// holds its connection (on SQLite the one writer) until its context
+	// ends, and closing that connection waits for it.
+	defer tx.Rollback() // after Commit: sql.ErrTxDone, nothing done
 	if err := fn(tx); err != nil {
-		tx.Rollback()
 		return err
 	}
 	if err := tx.Commit(); err != nil {

@@ -360,14 +360,14 @@ func TestMigrateWaitsForAnotherProcessesLock(t *testing.T) {
 func TestPoolKeepsItsConnections(t *testing.T) {
 	forEachDialect(t, func(t *testing.T, s *Store) {
 		ctx := testCtx(t)
-		n := s.db.Stats().MaxOpenConnections
+		n := s.db.read.Stats().MaxOpenConnections
 		if n <= 1 {
 			t.Fatalf("MaxOpenConnections = %d, want a pool", n)
 		}
 		for burst := range 2 {
 			conns := make([]*sql.Conn, n)
 			for i := range conns {
-				c, err := s.db.Conn(ctx)
+				c, err := s.db.read.Conn(ctx)
 				if err != nil {
 					t.Fatalf("burst %d: conn %d: %v", burst, i, err)
 				}
@@ -380,7 +380,7 @@ func TestPoolKeepsItsConnections(t *testing.T) {
 				c.Close()
 			}
 		}
-		st := s.db.Stats()
+		st := s.db.read.Stats()
 		if st.MaxIdleClosed != 0 || st.OpenConnections != n || st.Idle != n {
 			t.Errorf("after two bursts of %d connections: closed for the idle limit %d, open %d, idle %d; want 0, %d, %d",
 				n, st.MaxIdleClosed, st.OpenConnections, st.Idle, n, n)
