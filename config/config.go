@@ -78,8 +78,10 @@ type DatabaseConfig struct {
 	DSNFile string `yaml:"dsn_file"`
 }
 
-// WorkerConfig tunes the asynq server.
+// WorkerConfig tunes the asynq servers of a worker (queue.Worker).
 type WorkerConfig struct {
+	// Concurrency is the number of default-queue tasks processed at
+	// once; critical and low have queue.SideConcurrency workers besides.
 	Concurrency     int           `yaml:"concurrency"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 	Queues          QueueWeights  `yaml:"queues"`
@@ -93,7 +95,9 @@ type WorkerConfig struct {
 	RecoveryGrace time.Duration `yaml:"recovery_grace"`
 }
 
-// QueueWeights are the relative shares of worker time per queue.
+// QueueWeights are the relative shares of worker time per queue. The
+// default queue has workers of its own (queue.Worker), so only the
+// weights of critical and low are used, between each other.
 type QueueWeights struct {
 	Critical int `yaml:"critical"`
 	Default  int `yaml:"default"`

@@ -8,11 +8,13 @@ import (
 	"salesdesk/internal/recovery"
 )
 
-// workerRole runs the asynq server with every handler in workers/. When
-// ctx ends it stops taking tasks, lets those in flight finish within
-// worker.shutdown_timeout and puts the rest back on their queues.
+// workerRole runs the asynq servers of a worker (queue.Worker: one for
+// the default queue, one for critical and low) with every handler in
+// workers/. When ctx ends they stop taking tasks, let those in flight
+// finish within worker.shutdown_timeout and put the rest back on their
+// queues.
 func (a *app) workerRole(ctx context.Context) (func(context.Context) error, error) {
-	srv := queue.NewServer(a.redisOpt, queue.ServerOptions{
+	srv := queue.NewWorker(a.redisOpt, queue.ServerOptions{
 		Concurrency:     a.cfg.Worker.Concurrency,
 		Queues:          a.cfg.Worker.Queues.Map(),
 		ShutdownTimeout: a.cfg.Worker.ShutdownTimeout,

@@ -12,6 +12,8 @@ import (
 
 	"github.com/hibiken/asynq"
 
+	"salesdesk/config"
+	"salesdesk/internal/queue"
 	"salesdesk/internal/recovery"
 	"salesdesk/internal/store"
 	"salesdesk/internal/testenv"
@@ -157,4 +159,75 @@ func TestLoneWorkerServesMetrics(t *testing.T) {
 		body = string(b)
 		return strings.Contains(body, want)
 	})
+}
+
+// TestWorkerRoleServesEachQueue: the worker role runs one asynq server
+// for the default queue with worker.concurrency and one for critical and
+// low with their configured weights, both take tasks, and a stop
+// unregisters both.
+func TestWorkerRoleServesEachQueue(t *testing.T) {
+	testenv.Redis(t, testenv.RedisDBCmd)
+	cfg := testConfig(t, testenv.RedisAddr())
+	cfg.Worker.Concurrency = 5
+	cfg.Worker.Queues = config.QueueWeights{Critical: 4, Default: 3, Low: 2}
+	ctx, cancel := context.WithCancel(context.Background())
+	a, err := newApp(ctx, cfg, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.close()
+	done := make(chan error, 1)
+	go func() { done <- a.run(ctx, roleWorker) }()
+	stopped := false
+	stop := func() {
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("run: %v", err)
+		}
+	}
+	defer stop()
+
+	insp := asynq.NewInspector(a.redisOpt)
+	defer insp.Close()
+	for _, q := range []string{tasks.QueueCritical, tasks.QueueDefault, tasks.QueueLow} {
+		task, err := tasks.NewPingTask(tasks.PingPayload{ID: "queue-" + q, SentAt: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := a.client.Enqueue(task, asynq.Queue(q)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, q := range []string{tasks.QueueCritical, tasks.QueueDefault, tasks.QueueLow} {
+		id := "system:ping:queue-" + q
+		waitFor(t, startupLimit, func() bool {
+			info, err := insp.GetTaskInfo(q, id)
+			return err == nil && info.State == asynq.TaskStateCompleted
+		})
+	}
+
+	servers, err := insp.Servers()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]string{}
+	for _, s := range servers {
+		got[fmt.Sprint(s.Queues)] = fmt.Sprint(s.Concurrency)
+	}
+	want := map[string]string{
+		fmt.Sprint(map[string]int{"default": 1}):            "5",
+		fmt.Sprint(map[string]int{"critical": 4, "low": 2}): fmt.Sprint(queue.SideConcurrency),
+	}
+	if fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Errorf("servers (queues: concurrency) = %v, want %v", got, want)
+	}
+
+	stop()
+	if servers, err := insp.Servers(); err != nil || len(servers) != 0 {
+		t.Errorf("after the worker stopped: %d servers registered (err %v), want none", len(servers), err)
+	}
 }

@@ -14,14 +14,14 @@ import (
 	"salesdesk/tasks"
 )
 
-// A worker process: start the server, wait for SIGINT or SIGTERM, then
+// A worker process: start its servers, wait for SIGINT or SIGTERM, then
 // stop taking work, give in-flight tasks up to 20 s and requeue the rest.
-func ExampleNewServer() {
+func ExampleNewWorker() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	logger := slog.New(slog.NewJSONHandler(os.Stderr, nil))
 
-	srv := queue.NewServer(asynq.RedisClientOpt{Addr: "127.0.0.1:6379"}, queue.ServerOptions{
+	srv := queue.NewWorker(asynq.RedisClientOpt{Addr: "127.0.0.1:6379"}, queue.ServerOptions{
 		Concurrency:     8,
 		ShutdownTimeout: 20 * time.Second,
 		Logger:          logger,
