@@ -32,16 +32,49 @@ func (a *app) workerRole(ctx context.Context) (func(context.Context) error, erro
 		// enqueued again; duplicates are refused by their TaskIDs.
 		rec := recovery.New(a.store, a.client, recovery.Options{Logger: a.log.With("role", roleWorker),
 			Every: a.cfg.Worker.RecoveryEvery, Grace: a.cfg.Worker.RecoveryGrace})
-		done := make(chan struct{})
+		done := make(chan struct{}, 2)
 		go func() {
-			defer close(done)
+			defer func() { done <- struct{}{} }()
 			rec.Run(ctx)
 		}()
+		go func() {
+			defer func() { done <- struct{}{} }()
+			a.indexSearch(ctx, searchIndexEvery)
+		}()
 		a.followExamples(ctx, d.model.retrainIfNew, modelCheckInterval)
+		<-done
 		<-done
 		srv.Shutdown()
 		return nil
 	}, nil
+}
+
+// searchIndexEvery is how often a worker puts the mail stored since into
+// the word indexes of the desk search (SQLite; store.IndexSearch). A
+// search indexes what is left first, so this only keeps that short.
+const searchIndexEvery = 2 * time.Second
+
+// indexSearch fills the word indexes every interval until ctx ends.
+func (a *app) indexSearch(ctx context.Context, every time.Duration) {
+	everyTick(ctx, every, func() {
+		if _, err := a.store.IndexSearch(ctx, false); err != nil && ctx.Err() == nil {
+			a.log.With("role", roleWorker).Warn("index mail for the desk search", "error", err)
+		}
+	})
+}
+
+// everyTick calls fn every interval until ctx ends.
+func everyTick(ctx context.Context, every time.Duration, fn func()) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		fn()
+	}
 }
 
 // modelCheckInterval is how often a worker looks for routing examples
@@ -61,30 +94,23 @@ func (a *app) followExamples(ctx context.Context, reload func(context.Context) (
 	if err != nil {
 		logger.Warn("read routing examples", "error", err)
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	everyTick(ctx, every, func() {
 		changed, err := a.store.RoutingExamplesUpdatedAt(ctx)
 		if err != nil {
 			logger.Warn("read routing examples", "error", err)
-			continue
+			return
 		}
 		if !changed.After(last) {
-			continue
+			return
 		}
 		trained, err := reload(ctx)
 		if err != nil {
 			logger.Warn("retrain classifier", "error", err)
-			continue
+			return
 		}
 		last = changed
 		if trained {
 			logger.Info("classifier retrained on new routing examples", "changed_at", changed)
 		}
-	}
+	})
 }

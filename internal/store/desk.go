@@ -416,6 +416,11 @@ func (s *Store) Search(ctx context.Context, q string, limit int) ([]SearchHit, e
 	}
 	// Our own mails about an inquiry count as its mail too.
 	if in, inArgs := s.wordsMatch(q, "m", "inbound_search"); in != "" {
+		// The worker fills the word indexes every few seconds; what came
+		// since is indexed first, so that a search finds every mail.
+		if _, err := s.IndexSearch(ctx, true); err != nil {
+			return nil, err
+		}
 		out, outArgs := s.wordsMatch(q, "o", "outbound_search")
 		// Each side keeps only its newest limit inquiries: the newest of
 		// the union are among them, and a common word no longer joins
