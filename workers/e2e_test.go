@@ -58,14 +58,7 @@ func TestEndToEnd(t *testing.T) {
 	imapSrv := testenv.Dovecot(t)
 	rig := newQueueRig(t, "e2e")
 	redisOpt, smtpSrv, st, client := rig.redisOpt, rig.smtp, rig.st, rig.client
-	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
-	if _, err := st.CreateRep(ctx, rep); err != nil {
-		t.Fatal(err)
-	}
-	acme := &store.Customer{Name: "Acme GmbH", Domain: "acme.com", OwnerRepID: rep.ID}
-	if _, err := st.CreateCustomer(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
+	_, acme := ritaAndAcme(t, st)
 	for _, email := range []string{"ann@acme.com", "erin@acme.com"} {
 		if _, err := st.CreateContact(ctx, &store.Contact{CustomerID: acme.ID, Email: email}); err != nil {
 			t.Fatal(err)

@@ -118,38 +118,20 @@ func TestAckInIntakeCostsLess(t *testing.T) {
 	}
 	inIntake.ackInIntake(t)
 
-	commits := func(c store.SQLCounts) int64 { return c.Transactions + c.Autocommits }
 	id := byTask.store(t, m.from, m.subject, "cost@acme.com", m.body)
-	before := byTask.st.SQLiteCounts()
-	if err := byTask.intake.Process(byTask.ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	task := byTask.sink.of(tasks.TypeInquiryAck)[0]
-	if err := h.ProcessTask(byTask.ctx, task); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := byTask.st.FinishPendingTask(byTask.ctx, task.Type(), task.Payload(), ""); err != nil {
-		t.Fatal(err)
-	}
-	after := byTask.st.SQLiteCounts()
-	oldStatements, oldCommits := after.Statements-before.Statements, commits(after)-commits(before)
-
+	var old, now [2]int64
+	old[0], old[1] = sqlCost(t, byTask.st, func() error {
+		if err := byTask.intake.Process(byTask.ctx, id); err != nil {
+			return err
+		}
+		task := byTask.sink.of(tasks.TypeInquiryAck)[0]
+		if err := h.ProcessTask(byTask.ctx, task); err != nil {
+			return err
+		}
+		_, err := byTask.st.FinishPendingTask(byTask.ctx, task.Type(), task.Payload(), "")
+		return err
+	})
 	id = inIntake.store(t, m.from, m.subject, "cost@acme.com", m.body)
-	before = inIntake.st.SQLiteCounts()
-	if err := inIntake.intake.Process(inIntake.ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	after = inIntake.st.SQLiteCounts()
-	statements, commitsNow := after.Statements-before.Statements, commits(after)-commits(before)
-	t.Logf("acknowledged mail: %d statements, %d commits by task; %d statements, %d commits in intake",
-		oldStatements, oldCommits, statements, commitsNow)
-	// The bounds are today's counts (docs/performance.md).
-	const maxStatements, maxCommits = 12, 2
-	if statements > maxStatements || commitsNow > maxCommits {
-		t.Errorf("ack in intake: %d statements, %d commits, want at most %d, %d", statements, commitsNow, maxStatements, maxCommits)
-	}
-	if statements >= oldStatements || commitsNow >= oldCommits {
-		t.Errorf("ack in intake costs %d statements, %d commits, by task %d, %d: want fewer", statements, commitsNow,
-			oldStatements, oldCommits)
-	}
+	now[0], now[1] = sqlCost(t, inIntake.st, func() error { return inIntake.intake.Process(inIntake.ctx, id) })
+	checkCostsLess(t, "acknowledged mail", old, now, [2]int64{12, 2})
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -11,6 +12,7 @@ import (
 	"github.com/hibiken/asynq"
 
 	"salesdesk/internal/entity"
+	"salesdesk/internal/intake"
 	"salesdesk/internal/link"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/order"
@@ -127,12 +129,22 @@ func newOrderDesk(d OrderDeps, o OrderOptions) (orderDesk, error) {
 // alertForeign records that sender asked about (or to change) an order of
 // another account.
 func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *customerMail, o *store.Order) error {
+	a := h.foreignAlert(kind, oi, o)
+	if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
+		return err
+	}
+	h.logForeign(ctx, oi, o, a)
+	return nil
+}
+
+// foreignAlert is the alert alertForeign raises, not stored.
+func (h orderDesk) foreignAlert(kind string, oi *customerMail, o *store.Order) *store.Alert {
 	sender := oi.sender()
 	what := "asked about"
 	if kind == AlertKindForeignOrderRequest {
 		what = "asked to change"
 	}
-	a := &store.Alert{
+	return &store.Alert{
 		DedupeKey:  ForeignOrderAlertKey(kind, o.ID, sender, h.Clock.Now()),
 		Kind:       kind,
 		Severity:   "warning",
@@ -140,12 +152,12 @@ func (h orderDesk) alertForeign(ctx context.Context, kind string, oi *customerMa
 		Detail:     fmt.Sprintf("Inquiry %s from %s named order %s, which belongs to customer %d. The sender got a neutral answer.", oi.inquiry.Reference, sender, o.Number, o.CustomerID),
 		CustomerID: o.CustomerID,
 	}
-	if _, _, err := h.st.CreateAlert(ctx, a); err != nil {
-		return err
-	}
+}
+
+// logForeign logs alert a about order o (its id is 0 before it is stored).
+func (h orderDesk) logForeign(ctx context.Context, oi *customerMail, o *store.Order, a *store.Alert) {
 	h.Logger.WarnContext(ctx, "order asked about by an address not on its account", "inquiry_id", oi.inquiry.ID,
-		"order_id", o.ID, "alert_id", a.ID, "alert_kind", kind)
-	return nil
+		"order_id", o.ID, "alert_id", a.ID, "alert_kind", a.Kind)
 }
 
 // lastLanguage is the language of the latest mail from address, for a
@@ -175,19 +187,32 @@ func (h orderDesk) resolve(ctx context.Context, inquiryID int64, number string, 
 // other accounts' orders get the same words (kind differs only in our
 // records): nothing tells a stranger whether an order exists.
 func (h orderDesk) unknown(ctx context.Context, oi *customerMail, key, kind string, numbers []string, signer mailer.Signer) error {
+	o, err := h.unknownMail(ctx, oi, key, kind, numbers, signer)
+	if o == nil || err != nil {
+		return err
+	}
+	return h.Outbox.QueueMail(ctx, o)
+}
+
+// unknownMail is the mail unknown queues, rendered but not stored; nil
+// when the mail came from no address we can answer.
+func (h orderDesk) unknownMail(ctx context.Context, oi *customerMail, key, kind string, numbers []string, signer mailer.Signer) (*store.OutboundEmail, error) {
 	to := oi.sender()
 	if to == "" {
-		return nil
+		return nil, nil
 	}
 	o := &store.OutboundEmail{IdempotencyKey: key, Kind: kind, To: []string{to}}
 	oi.thread(o)
 	name, err := recordedName(ctx, h.st, to)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	data := mailer.OrderUnknownData{CustomerName: name, Reference: oi.inquiry.Reference,
 		Subject: oi.parsed.Subject, OrderNumbers: numbers, FormatHint: h.opts.FormatHint, Signer: signer}
-	return h.queueIn(ctx, "order_unknown", oi.inquiry.Language, data, o)
+	if err := h.render("order_unknown", oi.inquiry.Language, data, o); err != nil {
+		return nil, err
+	}
+	return o, nil
 }
 
 // signer is who signs a mail to contact: their account's owner rep when
@@ -260,27 +285,91 @@ func NewOrderStatusHandler(d OrderDeps, o OrderOptions) (*OrderStatusHandler, er
 	return newOrderHandler[OrderStatusHandler](d, o)
 }
 
-// ProcessTask handles one order:status_reply task.
+// ProcessTask handles one order:status_reply task: the answer of an
+// inquiry whose intake did not write it (intake.Deps.Answers unset, or
+// AnswerMail failed there), and the tasks of older builds. An inquiry
+// already answered (by intake, or an earlier run) is left as it is.
 func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) error {
 	p, err := tasks.ParseOrderStatusReplyPayload(t.Payload())
 	oi, err := loadTaskMail(ctx, h.st, p.InquiryID, err)
 	if err != nil {
 		return err
 	}
+	if oi.inquiry.Status == store.InquiryAnswered {
+		h.Logger.InfoContext(ctx, "order status already answered", "inquiry_id", oi.inquiry.ID)
+		return nil
+	}
+	a, err := h.answer(ctx, oi, p)
+	if err != nil {
+		return err
+	}
+	for i, alert := range a.alerts {
+		if _, _, err := h.st.CreateAlert(ctx, alert); err != nil {
+			return err
+		}
+		h.logForeign(ctx, oi, &a.foreign[i], alert)
+	}
+	if a.mail != nil {
+		if err := h.Outbox.QueueMail(ctx, a.mail); err != nil {
+			return err
+		}
+	}
+	a.log.InfoContext(ctx, "order status answered")
+	if err := h.st.SetInquiryStatus(ctx, oi.inquiry.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
+		return err
+	}
+	return nil
+}
+
+// AnswerMail renders the answer of r.Task, an order:status_reply task,
+// from what intake has in hand, not stored: the mail, the alerts about
+// other accounts' orders, and the inquiry answered. ProcessTask builds
+// the same rows; intake stores these with the mail's outcome.
+func (h *OrderStatusHandler) AnswerMail(ctx context.Context, r intake.AnswerRequest) (*intake.Answer, error) {
+	p, err := tasks.ParseOrderStatusReplyPayload(r.Task.Payload())
+	if err != nil {
+		return nil, err
+	}
+	oi := &customerMail{inquiry: r.Inquiry, parsed: r.Parsed, messageID: r.Parsed.MessageID}
+	a, err := h.answer(ctx, oi, p)
+	if err != nil {
+		return nil, err
+	}
+	for i, alert := range a.alerts {
+		h.logForeign(ctx, oi, &a.foreign[i], alert)
+	}
+	ans := &intake.Answer{Alerts: a.alerts, Answered: true}
+	if a.mail != nil {
+		ans.Outbound = []*store.OutboundEmail{a.mail}
+	}
+	a.log.InfoContext(ctx, "order status answered")
+	return ans, nil
+}
+
+// statusAnswer is the answer to one order:status_reply, not stored.
+type statusAnswer struct {
+	mail    *store.OutboundEmail // nil: no address to answer
+	alerts  []*store.Alert       // one per order of foreign
+	foreign []store.Order
+	log     *slog.Logger
+}
+
+// answer builds the answer to the order-status question of oi: the one
+// place its content is decided.
+func (h *OrderStatusHandler) answer(ctx context.Context, oi *customerMail, p tasks.OrderStatusReplyPayload) (statusAnswer, error) {
 	numbers := p.OrderNumbers
 	if len(numbers) == 0 && p.OrderNumber != "" {
 		numbers = []string{p.OrderNumber}
 	}
 	n, err := order.ResolveNamed(ctx, h.st, oi.sender(), numbers, p.Codes)
 	if err != nil {
-		return err
+		return statusAnswer{}, err
 	}
+	a := statusAnswer{foreign: n.Foreign}
 	for i := range n.Foreign {
-		if err := h.alertForeign(ctx, AlertKindForeignOrderLookup, oi, &n.Foreign[i]); err != nil {
-			return err
-		}
+		a.alerts = append(a.alerts, h.foreignAlert(AlertKindForeignOrderLookup, oi, &n.Foreign[i]))
 	}
-	log := h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", n.Outcome().String(), "orders", len(n.Visible),
+	a.log = h.Logger.With("inquiry_id", oi.inquiry.ID, "outcome", n.Outcome().String(), "orders", len(n.Visible),
 		"not_found", len(n.NotFound), "foreign", len(n.Foreign))
 	signer := h.signer(ctx, n.Contact)
 	key := OrderStatusKey(oi.inquiry.ID)
@@ -289,28 +378,22 @@ func (h *OrderStatusHandler) ProcessTask(ctx context.Context, t *asynq.Task) err
 		if len(n.Foreign) > 0 {
 			kind = KindOrderStatusNeutral
 		}
-		if err := h.unknown(ctx, oi, key, kind, n.NotFound, signer); err != nil {
-			return err
-		}
-	} else {
-		// To the contact's own address, never one taken from the mail.
-		out := &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{n.Contact.Email}}
-		oi.thread(out)
-		data := mailer.OrderStatusData{CustomerName: contactName(n.Contact, ""), Reference: oi.inquiry.Reference,
-			Subject: oi.parsed.Subject, NotFound: n.NotFound, FormatHint: h.opts.FormatHint, Signer: signer}
-		now := h.Clock.Now()
-		for _, o := range n.Visible {
-			data.Orders = append(data.Orders, orderState(o, h.latestNote(ctx, o.ID), now))
-		}
-		if err := h.queueIn(ctx, "order_status", oi.inquiry.Language, data, out); err != nil {
-			return err
-		}
+		a.mail, err = h.unknownMail(ctx, oi, key, kind, n.NotFound, signer)
+		return a, err
 	}
-	log.InfoContext(ctx, "order status answered")
-	if err := h.st.SetInquiryStatus(ctx, oi.inquiry.ID, store.InquiryAnswered); err != nil && !errors.Is(err, store.ErrNotFound) {
-		return err
+	// To the contact's own address, never one taken from the mail.
+	a.mail = &store.OutboundEmail{IdempotencyKey: key, Kind: KindOrderStatus, To: []string{n.Contact.Email}}
+	oi.thread(a.mail)
+	data := mailer.OrderStatusData{CustomerName: contactName(n.Contact, ""), Reference: oi.inquiry.Reference,
+		Subject: oi.parsed.Subject, NotFound: n.NotFound, FormatHint: h.opts.FormatHint, Signer: signer}
+	now := h.Clock.Now()
+	for _, o := range n.Visible {
+		data.Orders = append(data.Orders, orderState(o, h.latestNote(ctx, o.ID), now))
 	}
-	return nil
+	if err := h.render("order_status", oi.inquiry.Language, data, a.mail); err != nil {
+		return statusAnswer{}, err
+	}
+	return a, nil
 }
 
 // OrderRequestHandler answers order:request. A change or rush request

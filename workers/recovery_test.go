@@ -24,24 +24,24 @@ import (
 
 // TestRecoveryAfterRedisFlush is issue 15's finding 1: 40 order-status
 // mails are taken in (inquiries saved, answers enqueued; an order's
-// status is its own acknowledgement), then Redis loses everything (FLUSHDB). Recovery finds the
-// follow-on tasks in the task outbox and enqueues them again; real
-// workers answer every inquiry exactly once at a real SMTP server, raise
-// one alert, and a second recovery pass finds nothing left.
+// status is its own acknowledgement), then Redis loses everything
+// (FLUSHDB). Recovery finds the follow-on tasks in the task outbox (the
+// answers left to order:status_reply) or the queued answers intake wrote
+// (as New wires it) and enqueues them again; real workers answer every
+// inquiry exactly once at a real SMTP server, raise one alert, and a
+// second recovery pass finds nothing left.
 func TestRecoveryAfterRedisFlush(t *testing.T) {
+	t.Run("answers by task", func(t *testing.T) { testRecoveryAfterRedisFlush(t, false) })
+	t.Run("answers in intake", func(t *testing.T) { testRecoveryAfterRedisFlush(t, true) })
+}
+
+func testRecoveryAfterRedisFlush(t *testing.T, inIntake bool) {
 	const n = 40
 	ctx := t.Context()
 	rig := newQueueRig(t, "recovery")
 	redisOpt, smtpSrv, st, client := rig.redisOpt, rig.smtp, rig.st, rig.client
 
-	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
-	if _, err := st.CreateRep(ctx, rep); err != nil {
-		t.Fatal(err)
-	}
-	acme := &store.Customer{Name: "Acme GmbH", Domain: "acme.com", OwnerRepID: rep.ID}
-	if _, err := st.CreateCustomer(ctx, acme); err != nil {
-		t.Fatal(err)
-	}
+	_, acme := ritaAndAcme(t, st)
 	var inbound []int64
 	for i := range n {
 		from, number := fmt.Sprintf("buyer%02d@acme.com", i), fmt.Sprintf("SO-%d", 20000+i)
@@ -65,7 +65,13 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 		inbound = append(inbound, in.ID)
 	}
 
-	w := recoveryWorkers(t, st, client, smtpSrv)
+	var tune func(*Deps, *Options)
+	wantStatus, wantRows := store.InquiryAnswered, 0
+	if !inIntake {
+		tune = func(d *Deps, _ *Options) { d.Intake.Answers = map[string]intake.Answerer{} }
+		wantStatus, wantRows = store.InquiryRouted, n
+	}
+	w := deskWorkers(t, st, client, smtpSrv, newMailKit(t, 0), tune)
 	// Intake runs (as the inbound:email handler would): every inquiry is
 	// saved and its answer and acknowledgement are in Redis, in flight.
 	for _, id := range inbound {
@@ -81,8 +87,8 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 		t.Fatalf("%d inquiries, want %d", len(inquiries), n)
 	}
 	for _, q := range inquiries {
-		if q.Category != string(routing.OrderStatus) || q.Status != store.InquiryRouted {
-			t.Fatalf("inquiry %d is %s/%s, the test needs routed order_status", q.ID, q.Category, q.Status)
+		if q.Category != string(routing.OrderStatus) || q.Status != wantStatus {
+			t.Fatalf("inquiry %d is %s/%s, the test needs %s order_status", q.ID, q.Category, q.Status, wantStatus)
 		}
 	}
 	rdb := redis.NewClient(&redis.Options{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers})
@@ -104,16 +110,16 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 		t.Fatal(err)
 	}
 	// An order-status answer is its own acknowledgement: one follow-on
-	// task, and one customer mail, per inquiry.
-	if res.Tasks != n || res.Inbound != 0 {
-		t.Errorf("recovery pass = %+v, want %d follow-on tasks (one answer each) enqueued again", res, n)
+	// task, or one queued answer, and one customer mail, per inquiry.
+	if res.Tasks != wantRows || res.Outbound != n-wantRows || res.Inbound != 0 {
+		t.Errorf("recovery pass = %+v, want %d follow-on tasks and %d mails (one answer each) enqueued again", res, wantRows, n-wantRows)
 	}
 	msgs, err := smtpSrv.WaitFor(n, 2*time.Minute)
 	if err != nil {
 		t.Fatalf("%v: %d mails arrived", err, len(msgs))
 	}
 	// Every row done before asynq hears of it: nothing is left pending.
-	waitOutboxDone(t, st, n)
+	waitOutboxDone(t, st, wantRows)
 	if got := len(smtpSrv.Messages()); got != n {
 		t.Errorf("%d mails after recovery, want exactly %d (one answer per inquiry)", got, n)
 	}
@@ -156,8 +162,9 @@ func TestRecoveryAfterRedisFlush(t *testing.T) {
 		t.Errorf("%d mails at the SMTP server, want %d", len(msgs), n)
 	}
 	alerts, err := st.ListAlerts(ctx, store.AlertFilter{Kind: recovery.AlertKindLostWork})
-	if err != nil || len(alerts) != 1 || !strings.Contains(alerts[0].Detail, fmt.Sprintf("%d follow-on tasks", n)) {
-		t.Errorf("lost-work alerts = %+v, %v; want one naming %d follow-on tasks", alerts, err, n)
+	want := fmt.Sprintf("%d outbound mails and %d follow-on tasks", n-wantRows, wantRows)
+	if err != nil || len(alerts) != 1 || !strings.Contains(alerts[0].Detail, want) {
+		t.Errorf("lost-work alerts = %+v, %v; want one naming %s", alerts, err, want)
 	}
 }
 

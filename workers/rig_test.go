@@ -82,3 +82,47 @@ func fastPolling(c asynq.Config) asynq.Config {
 	c.DelayedTaskCheckInterval = 50 * time.Millisecond
 	return c
 }
+
+// ritaAndAcme stores the rep Rita and her account Acme (acme.com), the
+// desk most end-to-end tests start from.
+func ritaAndAcme(t *testing.T, st *store.Store) (*store.Rep, *store.Customer) {
+	t.Helper()
+	rep := &store.Rep{Email: "rita@ourco.example", Name: "Rita Rep", Active: true}
+	if _, err := st.CreateRep(t.Context(), rep); err != nil {
+		t.Fatal(err)
+	}
+	acme := &store.Customer{Name: "Acme GmbH", Domain: "acme.com", OwnerRepID: rep.ID}
+	if _, err := st.CreateCustomer(t.Context(), acme); err != nil {
+		t.Fatal(err)
+	}
+	return rep, acme
+}
+
+// sqlCost runs fn and returns what it cost SQLite: statements run and
+// commits (transactions begun plus writes outside one).
+func sqlCost(t *testing.T, st *store.Store, fn func() error) (statements, commits int64) {
+	t.Helper()
+	before := st.SQLiteCounts()
+	if err := fn(); err != nil {
+		t.Fatal(err)
+	}
+	after := st.SQLiteCounts()
+	return after.Statements - before.Statements,
+		after.Transactions - before.Transactions + after.Autocommits - before.Autocommits
+}
+
+// checkCostsLess checks the cost of a mail whose follow-on task intake
+// now does itself against the bounds (today's counts, in
+// docs/performance.md) and against the cost by task.
+func checkCostsLess(t *testing.T, what string, byTask, inIntake, bound [2]int64) {
+	t.Helper()
+	t.Logf("%s: %d statements, %d commits by task; %d statements, %d commits in intake", what, byTask[0], byTask[1],
+		inIntake[0], inIntake[1])
+	if inIntake[0] > bound[0] || inIntake[1] > bound[1] {
+		t.Errorf("%s in intake: %d statements, %d commits, want at most %d, %d", what, inIntake[0], inIntake[1], bound[0], bound[1])
+	}
+	if inIntake[0] >= byTask[0] || inIntake[1] >= byTask[1] {
+		t.Errorf("%s in intake costs %d statements, %d commits, by task %d, %d: want fewer", what, inIntake[0], inIntake[1],
+			byTask[0], byTask[1])
+	}
+}

@@ -192,6 +192,12 @@ func (w *Workers) addDesk(d Deps, o Options) error {
 	ord := OrderDeps{Desk: d.Desk, Store: d.Store}
 	status, err := NewOrderStatusHandler(ord, o.Order)
 	add(tasks.TypeOrderStatusReply, status, err)
+	if d.Intake.Answers == nil && err == nil {
+		// Intake writes the order-status answer with the mail's outcome;
+		// the handler stays for the tasks intake still enqueues (the
+		// answer could not be built there) and those of older builds.
+		d.Intake.Answers = map[string]intake.Answerer{tasks.TypeOrderStatusReply: status}
+	}
 	request, err := NewOrderRequestHandler(ord, o.Order)
 	add(tasks.TypeOrderRequest, request, err)
 	followup, err := NewOrdersFollowupScanHandler(ord, o.Order)

@@ -2,6 +2,9 @@ package intake_test
 
 import (
 	"testing"
+
+	"salesdesk/internal/intake"
+	"salesdesk/tasks"
 )
 
 // TestCommitsPerMail counts what the intake of one mail of each kind costs
@@ -15,6 +18,8 @@ func TestCommitsPerMail(t *testing.T) {
 	plain := setup(t, setupOpts{followups: allFollowups})
 	checked := trustSetup(t)
 	acking := setup(t, setupOpts{followups: allFollowups, ack: &stubAck{}})
+	answering := setup(t, setupOpts{followups: allFollowups, ack: &stubAck{},
+		answers: map[string]intake.Answerer{tasks.TypeOrderStatusReply: &stubAnswer{}}})
 	cases := []struct {
 		name          string
 		e             *env
@@ -25,6 +30,13 @@ func TestCommitsPerMail(t *testing.T) {
 		// the inquiry (one insert); the rest with the status
 		{"order status from a known contact", plain, mail{from: "Ann Buyer <ann@acme.com>", subject: "Where is my order SO-48213?",
 			messageID: "count1@acme.com", body: orderStatusBody}, 8, 2},
+		// the same with the answer's row, an alert and the inquiry
+		// answered (rendered without a read here,
+		// workers.TestOrderStatusInIntakeCostsLess counts the real one)
+		// in the status's transaction, where the order:status_reply
+		// outbox row was
+		{"order status, answered in intake", answering, mail{from: "Ann Buyer <ann@acme.com>", subject: "Where is my order SO-48213?",
+			messageID: "count6@acme.com", body: orderStatusBody}, 10, 2},
 		// the inquiry, the lead; the rest with the status
 		{"quote request from a new sender", plain, mail{from: "Bob <bob@newco.example>", subject: "Quote for 500 units",
 			messageID: "count2@newco.example", body: "Hello,\n\nplease send us a quote for 500 units of your widget.\n\nBob\n"}, 14, 3},

@@ -1,7 +1,8 @@
 // Package intake takes each stored inbound mail the rest of the way in: it
 // parses it, records what kind of mail it is, threads it onto an existing
 // inquiry or opens a new one, links it to a customer, routes it and starts
-// exactly one follow-on task plus, where due, an acknowledgement.
+// exactly one follow-on task (or writes its answer itself) plus, where due,
+// an acknowledgement.
 //
 // # Steps of Process
 //
@@ -37,15 +38,23 @@
 //     conversation (unsubscribe excepted);
 //     - otherwise the category's entry in [Followups], and inquiry:handoff
 //     for every category without one, so nothing is left without an owner.
-//  8. An inquiry:ack task (see [AckKey]) unless the mail is a reply in an
-//     existing thread, an unsubscribe request (its confirmation is the
-//     acknowledgement), has no sender address, or the sender already got an
-//     acknowledgement within the ack window.
-//  9. One transaction (store.FinishInbound) stores the parsed form, the
-//     outbox rows of the follow-on tasks and the status processed; then
-//     the tasks are enqueued. A crash before the commit re-runs Process;
-//     after it, recovery enqueues every outbox row not yet done. One
-//     commit per mail instead of three (docs/performance.md).
+//  8. An acknowledgement (see [AckKey]; written by Deps.Ack, else an
+//     inquiry:ack task) unless the mail is a reply in an existing thread,
+//     an unsubscribe request (its confirmation is the acknowledgement),
+//     has no sender address, a follow-on answers at once (an order's
+//     status), or the sender already got an acknowledgement within the
+//     ack window.
+//  9. A follow-on task with an [Answerer] in Deps.Answers (order:status_reply)
+//     is answered here: its mails, alerts and the inquiry answered go
+//     into the outcome instead of the task; the task is enqueued only
+//     when the answer cannot be built (a read that failed).
+//  10. One transaction (store.FinishInbound) stores the parsed form, the
+//     outbox rows of the follow-on tasks, the outbound rows, alerts and
+//     answered inquiries, and the status processed; then the tasks and
+//     the mails' mail:send are enqueued. A crash before the commit re-runs
+//     Process; after it, recovery enqueues every outbox row not yet done
+//     and every queued outbound row. One commit per mail instead of three
+//     (docs/performance.md).
 //
 // Every step is idempotent, and the decisions are read back from the stored
 // inquiry on a re-run (a model reloaded in between cannot change them), so

@@ -128,6 +128,12 @@ type Deps struct {
 	// whose mail:send is enqueued after it: no inquiry:ack task, no
 	// second commit. Nil enqueues inquiry:ack, whose handler writes it.
 	Ack Acknowledger
+	// Answers, by follow-on task type, build the answer of a follow-on
+	// task (order:status_reply) from what intake has in hand; it is
+	// written in the same transaction as the acknowledgement and the
+	// task is not enqueued. A type without an Answerer, or whose answer
+	// could not be built, is enqueued as its task.
+	Answers map[string]Answerer
 }
 
 // Processor runs intake. It is safe for concurrent use.
@@ -141,6 +147,7 @@ type Processor struct {
 	now     func() time.Time
 	rep     func(ctx context.Context, m *mailparse.Message, received time.Time) (bool, error)
 	ack     Acknowledger
+	answers map[string]Answerer
 	opts    Options
 	freeDom map[string]bool
 	own     map[string]bool
@@ -160,7 +167,8 @@ func New(d Deps, o Options) (*Processor, error) {
 	if o.FreeMailDomains == nil {
 		o.FreeMailDomains = DefaultFreeMailDomains()
 	}
-	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, rep: d.RepReply, ack: d.Ack, opts: o}
+	p := &Processor{st: d.Store, router: d.Router, enq: d.Enqueuer, reload: d.Reload, senders: d.Senders, log: d.Logger, now: d.Now, rep: d.RepReply, ack: d.Ack,
+		answers: d.Answers, opts: o}
 	if p.log == nil {
 		p.log = slog.New(slog.DiscardHandler)
 	}
@@ -220,15 +228,17 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 		return saver.err
 	}
 	// The parsed form, the outbox rows of the follow-on tasks, the
-	// acknowledgement's outbound row (Deps.Ack) and the status "processed"
-	// are written in one transaction at the end (a commit per mail, not
-	// four); the tasks and the acknowledgement's mail:send are enqueued
-	// after it. A crash before the commit re-runs intake, which finds the
-	// inquiry it made and builds the same tasks and acknowledgement; after
-	// it, recovery enqueues the rows' tasks and sends the queued row.
+	// acknowledgement's outbound row (Deps.Ack), the answers built here
+	// (Deps.Answers: their rows, alerts and the inquiry answered) and the
+	// status "processed" are written in one transaction at the end (a
+	// commit per mail, not four); the tasks and the mails' mail:send are
+	// enqueued after it. A crash before the commit re-runs intake, which
+	// finds the inquiry it made and builds the same tasks and mails; after
+	// it, recovery enqueues the rows' tasks and sends the queued rows.
 	parsed := parsedInbound(m, p.now())
+	parsed.MessageID = in.MessageID
+	out := store.InboundOutcome{Parsed: &parsed, Status: store.InboundProcessed}
 	var followons []*asynq.Task
-	var mails []*store.OutboundEmail
 	log := p.log.With("inbound_id", in.ID, "kind", string(m.Kind))
 	switch m.Kind {
 	case mailparse.KindBounce:
@@ -251,22 +261,20 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 			}
 		}
 		oversize := m.Oversize || in.Size > int64(len(in.Raw))
-		if followons, mails, err = p.takeHuman(ctx, in, m, oversize, log); err != nil {
+		if followons, err = p.takeHuman(ctx, in, m, oversize, &out, log); err != nil {
 			return err
 		}
 	default:
 		log.InfoContext(ctx, "automated mail recorded, not answered")
 	}
-	pending, err := queue.PendingRows(time.Time{}, followons...)
+	out.Pending, err = queue.PendingRows(time.Time{}, followons...)
 	if err != nil {
 		return fmt.Errorf("intake: follow-on tasks: %w", err)
 	}
-	err = p.st.FinishInbound(ctx, in.ID, store.InboundOutcome{Parsed: &parsed, Pending: pending, Outbound: mails,
-		Status: store.InboundProcessed})
-	if err != nil {
+	if err := p.st.FinishInbound(ctx, in.ID, out); err != nil {
 		return err
 	}
-	for _, o := range mails {
+	for _, o := range out.Outbound {
 		// A row whose mail:send is lost (a crash, Redis) stays queued,
 		// and recovery enqueues it.
 		t, err := outbox.SendTask(o)
@@ -365,9 +373,10 @@ func bounceReason(b *mailparse.BounceInfo) string {
 }
 
 // takeHuman threads, links and routes a mail written by a person and
-// returns its follow-on tasks, for Process to record and enqueue, and the
-// outbound mails (the acknowledgement) Process stores with its outcome.
-func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, log *slog.Logger) ([]*asynq.Task, []*store.OutboundEmail, error) {
+// returns its follow-on tasks, for Process to record and enqueue; the
+// acknowledgement and the answers built at once go to out, which Process
+// stores.
+func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, oversize bool, out *store.InboundOutcome, log *slog.Logger) ([]*asynq.Task, error) {
 	// A From we could not send to is no sender: nobody gets acknowledged
 	// or answered at it, and no hand-off or lead mail gets it as Reply-To.
 	sender := mailparse.Sendable(m.From.Address)
@@ -376,7 +385,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	}
 	auth, err := p.checkSender(ctx, in, sender)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	d := p.router.Route(routing.MessageInput(m))
 
@@ -387,16 +396,16 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	case errors.Is(err, store.ErrNotFound):
 		q, err = p.openInquiry(ctx, in, m, sender, d, oversize)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 	default:
-		return nil, nil, err
+		return nil, err
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
 
 	t, what, err := p.followup(ctx, q, d.Entities, sender, oversize, auth)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	followons := []*asynq.Task{t}
 	// When any follow-on writes to the customer at once (an order's
@@ -411,7 +420,7 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 		}
 		st, what, err := p.opts.Followups.secondary(ctx, q, c, FollowupInput{Inquiry: q, Entities: d.Entities, Sender: sender})
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		followons = append(followons, st)
 		if AnswersAtOnce(st.Type()) {
@@ -422,21 +431,20 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 
 	ack, why, err := p.ackDue(ctx, q, sender, ackFor)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
-	var mails []*store.OutboundEmail
 	if ack {
 		trusted, err := p.senderTrusted(ctx, q, auth)
 		if err != nil {
-			return nil, nil, err
+			return nil, err
 		}
 		r := AckRequest{Inquiry: q, Subject: m.Subject, MessageID: in.MessageID, References: m.References, UnverifiedSender: !trusted}
 		if o := p.ackMail(ctx, r, log); o != nil {
-			mails = append(mails, o)
+			out.Outbound = append(out.Outbound, o)
 		} else {
 			t, err = tasks.NewInquiryAckTask(tasks.InquiryAckPayload{InquiryID: q.ID, UnverifiedSender: !trusted})
 			if err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 			followons = append(followons, t)
 		}
@@ -446,7 +454,11 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	if !ack {
 		log.InfoContext(ctx, "no acknowledgement", "why", why)
 	}
-	return followons, mails, nil
+	if q.ContactEmail != "" {
+		// Without a sender there is nobody to answer: the tasks record that.
+		followons = p.answer(ctx, AnswerRequest{Inquiry: q, Parsed: *out.Parsed}, followons, out, log)
+	}
+	return followons, nil
 }
 
 // openInquiry creates the inquiry of a new human mail.

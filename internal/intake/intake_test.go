@@ -120,6 +120,7 @@ type setupOpts struct {
 	followups func(st *store.Store) intake.Followups
 	senders   intake.SenderChecker
 	ack       intake.Acknowledger
+	answers   map[string]intake.Answerer
 	// enqueuer, when set, wraps the recorder.
 	enqueuer func(r *recorder) queue.Enqueuer
 }
@@ -167,7 +168,7 @@ func setup(t *testing.T, so setupOpts) *env {
 		enq = so.enqueuer(e.q)
 	}
 	e.p, err = intake.New(intake.Deps{
-		Store: st, Router: router, Enqueuer: enq, Senders: so.senders, Ack: so.ack,
+		Store: st, Router: router, Enqueuer: enq, Senders: so.senders, Ack: so.ack, Answers: so.answers,
 		Now:    func() time.Time { return e.now },
 		Reload: func(context.Context) error { e.reloads++; return nil },
 	}, o)

@@ -35,8 +35,21 @@ type Alert struct {
 // exists it counts one more occurrence on that alert and returns its id
 // with created=false. On success a.ID is set.
 func (s *Store) CreateAlert(ctx context.Context, a *Alert) (id int64, created bool, err error) {
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		created, err = s.createAlert(ctx, tx, a)
+		return err
+	})
+	if err != nil {
+		return 0, false, err
+	}
+	return a.ID, created, nil
+}
+
+// createAlert is CreateAlert in tx, for a caller that writes the alert
+// with other rows (FinishInbound).
+func (s *Store) createAlert(ctx context.Context, tx *sql.Tx, a *Alert) (created bool, err error) {
 	if a.DedupeKey == "" || a.Kind == "" {
-		return 0, false, errors.New("store: create alert: dedupe key and kind required")
+		return false, errors.New("store: create alert: dedupe key and kind required")
 	}
 	severity, status := a.Severity, a.Status
 	if severity == "" {
@@ -45,31 +58,28 @@ func (s *Store) CreateAlert(ctx context.Context, a *Alert) (id int64, created bo
 	if status == "" {
 		status = AlertOpen
 	}
+	var id int64
 	now := s.ts(s.nowUTC())
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.rebind(`
-			INSERT INTO alerts (dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences,
-				created_at, last_seen_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
-			ON CONFLICT (dedupe_key) DO NOTHING
-			RETURNING id`), a.DedupeKey, a.Kind, severity, a.Subject, a.Detail, nullID(a.CustomerID), status, now, now).
-			Scan(&id)
-		if err == nil {
-			created = true
-			return nil
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		return tx.QueryRowContext(ctx, s.rebind(`
+	err = tx.QueryRowContext(ctx, s.rebind(`
+		INSERT INTO alerts (dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences,
+			created_at, last_seen_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (dedupe_key) DO NOTHING
+		RETURNING id`), a.DedupeKey, a.Kind, severity, a.Subject, a.Detail, nullID(a.CustomerID), status, now, now).
+		Scan(&id)
+	switch {
+	case err == nil:
+		created = true
+	case errors.Is(err, sql.ErrNoRows):
+		err = tx.QueryRowContext(ctx, s.rebind(`
 			UPDATE alerts SET occurrences = occurrences + 1, last_seen_at = ? WHERE dedupe_key = ? RETURNING id`),
 			now, a.DedupeKey).Scan(&id)
-	})
+	}
 	if err != nil {
-		return 0, false, fmt.Errorf("store: create alert %q: %w", a.DedupeKey, err)
+		return false, fmt.Errorf("store: create alert %q: %w", a.DedupeKey, err)
 	}
 	a.ID = id
-	return id, created, nil
+	return created, nil
 }
 
 const alertColumns = `id, dedupe_key, kind, severity, subject, detail, customer_id, status, occurrences, created_at,

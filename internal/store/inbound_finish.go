@@ -16,15 +16,22 @@ type InboundOutcome struct {
 	// one's ID is set), such as the acknowledgement: queued rows, whose
 	// mail:send recovery enqueues when the caller's enqueue is lost.
 	Outbound []*OutboundEmail
+	// Alerts are raised with the outcome (CreateAlert; each one's ID is
+	// set), such as an order asked about by a stranger.
+	Alerts []*Alert
+	// Answered are inquiries answered by the outcome's mails
+	// (SetInquiryStatus to InquiryAnswered).
+	Answered []int64
 	// Status and Reason are the message's new status (SetInboundStatus).
 	Status, Reason string
 }
 
 // FinishInbound stores the outcome of the intake of message id in one
 // transaction: its parsed form, the outbox rows of its follow-on tasks, its
-// outbound mails and its status. A message is therefore never marked processed without the
-// rows of the work that must follow it, and each mail costs one commit
-// where the three calls cost three. A missing message is ErrNotFound and
+// outbound mails, alerts and answered inquiries, and its status. A message
+// is therefore never marked processed without the rows of the work that
+// must follow it, and each mail costs one commit where the separate calls
+// cost one each. A missing message is ErrNotFound and
 // changes nothing.
 func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) error {
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
@@ -33,6 +40,16 @@ func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) e
 		}
 		for _, m := range o.Outbound {
 			if _, _, err := s.createOutbound(ctx, tx, m); err != nil {
+				return err
+			}
+		}
+		for _, a := range o.Alerts {
+			if _, err := s.createAlert(ctx, tx, a); err != nil {
+				return err
+			}
+		}
+		for _, qid := range o.Answered {
+			if err := s.setInquiryStatus(ctx, tx, qid, InquiryAnswered); err != nil {
 				return err
 			}
 		}

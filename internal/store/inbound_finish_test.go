@@ -127,3 +127,55 @@ func TestFinishInboundOutbound(t *testing.T) {
 		}
 	})
 }
+
+// TestFinishInboundAnswer: the outcome's alerts and answered inquiries
+// (an order-status answer written by intake) are written in its
+// transaction and rolled back with it; an alert raised again counts one
+// more occurrence.
+func TestFinishInboundAnswer(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		id, _, _, err := s.SaveInboundMessage(ctx, inbound("sales", 1, 1, "eve@example.com"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q := &Inquiry{InboundMessageID: id, ContactEmail: "eve@example.com", Category: "order_status", Status: InquiryRouted}
+		if _, _, err := s.CreateInquiry(ctx, q); err != nil {
+			t.Fatal(err)
+		}
+		alert := func() *Alert {
+			return &Alert{DedupeKey: "foreign_order_lookup:1:eve@example.com:2026-03-10", Kind: "foreign_order_lookup",
+				Subject: "eve@example.com asked about order SO-1 of another account"}
+		}
+		// A missing message: nothing is written.
+		if err := s.FinishInbound(ctx, id+1000, InboundOutcome{Alerts: []*Alert{alert()}, Answered: []int64{q.ID},
+			Status: InboundProcessed}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing message: err = %v, want ErrNotFound", err)
+		}
+		alerts, err := s.ListAlerts(ctx, AlertFilter{Kind: "foreign_order_lookup"})
+		if err != nil || len(alerts) != 0 {
+			t.Errorf("alerts after the failed finish: %+v, %v; want none", alerts, err)
+		}
+		if got, err := s.Inquiry(ctx, q.ID); err != nil || got.Status != InquiryRouted {
+			t.Errorf("inquiry after the failed finish: %+v, %v; want routed", got, err)
+		}
+
+		a := alert()
+		if err := s.FinishInbound(ctx, id, InboundOutcome{Alerts: []*Alert{a}, Answered: []int64{q.ID},
+			Status: InboundProcessed}); err != nil {
+			t.Fatal(err)
+		}
+		if got, err := s.Inquiry(ctx, q.ID); err != nil || got.Status != InquiryAnswered {
+			t.Errorf("inquiry: %+v, %v; want answered", got, err)
+		}
+		again := alert()
+		if _, created, err := s.CreateAlert(ctx, again); err != nil || created || again.ID != a.ID || a.ID == 0 {
+			t.Errorf("alert raised again: id %d (first %d), created %v, %v; want the same alert", again.ID, a.ID, created, err)
+		}
+		alerts, err = s.ListAlerts(ctx, AlertFilter{Kind: "foreign_order_lookup"})
+		if err != nil || len(alerts) != 1 || alerts[0].Occurrences != 2 || alerts[0].Severity != "warning" ||
+			alerts[0].Status != AlertOpen {
+			t.Errorf("alerts = %+v, %v; want one open warning raised twice", alerts, err)
+		}
+	})
+}

@@ -246,6 +246,11 @@ func (s *Store) SetInquiryCategory(ctx context.Context, id int64, category strin
 // InquiryClosed also records when it was closed; any other status clears
 // that.
 func (s *Store) SetInquiryStatus(ctx context.Context, id int64, status string) error {
+	return s.setInquiryStatus(ctx, s.db, id, status)
+}
+
+// setInquiryStatus is SetInquiryStatus on q (a transaction, or the pool).
+func (s *Store) setInquiryStatus(ctx context.Context, q querier, id int64, status string) error {
 	now := s.ts(s.nowUTC())
 	query := "UPDATE inquiries SET status = ?, closed_at = NULL, updated_at = ? WHERE id = ?"
 	args := []any{status, now, id}
@@ -253,7 +258,7 @@ func (s *Store) SetInquiryStatus(ctx context.Context, id int64, status string) e
 		query = "UPDATE inquiries SET status = ?, closed_at = COALESCE(closed_at, ?), updated_at = ? WHERE id = ?"
 		args = []any{status, now, now, id}
 	}
-	res, err := s.db.ExecContext(ctx, s.rebind(query), args...)
+	res, err := q.ExecContext(ctx, s.rebind(query), args...)
 	return s.checkUpdated(res, err, "set inquiry status", id)
 }
 
