@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -16,6 +15,7 @@ import (
 	"salesdesk/internal/anomaly"
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/tasks"
 )
 
@@ -56,7 +56,7 @@ type anomalyFixture struct {
 func newAnomalyFixture(t *testing.T) *anomalyFixture {
 	t.Helper()
 	f := &anomalyFixture{ctx: t.Context(), now: anomalyNow}
-	st, err := store.Open(f.ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.WithClock(func() time.Time { return f.now }))
+	st, err := store.Open(f.ctx, storetest.SQLiteDSN(t, "x.db"), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"mime"
 	"net/mail"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync/atomic"
@@ -24,6 +23,7 @@ import (
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -55,7 +55,7 @@ func newConversationDesk(t *testing.T) *conversationDesk {
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
 	d := &conversationDesk{ctx: ctx, smtp: smtptest.New(t)}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "conversation.db"))
+	st, err := store.Open(ctx, storetest.SQLiteDSN(t, "conversation.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

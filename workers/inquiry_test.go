@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"salesdesk/internal/link"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/tasks"
 )
 
@@ -76,7 +76,7 @@ func newInquiryFixture(t *testing.T, minConf float64) *inquiryFixture {
 	t.Helper()
 	ctx := context.Background()
 	f := &inquiryFixture{ctx: ctx, sink: &taskSink{}, now: time.Date(2025, 3, 10, 9, 0, 0, 0, time.UTC), minConf: minConf}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "w.db"), store.WithClock(func() time.Time { return f.now }))
+	st, err := store.Open(ctx, storetest.SQLiteDSN(t, "w.db"), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -15,6 +14,7 @@ import (
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/tasks"
 )
 
@@ -33,7 +33,7 @@ type limitFixture struct {
 func newLimitFixture(t *testing.T, l outbox.RecipientLimit) *limitFixture {
 	t.Helper()
 	f := &limitFixture{ctx: t.Context(), now: time.Date(2025, 3, 14, 9, 30, 0, 0, time.UTC)}
-	st, err := store.Open(f.ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.WithClock(func() time.Time { return f.now }))
+	st, err := store.Open(f.ctx, storetest.SQLiteDSN(t, "x.db"), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -16,6 +15,7 @@ import (
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -35,7 +35,7 @@ type mailFixture struct {
 func newMailFixture(t *testing.T) *mailFixture {
 	t.Helper()
 	ctx := t.Context()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "mail.db"))
+	st, err := store.Open(ctx, storetest.SQLiteDSN(t, "mail.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,7 +8,6 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strings"
 	"sync"
@@ -28,6 +27,7 @@ import (
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -85,7 +85,7 @@ func buildMeetingDeskWith(t *testing.T, now func() time.Time, reminders []time.D
 	redisOpt := asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}
 	e := &meetingE2E{smtp: smtptest.New(t), redisOpt: redisOpt}
 	var err error
-	e.st, err = store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "meeting.db"))
+	e.st, err = store.Open(ctx, storetest.SQLiteDSN(t, "meeting.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,7 +3,6 @@ package workers
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -15,6 +14,7 @@ import (
 	"salesdesk/internal/meeting"
 	"salesdesk/internal/outbox"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 )
 
 // countingThreads counts the thread lookups RepMeetingMail makes.
@@ -62,7 +62,7 @@ type repMailBare struct {
 func newRepMailBare(tb testing.TB) *repMailBare {
 	tb.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(tb.TempDir(), "repmail.db"))
+	st, err := store.Open(ctx, storetest.SQLiteDSN(tb, "repmail.db"))
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +13,7 @@ import (
 
 	"salesdesk/internal/queue"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/tasks"
 )
 
@@ -116,7 +116,7 @@ func TestFinishPendingSkipsOwnRecord(t *testing.T) {
 // it.
 func sqliteStore(t *testing.T) *store.Store {
 	t.Helper()
-	st, err := store.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), "desk.db"))
+	st, err := store.Open(t.Context(), storetest.SQLiteDSN(t, "desk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/mail"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -20,6 +19,7 @@ import (
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -59,7 +59,7 @@ func newOrderFixture(t *testing.T, dsn string) *orderFixture {
 	ctx := context.Background()
 	f := &orderFixture{now: time.Date(2026, 3, 10, 9, 0, 0, 0, time.UTC)}
 	if dsn == "" {
-		dsn = "sqlite:" + filepath.Join(t.TempDir(), "orders.db")
+		dsn = storetest.SQLiteDSN(t, "orders.db")
 	}
 	st, err := store.Open(ctx, dsn, store.WithClock(func() time.Time { return f.now }))
 	if err != nil {

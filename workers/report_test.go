@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/csv"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,6 +12,7 @@ import (
 
 	"salesdesk/internal/mailer"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/tasks"
 )
 
@@ -35,7 +35,7 @@ func newReportFixture(t *testing.T) *reportFixture {
 	}
 	f := &reportFixture{loc: loc, now: time.Date(2026, 11, 24, 9, 0, 0, 0, loc)}
 	ctx := context.Background()
-	f.st, err = store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "report.db"), store.WithClock(func() time.Time { return f.now }))
+	f.st, err = store.Open(ctx, storetest.SQLiteDSN(t, "report.db"), store.WithClock(func() time.Time { return f.now }))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,7 +1,6 @@
 package workers
 
 import (
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -12,6 +11,7 @@ import (
 	"salesdesk/internal/routing"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 )
 
@@ -31,7 +31,7 @@ func newQueueRig(t *testing.T, dbName string) *queueRig {
 	t.Helper()
 	testenv.Redis(t, testenv.RedisDBWorkers)
 	r := &queueRig{redisOpt: asynq.RedisClientOpt{Addr: testenv.RedisAddr(), DB: testenv.RedisDBWorkers}, smtp: smtptest.New(t)}
-	st, err := store.Open(t.Context(), "sqlite:"+filepath.Join(t.TempDir(), dbName+".db"))
+	st, err := store.Open(t.Context(), storetest.SQLiteDSN(t, dbName+".db"))
 	if err != nil {
 		t.Fatal(err)
 	}

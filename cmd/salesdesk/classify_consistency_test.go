@@ -19,6 +19,7 @@ import (
 	"salesdesk/internal/mailparse"
 	"salesdesk/internal/routing"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 )
 
 // recordingRouter is the service's router, remembering the last decision
@@ -135,7 +136,7 @@ func TestClassifyMatchesIntake(t *testing.T) {
 
 	// The service: intake over a real store with the router built from
 	// the same config.
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(dir, "desk.db"))
+	st, err := store.Open(ctx, storetest.SQLiteDSN(t, "desk.db"))
 	if err != nil {
 		t.Fatal(err)
 	}

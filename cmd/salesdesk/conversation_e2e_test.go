@@ -21,6 +21,7 @@ import (
 	"salesdesk/internal/proc"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -54,7 +55,7 @@ func setupConversation(t *testing.T) *conversationRig {
 	r := &conversationRig{imap: testenv.Dovecot(t), user: "conv-" + testenv.RandomName(6), smtp: smtptest.New(t),
 		orders: map[string]string{}}
 	dir := t.TempDir()
-	dsn := "sqlite:" + filepath.Join(dir, "salesdesk.db")
+	dsn := storetest.SQLiteDSN(t, "salesdesk.db")
 	st, err := store.Open(ctx, dsn)
 	if err != nil {
 		t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 
 	"salesdesk/config"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 )
 
 // importEnv is a config file pointing at a fresh SQLite database, and the
@@ -23,7 +24,7 @@ type importEnv struct {
 func newImportEnv(t *testing.T) *importEnv {
 	t.Helper()
 	e := &importEnv{dir: t.TempDir()}
-	e.dsn = "sqlite:" + filepath.Join(e.dir, "salesdesk.db")
+	e.dsn = storetest.SQLiteDSN(t, "salesdesk.db")
 	e.config = e.write(t, "salesdesk.yaml", "database:\n  dsn: \""+e.dsn+"\"\n")
 	return e
 }

@@ -20,6 +20,7 @@ import (
 	"salesdesk/internal/report"
 	"salesdesk/internal/smtptest"
 	"salesdesk/internal/store"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -42,7 +43,7 @@ func startKPIDesk(t *testing.T) *kpiDesk {
 	testenv.Redis(t, testenv.RedisDBCmd)
 	d := &kpiDesk{imap: testenv.Dovecot(t), user: "kpi-" + testenv.RandomName(6), smtp: smtptest.New(t)}
 	dir := t.TempDir()
-	dsn := "sqlite:" + filepath.Join(dir, "salesdesk.db")
+	dsn := storetest.SQLiteDSN(t, "salesdesk.db")
 	var err error
 	if d.st, err = store.Open(ctx, dsn); err != nil {
 		t.Fatal(err)

@@ -20,6 +20,7 @@ import (
 
 	"salesdesk/config"
 	"salesdesk/internal/proc"
+	"salesdesk/internal/storetest"
 	"salesdesk/internal/testenv"
 	"salesdesk/tasks"
 )
@@ -36,7 +37,7 @@ func testConfig(t testing.TB, redisAddr string) config.Config {
 	cfg.Log.Format = "text"
 	cfg.Redis.Addr = redisAddr
 	cfg.Redis.DB = testenv.RedisDBCmd
-	cfg.Database.DSN = config.Secret("sqlite:" + filepath.Join(t.TempDir(), "salesdesk.db"))
+	cfg.Database.DSN = config.Secret(storetest.SQLiteDSN(t, "salesdesk.db"))
 	cfg.Worker.ShutdownTimeout = 5 * time.Second
 	cfg.Web.Listen = freeAddr(t)
 	cfg.Web.Admin = config.WebUser{Username: "admin", PasswordHash: config.Secret(hash)}

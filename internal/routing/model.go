@@ -206,6 +206,15 @@ func Train(examples []Example, o TrainOptions) *Model {
 
 // train runs SGD on the multinomial log loss with L2 regularisation, using
 // the scaled-weights trick (w = scale * v) so that decay costs O(1) a step.
+//
+// It is not instrumented by the race detector (go:norace): it reads its
+// examples and writes only the model it allocates, on one goroutine, and
+// under -race its inner loops cost about 10 s of CPU per training of the
+// default model (six trainings with the calibration folds), paid by
+// every test binary that builds a classifier. Callers, and the model once
+// returned, are still checked.
+//
+//go:norace
 func train(data []encoded, o TrainOptions) *Model {
 	dim := 1 << o.Features.Bits
 	m := &Model{
