@@ -450,25 +450,40 @@ func tidyBody(s string) string {
 	newlines := 0          // newlines waiting for a character
 	var blanksBuf [64]byte // spaces and tabs waiting for a character
 	blanks := blanksBuf[:0]
-	for _, r := range s {
-		switch {
-		case r == '\n':
-			newlines++
-			blanks = blanks[:0]
-			continue
-		case r == ' ' || r == '\t':
-			blanks = append(blanks, byte(r))
-			continue
-		case isControl(r):
-			continue
-		}
+	// flush writes what waits before a character.
+	flush := func() {
 		if newlines > 0 && len(out) > 0 {
 			out = append(out, "\n\n"[:min(newlines, 2)]...)
 		}
 		newlines = 0
 		out = append(out, blanks...)
 		blanks = blanks[:0]
-		out = utf8.AppendRune(out, r)
+	}
+	for i := 0; i < len(s); {
+		// Most of a body is printable ASCII: copy it a run at a time.
+		if c := s[i]; c > ' ' && c < 0x7f {
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			flush()
+			out = append(out, s[i:j]...)
+			i = j
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		switch {
+		case r == '\n':
+			newlines++
+			blanks = blanks[:0]
+		case r == ' ' || r == '\t':
+			blanks = append(blanks, byte(r))
+		case isControl(r):
+		default:
+			flush()
+			out = utf8.AppendRune(out, r) // U+FFFD for an invalid byte
+		}
 	}
 	return string(append(out, '\n'))
 }
