@@ -5,7 +5,6 @@ import (
 	"fmt"
 	htemplate "html/template"
 	"io/fs"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
@@ -36,8 +35,6 @@ type catalog map[string]string
 // catalogs are the phrases per language; catalogs[fallbackLanguage] is
 // always there.
 type catalogs map[string]catalog
-
-var placeholder = regexp.MustCompile(`\{([a-z_]+)\}`)
 
 // loadCatalogs reads lang/*.yaml.
 func loadCatalogs() (catalogs, error) {
@@ -101,39 +98,81 @@ func (cs catalogs) phrase(language, key string) (string, error) {
 // fill puts args (name, value, name, value, ...) into the placeholders of
 // phrase, each value as show writes it. Every placeholder needs a value
 // and every value a placeholder, but for the implicit count of tn.
+//
+// A placeholder is {name} with name of a-z and _; fill scans for them by
+// hand rather than with a regexp and a map, as every phrase of every mail
+// passes through here.
 func fill(key, phrase string, args []any, show func(any) string) (string, error) {
 	if len(args)%2 != 0 {
 		return "", fmt.Errorf("mailer: phrase %q: odd number of arguments", key)
 	}
-	values := map[string]any{}
 	for i := 0; i < len(args); i += 2 {
-		name, ok := args[i].(string)
-		if !ok {
+		if _, ok := args[i].(string); !ok {
 			return "", fmt.Errorf("mailer: phrase %q: argument name %v is not a string", key, args[i])
 		}
-		values[name] = args[i+1]
 	}
-	used := map[string]bool{}
+	// value is the last value given for name, as a map of the arguments
+	// would hold it.
+	value := func(name string) (int, bool) {
+		for i := len(args) - 2; i >= 0; i -= 2 {
+			if args[i].(string) == name {
+				return i, true
+			}
+		}
+		return 0, false
+	}
+	// used[i/2]: argument i has a placeholder.
+	var usedBuf [16]bool
+	used := usedBuf[:]
+	if len(args)/2 > len(usedBuf) {
+		used = make([]bool, len(args)/2)
+	}
+	var b strings.Builder
+	b.Grow(len(phrase) + 16*len(args)/2)
 	var missing string
-	out := placeholder.ReplaceAllStringFunc(phrase, func(m string) string {
-		name := m[1 : len(m)-1]
-		v, ok := values[name]
+	written := 0
+	for i := 0; i < len(phrase); i++ {
+		if phrase[i] != '{' {
+			continue
+		}
+		j := i + 1
+		for j < len(phrase) && (phrase[j] >= 'a' && phrase[j] <= 'z' || phrase[j] == '_') {
+			j++
+		}
+		if j == i+1 || j == len(phrase) || phrase[j] != '}' {
+			continue
+		}
+		name := phrase[i+1 : j]
+		b.WriteString(phrase[written:i])
+		written = j + 1
+		k, ok := value(name)
 		if !ok {
 			missing = name
-			return m
+			b.WriteString(phrase[i : j+1])
+		} else {
+			used[k/2] = true
+			b.WriteString(show(args[k+1]))
 		}
-		used[name] = true
-		return show(v)
-	})
+		i = j
+	}
 	if missing != "" {
 		return "", fmt.Errorf("mailer: phrase %q: no value for {%s}", key, missing)
 	}
-	for name := range values {
-		if !used[name] && name != countArg {
+	for i := 0; i < len(args); i += 2 {
+		name := args[i].(string)
+		if name == countArg {
+			continue
+		}
+		k, _ := value(name)
+		if !used[k/2] {
 			return "", fmt.Errorf("mailer: phrase %q: value %q has no placeholder", key, name)
 		}
 	}
-	return out, nil
+	if written == 0 {
+		return phrase, nil
+	}
+	b.WriteString(phrase[written:])
+	return b.String(), nil
 }
 
 // pluralKey is key's form for n: key.one or key.other.
@@ -149,12 +188,61 @@ func pluralKey(n int, key string) string {
 // places it. Values already of type template.HTML pass unchanged.
 var htmlText = htemplate.Must(htemplate.New("text").Parse("{{.}}"))
 
-// escapeText is v as HTML text (see htmlText).
+// escapeText is v as HTML text (see htmlText). Strings and
+// template.HTML, the values phrases get, take a short way with the same
+// result; other values go through htmlText.
 func escapeText(v any) string {
+	switch s := v.(type) {
+	case string:
+		return escapeHTMLText(s)
+	case htemplate.HTML:
+		return string(s)
+	}
 	var b strings.Builder
 	if err := htmlText.Execute(&b, v); err != nil {
 		return htemplate.HTMLEscapeString(fmt.Sprint(v))
 	}
+	return b.String()
+}
+
+// escapeHTMLText escapes s as html/template escapes a string in HTML text
+// (its htmlEscaper): NUL, ", &, ', +, < and >. Every one of them is a
+// single byte below 0x80, so a byte scan finds them in UTF-8 and leaves
+// any invalid byte as it is, like html/template.
+func escapeHTMLText(s string) string {
+	var b strings.Builder
+	written := 0
+	for i := 0; i < len(s); i++ {
+		var repl string
+		switch s[i] {
+		case 0:
+			repl = "\uFFFD"
+		case '"':
+			repl = "&#34;"
+		case '&':
+			repl = "&amp;"
+		case '\'':
+			repl = "&#39;"
+		case '+':
+			repl = "&#43;"
+		case '<':
+			repl = "&lt;"
+		case '>':
+			repl = "&gt;"
+		default:
+			continue
+		}
+		if written == 0 {
+			b.Grow(len(s) + 8)
+		}
+		b.WriteString(s[written:i])
+		b.WriteString(repl)
+		written = i + 1
+	}
+	if written == 0 {
+		return s
+	}
+	b.WriteString(s[written:])
 	return b.String()
 }
 

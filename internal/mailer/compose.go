@@ -256,6 +256,14 @@ func HeaderText(s string) string {
 
 // flatten is HeaderText without the encoded-word step.
 func flatten(s string) string {
+	if flat(s) {
+		return s
+	}
+	return flattenRunes(s)
+}
+
+// flattenRunes is flatten's work on any text, rune by rune.
+func flattenRunes(s string) string {
 	s = strings.ToValidUTF8(s, "\uFFFD")
 	var b strings.Builder
 	b.Grow(len(s))
@@ -281,6 +289,29 @@ func flatten(s string) string {
 		n++
 	}
 	return b.String()
+}
+
+// flat reports whether flatten would return s as it is: printable ASCII
+// within the length limit, with single spaces between words only. Most
+// values templates print (names, numbers, references) are, and skip the
+// copy.
+func flat(s string) bool {
+	if len(s) > maxHeaderText {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == ' ' {
+			if i == 0 || i == len(s)-1 || s[i-1] == ' ' {
+				return false
+			}
+			continue
+		}
+		if c < 0x21 || c > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // isControl reports C0 and C1 control characters, DEL, and the invisible

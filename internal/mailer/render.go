@@ -14,9 +14,11 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	ttemplate "text/template"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	tzone "salesdesk/internal/zone" // the tests name a helper zone
 )
@@ -186,25 +188,31 @@ func (r *Renderer) Names() []string {
 	return names
 }
 
+// renderBuffers keeps the buffers Render executes templates into, grown
+// to a mail's size, for the next mail.
+var renderBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
 // Render executes template name with data.
 func (r *Renderer) Render(name string, data any) (Rendered, error) {
 	tt, ok := r.text[name]
 	if !ok {
 		return Rendered{}, fmt.Errorf("mailer: no template %q", name)
 	}
-	var buf bytes.Buffer
-	if err := tt.ExecuteTemplate(&buf, "subject", data); err != nil {
+	buf := renderBuffers.Get().(*bytes.Buffer)
+	defer renderBuffers.Put(buf)
+	buf.Reset()
+	if err := tt.ExecuteTemplate(buf, "subject", data); err != nil {
 		return Rendered{}, fmt.Errorf("mailer: render %s subject: %w", name, err)
 	}
 	out := Rendered{Subject: HeaderText(buf.String())}
 	buf.Reset()
-	if err := tt.Execute(&buf, data); err != nil {
+	if err := tt.Execute(buf, data); err != nil {
 		return Rendered{}, fmt.Errorf("mailer: render %s text: %w", name, err)
 	}
 	out.Text = tidyBody(buf.String())
 	if ht, ok := r.html[name]; ok {
 		buf.Reset()
-		if err := ht.ExecuteTemplate(&buf, "layout", data); err != nil {
+		if err := ht.ExecuteTemplate(buf, "layout", data); err != nil {
 			return Rendered{}, fmt.Errorf("mailer: render %s html: %w", name, err)
 		}
 		out.HTML = tidyBody(buf.String())
@@ -429,26 +437,53 @@ func safeURL(u string) string {
 	return ""
 }
 
-var blankRuns = regexp.MustCompile(`\n{3,}`)
-
 // tidyBody drops control characters other than tab and newline, trims
 // trailing space on lines, collapses runs of blank lines left by template
 // actions and ends the body with one newline.
+//
+// It does so in one pass: spaces and tabs wait until a character follows
+// them on their line (so trailing ones are dropped), newlines wait until
+// a character follows them (at most two are written, none before the
+// first character), and invalid UTF-8 becomes U+FFFD.
 func tidyBody(s string) string {
-	s = strings.ReplaceAll(s, "\r\n", "\n")
-	s = strings.Map(func(r rune) rune {
-		if r == '\n' || r == '\t' {
-			return r
+	out := make([]byte, 0, len(s)+1)
+	newlines := 0          // newlines waiting for a character
+	var blanksBuf [64]byte // spaces and tabs waiting for a character
+	blanks := blanksBuf[:0]
+	// flush writes what waits before a character.
+	flush := func() {
+		if newlines > 0 && len(out) > 0 {
+			out = append(out, "\n\n"[:min(newlines, 2)]...)
 		}
-		if isControl(r) {
-			return -1
-		}
-		return r
-	}, s)
-	lines := strings.Split(s, "\n")
-	for i, l := range lines {
-		lines[i] = strings.TrimRight(l, " \t")
+		newlines = 0
+		out = append(out, blanks...)
+		blanks = blanks[:0]
 	}
-	s = blankRuns.ReplaceAllString(strings.Join(lines, "\n"), "\n\n")
-	return strings.Trim(s, "\n") + "\n"
+	for i := 0; i < len(s); {
+		// Most of a body is printable ASCII: copy it a run at a time.
+		if c := s[i]; c > ' ' && c < 0x7f {
+			j := i + 1
+			for j < len(s) && s[j] > ' ' && s[j] < 0x7f {
+				j++
+			}
+			flush()
+			out = append(out, s[i:j]...)
+			i = j
+			continue
+		}
+		r, w := utf8.DecodeRuneInString(s[i:])
+		i += w
+		switch {
+		case r == '\n':
+			newlines++
+			blanks = blanks[:0]
+		case r == ' ' || r == '\t':
+			blanks = append(blanks, byte(r))
+		case isControl(r):
+		default:
+			flush()
+			out = utf8.AppendRune(out, r) // U+FFFD for an invalid byte
+		}
+	}
+	return string(append(out, '\n'))
 }
