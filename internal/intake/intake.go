@@ -211,10 +211,7 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
 		return nil
 	}
-	saver, err := p.newAttachmentSaver(ctx, in.ID)
-	if err != nil {
-		return err
-	}
+	saver := p.newAttachmentSaver(ctx, in.ID)
 	m, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: p.opts.MaxMessageBytes, Now: p.now,
 		AttachmentSink: saver.save})
 	if err != nil {
