@@ -28,24 +28,29 @@ type attachmentSaver struct {
 	log       *slog.Logger
 	inboundID int64
 	max       int64        // < 0: no content is stored
-	stored    map[int]bool // positions stored by an earlier run
+	stored    map[int]bool // positions stored by an earlier run; nil until the first part
 	next      int          // position of the next part
 	err       error        // the first failure; Process returns it
 }
 
-// newAttachmentSaver prepares the sink for inbound message inboundID,
-// knowing which positions an interrupted earlier run stored already.
-func (p *Processor) newAttachmentSaver(ctx context.Context, inboundID int64) (*attachmentSaver, error) {
-	have, err := p.st.InboundAttachments(ctx, inboundID)
+// newAttachmentSaver prepares the sink for inbound message inboundID. The
+// positions an interrupted earlier run stored are read at the first
+// attachment, so a mail without any costs no statement here.
+func (p *Processor) newAttachmentSaver(ctx context.Context, inboundID int64) *attachmentSaver {
+	return &attachmentSaver{ctx: ctx, st: p.st, log: p.log, inboundID: inboundID, max: p.opts.MaxAttachmentBytes}
+}
+
+// loadStored reads which positions an earlier run stored.
+func (s *attachmentSaver) loadStored() error {
+	have, err := s.st.InboundAttachments(s.ctx, s.inboundID)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	stored := make(map[int]bool, len(have))
+	s.stored = make(map[int]bool, len(have))
 	for _, a := range have {
-		stored[a.Position] = true
+		s.stored[a.Position] = true
 	}
-	return &attachmentSaver{ctx: ctx, st: p.st, log: p.log, inboundID: inboundID, max: p.opts.MaxAttachmentBytes,
-		stored: stored}, nil
+	return nil
 }
 
 // save is the sink. After a failure it stores nothing more: the whole
@@ -54,8 +59,17 @@ func (p *Processor) newAttachmentSaver(ctx context.Context, inboundID int64) (*a
 func (s *attachmentSaver) save(a mailparse.Attachment, r io.Reader) error {
 	pos := s.next
 	s.next++
-	if s.err != nil || s.stored[pos] {
+	if s.err != nil {
 		return s.err
+	}
+	if s.stored == nil {
+		if err := s.loadStored(); err != nil {
+			s.err = fmt.Errorf("intake: attachments of inbound %d: %w", s.inboundID, err)
+			return s.err
+		}
+	}
+	if s.stored[pos] {
+		return nil
 	}
 	if err := s.ctx.Err(); err != nil {
 		s.err = err

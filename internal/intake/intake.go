@@ -36,7 +36,6 @@ type Store interface {
 
 	CreateInquiry(ctx context.Context, q *store.Inquiry) (int64, bool, error)
 	Inquiry(ctx context.Context, id int64) (*store.Inquiry, error)
-	InquiryByInboundMessage(ctx context.Context, inboundID int64) (*store.Inquiry, error)
 	InquiryByMessageID(ctx context.Context, messageID string) (*store.Inquiry, error)
 	InquiryByReference(ctx context.Context, reference string) (*store.Inquiry, error)
 	ListInquiries(ctx context.Context, f store.InquiryFilter) ([]store.Inquiry, error)
@@ -212,10 +211,7 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 		p.log.DebugContext(ctx, "inbound message already taken in", "inbound_id", in.ID, "status", in.Status)
 		return nil
 	}
-	saver, err := p.newAttachmentSaver(ctx, in.ID)
-	if err != nil {
-		return err
-	}
+	saver := p.newAttachmentSaver(ctx, in.ID)
 	m, err := mailparse.Parse(in.Raw, mailparse.Options{MaxBytes: p.opts.MaxMessageBytes, Now: p.now,
 		AttachmentSink: saver.save})
 	if err != nil {
@@ -272,6 +268,15 @@ func (p *Processor) ProcessInbound(ctx context.Context, in *store.InboundMessage
 		return fmt.Errorf("intake: follow-on tasks: %w", err)
 	}
 	if err := p.st.FinishInbound(ctx, in.ID, out); err != nil {
+		if errors.Is(err, store.ErrSenderAuthChanged) && out.SenderAuth != nil {
+			// A hook kept another verdict after the row was read: run
+			// again with it (its verdict read now, so no third run).
+			log.InfoContext(ctx, "sender verdict stored meanwhile, intake runs again")
+			if in, err = p.Inbound(ctx, in.ID); err != nil {
+				return err
+			}
+			return p.ProcessInbound(ctx, in)
+		}
 		return err
 	}
 	for _, o := range out.Outbound {
@@ -383,22 +388,14 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	if sender == "" && strings.TrimSpace(m.From.Address) != "" {
 		log.InfoContext(ctx, "sender address unusable, treated as no sender", "from", m.From.Address)
 	}
-	auth, err := p.checkSender(ctx, in, sender)
-	if err != nil {
-		return nil, err
-	}
+	auth := p.checkSender(ctx, in, sender, out)
 	d := p.router.Route(routing.MessageInput(m))
 
-	q, err := p.st.InquiryByInboundMessage(ctx, in.ID)
-	switch {
-	case err == nil:
-		// A re-run: the decisions were made and stored the first time.
-	case errors.Is(err, store.ErrNotFound):
-		q, err = p.openInquiry(ctx, in, m, sender, d, oversize)
-		if err != nil {
-			return nil, err
-		}
-	default:
+	// No read first: the inquiry is unique per inbound message, so on a
+	// re-run the insert inserts nothing and returns the inquiry stored the
+	// first time, with the decisions made then.
+	q, err := p.openInquiry(ctx, in, m, sender, d, oversize)
+	if err != nil {
 		return nil, err
 	}
 	log = log.With("inquiry_id", q.ID, "reference", q.Reference, "category", q.Category)
@@ -461,7 +458,8 @@ func (p *Processor) takeHuman(ctx context.Context, in *store.InboundMessage, m *
 	return followons, nil
 }
 
-// openInquiry creates the inquiry of a new human mail.
+// openInquiry creates the inquiry of a new human mail, or returns the one
+// made from it before (a re-run), as it was stored.
 func (p *Processor) openInquiry(ctx context.Context, in *store.InboundMessage, m *mailparse.Message, sender string, d routing.Decision, oversize bool) (*store.Inquiry, error) {
 	parent, err := p.findThread(ctx, m, sender)
 	if err != nil {

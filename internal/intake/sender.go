@@ -24,16 +24,18 @@ func ChangesAccount(c routing.Category) bool {
 	return c == routing.Unsubscribe || c == routing.OrderChange || c == routing.MeetingRequest
 }
 
-// checkSender stores the sender verdict of an inbound mail the first time
-// it is taken in; a re-run keeps the first verdict. It returns the verdict
-// that holds, for the rest of the intake to use without reading it again
-// (nil when no SenderChecker is configured).
-func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, sender string) (*store.SenderAuth, error) {
+// checkSender returns the sender verdict of an inbound mail, for the rest
+// of the intake to use without reading it again (nil when no
+// SenderChecker is configured). A re-run keeps the first verdict stored; a
+// new one goes to out, which stores it with the outcome in the one commit
+// of the mail (store.InboundOutcome.SenderAuth), so a mail is never
+// processed with a verdict other than the one kept.
+func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, sender string, out *store.InboundOutcome) *store.SenderAuth {
 	if p.senders == nil {
-		return nil, nil
+		return nil
 	}
 	if in.SenderAuth.Verdict != "" {
-		return &in.SenderAuth, nil
+		return &in.SenderAuth
 	}
 	r := p.senders.Check(ctx, in.Raw, sender)
 	detail := r.Reason
@@ -41,13 +43,8 @@ func (p *Processor) checkSender(ctx context.Context, in *store.InboundMessage, s
 		detail = r.Method + ": " + r.Reason
 	}
 	p.log.InfoContext(ctx, "sender checked", "inbound_id", in.ID, "sender_auth", string(r.Verdict), "detail", detail)
-	// The row may have been read before a hook stored a verdict: the
-	// first one stays, and is the one used.
-	held, err := p.st.KeepInboundSenderAuth(ctx, in.ID, store.SenderAuth{Verdict: string(r.Verdict), Detail: detail})
-	if err != nil {
-		return nil, err
-	}
-	return &held, nil
+	out.SenderAuth = &store.SenderAuth{Verdict: string(r.Verdict), Detail: detail}
+	return out.SenderAuth
 }
 
 // senderTrusted reports whether the sender of q may change things on an

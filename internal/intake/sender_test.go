@@ -113,3 +113,37 @@ func TestAuthenticatedSenderChanges(t *testing.T) {
 		t.Errorf("order:request = %v, want one rush", got)
 	}
 }
+
+// TestSenderVerdictStoredMeanwhile: intake stores its sender verdict only
+// with the mail's outcome; when a hook kept another verdict after the row
+// was read, that stored verdict is the one the mail is decided with, and
+// the intake's own is not stored.
+func TestSenderVerdictStoredMeanwhile(t *testing.T) {
+	t.Parallel()
+	e := trustSetup(t)
+	id := e.deliver(unsubscribeMail.raw()) // not authenticated: a hand-off by itself
+	in, err := e.p.Inbound(e.ctx, id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pass := store.SenderAuth{Verdict: string(senderauth.Pass), Detail: "hook: checked elsewhere"}
+	if _, err := e.st.KeepInboundSenderAuth(e.ctx, id, pass); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.p.ProcessInbound(e.ctx, in); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.q.of(t, tasks.TypeCustomerUnsubscribe); len(got) != 1 || got[0]["email"] != "ann@acme.com" {
+		t.Errorf("customer:unsubscribe = %v, want one for ann@acme.com (the stored pass)", got)
+	}
+	if got := e.q.of(t, tasks.TypeInquiryHandoff); len(got) != 0 {
+		t.Errorf("inquiry:handoff = %v, want none", got)
+	}
+	if a, err := e.st.InboundSenderAuth(e.ctx, id); err != nil || a != pass {
+		t.Errorf("stored verdict = %+v, %v; want the hook's %+v", a, err, pass)
+	}
+	e.wantStatus(id, store.InboundProcessed)
+	if qs, err := e.st.ListInquiries(e.ctx, store.InquiryFilter{ContactEmail: "ann@acme.com"}); err != nil || len(qs) != 1 {
+		t.Errorf("inquiries = %d, %v; want one", len(qs), err)
+	}
+}

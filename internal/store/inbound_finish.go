@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 )
 
@@ -24,6 +25,13 @@ type InboundOutcome struct {
 	Answered []int64
 	// Status and Reason are the message's new status (SetInboundStatus).
 	Status, Reason string
+	// SenderAuth, when set, is the sender verdict the outcome was decided
+	// with, stored with it unless the message has one already
+	// (KeepInboundSenderAuth without a commit of its own). When the
+	// message has another verdict, FinishInbound changes nothing and
+	// returns ErrSenderAuthChanged: the intake is to run again with the
+	// stored one. Only with Parsed.
+	SenderAuth *SenderAuth
 }
 
 // FinishInbound stores the outcome of the intake of message id in one
@@ -54,7 +62,10 @@ func (s *Store) FinishInbound(ctx context.Context, id int64, o InboundOutcome) e
 			}
 		}
 		if o.Parsed != nil {
-			return s.setInboundParsed(ctx, tx, id, *o.Parsed, &inboundStatus{o.Status, o.Reason})
+			return s.setInboundParsed(ctx, tx, id, *o.Parsed, &inboundStatus{o.Status, o.Reason, o.SenderAuth})
+		}
+		if o.SenderAuth != nil {
+			return errors.New("store: a sender verdict is stored only with the parsed form")
 		}
 		return s.setInboundStatus(ctx, tx, id, o.Status, o.Reason)
 	})

@@ -2,6 +2,7 @@ package store
 
 import (
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 )
@@ -176,6 +177,81 @@ func TestFinishInboundAnswer(t *testing.T) {
 		if err != nil || len(alerts) != 1 || alerts[0].Occurrences != 2 || alerts[0].Severity != "warning" ||
 			alerts[0].Status != AlertOpen {
 			t.Errorf("alerts = %+v, %v; want one open warning raised twice", alerts, err)
+		}
+	})
+}
+
+// TestFinishInboundSenderAuth: the sender verdict an outcome was decided
+// with is stored with it when the message has none, kept when it is the
+// same, and when the message has another one nothing is written and the
+// error says so.
+func TestFinishInboundSenderAuth(t *testing.T) {
+	forEachDialect(t, func(t *testing.T, s *Store) {
+		ctx := testCtx(t)
+		parsed := ParsedInbound{From: "a@example.com", Subject: "Unsubscribe", Kind: KindHuman, ParsedAt: time.Now()}
+		pass := SenderAuth{Verdict: "pass", Detail: "dmarc: pass"}
+		fail := SenderAuth{Verdict: "fail", Detail: "dmarc: fail"}
+		finish := func(uid uint32, a *SenderAuth, keep *SenderAuth) (int64, error) {
+			t.Helper()
+			id, _, _, err := s.SaveInboundMessage(ctx, inbound("sales", 1, uid, fmt.Sprintf("v%d@example.com", uid)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if keep != nil {
+				if _, err := s.KeepInboundSenderAuth(ctx, id, *keep); err != nil {
+					t.Fatal(err)
+				}
+			}
+			task := PendingTask{Type: "customer:unsubscribe", Payload: []byte(fmt.Sprintf(`{"uid":%d}`, uid))}
+			return id, s.FinishInbound(ctx, id, InboundOutcome{Parsed: &parsed, Pending: []PendingTask{task},
+				Status: InboundProcessed, SenderAuth: a})
+		}
+		check := func(name string, id int64, wantAuth SenderAuth, wantStatus string) {
+			t.Helper()
+			m, err := s.InboundMessage(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if m.SenderAuth != wantAuth || m.Status != wantStatus {
+				t.Errorf("%s: verdict %+v, status %q; want %+v, %q", name, m.SenderAuth, m.Status, wantAuth, wantStatus)
+			}
+		}
+
+		id, err := finish(1, &pass, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		check("none stored", id, pass, InboundProcessed)
+
+		same := SenderAuth{Verdict: "pass", Detail: "checked by a hook"}
+		if id, err = finish(2, &pass, &same); err != nil {
+			t.Fatal(err)
+		}
+		check("the same stored", id, same, InboundProcessed)
+
+		if id, err = finish(3, nil, &fail); err != nil {
+			t.Fatal(err)
+		}
+		check("no verdict in the outcome", id, fail, InboundProcessed)
+
+		id, err = finish(4, &pass, &fail)
+		if !errors.Is(err, ErrSenderAuthChanged) {
+			t.Fatalf("another verdict stored: err = %v, want ErrSenderAuthChanged", err)
+		}
+		check("another stored", id, fail, InboundStored)
+		if _, found, _ := s.InboundParsed(ctx, id); found {
+			t.Error("another verdict stored: parsed form written")
+		}
+		rows, err := s.PendingTasks(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(rows) != 3 {
+			t.Errorf("pending tasks = %d, want 3 (none of the refused outcome)", len(rows))
+		}
+
+		if err := s.FinishInbound(ctx, id+1000, InboundOutcome{Parsed: &parsed, Status: InboundProcessed, SenderAuth: &pass}); !errors.Is(err, ErrNotFound) {
+			t.Errorf("missing message with a verdict: err = %v, want ErrNotFound", err)
 		}
 	})
 }

@@ -97,39 +97,39 @@ func (s *Store) CreateLead(ctx context.Context, l *Lead) (id int64, created bool
 	if l.RepID != 0 {
 		assignedAt = now
 	}
+	// The lead comes back from the statement that finds or inserts it,
+	// so nothing is read after the commit.
+	var got *Lead
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		err := tx.QueryRowContext(ctx, s.rebind(`
-			SELECT id FROM leads WHERE (inquiry_id IS NOT NULL AND inquiry_id = ?) OR (external_id IS NOT NULL AND external_id = ?)
-			ORDER BY id LIMIT 1`), l.InquiryID, l.ExternalID).Scan(&id)
+		got, err = scanLead(tx.QueryRowContext(ctx, s.rebind(`
+			SELECT `+leadColumns+` FROM leads
+			WHERE (inquiry_id IS NOT NULL AND inquiry_id = ?) OR (external_id IS NOT NULL AND external_id = ?)
+			ORDER BY id LIMIT 1`), l.InquiryID, l.ExternalID))
 		if err == nil {
 			return nil
 		}
 		if !errors.Is(err, sql.ErrNoRows) {
 			return err
 		}
-		err = tx.QueryRowContext(ctx, s.rebind(`
+		got, err = scanLead(tx.QueryRowContext(ctx, s.rebind(`
 			INSERT INTO leads (external_id, inquiry_id, customer_id, contact_email, contact_name, company, domain, country,
 				source, summary, status, rep_id, value_cents, assigned_at, created_at, updated_at)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			RETURNING id`),
+			RETURNING `+leadColumns),
 			nullString(l.ExternalID), nullID(l.InquiryID), nullID(l.CustomerID), normEmail(l.ContactEmail), l.ContactName,
 			l.Company, l.Domain, l.Country, l.Source, l.Summary, status, nullID(l.RepID), l.ValueCents,
-			s.nullTS(assignedAt), s.ts(now), s.ts(now)).Scan(&id)
+			s.nullTS(assignedAt), s.ts(now), s.ts(now)))
 		if err != nil {
 			return conflict(err)
 		}
 		created = true
-		return s.addLeadEvent(ctx, tx, &LeadEvent{LeadID: id, Kind: LeadEventCreated, RepID: l.RepID, Note: l.Source})
+		return s.addLeadEvent(ctx, tx, &LeadEvent{LeadID: got.ID, Kind: LeadEventCreated, RepID: l.RepID, Note: l.Source})
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("store: create lead: %w", err)
 	}
-	got, err := s.Lead(ctx, id)
-	if err != nil {
-		return 0, false, err
-	}
 	*l = *got
-	return id, created, nil
+	return got.ID, created, nil
 }
 
 const leadColumns = `id, external_id, inquiry_id, customer_id, contact_email, contact_name, company, domain, country,

@@ -44,8 +44,13 @@ func (s *Store) SetInboundParsed(ctx context.Context, id int64, p ParsedInbound)
 	return s.setInboundParsed(ctx, s.db, id, p, nil)
 }
 
-// inboundStatus is a status and its reason to store with a parsed form.
-type inboundStatus struct{ status, reason string }
+// inboundStatus is a status and its reason to store with a parsed form,
+// and the sender verdict to keep unless the message has one (auth, may be
+// nil).
+type inboundStatus struct {
+	status, reason string
+	auth           *SenderAuth
+}
 
 // setInboundParsed stores p; with st set, the status and reason change in
 // the same statement, so FinishInbound writes one new version of the row
@@ -67,8 +72,25 @@ func (s *Store) setInboundParsed(ctx context.Context, q querier, id int64, p Par
 		query += ", status = ?, reason = ?"
 		args = append(args, st.status, st.reason)
 	}
-	res, err := q.ExecContext(ctx, s.rebind(query+" WHERE id = ?"), append(args, id)...)
-	return s.checkUpdated(res, err, "set inbound parsed", id)
+	if st == nil || st.auth == nil {
+		res, err := q.ExecContext(ctx, s.rebind(query+" WHERE id = ?"), append(args, id)...)
+		return s.checkUpdated(res, err, "set inbound parsed", id)
+	}
+	// The verdict in the same statement (SET reads the row as it was):
+	// stored when there is none, kept when it is the same; another one
+	// matches no row, which the read below tells from a missing row.
+	query += `, sender_auth = CASE WHEN sender_auth = '' THEN ? ELSE sender_auth END,
+		sender_auth_detail = CASE WHEN sender_auth = '' THEN ? ELSE sender_auth_detail END
+		WHERE id = ? AND (sender_auth = '' OR sender_auth = ?)`
+	args = append(args, st.auth.Verdict, st.auth.Detail, id, st.auth.Verdict)
+	changed, err := s.guardedUpdate(ctx, q, "inbound_messages", id, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: set inbound parsed %d: %w", id, conflict(err))
+	}
+	if !changed {
+		return fmt.Errorf("store: set inbound parsed %d: %w", id, ErrSenderAuthChanged)
+	}
+	return nil
 }
 
 // InboundParsed returns the parsed form of a stored message; found is false

@@ -29,6 +29,11 @@ var ErrNotFound = errors.New("store: not found")
 // uniqueness constraint, such as a second contact with the same email.
 var ErrConflict = errors.New("store: conflict")
 
+// ErrSenderAuthChanged means an inbound message has a sender verdict other
+// than the one its intake was decided with (FinishInbound): nothing was
+// stored, and a new run reads the stored verdict.
+var ErrSenderAuthChanged = errors.New("store: inbound message has another sender verdict")
+
 // Store is the handle to the database. It is safe for concurrent use.
 type Store struct {
 	db      *pools // sqlite_writer.go
