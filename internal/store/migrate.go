@@ -69,17 +69,29 @@ func (s *Store) Migrate(ctx context.Context) (applied []string, err error) {
 	// another applies migrations waits and tries again: every migration is
 	// checked inside its own transaction, so a retry applies only what is
 	// left. PostgreSQL serialises on an advisory lock instead.
-	const busyWait = 2 * time.Minute
-	deadline := time.Now().Add(busyWait)
-	for backoff := 100 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
+	err = s.retryBusy(ctx, 2*time.Minute, func() error {
 		more, err := s.migrate(ctx)
 		applied = append(applied, more...)
+		return err
+	})
+	return applied, err
+}
+
+// retryBusy runs fn until it returns nil or an error other than a
+// retryable SQLite one (busy, locked), trying again with a growing pause
+// until wait has passed. Processes and stores that start together on one
+// SQLite file queue for its locks, and not every wait goes through
+// busy_timeout: a new connection turning on WAL can be refused at once.
+func (s *Store) retryBusy(ctx context.Context, wait time.Duration, fn func() error) error {
+	deadline := time.Now().Add(wait)
+	for backoff := 100 * time.Millisecond; ; backoff = min(2*backoff, 2*time.Second) {
+		err := fn()
 		if err == nil || s.dialect != SQLite || !IsRetryable(err) || time.Now().After(deadline) {
-			return applied, err
+			return err
 		}
 		select {
 		case <-ctx.Done():
-			return applied, err
+			return err
 		case <-time.After(backoff):
 		}
 	}

@@ -61,6 +61,10 @@ func WithoutMigrations() Option { return func(o *options) { o.migrate = false } 
 // columns. The default is time.Now.
 func WithClock(now func() time.Time) Option { return func(o *options) { o.now = now } }
 
+// openBusyWait bounds how long Open tries again to reach a SQLite file
+// whose lock other starting stores hold.
+const openBusyWait = 30 * time.Second
+
 // Open connects to the database named by dsn and, unless WithoutMigrations
 // is given, applies pending migrations.
 //
@@ -90,7 +94,10 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 		return nil, redactErr(err)
 	}
 	s.now, s.indexAsideMin = o.now, indexAsideMin
-	if err := s.Ping(ctx); err != nil {
+	// On SQLite the ping opens the first connections, which set WAL and
+	// the other pragmas: a store opened beside others starting on the
+	// same file may find its lock taken and tries again.
+	if err := s.retryBusy(ctx, openBusyWait, func() error { return s.Ping(ctx) }); err != nil {
 		s.db.Close()
 		return nil, redactErr(err)
 	}

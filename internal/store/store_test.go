@@ -150,6 +150,34 @@ func TestMigrationsIdempotent(t *testing.T) {
 	}
 }
 
+// TestOpenConcurrentStartsSQLite opens one new SQLite file from eight
+// stores at once, again and again: each store's first connections turn on
+// WAL, and one of them can be refused at once (SQLITE_BUSY without
+// busy_timeout's wait) while another holds the file's lock. Every Open
+// must succeed (it tries again, retryBusy).
+func TestOpenConcurrentStartsSQLite(t *testing.T) {
+	ctx := testCtx(t)
+	for round := range 10 {
+		dsn := "sqlite:" + filepath.Join(t.TempDir(), fmt.Sprintf("starts%d.db", round))
+		const n = 8
+		errs := make(chan error, n)
+		for range n {
+			go func() {
+				s, err := Open(ctx, dsn)
+				if err == nil {
+					err = s.Close()
+				}
+				errs <- err
+			}()
+		}
+		for range n {
+			if err := <-errs; err != nil {
+				t.Errorf("round %d: %v", round, err)
+			}
+		}
+	}
+}
+
 func TestMigrateConcurrentStarts(t *testing.T) {
 	for _, d := range []Dialect{SQLite, Postgres} {
 		t.Run(string(d), func(t *testing.T) {
