@@ -293,18 +293,11 @@ func printDemoBanner(w io.Writer, run demoRun, redisKind string, keep bool) {
 func printDemoStatus(ctx context.Context, w io.Writer, every time.Duration, run demoRun) {
 	insp := asynq.NewInspector(run.RedisOpt)
 	defer insp.Close()
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
+	everyTick(ctx, every, func() {
 		processed, failed := processedTasks(insp)
 		fmt.Fprintf(w, "%s  inbox %d mails · sent %d mails · tasks processed %d, failed %d\n",
 			time.Now().Format(time.TimeOnly), run.IMAP.Appended(), len(run.SMTP.Messages()), processed, failed)
-	}
+	})
 }
 
 // processedTasks sums today's processed and failed counts over all queues.

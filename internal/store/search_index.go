@@ -52,6 +52,16 @@ func (s *Store) IndexSearch(ctx context.Context, all bool) (int, error) {
 	}
 	total := 0
 	for _, ix := range searchIndexes {
+		// Caught up (the common case for a search): a read, so that
+		// nothing waits for the writer to find nothing to do.
+		var behind bool
+		if err := s.db.QueryRowContext(ctx, "SELECT (SELECT upto FROM search_indexed WHERE fts = ?) < (SELECT COALESCE(MAX(id), 0) FROM "+
+			ix.table+")", ix.fts).Scan(&behind); err != nil {
+			return total, fmt.Errorf("store: index %s: %w", ix.fts, err)
+		}
+		if !behind {
+			continue
+		}
 		for {
 			n, err := s.indexSearchBatch(ctx, ix, all)
 			if err != nil {

@@ -105,6 +105,12 @@ func TestIndexSearchWaitsForParsedMail(t *testing.T) {
 	if mark() != f {
 		t.Errorf("IndexSearch(all): mark %d, want %d", mark(), f)
 	}
+	// Caught up: no transaction (a search does not wait for the writer).
+	before := s.kept.transactions.Load()
+	index(true)
+	if n := s.kept.transactions.Load() - before; n != 0 {
+		t.Errorf("IndexSearch with nothing to index ran %d transactions, want 0", n)
+	}
 	// A row the index holds goes with its words; one above the mark
 	// leaves nothing behind.
 	g := save(7, "turbine blades")
